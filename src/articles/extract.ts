@@ -1,0 +1,131 @@
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { parseDateLoose } from '../sources/dates.js';
+import { removeFurnitureByShape, removeFurnitureByText, type DocumentLike } from './furniture.js';
+import { safeHttpUrl } from './identity.js';
+import { collapseWhitespace, htmlToText, plainText } from './text.js';
+
+export interface ExtractedArticle {
+  /** Canonical URL as the page declares it (rel=canonical, og:url), else the page's own URL. */
+  url: string | null;
+  title: string | null;
+  byline: string | null;
+  siteName: string | null;
+  publishedAt: Date | null;
+  lang: string | null;
+  imageUrl: string | null;
+  /** Main text, paragraphs separated by a blank line; empty when nothing readable was found. */
+  text: string;
+}
+
+/** Pages beyond this are cut before parsing: no news article needs more, and DOM work is superlinear. */
+const MAX_HTML_CHARS = 3_000_000;
+
+type Doc = ReturnType<typeof parseHTML>['document'];
+
+function meta(doc: Doc, ...keys: string[]): string | null {
+  for (const key of keys) {
+    const element =
+      doc.querySelector(`meta[property="${key}"]`) ?? doc.querySelector(`meta[name="${key}"]`) ?? doc.querySelector(`meta[itemprop="${key}"]`);
+    const content = element?.getAttribute('content')?.trim();
+    if (content) return content;
+  }
+  return null;
+}
+
+/** JSON-LD blocks often carry the only machine-readable publication date. */
+function jsonLdDate(doc: Doc): string | null {
+  for (const script of doc.querySelectorAll('script[type="application/ld+json"]')) {
+    const match = /"datePublished"\s*:\s*"([^"]+)"/.exec(script.textContent ?? '');
+    if (match) return match[1]!;
+  }
+  return null;
+}
+
+function readMetadata(doc: Doc, pageUrl: string | null) {
+  const base = pageUrl ?? undefined;
+  const canonical = doc.querySelector('link[rel="canonical"]')?.getAttribute('href');
+  const imageLink = doc.querySelector('link[rel="image_src"]')?.getAttribute('href');
+  return {
+    url: safeHttpUrl(canonical, base) ?? safeHttpUrl(meta(doc, 'og:url'), base) ?? safeHttpUrl(pageUrl),
+    imageUrl:
+      safeHttpUrl(meta(doc, 'og:image', 'og:image:url', 'og:image:secure_url', 'twitter:image', 'twitter:image:src'), base) ??
+      safeHttpUrl(imageLink, base),
+    publishedRaw:
+      meta(doc, 'article:published_time', 'datePublished', 'date', 'pubdate', 'dc.date', 'DC.date.issued', 'sailthru.date', 'parsely-pub-date') ??
+      jsonLdDate(doc) ??
+      doc.querySelector('time[datetime]')?.getAttribute('datetime') ??
+      null,
+    lang: doc.documentElement?.getAttribute('lang')?.trim() || meta(doc, 'og:locale') || null,
+  };
+}
+
+/**
+ * Extracts an article's main text and metadata from its HTML. Pure: no I/O; `pageUrl` (where the page
+ * was fetched from, if anywhere) resolves relative links.
+ */
+export function extractArticle(html: string, pageUrl: string | null): ExtractedArticle {
+  const { document } = parseHTML(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html);
+  const metadata = readMetadata(document, pageUrl);
+  removeFurnitureByShape(document as unknown as DocumentLike);
+
+  const declaredBody = declaredArticleBody(document);
+  const pageTitle = document.querySelector('title')?.textContent ?? '';
+
+  // Readability changes the document it reads; metadata and the declared body were taken first.
+  const result = readable(document);
+  let text = result ? contentText(result.content) : '';
+  if (declaredBody && text.length < declaredBody.textLength * 0.5) {
+    // Readability's scoring sometimes settles on a print footer or teaser; the page's own
+    // markup (articleBody, <article>, <main>) then names the story better.
+    const { document: retry } = parseHTML(`<!doctype html><html><head><title></title></head><body>${declaredBody.html}</body></html>`);
+    const second = readable(retry);
+    const secondText = second ? contentText(second.content) : '';
+    if (secondText.length > text.length) text = secondText;
+  }
+  const title = plainText(result?.title) ?? plainText(pageTitle);
+  return {
+    url: metadata.url,
+    title,
+    byline: cleanByline(result?.byline),
+    siteName: plainText(result?.siteName),
+    publishedAt: parseDateLoose(result?.publishedTime ?? metadata.publishedRaw),
+    lang: result?.lang?.trim() || metadata.lang,
+    imageUrl: metadata.imageUrl,
+    text,
+  };
+}
+
+type ParseResult = ReturnType<Readability['parse']>;
+
+function readable(doc: Doc): ParseResult {
+  return new Readability(doc as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 300 }).parse();
+}
+
+function contentText(contentHtml: string | null | undefined): string {
+  if (!contentHtml) return '';
+  const { document: content } = parseHTML(`<!doctype html><html><body>${contentHtml}</body></html>`);
+  removeFurnitureByText(content as unknown as DocumentLike);
+  return htmlToText(content.body?.innerHTML ?? '', true);
+}
+
+/** The element the page itself marks as the article, with the length of its paragraph text. */
+function declaredArticleBody(doc: Doc): { html: string; textLength: number } | null {
+  let best: { html: string; textLength: number } | null = null;
+  for (const selector of ['[itemprop="articleBody"]', 'article', 'main', '[role="main"]']) {
+    for (const element of doc.querySelectorAll(selector)) {
+      let textLength = 0;
+      for (const paragraph of element.querySelectorAll('p')) textLength += (paragraph.textContent ?? '').trim().length;
+      if (!best || textLength > best.textLength) best = { html: element.outerHTML, textLength };
+    }
+    if (best && best.textLength > 0) return best;
+  }
+  return best;
+}
+
+function cleanByline(byline: string | null | undefined): string | null {
+  const text = plainText(byline);
+  if (!text) return null;
+  const cleaned = collapseWhitespace(text.replace(/^by\s+/i, ''));
+  return cleaned.length > 0 && cleaned.length <= 200 ? cleaned : null;
+}

@@ -1,0 +1,74 @@
+import { Parser } from 'htmlparser2';
+
+/** Elements whose content is never readable text. */
+const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'svg', 'head']);
+const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'tr', 'section', 'article', 'pre', 'figure', 'figcaption', 'table', 'dd', 'dt', 'hr']);
+
+/**
+ * Characters that are invisible or reorder text: they let a title hide or spoof words.
+ * Zero-width joiners (U+200C/D) stay: emoji sequences and several scripts need them.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+export function stripInvisible(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
+/** Whitespace collapsed to single spaces, trimmed, invisible characters removed. */
+export function collapseWhitespace(text: string): string {
+  return stripInvisible(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Text as a person reads it from a string that may hold HTML, CDATA leftovers or entities:
+ * tags removed, entities decoded, whitespace collapsed. Returns null for empty results.
+ */
+export function plainText(input: string | null | undefined): string | null {
+  if (input == null) return null;
+  const text = collapseWhitespace(/[<&]/.test(input) ? htmlToText(input, false) : input);
+  return text.length > 0 ? text : null;
+}
+
+/**
+ * Text of an HTML fragment. With `paragraphs`, block boundaries become blank lines
+ * (the `text` shape of `inspect article`); otherwise everything is one line.
+ */
+export function htmlToText(html: string, paragraphs: boolean): string {
+  const parts: string[] = [];
+  let skipDepth = 0;
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (SKIPPED.has(name)) skipDepth++;
+        else if (BLOCK.has(name)) parts.push('\n\n');
+      },
+      onclosetag(name) {
+        if (SKIPPED.has(name)) skipDepth = Math.max(0, skipDepth - 1);
+        else if (BLOCK.has(name)) parts.push('\n\n');
+      },
+      ontext(text) {
+        if (skipDepth === 0) parts.push(text);
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true },
+  );
+  parser.write(html);
+  parser.end();
+  const joined = parts.join('');
+  if (!paragraphs) return collapseWhitespace(joined);
+  return joined
+    .split(/\n\s*\n/)
+    .map(collapseWhitespace)
+    .filter((p) => p.length > 0)
+    .join('\n\n');
+}
+
+/** Cuts text to at most `max` characters at a word boundary, adding an ellipsis when cut. */
+export function truncateWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const room = Math.max(0, max - 1);
+  const slice = text.slice(0, room + 1);
+  const lastSpace = slice.lastIndexOf(' ');
+  const cut = lastSpace > room * 0.5 ? slice.slice(0, lastSpace) : text.slice(0, room);
+  return `${cut.replace(/[\s,;:.\-–—]+$/u, '')}…`;
+}

@@ -1,0 +1,239 @@
+import { parseFeed, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
+import { safeHttpUrl } from '../articles/identity.js';
+import { plainText } from '../articles/text.js';
+import { plausibleDate } from './dates.js';
+import type { FeedItem, ParsedFeed } from './feed.js';
+
+/** Bounds that keep one hostile feed from filling memory or the database. */
+const MAX_TITLE = 1_000;
+const MAX_SUMMARY = 4_000;
+const MAX_CONTENT_HTML = 200_000;
+
+export class FeedParseError extends Error {
+  override name = 'FeedParseError';
+}
+
+type TextLike = string | { value?: string } | undefined;
+type Base = string | undefined;
+
+function textOf(value: TextLike, max: number): string | null {
+  const raw = typeof value === 'string' ? value : value?.value;
+  const text = plainText(raw);
+  return text && text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function htmlOf(value: string | undefined): string | null {
+  if (!value || !value.trim()) return null;
+  return value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value;
+}
+
+/** Resolves a (possibly relative) link against a chain of bases; only http(s) results are kept. */
+function urlOf(raw: string | undefined | null, base: Base): string | null {
+  if (!raw) return null;
+  return safeHttpUrl(raw, base);
+}
+
+function joinBase(inner: string | undefined, outer: Base): Base {
+  if (!inner) return outer;
+  try {
+    return new URL(inner, outer).toString();
+  } catch {
+    return outer;
+  }
+}
+
+function firstImageIn(html: string | null, base: Base): string | null {
+  if (!html) return null;
+  const match = /<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/i.exec(html);
+  return match ? urlOf(match[1], base) : null;
+}
+
+function uniqueTexts(values: Array<string | undefined>): string[] {
+  const seen = new Set<string>();
+  for (const value of values) {
+    const text = plainText(value);
+    if (text) seen.add(text);
+  }
+  return [...seen];
+}
+
+interface MediaLike {
+  thumbnails?: Array<{ url?: string }>;
+  contents?: Array<{ url?: string; medium?: string; type?: string }>;
+  group?: { contents?: Array<{ url?: string; medium?: string; type?: string }>; thumbnails?: Array<{ url?: string }> };
+}
+
+function mediaImage(media: MediaLike | undefined, base: Base): string | null {
+  if (!media) return null;
+  const isImage = (c: { medium?: string; type?: string }) => c.medium === 'image' || (c.type ?? '').startsWith('image/');
+  const candidates = [
+    ...(media.contents ?? []).filter(isImage),
+    ...(media.thumbnails ?? []),
+    ...(media.group?.contents ?? []).filter(isImage),
+    ...(media.group?.thumbnails ?? []),
+  ];
+  for (const candidate of candidates) {
+    const url = urlOf(candidate.url, base);
+    if (url) return url;
+  }
+  return null;
+}
+
+function finishItem(item: Omit<FeedItem, 'id'> & { id: string | null }): FeedItem {
+  return { ...item, id: item.id ?? item.url };
+}
+
+function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
+  const itemBase = joinBase(item.xml?.base, base);
+  const contentHtml = htmlOf(item.content?.encoded ?? item.description);
+  const enclosureImage = item.enclosures?.find((e) => (e.type ?? '').startsWith('image/'))?.url;
+  const guid = item.guid?.value?.trim() || null;
+  const url = urlOf(item.link, itemBase) ?? (item.guid?.isPermaLink !== false ? urlOf(guid, itemBase) : null);
+  return finishItem({
+    id: guid,
+    title: textOf(item.title ?? item.dc?.titles?.[0], MAX_TITLE),
+    url,
+    publishedAt: plausibleDate(item.pubDate ?? item.dc?.dates?.[0] ?? item.dcterms?.issued, now),
+    updatedAt: plausibleDate(item.dcterms?.modified ?? item.atom?.updated, now),
+    author: textOf(item.authors?.[0]?.name ?? item.dc?.creators?.[0] ?? item.itunes?.author, MAX_TITLE),
+    summary: textOf(item.description ?? item.content?.encoded, MAX_SUMMARY),
+    contentHtml,
+    imageUrl:
+      mediaImage(item.media as MediaLike, itemBase) ?? urlOf(enclosureImage, itemBase) ?? urlOf(item.itunes?.image, itemBase) ??
+      firstImageIn(contentHtml, itemBase),
+    categories: uniqueTexts([...(item.categories ?? []).map((c) => c.name), ...(item.dc?.subjects ?? [])]),
+  });
+}
+
+function fromAtom(entry: AtomFeed.Entry<unknown>, base: Base, now: Date): FeedItem {
+  const entryBase = joinBase(entry.xml?.base, base);
+  const links = entry.links ?? [];
+  const alternate = links.find((l) => !l.rel || l.rel === 'alternate') ?? links.find((l) => l.rel !== 'self' && l.rel !== 'enclosure');
+  const contentHtml = htmlOf(entry.content?.value ?? entry.summary?.value);
+  const enclosureImage = links.find((l) => l.rel === 'enclosure' && (l.type ?? '').startsWith('image/'))?.href;
+  const published = plausibleDate(entry.published ?? entry.dc?.dates?.[0], now);
+  const updated = plausibleDate(entry.updated, now);
+  return finishItem({
+    id: entry.id?.trim() || null,
+    title: textOf(entry.title, MAX_TITLE),
+    url: urlOf(alternate?.href, entryBase),
+    publishedAt: published ?? updated,
+    updatedAt: updated,
+    author: textOf(entry.authors?.[0]?.name ?? entry.dc?.creators?.[0], MAX_TITLE),
+    summary: textOf(entry.summary ?? entry.content?.value, MAX_SUMMARY),
+    contentHtml,
+    imageUrl: mediaImage(entry.media as MediaLike, entryBase) ?? urlOf(enclosureImage, entryBase) ?? firstImageIn(contentHtml, entryBase),
+    categories: uniqueTexts((entry.categories ?? []).map((c) => c.label ?? c.term)),
+  });
+}
+
+function fromRdf(item: RdfFeed.Item<unknown>, base: Base, now: Date): FeedItem {
+  const contentHtml = htmlOf(item.content?.encoded ?? item.description);
+  const about = (item as { rdf?: { about?: string } }).rdf?.about;
+  return finishItem({
+    id: about?.trim() || null,
+    title: textOf(item.title ?? item.dc?.titles?.[0], MAX_TITLE),
+    url: urlOf(item.link ?? about, base),
+    publishedAt: plausibleDate(item.dc?.dates?.[0], now),
+    updatedAt: null,
+    author: textOf(item.dc?.creators?.[0], MAX_TITLE),
+    summary: textOf(item.description ?? item.dc?.descriptions?.[0], MAX_SUMMARY),
+    contentHtml,
+    imageUrl: mediaImage(item.media as MediaLike, base) ?? firstImageIn(contentHtml, base),
+    categories: uniqueTexts(item.dc?.subjects ?? []),
+  });
+}
+
+function fromJson(item: JsonFeed.Item<unknown>, base: Base, now: Date): FeedItem {
+  const contentHtml = htmlOf(item.content_html);
+  const author = item.authors?.[0]?.name ?? (item as { author?: { name?: string } }).author?.name;
+  return finishItem({
+    id: item.id != null ? String(item.id).trim() || null : null,
+    title: textOf(item.title, MAX_TITLE),
+    url: urlOf(item.url ?? item.external_url, base),
+    publishedAt: plausibleDate(item.date_published, now),
+    updatedAt: plausibleDate(item.date_modified, now),
+    author: textOf(author, MAX_TITLE),
+    summary: textOf(item.summary ?? item.content_text ?? item.content_html, MAX_SUMMARY),
+    contentHtml: contentHtml ?? (item.content_text ? escapeAsParagraphs(item.content_text) : null),
+    imageUrl: urlOf(item.image ?? item.banner_image, base) ?? firstImageIn(contentHtml, base),
+    categories: uniqueTexts(item.tags ?? []),
+  });
+}
+
+function escapeAsParagraphs(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escaped.split(/\n\s*\n/).map((p) => `<p>${p.trim()}</p>`).join('');
+}
+
+function looksLikeHtml(text: string): boolean {
+  return /^\s*(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.slice(0, 1024));
+}
+
+/**
+ * Parses any supported feed format into our own ParsedFeed.
+ * `feedUrl` is where the feed came from (http(s) URL, or null for a local file): relative links are
+ * resolved against xml:base, then that URL, then the feed's own declared link.
+ */
+export function parseFeedText(text: string, feedUrl: string | null, now: Date = new Date()): ParsedFeed {
+  let parsed: ReturnType<typeof parseFeed>;
+  try {
+    parsed = parseFeed(text.trimStart());
+  } catch (error) {
+    if (looksLikeHtml(text)) throw new FeedParseError('not a feed: the document is an HTML page');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new FeedParseError(`not a valid RSS, Atom, RDF or JSON feed (${reason.split('\n')[0]?.slice(0, 200)})`);
+  }
+  const httpBase = feedUrl && /^https?:/i.test(feedUrl) ? feedUrl : undefined;
+
+  switch (parsed.format) {
+    case 'rss': {
+      const feed = parsed.feed;
+      const declared = safeHttpUrl(feed.link, httpBase) ?? safeHttpUrl(feed.atom?.links?.find((l) => l.rel === 'self')?.href);
+      const base = joinBase(feed.xml?.base, httpBase ?? declared ?? undefined);
+      return {
+        format: 'rss',
+        title: textOf(feed.title, MAX_TITLE),
+        link: declared,
+        items: (feed.items ?? []).map((item) => fromRss(item, base, now)),
+      };
+    }
+    case 'atom': {
+      const feed = parsed.feed;
+      const links = feed.links ?? [];
+      const docBase = joinBase(feed.xml?.base, httpBase);
+      const alternate = links.find((l) => !l.rel || l.rel === 'alternate');
+      const self = links.find((l) => l.rel === 'self');
+      const declared = urlOf(alternate?.href, docBase) ?? urlOf(self?.href, docBase);
+      const base = docBase ?? declared ?? undefined;
+      return {
+        format: 'atom',
+        title: textOf(feed.title, MAX_TITLE),
+        link: urlOf(alternate?.href, base),
+        items: (feed.entries ?? []).map((entry) => fromAtom(entry, base, now)),
+      };
+    }
+    case 'rdf': {
+      const feed = parsed.feed;
+      const declared = safeHttpUrl(feed.link, httpBase);
+      const base = httpBase ?? declared ?? undefined;
+      return {
+        format: 'rdf',
+        title: textOf(feed.title, MAX_TITLE),
+        link: declared,
+        items: (feed.items ?? []).map((item) => fromRdf(item, base, now)),
+      };
+    }
+    case 'json': {
+      const feed = parsed.feed;
+      const declared = safeHttpUrl(feed.home_page_url, httpBase);
+      const base = httpBase ?? declared ?? safeHttpUrl(feed.feed_url) ?? undefined;
+      return {
+        format: 'json',
+        title: textOf(feed.title, MAX_TITLE),
+        link: declared,
+        items: (feed.items ?? []).map((item) => fromJson(item, base, now)),
+      };
+    }
+  }
+}
