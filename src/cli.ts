@@ -1,1 +1,153 @@
-export {};
+import { parseArgs } from 'node:util';
+import { config as loadDotenv } from 'dotenv';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfigFile, type Config } from './config/config.js';
+import { readEnv, type Env } from './config/env.js';
+import { createLogger } from './ops/logger.js';
+import { VERSION } from './version.js';
+
+const USAGE = `Herald ${VERSION}: news feeds → article summaries → Discord and X
+
+Usage:
+  herald run [--dry-run] [--once]          run the bot (config: HERALD_CONFIG, default config/herald.yaml)
+  herald inspect feed <path-or-url>... [--json]
+  herald inspect article <path-or-url>... [--json]
+  herald preview <feed-id-or-url> [--limit N]
+  herald demo                              the offline demo (what \`npm run demo\` runs)
+  herald --version | --help
+
+Exit status: 0 success, 1 some input failed, 2 bad usage or configuration.`;
+
+/** Bad usage: reported in one line, exit 2. */
+class UsageError extends Error {}
+
+function secretsOf(env: NodeJS.ProcessEnv): string[] {
+  return ['DISCORD_TOKEN', 'X_APP_KEY', 'X_APP_SECRET', 'X_ACCESS_TOKEN', 'X_ACCESS_SECRET', 'DATABASE_URL']
+    .map((name) => env[name])
+    .filter((value): value is string => Boolean(value));
+}
+
+function setup(stdoutIsOutput: boolean): { env: Env; log: Logger } {
+  loadDotenv({ quiet: true });
+  const env = readEnv(process.env);
+  const log = createLogger({
+    // Commands that print results keep stdout for them; their log lines go to stderr.
+    level: stdoutIsOutput && !process.env.LOG_LEVEL ? 'warn' : env.logLevel,
+    secrets: secretsOf(process.env),
+    fd: stdoutIsOutput ? 2 : 1,
+    pretty: (stdoutIsOutput ? process.stderr.isTTY : process.stdout.isTTY) === true,
+  });
+  return { env, log };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'inspect': {
+      const [kind, ...inputs] = rest;
+      if (kind !== 'feed' && kind !== 'article') throw new UsageError('inspect: expected "feed" or "article", e.g. herald inspect feed ./feed.xml');
+      const { values, positionals } = parseArgs({ args: inputs, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+      if (positionals.length === 0) throw new UsageError(`inspect ${kind}: give at least one path or URL`);
+      const { env } = setup(true);
+      const { inspectFeeds, inspectArticles } = await import('./cli/inspect.js');
+      return kind === 'feed' ? inspectFeeds(positionals, values.json, env) : inspectArticles(positionals, values.json, env);
+    }
+    case 'preview': {
+      const { values, positionals } = parseArgs({ args: rest, options: { limit: { type: 'string', default: '3' } }, allowPositionals: true });
+      if (positionals.length !== 1) throw new UsageError('preview: give one feed id or URL, e.g. herald preview kyiv-independent --limit 3');
+      const limit = Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError(`preview: --limit must be a whole number from 1 to 50, got "${values.limit}"`);
+      const { env } = setup(true);
+      const { preview } = await import('./cli/preview.js');
+      return preview(positionals[0]!, limit, env, loadConfigIfPresent(env, positionals[0]!));
+    }
+    case 'demo': {
+      const { runDemo } = await import('./cli/demo.js');
+      return runDemo();
+    }
+    case '--version':
+    case 'version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}" (try: herald --help)`);
+  }
+}
+
+/** preview accepts a feed id (needs the config) or a URL/path (config optional, for its routes). */
+function loadConfigIfPresent(env: Env, feedOrUrl: string): Config | null {
+  const isId = /^[a-z0-9-]+$/.test(feedOrUrl);
+  try {
+    return loadConfigFile(env.configFile);
+  } catch (error) {
+    if (isId) throw error;
+    return null;
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { 'dry-run': { type: 'boolean', default: false }, once: { type: 'boolean', default: false } },
+    allowPositionals: false,
+  });
+  const { env, log } = setup(false);
+  const config = loadConfigFile(env.configFile);
+  const { createHerald } = await import('./main.js');
+  const herald = await createHerald({ config, env, log, dryRun: values['dry-run'], serveOps: !values.once });
+  if (values.once) {
+    const { polls, attempted } = await herald.runOnce();
+    await herald.stop();
+    const failed = polls.filter((poll) => poll.status === 'failed');
+    log.info({ feeds: polls.length, failed: failed.length, sends: attempted }, 'one cycle done');
+    return failed.length > 0 ? 1 : 0;
+  }
+  await herald.start();
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      // A stop that hangs must not keep the container from stopping.
+      const force = setTimeout(() => {
+        log.error('graceful stop took over 10 s; exiting');
+        resolve(0);
+      }, 10_000);
+      force.unref();
+      herald
+        .stop()
+        .catch((error: unknown) => log.error({ err: error }, 'error while stopping'))
+        .finally(() => {
+          clearTimeout(force);
+          log.info('stopped');
+          resolve(0);
+        });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Open handles (sockets in keep-alive pools) must not keep a finished command alive.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`herald: ${(error as Error).message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`herald: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

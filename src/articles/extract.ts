@@ -102,7 +102,8 @@ function readable(doc: Doc): ParseResult {
   return new Readability(doc as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 300 }).parse();
 }
 
-function contentText(contentHtml: string | null | undefined): string {
+/** Readable text of an HTML fragment (extracted content, or a feed's own content) with furniture removed. */
+export function contentText(contentHtml: string | null | undefined): string {
   if (!contentHtml) return '';
   const { document: content } = parseHTML(`<!doctype html><html><body>${contentHtml}</body></html>`);
   removeFurnitureByText(content as unknown as DocumentLike);

@@ -1,0 +1,58 @@
+import type { FeedItem } from '../sources/feed.js';
+import type { StoredArticle } from '../store/store.js';
+import { contentText, type ExtractedArticle } from './extract.js';
+import { canonicalUrl, storyId } from './identity.js';
+import { summarize, type SummaryLimits } from './summarize.js';
+import { plainText } from './text.js';
+
+export interface ArticleSource {
+  feedId: string;
+  feedName: string;
+  item: FeedItem;
+  /** The article page as extracted, or null when it could not be fetched or read. */
+  page: ExtractedArticle | null;
+}
+
+/** Below this, a page's text is a teaser or a paywall notice: the feed's own content says more. */
+const MIN_PAGE_TEXT = 200;
+
+/**
+ * The page's canonical URL names the story only when it points at a page of the same site;
+ * a canonical pointing at a home page or another site would merge unrelated stories.
+ */
+function trustedCanonical(pageCanonical: string | null, itemUrl: string | null): string | null {
+  if (!pageCanonical || !itemUrl) return null;
+  const page = new URL(pageCanonical);
+  const item = new URL(itemUrl);
+  const sameSite = page.hostname.replace(/^www\./, '') === item.hostname.replace(/^www\./, '');
+  return sameSite && page.pathname.length > 1 ? canonicalUrl(pageCanonical) : null;
+}
+
+/** The main text Herald summarizes: the page's, unless the feed's own content is longer. */
+export function articleText(item: FeedItem, page: ExtractedArticle | null): string {
+  const feedText = item.contentHtml ? contentText(item.contentHtml) : (item.summary ?? '');
+  const pageText = page?.text ?? '';
+  return pageText.length >= MIN_PAGE_TEXT || pageText.length >= feedText.length ? pageText : feedText;
+}
+
+/** Builds the article Herald stores and posts from a feed item and its page. Pure. */
+export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: number): StoredArticle | null {
+  const { item, page } = source;
+  const link = canonicalUrl(item.url ?? '') ?? page?.url ?? null;
+  if (!link) return null;
+  const identity = trustedCanonical(page?.url ?? null, link) ?? link;
+  const text = articleText(item, page);
+  const title = item.title ?? page?.title ?? plainText(link)!;
+  return {
+    id: storyId(identity),
+    feedId: source.feedId,
+    url: link,
+    title,
+    summary: text ? summarize(text, limits) : '',
+    author: item.author ?? page?.byline ?? null,
+    siteName: page?.siteName ?? source.feedName,
+    imageUrl: page?.imageUrl ?? item.imageUrl,
+    publishedAt: (item.publishedAt ?? page?.publishedAt)?.getTime() ?? null,
+    firstSeenAt: now,
+  };
+}

@@ -1,0 +1,100 @@
+import { summarize } from '../articles/summarize.js';
+import { extractArticle } from '../articles/extract.js';
+import type { Env } from '../config/env.js';
+import { charsetOf, decodeBytes } from '../sources/decode.js';
+import { feedToJson, type ParsedFeed } from '../sources/feed.js';
+import { createHttpClient, FetchError, isFilePath, type HttpClient } from '../sources/http.js';
+import { parseFeedText } from '../sources/parse.js';
+import { USER_AGENT } from '../version.js';
+
+const LIMITS = { maxBytes: 20_000_000, timeoutMs: 30_000 };
+
+export function describeFailure(error: unknown): string {
+  if (error instanceof FetchError && error.kind === 'blocked') return `${error.message} (set HERALD_ALLOW_PRIVATE_NETWORK=1 to allow)`;
+  if (error instanceof FetchError) return `${error.kind}: ${error.message}`;
+  return (error as Error)?.message ?? String(error);
+}
+
+export async function fetchText(http: HttpClient, input: string, accept: string): Promise<{ text: string; url: string | null }> {
+  const result = await http.fetch(input, { accept, ...LIMITS });
+  if (result.status !== 'ok') throw new Error('unexpected 304');
+  return { text: decodeBytes(result.body, charsetOf(result.contentType)), url: isFilePath(result.url) ? null : result.url };
+}
+
+export async function loadFeed(http: HttpClient, input: string): Promise<ParsedFeed> {
+  const { text, url } = await fetchText(http, input, 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5');
+  return parseFeedText(text, url);
+}
+
+/** Runs `each` over every input in order, printing one result per input; exit 1 if any failed. */
+async function forEachInput(inputs: string[], env: Env, each: (http: HttpClient, input: string) => Promise<string>, failure: (input: string, reason: string) => string): Promise<number> {
+  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  let failed = 0;
+  try {
+    for (const input of inputs) {
+      try {
+        process.stdout.write(`${await each(http, input)}\n`);
+      } catch (error) {
+        failed++;
+        process.stdout.write(`${failure(input, describeFailure(error))}\n`);
+      }
+    }
+  } finally {
+    await http.close();
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+export function inspectFeeds(inputs: string[], json: boolean, env: Env): Promise<number> {
+  return forEachInput(
+    inputs,
+    env,
+    async (http, input) => {
+      const feed = await loadFeed(http, input);
+      if (json) return JSON.stringify(feedToJson(input, feed));
+      const lines = [`${input}: ${feed.format} feed "${feed.title ?? '(untitled)'}"${feed.link ? ` <${feed.link}>` : ''}, ${feed.items.length} items`];
+      for (const item of feed.items) {
+        lines.push(`  - ${item.title ?? '(untitled)'}${item.publishedAt ? ` [${item.publishedAt.toISOString()}]` : ''}\n    ${item.url ?? '(no link)'}`);
+      }
+      return lines.join('\n');
+    },
+    (input, reason) => (json ? JSON.stringify({ input, error: reason }) : `${input}: error: ${reason}`),
+  );
+}
+
+export function inspectArticles(inputs: string[], json: boolean, env: Env): Promise<number> {
+  return forEachInput(
+    inputs,
+    env,
+    async (http, input) => {
+      const { text: html, url } = await fetchText(http, input, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5');
+      const page = extractArticle(html, url);
+      const summary = summarize(page.text);
+      const result = {
+        input,
+        url: page.url,
+        title: page.title,
+        byline: page.byline,
+        siteName: page.siteName,
+        publishedAt: page.publishedAt?.toISOString() ?? null,
+        lang: page.lang,
+        imageUrl: page.imageUrl,
+        text: page.text,
+        summary,
+      };
+      if (json) return JSON.stringify(result);
+      return [
+        `${input}`,
+        `  title:     ${result.title ?? '(none)'}`,
+        `  url:       ${result.url ?? '(none)'}`,
+        `  byline:    ${result.byline ?? '(none)'}`,
+        `  site:      ${result.siteName ?? '(none)'}`,
+        `  published: ${result.publishedAt ?? '(unknown)'}`,
+        `  image:     ${result.imageUrl ?? '(none)'}`,
+        `  text:      ${page.text.split(/\s+/).filter(Boolean).length} words`,
+        `  summary:   ${summary || '(no readable text found)'}`,
+      ].join('\n');
+    },
+    (input, reason) => (json ? JSON.stringify({ input, error: reason }) : `${input}: error: ${reason}`),
+  );
+}

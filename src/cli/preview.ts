@@ -1,0 +1,55 @@
+import { buildArticle } from '../articles/article.js';
+import { loadArticlePage } from '../articles/load.js';
+import { DISCORD_SUMMARY } from '../articles/summarize.js';
+import { ConfigError, targetsFor, type Config } from '../config/config.js';
+import type { Env } from '../config/env.js';
+import { splitTargetKey } from '../deliveries/target.js';
+import { createHttpClient } from '../sources/http.js';
+import { dryRunTargets } from '../targets/dry-run.js';
+import { USER_AGENT } from '../version.js';
+import { describeFailure, loadFeed } from './inspect.js';
+
+/** Shows, for the newest `limit` items of a feed, exactly what would be posted to each target. */
+export async function preview(feedOrUrl: string, limit: number, env: Env, config: Config | null): Promise<number> {
+  const configured = config?.feeds.find((feed) => feed.id === feedOrUrl);
+  if (!configured && /^[a-z0-9-]+$/.test(feedOrUrl) && config) {
+    throw new ConfigError(`${config.file}: no feed with id "${feedOrUrl}" (known: ${config.feeds.map((f) => f.id).join(', ') || 'none'})`);
+  }
+  const feedId = configured?.id ?? 'preview';
+  const url = configured?.url ?? feedOrUrl;
+  const routed = configured && config ? targetsFor(config, configured.id) : [];
+  // A feed without routes (or a bare URL) is shown as it would look on each kind of target.
+  const targetKeys = routed.length > 0 ? routed : ['discord:000000000000000000', 'x'];
+  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  const print = (text: string) => process.stdout.write(`${text}\n`);
+  const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 })).map((t) => [t.kind, t]));
+  try {
+    const feed = await loadFeed(http, url);
+    const items = [...feed.items]
+      .map((item, index) => ({ item, index }))
+      .sort((a, b) => (b.item.publishedAt?.getTime() ?? 0) - (a.item.publishedAt?.getTime() ?? 0) || a.index - b.index)
+      .slice(0, limit);
+    print(`${feed.title ?? url}: the newest ${items.length} of ${feed.items.length} items\n`);
+    for (const [position, { item }] of items.entries()) {
+      if (process.stderr.isTTY) process.stderr.write(`\rpreparing ${position + 1}/${items.length}…`);
+      const page = item.url ? await loadArticlePage(http, item.url, { maxBytes: config?.http.maxPageBytes ?? 5_000_000, timeoutMs: config?.http.timeoutMs ?? 20_000 }) : null;
+      const article = buildArticle({ feedId, feedName: feed.title ?? feedId, item, page: page?.ok ? page.page : null }, config?.summary ?? DISCORD_SUMMARY, Date.now());
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      if (!article) {
+        print(`(item "${item.title ?? item.id}" has no usable link; it would be skipped)\n`);
+        continue;
+      }
+      if (page && !page.ok) print(`(article page unavailable: ${page.reason}; the feed's own text is used)`);
+      for (const key of targetKeys) {
+        const { kind, address } = splitTargetKey(key);
+        await targets.get(kind)!.send(article, { address, unknownOutcome: false });
+      }
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`herald: ${url}: ${describeFailure(error)}\n`);
+    return 1;
+  } finally {
+    await http.close();
+  }
+}

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { configSchema } from './schema.js';
+
+export interface FeedConfig {
+  id: string;
+  url: string;
+  everyMs: number;
+  backfill: number;
+  name: string;
+  color: number;
+}
+
+export interface RouteConfig {
+  feeds: string[] | '*';
+  discord: string[];
+  x: boolean;
+}
+
+export interface Config {
+  file: string;
+  feeds: FeedConfig[];
+  routes: RouteConfig[];
+  summary: { maxSentences: number; maxChars: number };
+  http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number };
+  deliveries: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+}
+
+/** A configuration problem, reported with the file and key at fault; the CLI exits 2 on it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A colour per feed when none is configured: stable, and spread over the hue circle. */
+function colorFor(id: string): number {
+  let hash = 0;
+  for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const hue = hash % 360;
+  const [r, g, b] = [0, 8, 4].map((n) => {
+    const k = (n + hue / 30) % 12;
+    return Math.round(255 * (0.55 - 0.45 * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  });
+  return (r! << 16) | (g! << 8) | b!;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
+}
+
+export function parseConfig(raw: unknown, file: string): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const key = formatPath(issue.path) || '(top level)';
+    throw new ConfigError(`${file}: ${key}: ${issue.message}`);
+  }
+  return toConfig(result.data, file);
+}
+
+function toConfig(data: z.output<typeof configSchema>, file: string): Config {
+  return Object.freeze({
+    file,
+    feeds: data.feeds.map((feed) => ({
+      id: feed.id,
+      url: feed.url,
+      everyMs: feed.every ?? data.defaults.every,
+      backfill: feed.backfill ?? data.defaults.backfill,
+      name: feed.name ?? feed.id,
+      color: feed.color ?? colorFor(feed.id),
+    })),
+    routes: data.routes.map((route) => ({
+      feeds: route.feeds.includes('*') ? ('*' as const) : route.feeds,
+      discord: route.discord,
+      x: route.x,
+    })),
+    summary: data.summary,
+    http: {
+      timeoutMs: data.http.timeout,
+      maxFeedBytes: data.http.maxFeedBytes,
+      maxPageBytes: data.http.maxPageBytes,
+      concurrency: data.http.concurrency,
+    },
+    deliveries: {
+      maxAttempts: data.deliveries.maxAttempts,
+      retryBaseMs: data.deliveries.retryBase,
+      retryMaxMs: data.deliveries.retryMax,
+    },
+  });
+}
+
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return parseConfig(raw, file);
+}
+
+/** The distinct targets a feed's items go to, as delivery target keys ("discord:<channel>", "x"). */
+export function targetsFor(config: Pick<Config, 'routes'>, feedId: string): string[] {
+  const targets = new Set<string>();
+  for (const route of config.routes) {
+    if (route.feeds !== '*' && !route.feeds.includes(feedId)) continue;
+    for (const channel of route.discord) targets.add(`discord:${channel}`);
+    if (route.x) targets.add('x');
+  }
+  return [...targets];
+}

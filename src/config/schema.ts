@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (min: number, max: number) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
+    if (ms === null || ms < min || ms > max) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 5m or 1h (between ${min / 1000}s and ${max / 86_400_000}d), got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const hexColor = z
+  .union([z.string().regex(/^#?[0-9a-fA-F]{6}$/, 'expected a colour such as "#1d9bf0"'), z.number().int().min(0).max(0xffffff)])
+  .transform((value) => (typeof value === 'number' ? value : Number.parseInt(value.replace('#', ''), 16)));
+
+const feedId = z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes only');
+const snowflake = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
+
+export const feedSchema = z.strictObject({
+  id: feedId,
+  url: z.string().min(1, 'expected an http(s) URL or a file path'),
+  every: duration(1_000, 7 * 86_400_000).optional(),
+  backfill: z.number().int().min(0).max(100).optional(),
+  name: z.string().min(1).max(100).optional(),
+  color: hexColor.optional(),
+});
+
+export const routeSchema = z.strictObject({
+  feeds: z.array(z.union([feedId, z.literal('*')])).min(1),
+  discord: z.array(snowflake).default([]),
+  x: z.boolean().default(false),
+});
+
+export const configSchema = z
+  .strictObject({
+    defaults: z
+      .strictObject({
+        every: duration(1_000, 7 * 86_400_000).default(5 * 60_000),
+        backfill: z.number().int().min(0).max(100).default(0),
+      })
+      .default({ every: 5 * 60_000, backfill: 0 }),
+    feeds: z.array(feedSchema).default([]),
+    routes: z.array(routeSchema).default([]),
+    summary: z
+      .strictObject({
+        maxSentences: z.number().int().min(1).max(10).default(3),
+        maxChars: z.number().int().min(100).max(4000).default(500),
+      })
+      .default({ maxSentences: 3, maxChars: 500 }),
+    http: z
+      .strictObject({
+        timeout: duration(1_000, 300_000).default(20_000),
+        maxFeedBytes: z.number().int().min(10_000).max(100_000_000).default(10_000_000),
+        maxPageBytes: z.number().int().min(10_000).max(100_000_000).default(5_000_000),
+        concurrency: z.number().int().min(1).max(256).default(16),
+      })
+      .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16 }),
+    deliveries: z
+      .strictObject({
+        maxAttempts: z.number().int().min(1).max(100).default(12),
+        retryBase: duration(100, 3_600_000).default(5_000),
+        retryMax: duration(1_000, 86_400_000).default(3_600_000),
+      })
+      .default({ maxAttempts: 12, retryBase: 5_000, retryMax: 3_600_000 }),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    config.feeds.forEach((feed, index) => {
+      if (ids.has(feed.id)) ctx.addIssue({ code: 'custom', path: ['feeds', index, 'id'], message: `duplicate feed id "${feed.id}"` });
+      ids.add(feed.id);
+    });
+    config.routes.forEach((route, index) => {
+      route.feeds.forEach((id, position) => {
+        if (id !== '*' && !ids.has(id)) {
+          ctx.addIssue({ code: 'custom', path: ['routes', index, 'feeds', position], message: `unknown feed id "${id}"` });
+        }
+      });
+    });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;

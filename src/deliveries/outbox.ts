@@ -1,0 +1,154 @@
+import type { Logger } from 'pino';
+import type { DeliveryJob, Store } from '../store/store.js';
+import { DeliveryError, splitTargetKey, type Target } from './target.js';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export interface OutboxEvents {
+  delivered?(job: DeliveryJob, remoteId: string | null): void;
+  failed?(job: DeliveryJob, reason: string): void;
+}
+
+/** Exponential back-off with full jitter over the upper half: base·2^(n-1), capped, 50–100 %. */
+export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
+/**
+ * Sends what the store says is due, one delivery at a time per target (so a channel gets its posts
+ * in publication order) and targets side by side. Every delivery is recorded before it is tried
+ * and updated after, so a restarted process resumes where this one stopped.
+ */
+export class Outbox {
+  private running = false;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly targets: ReadonlyMap<string, Target>,
+    private readonly policy: RetryPolicy,
+    private readonly log: Logger,
+    private readonly events: OutboxEvents = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /**
+   * Run once at start: a delivery left "sending" by a crash may or may not have been posted.
+   * Idempotent targets simply send again; others get one resend, and a second unknown is a failure.
+   */
+  async recover(): Promise<number> {
+    const interrupted = await this.store.interruptedDeliveries();
+    for (const delivery of interrupted) {
+      const target = this.targets.get(splitTargetKey(delivery.target).kind);
+      const context = { delivery: delivery.id, article: delivery.articleId, target: delivery.target };
+      if (delivery.unknownOutcome && target && !target.idempotent) {
+        const reason = 'interrupted twice with an unknown outcome; not sent again to avoid a duplicate post';
+        await this.store.markFailed(delivery.id, reason, this.now());
+        this.log.error({ ...context, reason }, 'delivery failed');
+      } else {
+        await this.store.markRetry(delivery.id, 'interrupted by a restart', this.now(), true, this.now());
+        this.log.warn(context, 'resuming a delivery interrupted by a restart');
+      }
+    }
+    return interrupted.length;
+  }
+
+  /** Tells the outbox that new deliveries may be due. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops taking new work and waits for the sends in flight to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  /** Sends until nothing is due right now; returns how many sends were attempted (for --once). */
+  async drain(): Promise<number> {
+    let attempted = 0;
+    for (;;) {
+      const sent = await this.round();
+      if (sent === 0) return attempted;
+      attempted += sent;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let attempted = 0;
+      try {
+        attempted = await this.round();
+      } catch (error) {
+        this.log.error({ err: error }, 'delivery round failed');
+      }
+      if (attempted > 0 || !this.running) continue;
+      const nextDue = await this.store.nextDueAt().catch(() => null);
+      const wait = nextDue === null ? 5_000 : Math.max(0, Math.min(5_000, nextDue - this.now()));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  /** One due delivery per target, sent side by side. */
+  private async round(): Promise<number> {
+    const jobs = (await this.store.dueDeliveries(this.now())).filter((job) => this.targets.has(splitTargetKey(job.delivery.target).kind));
+    await Promise.all(jobs.map((job) => this.attempt(job)));
+    return jobs.length;
+  }
+
+  private async attempt(job: DeliveryJob): Promise<void> {
+    const { delivery, article } = job;
+    const { kind, address } = splitTargetKey(delivery.target);
+    const target = this.targets.get(kind)!;
+    const context = { delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target };
+    await this.store.markSending(delivery.id, this.now());
+    try {
+      const { remoteId } = await target.send(article, { address, unknownOutcome: delivery.unknownOutcome });
+      await this.store.markSent(delivery.id, remoteId, this.now());
+      this.log.info({ ...context, remoteId, attempts: delivery.attempts + 1 }, 'delivered');
+      this.events.delivered?.(job, remoteId);
+    } catch (error) {
+      const failure =
+        error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), 'retry');
+      const attempts = delivery.attempts + 1;
+      const unknown = failure.kind === 'unknown' || delivery.unknownOutcome;
+      const secondUnknown = failure.kind === 'unknown' && delivery.unknownOutcome && !target.idempotent;
+      if (failure.kind === 'permanent' || secondUnknown || attempts >= this.policy.maxAttempts) {
+        const reason =
+          failure.kind === 'permanent'
+            ? failure.message
+            : secondUnknown
+              ? `outcome unknown twice; not sent again to avoid a duplicate post (${failure.message})`
+              : `gave up after ${attempts} attempts: ${failure.message}`;
+        await this.store.markFailed(delivery.id, reason, this.now());
+        this.log.error({ ...context, attempts, reason }, 'delivery failed');
+        this.events.failed?.(job, reason);
+        return;
+      }
+      // A target that says when to come back (rate-limit reset) is trusted; otherwise back off.
+      const retryAt = failure.retryAt ?? this.now() + backoffDelay(attempts, this.policy);
+      await this.store.markRetry(delivery.id, failure.message, retryAt, unknown, this.now());
+      this.log.warn({ ...context, attempts, retryInMs: retryAt - this.now(), reason: failure.message }, 'delivery will be retried');
+    }
+  }
+}

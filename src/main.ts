@@ -1,0 +1,149 @@
+import type { Logger } from 'pino';
+import { targetsFor, type Config } from './config/config.js';
+import type { Env } from './config/env.js';
+import { Outbox } from './deliveries/outbox.js';
+import { splitTargetKey, type Target } from './deliveries/target.js';
+import { startOpsServer, type OpsServer } from './ops/http.js';
+import { createMetrics } from './ops/metrics.js';
+import { createHttpClient } from './sources/http.js';
+import { FeedScheduler, type PollOutcome, type PollerDeps } from './sources/poller.js';
+import { openStore } from './store/open.js';
+import { createDiscord, type DiscordConnection } from './targets/discord/client.js';
+import { dryRunTargets } from './targets/dry-run.js';
+import { createXTarget } from './targets/x/publisher.js';
+import { USER_AGENT } from './version.js';
+
+export interface HeraldOptions {
+  config: Config;
+  env: Env;
+  log: Logger;
+  /** Send nothing; print every post instead, and keep state in memory only. */
+  dryRun: boolean;
+  /** Where dry-run posts are printed. */
+  print?: (text: string) => void;
+  /** Start the /healthz, /readyz, /metrics server (off for --once). */
+  serveOps: boolean;
+}
+
+export interface Herald {
+  /** One full cycle: poll every feed, then send everything that is due. */
+  runOnce(): Promise<{ polls: PollOutcome[]; attempted: number }>;
+  /** Long-running mode: feeds on their timers, the outbox continuously, Discord commands. */
+  start(): Promise<void>;
+  /** Graceful stop: no new polls, in-flight sends finished, database closed. */
+  stop(): Promise<void>;
+  opsPort(): number | null;
+}
+
+export async function createHerald(options: HeraldOptions): Promise<Herald> {
+  const { config, env, log } = options;
+  const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
+  const metrics = createMetrics(async () => {
+    const counts = await store.deliveryCounts();
+    return counts.pending + counts.sending;
+  });
+  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  const feedsById = new Map(config.feeds.map((feed) => [feed.id, feed]));
+  const feedStyle = (feedId: string) => {
+    const feed = feedsById.get(feedId);
+    return { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 };
+  };
+
+  const targets = new Map<string, Target>();
+  let discord: DiscordConnection | null = null;
+  if (options.dryRun) {
+    for (const target of dryRunTargets(options.print ?? ((text) => process.stdout.write(`${text}\n`)), feedStyle)) targets.set(target.kind, target);
+  } else {
+    if (env.discord) {
+      discord = createDiscord({
+        ...env.discord,
+        store,
+        log: log.child({ component: 'discord' }),
+        commands: { store, feedNames: () => new Map(config.feeds.map((feed) => [feed.id, feed.name])) },
+        feedStyle,
+      });
+      targets.set('discord', discord.target);
+    }
+    if (env.x) targets.set('x', createXTarget(env.x));
+  }
+  // Deliveries are recorded only for targets that can be reached, so none waits forever.
+  const enabledTargetsFor = (feedId: string) => targetsFor(config, feedId).filter((key) => targets.has(splitTargetKey(key).kind));
+  for (const feed of config.feeds) {
+    if (targetsFor(config, feed.id).length > enabledTargetsFor(feed.id).length) {
+      log.warn({ feed: feed.id }, 'a route names a target that is not configured (token missing); it is skipped');
+    }
+  }
+
+  const outbox = new Outbox(
+    store,
+    targets,
+    { maxAttempts: config.deliveries.maxAttempts, baseMs: config.deliveries.retryBaseMs, maxMs: config.deliveries.retryMaxMs },
+    log.child({ component: 'outbox' }),
+    {
+      delivered(job) {
+        const kind = splitTargetKey(job.delivery.target).kind;
+        metrics.deliveries.inc({ target: kind, outcome: 'sent' });
+        metrics.publishToPost.observe({ target: kind }, (Date.now() - job.article.firstSeenAt) / 1000);
+      },
+      failed(job) {
+        metrics.deliveries.inc({ target: splitTargetKey(job.delivery.target).kind, outcome: 'failed' });
+      },
+    },
+  );
+  const pollerDeps: PollerDeps = {
+    store,
+    http,
+    log: log.child({ component: 'poller' }),
+    targetsFor: enabledTargetsFor,
+    summary: config.summary,
+    feedLimits: { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs },
+    pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs },
+    onNewDeliveries: () => outbox.wake(),
+  };
+  const scheduler = new FeedScheduler(config.feeds, pollerDeps, config.http.concurrency, (outcome) => {
+    metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
+    if (outcome.newArticles > 0) metrics.newArticles.inc({ feed: outcome.feedId }, outcome.newArticles);
+  });
+
+  let ops: OpsServer | null = null;
+  let stopped = false;
+  await outbox.recover();
+
+  return {
+    async runOnce() {
+      const polls = await scheduler.pollAllOnce();
+      const attempted = await outbox.drain();
+      return { polls, attempted };
+    },
+    async start() {
+      if (options.serveOps) {
+        ops = await startOpsServer(
+          env.httpPort,
+          [
+            { name: 'database', check: async () => (await store.deliveryCounts(), true) },
+            { name: 'discord', check: async () => !discord || discord.isReady() },
+          ],
+          metrics,
+          log,
+        );
+      }
+      outbox.start();
+      scheduler.start();
+      log.info({ feeds: config.feeds.length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');
+      if (discord) {
+        discord.connect().catch((error: unknown) => log.error({ err: error }, 'discord gateway connection failed; posting continues over REST'));
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await scheduler.stop();
+      await outbox.stop();
+      await discord?.close().catch(() => undefined);
+      await ops?.close();
+      await http.close();
+      await store.close();
+    },
+    opsPort: () => ops?.port() ?? null,
+  };
+}

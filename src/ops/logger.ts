@@ -1,0 +1,46 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export interface LoggerOptions {
+  level: string;
+  /** Values that must never reach the log: tokens and keys from the environment. */
+  secrets: string[];
+  /** Where lines go: 1 (stdout, the default) or 2 (stderr, for commands whose stdout is their output). */
+  fd?: 1 | 2;
+  /** Human-readable lines instead of JSON (for a terminal). */
+  pretty?: boolean;
+}
+
+/** Interaction and webhook tokens travel inside URLs that error messages quote. */
+const URL_TOKENS = /(\/(?:interactions|webhooks)\/\d+\/)[\w.-]{20,}/g;
+const AUTH_HEADER = /((?:Bot|Bearer|OAuth)\s+)[\w.=%"-]{8,}/g;
+
+/** Removes secrets from one serialized log line. */
+export function scrubSecrets(line: string, secrets: readonly string[]): string {
+  let clean = line;
+  for (const secret of secrets) {
+    if (secret.length >= 6) clean = clean.split(secret).join('[redacted]');
+  }
+  return clean.replace(URL_TOKENS, '$1[redacted]').replace(AUTH_HEADER, '$1[redacted]');
+}
+
+/**
+ * pino, JSON on stdout. Secrets are scrubbed from the final text of every line, so they cannot
+ * leak through an error message, a stack trace or a nested object that no redact path names.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const secrets = options.secrets.filter((secret) => secret.length >= 6);
+  const fd = options.fd ?? 1;
+  const destination: DestinationStream = options.pretty
+    ? pino.transport({ target: 'pino-pretty', options: { destination: fd, colorize: true, ignore: 'pid,hostname,service' } })
+    : pino.destination({ dest: fd, sync: true });
+  return pino(
+    {
+      level: options.level,
+      base: { service: 'herald' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
+      hooks: { streamWrite: (line) => scrubSecrets(line, secrets) },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,30 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Herald's Prometheus metrics, one registry per process (no global state). */
+export function createMetrics(pendingDeliveries: () => Promise<number>) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    polls: new Counter({ name: 'herald_feed_polls_total', help: 'Feed polls by feed and outcome (ok, not-modified, failed)', labelNames: ['feed', 'outcome'] as const, registers: [registry] }),
+    newArticles: new Counter({ name: 'herald_new_articles_total', help: 'New articles found, by feed', labelNames: ['feed'] as const, registers: [registry] }),
+    deliveries: new Counter({ name: 'herald_deliveries_total', help: 'Deliveries by target kind and outcome (sent, failed)', labelNames: ['target', 'outcome'] as const, registers: [registry] }),
+    queueDepth: new Gauge({
+      name: 'herald_deliveries_pending',
+      help: 'Deliveries waiting to be sent',
+      registers: [registry],
+      async collect() {
+        this.set(await pendingDeliveries());
+      },
+    }),
+    publishToPost: new Histogram({
+      name: 'herald_publish_to_post_seconds',
+      help: 'Time from an article being first seen to its post, by target kind',
+      labelNames: ['target'] as const,
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,202 @@
+import type { Logger } from 'pino';
+import { buildArticle } from '../articles/article.js';
+import { itemKey } from '../articles/identity.js';
+import { loadArticlePage, type PageLimits } from '../articles/load.js';
+import type { SummaryLimits } from '../articles/summarize.js';
+import type { FeedConfig } from '../config/config.js';
+import type { Store } from '../store/store.js';
+import { charsetOf, decodeBytes } from './decode.js';
+import type { FeedItem } from './feed.js';
+import { FetchError, type HttpClient } from './http.js';
+import { parseFeedText } from './parse.js';
+
+/** At most this many new items are processed per poll; the rest stay unseen for the next one. */
+const MAX_NEW_PER_POLL = 100;
+/** Article pages fetched at once for one feed. */
+const PAGE_CONCURRENCY = 4;
+
+export interface PollOutcome {
+  feedId: string;
+  status: 'not-modified' | 'ok' | 'failed';
+  newArticles: number;
+  /** Consecutive failed polls, this one included (0 after a success). */
+  failures: number;
+  error?: string;
+}
+
+export interface PollerDeps {
+  store: Store;
+  http: HttpClient;
+  log: Logger;
+  targetsFor(feedId: string): string[];
+  summary: SummaryLimits;
+  feedLimits: { maxBytes: number; timeoutMs: number };
+  pageLimits: PageLimits;
+  /** Called after new deliveries were recorded, so the outbox can start on them at once. */
+  onNewDeliveries(): void;
+  now?: () => number;
+}
+
+/** Runs `worker` over `items` with at most `limit` in flight, keeping result order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await worker(items[index]!);
+    }
+  });
+  await Promise.all(runners);
+  return results;
+}
+
+function newestFirst(a: FeedItem, b: FeedItem): number {
+  return (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0);
+}
+
+/**
+ * One poll of one feed: fetch (conditional), parse, find unseen items, turn each into an article and
+ * record its deliveries. Validators are saved only after every new item was recorded, so a crash
+ * mid-poll refetches and nothing is lost.
+ */
+export async function pollFeed(feed: FeedConfig, deps: PollerDeps): Promise<PollOutcome> {
+  const now = deps.now ?? Date.now;
+  const { store, log } = deps;
+  const state = await store.feedState(feed.id);
+  const startedAt = now();
+  try {
+    const response = await deps.http.fetch(feed.url, {
+      accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5',
+      maxBytes: deps.feedLimits.maxBytes,
+      timeoutMs: deps.feedLimits.timeoutMs,
+      etag: state.initialized ? state.etag : null,
+      lastModified: state.initialized ? state.lastModified : null,
+    });
+    if (response.status === 'not-modified') {
+      await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null });
+      return { feedId: feed.id, status: 'not-modified', newArticles: 0, failures: 0 };
+    }
+    const text = decodeBytes(response.body, charsetOf(response.contentType));
+    const parsed = parseFeedText(text, /^https?:/i.test(response.url) ? response.url : null, new Date(startedAt));
+
+    const keyed = new Map<string, FeedItem>();
+    for (const item of parsed.items) {
+      const key = itemKey(item);
+      if (key && !keyed.has(key)) keyed.set(key, item);
+    }
+    const unseen = await store.unseenKeys(feed.id, [...keyed.keys()]);
+    let toProcess = unseen.map((key) => ({ key, item: keyed.get(key)! }));
+    if (!state.initialized) {
+      // First sight: the newest `backfill` items are posted, the rest only remembered.
+      const chosen = [...toProcess].sort((a, b) => newestFirst(a.item, b.item)).slice(0, feed.backfill);
+      const chosenKeys = new Set(chosen.map((entry) => entry.key));
+      await store.markSeen(feed.id, toProcess.filter((entry) => !chosenKeys.has(entry.key)).map((entry) => entry.key), startedAt);
+      toProcess = toProcess.filter((entry) => chosenKeys.has(entry.key));
+    }
+    const capped = toProcess.length > MAX_NEW_PER_POLL;
+    // Oldest first, so deliveries are recorded (and posted) in publication order.
+    const batch = toProcess.sort((a, b) => -newestFirst(a.item, b.item)).slice(0, MAX_NEW_PER_POLL);
+
+    let newArticles = 0;
+    const targets = deps.targetsFor(feed.id);
+    await mapLimit(batch, PAGE_CONCURRENCY, async ({ key, item }) => {
+      const page = item.url ? await loadArticlePage(deps.http, item.url, deps.pageLimits) : null;
+      if (page && !page.ok) log.warn({ feed: feed.id, item: key, url: item.url, reason: page.reason }, 'article page unavailable; using the feed content');
+      const article = buildArticle({ feedId: feed.id, feedName: parsed.title ?? feed.name, item, page: page?.ok ? page.page : null }, deps.summary, now());
+      if (!article) {
+        log.warn({ feed: feed.id, item: key }, 'item has no usable link; skipped');
+        await store.markSeen(feed.id, [key], now());
+        return;
+      }
+      const queued = await store.addArticle(article, key, targets, now());
+      newArticles++;
+      log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued }, 'new article');
+    });
+    if (newArticles > 0) deps.onNewDeliveries();
+
+    await store.saveFeedState({
+      ...state,
+      // When items were left for the next poll, forget the validators so that poll sees them.
+      etag: capped ? null : response.etag,
+      lastModified: capped ? null : response.lastModified,
+      initialized: true,
+      lastPollAt: startedAt,
+      lastSuccessAt: startedAt,
+      failures: 0,
+      lastError: null,
+    });
+    return { feedId: feed.id, status: 'ok', newArticles, failures: 0 };
+  } catch (error) {
+    const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : (error as Error).message;
+    await store.saveFeedState({ ...state, lastPollAt: startedAt, failures: state.failures + 1, lastError: reason });
+    log.warn({ feed: feed.id, url: feed.url, failures: state.failures + 1, reason }, 'feed poll failed');
+    return { feedId: feed.id, status: 'failed', newArticles: 0, failures: state.failures + 1, error: reason };
+  }
+}
+
+/** Next poll delay: the feed's interval, stretched exponentially while it fails (at most 6 h), with ±10 % jitter. */
+export function nextPollDelay(everyMs: number, failures: number, random: () => number = Math.random): number {
+  const base = failures === 0 ? everyMs : Math.min(Math.max(everyMs, 6 * 3_600_000), everyMs * 2 ** Math.min(failures, 10));
+  return Math.round(base * (0.9 + random() * 0.2));
+}
+
+/**
+ * Polls every feed on its own timer; a slow or failing feed never delays the others.
+ * `concurrency` bounds polls in flight across all feeds.
+ */
+export class FeedScheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private feeds: readonly FeedConfig[],
+    private readonly deps: PollerDeps,
+    private readonly concurrency: number,
+    private readonly onPolled: (outcome: PollOutcome) => void = () => {},
+  ) {}
+
+  start(): void {
+    for (const feed of this.feeds) this.schedule(feed, 0);
+  }
+
+  /** Polls every feed once, now, and resolves when all are done (for --once). */
+  async pollAllOnce(): Promise<PollOutcome[]> {
+    return Promise.all(this.feeds.map((feed) => this.pollLimited(feed)));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(feed: FeedConfig, delayMs: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      const run = this.pollLimited(feed).then((outcome) => {
+        this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
+      });
+      this.inFlight.add(run);
+      void run.finally(() => this.inFlight.delete(run));
+    }, delayMs);
+    this.timers.set(feed.id, timer);
+  }
+
+  private async pollLimited(feed: FeedConfig): Promise<PollOutcome> {
+    while (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      const outcome = await pollFeed(feed, this.deps);
+      this.onPolled(outcome);
+      return outcome;
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}

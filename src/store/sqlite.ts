@@ -1,0 +1,201 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Delivery, DeliveryJob, DeliveryStatus, FeedState, Store, StoredArticle } from './store.js';
+import { MIGRATIONS } from './migrations.js';
+
+interface ArticleRow {
+  id: string;
+  feed_id: string;
+  url: string;
+  title: string;
+  summary: string;
+  author: string | null;
+  site_name: string | null;
+  image_url: string | null;
+  published_at: number | null;
+  first_seen_at: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  article_id: string;
+  target: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  remote_id: string | null;
+  unknown_outcome: number;
+}
+
+function toArticle(row: ArticleRow): StoredArticle {
+  return {
+    id: row.id,
+    feedId: row.feed_id,
+    url: row.url,
+    title: row.title,
+    summary: row.summary,
+    author: row.author,
+    siteName: row.site_name,
+    imageUrl: row.image_url,
+    publishedAt: row.published_at,
+    firstSeenAt: row.first_seen_at,
+  };
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    articleId: row.article_id,
+    target: row.target,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    remoteId: row.remote_id,
+    unknownOutcome: row.unknown_outcome === 1,
+  };
+}
+
+const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at';
+
+/** Opens (creating and migrating) a SQLite database; `path` ':memory:' keeps everything in memory. */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const statements = {
+    feedState: db.prepare('SELECT * FROM feed_state WHERE feed_id = ?'),
+    saveFeedState: db.prepare(`INSERT INTO feed_state (feed_id, etag, last_modified, initialized, last_poll_at, last_success_at, failures, last_error)
+      VALUES (@feedId, @etag, @lastModified, @initialized, @lastPollAt, @lastSuccessAt, @failures, @lastError)
+      ON CONFLICT (feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, initialized = excluded.initialized,
+        last_poll_at = excluded.last_poll_at, last_success_at = excluded.last_success_at, failures = excluded.failures, last_error = excluded.last_error`),
+    isSeen: db.prepare('SELECT 1 FROM seen_items WHERE feed_id = ? AND item_key = ?').pluck(),
+    markSeen: db.prepare('INSERT OR IGNORE INTO seen_items (feed_id, item_key, article_id, seen_at) VALUES (?, ?, ?, ?)'),
+    insertArticle: db.prepare(`INSERT OR IGNORE INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at)
+      VALUES (@id, @feedId, @url, @title, @summary, @author, @siteName, @imageUrl, @publishedAt, @firstSeenAt, @sortAt)`),
+    articleSortAt: db.prepare('SELECT sort_at FROM articles WHERE id = ?').pluck(),
+    insertDelivery: db.prepare(`INSERT OR IGNORE INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at)
+      VALUES (?, ?, 'pending', 0, ?, ?, ?, ?)`),
+    // The head of each target's queue: its earliest unfinished delivery in publication order.
+    heads: db.prepare(`SELECT d.* FROM deliveries d
+      WHERE d.status IN ('pending', 'sending') AND d.id = (
+        SELECT d2.id FROM deliveries d2 WHERE d2.target = d.target AND d2.status IN ('pending', 'sending')
+        ORDER BY d2.sort_at, d2.id LIMIT 1)`),
+    article: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?`),
+    nextDue: db.prepare(`SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'`).pluck(),
+    markSending: db.prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+    markSent: db.prepare(`UPDATE deliveries SET status = 'sent', remote_id = ?, last_error = NULL, updated_at = ? WHERE id = ?`),
+    markRetry: db.prepare(`UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ?, unknown_outcome = ?, updated_at = ? WHERE id = ?`),
+    markFailed: db.prepare(`UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?`),
+    interrupted: db.prepare(`SELECT * FROM deliveries WHERE status = 'sending' ORDER BY id`),
+    recent: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ?`),
+    recentForFeed: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.feed_id = ? ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ?`),
+    counts: db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status'),
+    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+    setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+  };
+
+  const markSeenMany = db.transaction((feedId: string, keys: string[], at: number) => {
+    for (const key of keys) statements.markSeen.run(feedId, key, null, at);
+  });
+
+  const addArticle = db.transaction((article: StoredArticle, itemKey: string, targets: string[], now: number): string[] => {
+    statements.insertArticle.run({ ...article, sortAt: article.publishedAt ?? article.firstSeenAt });
+    statements.markSeen.run(article.feedId, itemKey, article.id, now);
+    const sortAt = statements.articleSortAt.get(article.id) as number;
+    return targets.filter((target) => statements.insertDelivery.run(article.id, target, now, sortAt, now, now).changes > 0);
+  });
+
+  return {
+    async feedState(feedId) {
+      const row = statements.feedState.get(feedId) as Record<string, unknown> | undefined;
+      if (!row) {
+        return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null };
+      }
+      return {
+        feedId,
+        etag: row.etag as string | null,
+        lastModified: row.last_modified as string | null,
+        initialized: row.initialized === 1,
+        lastPollAt: row.last_poll_at as number | null,
+        lastSuccessAt: row.last_success_at as number | null,
+        failures: row.failures as number,
+        lastError: row.last_error as string | null,
+      };
+    },
+    async saveFeedState(state) {
+      statements.saveFeedState.run({ ...state, initialized: state.initialized ? 1 : 0 });
+    },
+    async unseenKeys(feedId, keys) {
+      return keys.filter((key) => !statements.isSeen.get(feedId, key));
+    },
+    async markSeen(feedId, keys, at) {
+      markSeenMany(feedId, keys, at);
+    },
+    async addArticle(article, itemKey, targets, now) {
+      return addArticle(article, itemKey, targets, now);
+    },
+    async dueDeliveries(now) {
+      const heads = (statements.heads.all() as DeliveryRow[]).filter((row) => row.next_attempt_at <= now);
+      return heads.map((row): DeliveryJob => ({
+        delivery: toDelivery(row),
+        article: toArticle(statements.article.get(row.article_id) as ArticleRow),
+      }));
+    },
+    async nextDueAt() {
+      return (statements.nextDue.get() as number | null) ?? null;
+    },
+    async markSending(id, now) {
+      statements.markSending.run(now, id);
+    },
+    async markSent(id, remoteId, now) {
+      statements.markSent.run(remoteId, now, id);
+    },
+    async markRetry(id, error, nextAttemptAt, unknownOutcome, now) {
+      statements.markRetry.run(error, nextAttemptAt, unknownOutcome ? 1 : 0, now, id);
+    },
+    async markFailed(id, error, now) {
+      statements.markFailed.run(error, now, id);
+    },
+    async interruptedDeliveries() {
+      return (statements.interrupted.all() as DeliveryRow[]).map(toDelivery);
+    },
+    async recentArticles(limit, feedId) {
+      const rows = feedId ? statements.recentForFeed.all(feedId, limit) : statements.recent.all(limit);
+      return (rows as ArticleRow[]).map(toArticle);
+    },
+    async deliveryCounts() {
+      const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+      for (const row of statements.counts.all() as Array<{ status: DeliveryStatus; n: number }>) counts[row.status] = row.n;
+      return counts;
+    },
+    async getMeta(key) {
+      return (statements.getMeta.get(key) as string | undefined) ?? null;
+    },
+    async setMeta(key, value) {
+      statements.setMeta.run(key, value);
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]));
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
+    })();
+  }
+}

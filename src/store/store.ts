@@ -1,0 +1,76 @@
+/** What Herald keeps between runs. Async so that a PostgreSQL implementation can share it. */
+
+export interface FeedState {
+  feedId: string;
+  etag: string | null;
+  lastModified: string | null;
+  /** False until the first successful poll: first sight follows the feed's `backfill`. */
+  initialized: boolean;
+  lastPollAt: number | null;
+  lastSuccessAt: number | null;
+  failures: number;
+  lastError: string | null;
+}
+
+export interface StoredArticle {
+  id: string;
+  feedId: string;
+  url: string;
+  title: string;
+  summary: string;
+  author: string | null;
+  siteName: string | null;
+  imageUrl: string | null;
+  publishedAt: number | null;
+  firstSeenAt: number;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface Delivery {
+  id: number;
+  articleId: string;
+  /** "discord:<channel id>" or "x". */
+  target: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  remoteId: string | null;
+  /** Set when a send may have reached the target but its answer was lost (crash, timeout). */
+  unknownOutcome: boolean;
+}
+
+export interface DeliveryJob {
+  delivery: Delivery;
+  article: StoredArticle;
+}
+
+export interface Store {
+  feedState(feedId: string): Promise<FeedState>;
+  saveFeedState(state: FeedState): Promise<void>;
+  /** The keys among `keys` that were never seen for this feed, in the order given. */
+  unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
+  markSeen(feedId: string, keys: string[], at: number): Promise<void>;
+  /**
+   * In one transaction: stores the article (an existing story keeps its first record), marks the
+   * item seen, and records a pending delivery per target that has none for this story yet.
+   * Returns the targets that got a new delivery.
+   */
+  addArticle(article: StoredArticle, itemKey: string, targets: string[], now: number): Promise<string[]>;
+  /** For each target, its earliest unfinished delivery if it is due now (order within a target is kept). */
+  dueDeliveries(now: number): Promise<DeliveryJob[]>;
+  /** The earliest time any unfinished delivery becomes due, or null when none is waiting. */
+  nextDueAt(): Promise<number | null>;
+  markSending(id: number, now: number): Promise<void>;
+  markSent(id: number, remoteId: string | null, now: number): Promise<void>;
+  markRetry(id: number, error: string, nextAttemptAt: number, unknownOutcome: boolean, now: number): Promise<void>;
+  markFailed(id: number, error: string, now: number): Promise<void>;
+  /** Deliveries a crashed process left in "sending": their outcome is unknown. */
+  interruptedDeliveries(): Promise<Delivery[]>;
+  recentArticles(limit: number, feedId?: string): Promise<StoredArticle[]>;
+  deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}

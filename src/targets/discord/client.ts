@@ -1,0 +1,120 @@
+import { Client, DiscordAPIError, Events, GatewayIntentBits, HTTPError, RateLimitError, Routes } from 'discord.js';
+import type { Logger } from 'pino';
+import type { Store } from '../../store/store.js';
+import { DeliveryError, type SendContext, type Target } from '../../deliveries/target.js';
+import type { StoredArticle } from '../../store/store.js';
+import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction } from './commands/index.js';
+import type { CommandDeps } from './commands/types.js';
+import { renderDiscordMessage } from './render.js';
+
+/** Discord error codes that no retry will fix: unknown channel, missing access/permissions, invalid body, … */
+const PERMANENT_CODES = new Set([10003, 10004, 50001, 50006, 50008, 50013, 50035, 50109]);
+
+/** Rate-limit waits longer than this are handed back to the outbox instead of held in the client. */
+const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
+
+export interface DiscordOptions {
+  token: string;
+  apiUrl: string;
+  guildId: string | null;
+  store: Store;
+  log: Logger;
+  commands: CommandDeps;
+  feedStyle(feedId: string): { name: string; color: number };
+}
+
+export interface DiscordConnection {
+  target: Target;
+  isReady(): boolean;
+  /** Connects to the gateway and registers slash commands; resolves when ready. */
+  connect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function classifyDiscordError(error: unknown, now: number): DeliveryError {
+  if (error instanceof RateLimitError) {
+    return new DeliveryError(`rate limited (${error.route})`, 'retry', now + Math.max(error.retryAfter, error.timeToReset, 1000));
+  }
+  if (error instanceof DiscordAPIError) {
+    const permanent = (error.status >= 400 && error.status < 500 && error.status !== 429) || PERMANENT_CODES.has(Number(error.code));
+    return new DeliveryError(`Discord ${error.status} ${error.code}: ${error.message}`, permanent ? 'permanent' : 'retry');
+  }
+  if (error instanceof HTTPError) return new DeliveryError(`Discord HTTP ${error.status}`, error.status >= 500 ? 'retry' : 'permanent');
+  // Timeouts and resets: Discord may have posted; the nonce makes the retry harmless.
+  return new DeliveryError(`Discord request failed: ${(error as Error)?.message ?? String(error)}`, 'retry');
+}
+
+export function createDiscord(options: DiscordOptions): DiscordConnection {
+  const { log } = options;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: {
+      api: options.apiUrl,
+      timeout: 15_000,
+      rejectOnRateLimit: (data) => data.retryAfter > MAX_INLINE_RATE_LIMIT_WAIT_MS,
+    },
+  });
+  // REST works without the gateway: posting must not wait for (or depend on) the websocket.
+  client.rest.setToken(options.token);
+  let ready = false;
+
+  client.on(Events.ClientReady, () => {
+    ready = true;
+  });
+  client.on(Events.ShardDisconnect, () => {
+    ready = false;
+  });
+  client.on(Events.ShardResume, () => {
+    ready = true;
+  });
+  client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
+  client.on(Events.InteractionCreate, (interaction) => {
+    void handleInteraction(interaction, options.commands, log);
+  });
+
+  async function registerCommands(applicationId: string): Promise<void> {
+    const scope = options.guildId ? `guild:${options.guildId}` : 'global';
+    const hash = definitionsHash(`${applicationId}:${scope}`);
+    if ((await options.store.getMeta('discord.commands')) === hash) {
+      log.info({ scope }, 'slash commands unchanged; registration skipped');
+      return;
+    }
+    const route = options.guildId ? Routes.applicationGuildCommands(applicationId, options.guildId) : Routes.applicationCommands(applicationId);
+    await client.rest.put(route, { body: COMMAND_DEFINITIONS });
+    await options.store.setMeta('discord.commands', hash);
+    log.info({ scope, commands: COMMAND_DEFINITIONS.map((c) => c.name) }, 'slash commands registered');
+  }
+
+  const target: Target = {
+    kind: 'discord',
+    idempotent: true,
+    async send(article: StoredArticle, context: SendContext) {
+      const style = options.feedStyle(article.feedId);
+      const body = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
+      try {
+        const message = (await client.rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
+        return { remoteId: message?.id ?? null };
+      } catch (error) {
+        throw classifyDiscordError(error, Date.now());
+      }
+    },
+  };
+
+  return {
+    target,
+    isReady: () => ready,
+    async connect() {
+      const readyOnce = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(options.token);
+      await readyOnce;
+      log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord gateway ready');
+      if (client.application) {
+        await registerCommands(client.application.id).catch((error: unknown) => log.error({ err: error }, 'slash command registration failed'));
+      }
+    },
+    async close() {
+      ready = false;
+      await client.destroy();
+    },
+  };
+}
