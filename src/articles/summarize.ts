@@ -6,14 +6,27 @@ export interface SummaryLimits {
   maxChars: number;
 }
 
+const TRAILING_PUNCTUATION = /[\s,;:.、，。\-–—]+$/u;
+
 export const DISCORD_SUMMARY: SummaryLimits = { maxSentences: 3, maxChars: 500 };
 
 /** Sentences of one paragraph; sbd knows abbreviations such as "Jan.", "U.S.", "Dr." and "a.m.". */
 export function splitSentences(paragraph: string): string[] {
   return sbd
     .sentences(paragraph, { newline_boundaries: false, preserve_whitespace: false })
+    // sbd knows Latin punctuation only; CJK full stops end sentences too.
+    .flatMap((sentence) => sentence.split(/(?<=[。！？])/u))
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
+}
+
+const SPACELESS_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Words, or characters (graphemes) for text written without spaces (Chinese, Japanese, …). */
+function cutUnits(text: string): { units: string[]; joiner: string } {
+  if (!SPACELESS_SCRIPT.test(text)) return { units: text.split(' '), joiner: ' ' };
+  return { units: [...graphemes.segment(text)].map((part) => part.segment), joiner: '' };
 }
 
 /** Datelines, captions, bylines and labels: short lines that do not end like a sentence. */
@@ -64,11 +77,12 @@ export function fitSummary(summary: string, fits: (candidate: string) => boolean
     fitted = next;
   }
   if (fitted) return fitted;
-  let words = '';
-  for (const word of summary.split(' ')) {
-    const next = words ? `${words} ${word}` : word;
-    if (!fits(`${next.replace(/[\s,;:.\-–—]+$/u, '')}…`)) break;
-    words = next;
+  const { units, joiner } = cutUnits(summary);
+  let kept = '';
+  for (const unit of units) {
+    const next = kept ? `${kept}${joiner}${unit}` : unit;
+    if (!fits(`${next.replace(TRAILING_PUNCTUATION, '')}…`)) break;
+    kept = next;
   }
-  return words ? `${words.replace(/[\s,;:.\-–—]+$/u, '')}…` : '';
+  return kept ? `${kept.replace(TRAILING_PUNCTUATION, '')}…` : '';
 }

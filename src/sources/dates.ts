@@ -54,6 +54,12 @@ function build(
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** A month from its name in one of the languages feeds commonly use, full or abbreviated. */
+function monthIndex(name: string): number | undefined {
+  const lower = name.toLowerCase();
+  return MONTHS[lower] ?? MONTHS[lower.slice(0, 4)] ?? MONTHS[lower.slice(0, 3)];
+}
+
 function fullYear(year: number): number {
   if (year >= 100) return year;
   return year < 70 ? 2000 + year : 1900 + year;
@@ -76,7 +82,7 @@ export function parseDateLoose(raw: unknown): Date | null {
   }
   match = RFC822ISH.exec(text);
   if (match) {
-    const month = MONTHS[match[2]!.toLowerCase()];
+    const month = monthIndex(match[2]!);
     const offset = zoneOffsetMinutes(match[7]);
     if (month === undefined || offset === null) return null;
     return build(
@@ -86,7 +92,7 @@ export function parseDateLoose(raw: unknown): Date | null {
   }
   match = MONTH_FIRST.exec(text);
   if (match) {
-    const month = MONTHS[match[1]!.toLowerCase()];
+    const month = monthIndex(match[1]!);
     const offset = zoneOffsetMinutes(match[8]);
     if (month === undefined || offset === null) return null;
     let hour = Number(match[4] ?? 0);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { fitSummary, splitSentences, summarize } from '../../src/articles/summarize.js';
+
+describe('splitSentences', () => {
+  it('survives abbreviations, times and quotes', () => {
+    expect(splitSentences('A rally was held on Jan. 10 in Kyiv. Dr. Smith met the U.S. envoy at 9 a.m. Monday. “We will stay,” she said. It ended.')).toEqual([
+      'A rally was held on Jan. 10 in Kyiv.',
+      'Dr. Smith met the U.S. envoy at 9 a.m. Monday.',
+      '“We will stay,” she said.',
+      'It ended.',
+    ]);
+  });
+});
+
+describe('summarize', () => {
+  const text = [
+    'Updated 5 minutes ago',
+    'The first sentence is the lead of the story and says what happened. The second sentence adds detail.',
+    'A third sentence comes from the next paragraph. A fourth would be too many.',
+  ].join('\n\n');
+
+  it('leads with the lead, skips datelines, stops at three sentences', () => {
+    expect(summarize(text)).toBe(
+      'The first sentence is the lead of the story and says what happened. The second sentence adds detail. A third sentence comes from the next paragraph.',
+    );
+  });
+
+  it('never ends mid-sentence when a sentence fits', () => {
+    const summary = summarize(text, { maxSentences: 5, maxChars: 110 });
+    expect(summary).toBe('The first sentence is the lead of the story and says what happened. The second sentence adds detail.');
+  });
+
+  it('cuts a single overlong sentence at a word boundary with an ellipsis', () => {
+    const summary = summarize(`${'word '.repeat(200)}end.`, { maxSentences: 3, maxChars: 50 });
+    expect(summary.length).toBeLessThanOrEqual(50);
+    expect(summary).toMatch(/^(word )+word…$/);
+  });
+
+  it('is deterministic', () => {
+    expect(summarize(text)).toBe(summarize(text));
+  });
+});
+
+describe('fitSummary', () => {
+  it('keeps whole sentences that fit, else words with an ellipsis, else nothing', () => {
+    const fitsIn = (n: number) => (s: string) => s.length <= n;
+    expect(fitSummary('One two. Three four.', fitsIn(100))).toBe('One two. Three four.');
+    expect(fitSummary('One two. Three four.', fitsIn(12))).toBe('One two.');
+    expect(fitSummary('One two three four.', fitsIn(10))).toBe('One two…');
+    expect(fitSummary('Onetwothreefour.', fitsIn(3))).toBe('');
+  });
+});
+
+describe('fitSummary without spaces', () => {
+  it('cuts Chinese and Japanese text by character, never Latin words', () => {
+    expect(fitSummary('東京都心で記録的な大雨が降りました', (s) => s.length <= 6)).toBe('東京都心で…');
+    expect(fitSummary('Supercalifragilistic', (s) => s.length <= 6)).toBe('');
+  });
+});

@@ -1,0 +1,129 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeBytes } from '../../src/sources/decode.js';
+import { parseFeedText, FeedParseError } from '../../src/sources/parse.js';
+import { corpusDir, hasShared } from '../corpus.js';
+
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+describe('feed formats', () => {
+  it('parses RSS 2.0 with CDATA, entities, HTML in titles and relative links', () => {
+    const feed = parseFeedText(
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; Co</title><link>https://news.example/</link>
+      <item><title><![CDATA[Big <b>news</b> &amp; more]]></title><link>/a/1?utm_source=x</link><guid>g1</guid>
+      <pubDate>Mon, 10 Jan 2022 21:56:00 +0200</pubDate><category>World</category></item></channel></rss>`,
+      'https://news.example/feed.xml',
+      NOW,
+    );
+    expect(feed.format).toBe('rss');
+    expect(feed.title).toBe('T & Co');
+    expect(feed.items[0]).toMatchObject({
+      id: 'g1',
+      title: 'Big news & more',
+      url: 'https://news.example/a/1?utm_source=x',
+      categories: ['World'],
+    });
+    expect(feed.items[0]!.publishedAt?.toISOString()).toBe('2022-01-10T19:56:00.000Z');
+  });
+
+  it('parses Atom with xml:base and prefers the alternate link', () => {
+    const feed = parseFeedText(
+      `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://blog.example/posts/"><title type="html">A &lt;i&gt;blog&lt;/i&gt;</title>
+      <entry><id>urn:1</id><title>Hello</title><link rel="self" href="/self/1"/><link rel="alternate" href="hello.html"/>
+      <updated>2022-01-02T03:04:05Z</updated></entry></feed>`,
+      null,
+      NOW,
+    );
+    expect(feed.format).toBe('atom');
+    expect(feed.title).toBe('A blog');
+    expect(feed.items[0]).toMatchObject({ id: 'urn:1', title: 'Hello', url: 'https://blog.example/posts/hello.html' });
+    expect(feed.items[0]!.publishedAt?.toISOString()).toBe('2022-01-02T03:04:05.000Z');
+  });
+
+  it('parses RDF and JSON Feed', () => {
+    const rdf = parseFeedText(
+      `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <channel rdf:about="https://r.example/"><title>R</title><link>https://r.example/</link></channel>
+      <item rdf:about="https://r.example/1"><title>One</title><link>https://r.example/1</link><dc:date>2022-01-01T00:00:00Z</dc:date></item></rdf:RDF>`,
+      null,
+      NOW,
+    );
+    expect(rdf.format).toBe('rdf');
+    expect(rdf.items[0]).toMatchObject({ id: 'https://r.example/1', title: 'One', url: 'https://r.example/1' });
+
+    const json = parseFeedText(
+      JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'J', home_page_url: 'https://j.example/', items: [{ id: '7', url: 'p/7', title: 'Seven', content_text: 'Hi.', date_published: '2022-02-02T00:00:00Z', tags: ['a'] }] }),
+      'https://j.example/feed.json',
+      NOW,
+    );
+    expect(json.format).toBe('json');
+    expect(json.items[0]).toMatchObject({ id: '7', title: 'Seven', url: 'https://j.example/p/7', categories: ['a'] });
+  });
+
+  it('never yields javascript: or data: links', () => {
+    const feed = parseFeedText(
+      `<rss version="2.0"><channel><title>x</title><item><title>a</title><link>javascript:alert(1)</link></item><item><title>b</title><link>data:text/html,hi</link></item></channel></rss>`,
+      'https://x.example/feed',
+      NOW,
+    );
+    expect(feed.items.map((item) => item.url)).toEqual([null, null]);
+  });
+
+  it('says an HTML page is not a feed, and refuses garbage with a reason', () => {
+    expect(() => parseFeedText('<!doctype html><html><body>hi</body></html>', null, NOW)).toThrow(/HTML page/);
+    expect(() => parseFeedText('<rss><channel><item><title>cut', null, NOW)).toThrow(FeedParseError);
+  });
+
+  it('ignores far-future and invalid dates', () => {
+    const feed = parseFeedText(
+      `<rss version="2.0"><channel><title>x</title><item><title>a</title><link>https://x.example/a</link><pubDate>Fri, 01 Jan 2100 00:00:00 GMT</pubDate></item><item><title>b</title><link>https://x.example/b</link><pubDate>yesterday-ish</pubDate></item></channel></rss>`,
+      null,
+      NOW,
+    );
+    expect(feed.items.map((item) => item.publishedAt)).toEqual([null, null]);
+  });
+});
+
+describe('encodings', () => {
+  it('decodes windows-1251 and Big5 declared in the XML declaration', () => {
+    const cyrillic = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="windows-1251"?><rss version="2.0"><channel><title>'), Buffer.from([0xcd, 0xee, 0xe2, 0xee, 0xf1, 0xf2, 0xe8]), Buffer.from('</title></channel></rss>')]);
+    expect(parseFeedText(decodeBytes(cyrillic), null, NOW).title).toBe('Новости');
+    const big5 = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="Big5"?><rss version="2.0"><channel><title>'), Buffer.from([0xb7, 0x73, 0xbb, 0x44]), Buffer.from('</title></channel></rss>')]);
+    expect(parseFeedText(decodeBytes(big5), null, NOW).title).toBe('新聞');
+  });
+
+  it('falls back to windows-1252 for undeclared bytes that are not UTF-8', () => {
+    const latin = Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>Not'), Buffer.from([0xed]), Buffer.from('cias</title></channel></rss>')]);
+    expect(parseFeedText(decodeBytes(latin), null, NOW).title).toBe('Notícias');
+  });
+});
+
+describe.skipIf(!hasShared)('the rss-parser corpus', () => {
+  const dir = hasShared ? corpusDir('feeds', 'rss-parser') : '';
+  const files = hasShared ? readdirSync(dir).filter((name) => /\.(rss|atom|xml|json)$/.test(name)) : [];
+
+  it.each(files)('%s parses, with absolute URLs and titles where the feed has them', (name) => {
+    const text = decodeBytes(readFileSync(join(dir, name)));
+    if (name === 'unrecognized.rss') {
+      expect(() => parseFeedText(text, null, NOW)).toThrow(/not a feed/);
+      return;
+    }
+    const feed = parseFeedText(text, null, NOW);
+    for (const item of feed.items) {
+      if (item.url) expect(item.url).toMatch(/^https?:\/\/[^/]+/);
+      expect(item.title ?? item.url ?? item.id).toBeTruthy();
+      if (item.title) expect(item.title).not.toMatch(/<[a-z]|&amp;|\uFFFD|\s{2}/i);
+    }
+    // Only missing-fields.atom publishes an entry with neither title nor link.
+    const untitled = feed.items.filter((item) => !item.title || !item.url);
+    if (name !== 'missing-fields.atom') expect(untitled).toEqual([]);
+  });
+
+  it('decodes the ISO-8859-1 feeds without replacement characters', () => {
+    for (const name of ['encoding.rss', 'uolNoticias.rss']) {
+      const feed = parseFeedText(decodeBytes(readFileSync(join(dir, name))), null, NOW);
+      expect(JSON.stringify(feed)).not.toContain('\uFFFD');
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import twitterText from 'twitter-text';
+import { describe, expect, it } from 'vitest';
+import type { StoredArticle } from '../../src/store/store.js';
+import { discordNonce, EMBED_LIMITS, renderDiscordMessage } from '../../src/targets/discord/render.js';
+import { renderTweet } from '../../src/targets/x/render.js';
+
+function article(overrides: Partial<StoredArticle> = {}): StoredArticle {
+  return {
+    id: 'abc123',
+    feedId: 'news',
+    url: 'https://news.example/2022/01/a-very-long-path/that-goes-on-and-on?id=12345',
+    title: 'Council approves night buses',
+    summary: 'The council voted on Monday. Buses start in March. Riders welcomed the news.',
+    author: 'Dana Whitfield',
+    siteName: 'Riverside Courier',
+    imageUrl: 'https://news.example/bus.jpg',
+    publishedAt: Date.UTC(2022, 0, 11, 8, 30),
+    firstSeenAt: Date.UTC(2022, 0, 11, 8, 31),
+    ...overrides,
+  };
+}
+
+describe('renderTweet', () => {
+  const weight = (text: string) => twitterText.parseTweet(text).weightedLength;
+
+  it('posts title, summary and link when they fit', () => {
+    expect(renderTweet(article())).toBe(
+      'Council approves night buses\n\nThe council voted on Monday. Buses start in March. Riders welcomed the news.\n\nhttps://news.example/2022/01/a-very-long-path/that-goes-on-and-on?id=12345',
+    );
+  });
+
+  it('trims the summary at a sentence, then a word, to 280 weighted characters (a URL counts 23)', () => {
+    const long = article({ summary: `${'Sentence number one is here. '.repeat(12)}` });
+    const tweet = renderTweet(long);
+    expect(weight(tweet)).toBeLessThanOrEqual(280);
+    expect(tweet).toMatch(/here\.\n\nhttps:/);
+
+    const oneSentence = article({ summary: `${'word '.repeat(100)}end.` });
+    const cut = renderTweet(oneSentence);
+    expect(weight(cut)).toBeLessThanOrEqual(280);
+    expect(cut).toMatch(/word…\n\nhttps:/);
+  });
+
+  it('weighs CJK and emoji double', () => {
+    const cjk = article({ title: '東京で大雨', summary: '東京都心で記録的な大雨が降りました。'.repeat(20) });
+    const tweet = renderTweet(cjk);
+    expect(weight(tweet)).toBeLessThanOrEqual(280);
+    expect(weight(tweet)).toBeGreaterThan(200);
+    const emoji = renderTweet(article({ summary: '🎉 '.repeat(200) }));
+    expect(weight(emoji)).toBeLessThanOrEqual(280);
+  });
+
+  it('shortens an overlong title and always keeps the link', () => {
+    const tweet = renderTweet(article({ title: 'Long title words '.repeat(40), summary: '' }));
+    expect(weight(tweet)).toBeLessThanOrEqual(280);
+    expect(tweet.endsWith(article().url)).toBe(true);
+  });
+});
+
+describe('renderDiscordMessage', () => {
+  it('builds one embed linked to the article, with no pings allowed', () => {
+    const message = renderDiscordMessage(article(), { channelId: '123456789012345678', feedName: 'News', color: 0x123456 });
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+    expect(message.enforce_nonce).toBe(true);
+    expect(message.nonce.length).toBeLessThanOrEqual(25);
+    expect(message.embeds).toHaveLength(1);
+    expect(message.embeds[0]).toMatchObject({
+      title: 'Council approves night buses',
+      url: article().url,
+      color: 0x123456,
+      author: { name: 'Riverside Courier' },
+      footer: { text: 'By Dana Whitfield' },
+      image: { url: 'https://news.example/bus.jpg' },
+      timestamp: '2022-01-11T08:30:00.000Z',
+    });
+  });
+
+  it('escapes markdown and masked links in titles and summaries', () => {
+    const message = renderDiscordMessage(article({ title: '**Bold** [click](https://evil.example) @everyone', summary: '# Heading\n- item _x_' }), {
+      channelId: '1',
+      feedName: 'N',
+      color: 0,
+    });
+    expect(message.embeds[0]!.title).toBe('\\*\\*Bold\\*\\* \\[click](https://evil.example) @everyone');
+    expect(message.embeds[0]!.description).toContain('\\# Heading');
+    expect(message.embeds[0]!.description).toContain('\\_x\\_');
+  });
+
+  it('respects every embed length limit', () => {
+    const message = renderDiscordMessage(article({ title: 'T'.repeat(1000), summary: 'S '.repeat(5000), author: 'A'.repeat(3000), siteName: 'N'.repeat(500) }), {
+      channelId: '1',
+      feedName: 'N',
+      color: 0,
+    });
+    const embed = message.embeds[0]!;
+    expect(embed.title.length).toBeLessThanOrEqual(EMBED_LIMITS.title);
+    expect(embed.description!.length).toBeLessThanOrEqual(EMBED_LIMITS.description);
+    expect(embed.author!.name.length).toBeLessThanOrEqual(EMBED_LIMITS.authorName);
+    const total = embed.title.length + embed.description!.length + embed.author!.name.length + embed.footer!.text.length;
+    expect(total).toBeLessThanOrEqual(EMBED_LIMITS.total);
+  });
+
+  it('derives a distinct nonce per channel and a stable one per (article, channel)', () => {
+    expect(discordNonce('a', '1')).toBe(discordNonce('a', '1'));
+    expect(discordNonce('a', '1')).not.toBe(discordNonce('a', '2'));
+    expect(discordNonce('a', '1')).not.toBe(discordNonce('b', '1'));
+  });
+});
