@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { waitFor } from '../fakes/http.js';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** The built `herald` CLI as a child process, with its JSON log lines collected. */
+export class HeraldProcess {
+  readonly logs: LogLine[] = [];
+  stdout = '';
+  stderr = '';
+  private readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(args: string[], env: Record<string, string>) {
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let buffered = '';
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.stdout += text;
+      buffered += text;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue;
+        try {
+          this.logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  logged(msg: string, match: Record<string, unknown> = {}): LogLine[] {
+    return this.logs.filter((line) => line.msg === msg && Object.entries(match).every(([key, value]) => line[key] === value));
+  }
+
+  async waitForLog(msg: string, match: Record<string, unknown> = {}, timeoutMs = 20_000): Promise<LogLine> {
+    return waitFor(`log "${msg}"\n--- stderr:\n${this.stderr.slice(-2000)}`, () => this.logged(msg, match)[0], timeoutMs);
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `herald-${prefix}-`));
+}
+
+export function writeConfig(dir: string, config: unknown): string {
+  const file = join(dir, 'herald.yaml');
+  writeFileSync(file, stringify(config));
+  return file;
+}

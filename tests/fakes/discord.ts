@@ -1,0 +1,233 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { close, createServer, listen, readBody, sendJson, waitFor } from './http.js';
+
+export interface PostedMessage {
+  id: string;
+  channelId: string;
+  body: {
+    nonce?: string;
+    enforce_nonce?: boolean;
+    allowed_mentions?: unknown;
+    embeds?: Array<{ title?: string; url?: string; description?: string; image?: { url: string } }>;
+  };
+  at: number;
+}
+
+export interface InjectedResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const APP_ID = '900000000000000001';
+const BOT_ID = '900000000000000002';
+export const GUILD_ID = '900000000000000003';
+
+/**
+ * A fake Discord: REST under /api/v10 and a JSON gateway on the same port, enough for the real
+ * discord.js client (see shared/notes/protocol-fakes.md). It keeps every message and reply so
+ * tests can assert on what would have appeared in Discord.
+ */
+export class FakeDiscord {
+  readonly messages: PostedMessage[] = [];
+  readonly commandRegistrations: Array<{ route: string; body: unknown }> = [];
+  readonly interactionCallbacks: Array<{ interactionId: string; body: { type: number; data?: { content?: string; embeds?: Array<{ description?: string; title?: string }>; flags?: number } } }> = [];
+  readonly followUps: Array<{ body: unknown }> = [];
+  /** Answers to serve, in order, to the next message posts instead of accepting them. */
+  readonly injected: InjectedResponse[] = [];
+  messageRequests = 0;
+  identifies = 0;
+  private readonly sockets = new Set<WebSocket>();
+  private readonly nonces = new Map<string, PostedMessage>();
+  private nextId = 1_000_000_000_000_000_000n;
+  private sequence = 0;
+  private server!: Server;
+  private wss!: WebSocketServer;
+  port = 0;
+
+  constructor(
+    readonly token: string,
+    readonly channels: string[],
+  ) {}
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.wss = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onGateway(ws));
+    });
+    this.port = await listen(this.server);
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+    await close(this.server);
+  }
+
+  messagesIn(channelId: string): PostedMessage[] {
+    return this.messages.filter((message) => message.channelId === channelId);
+  }
+
+  private id(): string {
+    return String(this.nextId++);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/^\/api\/v10/, '');
+    const body = await readBody(req);
+    const json = body.length ? JSON.parse(body.toString('utf8')) : undefined;
+    const authorized = req.headers.authorization === `Bot ${this.token}`;
+
+    if (req.method === 'GET' && (path === '/gateway/bot' || path === '/gateway')) {
+      return sendJson(res, 200, {
+        url: `ws://127.0.0.1:${this.port}/gateway`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
+    }
+    let match = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (req.method === 'POST' && match) {
+      this.messageRequests++;
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      const injected = this.injected.shift();
+      if (injected) return sendJson(res, injected.status, injected.body ?? { message: 'injected failure', code: 0 }, injected.headers);
+      const channelId = match[1]!;
+      if (!this.channels.includes(channelId)) return sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
+      const nonceKey = json?.enforce_nonce && json?.nonce ? `${channelId}:${json.nonce}` : null;
+      const previous = nonceKey ? this.nonces.get(nonceKey) : undefined;
+      const message = previous ?? { id: this.id(), channelId, body: json, at: Date.now() };
+      if (!previous) {
+        this.messages.push(message);
+        if (nonceKey) this.nonces.set(nonceKey, message);
+      }
+      return sendJson(res, 200, {
+        id: message.id,
+        channel_id: channelId,
+        type: 0,
+        content: json?.content ?? '',
+        embeds: json?.embeds ?? [],
+        attachments: [],
+        mentions: [],
+        mention_roles: [],
+        mention_everyone: false,
+        pinned: false,
+        tts: false,
+        timestamp: new Date(message.at).toISOString(),
+        edited_timestamp: null,
+        flags: 0,
+        components: [],
+        nonce: json?.nonce,
+        author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null },
+      });
+    }
+    if (req.method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path)) {
+      this.commandRegistrations.push({ route: path, body: json });
+      return sendJson(res, 200, (json as Array<Record<string, unknown>>).map((command) => ({ ...command, id: this.id(), application_id: APP_ID, version: '1' })));
+    }
+    match = /^\/interactions\/(\d+)\/[^/]+\/callback$/.exec(path);
+    if (req.method === 'POST' && match) {
+      this.interactionCallbacks.push({ interactionId: match[1]!, body: json });
+      return sendJson(res, 204, null);
+    }
+    if (/^\/webhooks\/\d+\/[^/]+/.test(path)) {
+      this.followUps.push({ body: json });
+      return sendJson(res, 200, { id: this.id(), channel_id: this.channels[0], type: 0, content: json?.content ?? '', embeds: json?.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [], edited_timestamp: null });
+    }
+    return sendJson(res, 404, { message: `404: Not Found (${req.method} ${path})`, code: 0 });
+  }
+
+  private send(ws: WebSocket, payload: Record<string, unknown>): void {
+    ws.send(JSON.stringify(payload));
+  }
+
+  private dispatch(ws: WebSocket, event: string, data: unknown): void {
+    this.send(ws, { op: 0, t: event, s: ++this.sequence, d: data });
+  }
+
+  private onGateway(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+    this.send(ws, { op: 10, d: { heartbeat_interval: 45_000 } });
+    ws.on('message', (raw) => {
+      const payload = JSON.parse(raw.toString()) as { op: number; d: unknown };
+      if (payload.op === 1) this.send(ws, { op: 11 });
+      if (payload.op === 2) {
+        this.identifies++;
+        this.dispatch(ws, 'READY', {
+          v: 10,
+          user: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null },
+          guilds: [{ id: GUILD_ID, unavailable: true }],
+          session_id: 'fake-session',
+          resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
+          shard: [0, 1],
+          application: { id: APP_ID, flags: 0 },
+        });
+        this.dispatch(ws, 'GUILD_CREATE', {
+          id: GUILD_ID,
+          name: 'Fake Guild',
+          icon: null,
+          owner_id: '900000000000000009',
+          unavailable: false,
+          member_count: 2,
+          large: false,
+          joined_at: new Date().toISOString(),
+          features: [],
+          emojis: [],
+          stickers: [],
+          roles: [{ id: GUILD_ID, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+          channels: this.channels.map((id, position) => ({ id, type: 0, name: `news-${position}`, position, guild_id: GUILD_ID, permission_overwrites: [] })),
+          threads: [],
+          members: [],
+          presences: [],
+          voice_states: [],
+          stage_instances: [],
+          guild_scheduled_events: [],
+          soundboard_sounds: [],
+        });
+      }
+    });
+  }
+
+  /** Sends a slash command through the gateway and resolves with Herald's first answer to it. */
+  async runCommand(name: string, options: Array<{ name: string; type: number; value: unknown }> = [], permissions = '0'): Promise<FakeDiscord['interactionCallbacks'][number]['body']> {
+    await waitFor('a gateway connection', () => this.sockets.size > 0 && this.identifies > 0);
+    const interactionId = this.id();
+    for (const ws of this.sockets) {
+      this.dispatch(ws, 'INTERACTION_CREATE', {
+        id: interactionId,
+        application_id: APP_ID,
+        type: 2,
+        token: `interaction-token-${interactionId}-${'x'.repeat(40)}`,
+        version: 1,
+        guild_id: GUILD_ID,
+        channel_id: this.channels[0],
+        channel: { id: this.channels[0], type: 0, guild_id: GUILD_ID, name: 'news-0' },
+        member: {
+          user: { id: '900000000000000010', username: 'reader', discriminator: '0', avatar: null, global_name: 'Reader' },
+          roles: [],
+          permissions,
+          joined_at: new Date().toISOString(),
+          deaf: false,
+          mute: false,
+          flags: 0,
+        },
+        app_permissions: '2147483647',
+        locale: 'en-US',
+        guild_locale: 'en-US',
+        entitlements: [],
+        authorizing_integration_owners: {},
+        context: 0,
+        data: { id: this.id(), name, type: 1, options },
+      });
+    }
+    const callback = await waitFor(`an answer to /${name}`, () => this.interactionCallbacks.find((c) => c.interactionId === interactionId));
+    return callback.body;
+  }
+}
