@@ -107,7 +107,8 @@ async function runCommand(args: string[]): Promise<number> {
     const { polls, attempted } = await herald.runOnce();
     await herald.stop();
     const failed = polls.filter((poll) => poll.status === 'failed');
-    log.info({ feeds: polls.length, failed: failed.length, sends: attempted }, 'one cycle done');
+    const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    log.info({ feeds: polls.length, failed: failed.map((poll) => poll.feedId), sends: attempted, maxRssMb }, 'one cycle done');
     return failed.length > 0 ? 1 : 0;
   }
   await herald.start();

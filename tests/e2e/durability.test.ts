@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeDiscord } from '../fakes/discord.js';
+import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
+import { waitFor } from '../fakes/http.js';
+import { FakeX } from '../fakes/x.js';
+import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+
+const TOKEN = 'durable-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const CHANNELS = ['333333333333333333', '444444444444444444'];
+const X_CREDENTIALS = { appKey: 'k-123456', appSecret: 's-123456', accessToken: 't-123456', accessSecret: 'a-123456' };
+const BASE = Date.UTC(2026, 10, 1, 0, 0, 0);
+
+/** Counts how often each title was posted; exactly-once means every count is 1. */
+function countsByTitle(titles: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const title of titles) counts.set(title, (counts.get(title) ?? 0) + 1);
+  return counts;
+}
+
+describe('durable delivery', () => {
+  let discord: FakeDiscord;
+  let x: FakeX;
+  let feeds: FeedServer;
+  let dir: string;
+  const running: HeraldProcess[] = [];
+
+  beforeEach(async () => {
+    discord = new FakeDiscord(TOKEN, CHANNELS);
+    x = new FakeX(X_CREDENTIALS);
+    feeds = new FeedServer();
+    await Promise.all([discord.start(), x.start(), feeds.start()]);
+    dir = tempDir('durable');
+  });
+
+  afterEach(async () => {
+    for (const process of running) process.kill('SIGKILL');
+    running.length = 0;
+    await Promise.all([discord.stop(), x.stop(), feeds.stop()]);
+  });
+
+  function items(count: number, from = 1): TestItem[] {
+    return Array.from({ length: count }, (_, index) => {
+      const n = from + index;
+      const link = feeds.url(`/burst/${n}.html`);
+      feeds.setPage(`/burst/${n}.html`, articlePage(`Burst story ${n}`, [`Burst story ${n} starts here with a lead sentence about event ${n}.`, `More about event ${n} follows in this paragraph.`]));
+      return { guid: `burst-${n}`, title: `Burst story ${n}`, link, pubDate: new Date(BASE + n * 60_000) };
+    });
+  }
+
+  function start(extraConfig: Record<string, unknown> = {}): HeraldProcess {
+    const config = writeConfig(dir, {
+      feeds: [{ id: 'burst', url: feeds.url('/feed.xml'), every: '1s', backfill: 0 }],
+      routes: [{ feeds: ['*'], discord: CHANNELS, x: true }],
+      deliveries: { retryBase: '200ms', retryMax: '1s' },
+      ...extraConfig,
+    });
+    const herald = new HeraldProcess(['run'], {
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_URL: discord.apiUrl,
+      X_APP_KEY: X_CREDENTIALS.appKey,
+      X_APP_SECRET: X_CREDENTIALS.appSecret,
+      X_ACCESS_TOKEN: X_CREDENTIALS.accessToken,
+      X_ACCESS_SECRET: X_CREDENTIALS.accessSecret,
+      X_API_URL: x.apiUrl,
+      HERALD_CONFIG: config,
+      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_ALLOW_PRIVATE_NETWORK: '1',
+      HTTP_PORT: '0',
+    });
+    running.push(herald);
+    return herald;
+  }
+
+  function expectExactlyOnce(titles: string[]): void {
+    for (const channel of CHANNELS) {
+      const posted = discord.messagesIn(channel).map((m) => m.body.embeds![0]!.title!);
+      expect(posted).toEqual(titles); // each once, in publication order
+    }
+    const tweeted = x.tweets.map((tweet) => tweet.text.split('\n\n')[0]!);
+    expect([...countsByTitle(tweeted).values()].every((count) => count === 1)).toBe(true);
+    expect(new Set(tweeted)).toEqual(new Set(titles));
+  }
+
+  it('a SIGKILL during a burst of 50 items loses nothing and posts nothing twice', async () => {
+    feeds.setFeed('/feed.xml', rss('Burst', []));
+    const first = start();
+    await first.waitForLog('discord gateway ready');
+    await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2);
+
+    const burst = items(50);
+    feeds.setFeed('/feed.xml', rss('Burst', [...burst].reverse()));
+    await waitFor('some posts of the burst', () => discord.messages.length >= 20, 30_000, 1);
+    first.kill('SIGKILL');
+    await first.exited;
+    const beforeRestart = discord.messages.length + x.tweets.length;
+    expect(beforeRestart).toBeLessThan(150);
+
+    const second = start();
+    await waitFor('all 150 posts after the restart', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 50) && x.tweets.length >= 50, 60_000);
+    // Let a few more cycles pass: nothing more may arrive.
+    const polls = feeds.count('/feed.xml');
+    await waitFor('three more polls', () => feeds.count('/feed.xml') >= polls + 3);
+    expectExactlyOnce(burst.map((item) => item.title));
+    second.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+  });
+
+  it('an outage of 500s then 429s delays posts but loses none and doubles none', async () => {
+    feeds.setFeed('/feed.xml', rss('Burst', []));
+    const herald = start();
+    await herald.waitForLog('discord gateway ready');
+    await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2);
+
+    // Several seconds of trouble: every message post fails, first with 500s, then with rate limits.
+    for (let i = 0; i < 12; i++) discord.injected.push({ status: 500, body: { message: 'Internal Server Error', code: 0 } });
+    for (let i = 0; i < 6; i++) {
+      discord.injected.push({
+        status: 429,
+        body: { message: 'You are being rate limited.', retry_after: 0.3, global: false },
+        headers: { 'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': '0.3', 'x-ratelimit-bucket': 'fake-bucket', 'retry-after': '1' },
+      });
+    }
+    x.injected.push({ status: 503 }, { status: 429, headers: { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 2) } });
+
+    const burst = items(5);
+    feeds.setFeed('/feed.xml', rss('Burst', [...burst].reverse()));
+    await waitFor('all 15 posts after the outage', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 5) && x.tweets.length >= 5, 60_000);
+    expect(discord.injected).toEqual([]);
+    expect(herald.logged('delivery will be retried').length).toBeGreaterThan(0);
+    expectExactlyOnce(burst.map((item) => item.title));
+  });
+
+  it('a permanent error (unknown channel) fails that delivery with its reason and does not block others', async () => {
+    feeds.setFeed('/feed.xml', rss('Burst', []));
+    const herald = start({ routes: [{ feeds: ['*'], discord: [...CHANNELS, '555555555555555555'], x: false }] });
+    await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2);
+    const burst = items(3);
+    feeds.setFeed('/feed.xml', rss('Burst', [...burst].reverse()));
+    await waitFor('posts in the known channels', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 3));
+    const failures = await waitFor('three failed deliveries', () => {
+      const lines = herald.logged('delivery failed');
+      return lines.length >= 3 ? lines : null;
+    });
+    expect(failures.every((line) => line.target === 'discord:555555555555555555' && String(line.reason).includes('10003'))).toBe(true);
+  });
+});
