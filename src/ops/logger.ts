@@ -8,6 +8,8 @@ export interface LoggerOptions {
   fd?: 1 | 2;
   /** Human-readable lines instead of JSON (for a terminal). */
   pretty?: boolean;
+  /** A stream to write to instead of a file descriptor (tests). */
+  stream?: DestinationStream;
 }
 
 /** Interaction and webhook tokens travel inside URLs that error messages quote. */
@@ -30,7 +32,9 @@ export function scrubSecrets(line: string, secrets: readonly string[]): string {
 export function createLogger(options: LoggerOptions): Logger {
   const secrets = options.secrets.filter((secret) => secret.length >= 6);
   const fd = options.fd ?? 1;
-  const destination: DestinationStream = options.pretty
+  const destination: DestinationStream = options.stream
+    ? options.stream
+    : options.pretty
     ? pino.transport({ target: 'pino-pretty', options: { destination: fd, colorize: true, ignore: 'pid,hostname,service' } })
     : pino.destination({ dest: fd, sync: true });
   return pino(

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// Replays the Dockerfile without Docker: each stage in a scratch directory, its COPY, ENV and RUN
+// steps as written (steps under a "# system" comment are skipped: they change the OS, not the app),
+// then starts the final stage's ENTRYPOINT + CMD and checks /healthz and /readyz.
+// A runtime import of a dev dependency, or a file the Dockerfile forgets to COPY, fails here.
+import { execSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const scratch = mkdtempSync(join(tmpdir(), 'herald-container-'));
+const keep = process.argv.includes('--keep');
+const log = (text) => process.stdout.write(`[container-smoke] ${text}\n`);
+
+function instructions(dockerfile) {
+  const lines = dockerfile.replace(/\\\n/g, ' ').split('\n');
+  const steps = [];
+  let system = false;
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '# system') system = true;
+    if (!line || line.startsWith('#')) continue;
+    const [, keyword, rest] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
+    steps.push({ keyword: keyword.toUpperCase(), rest, system });
+    system = false;
+  }
+  return steps;
+}
+
+function stagePath(stageDir, workdir, path) {
+  // Paths inside the image are relative to WORKDIR; absolute ones under WORKDIR map into the stage.
+  if (path.startsWith(workdir)) return join(stageDir, path.slice(workdir.length));
+  if (path.startsWith('/')) throw new Error(`the replay cannot place ${path} outside WORKDIR ${workdir}`);
+  return join(stageDir, path);
+}
+
+const stages = new Map();
+let stage = null;
+for (const step of instructions(readFileSync(join(root, 'Dockerfile'), 'utf8'))) {
+  switch (step.keyword) {
+    case 'FROM': {
+      const name = /\bAS\s+(\S+)/i.exec(step.rest)?.[1] ?? `stage${stages.size}`;
+      stage = { name, dir: join(scratch, name), workdir: '/app', env: {}, entrypoint: [], cmd: [] };
+      mkdirSync(stage.dir, { recursive: true });
+      stages.set(name, stage);
+      log(`stage ${name}`);
+      break;
+    }
+    case 'WORKDIR':
+      stage.workdir = step.rest.replace(/\/$/, '');
+      break;
+    case 'ENV': {
+      const [key, ...value] = step.rest.split('=');
+      stage.env[key.trim()] = value.join('=').trim();
+      break;
+    }
+    case 'COPY': {
+      const parts = step.rest.split(/\s+/);
+      const from = parts.find((p) => p.startsWith('--from='))?.slice('--from='.length);
+      const paths = parts.filter((p) => !p.startsWith('--'));
+      const dest = paths.pop();
+      for (const source of paths) {
+        const origin = from ? stagePath(stages.get(from).dir, stages.get(from).workdir, source) : join(root, source);
+        const target = stagePath(stage.dir, stage.workdir, dest.endsWith('/') || paths.length > 1 ? join(dest, source.split('/').pop()) : dest);
+        cpSync(origin, target, { recursive: true });
+      }
+      break;
+    }
+    case 'RUN':
+      if (step.system) {
+        log(`skip (system): RUN ${step.rest.slice(0, 60)}…`);
+        break;
+      }
+      log(`RUN ${step.rest}`);
+      execSync(step.rest, { cwd: stage.dir, stdio: 'inherit', env: { ...process.env, ...stage.env } });
+      break;
+    case 'ENTRYPOINT':
+      stage.entrypoint = JSON.parse(step.rest);
+      break;
+    case 'CMD':
+      stage.cmd = JSON.parse(step.rest);
+      break;
+    default:
+      break; // USER, VOLUME, EXPOSE, HEALTHCHECK: properties of the image, not steps to replay
+  }
+}
+
+// Start what the image starts, minus the init (tini) that only a container's PID 1 needs.
+const command = [...stage.entrypoint, ...stage.cmd];
+const nodeAt = command.indexOf('node');
+const args = command.slice(nodeAt + 1);
+const dataDir = join(scratch, 'data');
+mkdirSync(dataDir);
+writeFileSync(join(scratch, 'smoke.yaml'), 'feeds: []\nroutes: []\n');
+const port = 20_000 + Math.floor(Math.random() * 20_000);
+const env = {
+  PATH: process.env.PATH,
+  ...stage.env,
+  DATABASE_URL: `sqlite:${join(dataDir, 'herald.db')}`,
+  HERALD_CONFIG: join(scratch, 'smoke.yaml'),
+  HTTP_PORT: String(port),
+};
+log(`start: node ${args.join(' ')} (port ${port})`);
+const child = spawn(process.execPath, args, { cwd: stage.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+let output = '';
+child.stdout.on('data', (chunk) => (output += chunk));
+child.stderr.on('data', (chunk) => (output += chunk));
+const exited = new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+
+async function check(path) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${path} did not answer 200\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let failed = false;
+try {
+  await check('/healthz');
+  await check('/readyz');
+  log('/healthz and /readyz answer 200');
+  child.kill('SIGTERM');
+  const code = await exited;
+  if (code !== 0) throw new Error(`exit ${code} after SIGTERM\n${output}`);
+  log('SIGTERM: clean exit 0');
+} catch (error) {
+  failed = true;
+  child.kill('SIGKILL');
+  process.stderr.write(`[container-smoke] FAILED: ${error.message}\n`);
+} finally {
+  if (!keep) rmSync(scratch, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

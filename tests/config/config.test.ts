@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, targetsFor } from '../../src/config/config.js';
+import { parseDuration } from '../../src/config/duration.js';
+import { readEnv } from '../../src/config/env.js';
+import { CLI, tempDir } from '../e2e/herald-process.js';
+
+describe('config', () => {
+  it('fills defaults and resolves routes', () => {
+    const config = parseConfig(
+      {
+        defaults: { every: '2m', backfill: 1 },
+        feeds: [{ id: 'a', url: 'https://a.example/rss' }, { id: 'b', url: 'https://b.example/rss', every: '30s', backfill: 0, color: '#ff0000' }],
+        routes: [{ feeds: ['a'], discord: ['123456789012345678'] }, { feeds: ['*'], x: true }],
+      },
+      'herald.yaml',
+    );
+    expect(config.feeds[0]).toMatchObject({ id: 'a', everyMs: 120_000, backfill: 1, name: 'a' });
+    expect(config.feeds[1]).toMatchObject({ everyMs: 30_000, backfill: 0, color: 0xff0000 });
+    expect(targetsFor(config, 'a')).toEqual(['discord:123456789012345678', 'x']);
+    expect(targetsFor(config, 'b')).toEqual(['x']);
+  });
+
+  it.each([
+    [{ feeds: [{ id: 'Bad Id', url: 'x' }] }, 'herald.yaml: feeds[0].id: expected lower-case letters, digits and dashes only'],
+    [{ feeds: [{ id: 'a', url: 'x', every: 'often' }] }, 'herald.yaml: feeds[0].every: expected a duration'],
+    [{ feeds: [{ id: 'a', url: 'x' }, { id: 'a', url: 'y' }] }, 'herald.yaml: feeds[1].id: duplicate feed id "a"'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['b'] }] }, 'herald.yaml: routes[0].feeds[0]: unknown feed id "b"'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], discord: [123] }] }, 'herald.yaml: routes[0].discord[0]:'],
+    [{ feeds: [{ id: 'a', url: 'x', evry: '5m' }] }, 'herald.yaml: feeds[0]: Unrecognized key: "evry"'],
+  ])('names the file and key at fault: %j', (raw, message) => {
+    expect(() => parseConfig(raw, 'herald.yaml')).toThrow(ConfigError);
+    expect(() => parseConfig(raw, 'herald.yaml')).toThrow(message);
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('1s')).toBe(1000);
+    expect(parseDuration('5m')).toBe(300_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('soon')).toBeNull();
+  });
+
+  it('reads the environment with defaults and rejects half-set X credentials', () => {
+    const env = readEnv({});
+    expect(env).toMatchObject({ discord: null, x: null, configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpPort: 8080, logLevel: 'info', allowPrivateNetwork: false });
+    expect(readEnv({ DISCORD_TOKEN: 't' }).discord).toEqual({ token: 't', apiUrl: 'https://discord.com/api', guildId: null });
+    expect(() => readEnv({ X_APP_KEY: 'k' })).toThrow(/must be set together/);
+    expect(() => readEnv({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
+  });
+});
+
+describe('the CLI on bad configuration and usage', () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+
+  it('exits 2 with one line naming the file and key', async () => {
+    const dir = tempDir('badconfig');
+    const file = join(dir, 'herald.yaml');
+    writeFileSync(file, 'feeds:\n  - id: news\n    url: https://news.example/rss\n    every: sometimes\n');
+    const { code, stderr } = await run(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}` });
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`${file}: feeds[0].every: expected a duration`);
+  });
+
+  it('exits 2 on a missing config file, unknown commands and bad arguments', async () => {
+    expect((await run(['run', '--once'], { HERALD_CONFIG: '/nonexistent/herald.yaml' })).stderr).toContain('/nonexistent/herald.yaml: cannot read the config file');
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run(['inspect', 'feed'])).code).toBe(2);
+    expect((await run(['preview', 'x', '--limit', 'lots'])).code).toBe(2);
+    expect((await run(['run', '--bogus'])).code).toBe(2);
+  });
+});

@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
+import { corpusDir, hasShared } from '../corpus.js';
+import { CLI, tempDir, writeConfig } from './herald-process.js';
+
+async function herald(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 256 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code: number; stdout: string; stderr: string };
+    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+describe.skipIf(!hasShared)('inspect over the shared corpus', () => {
+  it('inspect feed --json prints one valid line per file, in input order', async () => {
+    const dir = corpusDir('feeds', 'rss-parser');
+    const files = readdirSync(dir).filter((name) => name !== 'LICENSE').map((name) => join(dir, name));
+    const { code, stdout } = await herald(['inspect', 'feed', ...files, '--json']);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.input)).toEqual(files);
+    const errors = lines.filter((line) => 'error' in line);
+    expect(errors.map((line) => line.input)).toEqual([join(dir, 'unrecognized.rss')]);
+    expect(code).toBe(1);
+    for (const line of lines.filter((l) => !('error' in l))) {
+      expect(['rss', 'atom', 'rdf', 'json']).toContain(line.format);
+      for (const item of line.items as Array<Record<string, unknown>>) {
+        expect(Object.keys(item).sort()).toEqual(['author', 'categories', 'contentHtml', 'id', 'imageUrl', 'publishedAt', 'summary', 'title', 'updatedAt', 'url'].sort());
+        if (item.publishedAt) expect(item.publishedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      }
+    }
+  });
+
+  it('inspect article --json gives the contract fields and the Kyiv summary', async () => {
+    const { code, stdout } = await herald(['inspect', 'article', corpusDir('seed', 'kyiv-rally.html'), '--json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as Record<string, string>;
+    expect(Object.keys(result).sort()).toEqual(['byline', 'imageUrl', 'input', 'lang', 'publishedAt', 'siteName', 'summary', 'text', 'title', 'url'].sort());
+    expect(result.summary).toMatch(/^Supporters of the on-going protests in Kazakhstan held a rally near the Kazakhstan Embassy in Kyiv on Jan\. 10, /);
+    expect(result.text).not.toMatch(/Video of day|Follow us on|Ukraine Today|Show more news/);
+    expect(result.publishedAt).toBe('2022-01-10T21:56:00.000Z');
+    expect(result.lang).toBe('en');
+  });
+});
+
+describe('inspect and preview over HTTP', () => {
+  const server = new FeedServer();
+  beforeAll(async () => {
+    await server.start();
+    server.setPage('/a.html', articlePage('Alpha', ['Alpha is the first story and it has a lead sentence.', 'Second paragraph.']));
+    server.setFeed('/feed.xml', rss('Preview News', [{ guid: 'a', title: 'Alpha', link: server.url('/a.html'), pubDate: new Date('2026-01-02T00:00:00Z') }, { guid: 'b', title: 'Beta', link: server.url('/missing.html'), description: 'Beta from the feed.' }]));
+  });
+  afterAll(() => server.stop());
+
+  it('refuses loopback URLs unless HERALD_ALLOW_PRIVATE_NETWORK=1', async () => {
+    const refused = await herald(['inspect', 'feed', server.url('/feed.xml'), '--json']);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).error).toMatch(/non-public address 127\.0\.0\.1.*HERALD_ALLOW_PRIVATE_NETWORK=1/);
+    const allowed = await herald(['inspect', 'feed', server.url('/feed.xml'), '--json'], { HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).items[0].url).toBe(server.url('/a.html'));
+  });
+
+  it('preview shows what each routed target would get, with the feed text when the page is missing', async () => {
+    const dir = tempDir('preview');
+    const config = writeConfig(dir, {
+      feeds: [{ id: 'prev', url: server.url('/feed.xml') }],
+      routes: [{ feeds: ['prev'], discord: ['123456789012345678'], x: true }],
+    });
+    const { code, stdout } = await herald(['preview', 'prev', '--limit', '2'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    expect(code).toBe(0);
+    expect(stdout).toContain('would post to Discord channel 123456789012345678');
+    expect(stdout).toContain('would post to X');
+    expect(stdout).toContain('Alpha is the first story and it has a lead sentence.');
+    expect(stdout).toContain('Beta from the feed.');
+    const unknown = await herald(['preview', 'nope'], { HERALD_CONFIG: config });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no feed with id "nope"');
+  });
+});
+
+describe('npm run demo', () => {
+  it('prints the demo posts, the Kyiv rally summary among them, with no network and no tokens', async () => {
+    const { code, stdout } = await herald(['demo']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Supporters of the on-going protests in Kazakhstan held a rally near the Kazakhstan Embassy in Kyiv on Jan. 10');
+    expect(stdout.match(/would post to Discord/g)).toHaveLength(3);
+    expect(stdout.match(/would post to X/g)).toHaveLength(3);
+    expect(stdout).not.toMatch(/Follow us on|Video of day/);
+  });
+});
