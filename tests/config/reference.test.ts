@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { configSchema } from '../../src/config/schema.js';
+
+/** Every key path the schema accepts, written as the README writes them (feeds[].id). */
+function keyPaths(schema: z.ZodType, prefix = ''): string[] {
+  const def = (schema as unknown as { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType>; in?: z.ZodType } }).def;
+  switch (def.type) {
+    case 'default':
+    case 'optional':
+      return keyPaths(def.innerType!, prefix);
+    case 'pipe':
+      return keyPaths(def.in!, prefix);
+    case 'array':
+      return keyPaths(def.element!, `${prefix}[]`);
+    case 'object':
+      return Object.entries(def.shape!).flatMap(([key, child]) => {
+        const path = prefix ? `${prefix}.${key}` : key;
+        const nested = keyPaths(child, path);
+        return nested.length > 0 ? nested : [path];
+      });
+    default:
+      return [];
+  }
+}
+
+function documentedKeys(readme: string): string[] {
+  const section = readme.split('## Configuration reference')[1]!.split('\n### ')[0]!;
+  return [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((match) => match[1]!);
+}
+
+describe('the README configuration reference', () => {
+  it('documents exactly the keys the schema accepts', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(keyPaths(configSchema)).toEqual(expect.arrayContaining(['feeds[].id', 'routes[].discord', 'http.timeout']));
+    expect(documentedKeys(readme).sort()).toEqual(keyPaths(configSchema).sort());
+  });
+});
