@@ -104,7 +104,10 @@ async function runCommand(args: string[]): Promise<number> {
   const { createHerald } = await import('./main.js');
   const herald = await createHerald({ config, env, log, dryRun: values['dry-run'], serveOps: !values.once });
   if (values.once) {
-    const { polls, attempted } = await herald.runOnce();
+    // Progress for long runs (hundreds of feeds), on a terminal only: logs and pipes stay clean.
+    const progress = process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\rpolled ${done}/${total} feeds`) : undefined;
+    const { polls, attempted } = await herald.runOnce(progress);
+    if (progress) process.stderr.write('\r\x1b[K');
     await herald.stop();
     const failed = polls.filter((poll) => poll.status === 'failed');
     const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

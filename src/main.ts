@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { targetsFor, type Config } from './config/config.js';
+import type { Config } from './config/config.js';
 import type { Env } from './config/env.js';
 import { Outbox } from './deliveries/outbox.js';
 import { splitTargetKey, type Target } from './deliveries/target.js';
@@ -7,11 +7,12 @@ import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
 import { createHttpClient } from './sources/http.js';
 import { FeedScheduler, type PollOutcome, type PollerDeps } from './sources/poller.js';
+import { FeedRegistry } from './sources/registry.js';
 import { openStore } from './store/open.js';
 import { createDiscord, type DiscordConnection } from './targets/discord/client.js';
 import { dryRunTargets } from './targets/dry-run.js';
 import { createXTarget } from './targets/x/publisher.js';
-import { USER_AGENT } from './version.js';
+import { USER_AGENT, VERSION } from './version.js';
 
 export interface HeraldOptions {
   config: Config;
@@ -27,7 +28,7 @@ export interface HeraldOptions {
 
 export interface Herald {
   /** One full cycle: poll every feed, then send everything that is due. */
-  runOnce(): Promise<{ polls: PollOutcome[]; attempted: number }>;
+  runOnce(onProgress?: (done: number, total: number) => void): Promise<{ polls: PollOutcome[]; attempted: number }>;
   /** Long-running mode: feeds on their timers, the outbox continuously, Discord commands. */
   start(): Promise<void>;
   /** Graceful stop: no new polls, in-flight sends finished, database closed. */
@@ -43,11 +44,13 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     return counts.pending + counts.sending;
   });
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
-  const feedsById = new Map(config.feeds.map((feed) => [feed.id, feed]));
+  const feeds = new FeedRegistry(config, store);
+  await feeds.load();
   const feedStyle = (feedId: string) => {
-    const feed = feedsById.get(feedId);
+    const feed = feeds.get(feedId);
     return { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 };
   };
+  const pageLimits = { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs };
 
   const targets = new Map<string, Target>();
   let discord: DiscordConnection | null = null;
@@ -59,7 +62,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         ...env.discord,
         store,
         log: log.child({ component: 'discord' }),
-        commands: { store, feedNames: () => new Map(config.feeds.map((feed) => [feed.id, feed.name])) },
+        commands: { store, feeds, http, summary: config.summary, pageLimits, startedAt: Date.now(), version: VERSION },
         feedStyle,
       });
       targets.set('discord', discord.target);
@@ -67,9 +70,9 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     if (env.x) targets.set('x', createXTarget(env.x));
   }
   // Deliveries are recorded only for targets that can be reached, so none waits forever.
-  const enabledTargetsFor = (feedId: string) => targetsFor(config, feedId).filter((key) => targets.has(splitTargetKey(key).kind));
-  for (const feed of config.feeds) {
-    if (targetsFor(config, feed.id).length > enabledTargetsFor(feed.id).length) {
+  const enabledTargetsFor = (feedId: string) => feeds.targetsFor(feedId).filter((key) => targets.has(splitTargetKey(key).kind));
+  for (const feed of feeds.active()) {
+    if (feeds.targetsFor(feed.id).length > enabledTargetsFor(feed.id).length) {
       log.warn({ feed: feed.id }, 'a route names a target that is not configured (token missing); it is skipped');
     }
   }
@@ -97,21 +100,23 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     targetsFor: enabledTargetsFor,
     summary: config.summary,
     feedLimits: { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs },
-    pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs },
+    pageLimits,
     onNewDeliveries: () => outbox.wake(),
   };
-  const scheduler = new FeedScheduler(config.feeds, pollerDeps, config.http.concurrency, (outcome) => {
+  const scheduler = new FeedScheduler(feeds.active(), pollerDeps, config.http.concurrency, (outcome) => {
     metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
     if (outcome.newArticles > 0) metrics.newArticles.inc({ feed: outcome.feedId }, outcome.newArticles);
   });
+
+  feeds.onChange({ added: (feed) => scheduler.add(feed), removed: (feedId) => scheduler.remove(feedId) });
 
   let ops: OpsServer | null = null;
   let stopped = false;
   await outbox.recover();
 
   return {
-    async runOnce() {
-      const polls = await scheduler.pollAllOnce();
+    async runOnce(onProgress) {
+      const polls = await scheduler.pollAllOnce(onProgress);
       const attempted = await outbox.drain();
       return { polls, attempted };
     },
@@ -129,7 +134,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       }
       outbox.start();
       scheduler.start();
-      log.info({ feeds: config.feeds.length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');
+      log.info({ feeds: feeds.active().length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');
       if (discord) {
         discord.connect().catch((error: unknown) => log.error({ err: error }, 'discord gateway connection failed; posting continues over REST'));
       }

@@ -33,7 +33,7 @@ export class ConfigError extends Error {
 }
 
 /** A colour per feed when none is configured: stable, and spread over the hue circle. */
-function colorFor(id: string): number {
+export function colorFor(id: string): number {
   let hash = 0;
   for (const char of id) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   const hue = hash % 360;

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
@@ -97,6 +98,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const parsed = new URL(url);
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
         throw new FetchError('unsupported', `only http(s) URLs can be fetched, not ${parsed.protocol}`);
+      }
+      // A literal address is refused before connecting (the connector re-checks every connection).
+      const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+      if (!options.allowPrivateNetwork && isIP(literal) && isNonPublicAddress(literal)) {
+        throw new FetchError('blocked', `refused to connect to non-public address ${literal}`);
       }
       const headers: Record<string, string> = {
         'user-agent': options.userAgent,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { buildArticle } from '../articles/article.js';
-import { itemKey } from '../articles/identity.js';
+import { canonicalUrl, itemKey } from '../articles/identity.js';
 import { loadArticlePage, type PageLimits } from '../articles/load.js';
 import type { SummaryLimits } from '../articles/summarize.js';
 import type { FeedConfig } from '../config/config.js';
@@ -91,7 +91,8 @@ export async function pollFeed(feed: FeedConfig, deps: PollerDeps): Promise<Poll
       // First sight: the newest `backfill` items are posted, the rest only remembered.
       const chosen = [...toProcess].sort((a, b) => newestFirst(a.item, b.item)).slice(0, feed.backfill);
       const chosenKeys = new Set(chosen.map((entry) => entry.key));
-      await store.markSeen(feed.id, toProcess.filter((entry) => !chosenKeys.has(entry.key)).map((entry) => entry.key), startedAt);
+      const remembered = toProcess.filter((entry) => !chosenKeys.has(entry.key)).map((entry) => ({ key: entry.key, url: entry.item.url ? canonicalUrl(entry.item.url) : null }));
+      await store.markSeen(feed.id, remembered, startedAt);
       toProcess = toProcess.filter((entry) => chosenKeys.has(entry.key));
     }
     const capped = toProcess.length > MAX_NEW_PER_POLL;
@@ -106,7 +107,7 @@ export async function pollFeed(feed: FeedConfig, deps: PollerDeps): Promise<Poll
       const article = buildArticle({ feedId: feed.id, feedName: parsed.title ?? feed.name, item, page: page?.ok ? page.page : null }, deps.summary, now());
       if (!article) {
         log.warn({ feed: feed.id, item: key }, 'item has no usable link; skipped');
-        await store.markSeen(feed.id, [key], now());
+        await store.markSeen(feed.id, [{ key, url: null }], now());
         return;
       }
       const queued = await store.addArticle(article, key, targets, now());
@@ -147,25 +148,50 @@ export function nextPollDelay(everyMs: number, failures: number, random: () => n
  */
 export class FeedScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly feeds = new Map<string, FeedConfig>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private stopped = false;
 
   constructor(
-    private feeds: readonly FeedConfig[],
+    feeds: readonly FeedConfig[],
     private readonly deps: PollerDeps,
     private readonly concurrency: number,
     private readonly onPolled: (outcome: PollOutcome) => void = () => {},
-  ) {}
+  ) {
+    for (const feed of feeds) this.feeds.set(feed.id, feed);
+  }
 
   start(): void {
-    for (const feed of this.feeds) this.schedule(feed, 0);
+    for (const feed of this.feeds.values()) this.schedule(feed, 0);
+  }
+
+  /** Starts polling a feed now (added from Discord, resumed, or changed by a reload). */
+  add(feed: FeedConfig): void {
+    this.remove(feed.id);
+    this.feeds.set(feed.id, feed);
+    this.schedule(feed, 0);
+  }
+
+  /** Stops polling a feed; a poll already running finishes. */
+  remove(feedId: string): void {
+    clearTimeout(this.timers.get(feedId));
+    this.timers.delete(feedId);
+    this.feeds.delete(feedId);
   }
 
   /** Polls every feed once, now, and resolves when all are done (for --once). */
-  async pollAllOnce(): Promise<PollOutcome[]> {
-    return Promise.all(this.feeds.map((feed) => this.pollLimited(feed)));
+  async pollAllOnce(onProgress?: (done: number, total: number) => void): Promise<PollOutcome[]> {
+    const feeds = [...this.feeds.values()];
+    let done = 0;
+    return Promise.all(
+      feeds.map(async (feed) => {
+        const outcome = await this.pollLimited(feed);
+        onProgress?.(++done, feeds.length);
+        return outcome;
+      }),
+    );
   }
 
   async stop(): Promise<void> {
@@ -179,7 +205,8 @@ export class FeedScheduler {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       const run = this.pollLimited(feed).then((outcome) => {
-        this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
+        // A feed removed (or replaced) while it was being polled is not rescheduled.
+        if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
       });
       this.inFlight.add(run);
       void run.finally(() => this.inFlight.delete(run));

@@ -54,4 +54,35 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE seen_items ADD COLUMN url TEXT;
+      CREATE INDEX seen_items_by_url ON seen_items (url);
+      CREATE INDEX articles_by_url ON articles (url);
+      CREATE VIRTUAL TABLE articles_fts USING fts5 (title, summary, content = 'articles', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
+      INSERT INTO articles_fts (rowid, title, summary) SELECT rowid, title, summary FROM articles;
+      CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
+      END;
+      CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, summary) VALUES ('delete', old.rowid, old.title, old.summary);
+      END;
+      CREATE TRIGGER articles_fts_update AFTER UPDATE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, summary) VALUES ('delete', old.rowid, old.title, old.summary);
+        INSERT INTO articles_fts (rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
+      END;
+      CREATE TABLE discord_feeds (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        every_ms BIGINT NOT NULL,
+        backfill INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0,
+        added_by TEXT,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

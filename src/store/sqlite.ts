@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Delivery, DeliveryJob, DeliveryStatus, FeedState, Store, StoredArticle } from './store.js';
+import type { Delivery, DeliveryJob, DeliveryStatus, DiscordFeed, FeedState, Store, StoredArticle } from './store.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface ArticleRow {
@@ -58,6 +58,29 @@ function toDelivery(row: DeliveryRow): Delivery {
   };
 }
 
+function toFeedState(row: Record<string, unknown>): FeedState {
+  return {
+    feedId: row.feed_id as string,
+    etag: row.etag as string | null,
+    lastModified: row.last_modified as string | null,
+    initialized: row.initialized === 1,
+    lastPollAt: row.last_poll_at as number | null,
+    lastSuccessAt: row.last_success_at as number | null,
+    failures: row.failures as number,
+    lastError: row.last_error as string | null,
+  };
+}
+
+/**
+ * A safe FTS5 query from what a user typed: every word quoted (so FTS syntax characters are
+ * just text) and matched as a prefix, all words required. Null when nothing searchable remains.
+ */
+export function ftsQuery(input: string): string | null {
+  const words = input.match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (words.length === 0) return null;
+  return words.slice(0, 12).map((word) => `"${word}"*`).join(' ');
+}
+
 const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at';
 
 /** Opens (creating and migrating) a SQLite database; `path` ':memory:' keeps everything in memory. */
@@ -77,7 +100,7 @@ export function openSqliteStore(path: string): Store {
       ON CONFLICT (feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, initialized = excluded.initialized,
         last_poll_at = excluded.last_poll_at, last_success_at = excluded.last_success_at, failures = excluded.failures, last_error = excluded.last_error`),
     isSeen: db.prepare('SELECT 1 FROM seen_items WHERE feed_id = ? AND item_key = ?').pluck(),
-    markSeen: db.prepare('INSERT OR IGNORE INTO seen_items (feed_id, item_key, article_id, seen_at) VALUES (?, ?, ?, ?)'),
+    markSeen: db.prepare('INSERT OR IGNORE INTO seen_items (feed_id, item_key, article_id, seen_at, url) VALUES (?, ?, ?, ?, ?)'),
     insertArticle: db.prepare(`INSERT OR IGNORE INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at)
       VALUES (@id, @feedId, @url, @title, @summary, @author, @siteName, @imageUrl, @publishedAt, @firstSeenAt, @sortAt)`),
     articleSortAt: db.prepare('SELECT sort_at FROM articles WHERE id = ?').pluck(),
@@ -95,20 +118,33 @@ export function openSqliteStore(path: string): Store {
     markRetry: db.prepare(`UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ?, unknown_outcome = ?, updated_at = ? WHERE id = ?`),
     markFailed: db.prepare(`UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?`),
     interrupted: db.prepare(`SELECT * FROM deliveries WHERE status = 'sending' ORDER BY id`),
-    recent: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ?`),
-    recentForFeed: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.feed_id = ? ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ?`),
+    recent: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ? OFFSET ?`),
+    recentForFeed: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.feed_id = ? ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ? OFFSET ?`),
+    search: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
+      WHERE articles_fts MATCH @query AND (@feedId IS NULL OR a.feed_id = @feedId) AND (@since IS NULL OR a.sort_at >= @since)
+      ORDER BY round(bm25(articles_fts), 6), a.sort_at DESC LIMIT @limit`),
+    seenByUrl: db.prepare('SELECT feed_id, seen_at, article_id FROM seen_items WHERE url = ? ORDER BY seen_at'),
+    articleByUrl: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.url = ?`),
+    deliveriesOf: db.prepare('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id'),
+    feedStates: db.prepare('SELECT * FROM feed_state ORDER BY feed_id'),
+    failed: db.prepare(`SELECT * FROM deliveries WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?`),
+    discordFeeds: db.prepare('SELECT * FROM discord_feeds ORDER BY id'),
+    addDiscordFeed: db.prepare(`INSERT OR IGNORE INTO discord_feeds (id, url, every_ms, backfill, name, channel_id, paused, added_by, created_at)
+      VALUES (@id, @url, @everyMs, @backfill, @name, @channelId, @paused, @addedBy, @createdAt)`),
+    removeDiscordFeed: db.prepare('DELETE FROM discord_feeds WHERE id = ?'),
+    pauseDiscordFeed: db.prepare('UPDATE discord_feeds SET paused = ? WHERE id = ?'),
     counts: db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status'),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
 
-  const markSeenMany = db.transaction((feedId: string, keys: string[], at: number) => {
-    for (const key of keys) statements.markSeen.run(feedId, key, null, at);
+  const markSeenMany = db.transaction((feedId: string, items: Array<{ key: string; url: string | null }>, at: number) => {
+    for (const item of items) statements.markSeen.run(feedId, item.key, null, at, item.url);
   });
 
   const addArticle = db.transaction((article: StoredArticle, itemKey: string, targets: string[], now: number): string[] => {
     statements.insertArticle.run({ ...article, sortAt: article.publishedAt ?? article.firstSeenAt });
-    statements.markSeen.run(article.feedId, itemKey, article.id, now);
+    statements.markSeen.run(article.feedId, itemKey, article.id, now, article.url);
     const sortAt = statements.articleSortAt.get(article.id) as number;
     return targets.filter((target) => statements.insertDelivery.run(article.id, target, now, sortAt, now, now).changes > 0);
   });
@@ -119,16 +155,7 @@ export function openSqliteStore(path: string): Store {
       if (!row) {
         return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null };
       }
-      return {
-        feedId,
-        etag: row.etag as string | null,
-        lastModified: row.last_modified as string | null,
-        initialized: row.initialized === 1,
-        lastPollAt: row.last_poll_at as number | null,
-        lastSuccessAt: row.last_success_at as number | null,
-        failures: row.failures as number,
-        lastError: row.last_error as string | null,
-      };
+      return toFeedState(row);
     },
     async saveFeedState(state) {
       statements.saveFeedState.run({ ...state, initialized: state.initialized ? 1 : 0 });
@@ -136,8 +163,8 @@ export function openSqliteStore(path: string): Store {
     async unseenKeys(feedId, keys) {
       return keys.filter((key) => !statements.isSeen.get(feedId, key));
     },
-    async markSeen(feedId, keys, at) {
-      markSeenMany(feedId, keys, at);
+    async markSeen(feedId, items, at) {
+      markSeenMany(feedId, items, at);
     },
     async addArticle(article, itemKey, targets, now) {
       return addArticle(article, itemKey, targets, now);
@@ -167,9 +194,59 @@ export function openSqliteStore(path: string): Store {
     async interruptedDeliveries() {
       return (statements.interrupted.all() as DeliveryRow[]).map(toDelivery);
     },
-    async recentArticles(limit, feedId) {
-      const rows = feedId ? statements.recentForFeed.all(feedId, limit) : statements.recent.all(limit);
+    async recentArticles(limit, feedId, offset = 0) {
+      const rows = feedId ? statements.recentForFeed.all(feedId, limit, offset) : statements.recent.all(limit, offset);
       return (rows as ArticleRow[]).map(toArticle);
+    },
+    async searchArticles(query, options) {
+      const match = ftsQuery(query);
+      if (!match) return [];
+      const rows = statements.search.all({ query: match, feedId: options.feedId ?? null, since: options.since ?? null, limit: options.limit });
+      return (rows as ArticleRow[]).map(toArticle);
+    },
+    async urlHistory(url) {
+      const seen = statements.seenByUrl.all(url) as Array<{ feed_id: string; seen_at: number; article_id: string | null }>;
+      const articleRow = statements.articleByUrl.get(url) as ArticleRow | undefined;
+      const articleId = articleRow?.id ?? seen.find((row) => row.article_id)?.article_id ?? null;
+      const article = articleRow ?? (articleId ? (statements.article.get(articleId) as ArticleRow | undefined) : undefined);
+      return {
+        seen: seen.map((row) => ({ feedId: row.feed_id, seenAt: row.seen_at, posted: row.article_id !== null })),
+        article: article ? toArticle(article) : null,
+        deliveries: article ? (statements.deliveriesOf.all(article.id) as DeliveryRow[]).map(toDelivery) : [],
+      };
+    },
+    async feedStates() {
+      return (statements.feedStates.all() as Array<Record<string, unknown>>).map(toFeedState);
+    },
+    async failedDeliveries(limit) {
+      return (statements.failed.all(limit) as DeliveryRow[]).map((row) => ({
+        delivery: toDelivery(row),
+        article: toArticle(statements.article.get(row.article_id) as ArticleRow),
+      }));
+    },
+    async discordFeeds() {
+      return (statements.discordFeeds.all() as Array<Record<string, unknown>>).map(
+        (row): DiscordFeed => ({
+          id: row.id as string,
+          url: row.url as string,
+          everyMs: row.every_ms as number,
+          backfill: row.backfill as number,
+          name: row.name as string,
+          channelId: row.channel_id as string,
+          paused: row.paused === 1,
+          addedBy: row.added_by as string | null,
+          createdAt: row.created_at as number,
+        }),
+      );
+    },
+    async addDiscordFeed(feed) {
+      return statements.addDiscordFeed.run({ ...feed, paused: feed.paused ? 1 : 0 }).changes > 0;
+    },
+    async removeDiscordFeed(id) {
+      return statements.removeDiscordFeed.run(id).changes > 0;
+    },
+    async setDiscordFeedPaused(id, paused) {
+      return statements.pauseDiscordFeed.run(paused ? 1 : 0, id).changes > 0;
     },
     async deliveryCounts() {
       const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };

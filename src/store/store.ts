@@ -46,18 +46,55 @@ export interface DeliveryJob {
   article: StoredArticle;
 }
 
+/** A feed added from Discord with /feeds add: it lives in the database, not the config file. */
+export interface DiscordFeed {
+  id: string;
+  url: string;
+  everyMs: number;
+  backfill: number;
+  name: string;
+  channelId: string;
+  paused: boolean;
+  addedBy: string | null;
+  createdAt: number;
+}
+
+export interface SearchOptions {
+  feedId?: string;
+  /** Only articles published (or first seen) at or after this time. */
+  since?: number;
+  limit: number;
+}
+
+/** Everything Herald knows about one URL, for /why. */
+export interface UrlHistory {
+  seen: Array<{ feedId: string; seenAt: number; posted: boolean }>;
+  article: StoredArticle | null;
+  deliveries: Delivery[];
+}
+
 export interface Store {
   feedState(feedId: string): Promise<FeedState>;
   saveFeedState(state: FeedState): Promise<void>;
   /** The keys among `keys` that were never seen for this feed, in the order given. */
   unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
-  markSeen(feedId: string, keys: string[], at: number): Promise<void>;
+  markSeen(feedId: string, items: Array<{ key: string; url: string | null }>, at: number): Promise<void>;
   /**
    * In one transaction: stores the article (an existing story keeps its first record), marks the
    * item seen, and records a pending delivery per target that has none for this story yet.
    * Returns the targets that got a new delivery.
    */
   addArticle(article: StoredArticle, itemKey: string, targets: string[], now: number): Promise<string[]>;
+  /** Full-text search over titles and summaries: best match first, the newest first among equals. */
+  searchArticles(query: string, options: SearchOptions): Promise<StoredArticle[]>;
+  urlHistory(url: string): Promise<UrlHistory>;
+  feedStates(): Promise<FeedState[]>;
+  failedDeliveries(limit: number): Promise<DeliveryJob[]>;
+  discordFeeds(): Promise<DiscordFeed[]>;
+  /** False when a feed with that id already exists. */
+  addDiscordFeed(feed: DiscordFeed): Promise<boolean>;
+  removeDiscordFeed(id: string): Promise<boolean>;
+  setDiscordFeedPaused(id: string, paused: boolean): Promise<boolean>;
   /** For each target, its earliest unfinished delivery if it is due now (order within a target is kept). */
   dueDeliveries(now: number): Promise<DeliveryJob[]>;
   /** The earliest time any unfinished delivery becomes due, or null when none is waiting. */
@@ -68,7 +105,7 @@ export interface Store {
   markFailed(id: number, error: string, now: number): Promise<void>;
   /** Deliveries a crashed process left in "sending": their outcome is unknown. */
   interruptedDeliveries(): Promise<Delivery[]>;
-  recentArticles(limit: number, feedId?: string): Promise<StoredArticle[]>;
+  recentArticles(limit: number, feedId?: string, offset?: number): Promise<StoredArticle[]>;
   deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;

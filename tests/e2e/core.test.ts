@@ -133,7 +133,7 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
   it('answers /headlines with the newest stories, newest first', async () => {
     const answer = await discord.runCommand('headlines', [{ name: 'count', type: 4, value: 2 }]);
     expect(answer.type).toBe(4);
-    const description = answer.data?.embeds?.[0]?.description ?? '';
+    const description = answer.embeds?.[0]?.description ?? '';
     expect(description.indexOf('Story number 5')).toBeGreaterThanOrEqual(0);
     expect(description.indexOf('Story number 4')).toBeGreaterThan(description.indexOf('Story number 5'));
     expect(description).not.toContain('Story number 3');

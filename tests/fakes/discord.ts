@@ -33,7 +33,8 @@ export class FakeDiscord {
   readonly messages: PostedMessage[] = [];
   readonly commandRegistrations: Array<{ route: string; body: unknown }> = [];
   readonly interactionCallbacks: Array<{ interactionId: string; body: { type: number; data?: { content?: string; embeds?: Array<{ description?: string; title?: string }>; flags?: number } } }> = [];
-  readonly followUps: Array<{ body: unknown }> = [];
+  /** Edits of deferred replies (PATCH …/messages/@original) and follow-ups, by interaction id. */
+  readonly followUps: Array<{ interactionId: string; method: string; body: { content?: string; embeds?: Array<{ title?: string; description?: string }> } }> = [];
   /** Answers to serve, in order, to the next message posts instead of accepting them. */
   readonly injected: InjectedResponse[] = [];
   messageRequests = 0;
@@ -136,8 +137,9 @@ export class FakeDiscord {
       this.interactionCallbacks.push({ interactionId: match[1]!, body: json });
       return sendJson(res, 204, null);
     }
-    if (/^\/webhooks\/\d+\/[^/]+/.test(path)) {
-      this.followUps.push({ body: json });
+    match = /^\/webhooks\/\d+\/interaction-token-(\d+)-/.exec(path);
+    if (match) {
+      this.followUps.push({ interactionId: match[1]!, method: req.method ?? '', body: json });
       return sendJson(res, 200, { id: this.id(), channel_id: this.channels[0], type: 0, content: json?.content ?? '', embeds: json?.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [], edited_timestamp: null });
     }
     return sendJson(res, 404, { message: `404: Not Found (${req.method} ${path})`, code: 0 });
@@ -195,15 +197,15 @@ export class FakeDiscord {
     });
   }
 
-  /** Sends a slash command through the gateway and resolves with Herald's first answer to it. */
-  async runCommand(name: string, options: Array<{ name: string; type: number; value: unknown }> = [], permissions = '0'): Promise<FakeDiscord['interactionCallbacks'][number]['body']> {
+  /** Sends an interaction through the gateway; resolves with its id once dispatched. */
+  async dispatchInteraction(type: number, data: Record<string, unknown>, permissions = '0', extra: Record<string, unknown> = {}): Promise<string> {
     await waitFor('a gateway connection', () => this.sockets.size > 0 && this.identifies > 0);
     const interactionId = this.id();
     for (const ws of this.sockets) {
       this.dispatch(ws, 'INTERACTION_CREATE', {
         id: interactionId,
         application_id: APP_ID,
-        type: 2,
+        type,
         token: `interaction-token-${interactionId}-${'x'.repeat(40)}`,
         version: 1,
         guild_id: GUILD_ID,
@@ -224,10 +226,33 @@ export class FakeDiscord {
         entitlements: [],
         authorizing_integration_owners: {},
         context: 0,
-        data: { id: this.id(), name, type: 1, options },
+        data,
+        ...extra,
       });
     }
-    const callback = await waitFor(`an answer to /${name}`, () => this.interactionCallbacks.find((c) => c.interactionId === interactionId));
+    return interactionId;
+  }
+
+  /** Herald's first answer (the interaction callback) to an interaction. */
+  async callbackOf(interactionId: string): Promise<FakeDiscord['interactionCallbacks'][number]['body']> {
+    const callback = await waitFor(`an answer to interaction ${interactionId}`, () => this.interactionCallbacks.find((c) => c.interactionId === interactionId));
     return callback.body;
+  }
+
+  /** The edit of a deferred reply. */
+  async editOf(interactionId: string): Promise<FakeDiscord['followUps'][number]['body']> {
+    const edit = await waitFor(`an edit of interaction ${interactionId}`, () => this.followUps.find((f) => f.interactionId === interactionId && f.method === 'PATCH'));
+    return edit.body;
+  }
+
+  /**
+   * Runs a slash command as a member with `permissions` and resolves with Herald's answer: the
+   * callback, or the edited reply when Herald deferred.
+   */
+  async runCommand(name: string, options: unknown[] = [], permissions = '0', resolved?: Record<string, unknown>): Promise<{ type: number; content?: string; embeds?: Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text: string } }>; flags?: number; components?: unknown[] }> {
+    const id = await this.dispatchInteraction(2, { id: this.id(), name, type: 1, options, ...(resolved ? { resolved } : {}) }, permissions);
+    const callback = await this.callbackOf(id);
+    if (callback.type === 5) return { type: 5, ...(await this.editOf(id)), flags: callback.data?.flags };
+    return { type: callback.type, ...callback.data } as never;
   }
 }

@@ -1,7 +1,10 @@
 import {
+  ActionRowBuilder,
   ApplicationCommandOptionType,
+  ButtonBuilder,
+  ButtonStyle,
   MessageFlags,
-  type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -14,14 +17,15 @@ export const headlinesDefinition = {
   description: 'The newest stories Herald has picked up',
   options: [
     { type: ApplicationCommandOptionType.Integer, name: 'count', description: 'How many stories (1–10, default 5)', min_value: 1, max_value: 10, required: false },
-    { type: ApplicationCommandOptionType.String, name: 'feed', description: 'Only stories from this feed', required: false, autocomplete: true, max_length: 100 },
+    { type: ApplicationCommandOptionType.String, name: 'feed', description: 'Only stories from this feed', required: false, autocomplete: true, max_length: 60 },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 const TITLE_MAX = 150;
+export const MORE_PREFIX = 'headlines:more:';
 
 /** One line per story: the title linked to the article, the source and a relative time. */
-export function renderHeadlines(articles: StoredArticle[], feedNames: ReadonlyMap<string, string>): string {
+export function renderArticleList(articles: StoredArticle[], feedNames: ReadonlyMap<string, string>): string {
   return articles
     .map((article) => {
       const rawTitle = article.title.length > TITLE_MAX ? `${article.title.slice(0, TITLE_MAX - 1)}…` : article.title;
@@ -33,35 +37,63 @@ export function renderHeadlines(articles: StoredArticle[], feedNames: ReadonlyMa
     .join('\n\n');
 }
 
+/** A page of headlines as message data, with a "More" button when older stories exist. */
+async function headlinesPage(deps: CommandDeps, count: number, feed: string | undefined, offset: number) {
+  // One extra row tells whether there is a next page.
+  const rows = await deps.store.recentArticles(count + 1, feed, offset);
+  const articles = rows.slice(0, count);
+  const names = deps.feeds.names();
+  const components =
+    rows.length > count
+      ? [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(`${MORE_PREFIX}${offset + count}:${count}:${feed ?? ''}`).setLabel('More').setStyle(ButtonStyle.Secondary))]
+      : [];
+  return {
+    articles,
+    message: {
+      embeds: [{ title: feed ? `Headlines: ${names.get(feed) ?? feed}` : 'Headlines', description: renderArticleList(articles, names), color: 0x5865f2 }],
+      components,
+      allowedMentions: { parse: [] },
+    },
+  };
+}
+
 export async function runHeadlines(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
   const count = interaction.options.getInteger('count') ?? 5;
   const feed = interaction.options.getString('feed')?.trim() || undefined;
-  const feedNames = deps.feedNames();
   if (count < 1 || count > 10) {
     await interaction.reply({ content: 'Count must be between 1 and 10.', flags: MessageFlags.Ephemeral });
     return;
   }
-  if (feed && !feedNames.has(feed)) {
-    const known = [...feedNames.keys()].slice(0, 25).join(', ') || 'none';
-    await interaction.reply({ content: `There is no feed "${escapeDiscord(feed)}". Known feeds: ${known}.`, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  if (feed && !deps.feeds.get(feed)) {
+    await interaction.reply({ content: unknownFeedMessage(feed, deps), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     return;
   }
-  const articles = await deps.store.recentArticles(count, feed);
-  if (articles.length === 0) {
+  const page = await headlinesPage(deps, count, feed, 0);
+  if (page.articles.length === 0) {
     await interaction.reply({ content: feed ? `No stories from ${feed} yet.` : 'No stories yet: Herald has not seen any new items.', flags: MessageFlags.Ephemeral });
     return;
   }
-  await interaction.reply({
-    embeds: [{ title: feed ? `Headlines: ${feedNames.get(feed)}` : 'Headlines', description: renderHeadlines(articles, feedNames), color: 0x5865f2 }],
-    allowedMentions: { parse: [] },
-  });
+  await interaction.reply(page.message);
 }
 
-export async function autocompleteFeeds(interaction: AutocompleteInteraction, deps: CommandDeps): Promise<void> {
-  const typed = interaction.options.getFocused().toLowerCase();
-  const choices = [...deps.feedNames()]
-    .filter(([id, name]) => id.includes(typed) || name.toLowerCase().includes(typed))
-    .slice(0, 25)
-    .map(([id, name]) => ({ name: name === id ? id : `${name} (${id})`.slice(0, 100), value: id }));
-  await interaction.respond(choices);
+/** The "More" button: the same list, one page older, in place of the current one. */
+export async function moreHeadlines(interaction: ButtonInteraction, deps: CommandDeps): Promise<void> {
+  const [offsetText, countText, feed] = interaction.customId.slice(MORE_PREFIX.length).split(':');
+  const offset = Number(offsetText);
+  const count = Number(countText);
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(count) || count < 1 || count > 10) {
+    await interaction.reply({ content: 'That button is out of date; run /headlines again.', flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const page = await headlinesPage(deps, count, feed || undefined, offset);
+  if (page.articles.length === 0) {
+    await interaction.reply({ content: 'No older stories.', flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.update(page.message);
+}
+
+export function unknownFeedMessage(feed: string, deps: CommandDeps): string {
+  const known = [...deps.feeds.names().keys()].slice(0, 25).join(', ') || 'none';
+  return `There is no feed "${escapeDiscord(feed)}". Known feeds: ${known}.`;
 }

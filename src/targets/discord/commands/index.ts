@@ -1,20 +1,45 @@
 import { createHash } from 'node:crypto';
-import { MessageFlags, type Interaction } from 'discord.js';
+import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import type { Logger } from 'pino';
-import { autocompleteFeeds, headlinesDefinition, runHeadlines } from './headlines.js';
+import { feedsDefinition, runFeeds } from './feeds.js';
+import { headlinesDefinition, MORE_PREFIX, moreHeadlines, runHeadlines } from './headlines.js';
+import { runSearch, searchDefinition } from './search.js';
+import { runStatus, statusDefinition } from './status.js';
+import { runSummary, summaryDefinition } from './summary.js';
 import type { CommandDeps } from './types.js';
+import { runWhy, whyDefinition } from './why.js';
 
-/** Every slash command Herald registers, as plain data. */
-export const COMMAND_DEFINITIONS = [headlinesDefinition];
+type Handler = (interaction: ChatInputCommandInteraction, deps: CommandDeps) => Promise<void>;
+
+/** Every slash command Herald registers: its definition (plain data) and its handler. */
+const COMMANDS: ReadonlyArray<{ definition: { name: string }; run: Handler }> = [
+  { definition: headlinesDefinition, run: runHeadlines },
+  { definition: searchDefinition, run: runSearch },
+  { definition: summaryDefinition, run: runSummary },
+  { definition: feedsDefinition, run: runFeeds },
+  { definition: statusDefinition, run: runStatus },
+  { definition: whyDefinition, run: runWhy },
+];
+
+export const COMMAND_DEFINITIONS = COMMANDS.map((command) => command.definition);
 
 /** A stable fingerprint of the definitions: registration is skipped when it has not changed. */
 export function definitionsHash(scope: string): string {
   return createHash('sha256').update(scope).update(JSON.stringify(COMMAND_DEFINITIONS)).digest('hex');
 }
 
-const handlers: Record<string, (interaction: never, deps: CommandDeps) => Promise<void>> = {
-  [headlinesDefinition.name]: runHeadlines as never,
-};
+/** Feed ids for every option that names a feed. */
+async function autocompleteFeeds(interaction: AutocompleteInteraction, deps: CommandDeps): Promise<void> {
+  const typed = interaction.options.getFocused().toLowerCase();
+  const onlyDiscordFeeds = interaction.commandName === 'feeds';
+  const choices = deps.feeds
+    .list()
+    .filter((feed) => !onlyDiscordFeeds || feed.source === 'discord')
+    .filter((feed) => feed.id.includes(typed) || feed.name.toLowerCase().includes(typed))
+    .slice(0, 25)
+    .map((feed) => ({ name: (feed.name === feed.id ? feed.id : `${feed.name} (${feed.id})`).slice(0, 100), value: feed.id }));
+  await interaction.respond(choices);
+}
 
 /**
  * The one error boundary for interactions: unknown commands and failures are logged with their
@@ -27,24 +52,32 @@ export async function handleInteraction(interaction: Interaction, deps: CommandD
       await autocompleteFeeds(interaction, deps);
       return;
     }
-    if (!interaction.isChatInputCommand()) {
-      log.warn({ ...context, type: interaction.type }, 'unsupported interaction ignored');
+    if (interaction.isButton() && interaction.customId.startsWith(MORE_PREFIX)) {
+      await moreHeadlines(interaction, deps);
       return;
     }
-    const handler = handlers[interaction.commandName];
-    if (!handler) {
+    if (!interaction.isChatInputCommand()) {
+      log.warn({ ...context, type: interaction.type }, 'unsupported interaction ignored');
+      if (interaction.isRepliable()) await interaction.reply({ content: 'Herald does not handle that yet.', flags: MessageFlags.Ephemeral });
+      return;
+    }
+    const command = COMMANDS.find((c) => c.definition.name === interaction.commandName);
+    if (!command) {
       log.warn({ ...context, command: interaction.commandName }, 'unknown command');
       await interaction.reply({ content: `Herald does not know /${interaction.commandName}.`, flags: MessageFlags.Ephemeral });
       return;
     }
-    await handler(interaction as never, deps);
+    await command.run(interaction, deps);
     log.info({ ...context, command: interaction.commandName }, 'command answered');
   } catch (error) {
     log.error({ ...context, err: error }, 'command failed');
     if (!interaction.isRepliable()) return;
-    const reply = { content: 'Sorry, that did not work. The error was logged; please try again in a moment.', flags: MessageFlags.Ephemeral } as const;
-    await (interaction.replied || interaction.deferred ? interaction.followUp(reply) : interaction.reply(reply)).catch((replyError: unknown) =>
-      log.warn({ ...context, err: replyError }, 'could not send the error reply'),
-    );
+    const content = 'Sorry, that did not work. The error was logged; please try again in a moment.';
+    const answer = interaction.deferred && !interaction.replied
+      ? interaction.editReply({ content })
+      : interaction.replied
+        ? interaction.followUp({ content, flags: MessageFlags.Ephemeral })
+        : interaction.reply({ content, flags: MessageFlags.Ephemeral });
+    await answer.catch((replyError: unknown) => log.warn({ ...context, err: replyError }, 'could not send the error reply'));
   }
 }

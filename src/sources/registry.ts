@@ -1,0 +1,91 @@
+import { colorFor, targetsFor, type Config, type FeedConfig } from '../config/config.js';
+import type { DiscordFeed, Store } from '../store/store.js';
+
+export interface ListedFeed extends FeedConfig {
+  source: 'config' | 'discord';
+  paused: boolean;
+  channelId: string | null;
+}
+
+export interface FeedChanges {
+  added(feed: FeedConfig): void;
+  removed(feedId: string): void;
+}
+
+/**
+ * The feeds Herald watches: those of the config file (read-only from Discord) and those added with
+ * /feeds add (kept in the database). Changes are passed on to the scheduler through `changes`.
+ */
+export class FeedRegistry {
+  private discordFeeds = new Map<string, DiscordFeed>();
+  private changes: FeedChanges = { added() {}, removed() {} };
+
+  constructor(
+    private config: Config,
+    private readonly store: Store,
+  ) {}
+
+  async load(): Promise<void> {
+    this.discordFeeds = new Map((await this.store.discordFeeds()).map((feed) => [feed.id, feed]));
+  }
+
+  onChange(changes: FeedChanges): void {
+    this.changes = changes;
+  }
+
+  private static toFeedConfig(feed: DiscordFeed): FeedConfig {
+    return { id: feed.id, url: feed.url, everyMs: feed.everyMs, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id) };
+  }
+
+  /** Every feed to poll: config feeds, and Discord feeds that are not paused. */
+  active(): FeedConfig[] {
+    const fromDiscord = [...this.discordFeeds.values()].filter((feed) => !feed.paused).map(FeedRegistry.toFeedConfig);
+    return [...this.config.feeds, ...fromDiscord];
+  }
+
+  list(): ListedFeed[] {
+    return [
+      ...this.config.feeds.map((feed) => ({ ...feed, source: 'config' as const, paused: false, channelId: null })),
+      ...[...this.discordFeeds.values()].map((feed) => ({ ...FeedRegistry.toFeedConfig(feed), source: 'discord' as const, paused: feed.paused, channelId: feed.channelId })),
+    ];
+  }
+
+  get(feedId: string): ListedFeed | undefined {
+    return this.list().find((feed) => feed.id === feedId);
+  }
+
+  names(): Map<string, string> {
+    return new Map(this.list().map((feed) => [feed.id, feed.name]));
+  }
+
+  /** Target keys for a feed: its config routes (by id or "*"), plus its own channel for Discord feeds. */
+  targetsFor(feedId: string): string[] {
+    const targets = new Set(targetsFor(this.config, feedId));
+    const discordFeed = this.discordFeeds.get(feedId);
+    if (discordFeed) targets.add(`discord:${discordFeed.channelId}`);
+    return [...targets];
+  }
+
+  async add(feed: DiscordFeed): Promise<'added' | 'exists'> {
+    if (this.config.feeds.some((f) => f.id === feed.id) || !(await this.store.addDiscordFeed(feed))) return 'exists';
+    this.discordFeeds.set(feed.id, feed);
+    this.changes.added(FeedRegistry.toFeedConfig(feed));
+    return 'added';
+  }
+
+  async remove(feedId: string): Promise<boolean> {
+    if (!(await this.store.removeDiscordFeed(feedId))) return false;
+    this.discordFeeds.delete(feedId);
+    this.changes.removed(feedId);
+    return true;
+  }
+
+  async setPaused(feedId: string, paused: boolean): Promise<boolean> {
+    const feed = this.discordFeeds.get(feedId);
+    if (!feed || !(await this.store.setDiscordFeedPaused(feedId, paused))) return false;
+    this.discordFeeds.set(feedId, { ...feed, paused });
+    if (paused) this.changes.removed(feedId);
+    else this.changes.added(FeedRegistry.toFeedConfig({ ...feed, paused }));
+    return true;
+  }
+}

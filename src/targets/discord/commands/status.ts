@@ -1,0 +1,52 @@
+import { MessageFlags, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { escapeDiscord } from '../render.js';
+import type { CommandDeps } from './types.js';
+
+export const statusDefinition = {
+  name: 'status',
+  description: 'How Herald is doing: feeds, failures, deliveries, uptime',
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+function formatUptime(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  return days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes % 60}m` : `${minutes}m`;
+}
+
+export async function runStatus(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
+  const [states, counts, failed] = await Promise.all([deps.store.feedStates(), deps.store.deliveryCounts(), deps.store.failedDeliveries(5)]);
+  const feeds = deps.feeds.list();
+  const stateOf = new Map(states.map((state) => [state.feedId, state]));
+  const failing = feeds.filter((feed) => (stateOf.get(feed.id)?.failures ?? 0) > 0);
+  const lastPolls = feeds
+    .slice(0, 15)
+    .map((feed) => {
+      const state = stateOf.get(feed.id);
+      const when = state?.lastPollAt ? `<t:${Math.floor(state.lastPollAt / 1000)}:R>` : 'not yet';
+      return `\`${feed.id}\`${feed.paused ? ' (paused)' : ''}: ${when}`;
+    })
+    .join('\n');
+  const fields = [
+    { name: 'Feeds', value: `${feeds.length} watched, ${failing.length} failing`, inline: true },
+    { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.failed} failed, ${counts.sent} sent`, inline: true },
+    { name: 'Up', value: `${formatUptime(Date.now() - deps.startedAt)} · Herald ${deps.version}`, inline: true },
+    { name: 'Last polls', value: lastPolls || 'no feeds' },
+  ];
+  if (failing.length > 0) {
+    fields.push({
+      name: 'Failing feeds',
+      value: failing
+        .slice(0, 10)
+        .map((feed) => `\`${feed.id}\` (${stateOf.get(feed.id)!.failures}×): ${escapeDiscord(stateOf.get(feed.id)!.lastError ?? '').slice(0, 150)}`)
+        .join('\n'),
+    });
+  }
+  if (failed.length > 0) {
+    fields.push({
+      name: 'Recent failed deliveries',
+      value: failed.map(({ delivery, article }) => `${escapeDiscord(article.title).slice(0, 60)} → ${delivery.target}: ${escapeDiscord(delivery.lastError ?? '').slice(0, 120)}`).join('\n'),
+    });
+  }
+  await interaction.reply({ embeds: [{ title: 'Herald status', fields: fields.map((f) => ({ ...f, value: f.value.slice(0, 1024) })), color: failing.length > 0 ? 0xe67e22 : 0x2ecc71 }], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+}

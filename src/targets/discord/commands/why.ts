@@ -1,0 +1,60 @@
+import { ApplicationCommandOptionType, MessageFlags, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { canonicalUrl } from '../../../articles/identity.js';
+import type { Delivery, UrlHistory } from '../../../store/store.js';
+import type { CommandDeps } from './types.js';
+
+export const whyDefinition = {
+  name: 'why',
+  description: 'Whether and why an article was posted or not',
+  options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'The article’s address', required: true, max_length: 2000 }],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+function targetName(target: string): string {
+  return target === 'x' ? 'X' : `<#${target.slice('discord:'.length)}>`;
+}
+
+function deliveryLine(delivery: Delivery): string {
+  const where = targetName(delivery.target);
+  switch (delivery.status) {
+    case 'sent':
+      return `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}.`;
+    case 'failed':
+      return `${where}: failed: ${delivery.lastError ?? 'unknown error'}.`;
+    default:
+      return delivery.attempts === 0
+        ? `${where}: waiting its turn (posts go out in publication order).`
+        : `${where}: waiting for a retry <t:${Math.ceil(delivery.nextAttemptAt / 1000)}:R> after ${delivery.attempts} attempt(s): ${delivery.lastError ?? ''}`;
+  }
+}
+
+/** The answer to /why as text; pure, so every case is easy to test. */
+export function explain(url: string, history: UrlHistory): string {
+  if (history.seen.length === 0 && !history.article) return `Herald has not seen <${url}> in any feed it watches.`;
+  const lines: string[] = [];
+  for (const seen of history.seen) {
+    lines.push(
+      seen.posted
+        ? `Seen in \`${seen.feedId}\` <t:${Math.floor(seen.seenAt / 1000)}:R>.`
+        : `Seen in \`${seen.feedId}\` <t:${Math.floor(seen.seenAt / 1000)}:R> when Herald first read that feed: only the newest \`backfill\` items were posted then, and this one was older, so it was remembered without posting.`,
+    );
+  }
+  if (history.article) {
+    if (history.seen.length > 1 || (history.seen.length === 1 && history.seen[0]!.feedId !== history.article.feedId)) {
+      lines.push(`The same story came from more than one feed; it is posted once per target.`);
+    }
+    if (history.deliveries.length === 0) lines.push('No route sends its feed to Discord or X, so it was not posted anywhere.');
+    for (const delivery of history.deliveries) lines.push(deliveryLine(delivery));
+  }
+  return lines.join('\n');
+}
+
+export async function runWhy(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
+  const raw = interaction.options.getString('url', true).trim();
+  const url = canonicalUrl(raw);
+  if (!url) {
+    await interaction.reply({ content: 'Give a web address starting with http:// or https://.', flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const history = await deps.store.urlHistory(url);
+  await interaction.reply({ content: explain(url, history).slice(0, 2000), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+}

@@ -1,0 +1,215 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeDiscord } from '../fakes/discord.js';
+import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
+import { waitFor } from '../fakes/http.js';
+import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+
+const TOKEN = 'commands-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const CHANNELS = ['777777777777777777', '888888888888888888'];
+const MANAGE_GUILD = String(1 << 5);
+const BASE = Date.UTC(2026, 10, 10, 9, 0, 0);
+const STRING = 3;
+const SUBCOMMAND = 1;
+
+describe('slash commands through the real discord.js client', () => {
+  const discord = new FakeDiscord(TOKEN, CHANNELS);
+  const feeds = new FeedServer();
+  const dir = tempDir('commands');
+  let herald: HeraldProcess;
+  const cityItems: TestItem[] = [];
+  const addedItems: TestItem[] = [];
+
+  function story(path: string, title: string, minutes: number, lead: string): TestItem {
+    feeds.setPage(path, articlePage(title, [lead, 'A second paragraph with more detail for readers.']));
+    return { guid: path, title, link: feeds.url(path), pubDate: new Date(BASE + minutes * 60_000) };
+  }
+
+  function start(): HeraldProcess {
+    const config = writeConfig(dir, {
+      feeds: [{ id: 'city', url: feeds.url('/city.xml'), every: '1s', backfill: 3, name: 'City News' }],
+      routes: [{ feeds: ['city'], discord: [CHANNELS[0]] }],
+    });
+    herald = new HeraldProcess(['run'], {
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_URL: discord.apiUrl,
+      HERALD_CONFIG: config,
+      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_ALLOW_PRIVATE_NETWORK: '1',
+      HTTP_PORT: '0',
+    });
+    return herald;
+  }
+
+  beforeAll(async () => {
+    await Promise.all([discord.start(), feeds.start()]);
+    cityItems.push(
+      story('/city/bridge.html', 'New bridge opens over the river', 1, 'The new bridge over the river opened on Monday after three years of work.'),
+      story('/city/market.html', 'Farmers market moves to the square', 2, 'The weekly farmers market moves to the main square in spring.'),
+      story('/city/library.html', 'Library adds Sunday hours', 3, 'The central library will open on Sundays from February.'),
+    );
+    feeds.setFeed('/city.xml', rss('City News', cityItems));
+    feeds.setFeed('/added.xml', rss('Added Feed', []));
+    start();
+    await waitFor('the three backfilled posts', () => discord.messagesIn(CHANNELS[0]!).length >= 3);
+  });
+
+  afterAll(async () => {
+    herald?.kill('SIGKILL');
+    await Promise.all([discord.stop(), feeds.stop()]);
+  });
+
+  it('registers every command once; an unchanged restart skips registration', () => {
+    const names = (discord.commandRegistrations[0]!.body as Array<{ name: string }>).map((c) => c.name).sort();
+    expect(names).toEqual(['feeds', 'headlines', 'search', 'status', 'summary', 'why']);
+  });
+
+  it('/headlines pages to older stories with the More button', async () => {
+    const answer = await discord.runCommand('headlines', [{ name: 'count', type: 4, value: 2 }]);
+    const text = answer.embeds![0]!.description!;
+    expect(text).toMatch(/Library adds Sunday hours[\s\S]*Farmers market moves/);
+    expect(text).not.toContain('New bridge');
+    expect(JSON.stringify(answer.components)).toContain('headlines:more:2:2:');
+
+    const id = await discord.dispatchInteraction(3, { custom_id: 'headlines:more:2:2:', component_type: 2 }, '0', {
+      message: { id: discord.messages[0]!.id, channel_id: CHANNELS[0], type: 0, content: '', embeds: [], author: { id: '900000000000000002', username: 'herald', discriminator: '0', bot: true }, timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [], edited_timestamp: null },
+    });
+    const more = await discord.callbackOf(id);
+    expect(more.type).toBe(7); // UPDATE_MESSAGE
+    expect(more.data!.embeds![0]!.description).toContain('New bridge opens over the river');
+  });
+
+  it('/headlines refuses an unknown feed with the known ones', async () => {
+    const answer = await discord.runCommand('headlines', [{ name: 'feed', type: STRING, value: 'nope' }]);
+    expect(answer.content).toContain('There is no feed "nope". Known feeds: city');
+    expect(answer.flags).toBe(64);
+  });
+
+  it('/search ranks matches and says what it searched when nothing matches', async () => {
+    const found = await discord.runCommand('search', [{ name: 'query', type: STRING, value: 'bridge river' }]);
+    expect(found.embeds![0]!.description).toContain('New bridge opens over the river');
+    expect(found.embeds![0]!.description).not.toContain('Library');
+    const none = await discord.runCommand('search', [{ name: 'query', type: STRING, value: 'volcano' }, { name: 'since', type: STRING, value: '7d' }]);
+    expect(none.content).toBe('Nothing found for "volcano" in all feeds since 7d.');
+    const bad = await discord.runCommand('search', [{ name: 'query', type: STRING, value: 'x"y OR (' }]);
+    expect(bad.content).toMatch(/Nothing found/);
+  });
+
+  it('/summary fetches and summarizes a page (private addresses allowed in this process)', async () => {
+    const answer = await discord.runCommand('summary', [{ name: 'url', type: STRING, value: feeds.url('/city/bridge.html') }]);
+    expect(answer.type).toBe(5);
+    expect(answer.embeds![0]!.description).toMatch(/^The new bridge over the river opened on Monday/);
+    const notUrl = await discord.runCommand('summary', [{ name: 'url', type: STRING, value: 'javascript:alert(1)' }]);
+    expect(notUrl.content).toContain('http:// or https://');
+  });
+
+  it('/feeds list is for everyone; managing needs Manage Server, checked in the handler', async () => {
+    const listed = await discord.runCommand('feeds', [{ name: 'list', type: SUBCOMMAND, options: [] }]);
+    expect(listed.embeds![0]!.description).toContain('`city` City News');
+    const denied = await discord.runCommand('feeds', [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'url', type: STRING, value: feeds.url('/added.xml') }] }]);
+    expect(denied.content).toContain('Manage Server');
+    const configFeed = await discord.runCommand('feeds', [{ name: 'pause', type: SUBCOMMAND, options: [{ name: 'id', type: STRING, value: 'city' }] }], MANAGE_GUILD);
+    expect(configFeed.content).toContain('comes from the config file');
+  });
+
+  it('/feeds add polls the new feed, posts its new items to the given channel, and keeps it across a restart', async () => {
+    const added = await discord.runCommand(
+      'feeds',
+      [{ name: 'add', type: SUBCOMMAND, options: [{ name: 'url', type: STRING, value: feeds.url('/added.xml') }, { name: 'id', type: STRING, value: 'added' }, { name: 'channel', type: 7, value: CHANNELS[1] }, { name: 'every', type: STRING, value: '1s' }] }],
+      MANAGE_GUILD,
+      { channels: { [CHANNELS[1]!]: { id: CHANNELS[1], type: 0, name: 'news-1', permissions: '2147483647' } } },
+    );
+    expect(added.content).toContain('Added `added`');
+    await waitFor('the added feed to be polled twice', () => feeds.count('/added.xml') >= 3);
+    addedItems.push(story('/added/one.html', 'First story of the added feed', 10, 'The added feed has its first story.'));
+    feeds.setFeed('/added.xml', rss('Added Feed', addedItems));
+    await waitFor('the added story in the second channel', () => discord.messagesIn(CHANNELS[1]!).length >= 1);
+    expect(discord.messagesIn(CHANNELS[1]!)[0]!.body.embeds![0]!.title).toBe('First story of the added feed');
+
+    herald.kill('SIGTERM');
+    expect((await herald.exited).code).toBe(0);
+    const registrations = discord.commandRegistrations.length;
+    start();
+    await herald.waitForLog('slash commands unchanged; registration skipped');
+    expect(discord.commandRegistrations).toHaveLength(registrations);
+    addedItems.push(story('/added/two.html', 'Second story after the restart', 11, 'The added feed survived the restart.'));
+    feeds.setFeed('/added.xml', rss('Added Feed', addedItems));
+    await waitFor('the second added story', () => discord.messagesIn(CHANNELS[1]!).length >= 2);
+    expect(discord.messagesIn(CHANNELS[1]!).map((m) => m.body.embeds![0]!.title)).toEqual(['First story of the added feed', 'Second story after the restart']);
+    const listed = await discord.runCommand('feeds', [{ name: 'list', type: SUBCOMMAND, options: [] }]);
+    expect(listed.embeds![0]!.description).toContain('`added` Added Feed');
+  });
+
+  it('/feeds pause, resume and remove change a Discord feed', async () => {
+    const manage = (sub: string) => discord.runCommand('feeds', [{ name: sub, type: SUBCOMMAND, options: [{ name: 'id', type: STRING, value: 'added' }] }], MANAGE_GUILD);
+    expect((await manage('pause')).content).toBe('Paused `added`.');
+    expect((await manage('resume')).content).toBe('Resumed `added`.');
+    expect((await manage('remove')).content).toBe('Removed `added`.');
+    expect((await manage('remove')).content).toContain('There is no feed `added`');
+  });
+
+  it('/feeds test shows what would be posted and posts nothing', async () => {
+    const before = discord.messages.length;
+    const answer = await discord.runCommand('feeds', [{ name: 'test', type: SUBCOMMAND, options: [{ name: 'url', type: STRING, value: feeds.url('/city.xml') }] }], MANAGE_GUILD);
+    expect(answer.content).toContain('City News: 3 items (rss)');
+    expect(answer.embeds!.map((e) => e.title)).toEqual(['Library adds Sunday hours', 'Farmers market moves to the square', 'New bridge opens over the river']);
+    expect(discord.messages).toHaveLength(before);
+  });
+
+  it('/status and /why explain what happened', async () => {
+    const status = await discord.runCommand('status');
+    const fields = Object.fromEntries(status.embeds![0]!.fields!.map((f) => [f.name, f.value]));
+    expect(fields.Feeds).toMatch(/^1 watched, 0 failing$/);
+    expect(fields.Deliveries).toMatch(/0 pending, 0 failed, \d+ sent/);
+    const why = await discord.runCommand('why', [{ name: 'url', type: STRING, value: `${feeds.url('/city/bridge.html')}?utm_source=x` }]);
+    expect(why.content).toContain('Seen in `city`');
+    expect(why.content).toContain(`<#${CHANNELS[0]}>: posted.`);
+    const unseen = await discord.runCommand('why', [{ name: 'url', type: STRING, value: 'https://elsewhere.example/story' }]);
+    expect(unseen.content).toBe('Herald has not seen <https://elsewhere.example/story> in any feed it watches.');
+  });
+
+  it('autocompletes feed ids and answers unknown commands without crashing', async () => {
+    const id = await discord.dispatchInteraction(4, { id: '1', name: 'headlines', type: 1, options: [{ name: 'feed', type: STRING, value: 'ci', focused: true }] });
+    const choices = await discord.callbackOf(id);
+    expect(choices.type).toBe(8);
+    expect((choices.data as unknown as { choices: Array<{ value: string }> }).choices.map((c) => c.value)).toEqual(['city']);
+    const unknown = await discord.runCommand('frobnicate');
+    expect(unknown.content).toBe('Herald does not know /frobnicate.');
+    expect(herald.logged('command failed')).toEqual([]);
+  });
+});
+
+describe('/summary without HERALD_ALLOW_PRIVATE_NETWORK', () => {
+  const discord = new FakeDiscord('guard-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ', ['999999999999999999']);
+  const pages = new FeedServer();
+  let herald: HeraldProcess;
+
+  beforeAll(async () => {
+    await Promise.all([discord.start(), pages.start()]);
+    pages.setPage('/a.html', articlePage('Private page', ['This page sits on a private address.']));
+    const dir = tempDir('guard');
+    herald = new HeraldProcess(['run'], {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      HERALD_CONFIG: writeConfig(dir, { feeds: [], routes: [] }),
+      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HTTP_PORT: '0',
+    });
+    await herald.waitForLog('discord gateway ready');
+  });
+
+  afterAll(async () => {
+    herald.kill('SIGKILL');
+    await Promise.all([discord.stop(), pages.stop()]);
+  });
+
+  it.each([
+    ['a loopback address', () => pages.url('/a.html')],
+    ['a DNS name that resolves to loopback', () => pages.url('/a.html').replace('127.0.0.1', 'localhost')],
+    ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/'],
+  ])('refuses %s', async (_, url) => {
+    const answer = await discord.runCommand('summary', [{ name: 'url', type: STRING, value: url() }]);
+    expect(answer.content).toMatch(/not on the public internet/);
+    expect(pages.count('/a.html')).toBe(0);
+  });
+});
