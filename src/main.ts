@@ -99,6 +99,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     log: log.child({ component: 'poller' }),
     targetsFor: enabledTargetsFor,
     summary: config.summary,
+    updates: config.updates,
     feedLimits: { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs },
     pageLimits,
     onNewDeliveries: () => outbox.wake(),

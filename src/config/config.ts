@@ -22,6 +22,8 @@ export interface Config {
   file: string;
   feeds: FeedConfig[];
   routes: RouteConfig[];
+  /** When a publisher edits a posted article: edit the Discord messages, or leave them. */
+  updates: 'edit' | 'ignore';
   summary: { maxSentences: number; maxChars: number };
   http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number };
   deliveries: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
@@ -74,6 +76,7 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
       discord: route.discord,
       x: route.x,
     })),
+    updates: data.updates,
     summary: data.summary,
     http: {
       timeoutMs: data.http.timeout,

@@ -43,6 +43,7 @@ export const configSchema = z
       .default({ every: 5 * 60_000, backfill: 0 }),
     feeds: z.array(feedSchema).default([]),
     routes: z.array(routeSchema).default([]),
+    updates: z.enum(['edit', 'ignore']).default('edit'),
     summary: z
       .strictObject({
         maxSentences: z.number().int().min(1).max(10).default(3),

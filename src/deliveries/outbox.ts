@@ -109,11 +109,41 @@ export class Outbox {
     }
   }
 
-  /** One due delivery per target, sent side by side. */
+  /** One due delivery and one due edit per target, sent side by side. */
   private async round(): Promise<number> {
-    const jobs = (await this.store.dueDeliveries(this.now())).filter((job) => this.targets.has(splitTargetKey(job.delivery.target).kind));
-    await Promise.all(jobs.map((job) => this.attempt(job)));
-    return jobs.length;
+    const now = this.now();
+    const jobs = (await this.store.dueDeliveries(now)).filter((job) => this.targets.has(splitTargetKey(job.delivery.target).kind));
+    const edits: DeliveryJob[] = [];
+    for (const job of await this.store.dueEdits(now)) {
+      const target = this.targets.get(splitTargetKey(job.delivery.target).kind);
+      if (target?.edit) edits.push(job);
+      // Posts on targets that cannot edit (X) stay as they were; close the revision out.
+      else if (target) await this.store.markEdited(job.delivery.id, job.article.revision ?? 1, now);
+    }
+    await Promise.all([...jobs.map((job) => this.attempt(job)), ...edits.map((job) => this.attemptEdit(job))]);
+    return jobs.length + edits.length;
+  }
+
+  private async attemptEdit(job: DeliveryJob): Promise<void> {
+    const { delivery, article } = job;
+    const { kind, address } = splitTargetKey(delivery.target);
+    const context = { delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target, revision: article.revision };
+    try {
+      await this.targets.get(kind)!.edit!(article, { address, unknownOutcome: false, remoteId: delivery.remoteId! });
+      await this.store.markEdited(delivery.id, article.revision ?? 1, this.now());
+      this.log.info(context, 'message edited');
+    } catch (error) {
+      const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), 'retry');
+      if (failure.kind === 'permanent') {
+        // The message is gone or not ours to edit: nothing more to do for this revision.
+        await this.store.markEdited(delivery.id, article.revision ?? 1, this.now());
+        this.log.warn({ ...context, reason: failure.message }, 'message could not be edited');
+        return;
+      }
+      const retryAt = failure.retryAt ?? this.now() + backoffDelay(3, this.policy);
+      await this.store.markEditRetry(delivery.id, failure.message, retryAt, this.now());
+      this.log.warn({ ...context, reason: failure.message }, 'message edit will be retried');
+    }
   }
 
   private async attempt(job: DeliveryJob): Promise<void> {

@@ -39,6 +39,8 @@ export interface Target {
    */
   readonly idempotent: boolean;
   send(article: StoredArticle, context: SendContext): Promise<SendResult>;
+  /** Updates a message already posted to show the article as it is now (targets that can edit). */
+  edit?(article: StoredArticle, context: SendContext & { remoteId: string }): Promise<void>;
 }
 
 export function splitTargetKey(key: string): { kind: string; address: string } {

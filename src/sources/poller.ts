@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildArticle } from '../articles/article.js';
 import { canonicalUrl, itemKey } from '../articles/identity.js';
@@ -9,6 +10,14 @@ import { charsetOf, decodeBytes } from './decode.js';
 import type { FeedItem } from './feed.js';
 import { FetchError, type HttpClient } from './http.js';
 import { parseFeedText } from './parse.js';
+
+/** What Herald compares to notice that a publisher edited an item. */
+export function contentHash(item: FeedItem): string {
+  return createHash('sha1').update(`${item.title ?? ''}\n${item.summary ?? ''}`).digest('base64url');
+}
+
+/** Items edited by their publisher that are re-read per poll, at most. */
+const MAX_REVISIONS_PER_POLL = 20;
 
 /** At most this many new items are processed per poll; the rest stay unseen for the next one. */
 const MAX_NEW_PER_POLL = 100;
@@ -30,6 +39,8 @@ export interface PollerDeps {
   log: Logger;
   targetsFor(feedId: string): string[];
   summary: SummaryLimits;
+  /** What to do when a publisher edits an item already posted: edit the messages, or ignore it. */
+  updates: 'edit' | 'ignore';
   feedLimits: { maxBytes: number; timeoutMs: number };
   pageLimits: PageLimits;
   /** Called after new deliveries were recorded, so the outbox can start on them at once. */
@@ -91,7 +102,9 @@ export async function pollFeed(feed: FeedConfig, deps: PollerDeps): Promise<Poll
       // First sight: the newest `backfill` items are posted, the rest only remembered.
       const chosen = [...toProcess].sort((a, b) => newestFirst(a.item, b.item)).slice(0, feed.backfill);
       const chosenKeys = new Set(chosen.map((entry) => entry.key));
-      const remembered = toProcess.filter((entry) => !chosenKeys.has(entry.key)).map((entry) => ({ key: entry.key, url: entry.item.url ? canonicalUrl(entry.item.url) : null }));
+      const remembered = toProcess
+        .filter((entry) => !chosenKeys.has(entry.key))
+        .map((entry) => ({ key: entry.key, url: entry.item.url ? canonicalUrl(entry.item.url) : null, contentHash: contentHash(entry.item) }));
       await store.markSeen(feed.id, remembered, startedAt);
       toProcess = toProcess.filter((entry) => chosenKeys.has(entry.key));
     }
@@ -110,11 +123,13 @@ export async function pollFeed(feed: FeedConfig, deps: PollerDeps): Promise<Poll
         await store.markSeen(feed.id, [{ key, url: null }], now());
         return;
       }
-      const queued = await store.addArticle(article, key, targets, now());
+      const queued = await store.addArticle(article, { key, contentHash: contentHash(item) }, targets, now());
       newArticles++;
       log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued }, 'new article');
     });
-    if (newArticles > 0) deps.onNewDeliveries();
+    const unseenSet = new Set(unseen);
+    const revised = await reviseEditedItems(feed, parsed.title, [...keyed].filter(([key]) => !unseenSet.has(key)), deps);
+    if (newArticles > 0 || revised > 0) deps.onNewDeliveries();
 
     await store.saveFeedState({
       ...state,
@@ -134,6 +149,34 @@ export async function pollFeed(feed: FeedConfig, deps: PollerDeps): Promise<Poll
     log.warn({ feed: feed.id, url: feed.url, failures: state.failures + 1, reason }, 'feed poll failed');
     return { feedId: feed.id, status: 'failed', newArticles: 0, failures: state.failures + 1, error: reason };
   }
+}
+
+/**
+ * Items seen before whose title or description changed: with `updates: edit`, the article is
+ * re-read and revised, and its sent messages become due for an edit. Returns how many were revised.
+ */
+async function reviseEditedItems(feed: FeedConfig, feedTitle: string | null, seenEntries: Array<[string, FeedItem]>, deps: PollerDeps): Promise<number> {
+  const now = deps.now ?? Date.now;
+  const stored = await deps.store.seenItems(feed.id, seenEntries.map(([key]) => key));
+  const changed = seenEntries.filter(([key, item]) => {
+    const previous = stored.get(key);
+    return previous !== undefined && previous.contentHash !== contentHash(item);
+  });
+  let revised = 0;
+  for (const [key, item] of changed.slice(0, MAX_REVISIONS_PER_POLL)) {
+    const previous = stored.get(key)!;
+    // Rows from before hashes were kept have none: record it, there is nothing to compare with.
+    if (deps.updates === 'edit' && previous.contentHash !== null && previous.articleId) {
+      const page = item.url ? await loadArticlePage(deps.http, item.url, deps.pageLimits) : null;
+      const article = buildArticle({ feedId: feed.id, feedName: feedTitle ?? feed.name, item, page: page?.ok ? page.page : null }, deps.summary, now());
+      if (article && (await deps.store.reviseArticle(previous.articleId, { title: article.title, summary: article.summary }))) {
+        revised++;
+        deps.log.info({ feed: feed.id, article: previous.articleId, item: key }, 'article edited by its publisher; messages will be updated');
+      }
+    }
+    await deps.store.setContentHash(feed.id, key, contentHash(item));
+  }
+  return revised;
 }
 
 /** Next poll delay: the feed's interval, stretched exponentially while it fails (at most 6 h), with ±10 % jitter. */

@@ -85,4 +85,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      ALTER TABLE seen_items ADD COLUMN content_hash TEXT;
+      ALTER TABLE articles ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE deliveries ADD COLUMN posted_revision INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX deliveries_sent_by_article ON deliveries (article_id, status);
+    `,
+  },
 ];

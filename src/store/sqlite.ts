@@ -15,6 +15,7 @@ interface ArticleRow {
   image_url: string | null;
   published_at: number | null;
   first_seen_at: number;
+  revision: number;
 }
 
 interface DeliveryRow {
@@ -41,6 +42,7 @@ function toArticle(row: ArticleRow): StoredArticle {
     imageUrl: row.image_url,
     publishedAt: row.published_at,
     firstSeenAt: row.first_seen_at,
+    revision: row.revision,
   };
 }
 
@@ -81,7 +83,7 @@ export function ftsQuery(input: string): string | null {
   return words.slice(0, 12).map((word) => `"${word}"*`).join(' ');
 }
 
-const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at';
+const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at, a.revision';
 
 /** Opens (creating and migrating) a SQLite database; `path` ':memory:' keeps everything in memory. */
 export function openSqliteStore(path: string): Store {
@@ -100,7 +102,15 @@ export function openSqliteStore(path: string): Store {
       ON CONFLICT (feed_id) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, initialized = excluded.initialized,
         last_poll_at = excluded.last_poll_at, last_success_at = excluded.last_success_at, failures = excluded.failures, last_error = excluded.last_error`),
     isSeen: db.prepare('SELECT 1 FROM seen_items WHERE feed_id = ? AND item_key = ?').pluck(),
-    markSeen: db.prepare('INSERT OR IGNORE INTO seen_items (feed_id, item_key, article_id, seen_at, url) VALUES (?, ?, ?, ?, ?)'),
+    markSeen: db.prepare('INSERT OR IGNORE INTO seen_items (feed_id, item_key, article_id, seen_at, url, content_hash) VALUES (?, ?, ?, ?, ?, ?)'),
+    seenItem: db.prepare('SELECT content_hash, article_id FROM seen_items WHERE feed_id = ? AND item_key = ?'),
+    setContentHash: db.prepare('UPDATE seen_items SET content_hash = ? WHERE feed_id = ? AND item_key = ?'),
+    revise: db.prepare('UPDATE articles SET title = ?, summary = ?, revision = revision + 1 WHERE id = ? AND (title <> ? OR summary <> ?)'),
+    editHeads: db.prepare(`SELECT d.* FROM deliveries d JOIN articles a ON a.id = d.article_id
+      WHERE d.status = 'sent' AND d.remote_id IS NOT NULL AND d.posted_revision < a.revision AND d.next_attempt_at <= ?
+      ORDER BY d.target, d.id`),
+    markEdited: db.prepare('UPDATE deliveries SET posted_revision = ?, last_error = NULL, updated_at = ? WHERE id = ?'),
+    markEditRetry: db.prepare('UPDATE deliveries SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?'),
     insertArticle: db.prepare(`INSERT OR IGNORE INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at)
       VALUES (@id, @feedId, @url, @title, @summary, @author, @siteName, @imageUrl, @publishedAt, @firstSeenAt, @sortAt)`),
     articleSortAt: db.prepare('SELECT sort_at FROM articles WHERE id = ?').pluck(),
@@ -114,7 +124,9 @@ export function openSqliteStore(path: string): Store {
     article: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?`),
     nextDue: db.prepare(`SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'`).pluck(),
     markSending: db.prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`),
-    markSent: db.prepare(`UPDATE deliveries SET status = 'sent', remote_id = ?, last_error = NULL, updated_at = ? WHERE id = ?`),
+    // The message shows the article as it is now: record that revision as posted.
+    markSent: db.prepare(`UPDATE deliveries SET status = 'sent', remote_id = ?, last_error = NULL, updated_at = ?,
+      posted_revision = (SELECT revision FROM articles WHERE articles.id = deliveries.article_id) WHERE id = ?`),
     markRetry: db.prepare(`UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ?, unknown_outcome = ?, updated_at = ? WHERE id = ?`),
     markFailed: db.prepare(`UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?`),
     interrupted: db.prepare(`SELECT * FROM deliveries WHERE status = 'sending' ORDER BY id`),
@@ -138,13 +150,14 @@ export function openSqliteStore(path: string): Store {
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
 
-  const markSeenMany = db.transaction((feedId: string, items: Array<{ key: string; url: string | null }>, at: number) => {
-    for (const item of items) statements.markSeen.run(feedId, item.key, null, at, item.url);
+  const markSeenMany = db.transaction((feedId: string, items: Array<{ key: string; url: string | null; contentHash?: string | null }>, at: number) => {
+    for (const item of items) statements.markSeen.run(feedId, item.key, null, at, item.url, item.contentHash ?? null);
   });
 
-  const addArticle = db.transaction((article: StoredArticle, itemKey: string, targets: string[], now: number): string[] => {
-    statements.insertArticle.run({ ...article, sortAt: article.publishedAt ?? article.firstSeenAt });
-    statements.markSeen.run(article.feedId, itemKey, article.id, now, article.url);
+  const addArticle = db.transaction((article: StoredArticle, item: { key: string; contentHash: string | null }, targets: string[], now: number): string[] => {
+    const { revision: _revision, ...columns } = article;
+    statements.insertArticle.run({ ...columns, sortAt: article.publishedAt ?? article.firstSeenAt });
+    statements.markSeen.run(article.feedId, item.key, article.id, now, article.url, item.contentHash);
     const sortAt = statements.articleSortAt.get(article.id) as number;
     return targets.filter((target) => statements.insertDelivery.run(article.id, target, now, sortAt, now, now).changes > 0);
   });
@@ -166,8 +179,33 @@ export function openSqliteStore(path: string): Store {
     async markSeen(feedId, items, at) {
       markSeenMany(feedId, items, at);
     },
-    async addArticle(article, itemKey, targets, now) {
-      return addArticle(article, itemKey, targets, now);
+    async addArticle(article, item, targets, now) {
+      return addArticle(article, item, targets, now);
+    },
+    async seenItems(feedId, keys) {
+      const found = new Map<string, { contentHash: string | null; articleId: string | null }>();
+      for (const key of keys) {
+        const row = statements.seenItem.get(feedId, key) as { content_hash: string | null; article_id: string | null } | undefined;
+        if (row) found.set(key, { contentHash: row.content_hash, articleId: row.article_id });
+      }
+      return found;
+    },
+    async setContentHash(feedId, key, contentHash) {
+      statements.setContentHash.run(contentHash, feedId, key);
+    },
+    async reviseArticle(articleId, changes) {
+      return statements.revise.run(changes.title, changes.summary, articleId, changes.title, changes.summary).changes > 0;
+    },
+    async dueEdits(now) {
+      const perTarget = new Map<string, DeliveryRow>();
+      for (const row of statements.editHeads.all(now) as DeliveryRow[]) if (!perTarget.has(row.target)) perTarget.set(row.target, row);
+      return [...perTarget.values()].map((row) => ({ delivery: toDelivery(row), article: toArticle(statements.article.get(row.article_id) as ArticleRow) }));
+    },
+    async markEdited(id, revision, now) {
+      statements.markEdited.run(revision, now, id);
+    },
+    async markEditRetry(id, error, nextAttemptAt, now) {
+      statements.markEditRetry.run(error, nextAttemptAt, now, id);
     },
     async dueDeliveries(now) {
       const heads = (statements.heads.all() as DeliveryRow[]).filter((row) => row.next_attempt_at <= now);

@@ -14,6 +14,8 @@ export interface FeedState {
 
 export interface StoredArticle {
   id: string;
+  /** Starts at 1; raised each time the publisher changes the title or summary. */
+  revision?: number;
   feedId: string;
   url: string;
   title: string;
@@ -78,13 +80,25 @@ export interface Store {
   saveFeedState(state: FeedState): Promise<void>;
   /** The keys among `keys` that were never seen for this feed, in the order given. */
   unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
-  markSeen(feedId: string, items: Array<{ key: string; url: string | null }>, at: number): Promise<void>;
+  markSeen(feedId: string, items: Array<{ key: string; url: string | null; contentHash?: string | null }>, at: number): Promise<void>;
+  /** For items seen before: their content hash and the article they became (if any). */
+  seenItems(feedId: string, keys: string[]): Promise<Map<string, { contentHash: string | null; articleId: string | null }>>;
+  setContentHash(feedId: string, key: string, contentHash: string): Promise<void>;
+  /**
+   * Replaces an article's title and summary when they changed, raising its revision; sent
+   * deliveries then become due for an edit. Returns whether anything changed.
+   */
+  reviseArticle(articleId: string, changes: { title: string; summary: string }): Promise<boolean>;
+  /** Sent deliveries whose message shows an older revision of the article, due now, one per target. */
+  dueEdits(now: number): Promise<DeliveryJob[]>;
+  markEdited(id: number, revision: number, now: number): Promise<void>;
+  markEditRetry(id: number, error: string, nextAttemptAt: number, now: number): Promise<void>;
   /**
    * In one transaction: stores the article (an existing story keeps its first record), marks the
    * item seen, and records a pending delivery per target that has none for this story yet.
    * Returns the targets that got a new delivery.
    */
-  addArticle(article: StoredArticle, itemKey: string, targets: string[], now: number): Promise<string[]>;
+  addArticle(article: StoredArticle, item: { key: string; contentHash: string | null }, targets: string[], now: number): Promise<string[]>;
   /** Full-text search over titles and summaries: best match first, the newest first among equals. */
   searchArticles(query: string, options: SearchOptions): Promise<StoredArticle[]>;
   urlHistory(url: string): Promise<UrlHistory>;

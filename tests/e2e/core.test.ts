@@ -130,6 +130,23 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
     expect(x.tweets).toHaveLength(3);
   });
 
+  it('edits the posted Discord messages when the publisher edits the story, and posts nothing new', async () => {
+    items[4]!.title = 'Story number 5 makes the news (updated)';
+    publish();
+    await waitFor('an edit in each channel', () => CHANNELS.every((channel) => discord.edits.some((edit) => edit.channelId === channel)));
+    for (const channel of CHANNELS) {
+      const edit = discord.edits.find((e) => e.channelId === channel)!;
+      expect(edit.messageId).toBe(discord.messagesIn(channel)[2]!.id);
+      expect(edit.body.embeds![0]!.title).toBe('Story number 5 makes the news (updated)');
+      expect(edit.body.allowed_mentions).toEqual({ parse: [] });
+    }
+    const polls = feeds.count('/feed.xml');
+    await waitFor('two more polls', () => feeds.count('/feed.xml') >= polls + 2);
+    expect(discord.edits).toHaveLength(2);
+    expect(discord.messages).toHaveLength(6);
+    expect(x.tweets).toHaveLength(3);
+  });
+
   it('answers /headlines with the newest stories, newest first', async () => {
     const answer = await discord.runCommand('headlines', [{ name: 'count', type: 4, value: 2 }]);
     expect(answer.type).toBe(4);

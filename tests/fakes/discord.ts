@@ -31,6 +31,7 @@ export const GUILD_ID = '900000000000000003';
  */
 export class FakeDiscord {
   readonly messages: PostedMessage[] = [];
+  readonly edits: Array<{ channelId: string; messageId: string; body: PostedMessage['body'] }> = [];
   readonly commandRegistrations: Array<{ route: string; body: unknown }> = [];
   readonly interactionCallbacks: Array<{ interactionId: string; body: { type: number; data?: { content?: string; embeds?: Array<{ description?: string; title?: string }>; flags?: number } } }> = [];
   /** Edits of deferred replies (PATCH …/messages/@original) and follow-ups, by interaction id. */
@@ -127,6 +128,14 @@ export class FakeDiscord {
         nonce: json?.nonce,
         author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null },
       });
+    }
+    match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (req.method === 'PATCH' && match) {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      const message = this.messages.find((m) => m.id === match![2] && m.channelId === match![1]);
+      if (!message) return sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
+      this.edits.push({ channelId: match[1]!, messageId: match[2]!, body: json });
+      return sendJson(res, 200, { id: message.id, channel_id: message.channelId, type: 0, content: '', embeds: json?.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date(message.at).toISOString(), edited_timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [] });
     }
     if (req.method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path)) {
       this.commandRegistrations.push({ route: path, body: json });

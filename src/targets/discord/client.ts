@@ -98,6 +98,15 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
         throw classifyDiscordError(error, Date.now());
       }
     },
+    async edit(article: StoredArticle, context: SendContext & { remoteId: string }) {
+      const style = options.feedStyle(article.feedId);
+      const { embeds, allowed_mentions } = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
+      try {
+        await client.rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { embeds, allowed_mentions } });
+      } catch (error) {
+        throw classifyDiscordError(error, Date.now());
+      }
+    },
   };
 
   return {
