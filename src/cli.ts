@@ -133,6 +133,14 @@ async function runCommand(args: string[]): Promise<number> {
           resolve(0);
         });
     };
+    // SIGHUP re-reads the config file; a broken file is reported and the running config kept.
+    process.on('SIGHUP', () => {
+      try {
+        herald.reload(loadConfigFile(env.configFile));
+      } catch (error) {
+        log.error({ reason: (error as Error).message }, 'config reload failed; keeping the running config');
+      }
+    });
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });

@@ -31,6 +31,8 @@ export interface Herald {
   runOnce(onProgress?: (done: number, total: number) => void): Promise<{ polls: PollOutcome[]; attempted: number }>;
   /** Long-running mode: feeds on their timers, the outbox continuously, Discord commands. */
   start(): Promise<void>;
+  /** Applies a new config file's feeds and routes without a restart (SIGHUP). */
+  reload(config: Config): { added: string[]; removed: string[]; changed: string[] };
   /** Graceful stop: no new polls, in-flight sends finished, database closed. */
   stop(): Promise<void>;
   opsPort(): number | null;
@@ -149,6 +151,11 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       await ops?.close();
       await http.close();
       await store.close();
+    },
+    reload(next) {
+      const changes = feeds.replaceConfig(next);
+      log.info({ ...changes, feeds: feeds.active().length }, 'config reloaded: feeds and routes');
+      return changes;
     },
     opsPort: () => ops?.port() ?? null,
   };

@@ -66,6 +66,28 @@ export class FeedRegistry {
     return [...targets];
   }
 
+  /**
+   * A new config file (SIGHUP): routes apply from now on, new and changed feeds are (re)started,
+   * removed ones stopped. Stored state (seen items, deliveries) is kept.
+   */
+  replaceConfig(config: Config): { added: string[]; removed: string[]; changed: string[] } {
+    const before = new Map(this.config.feeds.map((feed) => [feed.id, feed]));
+    this.config = config;
+    const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
+    for (const feed of config.feeds) {
+      const old = before.get(feed.id);
+      before.delete(feed.id);
+      if (old && JSON.stringify(old) === JSON.stringify(feed)) continue;
+      (old ? result.changed : result.added).push(feed.id);
+      this.changes.added(feed);
+    }
+    for (const id of before.keys()) {
+      result.removed.push(id);
+      if (!this.discordFeeds.has(id)) this.changes.removed(id);
+    }
+    return result;
+  }
+
   async add(feed: DiscordFeed): Promise<'added' | 'exists'> {
     if (this.config.feeds.some((f) => f.id === feed.id) || !(await this.store.addDiscordFeed(feed))) return 'exists';
     this.discordFeeds.set(feed.id, feed);

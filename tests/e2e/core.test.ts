@@ -156,6 +156,21 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
     expect(description).not.toContain('Story number 3');
   });
 
+  it('serves /healthz, /readyz and Prometheus /metrics', async () => {
+    const port = (await herald.waitForLog('health and metrics listening')).port as number;
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, discord: true } });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('herald_deliveries_total{target="discord",outcome="sent"} 6');
+    expect(metrics).toContain('herald_deliveries_total{target="x",outcome="sent"} 3');
+    expect(metrics).toMatch(/herald_feed_polls_total\{feed="test-news",outcome="(ok|not-modified)"\} \d+/);
+    expect(metrics).toContain('herald_new_articles_total{feed="test-news"} 3');
+    expect(metrics).toContain('herald_deliveries_pending 0');
+    expect(metrics).toMatch(/herald_publish_to_post_seconds_count\{target="discord"\} 6/);
+  });
+
   it('stops cleanly on SIGTERM with exit 0', async () => {
     const started = Date.now();
     herald.kill('SIGTERM');
