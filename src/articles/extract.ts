@@ -1,7 +1,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { parseDateLoose } from '../sources/dates.js';
-import { removeFurnitureByShape, removeFurnitureByText, type DocumentLike } from './furniture.js';
+import { dropFurnitureParagraphs, removeFurniture, type DocumentLike } from './furniture.js';
 import { safeHttpUrl } from './identity.js';
 import { collapseWhitespace, htmlToText, plainText } from './text.js';
 
@@ -23,14 +23,24 @@ const MAX_HTML_CHARS = 3_000_000;
 
 type Doc = ReturnType<typeof parseHTML>['document'];
 
-function meta(doc: Doc, ...keys: string[]): string | null {
-  for (const key of keys) {
-    const element =
-      doc.querySelector(`meta[property="${key}"]`) ?? doc.querySelector(`meta[name="${key}"]`) ?? doc.querySelector(`meta[itemprop="${key}"]`);
-    const content = element?.getAttribute('content')?.trim();
-    if (content) return content;
+/** Every <meta> by its property, name or itemprop (lower-cased), first one winning: one pass over the page. */
+function metaTags(doc: Doc): (...keys: string[]) => string | null {
+  const found = new Map<string, string>();
+  for (const element of doc.querySelectorAll('meta[content]')) {
+    const content = element.getAttribute('content')?.trim();
+    if (!content) continue;
+    for (const attribute of ['property', 'name', 'itemprop']) {
+      const key = element.getAttribute(attribute)?.trim().toLowerCase();
+      if (key && !found.has(key)) found.set(key, content);
+    }
   }
-  return null;
+  return (...keys) => {
+    for (const key of keys) {
+      const value = found.get(key.toLowerCase());
+      if (value) return value;
+    }
+    return null;
+  };
 }
 
 /** JSON-LD blocks often carry the only machine-readable publication date. */
@@ -44,19 +54,20 @@ function jsonLdDate(doc: Doc): string | null {
 
 function readMetadata(doc: Doc, pageUrl: string | null) {
   const base = pageUrl ?? undefined;
+  const meta = metaTags(doc);
   const canonical = doc.querySelector('link[rel="canonical"]')?.getAttribute('href');
   const imageLink = doc.querySelector('link[rel="image_src"]')?.getAttribute('href');
   return {
-    url: safeHttpUrl(canonical, base) ?? safeHttpUrl(meta(doc, 'og:url'), base) ?? safeHttpUrl(pageUrl),
+    url: safeHttpUrl(canonical, base) ?? safeHttpUrl(meta('og:url'), base) ?? safeHttpUrl(pageUrl),
     imageUrl:
-      safeHttpUrl(meta(doc, 'og:image', 'og:image:url', 'og:image:secure_url', 'twitter:image', 'twitter:image:src'), base) ??
+      safeHttpUrl(meta('og:image', 'og:image:url', 'og:image:secure_url', 'twitter:image', 'twitter:image:src'), base) ??
       safeHttpUrl(imageLink, base),
     publishedRaw:
-      meta(doc, 'article:published_time', 'datePublished', 'date', 'pubdate', 'dc.date', 'DC.date.issued', 'sailthru.date', 'parsely-pub-date') ??
+      meta('article:published_time', 'datePublished', 'date', 'pubdate', 'dc.date', 'DC.date.issued', 'sailthru.date', 'parsely-pub-date') ??
       jsonLdDate(doc) ??
       doc.querySelector('time[datetime]')?.getAttribute('datetime') ??
       null,
-    lang: doc.documentElement?.getAttribute('lang')?.trim() || meta(doc, 'og:locale') || null,
+    lang: doc.documentElement?.getAttribute('lang')?.trim() || meta('og:locale') || null,
   };
 }
 
@@ -67,7 +78,7 @@ function readMetadata(doc: Doc, pageUrl: string | null) {
 export function extractArticle(html: string, pageUrl: string | null): ExtractedArticle {
   const { document } = parseHTML(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html);
   const metadata = readMetadata(document, pageUrl);
-  removeFurnitureByShape(document as unknown as DocumentLike);
+  removeFurniture(document as unknown as DocumentLike);
 
   const declaredBody = declaredArticleBody(document);
   const pageTitle = document.querySelector('title')?.textContent ?? '';
@@ -105,9 +116,7 @@ function readable(doc: Doc): ParseResult {
 /** Readable text of an HTML fragment (extracted content, or a feed's own content) with furniture removed. */
 export function contentText(contentHtml: string | null | undefined): string {
   if (!contentHtml) return '';
-  const { document: content } = parseHTML(`<!doctype html><html><body>${contentHtml}</body></html>`);
-  removeFurnitureByText(content as unknown as DocumentLike);
-  return htmlToText(content.body?.innerHTML ?? '', true);
+  return dropFurnitureParagraphs(htmlToText(contentHtml, true).split('\n\n')).join('\n\n');
 }
 
 /** The element the page itself marks as the article, with the length of its paragraph text. */
