@@ -9,9 +9,8 @@ import { createHttpClient } from './sources/http.js';
 import { FeedScheduler, type PollOutcome, type PollerDeps } from './sources/poller.js';
 import { FeedRegistry } from './sources/registry.js';
 import { openStore } from './store/open.js';
-import { createDiscord, type DiscordConnection } from './targets/discord/client.js';
+import type { DiscordConnection } from './targets/discord/client.js';
 import { dryRunTargets } from './targets/dry-run.js';
-import { createXTarget } from './targets/x/publisher.js';
 import { USER_AGENT, VERSION } from './version.js';
 
 export interface HeraldOptions {
@@ -59,7 +58,9 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   if (options.dryRun) {
     for (const target of dryRunTargets(options.print ?? ((text) => process.stdout.write(`${text}\n`)), feedStyle)) targets.set(target.kind, target);
   } else {
+    // discord.js and twitter-api-v2 are loaded only when their target is configured (~60 MB of code).
     if (env.discord) {
+      const { createDiscord } = await import('./targets/discord/client.js');
       discord = createDiscord({
         ...env.discord,
         store,
@@ -69,7 +70,10 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       });
       targets.set('discord', discord.target);
     }
-    if (env.x) targets.set('x', createXTarget(env.x));
+    if (env.x) {
+      const { createXTarget } = await import('./targets/x/publisher.js');
+      targets.set('x', createXTarget(env.x));
+    }
   }
   // Deliveries are recorded only for targets that can be reached, so none waits forever.
   const enabledTargetsFor = (feedId: string) => feeds.targetsFor(feedId).filter((key) => targets.has(splitTargetKey(key).kind));
