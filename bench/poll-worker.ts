@@ -19,7 +19,7 @@ const CONCURRENCY = 64;
 async function herald() {
   const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'bench.db'));
   const http = createHttpClient({ userAgent: 'Herald-bench', allowPrivateNetwork: true });
-  const feeds: FeedConfig[] = Array.from({ length: to - from }, (_, i) => ({ id: `f${from + i}`, url: `http://127.0.0.1:${port}/feed/${from + i}`, everyMs: 60_000, backfill: 0, name: `f${from + i}`, color: 0 }));
+  const feeds: FeedConfig[] = Array.from({ length: to - from }, (_, i) => ({ id: `f${from + i}`, url: `http://127.0.0.1:${port}/feed/${from + i}`, everyMs: 60_000, backfill: 0, name: `f${from + i}`, color: 0, priority: 0 }));
   const scheduler = new FeedScheduler(
     feeds,
     {

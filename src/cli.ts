@@ -13,6 +13,7 @@ Usage:
   herald inspect feed <path-or-url>... [--json]
   herald inspect article <path-or-url>... [--json]
   herald preview <feed-id-or-url> [--limit N]
+  herald x login                           authorize posting to X with OAuth 2 (PKCE); tokens go to the database
   herald demo                              the offline demo (what \`npm run demo\` runs)
   herald --version | --help
 
@@ -62,6 +63,12 @@ async function main(argv: string[]): Promise<number> {
       const { env } = setup(true);
       const { preview } = await import('./cli/preview.js');
       return preview(positionals[0]!, limit, env, loadConfigIfPresent(env, positionals[0]!));
+    }
+    case 'x': {
+      if (rest[0] !== 'login') throw new UsageError('x: the only subcommand is "login" (herald x login)');
+      const { env } = setup(true);
+      const { xLogin } = await import('./cli/x-login.js');
+      return xLogin(env);
     }
     case 'demo': {
       const { runDemo } = await import('./cli/demo.js');

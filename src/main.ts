@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from './config/config.js';
+import { xTemplateFor, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
 import { Outbox } from './deliveries/outbox.js';
 import { splitTargetKey, type Target } from './deliveries/target.js';
@@ -56,7 +56,8 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const targets = new Map<string, Target>();
   let discord: DiscordConnection | null = null;
   if (options.dryRun) {
-    for (const target of dryRunTargets(options.print ?? ((text) => process.stdout.write(`${text}\n`)), feedStyle)) targets.set(target.kind, target);
+    const xOptions = (feedId: string) => ({ template: xTemplateFor(feeds.current(), feedId), hashtags: feeds.current().x.hashtags, thread: feeds.current().x.thread });
+    for (const target of dryRunTargets(options.print ?? ((text) => process.stdout.write(`${text}\n`)), feedStyle, xOptions)) targets.set(target.kind, target);
   } else {
     // discord.js and twitter-api-v2 are loaded only when their target is configured (~60 MB of code).
     if (env.discord) {
@@ -72,7 +73,21 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     }
     if (env.x) {
       const { createXTarget } = await import('./targets/x/publisher.js');
-      targets.set('x', createXTarget(env.x));
+      const { oauth1Source, oauth2Source } = await import('./targets/x/auth.js');
+      const xLog = log.child({ component: 'x' });
+      const source = env.x.mode === 'oauth1' ? oauth1Source(env.x.credentials, env.x.apiUrl) : await oauth2Source(env.x, store, xLog);
+      targets.set(
+        'x',
+        createXTarget({
+          source,
+          store,
+          http,
+          log: xLog,
+          config: () => feeds.current().x,
+          templateFor: (feedId) => xTemplateFor(feeds.current(), feedId),
+          priorityOf: (feedId) => feeds.get(feedId)?.priority ?? 0,
+        }),
+      );
     }
   }
   // Deliveries are recorded only for targets that can be reached, so none waits forever.

@@ -54,5 +54,6 @@ export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: 
     imageUrl: page?.imageUrl ?? item.imageUrl,
     publishedAt: (item.publishedAt ?? page?.publishedAt)?.getTime() ?? null,
     firstSeenAt: now,
+    categories: item.categories.slice(0, 20),
   };
 }

@@ -1,7 +1,7 @@
 import { buildArticle } from '../articles/article.js';
 import { loadArticlePage } from '../articles/load.js';
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
-import { ConfigError, targetsFor, type Config } from '../config/config.js';
+import { ConfigError, targetsFor, xTemplateFor, type Config } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { splitTargetKey } from '../deliveries/target.js';
 import { createHttpClient } from '../sources/http.js';
@@ -22,7 +22,8 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   const targetKeys = routed.length > 0 ? routed : ['discord:000000000000000000', 'x'];
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
   const print = (text: string) => process.stdout.write(`${text}\n`);
-  const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 })).map((t) => [t.kind, t]));
+  const xOptions = () => (config ? { template: xTemplateFor(config, feedId), hashtags: config.x.hashtags, thread: config.x.thread } : {});
+  const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 }), xOptions).map((t) => [t.kind, t]));
   try {
     const feed = await loadFeed(http, url);
     const items = [...feed.items]

@@ -10,12 +10,26 @@ export interface FeedConfig {
   backfill: number;
   name: string;
   color: number;
+  /** Higher goes first when an X cap forces a choice. */
+  priority: number;
 }
 
 export interface RouteConfig {
   feeds: string[] | '*';
   discord: string[];
   x: boolean;
+  xTemplate: string | null;
+}
+
+export interface XConfig {
+  maxPostsPerDay: number | null;
+  maxPostsPerMonth: number | null;
+  monthlyBudgetUsd: number | null;
+  prices: { post: number; postWithUrl: number; mediaUpload: number };
+  images: boolean;
+  thread: boolean;
+  /** Category (lower-cased) → hashtag with its #. */
+  hashtags: ReadonlyMap<string, string>;
 }
 
 export interface Config {
@@ -24,6 +38,7 @@ export interface Config {
   routes: RouteConfig[];
   /** When a publisher edits a posted article: edit the Discord messages, or leave them. */
   updates: 'edit' | 'ignore';
+  x: XConfig;
   summary: { maxSentences: number; maxChars: number };
   http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number };
   deliveries: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
@@ -70,13 +85,24 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
       backfill: feed.backfill ?? data.defaults.backfill,
       name: feed.name ?? feed.id,
       color: feed.color ?? colorFor(feed.id),
+      priority: feed.priority ?? 0,
     })),
     routes: data.routes.map((route) => ({
       feeds: route.feeds.includes('*') ? ('*' as const) : route.feeds,
       discord: route.discord,
       x: route.x,
+      xTemplate: route.xTemplate ?? null,
     })),
     updates: data.updates,
+    x: {
+      maxPostsPerDay: data.x.maxPostsPerDay ?? null,
+      maxPostsPerMonth: data.x.maxPostsPerMonth ?? null,
+      monthlyBudgetUsd: data.x.monthlyBudgetUsd ?? null,
+      prices: data.x.prices,
+      images: data.x.images,
+      thread: data.x.thread,
+      hashtags: new Map(Object.entries(data.x.hashtags).map(([category, tag]) => [category.toLowerCase(), tag.startsWith('#') ? tag : `#${tag}`])),
+    },
     summary: data.summary,
     http: {
       timeoutMs: data.http.timeout,
@@ -106,6 +132,12 @@ export function loadConfigFile(file: string): Config {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   return parseConfig(raw, file);
+}
+
+/** The X post template of the first route that sends this feed to X, if it sets one. */
+export function xTemplateFor(config: Pick<Config, 'routes'>, feedId: string): string | null {
+  const route = config.routes.find((r) => r.x && (r.feeds === '*' || r.feeds.includes(feedId)));
+  return route?.xTemplate ?? null;
 }
 
 /** The distinct targets a feed's items go to, as delivery target keys ("discord:<channel>", "x"). */

@@ -15,6 +15,9 @@ const envSchema = z.object({
   X_ACCESS_TOKEN: optionalText,
   X_ACCESS_SECRET: optionalText,
   X_API_URL: optionalText,
+  X_CLIENT_ID: optionalText,
+  X_CLIENT_SECRET: optionalText,
+  X_REDIRECT_URI: optionalText,
   HERALD_CONFIG: optionalText,
   DATABASE_URL: optionalText,
   HERALD_ALLOW_PRIVATE_NETWORK: optionalText,
@@ -31,7 +34,10 @@ export interface XCredentials {
 
 export interface Env {
   discord: { token: string; apiUrl: string; guildId: string | null } | null;
-  x: { credentials: XCredentials; apiUrl: string | null } | null;
+  /** OAuth 1.0a keys from the environment, or OAuth 2 (tokens in the database, from `herald x login`). */
+  x: { mode: 'oauth1'; credentials: XCredentials; apiUrl: string | null } | { mode: 'oauth2'; clientId: string; clientSecret: string | null; apiUrl: string | null } | null;
+  /** The OAuth 2 app, when X_CLIENT_ID is set (for `herald x login`). */
+  xOAuth2: { clientId: string; clientSecret: string | null; redirectUri: string; apiUrl: string | null } | null;
   configFile: string;
   databaseUrl: string;
   allowPrivateNetwork: boolean;
@@ -65,13 +71,20 @@ export function readEnv(source: NodeJS.ProcessEnv): Env {
     discord: env.DISCORD_TOKEN
       ? { token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL ?? 'https://discord.com/api', guildId: env.DISCORD_GUILD_ID ?? null }
       : null,
+    // OAuth 1.0a keys win when both are set: they need no stored state.
     x:
       xSet === 4
         ? {
+            mode: 'oauth1',
             credentials: { appKey: env.X_APP_KEY!, appSecret: env.X_APP_SECRET!, accessToken: env.X_ACCESS_TOKEN!, accessSecret: env.X_ACCESS_SECRET! },
             apiUrl: env.X_API_URL ?? null,
           }
-        : null,
+        : env.X_CLIENT_ID
+          ? { mode: 'oauth2', clientId: env.X_CLIENT_ID, clientSecret: env.X_CLIENT_SECRET ?? null, apiUrl: env.X_API_URL ?? null }
+          : null,
+    xOAuth2: env.X_CLIENT_ID
+      ? { clientId: env.X_CLIENT_ID, clientSecret: env.X_CLIENT_SECRET ?? null, redirectUri: env.X_REDIRECT_URI ?? 'http://127.0.0.1:8788/callback', apiUrl: env.X_API_URL ?? null }
+      : null,
     configFile: env.HERALD_CONFIG ?? 'config/herald.yaml',
     databaseUrl,
     allowPrivateNetwork: env.HERALD_ALLOW_PRIVATE_NETWORK === '1' || env.HERALD_ALLOW_PRIVATE_NETWORK === 'true',

@@ -25,13 +25,48 @@ export const feedSchema = z.strictObject({
   backfill: z.number().int().min(0).max(100).optional(),
   name: z.string().min(1).max(100).optional(),
   color: hexColor.optional(),
+  priority: z.number().int().min(-100).max(100).optional(),
 });
+
+const TEMPLATE_PLACEHOLDERS = ['title', 'summary', 'url', 'site', 'hashtags'];
+const xTemplate = z
+  .string()
+  .min(1)
+  .max(1000)
+  .superRefine((template, ctx) => {
+    for (const [, name] of template.matchAll(/\{(\w+)\}/g)) {
+      if (!TEMPLATE_PLACEHOLDERS.includes(name!)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; use ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` });
+    }
+    if (!template.includes('{url}')) ctx.addIssue({ code: 'custom', message: 'the template must contain {url}' });
+  });
 
 export const routeSchema = z.strictObject({
   feeds: z.array(z.union([feedId, z.literal('*')])).min(1),
   discord: z.array(snowflake).default([]),
   x: z.boolean().default(false),
+  xTemplate: xTemplate.optional(),
 });
+
+/** X's published pay-per-use prices (USD per request), November 2026; check the developer console. */
+export const X_PRICES = { post: 0.015, postWithUrl: 0.2, mediaUpload: 0 };
+
+const xSchema = z
+  .strictObject({
+    maxPostsPerDay: z.number().int().min(0).optional(),
+    maxPostsPerMonth: z.number().int().min(0).optional(),
+    monthlyBudgetUsd: z.number().min(0).optional(),
+    prices: z
+      .strictObject({
+        post: z.number().min(0).default(X_PRICES.post),
+        postWithUrl: z.number().min(0).default(X_PRICES.postWithUrl),
+        mediaUpload: z.number().min(0).default(X_PRICES.mediaUpload),
+      })
+      .default(X_PRICES),
+    images: z.boolean().default(false),
+    thread: z.boolean().default(false),
+    hashtags: z.record(z.string().min(1), z.string().regex(/^#?[\p{L}\p{N}_]{1,100}$/u, 'expected a hashtag such as "#politics"')).default({}),
+  })
+  .default({ prices: X_PRICES, images: false, thread: false, hashtags: {} });
 
 export const configSchema = z
   .strictObject({
@@ -44,6 +79,7 @@ export const configSchema = z
     feeds: z.array(feedSchema).default([]),
     routes: z.array(routeSchema).default([]),
     updates: z.enum(['edit', 'ignore']).default('edit'),
+    x: xSchema,
     summary: z
       .strictObject({
         maxSentences: z.number().int().min(1).max(10).default(3),

@@ -151,6 +151,15 @@ export class Outbox {
     const { kind, address } = splitTargetKey(delivery.target);
     const target = this.targets.get(kind)!;
     const context = { delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target };
+    if (target.ready) {
+      const readiness = await target.ready(job);
+      if (readiness.kind === 'skipped') return;
+      if (readiness.kind === 'wait') {
+        await this.store.markRetry(delivery.id, readiness.reason, readiness.until, delivery.unknownOutcome, this.now());
+        this.log.info({ ...context, until: new Date(readiness.until).toISOString(), reason: readiness.reason }, 'delivery waits');
+        return;
+      }
+    }
     await this.store.markSending(delivery.id, this.now());
     try {
       const { remoteId } = await target.send(article, { address, unknownOutcome: delivery.unknownOutcome });

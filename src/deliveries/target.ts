@@ -1,4 +1,4 @@
-import type { StoredArticle } from '../store/store.js';
+import type { DeliveryJob, StoredArticle } from '../store/store.js';
 
 /**
  * How a failed send should be treated:
@@ -26,6 +26,9 @@ export interface SendContext {
   unknownOutcome: boolean;
 }
 
+/** A target's word on a due delivery before it is tried: send it, wait until a time, or it was skipped. */
+export type Readiness = { kind: 'send' } | { kind: 'wait'; until: number; reason: string } | { kind: 'skipped' };
+
 export interface SendResult {
   remoteId: string | null;
 }
@@ -39,6 +42,8 @@ export interface Target {
    */
   readonly idempotent: boolean;
   send(article: StoredArticle, context: SendContext): Promise<SendResult>;
+  /** Optional gate before a send (X's budget): not counted as an attempt. */
+  ready?(job: DeliveryJob): Promise<Readiness>;
   /** Updates a message already posted to show the article as it is now (targets that can edit). */
   edit?(article: StoredArticle, context: SendContext & { remoteId: string }): Promise<void>;
 }

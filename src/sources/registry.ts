@@ -34,7 +34,7 @@ export class FeedRegistry {
   }
 
   private static toFeedConfig(feed: DiscordFeed): FeedConfig {
-    return { id: feed.id, url: feed.url, everyMs: feed.everyMs, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id) };
+    return { id: feed.id, url: feed.url, everyMs: feed.everyMs, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0 };
   }
 
   /** Every feed to poll: config feeds, and Discord feeds that are not paused. */
@@ -52,6 +52,11 @@ export class FeedRegistry {
 
   get(feedId: string): ListedFeed | undefined {
     return this.list().find((feed) => feed.id === feedId);
+  }
+
+  /** The config as currently loaded (SIGHUP may replace it). */
+  current(): Config {
+    return this.config;
   }
 
   names(): Map<string, string> {

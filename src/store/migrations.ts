@@ -94,4 +94,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX deliveries_sent_by_article ON deliveries (article_id, status);
     `,
   },
+  {
+    version: 4,
+    sql: `
+      ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd REAL NOT NULL DEFAULT 0);
+    `,
+  },
 ];

@@ -16,6 +16,7 @@ interface ArticleRow {
   published_at: number | null;
   first_seen_at: number;
   revision: number;
+  categories: string;
 }
 
 interface DeliveryRow {
@@ -43,6 +44,7 @@ function toArticle(row: ArticleRow): StoredArticle {
     publishedAt: row.published_at,
     firstSeenAt: row.first_seen_at,
     revision: row.revision,
+    categories: JSON.parse(row.categories) as string[],
   };
 }
 
@@ -83,7 +85,7 @@ export function ftsQuery(input: string): string | null {
   return words.slice(0, 12).map((word) => `"${word}"*`).join(' ');
 }
 
-const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at, a.revision';
+const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at, a.revision, a.categories';
 
 /** Opens (creating and migrating) a SQLite database; `path` ':memory:' keeps everything in memory. */
 export function openSqliteStore(path: string): Store {
@@ -111,8 +113,8 @@ export function openSqliteStore(path: string): Store {
       ORDER BY d.target, d.id`),
     markEdited: db.prepare('UPDATE deliveries SET posted_revision = ?, last_error = NULL, updated_at = ? WHERE id = ?'),
     markEditRetry: db.prepare('UPDATE deliveries SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?'),
-    insertArticle: db.prepare(`INSERT OR IGNORE INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at)
-      VALUES (@id, @feedId, @url, @title, @summary, @author, @siteName, @imageUrl, @publishedAt, @firstSeenAt, @sortAt)`),
+    insertArticle: db.prepare(`INSERT OR IGNORE INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at, categories)
+      VALUES (@id, @feedId, @url, @title, @summary, @author, @siteName, @imageUrl, @publishedAt, @firstSeenAt, @sortAt, @categories)`),
     articleSortAt: db.prepare('SELECT sort_at FROM articles WHERE id = ?').pluck(),
     insertDelivery: db.prepare(`INSERT OR IGNORE INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at)
       VALUES (?, ?, 'pending', 0, ?, ?, ?, ?)`),
@@ -139,13 +141,17 @@ export function openSqliteStore(path: string): Store {
     articleByUrl: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.url = ?`),
     deliveriesOf: db.prepare('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id'),
     feedStates: db.prepare('SELECT * FROM feed_state ORDER BY feed_id'),
-    failed: db.prepare(`SELECT * FROM deliveries WHERE status = 'failed' ORDER BY updated_at DESC LIMIT ?`),
+    failed: db.prepare(`SELECT * FROM deliveries WHERE status IN ('failed', 'skipped') ORDER BY updated_at DESC LIMIT ?`),
     discordFeeds: db.prepare('SELECT * FROM discord_feeds ORDER BY id'),
     addDiscordFeed: db.prepare(`INSERT OR IGNORE INTO discord_feeds (id, url, every_ms, backfill, name, channel_id, paused, added_by, created_at)
       VALUES (@id, @url, @everyMs, @backfill, @name, @channelId, @paused, @addedBy, @createdAt)`),
     removeDiscordFeed: db.prepare('DELETE FROM discord_feeds WHERE id = ?'),
     pauseDiscordFeed: db.prepare('UPDATE discord_feeds SET paused = ? WHERE id = ?'),
     counts: db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status'),
+    markSkipped: db.prepare(`UPDATE deliveries SET status = 'skipped', last_error = ?, updated_at = ? WHERE id = ?`),
+    unfinishedFor: db.prepare(`SELECT * FROM deliveries WHERE target = ? AND status IN ('pending', 'sending') ORDER BY sort_at, id`),
+    xUsage: db.prepare('SELECT posts, usd FROM x_usage WHERE period = ?'),
+    recordXUsage: db.prepare('INSERT INTO x_usage (period, posts, usd) VALUES (?, ?, ?) ON CONFLICT (period) DO UPDATE SET posts = posts + excluded.posts, usd = usd + excluded.usd'),
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
@@ -156,7 +162,7 @@ export function openSqliteStore(path: string): Store {
 
   const addArticle = db.transaction((article: StoredArticle, item: { key: string; contentHash: string | null }, targets: string[], now: number): string[] => {
     const { revision: _revision, ...columns } = article;
-    statements.insertArticle.run({ ...columns, sortAt: article.publishedAt ?? article.firstSeenAt });
+    statements.insertArticle.run({ ...columns, categories: JSON.stringify(article.categories ?? []), sortAt: article.publishedAt ?? article.firstSeenAt });
     statements.markSeen.run(article.feedId, item.key, article.id, now, article.url, item.contentHash);
     const sortAt = statements.articleSortAt.get(article.id) as number;
     return targets.filter((target) => statements.insertDelivery.run(article.id, target, now, sortAt, now, now).changes > 0);
@@ -229,6 +235,25 @@ export function openSqliteStore(path: string): Store {
     async markFailed(id, error, now) {
       statements.markFailed.run(error, now, id);
     },
+    async markSkipped(id, reason, now) {
+      statements.markSkipped.run(reason, now, id);
+    },
+    async unfinishedFor(target) {
+      return (statements.unfinishedFor.all(target) as DeliveryRow[]).map((row) => ({
+        delivery: toDelivery(row),
+        article: toArticle(statements.article.get(row.article_id) as ArticleRow),
+      }));
+    },
+    async xUsage(periods) {
+      const usage = new Map<string, { posts: number; usd: number }>();
+      for (const period of periods) usage.set(period, (statements.xUsage.get(period) as { posts: number; usd: number } | undefined) ?? { posts: 0, usd: 0 });
+      return usage;
+    },
+    async recordXUsage(periods, posts, usd) {
+      db.transaction(() => {
+        for (const period of periods) statements.recordXUsage.run(period, posts, usd);
+      })();
+    },
     async interruptedDeliveries() {
       return (statements.interrupted.all() as DeliveryRow[]).map(toDelivery);
     },
@@ -287,7 +312,7 @@ export function openSqliteStore(path: string): Store {
       return statements.pauseDiscordFeed.run(paused ? 1 : 0, id).changes > 0;
     },
     async deliveryCounts() {
-      const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+      const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
       for (const row of statements.counts.all() as Array<{ status: DeliveryStatus; n: number }>) counts[row.status] = row.n;
       return counts;
     },

@@ -25,9 +25,12 @@ export interface StoredArticle {
   imageUrl: string | null;
   publishedAt: number | null;
   firstSeenAt: number;
+  /** The item's categories as published (for X hashtags). */
+  categories?: string[];
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed';
+/** skipped: never sent on purpose (an X cap), with the reason in lastError. */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 export interface Delivery {
   id: number;
@@ -103,6 +106,7 @@ export interface Store {
   searchArticles(query: string, options: SearchOptions): Promise<StoredArticle[]>;
   urlHistory(url: string): Promise<UrlHistory>;
   feedStates(): Promise<FeedState[]>;
+  /** The most recent failed or skipped deliveries, newest first. */
   failedDeliveries(limit: number): Promise<DeliveryJob[]>;
   discordFeeds(): Promise<DiscordFeed[]>;
   /** False when a feed with that id already exists. */
@@ -117,6 +121,12 @@ export interface Store {
   markSent(id: number, remoteId: string | null, now: number): Promise<void>;
   markRetry(id: number, error: string, nextAttemptAt: number, unknownOutcome: boolean, now: number): Promise<void>;
   markFailed(id: number, error: string, now: number): Promise<void>;
+  markSkipped(id: number, reason: string, now: number): Promise<void>;
+  /** Every unfinished delivery of one target, in queue order (for X's budget triage). */
+  unfinishedFor(target: string): Promise<DeliveryJob[]>;
+  /** Posts and dollars used in each named period ("day:2026-11-25", "month:2026-11"). */
+  xUsage(periods: string[]): Promise<Map<string, { posts: number; usd: number }>>;
+  recordXUsage(periods: string[], posts: number, usd: number): Promise<void>;
   /** Deliveries a crashed process left in "sending": their outcome is unknown. */
   interruptedDeliveries(): Promise<Delivery[]>;
   recentArticles(limit: number, feedId?: string, offset?: number): Promise<StoredArticle[]>;

@@ -1,12 +1,11 @@
 import type { Target } from '../deliveries/target.js';
 import { renderDiscordMessage } from './discord/render.js';
-import { renderTweet } from './x/render.js';
-import twitterText from 'twitter-text';
+import { renderXPost, weightedLength, type XPostOptions } from './x/render.js';
 
 export type FeedStyle = (feedId: string) => { name: string; color: number };
 
 /** Targets that print what they would post and send nothing (--dry-run, the demo). */
-export function dryRunTargets(print: (text: string) => void, feedStyle: FeedStyle): Target[] {
+export function dryRunTargets(print: (text: string) => void, feedStyle: FeedStyle, xOptions: (feedId: string) => XPostOptions = () => ({})): Target[] {
   const discord: Target = {
     kind: 'discord',
     idempotent: true,
@@ -21,8 +20,9 @@ export function dryRunTargets(print: (text: string) => void, feedStyle: FeedStyl
     kind: 'x',
     idempotent: true,
     async send(article) {
-      const text = renderTweet(article);
-      print(`── would post to X (${twitterText.parseTweet(text).weightedLength}/280) ──\n${text}\n`);
+      const { text, reply } = renderXPost(article, xOptions(article.feedId));
+      print(`── would post to X (${weightedLength(text)}/280) ──\n${text}\n`);
+      if (reply) print(`── …and reply in a thread (${weightedLength(reply)}/280) ──\n${reply}\n`);
       return { remoteId: null };
     },
   };

@@ -160,7 +160,7 @@ describe('slash commands through the real discord.js client', () => {
     const status = await discord.runCommand('status');
     const fields = Object.fromEntries(status.embeds![0]!.fields!.map((f) => [f.name, f.value]));
     expect(fields.Feeds).toMatch(/^1 watched, 0 failing$/);
-    expect(fields.Deliveries).toMatch(/0 pending, 0 failed, \d+ sent/);
+    expect(fields.Deliveries).toMatch(/0 pending, 0 failed, 0 skipped, \d+ sent/);
     const why = await discord.runCommand('why', [{ name: 'url', type: STRING, value: `${feeds.url('/city/bridge.html')}?utm_source=x` }]);
     expect(why.content).toContain('Seen in `city`');
     expect(why.content).toContain(`<#${CHANNELS[0]}>: posted.`);

@@ -1,11 +1,22 @@
 import http from 'node:http';
 import https from 'node:https';
-import { ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin } from 'twitter-api-v2';
-import { DeliveryError, type Target } from '../../deliveries/target.js';
-import type { XCredentials } from '../../config/env.js';
-import { renderTweet } from './render.js';
+import type { Logger } from 'pino';
+import { ApiRequestError, ApiResponseError, type ITwitterApiClientPlugin, type TwitterApi } from 'twitter-api-v2';
+import type { XConfig } from '../../config/config.js';
+import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
+import type { HttpClient } from '../../sources/http.js';
+import type { DeliveryJob, Store, StoredArticle } from '../../store/store.js';
+import { allowance, chooseWithinAllowance, usagePeriods } from './budget.js';
+import { renderXPost } from './render.js';
 
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com', 'api.twitter.com', 'upload.twitter.com']);
+const IMAGE_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
+  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  'image/png': (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47,
+  'image/gif': (b) => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46,
+  'image/webp': (b) => b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50,
+};
+const MAX_IMAGE_BYTES = 5_000_000;
 
 /**
  * twitter-api-v2 has its hosts built in. This plugin sends every request to `baseUrl` instead
@@ -28,11 +39,11 @@ export function redirectPlugin(baseUrl: string): ITwitterApiClientPlugin {
 }
 
 function isDuplicate(error: ApiResponseError): boolean {
-  const text = JSON.stringify(error.data ?? {}).toLowerCase();
-  return error.code === 403 && text.includes('duplicate');
+  return error.code === 403 && JSON.stringify(error.data ?? {}).toLowerCase().includes('duplicate');
 }
 
 export function classifyXError(error: unknown, now: number): DeliveryError | 'duplicate' {
+  if (error instanceof DeliveryError) return error;
   if (error instanceof ApiResponseError) {
     if (isDuplicate(error)) return 'duplicate';
     if (error.code === 429 || error.rateLimitError) {
@@ -41,7 +52,7 @@ export function classifyXError(error: unknown, now: number): DeliveryError | 'du
       return new DeliveryError('X rate limit reached', 'retry', Math.max(reset, now + 1000));
     }
     if (error.code >= 500) return new DeliveryError(`X ${error.code}`, 'retry');
-    const detail = (error.data as { detail?: string; title?: string } | undefined)?.detail ?? error.message;
+    const detail = (error.data as { detail?: string } | undefined)?.detail ?? error.message;
     return new DeliveryError(`X ${error.code}: ${detail}`, 'permanent');
   }
   if (error instanceof ApiRequestError) {
@@ -51,27 +62,122 @@ export function classifyXError(error: unknown, now: number): DeliveryError | 'du
   return new DeliveryError(`X request failed: ${(error as Error)?.message ?? String(error)}`, 'unknown');
 }
 
-export interface XOptions {
-  credentials: XCredentials;
-  apiUrl: string | null;
+/** Gives the X client to use now; OAuth 2 refreshes behind it. `invalidate` after a 401. */
+export interface XClientSource {
+  client(): Promise<TwitterApi>;
+  /** Called after a 401: refresh once if possible. Returns false when the authorization is gone. */
+  recover?(): Promise<boolean>;
+  /** Why posting is paused (a revoked authorization), or null. */
+  paused?(): string | null;
 }
 
-export function createXTarget(options: XOptions): Target {
-  const plugins = options.apiUrl ? [redirectPlugin(options.apiUrl)] : [];
-  const client = new TwitterApi(options.credentials, { plugins });
+export interface XTargetOptions {
+  source: XClientSource;
+  store: Store;
+  /** The SSRF-guarded client, for lead images. */
+  http: HttpClient;
+  log: Logger;
+  config(): XConfig;
+  templateFor(feedId: string): string | null;
+  priorityOf(feedId: string): number;
+  now?: () => number;
+}
+
+export function createXTarget(options: XTargetOptions): Target {
+  const now = options.now ?? Date.now;
+  const { store, log } = options;
+
+  async function usage() {
+    const periods = usagePeriods(now());
+    const found = await store.xUsage([periods.day, periods.month]);
+    return { periods, day: found.get(periods.day)!, month: found.get(periods.month)! };
+  }
+
+  /** Lead image → media id, or null; an image problem never blocks the post. */
+  async function uploadImage(client: TwitterApi, article: StoredArticle): Promise<string | null> {
+    if (!article.imageUrl) return null;
+    try {
+      const fetched = await options.http.fetch(article.imageUrl, { accept: Object.keys(IMAGE_TYPES).join(', '), maxBytes: MAX_IMAGE_BYTES, timeoutMs: 20_000 });
+      if (fetched.status !== 'ok') return null;
+      const type = (fetched.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+      const check = IMAGE_TYPES[type];
+      if (!check || !check(fetched.body)) throw new Error(`not a JPEG, PNG, GIF or WebP image (${type || 'no content type'})`);
+      const mediaId = await client.v2.uploadMedia(Buffer.from(fetched.body), { media_type: type as 'image/jpeg' });
+      await client.v2.createMediaMetadata(mediaId, { alt_text: { text: article.title.slice(0, 1000) } });
+      return mediaId;
+    } catch (error) {
+      log.warn({ article: article.id, image: article.imageUrl, reason: (error as Error).message }, 'lead image not attached; posting without it');
+      return null;
+    }
+  }
+
+  async function post(article: StoredArticle): Promise<{ remoteId: string | null }> {
+    const config = options.config();
+    const { text, reply } = renderXPost(article, { template: options.templateFor(article.feedId), hashtags: config.hashtags, thread: config.thread });
+    const client = await options.source.client();
+    const mediaId = config.images ? await uploadImage(client, article) : null;
+    const result = await client.v2.tweet({ text, ...(mediaId ? { media: { media_ids: [mediaId] } } : {}) });
+    const { periods } = await usage();
+    await store.recordXUsage([periods.day, periods.month], 1, config.prices.postWithUrl + (mediaId ? config.prices.mediaUpload : 0));
+    if (reply) {
+      try {
+        await client.v2.reply(reply, result.data.id);
+        await store.recordXUsage([periods.day, periods.month], 1, config.prices.post);
+      } catch (error) {
+        log.warn({ article: article.id, reason: (error as Error).message }, 'thread reply not posted; the post itself is out');
+      }
+    }
+    return { remoteId: result.data.id };
+  }
+
   return {
     kind: 'x',
     idempotent: false,
+
+    /** The budget gate: wait when a cap is reached; when fewer may go than wait, keep the most important. */
+    async ready(job: DeliveryJob): Promise<Readiness> {
+      const paused = options.source.paused?.();
+      if (paused) return { kind: 'wait', until: now() + 10 * 60_000, reason: paused };
+      const config = options.config();
+      const current = await usage();
+      const allowed = allowance(config, current, now());
+      if (allowed.articles < 1) return { kind: 'wait', until: allowed.resetAt, reason: `waiting for ${allowed.reason} to reset` };
+      if (!Number.isFinite(allowed.articles)) return { kind: 'send' };
+      const waiting = await store.unfinishedFor(job.delivery.target);
+      if (waiting.length <= allowed.articles) return { kind: 'send' };
+      const keep = chooseWithinAllowance(
+        waiting.map((w) => ({ id: w.delivery.id, priority: options.priorityOf(w.article.feedId), time: w.article.publishedAt ?? w.article.firstSeenAt })),
+        allowed.articles,
+      );
+      for (const skipped of waiting.filter((w) => !keep.has(w.delivery.id))) {
+        const reason = `skipped: ${allowed.reason} leaves room for ${allowed.articles} more, and higher-priority or newer posts came first`;
+        await store.markSkipped(skipped.delivery.id, reason, now());
+        log.warn({ delivery: skipped.delivery.id, article: skipped.article.id, feed: skipped.article.feedId, target: 'x', reason }, 'X post skipped');
+      }
+      return keep.has(job.delivery.id) ? { kind: 'send' } : { kind: 'skipped' };
+    },
+
     async send(article) {
       try {
-        const result = await client.v2.tweet(renderTweet(article));
-        return { remoteId: result.data.id };
+        return await post(article);
       } catch (error) {
-        const outcome = classifyXError(error, Date.now());
-        // X refuses a post identical to a recent one: it is already there, which is what we wanted.
-        if (outcome === 'duplicate') return { remoteId: null };
-        throw outcome;
+        if (error instanceof ApiResponseError && error.code === 401 && options.source.recover && (await options.source.recover())) {
+          try {
+            return await post(article);
+          } catch (retryError) {
+            return settle(retryError);
+          }
+        }
+        return settle(error);
       }
     },
   };
+
+  function settle(error: unknown): { remoteId: null } {
+    const outcome = classifyXError(error, now());
+    // X refuses a post identical to a recent one: it is already there, which is what we wanted.
+    if (outcome === 'duplicate') return { remoteId: null };
+    throw outcome;
+  }
 }
+

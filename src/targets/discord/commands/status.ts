@@ -29,7 +29,7 @@ export async function runStatus(interaction: ChatInputCommandInteraction, deps: 
     .join('\n');
   const fields = [
     { name: 'Feeds', value: `${feeds.length} watched, ${failing.length} failing`, inline: true },
-    { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.failed} failed, ${counts.sent} sent`, inline: true },
+    { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.sent} sent`, inline: true },
     { name: 'Up', value: `${formatUptime(Date.now() - deps.startedAt)} · Herald ${deps.version}`, inline: true },
     { name: 'Last polls', value: lastPolls || 'no feeds' },
   ];
@@ -44,8 +44,8 @@ export async function runStatus(interaction: ChatInputCommandInteraction, deps: 
   }
   if (failed.length > 0) {
     fields.push({
-      name: 'Recent failed deliveries',
-      value: failed.map(({ delivery, article }) => `${escapeDiscord(article.title).slice(0, 60)} → ${delivery.target}: ${escapeDiscord(delivery.lastError ?? '').slice(0, 120)}`).join('\n'),
+      name: 'Recent failed or skipped deliveries',
+      value: failed.map(({ delivery, article }) => `${delivery.status === 'skipped' ? 'skipped' : 'failed'}: ${escapeDiscord(article.title).slice(0, 60)} → ${delivery.target}: ${escapeDiscord(delivery.lastError ?? '').slice(0, 120)}`).join('\n'),
     });
   }
   await interaction.reply({ embeds: [{ title: 'Herald status', fields: fields.map((f) => ({ ...f, value: f.value.slice(0, 1024) })), color: failing.length > 0 ? 0xe67e22 : 0x2ecc71 }], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

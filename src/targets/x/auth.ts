@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
+import type { XCredentials } from '../../config/env.js';
+import type { Store } from '../../store/store.js';
+import { redirectPlugin, type XClientSource } from './publisher.js';
+
+/** Where OAuth 2 tokens live: the database, so they survive restarts and rotation. */
+export const OAUTH2_TOKENS_KEY = 'x.oauth2.tokens';
+export const OAUTH2_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'offline.access', 'media.write'];
+/** Refresh this long before the access token expires. */
+const REFRESH_MARGIN_MS = 120_000;
+
+export interface OAuth2Tokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+}
+
+function plugins(apiUrl: string | null) {
+  return apiUrl ? [redirectPlugin(apiUrl)] : [];
+}
+
+export function oauth1Source(credentials: XCredentials, apiUrl: string | null): XClientSource {
+  const client = new TwitterApi(credentials, { plugins: plugins(apiUrl) });
+  return { client: async () => client };
+}
+
+export interface OAuth2App {
+  clientId: string;
+  clientSecret: string | null;
+  apiUrl: string | null;
+}
+
+/** The app-level client that logs in and refreshes; it carries the plugin, as helpers made inside the library would not. */
+export function oauth2AppClient(app: OAuth2App): TwitterApi {
+  const credentials = app.clientSecret ? { clientId: app.clientId, clientSecret: app.clientSecret } : { clientId: app.clientId };
+  return new TwitterApi(credentials, { plugins: plugins(app.apiUrl) });
+}
+
+export async function saveTokens(store: Store, tokens: OAuth2Tokens): Promise<void> {
+  await store.setMeta(OAUTH2_TOKENS_KEY, JSON.stringify(tokens));
+}
+
+/**
+ * OAuth 2 user context from tokens stored by `herald x login`. A refresh rotates the refresh token:
+ * the new pair is saved before the new access token is used, so a crash never leaves the database
+ * holding only a token X has already invalidated. A refused refresh (revoked access) pauses
+ * posting with one clear error instead of failing every post.
+ */
+export async function oauth2Source(app: OAuth2App, store: Store, log: Logger, now: () => number = Date.now): Promise<XClientSource> {
+  const stored = await store.getMeta(OAUTH2_TOKENS_KEY);
+  let tokens: OAuth2Tokens | null = stored ? (JSON.parse(stored) as OAuth2Tokens) : null;
+  let paused: string | null = tokens ? null : 'X is not authorized yet: run `herald x login` (X posts wait until then)';
+  if (paused) log.error({ target: 'x' }, paused);
+  let refreshing: Promise<boolean> | null = null;
+
+  async function refresh(): Promise<boolean> {
+    if (!tokens) return false;
+    try {
+      const result = await oauth2AppClient(app).refreshOAuth2Token(tokens.refreshToken);
+      const next = { accessToken: result.accessToken, refreshToken: result.refreshToken ?? tokens.refreshToken, expiresAt: now() + result.expiresIn * 1000 };
+      await saveTokens(store, next);
+      tokens = next;
+      log.info({ target: 'x', expiresAt: new Date(next.expiresAt).toISOString() }, 'X access token refreshed');
+      return true;
+    } catch (error) {
+      if (error instanceof ApiResponseError && (error.code === 400 || error.code === 401)) {
+        paused = 'X authorization was revoked or has expired: run `herald x login` again (X posts wait until then)';
+        log.error({ target: 'x', status: error.code }, paused);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** One refresh at a time: concurrent callers share it instead of spending the refresh token twice. */
+  function refreshOnce(): Promise<boolean> {
+    refreshing ??= refresh().finally(() => (refreshing = null));
+    return refreshing;
+  }
+
+  return {
+    async client() {
+      if (!tokens || paused) throw new Error(paused ?? 'X is not authorized');
+      if (tokens.expiresAt - now() < REFRESH_MARGIN_MS && !(await refreshOnce())) throw new Error(paused ?? 'X token refresh failed');
+      return new TwitterApi(tokens.accessToken, { plugins: plugins(app.apiUrl) });
+    },
+    recover: refreshOnce,
+    paused: () => paused,
+  };
+}

@@ -1,0 +1,64 @@
+import type { XConfig } from '../../config/config.js';
+
+/** The UTC day and month a time falls in, as usage keys, and when each ends. */
+export function usagePeriods(now: number): { day: string; month: string; dayEnds: number; monthEnds: number } {
+  const date = new Date(now);
+  const y = date.getUTCFullYear();
+  const m = date.getUTCMonth();
+  const d = date.getUTCDate();
+  return {
+    day: `day:${date.toISOString().slice(0, 10)}`,
+    month: `month:${date.toISOString().slice(0, 7)}`,
+    dayEnds: Date.UTC(y, m, d + 1),
+    monthEnds: Date.UTC(y, m + 1, 1),
+  };
+}
+
+/** What one article costs on X: its post (with a link), an image upload, and a reply in thread mode. */
+export function articleCost(config: Pick<XConfig, 'prices' | 'images' | 'thread'>): { posts: number; usd: number } {
+  const posts = config.thread ? 2 : 1;
+  const usd = config.prices.postWithUrl + (config.images ? config.prices.mediaUpload : 0) + (config.thread ? config.prices.post : 0);
+  return { posts, usd };
+}
+
+export interface Allowance {
+  /** How many more articles may be posted now (Infinity without caps). */
+  articles: number;
+  /** When the binding window ends, so waiting posts know when to look again. */
+  resetAt: number;
+  /** Which cap binds, in words, for logs and /status. */
+  reason: string;
+}
+
+/** How many more articles the caps allow in the current day and month. Pure. */
+export function allowance(
+  config: Pick<XConfig, 'maxPostsPerDay' | 'maxPostsPerMonth' | 'monthlyBudgetUsd' | 'prices' | 'images' | 'thread'>,
+  usage: { day: { posts: number; usd: number }; month: { posts: number; usd: number } },
+  now: number,
+): Allowance {
+  const periods = usagePeriods(now);
+  const cost = articleCost(config);
+  const limits: Allowance[] = [{ articles: Infinity, resetAt: periods.dayEnds, reason: 'no cap' }];
+  if (config.maxPostsPerDay !== null) {
+    limits.push({ articles: Math.floor((config.maxPostsPerDay - usage.day.posts) / cost.posts), resetAt: periods.dayEnds, reason: `the daily cap of ${config.maxPostsPerDay} X posts (x.maxPostsPerDay)` });
+  }
+  if (config.maxPostsPerMonth !== null) {
+    limits.push({ articles: Math.floor((config.maxPostsPerMonth - usage.month.posts) / cost.posts), resetAt: periods.monthEnds, reason: `the monthly cap of ${config.maxPostsPerMonth} X posts (x.maxPostsPerMonth)` });
+  }
+  if (config.monthlyBudgetUsd !== null && cost.usd > 0) {
+    // Rounded to a millionth so that float sums such as 0.1 + 0.2 do not cost a post.
+    const left = Math.round((config.monthlyBudgetUsd - usage.month.usd) * 1e6) / 1e6;
+    limits.push({ articles: Math.floor(left / cost.usd + 1e-9), resetAt: periods.monthEnds, reason: `the monthly X budget of $${config.monthlyBudgetUsd} (x.monthlyBudgetUsd)` });
+  }
+  const binding = limits.reduce((tightest, limit) => (limit.articles < tightest.articles ? limit : tightest));
+  return { ...binding, articles: Math.max(0, binding.articles) };
+}
+
+/**
+ * Which waiting posts go out when the caps allow fewer than are waiting: the highest feed
+ * priority first, then the newest. Returns the ids to keep; the rest are skipped. Pure.
+ */
+export function chooseWithinAllowance<T extends { id: number; priority: number; time: number }>(waiting: readonly T[], allowed: number): Set<number> {
+  const ranked = [...waiting].sort((a, b) => b.priority - a.priority || b.time - a.time || b.id - a.id);
+  return new Set(ranked.slice(0, allowed).map((entry) => entry.id));
+}

@@ -1,0 +1,242 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
+import { waitFor } from '../fakes/http.js';
+import { FakeX } from '../fakes/x.js';
+import { CLI, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+
+const OAUTH1 = { appKey: 'x-app-key-1', appSecret: 'x-app-secret-1', accessToken: 'x-access-token-1', accessSecret: 'x-access-secret-1' };
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 7)]);
+const BASE = Date.UTC(2026, 10, 25, 6, 0, 0);
+
+function page(title: string, image: string): string {
+  return `<!doctype html><html lang="en"><head><title>${title}</title><meta property="og:image" content="${image}"></head><body><article><h1>${title}</h1>
+<p>${title} begins with a lead sentence that says what happened today.</p><p>Another paragraph with detail.</p></article></body></html>`;
+}
+
+describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', () => {
+  const x = new FakeX(OAUTH1);
+  const feeds = new FeedServer();
+  const dir = tempDir('x');
+  const items: TestItem[] = [];
+  let herald: HeraldProcess;
+
+  function story(n: number, image: string): TestItem {
+    feeds.setPage(`/x/${n}.html`, page(`X story ${n}`, image));
+    return { guid: `x-${n}`, title: `X story ${n}`, link: feeds.url(`/x/${n}.html`), pubDate: new Date(BASE + n * 60_000) };
+  }
+
+  function start(): HeraldProcess {
+    herald = new HeraldProcess(['run'], {
+      X_APP_KEY: OAUTH1.appKey,
+      X_APP_SECRET: OAUTH1.appSecret,
+      X_ACCESS_TOKEN: OAUTH1.accessToken,
+      X_ACCESS_SECRET: OAUTH1.accessSecret,
+      X_API_URL: x.apiUrl,
+      HERALD_CONFIG: writeConfig(dir, {
+        feeds: [{ id: 'wire', url: feeds.url('/wire.xml'), every: '1s' }],
+        routes: [{ feeds: ['wire'], x: true }],
+        x: { maxPostsPerDay: 2, images: true },
+        deliveries: { retryBase: '200ms' },
+      }),
+      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_ALLOW_PRIVATE_NETWORK: '1',
+      HTTP_PORT: '0',
+    });
+    return herald;
+  }
+
+  beforeAll(async () => {
+    await Promise.all([x.start(), feeds.start()]);
+    feeds.set('/img/ok.png', { body: PNG, contentType: 'image/png' });
+    feeds.setPage('/img/not-an-image.png', '<html>nope</html>');
+    feeds.setFeed('/wire.xml', rss('Wire', items));
+    start();
+    await waitFor('the first polls', () => feeds.count('/wire.xml') >= 2);
+  });
+
+  afterAll(async () => {
+    herald.kill('SIGKILL');
+    await Promise.all([x.stop(), feeds.stop()]);
+  });
+
+  it('within the daily cap posts the newest two of three, with a signed request and the lead image, and skips the oldest with a reason', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 2;
+    x.injected.push({ status: 429, headers: { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(reset) } });
+    items.push(story(1, feeds.url('/img/ok.png')), story(2, feeds.url('/img/not-an-image.png')), story(3, feeds.url('/img/ok.png')));
+    feeds.setFeed('/wire.xml', rss('Wire', items));
+    await waitFor('two posts', () => x.tweets.length >= 2, 30_000);
+    expect(x.rejectedAuth).toEqual([]);
+    expect(x.tweets.map((t) => t.text.split('\n\n')[0])).toEqual(['X story 2', 'X story 3']);
+    // The 429 was waited out until x-rate-limit-reset.
+    expect(x.tweets[0]!.at).toBeGreaterThanOrEqual(reset * 1000);
+    // Story 2's "image" is HTML: posted without media. Story 3 carries its image, with alt text.
+    expect(x.tweets[0]!.mediaIds).toEqual([]);
+    expect(x.tweets[1]!.mediaIds).toHaveLength(1);
+    const upload = x.uploads.find((u) => u.id === x.tweets[1]!.mediaIds[0])!;
+    expect(upload).toMatchObject({ mediaType: 'image/png', bytes: PNG.length, altText: 'X story 3', finalized: true });
+    // Logged on each attempt at story 2 (the 429 made it two), never for story 3.
+    const imageProblems = herald.logged('lead image not attached; posting without it');
+    expect(imageProblems.length).toBeGreaterThan(0);
+    expect(imageProblems.every((line) => line.image === feeds.url('/img/not-an-image.png'))).toBe(true);
+    const skipped = herald.logged('X post skipped');
+    expect(skipped).toHaveLength(1);
+    expect(String(skipped[0]!.reason)).toContain('daily cap of 2 X posts');
+  });
+
+  it('keeps the day count across a restart: a new story waits for the next day', async () => {
+    herald.kill('SIGTERM');
+    expect((await herald.exited).code).toBe(0);
+    start();
+    items.push(story(4, feeds.url('/img/ok.png')));
+    feeds.setFeed('/wire.xml', rss('Wire', items));
+    const waiting = await herald.waitForLog('delivery waits');
+    expect(String(waiting.reason)).toContain('daily cap of 2 X posts');
+    expect(new Date(String(waiting.until)).getTime()).toBe(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1));
+    expect(x.tweets).toHaveLength(2);
+  });
+});
+
+describe('duplicate content', () => {
+  const x = new FakeX(OAUTH1);
+  const feeds = new FeedServer();
+  let herald: HeraldProcess;
+
+  beforeAll(async () => {
+    await Promise.all([x.start(), feeds.start()]);
+  });
+  afterAll(async () => {
+    herald.kill('SIGKILL');
+    await Promise.all([x.stop(), feeds.stop()]);
+  });
+
+  it("counts X's duplicate-content refusal as posted", async () => {
+    const dir = tempDir('xdup');
+    const link = feeds.url('/d/1.html');
+    feeds.setPage('/d/1.html', page('Duplicate story', ''));
+    feeds.setFeed('/d.xml', rss('D', [{ guid: 'd1', title: 'Duplicate story', link }]));
+    // The account already posted exactly this text (say, by hand).
+    x.tweets.push({ id: '1', text: `Duplicate story\n\nDuplicate story begins with a lead sentence that says what happened today. Another paragraph with detail.\n\n${link}`, at: 0, mediaIds: [], replyTo: null, auth: 'oauth1' });
+    herald = new HeraldProcess(['run', '--once'], {
+      X_APP_KEY: OAUTH1.appKey, X_APP_SECRET: OAUTH1.appSecret, X_ACCESS_TOKEN: OAUTH1.accessToken, X_ACCESS_SECRET: OAUTH1.accessSecret, X_API_URL: x.apiUrl,
+      HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'd', url: feeds.url('/d.xml'), backfill: 1 }], routes: [{ feeds: ['d'], x: true }] }),
+      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_ALLOW_PRIVATE_NETWORK: '1',
+    });
+    expect((await herald.exited).code).toBe(0);
+    expect(x.tweetRequests).toBe(1);
+    expect(herald.logged('delivered', { target: 'x' })).toHaveLength(1);
+    expect(herald.logged('delivery failed')).toEqual([]);
+  });
+});
+
+describe('the X publisher with OAuth 2.0', () => {
+  const x = new FakeX(OAUTH1);
+  const feeds = new FeedServer();
+  const dir = tempDir('xoauth2');
+  const dbPath = join(dir, 'herald.db');
+  const env = () => ({ X_CLIENT_ID: 'client-id-123', X_CLIENT_SECRET: 'client-secret-456', X_API_URL: x.apiUrl, DATABASE_URL: `sqlite:${dbPath}` });
+  const items: TestItem[] = [];
+  let herald: HeraldProcess | null = null;
+  const orderingChecks: boolean[] = [];
+
+  function storedTokens(): { accessToken: string; refreshToken: string } | null {
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'x.oauth2.tokens'").get() as { value: string } | undefined;
+      return row ? (JSON.parse(row.value) as { accessToken: string; refreshToken: string }) : null;
+    } finally {
+      db.close();
+    }
+  }
+
+  function start(): HeraldProcess {
+    herald = new HeraldProcess(['run'], {
+      ...env(),
+      HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'o', url: feeds.url('/o.xml'), every: '1s' }], routes: [{ feeds: ['o'], x: true }] }),
+      HERALD_ALLOW_PRIVATE_NETWORK: '1',
+      HTTP_PORT: '0',
+    });
+    return herald;
+  }
+
+  function publish(n: number): void {
+    feeds.setPage(`/o/${n}.html`, page(`OAuth story ${n}`, ''));
+    items.push({ guid: `o-${n}`, title: `OAuth story ${n}`, link: feeds.url(`/o/${n}.html`), pubDate: new Date(BASE + n * 60_000) });
+    feeds.setFeed('/o.xml', rss('O', items));
+  }
+
+  beforeAll(async () => {
+    await Promise.all([x.start(), feeds.start()]);
+    feeds.setFeed('/o.xml', rss('O', []));
+    // Each access token lives 60 s, under the 2-minute refresh margin: every post refreshes and rotates.
+    x.tokenLifetimeSeconds = 60;
+    x.onFirstUse = (pair) => orderingChecks.push(storedTokens()?.refreshToken === pair.refreshToken);
+  });
+
+  afterEach(() => herald?.kill('SIGKILL'));
+  afterAll(async () => {
+    await Promise.all([x.stop(), feeds.stop()]);
+  });
+
+  it('herald x login runs the PKCE flow in the terminal and stores the tokens', async () => {
+    const child = spawn(process.execPath, [CLI, 'x', 'login'], { env: { PATH: process.env.PATH ?? '', ...env() }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const url = new URL(await waitFor('the authorize URL', () => /https:\/\/x\.com\/i\/oauth2\/authorize\S+/.exec(output)?.[0]));
+    expect(url.searchParams.get('code_challenge_method')?.toUpperCase()).toBe('S256');
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(url.searchParams.get('scope')).toContain('offline.access');
+    child.stdin.end(`http://127.0.0.1:8788/callback?state=${url.searchParams.get('state')}&code=test-code\n`);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(output).toContain('Authorized as @herald');
+    expect(storedTokens()).toEqual(expect.objectContaining(x.issued[0]));
+  });
+
+  it('posts with OAuth 2, saving each rotated refresh token before the new access token is used', async () => {
+    start();
+    await waitFor('the first polls', () => feeds.count('/o.xml') >= 2);
+    publish(1);
+    await waitFor('a post', () => x.tweets.length >= 1);
+    expect(x.tweets[0]!.auth).toBe(x.issued.at(-1)!.accessToken);
+    expect(x.issued.length).toBeGreaterThanOrEqual(2);
+    expect(orderingChecks.length).toBeGreaterThan(0);
+    expect(orderingChecks.every(Boolean)).toBe(true);
+  });
+
+  it('after a crash right after a refresh, the saved tokens still work', async () => {
+    // Crash at the first use of a fresh access token: the refresh happened, the send did not finish.
+    x.onFirstUse = (pair) => {
+      orderingChecks.push(storedTokens()?.refreshToken === pair.refreshToken);
+      herald?.kill('SIGKILL');
+    };
+    publish(2);
+    await herald!.exited;
+    x.onFirstUse = (pair) => orderingChecks.push(storedTokens()?.refreshToken === pair.refreshToken);
+    start();
+    await waitFor('story 2 posted after the restart', () => x.tweets.some((t) => t.text.startsWith('OAuth story 2')), 30_000);
+    expect(orderingChecks.every(Boolean)).toBe(true);
+    expect(herald!.logged('X authorization was revoked or has expired: run `herald x login` again (X posts wait until then)')).toEqual([]);
+  });
+
+  it('a revoked authorization gives one clear error and pauses X instead of failing every post', async () => {
+    start();
+    await waitFor('the first polls', () => feeds.count('/o.xml') >= 2);
+    const latest = x.issued.at(-1)!;
+    x.revoked.add(latest.refreshToken);
+    x.revoked.add(latest.accessToken);
+    const posted = x.tweets.length;
+    publish(3);
+    publish(4);
+    const error = 'X authorization was revoked or has expired: run `herald x login` again (X posts wait until then)';
+    await herald!.waitForLog(error);
+    const polls = feeds.count('/o.xml');
+    await waitFor('more polls', () => feeds.count('/o.xml') >= polls + 3);
+    expect(herald!.logged(error)).toHaveLength(1);
+    expect(herald!.logged('delivery failed')).toEqual([]);
+    expect(x.tweets).toHaveLength(posted);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { parseRedirect } from '../../src/cli/x-login.js';
+import { X_PRICES } from '../../src/config/schema.js';
+import { allowance, chooseWithinAllowance, usagePeriods } from '../../src/targets/x/budget.js';
+import { hashtagsFor, renderXPost, weightedLength } from '../../src/targets/x/render.js';
+
+const NOW = Date.UTC(2026, 10, 25, 15, 0, 0);
+const base = { maxPostsPerDay: null, maxPostsPerMonth: null, monthlyBudgetUsd: null, prices: X_PRICES, images: false, thread: false };
+const none = { day: { posts: 0, usd: 0 }, month: { posts: 0, usd: 0 } };
+
+describe('X budget', () => {
+  it('names UTC day and month windows and when they end', () => {
+    expect(usagePeriods(NOW)).toEqual({ day: 'day:2026-11-25', month: 'month:2026-11', dayEnds: Date.UTC(2026, 10, 26), monthEnds: Date.UTC(2026, 11, 1) });
+  });
+
+  it('has no limit without caps', () => {
+    expect(allowance(base, none, NOW).articles).toBe(Infinity);
+  });
+
+  it('takes the tightest of the daily, monthly and money caps', () => {
+    const used = { day: { posts: 3, usd: 0.6 }, month: { posts: 40, usd: 8 } };
+    expect(allowance({ ...base, maxPostsPerDay: 5 }, used, NOW)).toMatchObject({ articles: 2, resetAt: Date.UTC(2026, 10, 26) });
+    expect(allowance({ ...base, maxPostsPerDay: 5, maxPostsPerMonth: 41 }, used, NOW)).toMatchObject({ articles: 1, resetAt: Date.UTC(2026, 11, 1) });
+    // $10 a month at $0.20 a post with a link, $8 spent: 10 more posts.
+    expect(allowance({ ...base, monthlyBudgetUsd: 10 }, used, NOW).articles).toBe(10);
+    expect(allowance({ ...base, monthlyBudgetUsd: 10 }, used, NOW).reason).toContain('$10');
+    // A thread reply is a second post and costs $0.015 more.
+    expect(allowance({ ...base, monthlyBudgetUsd: 10, thread: true }, used, NOW).articles).toBe(9);
+    expect(allowance({ ...base, maxPostsPerDay: 5, thread: true }, used, NOW).articles).toBe(1);
+    expect(allowance({ ...base, maxPostsPerDay: 2 }, used, NOW).articles).toBe(0);
+  });
+
+  it('chooses by priority, then the newest', () => {
+    const waiting = [
+      { id: 1, priority: 0, time: 100 },
+      { id: 2, priority: 5, time: 50 },
+      { id: 3, priority: 0, time: 300 },
+      { id: 4, priority: 0, time: 200 },
+    ];
+    expect(chooseWithinAllowance(waiting, 2)).toEqual(new Set([2, 3]));
+    expect(chooseWithinAllowance(waiting, 0)).toEqual(new Set());
+  });
+});
+
+describe('X post rendering', () => {
+  const article = {
+    title: 'Council approves night buses',
+    summary: 'The council voted on Monday. Buses start in March. Riders welcomed the news.',
+    url: 'https://news.example/buses',
+    siteName: 'Riverside Courier',
+    categories: ['Transport', 'City', 'transport'],
+  };
+
+  it('fills a route template and maps categories to hashtags', () => {
+    const hashtags = new Map([['transport', '#transit'], ['city', '#riverside']]);
+    expect(hashtagsFor(article.categories, hashtags)).toBe('#transit #riverside');
+    const post = renderXPost(article, { template: '{site}: {title} {url} {hashtags}', hashtags });
+    expect(post).toEqual({ text: 'Riverside Courier: Council approves night buses https://news.example/buses #transit #riverside', reply: null });
+    expect(renderXPost(article).text).toBe(`${article.title}\n\n${article.summary}\n\n${article.url}`);
+  });
+
+  it('continues the summary in a reply in thread mode, never cutting a word', () => {
+    const long = { ...article, summary: Array.from({ length: 8 }, (_, i) => `Sentence number ${i + 1} tells more of the story here.`).join(' ') };
+    const post = renderXPost(long, { thread: true });
+    expect(weightedLength(post.text)).toBeLessThanOrEqual(280);
+    expect(post.reply).not.toBeNull();
+    expect(weightedLength(post.reply!)).toBeLessThanOrEqual(280);
+    const posted = post.text.split('\n\n')[1]!;
+    const postedCount = posted.split(/(?<=here\.) /).length;
+    expect(posted).toBe(long.summary.split(/(?<=here\.) /).slice(0, postedCount).join(' '));
+    // The reply picks up at the first sentence the post had no room for.
+    expect(post.reply!.startsWith(`Sentence number ${postedCount + 1} `)).toBe(true);
+    expect(renderXPost(long).reply).toBeNull();
+  });
+});
+
+describe('herald x login input', () => {
+  it('takes the redirect URL or the bare code', () => {
+    expect(parseRedirect('http://127.0.0.1:8788/callback?state=abc&code=XYZ-123')).toEqual({ code: 'XYZ-123', state: 'abc' });
+    expect(parseRedirect('  XYZ-123 ')).toEqual({ code: 'XYZ-123', state: null });
+    expect(parseRedirect('http://127.0.0.1:8788/callback?error=access_denied')).toBeNull();
+    expect(parseRedirect('')).toBeNull();
+  });
+});
