@@ -5,6 +5,7 @@ import { Outbox } from './deliveries/outbox.js';
 import { splitTargetKey, type Target } from './deliveries/target.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
+import { usagePeriods } from './targets/x/budget.js';
 import { createHttpClient } from './sources/http.js';
 import { FeedScheduler, type PollOutcome, type PollerDeps } from './sources/poller.js';
 import { FeedRegistry } from './sources/registry.js';
@@ -40,9 +41,21 @@ export interface Herald {
 export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const { config, env, log } = options;
   const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
-  const metrics = createMetrics(async () => {
-    const counts = await store.deliveryCounts();
-    return counts.pending + counts.sending;
+  const metrics = createMetrics({
+    async pendingDeliveries() {
+      const counts = await store.deliveryCounts();
+      return counts.pending + counts.sending;
+    },
+    async xPostsLeft() {
+      if (!env.x && !options.dryRun) return null;
+      const x = feeds.current().x;
+      const periods = usagePeriods(Date.now());
+      const usage = await store.xUsage([periods.day, periods.month]);
+      return {
+        day: x.maxPostsPerDay === null ? null : Math.max(0, x.maxPostsPerDay - usage.get(periods.day)!.posts),
+        month: x.maxPostsPerMonth === null ? null : Math.max(0, x.maxPostsPerMonth - usage.get(periods.month)!.posts),
+      };
+    },
   });
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
   const feeds = new FeedRegistry(config, store);

@@ -96,6 +96,9 @@ describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', 
     expect(String(waiting.reason)).toContain('daily cap of 2 X posts');
     expect(new Date(String(waiting.until)).getTime()).toBe(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1));
     expect(x.tweets).toHaveLength(2);
+    const port = (await herald.waitForLog('health and metrics listening')).port as number;
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('herald_x_posts_left{window="day"} 0');
   });
 });
 
