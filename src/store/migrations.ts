@@ -1,65 +1,105 @@
-/** SQLite schema versions, applied in order and once, each in its own transaction. */
-export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+/**
+ * Schema versions, applied in order and once, each in its own transaction. Every version is one
+ * change written for both backends: the same tables and meaning, each dialect's own syntax
+ * (SQLite's FTS5 where PostgreSQL has tsvector, AUTOINCREMENT where it has BIGSERIAL).
+ */
+export interface Migration {
+  version: number;
+  sqlite: string;
+  postgres: string;
+}
+
+const V1_TABLES = (idColumn: string) => `
+  CREATE TABLE feed_state (
+    feed_id TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    initialized INTEGER NOT NULL DEFAULT 0,
+    last_poll_at BIGINT,
+    last_success_at BIGINT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+  );
+  CREATE TABLE seen_items (
+    feed_id TEXT NOT NULL,
+    item_key TEXT NOT NULL,
+    article_id TEXT,
+    seen_at BIGINT NOT NULL,
+    PRIMARY KEY (feed_id, item_key)
+  );
+  CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    feed_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    author TEXT,
+    site_name TEXT,
+    image_url TEXT,
+    published_at BIGINT,
+    first_seen_at BIGINT NOT NULL,
+    sort_at BIGINT NOT NULL
+  );
+  CREATE INDEX articles_by_time ON articles (sort_at DESC);
+  CREATE INDEX articles_by_feed_time ON articles (feed_id, sort_at DESC);
+  CREATE TABLE deliveries (
+    ${idColumn},
+    article_id TEXT NOT NULL REFERENCES articles (id),
+    target TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    last_error TEXT,
+    remote_id TEXT,
+    unknown_outcome INTEGER NOT NULL DEFAULT 0,
+    sort_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (article_id, target)
+  );
+  CREATE INDEX deliveries_queue ON deliveries (target, status, sort_at, id);
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const V2_COMMON = `
+  ALTER TABLE seen_items ADD COLUMN url TEXT;
+  CREATE INDEX seen_items_by_url ON seen_items (url);
+  CREATE INDEX articles_by_url ON articles (url);
+  CREATE TABLE discord_feeds (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    every_ms BIGINT NOT NULL,
+    backfill INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    channel_id TEXT NOT NULL,
+    paused INTEGER NOT NULL DEFAULT 0,
+    added_by TEXT,
+    created_at BIGINT NOT NULL
+  );
+`;
+
+const V3 = `
+  ALTER TABLE seen_items ADD COLUMN content_hash TEXT;
+  ALTER TABLE articles ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE deliveries ADD COLUMN posted_revision INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX deliveries_sent_by_article ON deliveries (article_id, status);
+`;
+
+const V5 = `
+  ALTER TABLE feed_state ADD COLUMN lease_owner TEXT;
+  ALTER TABLE feed_state ADD COLUMN lease_until BIGINT;
+  CREATE TABLE target_leases (target TEXT PRIMARY KEY, owner TEXT NOT NULL, lease_until BIGINT NOT NULL);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    sql: `
-      CREATE TABLE feed_state (
-        feed_id TEXT PRIMARY KEY,
-        etag TEXT,
-        last_modified TEXT,
-        initialized INTEGER NOT NULL DEFAULT 0,
-        last_poll_at BIGINT,
-        last_success_at BIGINT,
-        failures INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT
-      );
-      CREATE TABLE seen_items (
-        feed_id TEXT NOT NULL,
-        item_key TEXT NOT NULL,
-        article_id TEXT,
-        seen_at BIGINT NOT NULL,
-        PRIMARY KEY (feed_id, item_key)
-      );
-      CREATE TABLE articles (
-        id TEXT PRIMARY KEY,
-        feed_id TEXT NOT NULL,
-        url TEXT NOT NULL,
-        title TEXT NOT NULL,
-        summary TEXT NOT NULL,
-        author TEXT,
-        site_name TEXT,
-        image_url TEXT,
-        published_at BIGINT,
-        first_seen_at BIGINT NOT NULL,
-        sort_at BIGINT NOT NULL
-      );
-      CREATE INDEX articles_by_time ON articles (sort_at DESC);
-      CREATE INDEX articles_by_feed_time ON articles (feed_id, sort_at DESC);
-      CREATE TABLE deliveries (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        article_id TEXT NOT NULL REFERENCES articles (id),
-        target TEXT NOT NULL,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at BIGINT NOT NULL,
-        last_error TEXT,
-        remote_id TEXT,
-        unknown_outcome INTEGER NOT NULL DEFAULT 0,
-        sort_at BIGINT NOT NULL,
-        created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        UNIQUE (article_id, target)
-      );
-      CREATE INDEX deliveries_queue ON deliveries (target, status, sort_at, id);
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    `,
+    sqlite: V1_TABLES('id INTEGER PRIMARY KEY AUTOINCREMENT'),
+    postgres: V1_TABLES('id BIGSERIAL PRIMARY KEY'),
   },
   {
     version: 2,
-    sql: `
-      ALTER TABLE seen_items ADD COLUMN url TEXT;
-      CREATE INDEX seen_items_by_url ON seen_items (url);
-      CREATE INDEX articles_by_url ON articles (url);
+    sqlite: `${V2_COMMON}
       CREATE VIRTUAL TABLE articles_fts USING fts5 (title, summary, content = 'articles', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO articles_fts (rowid, title, summary) SELECT rowid, title, summary FROM articles;
       CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
@@ -71,34 +111,26 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE TRIGGER articles_fts_update AFTER UPDATE ON articles BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, summary) VALUES ('delete', old.rowid, old.title, old.summary);
         INSERT INTO articles_fts (rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
-      END;
-      CREATE TABLE discord_feeds (
-        id TEXT PRIMARY KEY,
-        url TEXT NOT NULL,
-        every_ms BIGINT NOT NULL,
-        backfill INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        channel_id TEXT NOT NULL,
-        paused INTEGER NOT NULL DEFAULT 0,
-        added_by TEXT,
-        created_at BIGINT NOT NULL
-      );
-    `,
+      END;`,
+    postgres: `${V2_COMMON}
+      ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || summary)) STORED;
+      CREATE INDEX articles_search ON articles USING GIN (search);`,
   },
-  {
-    version: 3,
-    sql: `
-      ALTER TABLE seen_items ADD COLUMN content_hash TEXT;
-      ALTER TABLE articles ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
-      ALTER TABLE deliveries ADD COLUMN posted_revision INTEGER NOT NULL DEFAULT 1;
-      CREATE INDEX deliveries_sent_by_article ON deliveries (article_id, status);
-    `,
-  },
+  { version: 3, sqlite: V3, postgres: V3 },
   {
     version: 4,
-    sql: `
-      ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
-      CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd REAL NOT NULL DEFAULT 0);
-    `,
+    sqlite: `ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd REAL NOT NULL DEFAULT 0);`,
+    postgres: `ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
+      CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0);`,
   },
+  { version: 5, sqlite: V5, postgres: V5 },
 ];
+
+/**
+ * What a user typed turned into words a full-text index can match safely: letters and digits only,
+ * so no query syntax of either backend can be injected. At most 12 words.
+ */
+export function searchWords(input: string): string[] {
+  return (input.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 12);
+}

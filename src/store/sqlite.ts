@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Delivery, DeliveryJob, DeliveryStatus, DiscordFeed, FeedState, Store, StoredArticle } from './store.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, searchWords } from './migrations.js';
 
 interface ArticleRow {
   id: string;
@@ -80,9 +80,8 @@ function toFeedState(row: Record<string, unknown>): FeedState {
  * just text) and matched as a prefix, all words required. Null when nothing searchable remains.
  */
 export function ftsQuery(input: string): string | null {
-  const words = input.match(/[\p{L}\p{N}]+/gu) ?? [];
-  if (words.length === 0) return null;
-  return words.slice(0, 12).map((word) => `"${word}"*`).join(' ');
+  const words = searchWords(input);
+  return words.length === 0 ? null : words.map((word) => `"${word}"*`).join(' ');
 }
 
 const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at, a.revision, a.categories';
@@ -131,7 +130,8 @@ export function openSqliteStore(path: string): Store {
       posted_revision = (SELECT revision FROM articles WHERE articles.id = deliveries.article_id) WHERE id = ?`),
     markRetry: db.prepare(`UPDATE deliveries SET status = 'pending', last_error = ?, next_attempt_at = ?, unknown_outcome = ?, updated_at = ? WHERE id = ?`),
     markFailed: db.prepare(`UPDATE deliveries SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?`),
-    interrupted: db.prepare(`SELECT * FROM deliveries WHERE status = 'sending' ORDER BY id`),
+    interrupted: db.prepare(`SELECT * FROM deliveries WHERE status = 'sending' AND (@target IS NULL OR target = @target) ORDER BY id`),
+    unfinishedTargets: db.prepare(`SELECT DISTINCT target FROM deliveries WHERE status IN ('pending', 'sending')`).pluck(),
     recent: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ? OFFSET ?`),
     recentForFeed: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.feed_id = ? ORDER BY a.sort_at DESC, a.first_seen_at DESC LIMIT ? OFFSET ?`),
     search: db.prepare(`SELECT ${ARTICLE_COLUMNS} FROM articles_fts f JOIN articles a ON a.rowid = f.rowid
@@ -156,6 +156,7 @@ export function openSqliteStore(path: string): Store {
     setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
 
+  const seenTargets = new Set<string>();
   const markSeenMany = db.transaction((feedId: string, items: Array<{ key: string; url: string | null; contentHash?: string | null }>, at: number) => {
     for (const item of items) statements.markSeen.run(feedId, item.key, null, at, item.url, item.contentHash ?? null);
   });
@@ -254,8 +255,23 @@ export function openSqliteStore(path: string): Store {
         for (const period of periods) statements.recordXUsage.run(period, posts, usd);
       })();
     },
-    async interruptedDeliveries() {
-      return (statements.interrupted.all() as DeliveryRow[]).map(toDelivery);
+    async interruptedDeliveries(target) {
+      return (statements.interrupted.all({ target: target ?? null }) as DeliveryRow[]).map(toDelivery);
+    },
+    // SQLite serves a single process: every claim succeeds, and every target is "taken over" the
+    // first time this process sees it, so what a crashed predecessor left in "sending" is recovered.
+    async claimFeed() {
+      return true;
+    },
+    async claimTargets() {
+      const targets = statements.unfinishedTargets.all() as string[];
+      const takenOver = targets.filter((target) => !seenTargets.has(target));
+      for (const target of takenOver) seenTargets.add(target);
+      return { held: targets, takenOver };
+    },
+    async releaseLeases() {},
+    async tryGatewayLock() {
+      return true;
     },
     async recentArticles(limit, feedId, offset = 0) {
       const rows = feedId ? statements.recentForFeed.all(feedId, limit, offset) : statements.recent.all(limit, offset);
@@ -334,7 +350,7 @@ function migrate(db: Database.Database): void {
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
-      db.exec(migration.sql);
+      db.exec(migration.sqlite);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
     })();
   }

@@ -127,8 +127,21 @@ export interface Store {
   /** Posts and dollars used in each named period ("day:2026-11-25", "month:2026-11"). */
   xUsage(periods: string[]): Promise<Map<string, { posts: number; usd: number }>>;
   recordXUsage(periods: string[], posts: number, usd: number): Promise<void>;
-  /** Deliveries a crashed process left in "sending": their outcome is unknown. */
-  interruptedDeliveries(): Promise<Delivery[]>;
+  /** Deliveries a crashed process left in "sending" (for one target, or all): their outcome is unknown. */
+  interruptedDeliveries(target?: string): Promise<Delivery[]>;
+
+  // Work sharing. Several processes may share one PostgreSQL database; SQLite serves one process.
+  /** Claims (or renews) a feed's polling for `owner` until `until`; false while another process holds it. */
+  claimFeed(feedId: string, owner: string, now: number, until: number): Promise<boolean>;
+  /**
+   * Claims (or renews) every target with unfinished deliveries that no other live process holds.
+   * `takenOver`: targets this owner did not hold before; their "sending" rows are orphans to recover.
+   */
+  claimTargets(owner: string, now: number, until: number): Promise<{ held: string[]; takenOver: string[] }>;
+  /** Gives up this owner's leases (graceful stop), so others take over at once. */
+  releaseLeases(owner: string): Promise<void>;
+  /** True when this process may hold the Discord gateway: one per database. Held until close. */
+  tryGatewayLock(): Promise<boolean>;
   recentArticles(limit: number, feedId?: string, offset?: number): Promise<StoredArticle[]>;
   deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
   getMeta(key: string): Promise<string | null>;
