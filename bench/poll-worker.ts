@@ -34,6 +34,7 @@ async function herald() {
       onNewDeliveries: () => {},
     },
     CONCURRENCY,
+    'bench',
   );
   await scheduler.pollAllOnce();
   const cpu = process.cpuUsage();

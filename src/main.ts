@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { xTemplateFor, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
@@ -41,6 +43,8 @@ export interface Herald {
 export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const { config, env, log } = options;
   const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
+  // Names this process in the database's leases (several may share a PostgreSQL database).
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const metrics = createMetrics({
     async pendingDeliveries() {
       const counts = await store.deliveryCounts();
@@ -116,6 +120,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     targets,
     { maxAttempts: config.deliveries.maxAttempts, baseMs: config.deliveries.retryBaseMs, maxMs: config.deliveries.retryMaxMs },
     log.child({ component: 'outbox' }),
+    owner,
     {
       delivered(job) {
         const kind = splitTargetKey(job.delivery.target).kind;
@@ -138,7 +143,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     pageLimits,
     onNewDeliveries: () => outbox.wake(),
   };
-  const scheduler = new FeedScheduler(feeds.active(), pollerDeps, config.http.concurrency, (outcome) => {
+  const scheduler = new FeedScheduler(feeds.active(), pollerDeps, config.http.concurrency, owner, (outcome) => {
     metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
     if (outcome.newArticles > 0) metrics.newArticles.inc({ feed: outcome.feedId }, outcome.newArticles);
   });
@@ -147,7 +152,21 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
 
   let ops: OpsServer | null = null;
   let stopped = false;
-  await outbox.recover();
+  let holdsGateway = false;
+  let gatewayRetry: NodeJS.Timeout | null = null;
+
+  /** One process per database holds the Discord gateway (slash commands); every process posts over REST. */
+  async function electGateway(): Promise<void> {
+    if (!discord || holdsGateway || stopped) return;
+    holdsGateway = await store.tryGatewayLock().catch(() => false);
+    if (!holdsGateway) {
+      log.info('another Herald process holds the Discord gateway; this one posts over REST and stands by');
+      gatewayRetry ??= setInterval(() => void electGateway(), 15_000);
+      return;
+    }
+    if (gatewayRetry) clearInterval(gatewayRetry);
+    discord.connect().catch((error: unknown) => log.error({ err: error }, 'discord gateway connection failed; posting continues over REST'));
+  }
 
   return {
     async runOnce(onProgress) {
@@ -161,7 +180,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           env.httpPort,
           [
             { name: 'database', check: async () => (await store.deliveryCounts(), true) },
-            { name: 'discord', check: async () => !discord || discord.isReady() },
+            { name: 'discord', check: async () => !discord || !holdsGateway || discord.isReady() },
           ],
           metrics,
           log,
@@ -170,13 +189,12 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       outbox.start();
       scheduler.start();
       log.info({ feeds: feeds.active().length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');
-      if (discord) {
-        discord.connect().catch((error: unknown) => log.error({ err: error }, 'discord gateway connection failed; posting continues over REST'));
-      }
+      await electGateway();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (gatewayRetry) clearInterval(gatewayRetry);
       await scheduler.stop();
       await outbox.stop();
       await discord?.close().catch(() => undefined);

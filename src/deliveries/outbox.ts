@@ -19,21 +19,32 @@ export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs'
   return Math.round(ceiling * (0.5 + random() / 2));
 }
 
+/** How long a process's claim on a target lasts without renewal, and how often it is renewed. */
+export const TARGET_LEASE_MS = 20_000;
+const LEASE_RENEWAL_MS = 5_000;
+
 /**
  * Sends what the store says is due, one delivery at a time per target (so a channel gets its posts
  * in publication order) and targets side by side. Every delivery is recorded before it is tried
  * and updated after, so a restarted process resumes where this one stopped.
+ *
+ * Processes sharing a database each claim targets (leases renewed every few seconds): a target's
+ * queue is worked by one process at a time, and a killed process's targets are taken over, with
+ * what it left "sending" recovered as of unknown outcome.
  */
 export class Outbox {
   private running = false;
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private held = new Set<string>();
 
   constructor(
     private readonly store: Store,
     private readonly targets: ReadonlyMap<string, Target>,
     private readonly policy: RetryPolicy,
     private readonly log: Logger,
+    private readonly owner: string,
     private readonly events: OutboxEvents = {},
     private readonly now: () => number = Date.now,
   ) {}
@@ -42,14 +53,23 @@ export class Outbox {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.heartbeat = setInterval(() => void this.claim().catch((error: unknown) => this.log.warn({ err: error }, 'lease renewal failed')), LEASE_RENEWAL_MS);
+  }
+
+  /** Claims and renews targets; recovers the orphans of targets taken over from a dead process. */
+  private async claim(): Promise<void> {
+    const { held, takenOver } = await this.store.claimTargets(this.owner, this.now(), this.now() + TARGET_LEASE_MS);
+    for (const target of takenOver) await this.recover(target);
+    this.held = new Set(held);
   }
 
   /**
-   * Run once at start: a delivery left "sending" by a crash may or may not have been posted.
-   * Idempotent targets simply send again; others get one resend, and a second unknown is a failure.
+   * For a target just claimed: a delivery left "sending" by a crashed process may or may not have
+   * been posted. Idempotent targets simply send again; others get one resend, and a second
+   * unknown is a failure.
    */
-  async recover(): Promise<number> {
-    const interrupted = await this.store.interruptedDeliveries();
+  private async recover(target: string): Promise<number> {
+    const interrupted = await this.store.interruptedDeliveries(target);
     for (const delivery of interrupted) {
       const target = this.targets.get(splitTargetKey(delivery.target).kind);
       const context = { delivery: delivery.id, article: delivery.articleId, target: delivery.target };
@@ -73,8 +93,10 @@ export class Outbox {
   /** Stops taking new work and waits for the sends in flight to finish. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.wake();
     await this.loop;
+    await this.store.releaseLeases(this.owner).catch((error: unknown) => this.log.warn({ err: error }, 'could not release leases'));
   }
 
   /** Sends until nothing is due right now; returns how many sends were attempted (for --once). */
@@ -111,10 +133,12 @@ export class Outbox {
 
   /** One due delivery and one due edit per target, sent side by side. */
   private async round(): Promise<number> {
+    await this.claim();
     const now = this.now();
-    const jobs = (await this.store.dueDeliveries(now)).filter((job) => this.targets.has(splitTargetKey(job.delivery.target).kind));
+    const mine = (job: DeliveryJob) => this.held.has(job.delivery.target) && this.targets.has(splitTargetKey(job.delivery.target).kind);
+    const jobs = (await this.store.dueDeliveries(now)).filter(mine);
     const edits: DeliveryJob[] = [];
-    for (const job of await this.store.dueEdits(now)) {
+    for (const job of (await this.store.dueEdits(now)).filter((edit) => this.targets.has(splitTargetKey(edit.delivery.target).kind))) {
       const target = this.targets.get(splitTargetKey(job.delivery.target).kind);
       if (target?.edit) edits.push(job);
       // Posts on targets that cannot edit (X) stay as they were; close the revision out.

@@ -26,7 +26,8 @@ const PAGE_CONCURRENCY = 4;
 
 export interface PollOutcome {
   feedId: string;
-  status: 'not-modified' | 'ok' | 'failed';
+  /** elsewhere: another Herald process holds this feed's lease (shared PostgreSQL). */
+  status: 'not-modified' | 'ok' | 'failed' | 'elsewhere';
   newArticles: number;
   /** Consecutive failed polls, this one included (0 after a success). */
   failures: number;
@@ -185,9 +186,14 @@ export function nextPollDelay(everyMs: number, failures: number, random: () => n
   return Math.round(base * (0.9 + random() * 0.2));
 }
 
+/** Past its next poll, a feed's lease lasts this much longer before another process may take it. */
+const FEED_LEASE_GRACE_MS = 15_000;
+
 /**
  * Polls every feed on its own timer; a slow or failing feed never delays the others.
- * `concurrency` bounds polls in flight across all feeds.
+ * `concurrency` bounds polls in flight across all feeds. With several processes on one database,
+ * each poll is claimed first (a lease that runs until the feed's next poll, plus a grace): one
+ * process polls a feed, and a killed process's feeds are taken over when its leases expire.
  */
 export class FeedScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -201,6 +207,7 @@ export class FeedScheduler {
     feeds: readonly FeedConfig[],
     private readonly deps: PollerDeps,
     private readonly concurrency: number,
+    private readonly owner: string,
     private readonly onPolled: (outcome: PollOutcome) => void = () => {},
   ) {
     for (const feed of feeds) this.feeds.set(feed.id, feed);
@@ -260,8 +267,14 @@ export class FeedScheduler {
   private async pollLimited(feed: FeedConfig): Promise<PollOutcome> {
     while (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
+    const now = this.deps.now ?? Date.now;
     try {
+      if (!(await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS))) {
+        return { feedId: feed.id, status: 'elsewhere', newArticles: 0, failures: 0 };
+      }
       const outcome = await pollFeed(feed, this.deps);
+      // Hold the feed until its next poll (longer while it fails and backs off).
+      await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + nextPollDelay(feed.everyMs, outcome.failures, () => 1) + FEED_LEASE_GRACE_MS);
       this.onPolled(outcome);
       return outcome;
     } finally {
