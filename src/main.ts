@@ -153,6 +153,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   let ops: OpsServer | null = null;
   let stopped = false;
   let holdsGateway = false;
+  let feedRefresh: NodeJS.Timeout | null = null;
   let gatewayRetry: NodeJS.Timeout | null = null;
 
   /** One process per database holds the Discord gateway (slash commands); every process posts over REST. */
@@ -188,6 +189,8 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       }
       outbox.start();
       scheduler.start();
+      // Feeds added, paused or removed from Discord by another process sharing the database.
+      feedRefresh = setInterval(() => void feeds.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not refresh Discord feeds')), 30_000);
       log.info({ feeds: feeds.active().length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');
       await electGateway();
     },
@@ -195,6 +198,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       if (stopped) return;
       stopped = true;
       if (gatewayRetry) clearInterval(gatewayRetry);
+      if (feedRefresh) clearInterval(feedRefresh);
       await scheduler.stop();
       await outbox.stop();
       await discord?.close().catch(() => undefined);

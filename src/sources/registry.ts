@@ -29,6 +29,25 @@ export class FeedRegistry {
     this.discordFeeds = new Map((await this.store.discordFeeds()).map((feed) => [feed.id, feed]));
   }
 
+  /**
+   * Re-reads the feeds added from Discord: another process sharing the database may have added,
+   * paused or removed one. Changes go to the scheduler like local ones.
+   */
+  async refresh(): Promise<void> {
+    const latest = new Map((await this.store.discordFeeds()).map((feed) => [feed.id, feed]));
+    for (const [id, feed] of latest) {
+      const known = this.discordFeeds.get(id);
+      if (known && JSON.stringify(known) === JSON.stringify(feed)) continue;
+      if (feed.paused) {
+        if (known && !known.paused) this.changes.removed(id);
+      } else {
+        this.changes.added(FeedRegistry.toFeedConfig(feed));
+      }
+    }
+    for (const [id, feed] of this.discordFeeds) if (!latest.has(id) && !feed.paused) this.changes.removed(id);
+    this.discordFeeds = latest;
+  }
+
   onChange(changes: FeedChanges): void {
     this.changes = changes;
   }

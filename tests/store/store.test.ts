@@ -151,3 +151,31 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
     }
   });
 });
+
+describe('feeds added from Discord, seen from another process', () => {
+  it('reach every registry sharing the database through refresh()', async () => {
+    const { FeedRegistry } = await import('../../src/sources/registry.js');
+    const { parseConfig } = await import('../../src/config/config.js');
+    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-registry-')), 'test.db'));
+    try {
+      const config = parseConfig({}, 'test');
+      const here = new FeedRegistry(config, store);
+      const there = new FeedRegistry(config, store);
+      await Promise.all([here.load(), there.load()]);
+      const seen: string[] = [];
+      there.onChange({ added: (feed) => seen.push(`+${feed.id}`), removed: (id) => seen.push(`-${id}`) });
+      await here.add({ id: 'remote', url: 'https://r.example/rss', everyMs: 60_000, backfill: 0, name: 'R', channelId: '1', paused: false, addedBy: null, createdAt: 1 });
+      await there.refresh();
+      await here.setPaused('remote', true);
+      await there.refresh();
+      await here.setPaused('remote', false);
+      await there.refresh();
+      await here.remove('remote');
+      await there.refresh();
+      expect(seen).toEqual(['+remote', '-remote', '+remote', '-remote']);
+      expect(there.targetsFor('remote')).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
