@@ -1,60 +1,11 @@
 import pg from 'pg';
-import type { Delivery, DeliveryJob, DeliveryStatus, DiscordFeed, FeedState, Store, StoredArticle } from './store.js';
+import type { DeliveryJob, DeliveryStatus, Store, StoredArticle } from './store.js';
+import { ARTICLE_COLUMNS, emptyFeedState, num, numOrNull, toArticle, toDelivery, toDiscordFeed, toFeedState, type Row } from './rows.js';
 import { MIGRATIONS, searchWords } from './migrations.js';
 
 /** Any constant shared by Herald processes: the advisory lock that elects the gateway holder. */
 const GATEWAY_LOCK = 7_245_001;
 const MIGRATION_LOCK = 7_245_002;
-
-type Row = Record<string, unknown>;
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-
-function toArticle(row: Row): StoredArticle {
-  return {
-    id: row.id as string,
-    feedId: row.feed_id as string,
-    url: row.url as string,
-    title: row.title as string,
-    summary: row.summary as string,
-    author: row.author as string | null,
-    siteName: row.site_name as string | null,
-    imageUrl: row.image_url as string | null,
-    publishedAt: numOrNull(row.published_at),
-    firstSeenAt: num(row.first_seen_at),
-    revision: num(row.revision),
-    categories: JSON.parse((row.categories as string) ?? '[]') as string[],
-  };
-}
-
-function toDelivery(row: Row): Delivery {
-  return {
-    id: num(row.id),
-    articleId: row.article_id as string,
-    target: row.target as string,
-    status: row.status as DeliveryStatus,
-    attempts: num(row.attempts),
-    nextAttemptAt: num(row.next_attempt_at),
-    lastError: row.last_error as string | null,
-    remoteId: row.remote_id as string | null,
-    unknownOutcome: num(row.unknown_outcome) === 1,
-  };
-}
-
-function toFeedState(row: Row): FeedState {
-  return {
-    feedId: row.feed_id as string,
-    etag: row.etag as string | null,
-    lastModified: row.last_modified as string | null,
-    initialized: num(row.initialized) === 1,
-    lastPollAt: numOrNull(row.last_poll_at),
-    lastSuccessAt: numOrNull(row.last_success_at),
-    failures: num(row.failures),
-    lastError: row.last_error as string | null,
-  };
-}
-
-const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at, a.revision, a.categories';
 
 /**
  * The store on PostgreSQL: the same interface and schema versions as SQLite, shared by several
@@ -94,7 +45,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
   return {
     async feedState(feedId) {
       const row = (await query('SELECT * FROM feed_state WHERE feed_id = $1', [feedId]))[0];
-      return row ? toFeedState(row) : { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null };
+      return row ? toFeedState(row) : emptyFeedState(feedId);
     },
     async saveFeedState(state) {
       await query(
@@ -204,19 +155,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
       return jobs(await query(`SELECT * FROM deliveries WHERE status IN ('failed', 'skipped') ORDER BY updated_at DESC LIMIT $1`, [limit]));
     },
     async discordFeeds() {
-      return (await query('SELECT * FROM discord_feeds ORDER BY id')).map(
-        (row): DiscordFeed => ({
-          id: row.id as string,
-          url: row.url as string,
-          everyMs: num(row.every_ms),
-          backfill: num(row.backfill),
-          name: row.name as string,
-          channelId: row.channel_id as string,
-          paused: num(row.paused) === 1,
-          addedBy: row.added_by as string | null,
-          createdAt: num(row.created_at),
-        }),
-      );
+      return (await query('SELECT * FROM discord_feeds ORDER BY id')).map(toDiscordFeed);
     },
     async addDiscordFeed(feed) {
       const rows = await query(

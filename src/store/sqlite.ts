@@ -1,79 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Delivery, DeliveryJob, DeliveryStatus, DiscordFeed, FeedState, Store, StoredArticle } from './store.js';
+import type { DeliveryJob, DeliveryStatus, Store, StoredArticle } from './store.js';
+import { ARTICLE_COLUMNS, emptyFeedState, toArticle, toDelivery, toDiscordFeed, toFeedState, type Row } from './rows.js';
 import { MIGRATIONS, searchWords } from './migrations.js';
-
-interface ArticleRow {
-  id: string;
-  feed_id: string;
-  url: string;
-  title: string;
-  summary: string;
-  author: string | null;
-  site_name: string | null;
-  image_url: string | null;
-  published_at: number | null;
-  first_seen_at: number;
-  revision: number;
-  categories: string;
-}
-
-interface DeliveryRow {
-  id: number;
-  article_id: string;
-  target: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  remote_id: string | null;
-  unknown_outcome: number;
-}
-
-function toArticle(row: ArticleRow): StoredArticle {
-  return {
-    id: row.id,
-    feedId: row.feed_id,
-    url: row.url,
-    title: row.title,
-    summary: row.summary,
-    author: row.author,
-    siteName: row.site_name,
-    imageUrl: row.image_url,
-    publishedAt: row.published_at,
-    firstSeenAt: row.first_seen_at,
-    revision: row.revision,
-    categories: JSON.parse(row.categories) as string[],
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    articleId: row.article_id,
-    target: row.target,
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    remoteId: row.remote_id,
-    unknownOutcome: row.unknown_outcome === 1,
-  };
-}
-
-function toFeedState(row: Record<string, unknown>): FeedState {
-  return {
-    feedId: row.feed_id as string,
-    etag: row.etag as string | null,
-    lastModified: row.last_modified as string | null,
-    initialized: row.initialized === 1,
-    lastPollAt: row.last_poll_at as number | null,
-    lastSuccessAt: row.last_success_at as number | null,
-    failures: row.failures as number,
-    lastError: row.last_error as string | null,
-  };
-}
 
 /**
  * A safe FTS5 query from what a user typed: every word quoted (so FTS syntax characters are
@@ -84,7 +14,6 @@ export function ftsQuery(input: string): string | null {
   return words.length === 0 ? null : words.map((word) => `"${word}"*`).join(' ');
 }
 
-const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at, a.revision, a.categories';
 
 /** Opens (creating and migrating) a SQLite database; `path` ':memory:' keeps everything in memory. */
 export function openSqliteStore(path: string): Store {
@@ -157,6 +86,7 @@ export function openSqliteStore(path: string): Store {
   };
 
   const seenTargets = new Set<string>();
+  const jobOf = (row: Row): DeliveryJob => ({ delivery: toDelivery(row), article: toArticle(statements.article.get(row.article_id) as Row) });
   const markSeenMany = db.transaction((feedId: string, items: Array<{ key: string; url: string | null; contentHash?: string | null }>, at: number) => {
     for (const item of items) statements.markSeen.run(feedId, item.key, null, at, item.url, item.contentHash ?? null);
   });
@@ -171,11 +101,8 @@ export function openSqliteStore(path: string): Store {
 
   return {
     async feedState(feedId) {
-      const row = statements.feedState.get(feedId) as Record<string, unknown> | undefined;
-      if (!row) {
-        return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null };
-      }
-      return toFeedState(row);
+      const row = statements.feedState.get(feedId) as Row | undefined;
+      return row ? toFeedState(row) : emptyFeedState(feedId);
     },
     async saveFeedState(state) {
       statements.saveFeedState.run({ ...state, initialized: state.initialized ? 1 : 0 });
@@ -204,9 +131,9 @@ export function openSqliteStore(path: string): Store {
       return statements.revise.run(changes.title, changes.summary, articleId, changes.title, changes.summary).changes > 0;
     },
     async dueEdits(now) {
-      const perTarget = new Map<string, DeliveryRow>();
-      for (const row of statements.editHeads.all(now) as DeliveryRow[]) if (!perTarget.has(row.target)) perTarget.set(row.target, row);
-      return [...perTarget.values()].map((row) => ({ delivery: toDelivery(row), article: toArticle(statements.article.get(row.article_id) as ArticleRow) }));
+      const perTarget = new Map<string, Row>();
+      for (const row of statements.editHeads.all(now) as Row[]) if (!perTarget.has(row.target as string)) perTarget.set(row.target as string, row);
+      return [...perTarget.values()].map(jobOf);
     },
     async markEdited(id, revision, now) {
       statements.markEdited.run(revision, now, id);
@@ -215,11 +142,7 @@ export function openSqliteStore(path: string): Store {
       statements.markEditRetry.run(error, nextAttemptAt, now, id);
     },
     async dueDeliveries(now) {
-      const heads = (statements.heads.all() as DeliveryRow[]).filter((row) => row.next_attempt_at <= now);
-      return heads.map((row): DeliveryJob => ({
-        delivery: toDelivery(row),
-        article: toArticle(statements.article.get(row.article_id) as ArticleRow),
-      }));
+      return (statements.heads.all() as Row[]).filter((row) => Number(row.next_attempt_at) <= now).map(jobOf);
     },
     async nextDueAt() {
       return (statements.nextDue.get() as number | null) ?? null;
@@ -240,10 +163,7 @@ export function openSqliteStore(path: string): Store {
       statements.markSkipped.run(reason, now, id);
     },
     async unfinishedFor(target) {
-      return (statements.unfinishedFor.all(target) as DeliveryRow[]).map((row) => ({
-        delivery: toDelivery(row),
-        article: toArticle(statements.article.get(row.article_id) as ArticleRow),
-      }));
+      return (statements.unfinishedFor.all(target) as Row[]).map(jobOf);
     },
     async xUsage(periods) {
       const usage = new Map<string, { posts: number; usd: number }>();
@@ -256,7 +176,7 @@ export function openSqliteStore(path: string): Store {
       })();
     },
     async interruptedDeliveries(target) {
-      return (statements.interrupted.all({ target: target ?? null }) as DeliveryRow[]).map(toDelivery);
+      return (statements.interrupted.all({ target: target ?? null }) as Row[]).map(toDelivery);
     },
     // SQLite serves a single process: every claim succeeds, and every target is "taken over" the
     // first time this process sees it, so what a crashed predecessor left in "sending" is recovered.
@@ -275,48 +195,33 @@ export function openSqliteStore(path: string): Store {
     },
     async recentArticles(limit, feedId, offset = 0) {
       const rows = feedId ? statements.recentForFeed.all(feedId, limit, offset) : statements.recent.all(limit, offset);
-      return (rows as ArticleRow[]).map(toArticle);
+      return (rows as Row[]).map(toArticle);
     },
     async searchArticles(query, options) {
       const match = ftsQuery(query);
       if (!match) return [];
       const rows = statements.search.all({ query: match, feedId: options.feedId ?? null, since: options.since ?? null, limit: options.limit });
-      return (rows as ArticleRow[]).map(toArticle);
+      return (rows as Row[]).map(toArticle);
     },
     async urlHistory(url) {
       const seen = statements.seenByUrl.all(url) as Array<{ feed_id: string; seen_at: number; article_id: string | null }>;
-      const articleRow = statements.articleByUrl.get(url) as ArticleRow | undefined;
+      const articleRow = statements.articleByUrl.get(url) as Row | undefined;
       const articleId = articleRow?.id ?? seen.find((row) => row.article_id)?.article_id ?? null;
-      const article = articleRow ?? (articleId ? (statements.article.get(articleId) as ArticleRow | undefined) : undefined);
+      const article = articleRow ?? (articleId ? (statements.article.get(articleId) as Row | undefined) : undefined);
       return {
         seen: seen.map((row) => ({ feedId: row.feed_id, seenAt: row.seen_at, posted: row.article_id !== null })),
         article: article ? toArticle(article) : null,
-        deliveries: article ? (statements.deliveriesOf.all(article.id) as DeliveryRow[]).map(toDelivery) : [],
+        deliveries: article ? (statements.deliveriesOf.all(article.id) as Row[]).map(toDelivery) : [],
       };
     },
     async feedStates() {
-      return (statements.feedStates.all() as Array<Record<string, unknown>>).map(toFeedState);
+      return (statements.feedStates.all() as Row[]).map(toFeedState);
     },
     async failedDeliveries(limit) {
-      return (statements.failed.all(limit) as DeliveryRow[]).map((row) => ({
-        delivery: toDelivery(row),
-        article: toArticle(statements.article.get(row.article_id) as ArticleRow),
-      }));
+      return (statements.failed.all(limit) as Row[]).map(jobOf);
     },
     async discordFeeds() {
-      return (statements.discordFeeds.all() as Array<Record<string, unknown>>).map(
-        (row): DiscordFeed => ({
-          id: row.id as string,
-          url: row.url as string,
-          everyMs: row.every_ms as number,
-          backfill: row.backfill as number,
-          name: row.name as string,
-          channelId: row.channel_id as string,
-          paused: row.paused === 1,
-          addedBy: row.added_by as string | null,
-          createdAt: row.created_at as number,
-        }),
-      );
+      return (statements.discordFeeds.all() as Row[]).map(toDiscordFeed);
     },
     async addDiscordFeed(feed) {
       return statements.addDiscordFeed.run({ ...feed, paused: feed.paused ? 1 : 0 }).changes > 0;

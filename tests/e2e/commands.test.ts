@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'commands-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNELS = ['777777777777777777', '888888888888888888'];
@@ -31,8 +31,7 @@ describe('slash commands through the real discord.js client', () => {
       routes: [{ feeds: ['city'], discord: [CHANNELS[0]] }],
     });
     herald = new HeraldProcess(['run'], {
-      DISCORD_TOKEN: TOKEN,
-      DISCORD_API_URL: discord.apiUrl,
+      ...fakeEnv({ discord }),
       HERALD_CONFIG: config,
       DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HERALD_ALLOW_PRIVATE_NETWORK: '1',
@@ -189,8 +188,7 @@ describe('/summary without HERALD_ALLOW_PRIVATE_NETWORK', () => {
     pages.setPage('/a.html', articlePage('Private page', ['This page sits on a private address.']));
     const dir = tempDir('guard');
     herald = new HeraldProcess(['run'], {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
+      ...fakeEnv({ discord }),
       HERALD_CONFIG: writeConfig(dir, { feeds: [], routes: [] }),
       DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HTTP_PORT: '0',

@@ -4,7 +4,7 @@ import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
-import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'durable-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNELS = ['333333333333333333', '444444444444444444'];
@@ -56,13 +56,7 @@ describe('durable delivery', () => {
       ...extraConfig,
     });
     const herald = new HeraldProcess(['run'], {
-      DISCORD_TOKEN: TOKEN,
-      DISCORD_API_URL: discord.apiUrl,
-      X_APP_KEY: X_CREDENTIALS.appKey,
-      X_APP_SECRET: X_CREDENTIALS.appSecret,
-      X_ACCESS_TOKEN: X_CREDENTIALS.accessToken,
-      X_ACCESS_SECRET: X_CREDENTIALS.accessSecret,
-      X_API_URL: x.apiUrl,
+      ...fakeEnv({ discord, x }),
       HERALD_CONFIG: config,
       DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HERALD_ALLOW_PRIVATE_NETWORK: '1',

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import type { FakeDiscord } from '../fakes/discord.js';
 import { waitFor } from '../fakes/http.js';
+import type { FakeX } from '../fakes/x.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -72,4 +74,15 @@ export function writeConfig(dir: string, config: unknown): string {
   const file = join(dir, 'herald.yaml');
   writeFileSync(file, stringify(config));
   return file;
+}
+
+/** The environment that points Herald's real clients at the fakes (OAuth 1.0a for X). */
+export function fakeEnv(fakes: { discord?: FakeDiscord; x?: FakeX }): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (fakes.discord) Object.assign(env, { DISCORD_TOKEN: fakes.discord.token, DISCORD_API_URL: fakes.discord.apiUrl });
+  if (fakes.x) {
+    const c = fakes.x.credentials;
+    Object.assign(env, { X_APP_KEY: c.appKey, X_APP_SECRET: c.appSecret, X_ACCESS_TOKEN: c.accessToken, X_ACCESS_SECRET: c.accessSecret, X_API_URL: fakes.x.apiUrl });
+  }
+  return env;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
 import { close, createServer, listen } from '../fakes/http.js';
-import { HeraldProcess, tempDir, writeConfig, type LogLine } from './herald-process.js';
+import { fakeEnv, HeraldProcess, tempDir, writeConfig, type LogLine } from './herald-process.js';
 
 const TOKEN = 'hostile-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '666666666666666666';
@@ -101,8 +101,7 @@ describe('hostile input', () => {
       routes: [{ feeds: ['*'], discord: [CHANNEL], x: false }],
     });
     herald = new HeraldProcess(['run', '--once'], {
-      DISCORD_TOKEN: TOKEN,
-      DISCORD_API_URL: discord.apiUrl,
+      ...fakeEnv({ discord }),
       HERALD_CONFIG: config,
       DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HERALD_ALLOW_PRIVATE_NETWORK: '1',

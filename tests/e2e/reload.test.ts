@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'reload-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '121212121212121212';
@@ -24,7 +24,7 @@ describe('SIGHUP reloads feeds and routes without a restart', () => {
     feeds.setFeed('/alpha.xml', rss('Alpha', [story('alpha', 1)]));
     feeds.setFeed('/beta.xml', rss('Beta', [story('beta', 1)]));
     const config = writeConfig(dir, { feeds: [{ id: 'alpha', url: feeds.url('/alpha.xml'), every: '1s' }], routes: [{ feeds: ['alpha'], discord: [CHANNEL] }] });
-    herald = new HeraldProcess(['run'], { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiUrl, HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HTTP_PORT: '0' });
+    herald = new HeraldProcess(['run'], { ...fakeEnv({ discord }), HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HTTP_PORT: '0' });
     await waitFor('alpha polled', () => feeds.count('/alpha.xml') >= 2);
   });
 

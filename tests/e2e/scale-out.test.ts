@@ -4,7 +4,7 @@ import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
 import { createDatabase } from '../postgres-cluster.js';
-import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const adminUrl = inject('postgresAdminUrl');
 if (!adminUrl) console.warn(`scale-out test skipped: ${inject('postgresSkipReason')}`);
@@ -35,13 +35,7 @@ describe.skipIf(!adminUrl)('three workers on one PostgreSQL database', () => {
     for (let w = 0; w < 3; w++) {
       workers.push(
         new HeraldProcess(['run'], {
-          DISCORD_TOKEN: TOKEN,
-          DISCORD_API_URL: discord.apiUrl,
-          X_APP_KEY: OAUTH1.appKey,
-          X_APP_SECRET: OAUTH1.appSecret,
-          X_ACCESS_TOKEN: OAUTH1.accessToken,
-          X_ACCESS_SECRET: OAUTH1.accessSecret,
-          X_API_URL: x.apiUrl,
+          ...fakeEnv({ discord, x }),
           HERALD_CONFIG: config,
           DATABASE_URL: databaseUrl,
           HERALD_ALLOW_PRIVATE_NETWORK: '1',

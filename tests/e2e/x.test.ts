@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
-import { CLI, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { CLI, fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const OAUTH1 = { appKey: 'x-app-key-1', appSecret: 'x-app-secret-1', accessToken: 'x-access-token-1', accessSecret: 'x-access-secret-1' };
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 7)]);
@@ -30,11 +30,7 @@ describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', 
 
   function start(): HeraldProcess {
     herald = new HeraldProcess(['run'], {
-      X_APP_KEY: OAUTH1.appKey,
-      X_APP_SECRET: OAUTH1.appSecret,
-      X_ACCESS_TOKEN: OAUTH1.accessToken,
-      X_ACCESS_SECRET: OAUTH1.accessSecret,
-      X_API_URL: x.apiUrl,
+      ...fakeEnv({ x }),
       HERALD_CONFIG: writeConfig(dir, {
         feeds: [{ id: 'wire', url: feeds.url('/wire.xml'), every: '1s' }],
         routes: [{ feeds: ['wire'], x: true }],
@@ -123,7 +119,7 @@ describe('duplicate content', () => {
     // The account already posted exactly this text (say, by hand).
     x.tweets.push({ id: '1', text: `Duplicate story\n\nDuplicate story begins with a lead sentence that says what happened today. Another paragraph with detail.\n\n${link}`, at: 0, mediaIds: [], replyTo: null, auth: 'oauth1' });
     herald = new HeraldProcess(['run', '--once'], {
-      X_APP_KEY: OAUTH1.appKey, X_APP_SECRET: OAUTH1.appSecret, X_ACCESS_TOKEN: OAUTH1.accessToken, X_ACCESS_SECRET: OAUTH1.accessSecret, X_API_URL: x.apiUrl,
+      ...fakeEnv({ x }),
       HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'd', url: feeds.url('/d.xml'), backfill: 1 }], routes: [{ feeds: ['d'], x: true }] }),
       DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HERALD_ALLOW_PRIVATE_NETWORK: '1',
