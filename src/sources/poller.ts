@@ -5,7 +5,7 @@ import { canonicalUrl, itemKey } from '../articles/identity.js';
 import { loadArticlePage, type PageLimits } from '../articles/load.js';
 import type { SummaryLimits } from '../articles/summarize.js';
 import type { FeedConfig } from '../config/config.js';
-import type { Store } from '../store/store.js';
+import type { FeedState, Store } from '../store/store.js';
 import { charsetOf, decodeBytes } from './decode.js';
 import type { FeedItem } from './feed.js';
 import { FetchError, type HttpClient } from './http.js';
@@ -72,10 +72,10 @@ function newestFirst(a: FeedItem, b: FeedItem): number {
  * record its deliveries. Validators are saved only after every new item was recorded, so a crash
  * mid-poll refetches and nothing is lost.
  */
-export async function pollFeed(feed: FeedConfig, deps: PollerDeps): Promise<PollOutcome> {
+export async function pollFeed(feed: FeedConfig, deps: PollerDeps, known?: FeedState): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
   const { store, log } = deps;
-  const state = await store.feedState(feed.id);
+  const state = known ?? (await store.feedState(feed.id));
   const startedAt = now();
   try {
     const response = await deps.http.fetch(feed.url, {
@@ -269,12 +269,13 @@ export class FeedScheduler {
     this.active++;
     const now = this.deps.now ?? Date.now;
     try {
-      if (!(await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS))) {
-        return { feedId: feed.id, status: 'elsewhere', newArticles: 0, failures: 0 };
+      const state = await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS);
+      if (!state) return { feedId: feed.id, status: 'elsewhere', newArticles: 0, failures: 0 };
+      const outcome = await pollFeed(feed, this.deps, state);
+      // A failing feed backs off past its interval: hold it until that later poll.
+      if (outcome.failures > 0) {
+        await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + nextPollDelay(feed.everyMs, outcome.failures, () => 1) + FEED_LEASE_GRACE_MS);
       }
-      const outcome = await pollFeed(feed, this.deps);
-      // Hold the feed until its next poll (longer while it fails and backs off).
-      await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + nextPollDelay(feed.everyMs, outcome.failures, () => 1) + FEED_LEASE_GRACE_MS);
       this.onPolled(outcome);
       return outcome;
     } finally {

@@ -244,10 +244,10 @@ export async function openPostgresStore(url: string): Promise<Store> {
         `INSERT INTO feed_state (feed_id, lease_owner, lease_until) VALUES ($1, $2, $4)
          ON CONFLICT (feed_id) DO UPDATE SET lease_owner = EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until
            WHERE feed_state.lease_owner IS NULL OR feed_state.lease_owner = $2 OR feed_state.lease_until < $3
-         RETURNING feed_id`,
+         RETURNING *`,
         [feedId, owner, now, until],
       );
-      return rows.length > 0;
+      return rows[0] ? toFeedState(rows[0]) : null;
     },
     async claimTargets(owner, now, until) {
       return transaction(async (client) => {

@@ -180,8 +180,9 @@ export function openSqliteStore(path: string): Store {
     },
     // SQLite serves a single process: every claim succeeds, and every target is "taken over" the
     // first time this process sees it, so what a crashed predecessor left in "sending" is recovered.
-    async claimFeed() {
-      return true;
+    async claimFeed(feedId) {
+      const row = statements.feedState.get(feedId) as Row | undefined;
+      return row ? toFeedState(row) : emptyFeedState(feedId);
     },
     async claimTargets() {
       const targets = statements.unfinishedTargets.all() as string[];

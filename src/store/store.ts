@@ -131,8 +131,11 @@ export interface Store {
   interruptedDeliveries(target?: string): Promise<Delivery[]>;
 
   // Work sharing. Several processes may share one PostgreSQL database; SQLite serves one process.
-  /** Claims (or renews) a feed's polling for `owner` until `until`; false while another process holds it. */
-  claimFeed(feedId: string, owner: string, now: number, until: number): Promise<boolean>;
+  /**
+   * Claims (or renews) a feed's polling for `owner` until `until`, returning the feed's state in the
+   * same round trip; null while another process holds it.
+   */
+  claimFeed(feedId: string, owner: string, now: number, until: number): Promise<FeedState | null>;
   /**
    * Claims (or renews) every target with unfinished deliveries that no other live process holds.
    * `takenOver`: targets this owner did not hold before; their "sending" rows are orphans to recover.

@@ -129,10 +129,11 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
     const url = await createDatabase(adminUrl!, `leases_${process.pid}`);
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     try {
-      expect(await a.claimFeed('news', 'A', 100, 200)).toBe(true);
-      expect(await b.claimFeed('news', 'B', 150, 250)).toBe(false);
-      expect(await a.claimFeed('news', 'A', 150, 300)).toBe(true);
-      expect(await b.claimFeed('news', 'B', 301, 400)).toBe(true); // A's lease expired
+      expect(await a.claimFeed('news', 'A', 100, 200)).toMatchObject({ feedId: 'news', initialized: false });
+      expect(await b.claimFeed('news', 'B', 150, 250)).toBeNull();
+      await a.saveFeedState({ feedId: 'news', etag: '"e1"', lastModified: null, initialized: true, lastPollAt: 150, lastSuccessAt: 150, failures: 0, lastError: null });
+      expect(await a.claimFeed('news', 'A', 150, 300)).toMatchObject({ etag: '"e1"', initialized: true });
+      expect(await b.claimFeed('news', 'B', 301, 400)).toMatchObject({ etag: '"e1"' }); // A's lease expired
 
       await a.addArticle(article('t'), { key: 't', contentHash: null }, ['discord:1', 'x'], 10);
       expect(await a.claimTargets('A', 100, 200)).toEqual({ held: expect.arrayContaining(['discord:1', 'x']), takenOver: expect.arrayContaining(['discord:1', 'x']) });
