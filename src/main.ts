@@ -37,7 +37,6 @@ export interface Herald {
   reload(config: Config): { added: string[]; removed: string[]; changed: string[] };
   /** Graceful stop: no new polls, in-flight sends finished, database closed. */
   stop(): Promise<void>;
-  opsPort(): number | null;
 }
 
 export async function createHerald(options: HeraldOptions): Promise<Herald> {
@@ -45,6 +44,14 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
   // Names this process in the database's leases (several may share a PostgreSQL database).
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  const feeds = new FeedRegistry(config, store);
+  await feeds.load();
+  const feedStyle = (feedId: string) => {
+    const feed = feeds.get(feedId);
+    return { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 };
+  };
+  const pageLimits = { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs };
   const metrics = createMetrics({
     async pendingDeliveries() {
       const counts = await store.deliveryCounts();
@@ -61,14 +68,6 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       };
     },
   });
-  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
-  const feeds = new FeedRegistry(config, store);
-  await feeds.load();
-  const feedStyle = (feedId: string) => {
-    const feed = feeds.get(feedId);
-    return { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 };
-  };
-  const pageLimits = { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs };
 
   const targets = new Map<string, Target>();
   let discord: DiscordConnection | null = null;
@@ -211,6 +210,5 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       log.info({ ...changes, feeds: feeds.active().length }, 'config reloaded: feeds and routes');
       return changes;
     },
-    opsPort: () => ops?.port() ?? null,
   };
 }

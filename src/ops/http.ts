@@ -8,7 +8,6 @@ export interface ReadinessCheck {
 }
 
 export interface OpsServer {
-  port(): number;
   close(): Promise<void>;
 }
 
@@ -39,7 +38,6 @@ export async function startOpsServer(port: number, checks: ReadinessCheck[], met
   });
   log.info({ port: (server.address() as { port: number }).port }, 'health and metrics listening');
   return {
-    port: () => (server.address() as { port: number }).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -2,7 +2,10 @@ import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import type { StoredArticle } from '../../src/store/store.js';
 import { discordNonce, EMBED_LIMITS, renderDiscordMessage } from '../../src/targets/discord/render.js';
-import { renderTweet } from '../../src/targets/x/render.js';
+import { renderXPost } from '../../src/targets/x/render.js';
+
+/** The post for an article with the default template. */
+const renderTweet = (article: StoredArticle) => renderXPost(article).text;
 
 function article(overrides: Partial<StoredArticle> = {}): StoredArticle {
   return {
@@ -20,7 +23,7 @@ function article(overrides: Partial<StoredArticle> = {}): StoredArticle {
   };
 }
 
-describe('renderTweet', () => {
+describe('X posts with the default template', () => {
   const weight = (text: string) => twitterText.parseTweet(text).weightedLength;
 
   it('posts title, summary and link when they fit', () => {

@@ -79,8 +79,3 @@ export function renderXPost(article: Pick<StoredArticle, 'title' | 'summary' | '
   const reply = rest ? fitSummary(rest, fits) : '';
   return { text, reply: reply || null };
 }
-
-/** The default post for an article (title, summary, link), as `preview` and the dry run show it. */
-export function renderTweet(article: Pick<StoredArticle, 'title' | 'summary' | 'url'> & Partial<Pick<StoredArticle, 'siteName' | 'categories'>>): string {
-  return renderXPost({ siteName: null, categories: [], ...article }).text;
-}
