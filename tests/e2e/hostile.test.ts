@@ -119,6 +119,7 @@ describe('hostile input', () => {
     const done = herald.logged('one cycle done')[0]!;
     expect(done).toBeDefined();
     expect(done.maxRssMb as number).toBeLessThan(600);
+    console.log(`hostile-input cycle: peak RSS ${String(done.maxRssMb)} MB`);
   });
 
   it.each([
