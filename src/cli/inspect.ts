@@ -2,12 +2,13 @@ import { summarize } from '../articles/summarize.js';
 import { extractArticle } from '../articles/extract.js';
 import type { Env } from '../config/env.js';
 import { charsetOf, decodeBytes } from '../sources/decode.js';
-import { feedToJson, type ParsedFeed } from '../sources/feed.js';
+import { feedToJson } from '../sources/feed.js';
+import { loadFeed } from '../sources/load.js';
 import { createHttpClient, FetchError, isFilePath, type HttpClient } from '../sources/http.js';
-import { parseFeedText } from '../sources/parse.js';
 import { USER_AGENT } from '../version.js';
 
-const LIMITS = { maxBytes: 20_000_000, timeoutMs: 30_000 };
+/** A person inspecting one input can wait longer and read more than the bot polling thousands. */
+export const LIMITS = { maxBytes: 20_000_000, timeoutMs: 30_000 };
 
 export function describeFailure(error: unknown): string {
   if (error instanceof FetchError && error.kind === 'blocked') return `${error.message} (set HERALD_ALLOW_PRIVATE_NETWORK=1 to allow)`;
@@ -15,16 +16,12 @@ export function describeFailure(error: unknown): string {
   return (error as Error)?.message ?? String(error);
 }
 
-export async function fetchText(http: HttpClient, input: string, accept: string): Promise<{ text: string; url: string | null }> {
+async function fetchText(http: HttpClient, input: string, accept: string): Promise<{ text: string; url: string | null }> {
   const result = await http.fetch(input, { accept, ...LIMITS });
   if (result.status !== 'ok') throw new Error('unexpected 304');
   return { text: decodeBytes(result.body, charsetOf(result.contentType)), url: isFilePath(result.url) ? null : result.url };
 }
 
-export async function loadFeed(http: HttpClient, input: string): Promise<ParsedFeed> {
-  const { text, url } = await fetchText(http, input, 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5');
-  return parseFeedText(text, url);
-}
 
 /** Runs `each` over every input in order, printing one result per input; exit 1 if any failed. */
 async function forEachInput(inputs: string[], env: Env, each: (http: HttpClient, input: string) => Promise<string>, failure: (input: string, reason: string) => string): Promise<number> {
@@ -50,7 +47,7 @@ export function inspectFeeds(inputs: string[], json: boolean, env: Env): Promise
     inputs,
     env,
     async (http, input) => {
-      const feed = await loadFeed(http, input);
+      const feed = await loadFeed(http, input, LIMITS);
       if (json) return JSON.stringify(feedToJson(input, feed));
       const lines = [`${input}: ${feed.format} feed "${feed.title ?? '(untitled)'}"${feed.link ? ` <${feed.link}>` : ''}, ${feed.items.length} items`];
       for (const item of feed.items) {

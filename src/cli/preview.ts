@@ -7,7 +7,8 @@ import { splitTargetKey } from '../deliveries/target.js';
 import { createHttpClient } from '../sources/http.js';
 import { dryRunTargets } from '../targets/dry-run.js';
 import { USER_AGENT } from '../version.js';
-import { describeFailure, loadFeed } from './inspect.js';
+import { loadFeed } from '../sources/load.js';
+import { describeFailure, LIMITS } from './inspect.js';
 
 /** Shows, for the newest `limit` items of a feed, exactly what would be posted to each target. */
 export async function preview(feedOrUrl: string, limit: number, env: Env, config: Config | null): Promise<number> {
@@ -25,7 +26,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   const xOptions = () => (config ? { template: xTemplateFor(config, feedId), hashtags: config.x.hashtags, thread: config.x.thread } : {});
   const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 }), xOptions).map((t) => [t.kind, t]));
   try {
-    const feed = await loadFeed(http, url);
+    const feed = await loadFeed(http, url, LIMITS);
     const items = [...feed.items]
       .map((item, index) => ({ item, index }))
       .sort((a, b) => (b.item.publishedAt?.getTime() ?? 0) - (a.item.publishedAt?.getTime() ?? 0) || a.index - b.index)

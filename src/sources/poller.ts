@@ -9,6 +9,7 @@ import type { FeedState, Store } from '../store/store.js';
 import { charsetOf, decodeBytes } from './decode.js';
 import type { FeedItem } from './feed.js';
 import { FetchError, type HttpClient } from './http.js';
+import { FEED_ACCEPT } from './load.js';
 import { parseFeedText } from './parse.js';
 
 /** What Herald compares to notice that a publisher edited an item. */
@@ -79,7 +80,7 @@ export async function pollFeed(feed: FeedConfig, deps: PollerDeps, known?: FeedS
   const startedAt = now();
   try {
     const response = await deps.http.fetch(feed.url, {
-      accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5',
+      accept: FEED_ACCEPT,
       maxBytes: deps.feedLimits.maxBytes,
       timeoutMs: deps.feedLimits.timeoutMs,
       etag: state.initialized ? state.etag : null,

@@ -9,10 +9,9 @@ import { buildArticle } from '../../../articles/article.js';
 import { safeHttpUrl } from '../../../articles/identity.js';
 import { loadArticlePage } from '../../../articles/load.js';
 import { parseDuration, formatDuration } from '../../../config/duration.js';
-import { charsetOf, decodeBytes } from '../../../sources/decode.js';
 import type { ParsedFeed } from '../../../sources/feed.js';
 import { FetchError } from '../../../sources/http.js';
-import { parseFeedText } from '../../../sources/parse.js';
+import { loadFeed } from '../../../sources/load.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
 import { requireManageGuild } from './guards.js';
 import { friendlyFetchFailure } from './summary.js';
@@ -62,9 +61,7 @@ export function idFromUrl(url: string): string {
 
 async function fetchFeed(deps: CommandDeps, url: string): Promise<{ ok: true; feed: ParsedFeed } | { ok: false; reason: string }> {
   try {
-    const result = await deps.http.fetch(url, { accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5', maxBytes: 10_000_000, timeoutMs: deps.pageLimits.timeoutMs });
-    if (result.status !== 'ok') return { ok: false, reason: 'unexpected 304' };
-    return { ok: true, feed: parseFeedText(decodeBytes(result.body, charsetOf(result.contentType)), result.url) };
+    return { ok: true, feed: await loadFeed(deps.http, url, { maxBytes: 10_000_000, timeoutMs: deps.pageLimits.timeoutMs }) };
   } catch (error) {
     if (error instanceof FetchError) return { ok: false, reason: friendlyFetchFailure(`${error.kind}: ${error.message}`) };
     return { ok: false, reason: (error as Error).message };
