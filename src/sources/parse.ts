@@ -166,8 +166,30 @@ function escapeAsParagraphs(text: string): string {
   return escaped.split(/\n\s*\n/).map((p) => `<p>${p.trim()}</p>`).join('');
 }
 
+/**
+ * A feed cut off mid-document (a dropped connection, a size cap): everything up to the last complete
+ * item, with the root element closed again. Null when there is no complete item to keep.
+ */
+export function repairTruncated(text: string): string | null {
+  const lastItem = Math.max(text.lastIndexOf('</item>') + '</item>'.length, text.lastIndexOf('</entry>') + '</entry>'.length);
+  if (lastItem <= '</entry>'.length) return null;
+  const kept = text.slice(0, lastItem);
+  if (/<rdf:RDF[\s>]/.test(kept)) return `${kept}</rdf:RDF>`;
+  if (/<feed[\s>]/.test(kept)) return `${kept}</feed>`;
+  if (/<rss[\s>]/.test(kept)) return `${kept}</channel></rss>`;
+  return null;
+}
+
 function looksLikeHtml(text: string): boolean {
   return /^\s*(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.slice(0, 1024));
+}
+
+function tryParse(text: string): ReturnType<typeof parseFeed> | null {
+  try {
+    return parseFeed(text);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -181,8 +203,13 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
     parsed = parseFeed(text.trimStart());
   } catch (error) {
     if (looksLikeHtml(text)) throw new FeedParseError('not a feed: the document is an HTML page');
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new FeedParseError(`not a valid RSS, Atom, RDF or JSON feed (${reason.split('\n')[0]?.slice(0, 200)})`);
+    const repaired = repairTruncated(text.trimStart());
+    const recovered = repaired ? tryParse(repaired) : null;
+    if (!recovered) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new FeedParseError(`not a valid RSS, Atom, RDF or JSON feed (${reason.split('\n')[0]?.slice(0, 200)})`);
+    }
+    parsed = recovered;
   }
   const httpBase = feedUrl && /^https?:/i.test(feedUrl) ? feedUrl : undefined;
 

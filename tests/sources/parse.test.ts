@@ -73,6 +73,14 @@ describe('feed formats', () => {
   it('says an HTML page is not a feed, and refuses garbage with a reason', () => {
     expect(() => parseFeedText('<!doctype html><html><body>hi</body></html>', null, NOW)).toThrow(/HTML page/);
     expect(() => parseFeedText('<rss><channel><item><title>cut', null, NOW)).toThrow(FeedParseError);
+    expect(() => parseFeedText('<rss><channel><title>x</title></channel></rs', null, NOW)).toThrow(/not a valid RSS/);
+  });
+
+  it('keeps the complete items of a feed cut off mid-document', () => {
+    const rssCut = '<rss version="2.0"><channel><title>Cut</title><item><title>One</title><link>https://c.example/1</link></item><item><title>Two</title><link>https://c.example/2</li';
+    expect(parseFeedText(rssCut, null, NOW).items.map((item) => item.title)).toEqual(['One']);
+    const atomCut = '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>1</id><title>E1</title><link href="https://a.example/1"/></entry><entry><id>2</id><tit';
+    expect(parseFeedText(atomCut, null, NOW).items.map((item) => item.title)).toEqual(['E1']);
   });
 
   it('ignores far-future and invalid dates', () => {
