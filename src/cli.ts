@@ -23,7 +23,7 @@ Exit status: 0 success, 1 some input failed, 2 bad usage or configuration.`;
 class UsageError extends Error {}
 
 function secretsOf(env: NodeJS.ProcessEnv): string[] {
-  return ['DISCORD_TOKEN', 'X_APP_KEY', 'X_APP_SECRET', 'X_ACCESS_TOKEN', 'X_ACCESS_SECRET', 'DATABASE_URL']
+  return ['DISCORD_TOKEN', 'X_APP_KEY', 'X_APP_SECRET', 'X_ACCESS_TOKEN', 'X_ACCESS_SECRET', 'X_CLIENT_SECRET', 'DATABASE_URL']
     .map((name) => env[name])
     .filter((value): value is string => Boolean(value));
 }
