@@ -69,14 +69,13 @@ function newestFirst(a: FeedItem, b: FeedItem): number {
 }
 
 /**
- * One poll of one feed: fetch (conditional), parse, find unseen items, turn each into an article and
- * record its deliveries. Validators are saved only after every new item was recorded, so a crash
+ * One poll of one feed, from its state as claimed: fetch (conditional), parse, find unseen items, turn
+ * each into an article and record its deliveries. Validators are saved only after every new item was recorded, so a crash
  * mid-poll refetches and nothing is lost.
  */
-export async function pollFeed(feed: FeedConfig, deps: PollerDeps, known?: FeedState): Promise<PollOutcome> {
+export async function pollFeed(feed: FeedConfig, deps: PollerDeps, state: FeedState): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
   const { store, log } = deps;
-  const state = known ?? (await store.feedState(feed.id));
   const startedAt = now();
   try {
     const response = await deps.http.fetch(feed.url, {

@@ -43,10 +43,6 @@ export async function openPostgresStore(url: string): Promise<Store> {
   }
 
   return {
-    async feedState(feedId) {
-      const row = (await query('SELECT * FROM feed_state WHERE feed_id = $1', [feedId]))[0];
-      return row ? toFeedState(row) : emptyFeedState(feedId);
-    },
     async saveFeedState(state) {
       await query(
         `INSERT INTO feed_state (feed_id, etag, last_modified, initialized, last_poll_at, last_success_at, failures, last_error)

@@ -100,10 +100,6 @@ export function openSqliteStore(path: string): Store {
   });
 
   return {
-    async feedState(feedId) {
-      const row = statements.feedState.get(feedId) as Row | undefined;
-      return row ? toFeedState(row) : emptyFeedState(feedId);
-    },
     async saveFeedState(state) {
       statements.saveFeedState.run({ ...state, initialized: state.initialized ? 1 : 0 });
     },

@@ -79,7 +79,6 @@ export interface UrlHistory {
 }
 
 export interface Store {
-  feedState(feedId: string): Promise<FeedState>;
   saveFeedState(state: FeedState): Promise<void>;
   /** The keys among `keys` that were never seen for this feed, in the order given. */
   unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
