@@ -19,11 +19,14 @@ export interface FeedChanges {
 export class FeedRegistry {
   private discordFeeds = new Map<string, DiscordFeed>();
   private changes: FeedChanges = { added() {}, removed() {} };
+  private configById: Map<string, FeedConfig>;
 
   constructor(
     private config: Config,
     private readonly store: Store,
-  ) {}
+  ) {
+    this.configById = new Map(config.feeds.map((feed) => [feed.id, feed]));
+  }
 
   async load(): Promise<void> {
     this.discordFeeds = new Map((await this.store.discordFeeds()).map((feed) => [feed.id, feed]));
@@ -62,15 +65,24 @@ export class FeedRegistry {
     return [...this.config.feeds, ...fromDiscord];
   }
 
-  list(): ListedFeed[] {
-    return [
-      ...this.config.feeds.map((feed) => ({ ...feed, source: 'config' as const, paused: false, channelId: null })),
-      ...[...this.discordFeeds.values()].map((feed) => ({ ...FeedRegistry.toFeedConfig(feed), source: 'discord' as const, paused: feed.paused, channelId: feed.channelId })),
-    ];
+  private static fromConfig(feed: FeedConfig): ListedFeed {
+    return { ...feed, source: 'config', paused: false, channelId: null };
   }
 
+  private static fromDiscord(feed: DiscordFeed): ListedFeed {
+    return { ...FeedRegistry.toFeedConfig(feed), source: 'discord', paused: feed.paused, channelId: feed.channelId };
+  }
+
+  list(): ListedFeed[] {
+    return [...this.config.feeds.map(FeedRegistry.fromConfig), ...[...this.discordFeeds.values()].map(FeedRegistry.fromDiscord)];
+  }
+
+  /** One feed by id: a direct lookup, as it runs for every delivery (embed style, X priority). */
   get(feedId: string): ListedFeed | undefined {
-    return this.list().find((feed) => feed.id === feedId);
+    const configured = this.configById.get(feedId);
+    if (configured) return FeedRegistry.fromConfig(configured);
+    const added = this.discordFeeds.get(feedId);
+    return added ? FeedRegistry.fromDiscord(added) : undefined;
   }
 
   /** The config as currently loaded (SIGHUP may replace it). */
@@ -95,8 +107,9 @@ export class FeedRegistry {
    * removed ones stopped. Stored state (seen items, deliveries) is kept.
    */
   replaceConfig(config: Config): { added: string[]; removed: string[]; changed: string[] } {
-    const before = new Map(this.config.feeds.map((feed) => [feed.id, feed]));
+    const before = this.configById;
     this.config = config;
+    this.configById = new Map(config.feeds.map((feed) => [feed.id, feed]));
     const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
     for (const feed of config.feeds) {
       const old = before.get(feed.id);
