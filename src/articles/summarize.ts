@@ -1,12 +1,10 @@
 import sbd from 'sbd';
-import { truncateWords } from './text.js';
+import { TRAILING_PUNCTUATION, truncateWords } from './text.js';
 
 export interface SummaryLimits {
   maxSentences: number;
   maxChars: number;
 }
-
-const TRAILING_PUNCTUATION = /[\s,;:.、，。\-–—]+$/u;
 
 export const DISCORD_SUMMARY: SummaryLimits = { maxSentences: 3, maxChars: 500 };
 

@@ -63,6 +63,9 @@ export function htmlToText(html: string, paragraphs: boolean): string {
     .join('\n\n');
 }
 
+/** Punctuation and spaces that must not stand before an ellipsis (Latin and CJK). */
+export const TRAILING_PUNCTUATION = /[\s,;:.、，。\-–—]+$/u;
+
 /** Cuts text to at most `max` characters at a word boundary, adding an ellipsis when cut. */
 export function truncateWords(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -70,5 +73,5 @@ export function truncateWords(text: string, max: number): string {
   const slice = text.slice(0, room + 1);
   const lastSpace = slice.lastIndexOf(' ');
   const cut = lastSpace > room * 0.5 ? slice.slice(0, lastSpace) : text.slice(0, room);
-  return `${cut.replace(/[\s,;:.\-–—]+$/u, '')}…`;
+  return `${cut.replace(TRAILING_PUNCTUATION, '')}…`;
 }
