@@ -117,7 +117,7 @@ export function createXTarget(options: XTargetOptions): Target {
     const client = await options.source.client();
     const mediaId = config.images ? await uploadImage(client, article) : null;
     const result = await client.v2.tweet({ text, ...(mediaId ? { media: { media_ids: [mediaId] } } : {}) });
-    const { periods } = await usage();
+    const periods = usagePeriods(now());
     await store.recordXUsage([periods.day, periods.month], 1, config.prices.postWithUrl + (mediaId ? config.prices.mediaUpload : 0));
     if (reply) {
       try {
