@@ -58,7 +58,7 @@ describe('slash commands through the real discord.js client', () => {
     await Promise.all([discord.stop(), feeds.stop()]);
   });
 
-  it('registers every command once; an unchanged restart skips registration', () => {
+  it('registers every slash command at start', () => {
     const names = (discord.commandRegistrations[0]!.body as Array<{ name: string }>).map((c) => c.name).sort();
     expect(names).toEqual(['feeds', 'headlines', 'search', 'status', 'summary', 'why']);
   });
