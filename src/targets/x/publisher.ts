@@ -17,6 +17,8 @@ const IMAGE_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
   'image/webp': (b) => b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50,
 };
 const MAX_IMAGE_BYTES = 5_000_000;
+/** How often a paused X target (authorization revoked) looks again whether `herald x login` was run. */
+const PAUSE_RECHECK_MS = 10 * 60_000;
 
 /**
  * twitter-api-v2 has its hosts built in. This plugin sends every request to `baseUrl` instead
@@ -111,10 +113,25 @@ export function createXTarget(options: XTargetOptions): Target {
     }
   }
 
+  /** The client to post with. Nothing has reached X yet, so a failure here is a plain retry, never an unknown outcome. */
+  async function authorizedClient(): Promise<TwitterApi> {
+    try {
+      return await options.source.client();
+    } catch (error) {
+      throw pausedOr(`X authorization unavailable: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  /** Waits out a paused authorization until the next check; otherwise an ordinary retry. */
+  function pausedOr(message: string): DeliveryError {
+    const paused = options.source.paused?.();
+    return paused ? new DeliveryError(paused, 'retry', now() + PAUSE_RECHECK_MS) : new DeliveryError(message, 'retry');
+  }
+
   async function post(article: StoredArticle): Promise<{ remoteId: string | null }> {
     const config = options.config();
     const { text, reply } = renderXPost(article, { template: options.templateFor(article.feedId), hashtags: config.hashtags, thread: config.thread });
-    const client = await options.source.client();
+    const client = await authorizedClient();
     const mediaId = config.images ? await uploadImage(client, article) : null;
     const result = await client.v2.tweet({ text, ...(mediaId ? { media: { media_ids: [mediaId] } } : {}) });
     const periods = usagePeriods(now());
@@ -137,7 +154,7 @@ export function createXTarget(options: XTargetOptions): Target {
     /** The budget gate: wait when a cap is reached; when fewer may go than wait, keep the most important. */
     async ready(job: DeliveryJob): Promise<Readiness> {
       const paused = options.source.paused?.();
-      if (paused) return { kind: 'wait', until: now() + 10 * 60_000, reason: paused };
+      if (paused) return { kind: 'wait', until: now() + PAUSE_RECHECK_MS, reason: paused };
       const config = options.config();
       const current = await usage();
       const allowed = allowance(config, current, now());
@@ -161,7 +178,9 @@ export function createXTarget(options: XTargetOptions): Target {
       try {
         return await post(article);
       } catch (error) {
-        if (error instanceof ApiResponseError && error.code === 401 && options.source.recover && (await options.source.recover())) {
+        if (error instanceof ApiResponseError && error.code === 401 && options.source.recover) {
+          // X refused the token, so nothing was posted: refresh once and try again, or wait for a new login.
+          if (!(await options.source.recover())) throw pausedOr(`X 401: ${error.message}`);
           try {
             return await post(article);
           } catch (retryError) {
