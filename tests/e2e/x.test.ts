@@ -180,16 +180,22 @@ describe('the X publisher with OAuth 2.0', () => {
     await Promise.all([x.stop(), feeds.stop()]);
   });
 
-  it('herald x login runs the PKCE flow in the terminal and stores the tokens', async () => {
+  /** Runs `herald x login` as a maintainer would, approving in the browser with the fake's code. */
+  async function login(): Promise<{ code: unknown; output: string; url: URL }> {
     const child = spawn(process.execPath, [CLI, 'x', 'login'], { env: { PATH: process.env.PATH ?? '', ...env() }, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const url = new URL(await waitFor('the authorize URL', () => /https:\/\/x\.com\/i\/oauth2\/authorize\S+/.exec(output)?.[0]));
+    child.stdin.end(`http://127.0.0.1:8788/callback?state=${url.searchParams.get('state')}&code=test-code\n`);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    return { code, output, url };
+  }
+
+  it('herald x login runs the PKCE flow in the terminal and stores the tokens', async () => {
+    const { code, output, url } = await login();
     expect(url.searchParams.get('code_challenge_method')?.toUpperCase()).toBe('S256');
     expect(url.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(url.searchParams.get('scope')).toContain('offline.access');
-    child.stdin.end(`http://127.0.0.1:8788/callback?state=${url.searchParams.get('state')}&code=test-code\n`);
-    const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
     expect(output).toContain('Authorized as @herald');
     expect(storedTokens()).toEqual(expect.objectContaining(x.issued[0]));
@@ -246,5 +252,26 @@ describe('the X publisher with OAuth 2.0', () => {
     expect(herald!.logged('delivery failed')).toEqual([]);
     expect(herald!.logged('delivery will be retried', { target: 'x', reason: error })).toHaveLength(1);
     expect(x.tweets).toHaveLength(posted);
+  });
+
+  it('an access token revoked before it expires: the refused post waits, and a new login resumes X without a restart', async () => {
+    expect((await login()).code).toBe(0);
+    x.tokenLifetimeSeconds = 7200;
+    start();
+    publish(5);
+    await waitFor('story 5 posted', () => x.tweets.some((t) => t.text.startsWith('OAuth story 5')), 30_000);
+    const latest = x.issued.at(-1)!;
+    x.revoked.add(latest.refreshToken);
+    x.revoked.add(latest.accessToken);
+    publish(6);
+    const error = 'X authorization was revoked or has expired: run `herald x login` again (X posts wait until then)';
+    await herald!.waitForLog('delivery will be retried', { target: 'x', reason: error });
+    expect(herald!.logged(error)).toHaveLength(1);
+    expect(x.rejectedAuth.length).toBeGreaterThan(0);
+    expect((await login()).code).toBe(0);
+    await herald!.waitForLog('X authorized again: posting resumes', {}, 40_000);
+    await waitFor('story 6 posted after the new login', () => x.tweets.some((t) => t.text.startsWith('OAuth story 6')), 40_000);
+    expect(x.tweets.filter((t) => t.text.startsWith('OAuth story 6'))).toHaveLength(1);
+    expect(herald!.logged('delivery failed')).toEqual([]);
   });
 });

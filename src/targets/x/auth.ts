@@ -41,15 +41,20 @@ export async function saveTokens(store: Store, tokens: OAuth2Tokens): Promise<vo
   await store.setMeta(OAUTH2_TOKENS_KEY, JSON.stringify(tokens));
 }
 
+async function loadTokens(store: Store): Promise<OAuth2Tokens | null> {
+  const stored = await store.getMeta(OAUTH2_TOKENS_KEY);
+  return stored ? (JSON.parse(stored) as OAuth2Tokens) : null;
+}
+
 /**
  * OAuth 2 user context from tokens stored by `herald x login`. A refresh rotates the refresh token:
  * the new pair is saved before the new access token is used, so a crash never leaves the database
  * holding only a token X has already invalidated. A refused refresh (revoked access) pauses
- * posting with one clear error instead of failing every post.
+ * posting with one clear error instead of failing every post; posting resumes, without a restart,
+ * once `herald x login` has stored new tokens.
  */
 export async function oauth2Source(app: OAuth2App, store: Store, log: Logger, now: () => number = Date.now): Promise<XClientSource> {
-  const stored = await store.getMeta(OAUTH2_TOKENS_KEY);
-  let tokens: OAuth2Tokens | null = stored ? (JSON.parse(stored) as OAuth2Tokens) : null;
+  let tokens = await loadTokens(store);
   let paused: string | null = tokens ? null : 'X is not authorized yet: run `herald x login` (X posts wait until then)';
   if (paused) log.error({ target: 'x' }, paused);
   let refreshing: Promise<boolean> | null = null;
@@ -86,6 +91,15 @@ export async function oauth2Source(app: OAuth2App, store: Store, log: Logger, no
       return new TwitterApi(tokens.accessToken, { plugins: plugins(app.apiUrl) });
     },
     recover: refreshOnce,
-    paused: () => paused,
+    async paused() {
+      if (!paused) return null;
+      const stored = await loadTokens(store);
+      if (stored && stored.refreshToken !== tokens?.refreshToken) {
+        tokens = stored;
+        paused = null;
+        log.info({ target: 'x' }, 'X authorized again: posting resumes');
+      }
+      return paused;
+    },
   };
 }

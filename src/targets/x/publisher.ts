@@ -17,8 +17,8 @@ const IMAGE_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
   'image/webp': (b) => b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50,
 };
 const MAX_IMAGE_BYTES = 5_000_000;
-/** How often a paused X target (authorization revoked) looks again whether `herald x login` was run. */
-const PAUSE_RECHECK_MS = 10 * 60_000;
+/** How often a paused X target (authorization revoked) looks whether `herald x login` has been run since. */
+const PAUSE_RECHECK_MS = 15_000;
 
 /**
  * twitter-api-v2 has its hosts built in. This plugin sends every request to `baseUrl` instead
@@ -69,8 +69,8 @@ export interface XClientSource {
   client(): Promise<TwitterApi>;
   /** Called after a 401: refresh once if possible. Returns false when the authorization is gone. */
   recover?(): Promise<boolean>;
-  /** Why posting is paused (a revoked authorization), or null. */
-  paused?(): string | null;
+  /** Why posting is paused (a revoked authorization), or null once it is authorized again. */
+  paused?(): Promise<string | null>;
 }
 
 export interface XTargetOptions {
@@ -118,13 +118,13 @@ export function createXTarget(options: XTargetOptions): Target {
     try {
       return await options.source.client();
     } catch (error) {
-      throw pausedOr(`X authorization unavailable: ${(error as Error)?.message ?? String(error)}`);
+      throw await pausedOr(`X authorization unavailable: ${(error as Error)?.message ?? String(error)}`);
     }
   }
 
   /** Waits out a paused authorization until the next check; otherwise an ordinary retry. */
-  function pausedOr(message: string): DeliveryError {
-    const paused = options.source.paused?.();
+  async function pausedOr(message: string): Promise<DeliveryError> {
+    const paused = await options.source.paused?.();
     return paused ? new DeliveryError(paused, 'retry', now() + PAUSE_RECHECK_MS) : new DeliveryError(message, 'retry');
   }
 
@@ -153,7 +153,7 @@ export function createXTarget(options: XTargetOptions): Target {
 
     /** The budget gate: wait when a cap is reached; when fewer may go than wait, keep the most important. */
     async ready(job: DeliveryJob): Promise<Readiness> {
-      const paused = options.source.paused?.();
+      const paused = await options.source.paused?.();
       if (paused) return { kind: 'wait', until: now() + PAUSE_RECHECK_MS, reason: paused };
       const config = options.config();
       const current = await usage();
@@ -180,7 +180,7 @@ export function createXTarget(options: XTargetOptions): Target {
       } catch (error) {
         if (error instanceof ApiResponseError && error.code === 401 && options.source.recover) {
           // X refused the token, so nothing was posted: refresh once and try again, or wait for a new login.
-          if (!(await options.source.recover())) throw pausedOr(`X 401: ${error.message}`);
+          if (!(await options.source.recover())) throw await pausedOr(`X 401: ${error.message}`);
           try {
             return await post(article);
           } catch (retryError) {
