@@ -180,7 +180,8 @@ export class Outbox {
       if (readiness.kind === 'skipped') return;
       if (readiness.kind === 'wait') {
         await this.store.markRetry(delivery.id, readiness.reason, readiness.until, delivery.unknownOutcome, this.now());
-        this.log.info({ ...context, until: new Date(readiness.until).toISOString(), reason: readiness.reason }, 'delivery waits');
+        // A long wait is rechecked often (a paused X authorization every 15 s): say so once per reason.
+        if (readiness.reason !== delivery.lastError) this.log.info({ ...context, until: new Date(readiness.until).toISOString(), reason: readiness.reason }, 'delivery waits');
         return;
       }
     }
