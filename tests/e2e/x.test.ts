@@ -273,5 +273,5 @@ describe('the X publisher with OAuth 2.0', () => {
     await waitFor('story 6 posted after the new login', () => x.tweets.some((t) => t.text.startsWith('OAuth story 6')), 40_000);
     expect(x.tweets.filter((t) => t.text.startsWith('OAuth story 6'))).toHaveLength(1);
     expect(herald!.logged('delivery failed')).toEqual([]);
-  });
+  }, 120_000);
 });
