@@ -57,26 +57,49 @@ function uniqueTexts(values: Array<string | undefined>): string[] {
   return [...seen];
 }
 
-interface MediaLike {
+interface MediaContent {
+  url?: string;
+  medium?: string;
+  type?: string;
+  width?: number;
   thumbnails?: Array<{ url?: string }>;
-  contents?: Array<{ url?: string; medium?: string; type?: string }>;
-  group?: { contents?: Array<{ url?: string; medium?: string; type?: string }>; thumbnails?: Array<{ url?: string }> };
 }
 
-function mediaImage(media: MediaLike | undefined, base: Base): string | null {
-  if (!media) return null;
-  const isImage = (c: { medium?: string; type?: string }) => c.medium === 'image' || (c.type ?? '').startsWith('image/');
-  const candidates = [
-    ...(media.contents ?? []).filter(isImage),
-    ...(media.thumbnails ?? []),
-    ...(media.group?.contents ?? []).filter(isImage),
-    ...(media.group?.thumbnails ?? []),
-  ];
-  for (const candidate of candidates) {
-    const url = urlOf(candidate.url, base);
-    if (url) return url;
+interface MediaLike {
+  contents?: MediaContent[];
+  thumbnails?: Array<{ url?: string }>;
+  groups?: Array<{ contents?: MediaContent[]; thumbnails?: Array<{ url?: string }> }>;
+}
+
+const AUDIO_OR_VIDEO_PATH = /\.(?:mp4|m4v|mov|webm|mkv|mp3|m4a|aac|ogg|oga|opus|wav|flac|m3u8|mpd)$/i;
+
+/** News feeds often give media:content neither medium nor type: then anything but audio or video counts as an image. */
+function isImage(content: MediaContent, url: string): boolean {
+  if (content.medium || content.type) return content.medium === 'image' || (content.type ?? '').startsWith('image/');
+  return !AUDIO_OR_VIDEO_PATH.test(new URL(url).pathname);
+}
+
+/** Media RSS images: the widest image content (groups included), and the first thumbnail as a fallback. */
+function mediaImages(media: MediaLike | undefined, base: Base): { image: string | null; thumbnail: string | null } {
+  const contents = [...(media?.contents ?? []), ...(media?.groups ?? []).flatMap((group) => group.contents ?? [])];
+  let image: { url: string; width: number } | null = null;
+  for (const content of contents) {
+    const url = urlOf(content.url, base);
+    if (url && isImage(content, url) && (!image || (content.width ?? 0) > image.width)) image = { url, width: content.width ?? 0 };
   }
-  return null;
+  const thumbnails = [
+    ...(media?.thumbnails ?? []),
+    ...contents.flatMap((content) => content.thumbnails ?? []),
+    ...(media?.groups ?? []).flatMap((group) => group.thumbnails ?? []),
+  ];
+  const thumbnail = thumbnails.map((t) => urlOf(t.url, base)).find((url) => url !== null) ?? null;
+  return { image: image?.url ?? null, thumbnail };
+}
+
+/** The lead image, best first: a full-size media image, an image enclosure, a thumbnail, the first image in the content. */
+function leadImage(media: unknown, enclosure: string | undefined, contentHtml: string | null, base: Base, extra?: string): string | null {
+  const found = mediaImages(media as MediaLike | undefined, base);
+  return found.image ?? urlOf(enclosure, base) ?? found.thumbnail ?? urlOf(extra, base) ?? firstImageIn(contentHtml, base);
 }
 
 function finishItem(item: Omit<FeedItem, 'id'> & { id: string | null }): FeedItem {
@@ -98,9 +121,7 @@ function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
     author: textOf(item.authors?.[0]?.name ?? item.dc?.creators?.[0] ?? item.itunes?.author, MAX_TITLE),
     summary: textOf(item.description ?? item.content?.encoded, MAX_SUMMARY),
     contentHtml,
-    imageUrl:
-      mediaImage(item.media as MediaLike, itemBase) ?? urlOf(enclosureImage, itemBase) ?? urlOf(item.itunes?.image, itemBase) ??
-      firstImageIn(contentHtml, itemBase),
+    imageUrl: leadImage(item.media, enclosureImage, contentHtml, itemBase, item.itunes?.image),
     categories: uniqueTexts([...(item.categories ?? []).map((c) => c.name), ...(item.dc?.subjects ?? [])]),
   });
 }
@@ -122,7 +143,7 @@ function fromAtom(entry: AtomFeed.Entry<unknown>, base: Base, now: Date): FeedIt
     author: textOf(entry.authors?.[0]?.name ?? entry.dc?.creators?.[0], MAX_TITLE),
     summary: textOf(entry.summary ?? entry.content?.value, MAX_SUMMARY),
     contentHtml,
-    imageUrl: mediaImage(entry.media as MediaLike, entryBase) ?? urlOf(enclosureImage, entryBase) ?? firstImageIn(contentHtml, entryBase),
+    imageUrl: leadImage(entry.media, enclosureImage, contentHtml, entryBase),
     categories: uniqueTexts((entry.categories ?? []).map((c) => c.label ?? c.term)),
   });
 }
@@ -139,7 +160,7 @@ function fromRdf(item: RdfFeed.Item<unknown>, base: Base, now: Date): FeedItem {
     author: textOf(item.dc?.creators?.[0], MAX_TITLE),
     summary: textOf(item.description ?? item.dc?.descriptions?.[0], MAX_SUMMARY),
     contentHtml,
-    imageUrl: mediaImage(item.media as MediaLike, base) ?? firstImageIn(contentHtml, base),
+    imageUrl: leadImage(item.media, undefined, contentHtml, base),
     categories: uniqueTexts(item.dc?.subjects ?? []),
   });
 }

@@ -61,6 +61,28 @@ describe('feed formats', () => {
     expect(json.items[0]).toMatchObject({ id: '7', title: 'Seven', url: 'https://j.example/p/7', categories: ['a'] });
   });
 
+  it('picks the lead image: the widest media image, groups included, before an enclosure, a thumbnail or an inline image', () => {
+    const item = (body: string) => `<item><title>t</title><link>https://news.example/a</link>${body}</item>`;
+    const feed = parseFeedText(
+      `<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>M</title>
+      ${item('<media:content url="https://i.example/small.jpg?w=140" width="140"/><media:content url="https://i.example/big.jpg?w=460" width="460"/>')}
+      ${item('<media:group><media:content url="https://i.example/clip.mp4"/><media:content url="/g.jpg" type="image/jpeg"/></media:group>')}
+      ${item('<media:thumbnail url="https://i.example/thumb.png"/><enclosure url="https://i.example/full.png" type="image/png" length="1"/>')}
+      ${item('<media:content url="https://v.example/video.mp4"/><description>&lt;img src="/inline.gif"&gt;</description>')}
+      ${item('<media:content url="https://v.example/v" medium="video"><media:thumbnail url="https://v.example/poster.jpg"/></media:content>')}
+      </channel></rss>`,
+      'https://news.example/feed.xml',
+      NOW,
+    );
+    expect(feed.items.map((i) => i.imageUrl)).toEqual([
+      'https://i.example/big.jpg?w=460',
+      'https://news.example/g.jpg',
+      'https://i.example/full.png',
+      'https://news.example/inline.gif',
+      'https://v.example/poster.jpg',
+    ]);
+  });
+
   it('never yields javascript: or data: links', () => {
     const feed = parseFeedText(
       `<rss version="2.0"><channel><title>x</title><item><title>a</title><link>javascript:alert(1)</link></item><item><title>b</title><link>data:text/html,hi</link></item></channel></rss>`,
@@ -126,6 +148,14 @@ describe.skipIf(!hasShared)('the rss-parser corpus', () => {
     // Only missing-fields.atom publishes an entry with neither title nor link.
     const untitled = feed.items.filter((item) => !item.title || !item.url);
     if (name !== 'missing-fields.atom') expect(untitled).toEqual([]);
+  });
+
+  it("finds lead images in media RSS as publishers write it: the Guardian's untyped sizes, YouTube's groups", () => {
+    const images = (name: string) => parseFeedText(readFileSync(join(dir, name), 'utf8'), null, NOW).items.map((item) => item.imageUrl);
+    const guardian = images('guardian.rss');
+    expect(guardian.length).toBeGreaterThan(10);
+    for (const url of guardian) expect(url).toMatch(/^https:\/\/i\.guim\.co\.uk\/.+[?&]w=460&/);
+    for (const url of images('atom-customfields.atom')) expect(url).toMatch(/^https:\/\/i\d\.ytimg\.com\/vi\/[\w-]+\/hqdefault\.jpg$/);
   });
 
   it('decodes the ISO-8859-1 feeds without replacement characters', () => {
