@@ -22,9 +22,20 @@ function textOf(value: TextLike, max: number): string | null {
   return text && text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function htmlOf(value: string | undefined): string | null {
+/** A link or source attribute inside a tag, with its quoted value. */
+const LINK_ATTRIBUTE = /(<[a-z][^<>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"'<>]*)\2/gi;
+const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
+
+/** Content HTML, capped, with relative links and image sources resolved against the item's base. */
+function htmlOf(value: string | undefined, base: Base): string | null {
   if (!value || !value.trim()) return null;
-  return value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value;
+  const html = value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value;
+  if (!base) return html;
+  return html.replace(LINK_ATTRIBUTE, (whole, start: string, quote: string, link: string) => {
+    if (!link || HAS_SCHEME.test(link) || link.startsWith('#')) return whole;
+    const resolved = urlOf(link.replace(/&amp;/g, '&'), base);
+    return resolved ? `${start}${quote}${resolved.replace(/&/g, '&amp;')}${quote}` : whole;
+  });
 }
 
 /** Resolves a (possibly relative) link against a chain of bases; only http(s) results are kept. */
@@ -108,7 +119,7 @@ function finishItem(item: Omit<FeedItem, 'id'> & { id: string | null }): FeedIte
 
 function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
   const itemBase = joinBase(item.xml?.base, base);
-  const contentHtml = htmlOf(item.content?.encoded ?? item.description);
+  const contentHtml = htmlOf(item.content?.encoded ?? item.description, itemBase);
   const enclosureImage = item.enclosures?.find((e) => (e.type ?? '').startsWith('image/'))?.url;
   const guid = item.guid?.value?.trim() || null;
   const url = urlOf(item.link, itemBase) ?? (item.guid?.isPermaLink !== false ? urlOf(guid, itemBase) : null);
@@ -130,7 +141,7 @@ function fromAtom(entry: AtomFeed.Entry<unknown>, base: Base, now: Date): FeedIt
   const entryBase = joinBase(entry.xml?.base, base);
   const links = entry.links ?? [];
   const alternate = links.find((l) => !l.rel || l.rel === 'alternate') ?? links.find((l) => l.rel !== 'self' && l.rel !== 'enclosure');
-  const contentHtml = htmlOf(entry.content?.value ?? entry.summary?.value);
+  const contentHtml = htmlOf(entry.content?.value ?? entry.summary?.value, entryBase);
   const enclosureImage = links.find((l) => l.rel === 'enclosure' && (l.type ?? '').startsWith('image/'))?.href;
   const published = plausibleDate(entry.published ?? entry.dc?.dates?.[0], now);
   const updated = plausibleDate(entry.updated, now);
@@ -149,7 +160,7 @@ function fromAtom(entry: AtomFeed.Entry<unknown>, base: Base, now: Date): FeedIt
 }
 
 function fromRdf(item: RdfFeed.Item<unknown>, base: Base, now: Date): FeedItem {
-  const contentHtml = htmlOf(item.content?.encoded ?? item.description);
+  const contentHtml = htmlOf(item.content?.encoded ?? item.description, base);
   const about = (item as { rdf?: { about?: string } }).rdf?.about;
   return finishItem({
     id: about?.trim() || null,
@@ -166,7 +177,7 @@ function fromRdf(item: RdfFeed.Item<unknown>, base: Base, now: Date): FeedItem {
 }
 
 function fromJson(item: JsonFeed.Item<unknown>, base: Base, now: Date): FeedItem {
-  const contentHtml = htmlOf(item.content_html);
+  const contentHtml = htmlOf(item.content_html, base);
   const author = item.authors?.[0]?.name ?? (item as { author?: { name?: string } }).author?.name;
   return finishItem({
     id: item.id != null ? String(item.id).trim() || null : null,

@@ -12,7 +12,8 @@ describe('feed formats', () => {
     const feed = parseFeedText(
       `<?xml version="1.0"?><rss version="2.0"><channel><title>T &amp; Co</title><link>https://news.example/</link>
       <item><title><![CDATA[Big <b>news</b> &amp; more]]></title><link>/a/1?utm_source=x</link><guid>g1</guid>
-      <pubDate>Mon, 10 Jan 2022 21:56:00 +0200</pubDate><category>World</category></item></channel></rss>`,
+      <pubDate>Mon, 10 Jan 2022 21:56:00 +0200</pubDate><category>World</category>
+      <description><![CDATA[<p><a href="/b/2?x=1&amp;y=2">Next</a> <img src='img/1.png' alt="a"> <a href="#top">top</a> <a href="mailto:desk@news.example">mail</a></p>]]></description></item></channel></rss>`,
       'https://news.example/feed.xml',
       NOW,
     );
@@ -25,6 +26,10 @@ describe('feed formats', () => {
       categories: ['World'],
     });
     expect(feed.items[0]!.publishedAt?.toISOString()).toBe('2022-01-10T19:56:00.000Z');
+    expect(feed.items[0]!.contentHtml).toBe(
+      `<p><a href="https://news.example/b/2?x=1&amp;y=2">Next</a> <img src='https://news.example/img/1.png' alt="a"> <a href="#top">top</a> <a href="mailto:desk@news.example">mail</a></p>`,
+    );
+    expect(feed.items[0]!.imageUrl).toBe('https://news.example/img/1.png');
   });
 
   it('parses Atom with xml:base and prefers the alternate link', () => {
