@@ -153,6 +153,11 @@ async function runCommand(args: string[]): Promise<number> {
   });
 }
 
+// A reader that stops early (`herald inspect feed … | head`) closes the pipe: that ends the command quietly, not with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +45,18 @@ describe.skipIf(!hasShared)('inspect over the shared corpus', () => {
     expect(result.text).not.toMatch(/Video of day|Follow us on|Ukraine Today|Show more news/);
     expect(result.publishedAt).toBe('2022-01-10T21:56:00.000Z');
     expect(result.lang).toBe('en');
+  });
+});
+
+describe('inspect into a pipe', () => {
+  it('ends quietly with exit 0 when the reader stops early, as `| head -c 100` does', async () => {
+    const child = spawn(process.execPath, [CLI, 'inspect', 'feed', ...Array.from({ length: 300 }, () => 'demo/feed.xml'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
 
