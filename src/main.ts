@@ -91,7 +91,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       const { createXTarget } = await import('./targets/x/publisher.js');
       const { oauth1Source, oauth2Source } = await import('./targets/x/auth.js');
       const xLog = log.child({ component: 'x' });
-      const source = env.x.mode === 'oauth1' ? oauth1Source(env.x.credentials, env.x.apiUrl) : await oauth2Source(env.x, store, xLog);
+      const source = env.x.mode === 'oauth1' ? oauth1Source(env.x.credentials, env.x.apiUrl, xLog) : await oauth2Source(env.x, store, xLog);
       targets.set(
         'x',
         createXTarget({

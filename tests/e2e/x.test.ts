@@ -131,6 +131,45 @@ describe('duplicate content', () => {
   });
 });
 
+describe('wrong OAuth 1.0a keys', () => {
+  const x = new FakeX(OAUTH1);
+  const feeds = new FeedServer();
+  let herald: HeraldProcess | null = null;
+
+  beforeAll(async () => {
+    await Promise.all([x.start(), feeds.start()]);
+  });
+  afterAll(async () => {
+    herald?.kill('SIGKILL');
+    await Promise.all([x.stop(), feeds.stop()]);
+  });
+
+  it('pause X with one clear error; the waiting post goes out after a restart with the right keys', async () => {
+    const dir = tempDir('xkeys');
+    feeds.setPage('/k/1.html', page('Keys story', ''));
+    feeds.setFeed('/k.xml', rss('K', [{ guid: 'k1', title: 'Keys story', link: feeds.url('/k/1.html') }]));
+    const env = (secret: string) => ({
+      ...fakeEnv({ x }),
+      X_ACCESS_SECRET: secret,
+      HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'k', url: feeds.url('/k.xml'), backfill: 1 }], routes: [{ feeds: ['k'], x: true }] }),
+      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_ALLOW_PRIVATE_NETWORK: '1',
+      HTTP_PORT: '0',
+    });
+    herald = new HeraldProcess(['run', '--once'], env('a-wrong-secret'));
+    expect((await herald.exited).code).toBe(0);
+    const error = 'X refused the OAuth 1.0a keys: check X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET, then restart Herald (X posts wait until then)';
+    expect(herald.logged(error)).toHaveLength(1);
+    expect(herald.logged('delivery will be retried', { target: 'x', reason: error })).toHaveLength(1);
+    expect(herald.logged('delivery failed')).toEqual([]);
+    expect(x.rejectedAuth).toEqual(['bad signature']);
+    herald = new HeraldProcess(['run'], env(OAUTH1.accessSecret));
+    await waitFor('the waiting post', () => x.tweets.length >= 1, 40_000);
+    await herald.waitForLog('delivered', { target: 'x' });
+    expect(x.tweets.map((t) => t.text.split('\n\n')[0])).toEqual(['Keys story']);
+  }, 120_000);
+});
+
 describe('the X publisher with OAuth 2.0', () => {
   const x = new FakeX(OAUTH1);
   const feeds = new FeedServer();

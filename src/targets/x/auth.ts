@@ -20,9 +20,24 @@ function plugins(apiUrl: string | null) {
   return apiUrl ? [redirectPlugin(apiUrl)] : [];
 }
 
-export function oauth1Source(credentials: XCredentials, apiUrl: string | null): XClientSource {
+/**
+ * OAuth 1.0a keys from the environment. X's 401 means the keys are wrong or revoked: posting pauses
+ * with one clear error, and what waits goes out after a restart with the right keys.
+ */
+export function oauth1Source(credentials: XCredentials, apiUrl: string | null, log: Logger): XClientSource {
   const client = new TwitterApi(credentials, { plugins: plugins(apiUrl) });
-  return { client: async () => client };
+  let paused: string | null = null;
+  return {
+    client: async () => client,
+    async recover() {
+      if (!paused) {
+        paused = 'X refused the OAuth 1.0a keys: check X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET, then restart Herald (X posts wait until then)';
+        log.error({ target: 'x' }, paused);
+      }
+      return false;
+    },
+    paused: async () => paused,
+  };
 }
 
 export interface OAuth2App {
