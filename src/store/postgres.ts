@@ -6,6 +6,8 @@ import { MIGRATIONS, searchWords } from './migrations.js';
 /** Any constant shared by Herald processes: the advisory lock that elects the gateway holder. */
 const GATEWAY_LOCK = 7_245_001;
 const MIGRATION_LOCK = 7_245_002;
+/** The head of each target's queue: its earliest unfinished delivery in publication order. */
+const QUEUE_HEADS = `SELECT DISTINCT ON (target) * FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY target, sort_at, id`;
 
 /**
  * The store on PostgreSQL: the same interface and schema versions as SQLite, shared by several
@@ -168,12 +170,10 @@ export async function openPostgresStore(url: string): Promise<Store> {
       return (await query('UPDATE discord_feeds SET paused = $1 WHERE id = $2 RETURNING id', [paused ? 1 : 0, id])).length > 0;
     },
     async dueDeliveries(now) {
-      const rows = await query(
-        `SELECT * FROM (SELECT DISTINCT ON (target) * FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY target, sort_at, id) heads
-         WHERE next_attempt_at <= $1`,
-        [now],
-      );
-      return jobs(rows);
+      return jobs(await query(`SELECT * FROM (${QUEUE_HEADS}) heads WHERE next_attempt_at <= $1`, [now]));
+    },
+    async queueHeads() {
+      return jobs(await query(QUEUE_HEADS));
     },
     async nextDueAt() {
       return numOrNull((await query(`SELECT MIN(next_attempt_at) AS next FROM deliveries WHERE status = 'pending'`))[0]?.next);

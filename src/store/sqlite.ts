@@ -140,6 +140,9 @@ export function openSqliteStore(path: string): Store {
     async dueDeliveries(now) {
       return (statements.heads.all() as Row[]).filter((row) => Number(row.next_attempt_at) <= now).map(jobOf);
     },
+    async queueHeads() {
+      return (statements.heads.all() as Row[]).map(jobOf);
+    },
     async nextDueAt() {
       return (statements.nextDue.get() as number | null) ?? null;
     },

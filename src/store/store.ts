@@ -114,6 +114,8 @@ export interface Store {
   setDiscordFeedPaused(id: string, paused: boolean): Promise<boolean>;
   /** For each target, its earliest unfinished delivery if it is due now (order within a target is kept). */
   dueDeliveries(now: number): Promise<DeliveryJob[]>;
+  /** For each target, its earliest unfinished delivery, due or not (what each queue waits on, for /status). */
+  queueHeads(): Promise<DeliveryJob[]>;
   /** The earliest time any unfinished delivery becomes due, or null when none is waiting. */
   nextDueAt(): Promise<number | null>;
   markSending(id: number, now: number): Promise<void>;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeDiscord } from '../fakes/discord.js';
 import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
@@ -18,6 +19,8 @@ function page(title: string, image: string): string {
 
 describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', () => {
   const x = new FakeX(OAUTH1);
+  // Discord only answers /status here: no route posts to it.
+  const discord = new FakeDiscord('x-caps-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ', ['555555555555555555']);
   const feeds = new FeedServer();
   const dir = tempDir('x');
   const items: TestItem[] = [];
@@ -30,7 +33,7 @@ describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', 
 
   function start(): HeraldProcess {
     herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ x }),
+      ...fakeEnv({ x, discord }),
       HERALD_CONFIG: writeConfig(dir, {
         feeds: [{ id: 'wire', url: feeds.url('/wire.xml'), every: '1s' }],
         routes: [{ feeds: ['wire'], x: true }],
@@ -45,7 +48,7 @@ describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', 
   }
 
   beforeAll(async () => {
-    await Promise.all([x.start(), feeds.start()]);
+    await Promise.all([x.start(), discord.start(), feeds.start()]);
     feeds.set('/img/ok.png', { body: PNG, contentType: 'image/png' });
     feeds.setPage('/img/not-an-image.png', '<html>nope</html>');
     feeds.setFeed('/wire.xml', rss('Wire', items));
@@ -55,7 +58,7 @@ describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', 
 
   afterAll(async () => {
     herald.kill('SIGKILL');
-    await Promise.all([x.stop(), feeds.stop()]);
+    await Promise.all([x.stop(), discord.stop(), feeds.stop()]);
   });
 
   it('within the daily cap posts the newest two of three, with a signed request and the lead image, and skips the oldest with a reason', async () => {
@@ -95,6 +98,10 @@ describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', 
     const port = (await herald.waitForLog('health and metrics listening')).port as number;
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('herald_x_posts_left{window="day"} 0');
+    await herald.waitForLog('discord gateway ready');
+    const status = await discord.runCommand('status');
+    const waitingField = status.embeds![0]!.fields!.find((field) => field.name === 'Waiting');
+    expect(waitingField?.value).toBe(`x: ${String(waiting.reason)}, next try <t:${Math.ceil(new Date(String(waiting.until)).getTime() / 1000)}:R>`);
   });
 });
 

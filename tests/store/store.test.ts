@@ -61,6 +61,11 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect((await store.interruptedDeliveries('discord:1')).map((d) => d.id)).toEqual([head.delivery.id]);
     await store.markRetry(head.delivery.id, 'HTTP 500', 50, false, 12);
     expect(await store.dueDeliveries(20)).toHaveLength(1); // discord:1 waits for its head: order is kept
+    const heads = await store.queueHeads();
+    expect(heads.map((job) => [job.delivery.target, job.article.id, job.delivery.lastError, job.delivery.nextAttemptAt]).sort()).toEqual([
+      ['discord:1', 'early', 'HTTP 500', 50],
+      ['x', 'early', null, 10],
+    ]);
     expect(await store.nextDueAt()).toBe(10);
     due = await store.dueDeliveries(50);
     const retried = due.find((job) => job.delivery.target === 'discord:1')!;

@@ -15,7 +15,13 @@ function formatUptime(ms: number): string {
 }
 
 export async function runStatus(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const [states, counts, failed] = await Promise.all([deps.store.feedStates(), deps.store.deliveryCounts(), deps.store.failedDeliveries(5)]);
+  const [states, counts, failed, heads] = await Promise.all([
+    deps.store.feedStates(),
+    deps.store.deliveryCounts(),
+    deps.store.failedDeliveries(5),
+    deps.store.queueHeads(),
+  ]);
+  const now = Date.now();
   const feeds = deps.feeds.list();
   const stateOf = new Map(states.map((state) => [state.feedId, state]));
   const failing = feeds.filter((feed) => (stateOf.get(feed.id)?.failures ?? 0) > 0);
@@ -30,7 +36,7 @@ export async function runStatus(interaction: ChatInputCommandInteraction, deps: 
   const fields = [
     { name: 'Feeds', value: `${feeds.length} watched, ${failing.length} failing`, inline: true },
     { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.sent} sent`, inline: true },
-    { name: 'Up', value: `${formatUptime(Date.now() - deps.startedAt)} · Herald ${deps.version}`, inline: true },
+    { name: 'Up', value: `${formatUptime(now - deps.startedAt)} · Herald ${deps.version}`, inline: true },
     { name: 'Last polls', value: lastPolls || 'no feeds' },
   ];
   if (failing.length > 0) {
@@ -39,6 +45,17 @@ export async function runStatus(interaction: ChatInputCommandInteraction, deps: 
       value: failing
         .slice(0, 10)
         .map((feed) => `\`${feed.id}\` (${stateOf.get(feed.id)!.failures}×): ${escapeDiscord(stateOf.get(feed.id)!.lastError ?? '').slice(0, 150)}`)
+        .join('\n'),
+    });
+  }
+  // A queue whose head is not due holds everything behind it: say what it waits for (a cap, a paused X login, a rate limit).
+  const waiting = heads.filter(({ delivery }) => delivery.status === 'pending' && delivery.nextAttemptAt > now && delivery.lastError);
+  if (waiting.length > 0) {
+    fields.push({
+      name: 'Waiting',
+      value: waiting
+        .slice(0, 10)
+        .map(({ delivery }) => `${delivery.target}: ${escapeDiscord(delivery.lastError!).slice(0, 150)}, next try <t:${Math.ceil(delivery.nextAttemptAt / 1000)}:R>`)
         .join('\n'),
     });
   }
