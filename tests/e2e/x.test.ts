@@ -138,31 +138,33 @@ describe('duplicate content', () => {
   });
 });
 
-describe('wrong OAuth 1.0a keys', () => {
+describe('X refusing the app: wrong OAuth 1.0a keys, no write permission', () => {
   const x = new FakeX(OAUTH1);
   const feeds = new FeedServer();
   let herald: HeraldProcess | null = null;
 
+  /** The environment of a run over one new story routed to X, with the given access secret. */
+  const keysEnv = (dir: string) => (secret: string) => ({
+    ...fakeEnv({ x }),
+    X_ACCESS_SECRET: secret,
+    HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'k', url: feeds.url('/k.xml'), backfill: 1 }], routes: [{ feeds: ['k'], x: true }] }),
+    DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+    HERALD_ALLOW_PRIVATE_NETWORK: '1',
+    HTTP_PORT: '0',
+  });
+
   beforeAll(async () => {
     await Promise.all([x.start(), feeds.start()]);
+    feeds.setPage('/k/1.html', page('Keys story', ''));
+    feeds.setFeed('/k.xml', rss('K', [{ guid: 'k1', title: 'Keys story', link: feeds.url('/k/1.html') }]));
   });
+  afterEach(() => herald?.kill('SIGKILL'));
   afterAll(async () => {
-    herald?.kill('SIGKILL');
     await Promise.all([x.stop(), feeds.stop()]);
   });
 
-  it('pause X with one clear error; the waiting post goes out after a restart with the right keys', async () => {
-    const dir = tempDir('xkeys');
-    feeds.setPage('/k/1.html', page('Keys story', ''));
-    feeds.setFeed('/k.xml', rss('K', [{ guid: 'k1', title: 'Keys story', link: feeds.url('/k/1.html') }]));
-    const env = (secret: string) => ({
-      ...fakeEnv({ x }),
-      X_ACCESS_SECRET: secret,
-      HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'k', url: feeds.url('/k.xml'), backfill: 1 }], routes: [{ feeds: ['k'], x: true }] }),
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
-    });
+  it('wrong keys pause X with one clear error; the waiting post goes out after a restart with the right keys', async () => {
+    const env = keysEnv(tempDir('xkeys'));
     herald = new HeraldProcess(['run', '--once'], env('a-wrong-secret'));
     expect((await herald.exited).code).toBe(0);
     const error = 'X refused the OAuth 1.0a keys: check X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET, then restart Herald (X posts wait until then)';
@@ -175,6 +177,22 @@ describe('wrong OAuth 1.0a keys', () => {
     await herald.waitForLog('delivered', { target: 'x' });
     expect(x.tweets.map((t) => t.text.split('\n\n')[0])).toEqual(['Keys story']);
   }, 120_000);
+
+  it('an app without write permission pauses X with one clear error instead of failing the post', async () => {
+    const detail = 'Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.';
+    x.injected.push({ status: 403, body: { title: 'Forbidden', status: 403, detail, type: 'https://api.twitter.com/2/problems/oauth1-permissions' } });
+    const requests = x.tweetRequests;
+    herald = new HeraldProcess(['run', '--once'], keysEnv(tempDir('xperm'))(OAUTH1.accessSecret));
+    expect((await herald.exited).code).toBe(0);
+    const error = herald.logged('delivery will be retried', { target: 'x' })[0]?.reason;
+    expect(error).toBe(
+      `X refuses posts from this app (403: ${detail}). In the X developer portal give the app Read and write, ` +
+        'then regenerate its access token and restart Herald, or run `herald x login` again (OAuth 2.0); X posts wait until then',
+    );
+    expect(herald.logged(String(error))).toHaveLength(1);
+    expect(herald.logged('delivery failed')).toEqual([]);
+    expect(x.tweetRequests).toBe(requests + 1);
+  });
 });
 
 describe('the X publisher with OAuth 2.0', () => {

@@ -20,23 +20,37 @@ function plugins(apiUrl: string | null) {
   return apiUrl ? [redirectPlugin(apiUrl)] : [];
 }
 
+/** Why X posting is paused, or null: each new reason is logged once, as an error. */
+function pauseSwitch(log: Logger) {
+  let reason: string | null = null;
+  return {
+    reason: () => reason,
+    pause(next: string) {
+      if (reason === next) return;
+      reason = next;
+      log.error({ target: 'x' }, next);
+    },
+    resume() {
+      reason = null;
+    },
+  };
+}
+
 /**
  * OAuth 1.0a keys from the environment. X's 401 means the keys are wrong or revoked: posting pauses
  * with one clear error, and what waits goes out after a restart with the right keys.
  */
 export function oauth1Source(credentials: XCredentials, apiUrl: string | null, log: Logger): XClientSource {
   const client = new TwitterApi(credentials, { plugins: plugins(apiUrl) });
-  let paused: string | null = null;
+  const state = pauseSwitch(log);
   return {
     client: async () => client,
     async recover() {
-      if (!paused) {
-        paused = 'X refused the OAuth 1.0a keys: check X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET, then restart Herald (X posts wait until then)';
-        log.error({ target: 'x' }, paused);
-      }
+      state.pause('X refused the OAuth 1.0a keys: check X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET, then restart Herald (X posts wait until then)');
       return false;
     },
-    paused: async () => paused,
+    pause: state.pause,
+    paused: async () => state.reason(),
   };
 }
 
@@ -70,8 +84,8 @@ async function loadTokens(store: Store): Promise<OAuth2Tokens | null> {
  */
 export async function oauth2Source(app: OAuth2App, store: Store, log: Logger, now: () => number = Date.now): Promise<XClientSource> {
   let tokens = await loadTokens(store);
-  let paused: string | null = tokens ? null : 'X is not authorized yet: run `herald x login` (X posts wait until then)';
-  if (paused) log.error({ target: 'x' }, paused);
+  const state = pauseSwitch(log);
+  if (!tokens) state.pause('X is not authorized yet: run `herald x login` (X posts wait until then)');
   let refreshing: Promise<boolean> | null = null;
 
   async function refresh(): Promise<boolean> {
@@ -85,8 +99,7 @@ export async function oauth2Source(app: OAuth2App, store: Store, log: Logger, no
       return true;
     } catch (error) {
       if (error instanceof ApiResponseError && (error.code === 400 || error.code === 401)) {
-        paused = 'X authorization was revoked or has expired: run `herald x login` again (X posts wait until then)';
-        log.error({ target: 'x', status: error.code }, paused);
+        state.pause('X authorization was revoked or has expired: run `herald x login` again (X posts wait until then)');
         return false;
       }
       throw error;
@@ -101,20 +114,22 @@ export async function oauth2Source(app: OAuth2App, store: Store, log: Logger, no
 
   return {
     async client() {
-      if (!tokens || paused) throw new Error(paused ?? 'X is not authorized');
-      if (tokens.expiresAt - now() < REFRESH_MARGIN_MS && !(await refreshOnce())) throw new Error(paused ?? 'X token refresh failed');
+      if (!tokens || state.reason()) throw new Error(state.reason() ?? 'X is not authorized');
+      if (tokens.expiresAt - now() < REFRESH_MARGIN_MS && !(await refreshOnce())) throw new Error(state.reason() ?? 'X token refresh failed');
       return new TwitterApi(tokens.accessToken, { plugins: plugins(app.apiUrl) });
     },
     recover: refreshOnce,
+    pause: state.pause,
+    /** A new `herald x login` (tokens other than the ones in use) lifts any pause. */
     async paused() {
-      if (!paused) return null;
+      if (!state.reason()) return null;
       const stored = await loadTokens(store);
       if (stored && stored.refreshToken !== tokens?.refreshToken) {
         tokens = stored;
-        paused = null;
+        state.resume();
         log.info({ target: 'x' }, 'X authorized again: posting resumes');
       }
-      return paused;
+      return state.reason();
     },
   };
 }

@@ -44,6 +44,19 @@ function isDuplicate(error: ApiResponseError): boolean {
   return error.code === 403 && JSON.stringify(error.data ?? {}).toLowerCase().includes('duplicate');
 }
 
+/** X problem types that refuse every post of this app (no write permission, no access level), not this one post. */
+const APP_REFUSALS = /\/problems\/(?:oauth1-permissions|client-forbidden|unsupported-authentication)$/;
+
+function appRefusal(error: unknown): string | null {
+  if (!(error instanceof ApiResponseError) || error.code !== 403) return null;
+  const data = error.data as { type?: string; detail?: string } | undefined;
+  if (!APP_REFUSALS.test(data?.type ?? '')) return null;
+  return (
+    `X refuses posts from this app (403: ${data?.detail ?? data?.type}). In the X developer portal give the app Read and write, ` +
+    'then regenerate its access token and restart Herald, or run `herald x login` again (OAuth 2.0); X posts wait until then'
+  );
+}
+
 export function classifyXError(error: unknown, now: number): DeliveryError | 'duplicate' {
   if (error instanceof DeliveryError) return error;
   if (error instanceof ApiResponseError) {
@@ -69,6 +82,8 @@ export interface XClientSource {
   client(): Promise<TwitterApi>;
   /** Called after a 401: refresh once if possible. Returns false when the authorization is gone. */
   recover?(): Promise<boolean>;
+  /** Pauses posting for a reason that concerns every post (the app may not post at all), logged once. */
+  pause?(reason: string): void;
   /** Why posting is paused (a revoked authorization), or null once it is authorized again. */
   paused?(): Promise<string | null>;
 }
@@ -192,7 +207,12 @@ export function createXTarget(options: XTargetOptions): Target {
     },
   };
 
-  function settle(error: unknown): { remoteId: null } {
+  async function settle(error: unknown): Promise<{ remoteId: null }> {
+    const refusal = appRefusal(error);
+    if (refusal && options.source.pause) {
+      options.source.pause(refusal);
+      throw await pausedOr(refusal);
+    }
     const outcome = classifyXError(error, now());
     // X refuses a post identical to a recent one: it is already there, which is what we wanted.
     if (outcome === 'duplicate') return { remoteId: null };
