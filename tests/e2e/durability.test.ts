@@ -48,7 +48,7 @@ describe('durable delivery', () => {
     });
   }
 
-  function start(extraConfig: Record<string, unknown> = {}): HeraldProcess {
+  function start(extraConfig: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}): HeraldProcess {
     const config = writeConfig(dir, {
       feeds: [{ id: 'burst', url: feeds.url('/feed.xml'), every: '1s', backfill: 0 }],
       routes: [{ feeds: ['*'], discord: CHANNELS, x: true }],
@@ -61,6 +61,7 @@ describe('durable delivery', () => {
       DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HERALD_ALLOW_PRIVATE_NETWORK: '1',
       HTTP_PORT: '0',
+      ...extraEnv,
     });
     running.push(herald);
     return herald;
@@ -138,4 +139,27 @@ describe('durable delivery', () => {
     });
     expect(failures.every((line) => line.target === 'discord:555555555555555555' && String(line.reason).includes('10003'))).toBe(true);
   });
+
+  it('a refused bot token pauses Discord with one clear error; after a restart with the right token every post goes out once', async () => {
+    feeds.setFeed('/feed.xml', rss('Burst', []));
+    const discordOnly = { routes: [{ feeds: ['*'], discord: CHANNELS, x: false }] };
+    const refused = start(discordOnly, { DISCORD_TOKEN: 'a-reset-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ' });
+    await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2);
+    const burst = items(3);
+    feeds.setFeed('/feed.xml', rss('Burst', burst));
+    const error =
+      'Discord refused the bot token (401): reset it in the Discord Developer Portal (Bot, Reset Token), put it in DISCORD_TOKEN and restart Herald (Discord posts wait until then)';
+    await refused.waitForLog(error);
+    const polls = feeds.count('/feed.xml');
+    await waitFor('more polls', () => feeds.count('/feed.xml') >= polls + 2);
+    expect(refused.logged(error)).toHaveLength(1);
+    expect(refused.logged('delivery failed')).toEqual([]);
+    refused.kill('SIGTERM');
+    expect((await refused.exited).code).toBe(0);
+    const requestsWhileRefused = discord.messageRequests;
+    expect(requestsWhileRefused).toBeLessThanOrEqual(CHANNELS.length);
+    start(discordOnly);
+    await waitFor('every post in both channels', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 3), 40_000);
+    for (const channel of CHANNELS) expect(discord.messagesIn(channel).map((m) => m.body.embeds![0]!.title!)).toEqual(burst.map((item) => item.title));
+  }, 120_000);
 });

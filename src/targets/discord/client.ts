@@ -13,6 +13,11 @@ const PERMANENT_CODES = new Set([10003, 10004, 50001, 50006, 50008, 50013, 50035
 /** Rate-limit waits longer than this are handed back to the outbox instead of held in the client. */
 const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
 
+/** A refused token concerns every post: posting pauses until a restart with a new one. */
+const TOKEN_REFUSED =
+  'Discord refused the bot token (401): reset it in the Discord Developer Portal (Bot, Reset Token), put it in DISCORD_TOKEN and restart Herald (Discord posts wait until then)';
+const PAUSE_RECHECK_MS = 15_000;
+
 export interface DiscordOptions {
   token: string;
   apiUrl: string;
@@ -85,9 +90,24 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     log.info({ scope, commands: COMMAND_DEFINITIONS.map((c) => c.name) }, 'slash commands registered');
   }
 
+  let tokenRefused = false;
+
+  /** The outbox's view of a failed request; a refused token pauses posting (said once) instead of failing each post. */
+  function failure(error: unknown): DeliveryError {
+    if ((error instanceof DiscordAPIError || error instanceof HTTPError) && error.status === 401) {
+      if (!tokenRefused) log.error({ target: 'discord' }, TOKEN_REFUSED);
+      tokenRefused = true;
+      return new DeliveryError(TOKEN_REFUSED, 'retry', Date.now() + PAUSE_RECHECK_MS);
+    }
+    return classifyDiscordError(error, Date.now());
+  }
+
   const target: Target = {
     kind: 'discord',
     idempotent: true,
+    async ready() {
+      return tokenRefused ? { kind: 'wait', until: Date.now() + PAUSE_RECHECK_MS, reason: TOKEN_REFUSED } : { kind: 'send' };
+    },
     async send(article: StoredArticle, context: SendContext) {
       const style = options.feedStyle(article.feedId);
       const body = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
@@ -95,7 +115,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
         const message = (await client.rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
         return { remoteId: message?.id ?? null };
       } catch (error) {
-        throw classifyDiscordError(error, Date.now());
+        throw failure(error);
       }
     },
     async edit(article: StoredArticle, context: SendContext & { remoteId: string }) {
@@ -104,7 +124,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       try {
         await client.rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { embeds, allowed_mentions } });
       } catch (error) {
-        throw classifyDiscordError(error, Date.now());
+        throw failure(error);
       }
     },
   };
