@@ -187,7 +187,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         );
       }
       outbox.start();
-      scheduler.start();
+      await scheduler.start();
       // Feeds added, paused or removed from Discord by another process sharing the database.
       feedRefresh = setInterval(() => void feeds.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not refresh Discord feeds')), 30_000);
       log.info({ feeds: feeds.active().length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');

@@ -11,6 +11,7 @@ import type { FeedItem } from './feed.js';
 import { FetchError, type HttpClient } from './http.js';
 import { FEED_ACCEPT } from './load.js';
 import { parseFeedText } from './parse.js';
+import { feedOwner } from './sharing.js';
 
 /** What Herald compares to notice that a publisher edited an item. */
 export function contentHash(item: FeedItem): string {
@@ -188,12 +189,17 @@ export function nextPollDelay(everyMs: number, failures: number, random: () => n
 
 /** Past its next poll, a feed's lease lasts this much longer before another process may take it. */
 const FEED_LEASE_GRACE_MS = 15_000;
+/** How often a process says it is alive, and how long after its last word it still counts as a worker. */
+const WORKER_HEARTBEAT_MS = 5_000;
+const WORKER_LIVE_MS = 20_000;
 
 /**
  * Polls every feed on its own timer; a slow or failing feed never delays the others.
  * `concurrency` bounds polls in flight across all feeds. With several processes on one database,
- * each poll is claimed first (a lease that runs until the feed's next poll, plus a grace): one
- * process polls a feed, and a killed process's feeds are taken over when its leases expire.
+ * the live ones share the feeds out (see feedOwner), and each poll is still claimed first (a lease
+ * that runs until the feed's next poll, plus a grace): one process polls a feed, a process that
+ * joins takes its share over, and a killed process's feeds are taken over when it has gone quiet
+ * and its leases have expired.
  */
 export class FeedScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -202,6 +208,11 @@ export class FeedScheduler {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private stopped = false;
+  /** The live processes sharing the database, this one included. */
+  private workers: readonly string[];
+  /** Feeds whose lease this process holds, to hand over at once when their owner changes. */
+  private readonly held = new Set<string>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
     feeds: readonly FeedConfig[],
@@ -211,10 +222,31 @@ export class FeedScheduler {
     private readonly onPolled: (outcome: PollOutcome) => void = () => {},
   ) {
     for (const feed of feeds) this.feeds.set(feed.id, feed);
+    this.workers = [owner];
   }
 
-  start(): void {
+  /** Announces this process among the workers, then starts every feed's timer. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat(), WORKER_HEARTBEAT_MS);
     for (const feed of this.feeds.values()) this.schedule(feed, 0);
+  }
+
+  private async beat(): Promise<void> {
+    const now = (this.deps.now ?? Date.now)();
+    try {
+      const workers = await this.deps.store.heartbeat(this.owner, now, now - WORKER_LIVE_MS);
+      this.workers = workers.includes(this.owner) ? workers : [...workers, this.owner];
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'worker heartbeat failed');
+      return;
+    }
+    // Feeds that moved to another worker are handed over now, not when their leases run out.
+    for (const feedId of this.held) {
+      if (feedOwner(feedId, this.workers) === this.owner) continue;
+      this.held.delete(feedId);
+      await this.deps.store.releaseFeed(feedId, this.owner).catch((error: unknown) => this.deps.log.warn({ err: error, feed: feedId }, 'could not hand a feed over'));
+    }
   }
 
   /** Starts polling a feed now (added from Discord, resumed, or changed by a reload). */
@@ -237,7 +269,7 @@ export class FeedScheduler {
     let done = 0;
     return Promise.all(
       feeds.map(async (feed) => {
-        const outcome = await this.pollLimited(feed);
+        const outcome = await this.pollLimited(feed, { shared: false });
         onProgress?.(++done, feeds.length);
         return outcome;
       }),
@@ -246,6 +278,7 @@ export class FeedScheduler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
@@ -254,7 +287,7 @@ export class FeedScheduler {
   private schedule(feed: FeedConfig, delayMs: number): void {
     if (this.stopped) return;
     const timer = setTimeout(() => {
-      const run = this.pollLimited(feed).then((outcome) => {
+      const run = this.pollLimited(feed, { shared: true }).then((outcome) => {
         // A feed removed (or replaced) while it was being polled is not rescheduled.
         if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
       });
@@ -264,13 +297,20 @@ export class FeedScheduler {
     this.timers.set(feed.id, timer);
   }
 
-  private async pollLimited(feed: FeedConfig): Promise<PollOutcome> {
+  /** `shared`: leave feeds that belong to another live worker to it (the timers); --once polls all it can claim. */
+  private async pollLimited(feed: FeedConfig, { shared }: { shared: boolean }): Promise<PollOutcome> {
+    const elsewhere: PollOutcome = { feedId: feed.id, status: 'elsewhere', newArticles: 0, failures: 0 };
+    if (shared && feedOwner(feed.id, this.workers) !== this.owner) return elsewhere;
     while (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
     const now = this.deps.now ?? Date.now;
     try {
       const state = await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS);
-      if (!state) return { feedId: feed.id, status: 'elsewhere', newArticles: 0, failures: 0 };
+      if (!state) {
+        this.held.delete(feed.id);
+        return elsewhere;
+      }
+      this.held.add(feed.id);
       const outcome = await pollFeed(feed, this.deps, state);
       // A failing feed backs off past its interval: hold it until that later poll.
       if (outcome.failures > 0) {

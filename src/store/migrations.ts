@@ -91,6 +91,11 @@ const V5 = `
   CREATE TABLE target_leases (target TEXT PRIMARY KEY, owner TEXT NOT NULL, lease_until BIGINT NOT NULL);
 `;
 
+/** Processes that share the database announce themselves, so feeds can be shared out among the live ones. */
+const V6 = `
+  CREATE TABLE workers (owner TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -125,6 +130,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0);`,
   },
   { version: 5, sqlite: V5, postgres: V5 },
+  { version: 6, sqlite: V6, postgres: V6 },
 ];
 
 /**

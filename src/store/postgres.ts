@@ -268,6 +268,16 @@ export async function openPostgresStore(url: string): Promise<Store> {
     async releaseLeases(owner) {
       await query('DELETE FROM target_leases WHERE owner = $1', [owner]);
       await query('UPDATE feed_state SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1', [owner]);
+      await query('DELETE FROM workers WHERE owner = $1', [owner]);
+    },
+    async releaseFeed(feedId, owner) {
+      await query('UPDATE feed_state SET lease_owner = NULL, lease_until = NULL WHERE feed_id = $1 AND lease_owner = $2', [feedId, owner]);
+    },
+    async heartbeat(owner, now, liveSince) {
+      await query('INSERT INTO workers (owner, seen_at) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE SET seen_at = EXCLUDED.seen_at', [owner, now]);
+      // Rows of processes long gone are cleared by whoever is alive.
+      await query('DELETE FROM workers WHERE seen_at < $1', [liveSince - 3_600_000]);
+      return (await query('SELECT owner FROM workers WHERE seen_at >= $1 ORDER BY owner', [liveSince])).map((row) => row.owner as string);
     },
     async tryGatewayLock() {
       if (gatewayClient) return true;

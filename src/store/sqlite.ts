@@ -190,6 +190,11 @@ export function openSqliteStore(path: string): Store {
       return { held: targets, takenOver };
     },
     async releaseLeases() {},
+    async releaseFeed() {},
+    // One process per SQLite file: it is the only worker.
+    async heartbeat(owner) {
+      return [owner];
+    },
     async tryGatewayLock() {
       return true;
     },

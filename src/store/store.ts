@@ -142,8 +142,12 @@ export interface Store {
    * `takenOver`: targets this owner did not hold before; their "sending" rows are orphans to recover.
    */
   claimTargets(owner: string, now: number, until: number): Promise<{ held: string[]; takenOver: string[] }>;
-  /** Gives up this owner's leases (graceful stop), so others take over at once. */
+  /** Gives up this owner's leases and its place among the workers (graceful stop), so others take over at once. */
   releaseLeases(owner: string): Promise<void>;
+  /** Gives up one feed's lease at once: its polling has moved to another worker. */
+  releaseFeed(feedId: string, owner: string): Promise<void>;
+  /** Records that `owner` is alive; returns every owner seen since `liveSince`, itself included, sorted. */
+  heartbeat(owner: string, now: number, liveSince: number): Promise<string[]>;
   /** True when this process may hold the Discord gateway: one per database. Held until close. */
   tryGatewayLock(): Promise<boolean>;
   recentArticles(limit: number, feedId?: string, offset?: number): Promise<StoredArticle[]>;

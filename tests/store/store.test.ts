@@ -139,6 +139,15 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
       await a.saveFeedState({ feedId: 'news', etag: '"e1"', lastModified: null, initialized: true, lastPollAt: 150, lastSuccessAt: 150, failures: 0, lastError: null });
       expect(await a.claimFeed('news', 'A', 150, 300)).toMatchObject({ etag: '"e1"', initialized: true });
       expect(await b.claimFeed('news', 'B', 301, 400)).toMatchObject({ etag: '"e1"' }); // A's lease expired
+      await a.releaseFeed('news', 'A'); // not A's any more: changes nothing
+      expect(await a.claimFeed('news', 'A', 310, 500)).toBeNull();
+      await b.releaseFeed('news', 'B'); // handed over at once
+      expect(await a.claimFeed('news', 'A', 311, 500)).toMatchObject({ feedId: 'news' });
+
+      expect(await a.heartbeat('A', 1_000, 0)).toEqual(['A']);
+      expect(await b.heartbeat('B', 1_005, 0)).toEqual(['A', 'B']);
+      expect(await b.heartbeat('B', 30_000, 10_000)).toEqual(['B']); // A went quiet
+      expect(await a.heartbeat('A', 30_001, 10_001)).toEqual(['A', 'B']);
 
       await a.addArticle(article('t'), { key: 't', contentHash: null }, ['discord:1', 'x'], 10);
       expect(await a.claimTargets('A', 100, 200)).toEqual({ held: expect.arrayContaining(['discord:1', 'x']), takenOver: expect.arrayContaining(['discord:1', 'x']) });
@@ -146,6 +155,7 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
       expect((await a.claimTargets('A', 150, 300)).takenOver).toEqual([]);
       await a.releaseLeases('A');
       expect((await b.claimTargets('B', 160, 260)).takenOver.sort()).toEqual(['discord:1', 'x']);
+      expect(await b.heartbeat('B', 30_002, 10_002)).toEqual(['B']); // a graceful stop leaves the workers at once
 
       expect(await a.tryGatewayLock()).toBe(true);
       expect(await b.tryGatewayLock()).toBe(false);
