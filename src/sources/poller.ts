@@ -28,7 +28,7 @@ const PAGE_CONCURRENCY = 4;
 
 export interface PollOutcome {
   feedId: string;
-  /** elsewhere: another Herald process holds this feed's lease (shared PostgreSQL). */
+  /** elsewhere: another Herald process polls this feed (its share of the feeds, or it holds the lease; shared PostgreSQL). */
   status: 'not-modified' | 'ok' | 'failed' | 'elsewhere';
   newArticles: number;
   /** Consecutive failed polls, this one included (0 after a success). */
