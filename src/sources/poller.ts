@@ -212,6 +212,8 @@ export class FeedScheduler {
   private workers: readonly string[];
   /** Feeds whose lease this process holds, to hand over at once when their owner changes. */
   private readonly held = new Set<string>();
+  /** Feeds being polled right now: never handed over mid-poll, or two processes would poll them at once. */
+  private readonly polling = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
@@ -243,7 +245,7 @@ export class FeedScheduler {
     }
     // Feeds that moved to another worker are handed over now, not when their leases run out.
     for (const feedId of this.held) {
-      if (feedOwner(feedId, this.workers) === this.owner) continue;
+      if (this.polling.has(feedId) || feedOwner(feedId, this.workers) === this.owner) continue;
       this.held.delete(feedId);
       await this.deps.store.releaseFeed(feedId, this.owner).catch((error: unknown) => this.deps.log.warn({ err: error, feed: feedId }, 'could not hand a feed over'));
     }
@@ -304,6 +306,7 @@ export class FeedScheduler {
     while (this.active >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
     const now = this.deps.now ?? Date.now;
+    this.polling.add(feed.id);
     try {
       const state = await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS);
       if (!state) {
@@ -319,6 +322,7 @@ export class FeedScheduler {
       this.onPolled(outcome);
       return outcome;
     } finally {
+      this.polling.delete(feed.id);
       this.active--;
       this.waiting.shift()?.();
     }

@@ -99,6 +99,8 @@ describe.skipIf(!adminUrl)('three workers on one PostgreSQL database', () => {
     // The work was shared: the live workers split the feeds, so every one turned items into articles.
     const articlesByWorker = workers.map((worker) => worker.logged('new article').length);
     for (const count of articlesByWorker) expect(count).toBeGreaterThan(0);
+    // No item was turned into an article by two workers: a feed is never polled by two at once.
+    expect(articlesByWorker.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(ITEMS);
     const survivors = workers.filter((w) => w !== victim);
     expect(survivors.some((w) => w.logged('delivered', { target: `discord:${CHANNEL}` }).length > 0)).toBe(true);
     // Claims kept the workers from sending the same delivery: repeated requests are at most the
