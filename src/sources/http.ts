@@ -1,6 +1,8 @@
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { readFile, stat } from 'node:fs/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
@@ -45,22 +47,76 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/** Resolves a host name to every address it has (A and AAAA), as `dns.lookup(name, { all: true })` does. */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
 export interface HttpClientOptions {
   userAgent: string;
   /** Lets fetches reach loopback, private, link-local and similar addresses (HERALD_ALLOW_PRIVATE_NETWORK). */
   allowPrivateNetwork: boolean;
   maxRedirects?: number;
   connectTimeoutMs?: number;
+  /** Name resolution (default: the system resolver); every address it returns is checked before connecting. */
+  resolve?: Resolver;
 }
 
-/** True for any address that is not a public unicast address: loopback, private, link-local (cloud metadata), … */
-export function isNonPublicAddress(address: string): boolean {
+/**
+ * Which addresses a request may reach. HERALD_ALLOW_PRIVATE_NETWORK allows everything; a narrower
+ * policy (private networks yes, link-local and cloud metadata no) is one more value of this type.
+ */
+export interface NetworkPolicy {
+  /** Loopback, RFC 1918, unique-local, carrier-grade NAT, and every other non-public range but link-local. */
+  allowPrivate: boolean;
+  /** 169.254.0.0/16 and fe80::/10, where cloud metadata services answer, and the metadata addresses themselves. */
+  allowLinkLocal: boolean;
+}
+
+export type AddressClass = 'public' | 'private' | 'link-local';
+
+/** Cloud metadata services outside the link-local ranges: AWS over IPv6 (fd00:ec2::254), Alibaba Cloud (100.100.100.200). */
+const METADATA_ADDRESSES = new Set(['fd00:ec2::254', '100.100.100.200']);
+
+/**
+ * Classifies an IP address (IPv4, IPv6, bracketed or not). IPv6 forms that carry an IPv4 address
+ * are judged by that address: IPv4-mapped and IPv4-compatible (RFC 4291 §2.5.5), IPv4-translated
+ * (RFC 6145), NAT64 64:ff9b::/96 (RFC 6052) and 6to4 2002::/16 (RFC 3056). Anything that does not
+ * parse is 'private', so it is refused by default.
+ */
+export function classifyAddress(address: string): AddressClass {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    const parsed = ipaddr.process(address.replace(/^\[|\]$/g, ''));
-    return parsed.range() !== 'unicast';
+    parsed = ipaddr.parse(address.replace(/^\[|\]$/g, ''));
   } catch {
-    return true;
+    return 'private';
   }
+  const ip = parsed.kind() === 'ipv6' ? (embeddedIPv4(parsed as ipaddr.IPv6) ?? parsed) : parsed;
+  if (METADATA_ADDRESSES.has(ip.toNormalizedString()) || METADATA_ADDRESSES.has(ip.toString())) return 'link-local';
+  const range = ip.range();
+  if (range === 'linkLocal') return 'link-local';
+  return range === 'unicast' ? 'public' : 'private';
+}
+
+function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const p = ip.parts;
+  const v4 = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  const zeros = (from: number, to: number) => p.slice(from, to).every((part) => part === 0);
+  if (zeros(0, 5) && p[5] === 0xffff) return v4(p[6]!, p[7]!); // ::ffff:a.b.c.d, mapped
+  if (zeros(0, 4) && p[4] === 0xffff && p[5] === 0) return v4(p[6]!, p[7]!); // ::ffff:0:a.b.c.d, translated
+  if (zeros(0, 6) && !(p[6] === 0 && p[7]! <= 1)) return v4(p[6]!, p[7]!); // ::a.b.c.d, compatible (not :: or ::1)
+  if (p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6)) return v4(p[6]!, p[7]!); // NAT64 well-known prefix
+  if (p[0] === 0x2002) return v4(p[1]!, p[2]!); // 6to4
+  return null;
+}
+
+/** True when `policy` lets a request connect to `address`. */
+export function isAddressAllowed(address: string, policy: NetworkPolicy): boolean {
+  const kind = classifyAddress(address);
+  if (kind === 'public') return true;
+  return kind === 'private' ? policy.allowPrivate : policy.allowLinkLocal;
+}
+
+function blocked(address: string): FetchError {
+  return new FetchError('blocked', `refused to connect to non-public address ${address}`);
 }
 
 /** True when `target` names a local file rather than an http(s) URL. */
@@ -72,24 +128,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxRedirects = options.maxRedirects ?? 5;
-  const connect = buildConnector({ timeout: options.connectTimeoutMs ?? 10_000 });
-  // The guard checks the address actually connected to, so DNS names, literal IPs and every
-  // redirect hop are covered alike (a DNS lookup hook is skipped for literal-IP URLs).
-  const agent = new Agent({
-    connect(connectOptions, callback) {
-      connect(connectOptions, (error, socket) => {
-        if (error || !socket) return callback(error ?? new Error('connect failed'), null);
-        const address = socket.remoteAddress ?? '';
-        if (!options.allowPrivateNetwork && isNonPublicAddress(address)) {
-          socket.destroy();
-          return callback(new FetchError('blocked', `refused to connect to non-public address ${address}`), null);
-        }
-        callback(null, socket);
-      });
-    },
-    headersTimeout: 15_000,
-    bodyTimeout: 15_000,
-  });
+  const policy: NetworkPolicy = { allowPrivate: options.allowPrivateNetwork, allowLinkLocal: options.allowPrivateNetwork };
+  const agent = guardedAgent(policy, options.resolve ?? systemResolver, options.connectTimeoutMs ?? 10_000);
 
   async function fetchUrl(target: string, req: FetchRequest): Promise<FetchResult> {
     const signal = AbortSignal.timeout(req.timeoutMs);
@@ -99,11 +139,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
         throw new FetchError('unsupported', `only http(s) URLs can be fetched, not ${parsed.protocol}`);
       }
-      // A literal address is refused before connecting (the connector re-checks every connection).
+      // A literal address skips name resolution: it is checked here, before connecting.
       const literal = parsed.hostname.replace(/^\[|\]$/g, '');
-      if (!options.allowPrivateNetwork && isIP(literal) && isNonPublicAddress(literal)) {
-        throw new FetchError('blocked', `refused to connect to non-public address ${literal}`);
-      }
+      if (isIP(literal) && !isAddressAllowed(literal, policy)) throw blocked(literal);
       const headers: Record<string, string> = {
         'user-agent': options.userAgent,
         accept: req.accept,
@@ -157,6 +195,51 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return fetchUrl(target, req);
     },
     close: () => agent.close(),
+  };
+}
+
+const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/**
+ * An undici agent that connects only where `policy` allows. Every address a name resolves to is
+ * checked before any connection is made (so a refused address never sees a TCP SYN or a TLS
+ * ClientHello, and an open port cannot be told from a closed one); the address actually connected
+ * to is checked again, in case resolution was bypassed.
+ */
+function guardedAgent(policy: NetworkPolicy, resolve: Resolver, connectTimeoutMs: number): Agent {
+  const connect = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(policy, resolve) });
+  return new Agent({
+    connect(connectOptions, callback) {
+      connect(connectOptions, (error, socket) => {
+        if (error || !socket) return callback(error ?? new Error('connect failed'), null);
+        const address = socket.remoteAddress ?? '';
+        if (!isAddressAllowed(address, policy)) {
+          socket.destroy();
+          return callback(blocked(address), null);
+        }
+        callback(null, socket);
+      });
+    },
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+  });
+}
+
+/** A `net.connect` lookup that refuses a name when any of its addresses is not allowed. */
+function guardedLookup(policy: NetworkPolicy, resolve: Resolver): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    resolve(hostname).then(
+      (all) => {
+        const refused = all.find((entry) => !isAddressAllowed(entry.address, policy));
+        if (refused) return callback(blocked(refused.address) as NodeJS.ErrnoException, '');
+        const family = lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : lookupOptions.family;
+        const usable = family ? all.filter((entry) => entry.family === family) : all;
+        if (usable.length === 0) return callback(Object.assign(new Error(`no address found for ${hostname}`), { code: 'ENOTFOUND' }), '');
+        if (lookupOptions.all) return callback(null, usable);
+        callback(null, usable[0]!.address, usable[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, ''),
+    );
   };
 }
 

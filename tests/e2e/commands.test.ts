@@ -207,7 +207,7 @@ describe('/summary without HERALD_ALLOW_PRIVATE_NETWORK', () => {
     ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/'],
   ])('refuses %s', async (_, url) => {
     const answer = await discord.runCommand('summary', [{ name: 'url', type: STRING, value: url() }]);
-    expect(answer.content).toMatch(/not on the public internet/);
+    expect(answer.content).toMatch(/could not be reached \(Herald fetches only public web pages\)/);
     expect(pages.count('/a.html')).toBe(0);
   });
 });

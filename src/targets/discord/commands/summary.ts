@@ -14,16 +14,21 @@ export const summaryDefinition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-/** Turns a fetch failure into words for the person who asked. */
+const UNREACHABLE = 'the site could not be reached (Herald fetches only public web pages)';
+
+/**
+ * Turns a fetch failure into words for the person who asked. A refused address and an unreachable
+ * one get the same words: two replies would tell an open port on a private address from a closed one.
+ */
 export function friendlyFetchFailure(reason: string): string {
-  if (reason.startsWith('blocked')) return 'that address is not on the public internet, and Herald only fetches public pages';
+  if (reason.startsWith('blocked')) return UNREACHABLE;
   if (reason.startsWith('timeout')) return 'the site took too long to answer';
   if (reason.startsWith('too-large')) return 'the page is too large';
   if (reason.startsWith('redirects')) return 'the page redirects too many times';
   if (reason.startsWith('http: HTTP 4')) return `the site refused it (${reason.slice('http: '.length)})`;
   if (reason.startsWith('http: HTTP 5')) return `the site had an error (${reason.slice('http: '.length)})`;
   if (reason.startsWith('not an HTML page')) return reason;
-  return 'the site could not be reached';
+  return UNREACHABLE;
 }
 
 export async function runSummary(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {

@@ -1,0 +1,158 @@
+import type { LookupAddress } from 'node:dns';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyAddress, createHttpClient, FetchError, isAddressAllowed, type Resolver } from '../../src/sources/http.js';
+import { friendlyFetchFailure } from '../../src/targets/discord/commands/summary.js';
+
+const REQUEST = { accept: '*/*', maxBytes: 100_000, timeoutMs: 5_000 };
+
+/** A TCP server that answers every connection with a tiny HTTP page and counts the connections it accepted. */
+async function countingServer(): Promise<{ server: TcpServer; port: number; connections: () => number }> {
+  let connections = 0;
+  const server = createTcpServer((socket) => {
+    connections++;
+    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok'));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, connections: () => connections };
+}
+
+/** A port nothing listens on: bound once, then released. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A resolver from a fixed table: the guard's lookup, with no real DNS. */
+function fakeResolver(table: Record<string, string[]>): Resolver {
+  return async (hostname) => {
+    const addresses = table[hostname];
+    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<FetchError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(FetchError);
+  return error as FetchError;
+}
+
+describe('the SSRF guard', () => {
+  let target: Awaited<ReturnType<typeof countingServer>>;
+  let closed = 0;
+  beforeAll(async () => {
+    target = await countingServer();
+    closed = await closedPort();
+  });
+  afterAll(() => new Promise<void>((resolve) => target.server.close(() => resolve())));
+
+  const resolve = fakeResolver({
+    'intranet.test': ['127.0.0.1'],
+    'mixed.test': ['127.0.0.1', '2606:4700:4700::1111'],
+    'metadata.test': ['169.254.169.254'],
+  });
+
+  it('refuses a name that resolves to a private address before any connection, over http and https', async () => {
+    const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: false, resolve });
+    try {
+      for (const url of [`http://intranet.test:${target.port}/`, `https://intranet.test:${target.port}/`, `http://mixed.test:${target.port}/`]) {
+        const error = await failureOf(http.fetch(url, REQUEST));
+        expect(error.kind).toBe('blocked');
+      }
+      expect(target.connections()).toBe(0);
+    } finally {
+      await http.close();
+    }
+    const system = createHttpClient({ userAgent: 'test', allowPrivateNetwork: false });
+    try {
+      expect((await failureOf(system.fetch(`https://localhost:${target.port}/`, REQUEST))).kind).toBe('blocked');
+      expect(target.connections()).toBe(0);
+    } finally {
+      await system.close();
+    }
+  });
+
+  it('answers an open and a closed private port alike, so it cannot scan ports', async () => {
+    const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: false, resolve });
+    try {
+      const open = await failureOf(http.fetch(`http://intranet.test:${target.port}/a.html`, REQUEST));
+      const shut = await failureOf(http.fetch(`http://intranet.test:${closed}/a.html`, REQUEST));
+      expect(shut.message).toBe(open.message);
+      expect(friendlyFetchFailure(`${shut.kind}: ${shut.message}`)).toBe(friendlyFetchFailure(`${open.kind}: ${open.message}`));
+      // An address that is simply unreachable reads the same to the person asking.
+      const unreachable = new FetchError('network', 'connect ECONNREFUSED 203.0.113.9:80');
+      expect(friendlyFetchFailure(`${open.kind}: ${open.message}`)).toBe(friendlyFetchFailure(`${unreachable.kind}: ${unreachable.message}`));
+      expect(target.connections()).toBe(0);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('refuses IPv6 literals that carry a private IPv4 address, before connecting', async () => {
+    const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: false, resolve });
+    try {
+      for (const host of ['[::127.0.0.1]', '[::ffff:127.0.0.1]', '[::ffff:0:127.0.0.1]', '[64:ff9b::127.0.0.1]', '[2002:7f00:1::1]', '[::ffff:169.254.169.254]']) {
+        const error = await failureOf(http.fetch(`http://${host}:${target.port}/`, REQUEST));
+        expect(error.kind, host).toBe('blocked');
+      }
+      expect(target.connections()).toBe(0);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it.each([
+    ['::127.0.0.1', 'private'],
+    ['::7f00:1', 'private'],
+    ['64:ff9b::10.0.0.1', 'private'],
+    ['64:ff9b::169.254.169.254', 'link-local'],
+    ['2002:c0a8:0101::1', 'private'],
+    ['2002:a9fe:a9fe::', 'link-local'],
+    ['::ffff:0:192.168.1.1', 'private'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'private'],
+    ['fd00:ec2::254', 'link-local'],
+    ['100.100.100.200', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['::1', 'private'],
+    ['::', 'private'],
+    ['not an address', 'private'],
+    ['64:ff9b::8.8.8.8', 'public'],
+    ['2002:808:808::1', 'public'],
+    ['::ffff:8.8.8.8', 'public'],
+    ['2606:4700:4700::1111', 'public'],
+    ['[2606:4700:4700::1111]', 'public'],
+    ['93.184.216.34', 'public'],
+  ])('classifies %s as %s', (address, expected) => {
+    expect(classifyAddress(address)).toBe(expected);
+  });
+
+  it('lets a policy allow private networks while link-local and metadata stay refused', () => {
+    const privateOnly = { allowPrivate: true, allowLinkLocal: false };
+    expect(isAddressAllowed('10.0.0.7', privateOnly)).toBe(true);
+    expect(isAddressAllowed('169.254.169.254', privateOnly)).toBe(false);
+    expect(isAddressAllowed('fd00:ec2::254', privateOnly)).toBe(false);
+    expect(isAddressAllowed('8.8.8.8', { allowPrivate: false, allowLinkLocal: false })).toBe(true);
+  });
+
+  it('reaches loopback by name and by address when private networks are allowed (HERALD_ALLOW_PRIVATE_NETWORK)', async () => {
+    const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: true });
+    try {
+      for (const url of [`http://localhost:${target.port}/`, `http://127.0.0.1:${target.port}/`]) {
+        const result = await http.fetch(url, REQUEST);
+        expect(result.status === 'ok' && Buffer.from(result.body).toString()).toBe('ok');
+      }
+      expect(target.connections()).toBe(2);
+    } finally {
+      await http.close();
+    }
+  });
+});
