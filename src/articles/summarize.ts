@@ -1,5 +1,5 @@
 import sbd from 'sbd';
-import { TRAILING_PUNCTUATION, truncateWords } from './text.js';
+import { cutText, cutToFit } from '../text/cut.js';
 
 export interface SummaryLimits {
   maxSentences: number;
@@ -18,15 +18,6 @@ export function splitSentences(paragraph: string): string[] {
     .filter((sentence) => sentence.length > 0);
 }
 
-const SPACELESS_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** Words, or characters (graphemes) for text written without spaces (Chinese, Japanese, …). */
-function cutUnits(text: string): { units: string[]; joiner: string } {
-  if (!SPACELESS_SCRIPT.test(text)) return { units: text.split(' '), joiner: ' ' };
-  return { units: [...graphemes.segment(text)].map((part) => part.segment), joiner: '' };
-}
-
 /** Datelines, captions, bylines and labels: short lines that do not end like a sentence. */
 function isLeadNoise(paragraph: string): boolean {
   if (paragraph.length >= 80) return false;
@@ -36,7 +27,7 @@ function isLeadNoise(paragraph: string): boolean {
 /**
  * An extractive, deterministic summary: the article's lead sentences in order, as many as fit.
  * It ends at a sentence boundary; only when the first sentence alone is longer than `maxChars`
- * is it cut at a word boundary with "…".
+ * (UTF-16 code units) is it cut by {@link cutText}: at a word boundary, with "…".
  */
 export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY): string {
   const paragraphs = text
@@ -58,12 +49,12 @@ export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY)
   }
   if (chosen.length > 0) return chosen.join(' ');
   const first = body[0] ?? '';
-  return truncateWords(first, limits.maxChars);
+  return cutText(first, limits.maxChars);
 }
 
 /**
- * The longest run of whole lead sentences that `fits`, else as many words of the first sentence as
- * fit, followed by "…"; '' when not even one word fits. `fits` lets each target measure its own way
+ * The longest run of whole lead sentences that `fits`, else the summary cut by {@link cutToFit}
+ * (whole words, or whole graphemes when one word is too long, and "…"); '' when not even one grapheme fits. `fits` lets each target measure its own way
  * (X weighs characters; Discord counts them).
  */
 export function fitSummary(summary: string, fits: (candidate: string) => boolean): string {
@@ -74,13 +65,5 @@ export function fitSummary(summary: string, fits: (candidate: string) => boolean
     if (!fits(next)) break;
     fitted = next;
   }
-  if (fitted) return fitted;
-  const { units, joiner } = cutUnits(summary);
-  let kept = '';
-  for (const unit of units) {
-    const next = kept ? `${kept}${joiner}${unit}` : unit;
-    if (!fits(`${next.replace(TRAILING_PUNCTUATION, '')}…`)) break;
-    kept = next;
-  }
-  return kept ? `${kept.replace(TRAILING_PUNCTUATION, '')}…` : '';
+  return fitted || cutToFit(summary, fits);
 }

@@ -62,16 +62,3 @@ export function htmlToText(html: string, paragraphs: boolean): string {
     .filter((p) => p.length > 0)
     .join('\n\n');
 }
-
-/** Punctuation and spaces that must not stand before an ellipsis (Latin and CJK). */
-export const TRAILING_PUNCTUATION = /[\s,;:.、，。\-–—]+$/u;
-
-/** Cuts text to at most `max` characters at a word boundary, adding an ellipsis when cut. */
-export function truncateWords(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const room = Math.max(0, max - 1);
-  const slice = text.slice(0, room + 1);
-  const lastSpace = slice.lastIndexOf(' ');
-  const cut = lastSpace > room * 0.5 ? slice.slice(0, lastSpace) : text.slice(0, room);
-  return `${cut.replace(TRAILING_PUNCTUATION, '')}…`;
-}

@@ -36,24 +36,38 @@ describe('summarize', () => {
     expect(summary).toMatch(/^(word )+word…$/);
   });
 
+  it('never ends inside a word or a grapheme when the first sentence is too long', () => {
+    const text = 'Die Bürgerinnen und Bürger der Stadtgemeinde haben am Sonntag über die Verkehrsberuhigungsmaßnahmen abgestimmt und';
+    for (let maxChars = 20; maxChars < text.length; maxChars++) {
+      const summary = summarize(text, { maxSentences: 3, maxChars });
+      expect(summary.length).toBeLessThanOrEqual(maxChars);
+      expect(text.startsWith(summary.slice(0, -1))).toBe(true);
+      expect(text[summary.length - 1]).toMatch(/[ ]/);
+    }
+    const emoji = summarize(`${'🎉'.repeat(300)}`, { maxSentences: 3, maxChars: 101 });
+    expect(emoji).toBe(`${'🎉'.repeat(50)}…`);
+  });
+
   it('is deterministic', () => {
     expect(summarize(text)).toBe(summarize(text));
   });
 });
 
 describe('fitSummary', () => {
-  it('keeps whole sentences that fit, else words with an ellipsis, else nothing', () => {
+  it('keeps whole sentences that fit, else words with an ellipsis, else graphemes', () => {
     const fitsIn = (n: number) => (s: string) => s.length <= n;
     expect(fitSummary('One two. Three four.', fitsIn(100))).toBe('One two. Three four.');
     expect(fitSummary('One two. Three four.', fitsIn(12))).toBe('One two.');
     expect(fitSummary('One two three four.', fitsIn(10))).toBe('One two…');
-    expect(fitSummary('Onetwothreefour.', fitsIn(3))).toBe('');
+    expect(fitSummary('Onetwothreefour.', fitsIn(3))).toBe('On…');
+    expect(fitSummary('Onetwothreefour.', fitsIn(0))).toBe('');
   });
 });
 
 describe('fitSummary without spaces', () => {
-  it('cuts Chinese and Japanese text by character, never Latin words', () => {
+  it('cuts Chinese and Japanese text between words; shortens one overlong word rather than dropping it', () => {
     expect(fitSummary('東京都心で記録的な大雨が降りました', (s) => s.length <= 6)).toBe('東京都心で…');
-    expect(fitSummary('Supercalifragilistic', (s) => s.length <= 6)).toBe('');
+    expect(fitSummary('Supercalifragilistic', (s) => s.length <= 6)).toBe('Super…');
+    expect(fitSummary('🎉'.repeat(10), (s) => s.length <= 6)).toBe('🎉🎉…');
   });
 });

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { escapeMarkdown } from 'discord.js';
-import { truncateWords } from '../../articles/text.js';
 import type { StoredArticle } from '../../store/store.js';
+import { cutText, cutToFit } from '../../text/cut.js';
 
-/** Discord's documented embed limits. */
+/** Discord's documented embed limits, in UTF-16 code units (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
 export const EMBED_LIMITS = { title: 256, description: 4096, authorName: 256, footerText: 2048, total: 6000 } as const;
+
+/** Our own limit for the byline footer: longer is a list of names nobody reads. Title + description + author + byline stay under the 6,000 total. */
+const BYLINE_MAX = 200;
 
 export interface DiscordMessage {
   embeds: Array<{
@@ -27,10 +30,10 @@ export function escapeDiscord(text: string): string {
   return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
 }
 
-/** Cuts an escaped text to `max` without leaving a dangling escape backslash. */
-function fit(text: string, max: number): string {
-  const cut = truncateWords(text, max);
-  return cut.replace(/\\+…$/, '…');
+/** `text` cut so that, once escaped, it is at most `max` UTF-16 code units; returned escaped. */
+function fitEscaped(text: string, max: number): string {
+  // Escaping never shortens a text: the cheap test first.
+  return escapeDiscord(cutToFit(text, (candidate) => candidate.length <= max && escapeDiscord(candidate).length <= max));
 }
 
 /**
@@ -51,19 +54,15 @@ export interface DiscordRenderOptions {
 export function renderDiscordMessage(article: StoredArticle, options: DiscordRenderOptions): DiscordMessage {
   const source = article.siteName ?? options.feedName;
   const embed: DiscordMessage['embeds'][number] = {
-    title: fit(escapeDiscord(article.title), EMBED_LIMITS.title),
+    title: fitEscaped(article.title, EMBED_LIMITS.title),
     url: article.url,
     color: options.color,
-    author: { name: fit(source, EMBED_LIMITS.authorName) },
+    author: { name: cutText(source, EMBED_LIMITS.authorName) },
   };
-  if (article.summary) embed.description = fit(escapeDiscord(article.summary), EMBED_LIMITS.description);
-  if (article.author) embed.footer = { text: fit(`By ${article.author}`, 200) };
+  if (article.summary) embed.description = fitEscaped(article.summary, EMBED_LIMITS.description);
+  if (article.author) embed.footer = { text: cutText(`By ${article.author}`, BYLINE_MAX) };
   if (article.publishedAt !== null) embed.timestamp = new Date(article.publishedAt).toISOString();
   if (article.imageUrl) embed.image = { url: article.imageUrl };
-  const used = embed.title.length + (embed.description?.length ?? 0) + (embed.author?.name.length ?? 0) + (embed.footer?.text.length ?? 0);
-  if (used > EMBED_LIMITS.total && embed.description) {
-    embed.description = fit(embed.description, Math.max(100, embed.description.length - (used - EMBED_LIMITS.total)));
-  }
   return {
     embeds: [embed],
     allowed_mentions: { parse: [] },

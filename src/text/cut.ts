@@ -1,0 +1,136 @@
+/**
+ * Cutting text to a limit without breaking what a reader sees as one character.
+ *
+ * Every cut falls between grapheme clusters (Unicode UAX #29, through `Intl.Segmenter`): never inside
+ * a surrogate pair, an emoji with modifiers, a ZWJ sequence, a flag or a letter with combining marks.
+ * Where it can, a cut falls between words (UAX #29 word boundaries, which also split Chinese and
+ * Japanese into words), so a shortened text never ends inside a word.
+ */
+
+/** Appended to every text that was cut. */
+export const ELLIPSIS = '…';
+
+/** Spaces and punctuation that must not stand before the ellipsis (Latin and CJK). */
+const TRAILING_PUNCTUATION = /[\s,;:.、，。\-–—]+$/u;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const words = new Intl.Segmenter(undefined, { granularity: 'word' });
+
+/** `kept` followed by the ellipsis, without spaces or punctuation before it (unless that is all there is). */
+function ellipsize(kept: string): string {
+  return `${kept.replace(TRAILING_PUNCTUATION, '') || kept}${ELLIPSIS}`;
+}
+
+const isPrintableAscii = (code: number) => code >= 0x20 && code <= 0x7e;
+
+/**
+ * An offset at or before `offset` where one grapheme cluster surely ends and the next starts afresh:
+ * between two printable ASCII characters (no UAX #29 rule joins those), else 0. Segmenting from
+ * there gives the same boundaries as segmenting the whole text.
+ */
+function freshStartBefore(text: string, offset: number): number {
+  for (let i = Math.min(offset, text.length - 1); i > 0; i--) {
+    if (isPrintableAscii(text.charCodeAt(i)) && isPrintableAscii(text.charCodeAt(i - 1))) return i;
+  }
+  return 0;
+}
+
+/**
+ * Offsets (UTF-16 code units) in [from, limit], `from` > 0 included, where a grapheme cluster ends, in
+ * order. Only the text from `from` to two code units past `limit` is segmented (whether a cluster ends
+ * at an offset depends on what comes before it and on the one code point after it), so the cost grows
+ * with the limit, not with the text.
+ */
+function graphemeEnds(text: string, from: number, limit: number): number[] {
+  const ends = from > 0 ? [from] : [];
+  for (const { index } of graphemes.segment(text.slice(from, limit + 2))) {
+    if (from + index > limit) break;
+    if (index > 0) ends.push(from + index);
+  }
+  return ends;
+}
+
+/**
+ * Offsets in (from, limit] where a cut keeps whole words: after a word, or before something that is
+ * not a word (so "@here", "#tag" or "$AAPL" are not cut after their sign). Word boundaries look a
+ * few characters ahead, hence the margin.
+ */
+function wordEnds(text: string, from: number, limit: number): Set<number> {
+  const ends = new Set<number>();
+  let previousIsWord = false;
+  for (const { index, isWordLike } of words.segment(text.slice(from, limit + 32))) {
+    if (from + index > limit) break;
+    if (index > 0 && (previousIsWord || !isWordLike)) ends.add(from + index);
+    previousIsWord = isWordLike ?? false;
+  }
+  return ends;
+}
+
+/** The longest length `n` (code units, 0 ≤ n < text.length) for which `accepts(n)` holds, or -1; galloping then binary search, so the lengths tried stay within twice the answer. */
+function longestAccepted(length: number, accepts: (n: number) => boolean): number {
+  let good = -1;
+  let bad = length;
+  for (let n = 16; n < length; n *= 2) {
+    if (!accepts(n)) {
+      bad = n;
+      break;
+    }
+    good = n;
+  }
+  let low = good + 1;
+  let high = bad - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (accepts(middle)) {
+      good = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return good;
+}
+
+/**
+ * Cuts `text` to the longest beginning that `fits`, followed by "…".
+ *
+ * Takes the text and a predicate that measures a candidate (so each target counts its own way: UTF-16
+ * code units for Discord, twitter-text's weighted length for X, the escaped length for markdown).
+ * The predicate should be monotonic (a shorter beginning fits when a longer one does); where it is
+ * not, the result still fits but may be shorter than it could be.
+ * Returns `text` unchanged when it fits; otherwise a beginning that ends between whole graphemes,
+ * at the last word boundary when that keeps at least half of what fits (else mid-word, so a title
+ * of emoji or of one long word is shortened, never dropped), without spaces or punctuation before
+ * the "…". Returns '' only when not even one grapheme and "…" fit. Never throws.
+ */
+export function cutToFit(text: string, fits: (candidate: string) => boolean): string {
+  if (fits(text)) return text;
+  const cutAt = (end: number) => ellipsize(text.slice(0, end));
+  // First on raw code units (cheap), then back to the nearest grapheme end, then to a word end.
+  const rough = longestAccepted(text.length, (n) => n === 0 || fits(cutAt(n)));
+  const lastFitting = (ends: number[]) => ends.findLastIndex((end) => fits(cutAt(end)));
+  // Only the part a word cut may reach back to (half of what fits) is segmented.
+  let from = freshStartBefore(text, Math.max(0, (rough >>> 1) - 16));
+  let ends = graphemeEnds(text, from, rough);
+  let best = lastFitting(ends);
+  if (best < 0 && from > 0) {
+    from = 0;
+    ends = graphemeEnds(text, from, rough);
+    best = lastFitting(ends);
+  }
+  if (best < 0) return '';
+  const longest = ends[best]!;
+  const wordSafe = wordEnds(text, from, longest);
+  for (let i = best; i >= 0 && ends[i]! * 2 >= longest; i--) {
+    if (wordSafe.has(ends[i]!) && fits(cutAt(ends[i]!))) return cutAt(ends[i]!);
+  }
+  return cutAt(longest);
+}
+
+/**
+ * Cuts `text` to at most `maxLength` UTF-16 code units (JavaScript's `length`, what Discord's
+ * documented limits count), "…" included, by the rules of {@link cutToFit}.
+ */
+export function cutText(text: string, maxLength: number): string {
+  return cutToFit(text, (candidate) => candidate.length <= maxLength);
+}

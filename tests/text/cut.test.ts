@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { cutText, cutToFit } from '../../src/text/cut.js';
+
+/** True when `text` holds a UTF-16 surrogate without its partner. */
+const hasLoneSurrogate = (text: string) => /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+const graphemes = (text: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((part) => part.segment);
+
+describe('cutText', () => {
+  it('returns a text that fits unchanged', () => {
+    expect(cutText('Council approves night buses', 28)).toBe('Council approves night buses');
+  });
+
+  it('cuts at the last word, without punctuation before the ellipsis', () => {
+    expect(cutText('One two, three four', 10)).toBe('One two…');
+    expect(cutText('Council approves night buses', 20)).toBe('Council approves…');
+  });
+
+  // Every kind of multi-unit grapheme, straddling every possible limit.
+  const clusters = {
+    'surrogate pair': '🎉',
+    'skin tone modifier': '👍🏽',
+    'ZWJ family': '👨‍👩‍👧‍👦',
+    'flag (regional indicators)': '🇺🇦',
+    'tag sequence flag': '🏴󠁧󠁢󠁳󠁣󠁴󠁿',
+    'keycap': '1️⃣',
+    'combining marks': 'é̃',
+  };
+  for (const [kind, cluster] of Object.entries(clusters)) {
+    it(`never splits a ${kind}, whatever the limit`, () => {
+      const text = `${'あ'.repeat(5)}${cluster.repeat(4)}`;
+      for (let max = 2; max < text.length; max++) {
+        const cut = cutText(text, max);
+        expect(cut.length).toBeLessThanOrEqual(max);
+        expect(cut.endsWith('…')).toBe(true);
+        expect(hasLoneSurrogate(cut)).toBe(false);
+        const kept = graphemes(cut.slice(0, -1));
+        expect(kept.every((part) => part === 'あ' || part === cluster)).toBe(true);
+      }
+    });
+  }
+
+  it('shortens a text of only emoji or without spaces, never drops it', () => {
+    expect(cutText('🎉'.repeat(200), 256)).toBe(`${'🎉'.repeat(127)}…`);
+    expect(cutText('Supercalifragilistic', 6)).toBe('Super…');
+    expect(cutText('x'.repeat(300), 256)).toBe(`${'x'.repeat(255)}…`);
+  });
+
+  it('cuts Japanese between words (UAX #29 dictionary words), not inside one', () => {
+    expect(cutText('東京都心で記録的な大雨が降りました', 8)).toBe('東京都心で記録…');
+  });
+
+  it('does not leave a lone @, # or $ before the ellipsis', () => {
+    expect(cutText('Read more from the council at @here and #news', 33)).toBe('Read more from the council at…');
+  });
+
+  it('keeps at least half of what fits: a long word is cut mid-word rather than falling back to one short word', () => {
+    const cut = cutText(`Breaking: ${'x'.repeat(300)}`, 100);
+    expect(cut).toHaveLength(100);
+  });
+
+  it('keeps a text of punctuation only', () => {
+    expect(cutText('.'.repeat(300), 10)).toBe(`${'.'.repeat(9)}…`);
+  });
+
+  it('returns an empty string only when nothing fits', () => {
+    expect(cutText('🎉🎉🎉', 2)).toBe('');
+    expect(cutText('🎉🎉🎉', 3)).toBe('🎉…');
+  });
+});
+
+describe('cutToFit', () => {
+  it('measures with the predicate it is given', () => {
+    const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+    const cut = cutToFit('naïve café au lait', (candidate) => bytes(candidate) <= 12);
+    expect(cut).toBe('naïve…');
+  });
+});
