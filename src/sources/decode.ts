@@ -1,30 +1,53 @@
+import iconv from 'iconv-lite';
+
 /**
- * Turns feed or page bytes into a string using the encoding the document declares.
- * Order: byte-order mark, then the XML declaration or <meta charset>, then the HTTP charset, then UTF-8.
- * Feeds often sit behind servers that send a wrong HTTP charset; the document's own word is more reliable.
+ * Turns feed or page bytes into a string.
+ * Order (RFC 7303 §3.3 and §8.4 for XML, the WHATWG Encoding Standard and HTML's sniffing for pages):
+ * 1. a byte-order mark;
+ * 2. the charset of the HTTP Content-Type (`httpCharset`): it wins over what the document declares;
+ * 3. UTF-16 without a mark, seen from how `<?` is laid out in bytes (XML 1.0 Appendix F);
+ * 4. the XML declaration's encoding, or `<meta charset>`; a UTF-16 label on bytes that are plainly
+ *    not UTF-16 (the declaration itself was readable as ASCII) is ignored;
+ * 5. UTF-8 when the bytes are valid UTF-8, else windows-1252, the web's legacy default.
+ * Labels are WHATWG labels, so ISO-8859-1, US-ASCII and latin1 mean windows-1252; labels WHATWG does not
+ * know (cp437, cp850…) are tried with iconv-lite. C1 control characters left in the text (U+0080–U+009F,
+ * never text, always mislabelled windows-1252) become the windows-1252 characters they stand for.
  */
 export function decodeBytes(bytes: Uint8Array, httpCharset?: string | null): string {
+  return windows1252C1(decodeWith(bytes, httpCharset ?? null));
+}
+
+function decodeWith(bytes: Uint8Array, httpCharset: string | null): string {
   const fromBom = bomEncoding(bytes);
+  if (fromBom) return decodeAs(bytes, fromBom)!;
+  const fromHttp = httpCharset ? decodeAs(bytes, utf16Endianness(httpCharset, bytes)) : null;
+  if (fromHttp !== null) return fromHttp;
+  const sniffed = utf16WithoutBom(bytes);
+  if (sniffed) return decodeAs(bytes, sniffed)!;
   const declared = declaredEncoding(bytes);
-  for (const label of [fromBom, declared, httpCharset]) {
-    if (!label) continue;
-    const decoder = tryDecoder(label);
-    if (decoder) return decoder.decode(bytes);
-  }
-  // Undeclared: UTF-8 when the bytes are valid UTF-8, else the web's usual legacy default.
+  const fromDeclaration = declared && !isUtf16(declared) ? decodeAs(bytes, declared) : null;
+  if (fromDeclaration !== null) return fromDeclaration;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    return decodeAs(bytes, 'windows-1252')!;
   }
 }
 
-function tryDecoder(label: string): InstanceType<typeof TextDecoder> | null {
+/** Decodes with the encoding a label names, or returns null when the label names none we know. */
+function decodeAs(bytes: Uint8Array, label: string): string | null {
+  const name = label.trim().toLowerCase();
+  let whatwg: string | null = null;
   try {
-    return new TextDecoder(label.trim().toLowerCase());
+    whatwg = new TextDecoder(name).encoding;
   } catch {
-    return null;
+    whatwg = null;
   }
+  // Node's TextDecoder resolves windows-1252 (and its aliases) but then decodes it as ISO-8859-1,
+  // which turns 0x80–0x9F into C1 controls instead of “ ” – € …; iconv-lite has the real table.
+  if (whatwg === 'windows-1252') return iconv.decode(Buffer.from(bytes), 'windows-1252');
+  if (whatwg) return new TextDecoder(whatwg).decode(bytes);
+  return iconv.encodingExists(name) ? iconv.decode(Buffer.from(bytes), name) : null;
 }
 
 function bomEncoding(bytes: Uint8Array): string | null {
@@ -34,6 +57,24 @@ function bomEncoding(bytes: Uint8Array): string | null {
   return null;
 }
 
+function isUtf16(label: string): boolean {
+  return /^(?:utf-?16(?:le|be)?|ucs-?2|unicode)$/i.test(label.trim());
+}
+
+/** `<?` (or `<` then a letter) in UTF-16 without a byte-order mark: 3C 00 … is little-endian, 00 3C … big-endian. */
+function utf16WithoutBom(bytes: Uint8Array): string | null {
+  if (bytes.length < 4) return null;
+  if (bytes[0] === 0x3c && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0) return 'utf-16le';
+  if (bytes[0] === 0 && bytes[1] === 0x3c && bytes[2] === 0 && bytes[3] !== 0) return 'utf-16be';
+  return null;
+}
+
+/** A bare "utf-16" label says nothing of byte order: the bytes do (little-endian when they do not tell). */
+function utf16Endianness(label: string, bytes: Uint8Array): string {
+  if (!/^\s*utf-?16\s*$/i.test(label)) return label;
+  return utf16WithoutBom(bytes) ?? 'utf-16le';
+}
+
 function declaredEncoding(bytes: Uint8Array): string | null {
   // Declarations are ASCII and sit at the start; latin1 maps bytes 1:1, so this never throws.
   const head = Buffer.from(bytes.subarray(0, 2048)).toString('latin1');
@@ -41,6 +82,19 @@ function declaredEncoding(bytes: Uint8Array): string | null {
   if (xml) return xml[1]!;
   const meta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head);
   return meta ? meta[1]! : null;
+}
+
+const C1 = /[\u0080-\u009f]/;
+/** The windows-1252 characters for 0x80–0x9F (WHATWG index-windows-1252); the five unassigned ones stay. */
+const WINDOWS_1252_C1 = new Map(
+  [...iconv.decode(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i)), 'windows-1252')].map((char, i) => [
+    String.fromCharCode(0x80 + i),
+    char === '\ufffd' ? String.fromCharCode(0x80 + i) : char,
+  ]),
+);
+
+function windows1252C1(text: string): string {
+  return C1.test(text) ? text.replace(/[\u0080-\u009f]/g, (char) => WINDOWS_1252_C1.get(char) ?? char) : text;
 }
 
 /** The charset parameter of a Content-Type header, if any. */

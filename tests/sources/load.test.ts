@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import iconv from 'iconv-lite';
+import { FeedServer } from '../fakes/feed-server.js';
+import { createHttpClient } from '../../src/sources/http.js';
+import { loadFeed } from '../../src/sources/load.js';
+
+const LIMITS = { maxBytes: 1_000_000, timeoutMs: 10_000 };
+
+describe('loadFeed over HTTP', () => {
+  const server = new FeedServer();
+  const http = createHttpClient({ userAgent: 'herald-test', allowPrivateNetwork: true });
+
+  beforeAll(async () => {
+    await server.start();
+    // The document says UTF-8, the server says KOI8-R, and the bytes are KOI8-R: the header wins (RFC 7303 §8.4).
+    const body = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>'),
+      iconv.encode('Новости', 'koi8-r'),
+      Buffer.from('</title><item><title>a</title><link>story.html</link><guid isPermaLink="false">1</guid></item></channel></rss>'),
+    ]);
+    server.set('/news/feed.xml', { body, contentType: 'application/rss+xml; charset=KOI8-R' });
+    server.set('/old-feed', { body: '', contentType: 'text/plain', status: 301, headers: { location: '/news/feed.xml' } });
+  });
+
+  afterAll(async () => {
+    await http.close();
+    await server.stop();
+  });
+
+  it('decodes with the Content-Type charset and resolves links against the URL after redirects', async () => {
+    const feed = await loadFeed(http, server.url('/old-feed'), LIMITS);
+    expect(feed.title).toBe('Новости');
+    expect(feed.items[0]!.url).toBe(server.url('/news/story.html'));
+  });
+});
