@@ -3,6 +3,7 @@ import { loadArticlePage } from '../articles/load.js';
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
 import { ConfigError, targetsFor, xTemplateFor, type Config } from '../config/config.js';
 import type { Env } from '../config/env.js';
+import { redactUrlSecrets } from '../ops/redact.js';
 import { splitTargetKey } from '../deliveries/target.js';
 import { createHttpClient } from '../sources/http.js';
 import { dryRunTargets } from '../targets/dry-run.js';
@@ -49,7 +50,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     }
     return 0;
   } catch (error) {
-    process.stderr.write(`herald: ${url}: ${describeFailure(error)}\n`);
+    process.stderr.write(`herald: ${redactUrlSecrets(url)}: ${describeFailure(error)}\n`);
     return 1;
   } finally {
     await http.close();

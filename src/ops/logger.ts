@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { redactUrlSecrets } from './redact.js';
 
 export interface LoggerOptions {
   level: string;
@@ -16,13 +17,13 @@ export interface LoggerOptions {
 const URL_TOKENS = /(\/(?:interactions|webhooks)\/\d+\/)[\w.-]{20,}/g;
 const AUTH_HEADER = /((?:Bot|Bearer|OAuth)\s+)[\w.=%"-]{8,}/g;
 
-/** Removes secrets from one serialized log line. */
+/** Removes secrets from one serialized log line: the given values, auth headers, tokens in Discord URLs, and URL credentials. */
 export function scrubSecrets(line: string, secrets: readonly string[]): string {
   let clean = line;
   for (const secret of secrets) {
     if (secret.length >= 6) clean = clean.split(secret).join('[redacted]');
   }
-  return clean.replace(URL_TOKENS, '$1[redacted]').replace(AUTH_HEADER, '$1[redacted]');
+  return redactUrlSecrets(clean.replace(URL_TOKENS, '$1[redacted]').replace(AUTH_HEADER, '$1[redacted]'));
 }
 
 /**

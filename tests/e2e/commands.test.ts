@@ -155,6 +155,14 @@ describe('slash commands through the real discord.js client', () => {
     expect(discord.messages).toHaveLength(before);
   });
 
+  it('/feeds test never echoes a password, token or key from the address', async () => {
+    const url = feeds.url('/gone.xml?token=tok-s3cret-value&key=key-s3cret-value').replace('http://', 'http://reader:hunter2-password@');
+    const answer = await discord.runCommand('feeds', [{ name: 'test', type: SUBCOMMAND, options: [{ name: 'url', type: STRING, value: url }] }], MANAGE_GUILD);
+    expect(answer.content).toContain('Could not read a feed at <http://[redacted]@127.0.0.1:');
+    expect(answer.content).toContain('/gone.xml?token=[redacted]&key=[redacted]>');
+    for (const secret of ['hunter2-password', 'tok-s3cret-value', 'key-s3cret-value']) expect(answer.content).not.toContain(secret);
+  });
+
   it('/status and /why explain what happened', async () => {
     const status = await discord.runCommand('status');
     const fields = Object.fromEntries(status.embeds![0]!.fields!.map((f) => [f.name, f.value]));

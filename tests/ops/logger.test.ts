@@ -1,6 +1,12 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { scrubSecrets } from '../../src/ops/logger.js';
+import { redactUrlSecrets } from '../../src/ops/redact.js';
+import { CLI, tempDir, writeConfig } from '../e2e/herald-process.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.secret-token-value';
 
@@ -32,5 +38,55 @@ describe('secrets never reach the log', () => {
     const output = lines.join('');
     expect(output).toContain('send failed');
     expect(output).not.toContain(TOKEN);
+  });
+});
+
+describe('credentials inside URLs', () => {
+  it.each([
+    ['https://reader:hunter2@feeds.example/rss?token=abc123&key=def456&page=2', 'https://[redacted]@feeds.example/rss?token=[redacted]&key=[redacted]&page=2'],
+    ['http://only-user@feeds.example/rss', 'http://[redacted]@feeds.example/rss'],
+    ['see <https://a.example/x?api_key=K1&keyword=news&accessToken=T2&X-Amz-Signature=S3&sessionid=S4> now', 'see <https://a.example/x?api_key=[redacted]&keyword=news&accessToken=[redacted]&X-Amz-Signature=[redacted]&sessionid=[redacted]> now'],
+    ['{"url":"https://u:p@h.example/f?client_secret=zz&q=1"}', '{"url":"https://[redacted]@h.example/f?client_secret=[redacted]&q=1"}'],
+    ['https://news.example/2026/11/30/story.html?utm_source=rss&monkey=1', 'https://news.example/2026/11/30/story.html?utm_source=rss&monkey=1'],
+    ['mail me at someone@example.org', 'mail me at someone@example.org'],
+  ])('redacts %s', (text, expected) => {
+    expect(redactUrlSecrets(text)).toBe(expected);
+  });
+
+  it('a failing feed whose URL carries a password, a token and a key leaves none of them in any log line or message', async () => {
+    const server = createServer((_req, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('down'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const secrets = ['hunter2-password', 'tok-s3cret-value', 'key-s3cret-value'];
+    try {
+      const dir = tempDir('redact');
+      const url = `http://reader:${secrets[0]}@127.0.0.1:${(server.address() as AddressInfo).port}/feed.xml?token=${secrets[1]}&key=${secrets[2]}&page=2`;
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'private-feed', url }], routes: [] }),
+        DATABASE_URL: `sqlite:${dir}/herald.db`,
+        HERALD_ALLOW_PRIVATE_NETWORK: '1',
+        LOG_LEVEL: 'debug',
+      };
+      const outputs = [];
+      for (const args of [['run', '--once'], ['preview', 'private-feed']]) {
+        outputs.push(
+          await promisify(execFile)(process.execPath, [CLI, ...args], { env }).then(
+            () => ({ code: 0, stdout: '', stderr: '' }),
+            (error: { code: number; stdout: string; stderr: string }) => error,
+          ),
+        );
+      }
+      const [run, preview] = outputs;
+      expect(run!.code).toBe(1);
+      expect(run!.stdout).toContain('feed poll failed');
+      expect(run!.stdout).toContain('/feed.xml?token=[redacted]&key=[redacted]&page=2');
+      expect(preview!.code).toBe(1);
+      expect(preview!.stderr).toContain('HTTP 503');
+      for (const text of [run!.stdout, run!.stderr, preview!.stdout, preview!.stderr]) {
+        for (const secret of secrets) expect(text).not.toContain(secret);
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

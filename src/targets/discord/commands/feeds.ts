@@ -9,6 +9,7 @@ import { buildArticle } from '../../../articles/article.js';
 import { safeHttpUrl } from '../../../articles/identity.js';
 import { loadArticlePage } from '../../../articles/load.js';
 import { parseDuration, formatDuration } from '../../../config/duration.js';
+import { redactUrlSecrets } from '../../../ops/redact.js';
 import type { ParsedFeed } from '../../../sources/feed.js';
 import { FetchError } from '../../../sources/http.js';
 import { loadFeed } from '../../../sources/load.js';
@@ -104,7 +105,7 @@ async function add(interaction: ChatInputCommandInteraction, deps: CommandDeps):
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const fetched = await fetchFeed(deps, url!);
   if (!fetched.ok) {
-    await interaction.editReply({ content: `Could not read a feed at <${url}>: ${fetched.reason}. Nothing was added.` });
+    await interaction.editReply({ content: `Could not read a feed at <${redactUrlSecrets(url!)}>: ${redactUrlSecrets(fetched.reason)}. Nothing was added.` });
     return;
   }
   const outcome = await deps.feeds.add({
@@ -121,7 +122,7 @@ async function add(interaction: ChatInputCommandInteraction, deps: CommandDeps):
   await interaction.editReply({
     content:
       outcome === 'added'
-        ? `Added \`${id}\` (${escapeDiscord(fetched.feed.title ?? url!)}, ${fetched.feed.items.length} items now). New stories will be posted in <#${channelId}>; it is checked every ${formatDuration(everyMs!)}.`
+        ? `Added \`${id}\` (${escapeDiscord(fetched.feed.title ?? redactUrlSecrets(url!))}, ${fetched.feed.items.length} items now). New stories will be posted in <#${channelId}>; it is checked every ${formatDuration(everyMs!)}.`
         : `A feed with id \`${id}\` exists already.`,
     allowedMentions: { parse: [] },
   });
@@ -152,7 +153,7 @@ async function test(interaction: ChatInputCommandInteraction, deps: CommandDeps)
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const fetched = await fetchFeed(deps, url);
   if (!fetched.ok) {
-    await interaction.editReply({ content: `Could not read a feed at <${url}>: ${fetched.reason}.` });
+    await interaction.editReply({ content: `Could not read a feed at <${redactUrlSecrets(url)}>: ${redactUrlSecrets(fetched.reason)}.` });
     return;
   }
   const newest = [...fetched.feed.items].sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0)).slice(0, 3);
@@ -163,7 +164,7 @@ async function test(interaction: ChatInputCommandInteraction, deps: CommandDeps)
     if (article) embeds.push(renderDiscordMessage(article, { channelId: interaction.channelId, feedName: fetched.feed.title ?? 'test', color: 0x5865f2 }).embeds[0]!);
   }
   await interaction.editReply({
-    content: `${escapeDiscord(fetched.feed.title ?? url)}: ${fetched.feed.items.length} items (${fetched.feed.format}). The newest would be posted like this; nothing was posted.`,
+    content: `${escapeDiscord(fetched.feed.title ?? redactUrlSecrets(url))}: ${fetched.feed.items.length} items (${fetched.feed.format}). The newest would be posted like this; nothing was posted.`,
     embeds,
     allowedMentions: { parse: [] },
   });

@@ -1,4 +1,5 @@
 import { MessageFlags, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { redactUrlSecrets } from '../../../ops/redact.js';
 import { escapeDiscord } from '../render.js';
 import type { CommandDeps } from './types.js';
 
@@ -44,7 +45,7 @@ export async function runStatus(interaction: ChatInputCommandInteraction, deps: 
       name: 'Failing feeds',
       value: failing
         .slice(0, 10)
-        .map((feed) => `\`${feed.id}\` (${stateOf.get(feed.id)!.failures}×): ${escapeDiscord(stateOf.get(feed.id)!.lastError ?? '').slice(0, 150)}`)
+        .map((feed) => `\`${feed.id}\` (${stateOf.get(feed.id)!.failures}×): ${escapeDiscord(redactUrlSecrets(stateOf.get(feed.id)!.lastError ?? '')).slice(0, 150)}`)
         .join('\n'),
     });
   }
