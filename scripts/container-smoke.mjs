@@ -3,11 +3,15 @@
 // steps as written (steps under a "# system" comment are skipped: they change the OS, not the app),
 // then starts the final stage's ENTRYPOINT + CMD and checks /healthz and /readyz.
 // A runtime import of a dev dependency, or a file the Dockerfile forgets to COPY, fails here.
-import { execSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The start is the README's own: `docker run --env-file .env -v herald-data:/data` with .env copied
+// from .env.example, as a user that cannot write the app directory (the image's USER is not root
+// and /app belongs to root), with each VOLUME mapped to a writable scratch directory.
+import { execFileSync, execSync, spawn } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseDotenv } from 'dotenv';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = mkdtempSync(join(tmpdir(), 'herald-container-'));
@@ -42,7 +46,7 @@ for (const step of instructions(readFileSync(join(root, 'Dockerfile'), 'utf8')))
   switch (step.keyword) {
     case 'FROM': {
       const name = /\bAS\s+(\S+)/i.exec(step.rest)?.[1] ?? `stage${stages.size}`;
-      stage = { name, dir: join(scratch, name), workdir: '/app', env: {}, entrypoint: [], cmd: [] };
+      stage = { name, dir: join(scratch, name), workdir: '/app', env: {}, entrypoint: [], cmd: [], volumes: [], user: null };
       mkdirSync(stage.dir, { recursive: true });
       stages.set(name, stage);
       log(`stage ${name}`);
@@ -82,8 +86,14 @@ for (const step of instructions(readFileSync(join(root, 'Dockerfile'), 'utf8')))
     case 'CMD':
       stage.cmd = JSON.parse(step.rest);
       break;
+    case 'VOLUME':
+      stage.volumes.push(...(step.rest.startsWith('[') ? JSON.parse(step.rest) : step.rest.split(/\s+/)));
+      break;
+    case 'USER':
+      stage.user = step.rest.trim();
+      break;
     default:
-      break; // USER, VOLUME, EXPOSE, HEALTHCHECK: properties of the image, not steps to replay
+      break; // EXPOSE, HEALTHCHECK: properties of the image, not steps to replay
   }
 }
 
@@ -91,19 +101,34 @@ for (const step of instructions(readFileSync(join(root, 'Dockerfile'), 'utf8')))
 const command = [...stage.entrypoint, ...stage.cmd];
 const nodeAt = command.indexOf('node');
 const args = command.slice(nodeAt + 1);
-const dataDir = join(scratch, 'data');
-mkdirSync(dataDir);
+
+// Each VOLUME is a writable directory of its own; image paths under it map there.
+const volumes = new Map(stage.volumes.map((volume) => [volume, join(scratch, 'volumes', volume.replace(/\//g, '_'))]));
+for (const dir of volumes.values()) mkdirSync(dir, { recursive: true });
+const mapVolumes = (value) => {
+  for (const [volume, dir] of volumes) value = value.split(`${volume}/`).join(`${dir}/`);
+  return value;
+};
 writeFileSync(join(scratch, 'smoke.yaml'), 'feeds: []\nroutes: []\n');
 const port = 20_000 + Math.floor(Math.random() * 20_000);
-const env = {
-  PATH: process.env.PATH,
-  ...stage.env,
-  DATABASE_URL: `sqlite:${join(dataDir, 'herald.db')}`,
-  HERALD_CONFIG: join(scratch, 'smoke.yaml'),
-  HTTP_PORT: String(port),
-};
+// `docker run --env-file .env`: the file's values override the image's ENV, so a variable the README's
+// .env.example sets must also work inside the image. Empty values are left out (docker would set them
+// empty, which Herald treats as unset).
+const envFile = Object.fromEntries(Object.entries(parseDotenv(readFileSync(join(root, '.env.example')))).filter(([, value]) => value !== ''));
+const env = Object.fromEntries(
+  Object.entries({ PATH: process.env.PATH, ...stage.env, ...envFile, HERALD_CONFIG: join(scratch, 'smoke.yaml'), HTTP_PORT: String(port) }).map(([key, value]) => [key, mapVolumes(value)]),
+);
+
+// The image runs as a non-root USER that cannot write /app: as root here, run as nobody; otherwise
+// take the write bit off the app directory.
+if (!stage.user || stage.user === 'root') throw new Error('the final stage must set a non-root USER');
+chmodSync(scratch, 0o755);
+chmodSync(stage.dir, 0o555);
+for (const dir of volumes.values()) chmodSync(dir, 0o777);
+const asRoot = process.getuid?.() === 0;
+const identity = asRoot ? { uid: Number(execFileSync('id', ['-u', 'nobody']).toString()), gid: Number(execFileSync('id', ['-g', 'nobody']).toString()) } : {};
 log(`start: node ${args.join(' ')} (port ${port})`);
-const child = spawn(process.execPath, args, { cwd: stage.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, args, { cwd: stage.dir, env, stdio: ['ignore', 'pipe', 'pipe'], ...identity });
 let output = '';
 child.stdout.on('data', (chunk) => (output += chunk));
 child.stderr.on('data', (chunk) => (output += chunk));
@@ -137,6 +162,7 @@ try {
   child.kill('SIGKILL');
   process.stderr.write(`[container-smoke] FAILED: ${error.message}\n`);
 } finally {
+  chmodSync(stage.dir, 0o755);
   if (!keep) rmSync(scratch, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

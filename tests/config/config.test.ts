@@ -69,6 +69,18 @@ describe('the CLI on bad configuration and usage', () => {
     expect(stderr).toContain(`${file}: feeds[0].every: expected a duration`);
   });
 
+  it('exits 2 with one line naming DATABASE_URL when the SQLite file cannot be created', async () => {
+    const dir = tempDir('baddb');
+    const file = join(dir, 'herald.yaml');
+    writeFileSync(file, 'feeds: []\nroutes: []\n');
+    // A file where the database's folder should be: unusable even for root (CI runs as root).
+    writeFileSync(join(dir, 'occupied'), '');
+    const { code, stderr } = await run(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'occupied', 'herald.db')}` });
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^herald: DATABASE_URL: cannot open the SQLite database .*occupied\/herald\.db \((EEXIST|ENOTDIR)/);
+  });
+
   it('exits 2 on a missing config file, unknown commands and bad arguments', async () => {
     expect((await run(['run', '--once'], { HERALD_CONFIG: '/nonexistent/herald.yaml' })).stderr).toContain('/nonexistent/herald.yaml: cannot read the config file');
     expect((await run(['frobnicate'])).code).toBe(2);
