@@ -1,5 +1,5 @@
 import sbd from 'sbd';
-import { cutText, cutToFit } from '../text/cut.js';
+import { cutToFit } from '../text/cut.js';
 
 export interface SummaryLimits {
   maxSentences: number;
@@ -8,10 +8,46 @@ export interface SummaryLimits {
 
 export const DISCORD_SUMMARY: SummaryLimits = { maxSentences: 3, maxChars: 500 };
 
-/** Sentences of one paragraph; sbd knows abbreviations such as "Jan.", "U.S.", "Dr." and "a.m.". */
+/**
+ * Spans a sentence never ends inside, though they hold full stops: markdown links (their text may hold
+ * a whole sentence), URLs and bare domains (`BBC.CO.UK/news`), e-mail addresses and numbers (`3.5`,
+ * `1,234.56`). A URL's closing punctuation is not part of it: "… at https://example.com/a. Next" ends.
+ */
+const UNBREAKABLE = new RegExp(
+  [
+    String.raw`!?\[[^\[\]]{0,500}\]\([^()\s]{0,2000}\)`, // markdown link or image
+    String.raw`(?:https?://|www\.)[^\s<>"]*[^\s<>".,;:!?'»”’)\]]`, // URL, without its closing punctuation
+    String.raw`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`, // e-mail address
+    String.raw`[\p{L}\p{N}_-]+(?:[.,][\p{L}\p{N}_-]+)+`, // number, bare domain, file name
+  ].join('|'),
+  'gu',
+);
+
+/** Where the {@link UNBREAKABLE} spans of `text` start and end (UTF-16 offsets, end exclusive). */
+function unbreakableSpans(text: string): Array<readonly [number, number]> {
+  return [...text.matchAll(UNBREAKABLE)].map((match) => [match.index, match.index + match[0].length] as const);
+}
+
+/**
+ * Sentences of one paragraph, whitespace collapsed. sbd finds the boundaries (it knows abbreviations
+ * such as "Jan.", "U.S.", "Dr." and "a.m."); a boundary it puts inside a URL, an e-mail address, a
+ * number or a markdown link is dropped, and every character of the paragraph is kept.
+ */
 export function splitSentences(paragraph: string): string[] {
-  return sbd
-    .sentences(paragraph, { newline_boundaries: false, preserve_whitespace: false })
+  const text = paragraph.replace(/\s+/g, ' ').trim();
+  const found = sbd.sentences(text, { newline_boundaries: false, preserve_whitespace: false });
+  const spans = unbreakableSpans(text);
+  // Boundaries as offsets into `text`: sbd may drop the full stop it split at, so its strings are not kept.
+  const starts = [0];
+  let cursor = 0;
+  for (const sentence of found.slice(1)) {
+    const at = text.indexOf(sentence.trim().slice(0, 24), cursor + 1);
+    if (at < 0) continue;
+    if (!spans.some(([start, end]) => start < at && at < end)) starts.push(at);
+    cursor = at;
+  }
+  return starts
+    .map((start, index) => text.slice(start, starts[index + 1]))
     // sbd knows Latin punctuation only; CJK full stops end sentences too.
     .flatMap((sentence) => sentence.split(/(?<=[。！？])/u))
     .map((sentence) => sentence.trim())
@@ -27,7 +63,8 @@ function isLeadNoise(paragraph: string): boolean {
 /**
  * An extractive, deterministic summary: the article's lead sentences in order, as many as fit.
  * It ends at a sentence boundary; only when the first sentence alone is longer than `maxChars`
- * (UTF-16 code units) is it cut by {@link cutText}: at a word boundary, with "…".
+ * (UTF-16 code units) is it cut by {@link cutToFit}: at a word boundary, never inside a URL, an
+ * e-mail address or a number, with "…".
  */
 export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY): string {
   const paragraphs = text
@@ -49,7 +86,9 @@ export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY)
   }
   if (chosen.length > 0) return chosen.join(' ');
   const first = body[0] ?? '';
-  return cutText(first, limits.maxChars);
+  // Never cut inside a URL, an address or a number: a half link reads as a broken one.
+  const spans = unbreakableSpans(first);
+  return cutToFit(first, (candidate) => candidate.length <= limits.maxChars && !spans.some(([start, end]) => start < candidate.length - 1 && candidate.length - 1 < end));
 }
 
 /**

@@ -10,6 +10,26 @@ describe('splitSentences', () => {
       'It ended.',
     ]);
   });
+
+  it('never breaks inside a URL, an e-mail address, a number or a markdown link', () => {
+    const paragraph =
+      'The ministry said so on Mil.Gov.UA today. Its report is at https://example.com/Report.Final.html?v=2.5 now. ' +
+      'Ask Press.Office@Example.ORG for the data. Growth was 3.5 percent, or 1,234.56 euros. ' +
+      'See [Why? Because! The full story.](https://example.com/a.b) for more. Read it at BBC.CO.UK/news. It ended.';
+    expect(splitSentences(paragraph)).toEqual([
+      'The ministry said so on Mil.Gov.UA today.',
+      'Its report is at https://example.com/Report.Final.html?v=2.5 now.',
+      'Ask Press.Office@Example.ORG for the data.',
+      'Growth was 3.5 percent, or 1,234.56 euros.',
+      'See [Why? Because! The full story.](https://example.com/a.b) for more.',
+      'Read it at BBC.CO.UK/news.',
+      'It ended.',
+    ]);
+  });
+
+  it('ends a sentence after a URL that closes it, and keeps every character', () => {
+    expect(splitSentences('Details: https://example.com/a.  Next\n one.')).toEqual(['Details: https://example.com/a.', 'Next one.']);
+  });
 });
 
 describe('summarize', () => {
@@ -46,6 +66,11 @@ describe('summarize', () => {
     }
     const emoji = summarize(`${'🎉'.repeat(300)}`, { maxSentences: 3, maxChars: 101 });
     expect(emoji).toBe(`${'🎉'.repeat(50)}…`);
+  });
+
+  it('never ends inside a URL when the first sentence is too long', () => {
+    const summary = summarize(`Officials published the list at https://example.com/${'x'.repeat(600)} today.`, { maxSentences: 3, maxChars: 100 });
+    expect(summary).toBe('Officials published the list at…');
   });
 
   it('is deterministic', () => {
