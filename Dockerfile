@@ -19,6 +19,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 ENV DATABASE_URL=sqlite:/data/herald.db
 ENV HERALD_CONFIG=/app/config/herald.yaml
+# The health/metrics server listens on every interface inside the container (127.0.0.1 outside it).
+ENV HTTP_HOST=0.0.0.0
 ENV HTTP_PORT=8080
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

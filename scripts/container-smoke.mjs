@@ -153,6 +153,10 @@ try {
   await check('/healthz');
   await check('/readyz');
   log('/healthz and /readyz answer 200');
+  // The image must listen on every interface, or nothing outside the container reaches the port.
+  const listening = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)).find((line) => line.msg === 'health and metrics listening');
+  if (listening?.host !== '0.0.0.0') throw new Error(`the ops server listens on ${listening?.host}, not 0.0.0.0\n${output}`);
+  log('ops server listens on 0.0.0.0 inside the container');
   child.kill('SIGTERM');
   const code = await exited;
   if (code !== 0) throw new Error(`exit ${code} after SIGTERM\n${output}`);

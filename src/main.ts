@@ -177,7 +177,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     async start() {
       if (options.serveOps) {
         ops = await startOpsServer(
-          env.httpPort,
+          { host: env.httpHost, port: env.httpPort },
           [
             { name: 'database', check: async () => (await store.deliveryCounts(), true) },
             { name: 'discord', check: async () => !discord || !holdsGateway || discord.isReady() },

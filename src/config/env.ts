@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './config.js';
 
@@ -21,6 +22,7 @@ const envSchema = z.object({
   HERALD_CONFIG: optionalText,
   DATABASE_URL: optionalText,
   HERALD_ALLOW_PRIVATE_NETWORK: optionalText,
+  HTTP_HOST: optionalText,
   HTTP_PORT: optionalText,
   LOG_LEVEL: optionalText,
 });
@@ -41,6 +43,8 @@ export interface Env {
   configFile: string;
   databaseUrl: string;
   allowPrivateNetwork: boolean;
+  /** Where the ops server (/healthz, /readyz, /metrics) listens: 127.0.0.1 unless HTTP_HOST says otherwise (the image sets 0.0.0.0). */
+  httpHost: string;
   httpPort: number;
   logLevel: string;
 }
@@ -58,6 +62,10 @@ export function readEnv(source: NodeJS.ProcessEnv): Env {
   const port = env.HTTP_PORT === undefined ? 8080 : Number(env.HTTP_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`environment: HTTP_PORT: expected a port number, got ${JSON.stringify(env.HTTP_PORT)}`);
+  }
+  const httpHost = env.HTTP_HOST ?? '127.0.0.1';
+  if (!isIP(httpHost) && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(httpHost)) {
+    throw new ConfigError(`environment: HTTP_HOST: expected an address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, got ${JSON.stringify(env.HTTP_HOST)}`);
   }
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!LEVELS.includes(logLevel)) {
@@ -88,6 +96,7 @@ export function readEnv(source: NodeJS.ProcessEnv): Env {
     configFile: env.HERALD_CONFIG ?? 'config/herald.yaml',
     databaseUrl,
     allowPrivateNetwork: env.HERALD_ALLOW_PRIVATE_NETWORK === '1' || env.HERALD_ALLOW_PRIVATE_NETWORK === 'true',
+    httpHost,
     httpPort: port,
     logLevel,
   };

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
 
@@ -8,11 +9,17 @@ export interface ReadinessCheck {
 }
 
 export interface OpsServer {
+  /** The address and port actually bound (the port is the one chosen when 0 was asked for). */
+  address: { host: string; port: number };
   close(): Promise<void>;
 }
 
-/** /healthz (the process answers), /readyz (every readiness check passes) and /metrics (Prometheus). */
-export async function startOpsServer(port: number, checks: ReadinessCheck[], metrics: Metrics, log: Logger): Promise<OpsServer> {
+/**
+ * Serves /healthz (the process answers), /readyz (every readiness check passes) and /metrics
+ * (Prometheus) on `listen.host` (HTTP_HOST) and `listen.port` (HTTP_PORT; 0 picks a free port).
+ * Rejects when the address cannot be bound (EADDRINUSE, EADDRNOTAVAIL).
+ */
+export async function startOpsServer(listen: { host: string; port: number }, checks: ReadinessCheck[], metrics: Metrics, log: Logger): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     void (async () => {
@@ -34,10 +41,13 @@ export async function startOpsServer(port: number, checks: ReadinessCheck[], met
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => resolve());
+    server.listen(listen.port, listen.host, () => resolve());
   });
-  log.info({ port: (server.address() as { port: number }).port }, 'health and metrics listening');
+  const bound = server.address() as AddressInfo;
+  const address = { host: bound.address, port: bound.port };
+  log.info(address, 'health and metrics listening');
   return {
+    address,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
