@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/config.js';
 import type { Metrics } from './metrics.js';
 
 export interface ReadinessCheck {
@@ -14,10 +15,18 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
+/** Why the ops server could not listen, as a line that names the variable to change. */
+const LISTEN_FAULTS: Record<string, (listen: { host: string; port: number }) => string> = {
+  EADDRINUSE: ({ host, port }) => `HTTP_PORT: port ${port} is already in use on ${host}; stop what holds it or set HTTP_PORT to a free port (0 picks one)`,
+  EACCES: ({ host, port }) => `HTTP_PORT: port ${port} on ${host} needs privileges this user lacks; use a port above 1023`,
+  EADDRNOTAVAIL: ({ host }) => `HTTP_HOST: ${host} is not an address of this machine; use 127.0.0.1, 0.0.0.0 or one of its own addresses`,
+};
+
 /**
  * Serves /healthz (the process answers), /readyz (every readiness check passes) and /metrics
  * (Prometheus) on `listen.host` (HTTP_HOST) and `listen.port` (HTTP_PORT; 0 picks a free port).
- * Rejects when the address cannot be bound (EADDRINUSE, EADDRNOTAVAIL).
+ * @throws ConfigError naming HTTP_PORT or HTTP_HOST when the address cannot be bound (in use,
+ *   privileged, not this machine's); any other listen error as it is.
  */
 export async function startOpsServer(listen: { host: string; port: number }, checks: ReadinessCheck[], metrics: Metrics, log: Logger): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
@@ -40,7 +49,7 @@ export async function startOpsServer(listen: { host: string; port: number }, che
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(LISTEN_FAULTS[error.code ?? ''] ? new ConfigError(LISTEN_FAULTS[error.code!]!(listen)) : error));
     server.listen(listen.port, listen.host, () => resolve());
   });
   const bound = server.address() as AddressInfo;

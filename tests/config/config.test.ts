@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +81,23 @@ describe('the CLI on bad configuration and usage', () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^herald: DATABASE_URL: cannot open the SQLite database .*occupied\/herald\.db \((EEXIST|ENOTDIR)/);
+  });
+
+  it('exits 2 with one line naming HTTP_PORT when the port is taken', async () => {
+    const dir = tempDir('busyport');
+    const file = join(dir, 'herald.yaml');
+    writeFileSync(file, 'feeds: []\nroutes: []\n');
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (holder.address() as AddressInfo).port;
+      const { code, stderr } = await run(['run'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(`herald: HTTP_PORT: port ${port} is already in use on 127.0.0.1`);
+    } finally {
+      holder.close();
+    }
   });
 
   it('exits 2 on a missing config file, unknown commands and bad arguments', async () => {
