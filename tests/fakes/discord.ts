@@ -20,6 +20,39 @@ export interface InjectedResponse {
   headers?: Record<string, string>;
 }
 
+type MessageBody = { content?: string; embeds?: Array<{ title?: string; description?: string; url?: string; footer?: { text: string }; author?: { name: string }; fields?: Array<{ name: string; value: string }> }> };
+
+/**
+ * What Discord's documented limits refuse in a message body (content 2000; embed title 256,
+ * description 4096, 25 fields of 256/1024, footer 2048, author 256, 6000 in all; 10 embeds).
+ * Discord answers such a body with 400 (50035 Invalid Form Body); so does the fake.
+ */
+export function limitViolations(body: MessageBody | undefined): string[] {
+  const problems: string[] = [];
+  const over = (what: string, text: string | undefined, max: number) => {
+    if (text !== undefined && text.length > max) problems.push(`${what}: ${text.length} > ${max}`);
+  };
+  over('content', body?.content, 2000);
+  const embeds = body?.embeds ?? [];
+  if (embeds.length > 10) problems.push(`embeds: ${embeds.length} > 10`);
+  let total = 0;
+  embeds.forEach((embed, i) => {
+    over(`embeds[${i}].title`, embed.title, 256);
+    over(`embeds[${i}].description`, embed.description, 4096);
+    over(`embeds[${i}].url`, embed.url, 2048);
+    over(`embeds[${i}].footer.text`, embed.footer?.text, 2048);
+    over(`embeds[${i}].author.name`, embed.author?.name, 256);
+    if ((embed.fields?.length ?? 0) > 25) problems.push(`embeds[${i}].fields: ${embed.fields!.length} > 25`);
+    embed.fields?.forEach((field, f) => {
+      over(`embeds[${i}].fields[${f}].name`, field.name, 256);
+      over(`embeds[${i}].fields[${f}].value`, field.value, 1024);
+    });
+    total += [embed.title, embed.description, embed.footer?.text, embed.author?.name, ...(embed.fields ?? []).flatMap((f) => [f.name, f.value])].reduce((sum, text) => sum + (text?.length ?? 0), 0);
+  });
+  if (total > 6000) problems.push(`embeds total: ${total} > 6000`);
+  return problems;
+}
+
 const APP_ID = '900000000000000001';
 const BOT_ID = '900000000000000002';
 export const GUILD_ID = '900000000000000003';
@@ -36,6 +69,8 @@ export class FakeDiscord {
   readonly interactionCallbacks: Array<{ interactionId: string; body: { type: number; data?: { content?: string; embeds?: Array<{ description?: string; title?: string }>; flags?: number } } }> = [];
   /** Edits of deferred replies (PATCH …/messages/@original) and follow-ups, by interaction id. */
   readonly followUps: Array<{ interactionId: string; method: string; body: { content?: string; embeds?: Array<{ title?: string; description?: string }> } }> = [];
+  /** Interaction answers refused with 400 for breaking Discord's limits, and why. */
+  readonly refusedAnswers: Array<{ interactionId: string; problems: string[] }> = [];
   /** Answers to serve, in order, to the next message posts instead of accepting them. */
   readonly injected: InjectedResponse[] = [];
   messageRequests = 0;
@@ -143,15 +178,24 @@ export class FakeDiscord {
     }
     match = /^\/interactions\/(\d+)\/[^/]+\/callback$/.exec(path);
     if (req.method === 'POST' && match) {
+      const problems = limitViolations(json?.data);
+      if (problems.length > 0) return this.refuse(res, match[1]!, problems);
       this.interactionCallbacks.push({ interactionId: match[1]!, body: json });
       return sendJson(res, 204, null);
     }
     match = /^\/webhooks\/\d+\/interaction-token-(\d+)-/.exec(path);
     if (match) {
+      const problems = limitViolations(json);
+      if (problems.length > 0) return this.refuse(res, match[1]!, problems);
       this.followUps.push({ interactionId: match[1]!, method: req.method ?? '', body: json });
       return sendJson(res, 200, { id: this.id(), channel_id: this.channels[0], type: 0, content: json?.content ?? '', embeds: json?.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [], edited_timestamp: null });
     }
     return sendJson(res, 404, { message: `404: Not Found (${req.method} ${path})`, code: 0 });
+  }
+
+  private refuse(res: ServerResponse, interactionId: string, problems: string[]): void {
+    this.refusedAnswers.push({ interactionId, problems });
+    sendJson(res, 400, { message: 'Invalid Form Body', code: 50035, errors: Object.fromEntries(problems.map((problem) => [problem.split(':')[0], { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: problem }] }])) });
   }
 
   private send(ws: WebSocket, payload: Record<string, unknown>): void {
