@@ -1,5 +1,5 @@
 import { decodeBytes, charsetOf } from '../sources/decode.js';
-import { FetchError, type HttpClient } from '../sources/http.js';
+import { FetchError, type FetchFailure, type HttpClient } from '../sources/http.js';
 import { extractArticle, type ExtractedArticle } from './extract.js';
 
 export interface PageLimits {
@@ -7,7 +7,11 @@ export interface PageLimits {
   timeoutMs: number;
 }
 
-export type PageResult = { ok: true; page: ExtractedArticle } | { ok: false; reason: string };
+/** Why a page could not be used: a fetch failure's kind, not HTML, or not readable as a page. */
+export type PageFailure = FetchFailure | 'not-html' | 'unreadable';
+
+/** A failed load keeps its kind (and HTTP status), so callers decide on data, never on the wording. */
+export type PageResult = { ok: true; page: ExtractedArticle } | { ok: false; kind: PageFailure; status?: number; reason: string };
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;
 
@@ -19,15 +23,15 @@ export async function loadArticlePage(http: HttpClient, url: string, limits: Pag
       maxBytes: limits.maxBytes,
       timeoutMs: limits.timeoutMs,
     });
-    if (result.status !== 'ok') return { ok: false, reason: 'unexpected 304' };
+    if (result.status !== 'ok') return { ok: false, kind: 'http', status: 304, reason: 'unexpected 304' };
     if (result.contentType && !HTML_TYPES.test(result.contentType)) {
-      return { ok: false, reason: `not an HTML page (${result.contentType.split(';')[0]})` };
+      return { ok: false, kind: 'not-html', reason: `not an HTML page (${result.contentType.split(';')[0]})` };
     }
     const html = decodeBytes(result.body, charsetOf(result.contentType));
     const pageUrl = /^https?:/i.test(result.url) ? result.url : null;
     return { ok: true, page: extractArticle(html, pageUrl) };
   } catch (error) {
-    const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : (error as Error).message;
-    return { ok: false, reason };
+    if (error instanceof FetchError) return { ok: false, kind: error.kind, status: error.status, reason: `${error.kind}: ${error.message}` };
+    return { ok: false, kind: 'unreadable', reason: (error as Error).message };
   }
 }
