@@ -83,6 +83,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         store,
         log: log.child({ component: 'discord' }),
         commands: { store, feeds, http, summary: config.summary, pageLimits, startedAt: Date.now(), version: VERSION },
+        commandCounter: metrics.commands,
         feedStyle,
       });
       targets.set('discord', discord.target);

@@ -38,6 +38,8 @@ export interface Config {
   routes: RouteConfig[];
   /** When a publisher edits a posted article: edit the Discord messages, or leave them. */
   updates: 'edit' | 'ignore';
+  /** Limits on feeds added with /feeds add: the shortest interval (ms) and how many one guild may add. */
+  discord: { minEveryMs: number; maxFeedsPerGuild: number };
   x: XConfig;
   summary: { maxSentences: number; maxChars: number };
   http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number };
@@ -94,6 +96,7 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
       xTemplate: route.xTemplate ?? null,
     })),
     updates: data.updates,
+    discord: { minEveryMs: data.discord.minEvery, maxFeedsPerGuild: data.discord.maxFeedsPerGuild },
     x: {
       maxPostsPerDay: data.x.maxPostsPerDay ?? null,
       maxPostsPerMonth: data.x.maxPostsPerMonth ?? null,

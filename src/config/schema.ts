@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-const duration = (min: number, max: number) =>
+/** A duration written as "30s", "5m", "1h" (or a number of seconds), in ms between `min` and `max` ms. */
+export const duration = (min: number, max: number) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
     if (ms === null || ms < min || ms > max) {
@@ -15,13 +16,17 @@ const hexColor = z
   .union([z.string().regex(/^#?[0-9a-fA-F]{6}$/, 'expected a colour such as "#1d9bf0"'), z.number().int().min(0).max(0xffffff)])
   .transform((value) => (typeof value === 'number' ? value : Number.parseInt(value.replace('#', ''), 16)));
 
-const feedId = z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes only');
+/** A feed's id, the same rule for the config file and /feeds add. */
+export const feedId = z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes only');
 const snowflake = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
+
+/** The longest poll interval of any feed: 7 days, in ms. */
+export const MAX_EVERY_MS = 7 * 86_400_000;
 
 export const feedSchema = z.strictObject({
   id: feedId,
   url: z.string().min(1, 'expected an http(s) URL or a file path'),
-  every: duration(1_000, 7 * 86_400_000).optional(),
+  every: duration(1_000, MAX_EVERY_MS).optional(),
   backfill: z.number().int().min(0).max(100).optional(),
   name: z.string().min(1).max(100).optional(),
   color: hexColor.optional(),
@@ -79,6 +84,13 @@ export const configSchema = z
     feeds: z.array(feedSchema).default([]),
     routes: z.array(routeSchema).default([]),
     updates: z.enum(['edit', 'ignore']).default('edit'),
+    /** Limits on feeds added with /feeds add (issue 12 item 7: 200 feeds every 1s hammered one host). */
+    discord: z
+      .strictObject({
+        minEvery: duration(1_000, MAX_EVERY_MS).default(5 * 60_000),
+        maxFeedsPerGuild: z.number().int().min(0).max(10_000).default(50),
+      })
+      .default({ minEvery: 5 * 60_000, maxFeedsPerGuild: 50 }),
     x: xSchema,
     summary: z
       .strictObject({

@@ -125,9 +125,18 @@ export class FeedRegistry {
     return result;
   }
 
+  /**
+   * Adds a feed from Discord. It is listed at once, before the database answers, so checks made
+   * just before (the per-guild cap) count it for any add that runs meanwhile; it is dropped again
+   * when the database already holds that id.
+   */
   async add(feed: DiscordFeed): Promise<'added' | 'exists'> {
-    if (this.config.feeds.some((f) => f.id === feed.id) || !(await this.store.addDiscordFeed(feed))) return 'exists';
+    if (this.configById.has(feed.id) || this.discordFeeds.has(feed.id)) return 'exists';
     this.discordFeeds.set(feed.id, feed);
+    if (!(await this.store.addDiscordFeed(feed))) {
+      this.discordFeeds.delete(feed.id);
+      return 'exists';
+    }
     this.changes.added(FeedRegistry.toFeedConfig(feed));
     return 'added';
   }

@@ -29,6 +29,7 @@ describe('slash commands through the real discord.js client', () => {
     const config = writeConfig(dir, {
       feeds: [{ id: 'city', url: feeds.url('/city.xml'), every: '1s', backfill: 3, name: 'City News' }],
       routes: [{ feeds: ['city'], discord: [CHANNELS[0]] }],
+      discord: { minEvery: '1s' },
     });
     herald = new HeraldProcess(['run'], {
       ...fakeEnv({ discord }),
@@ -182,6 +183,87 @@ describe('slash commands through the real discord.js client', () => {
     expect((choices.data as unknown as { choices: Array<{ value: string }> }).choices.map((c) => c.value)).toEqual(['city']);
     const unknown = await discord.runCommand('frobnicate');
     expect(unknown.content).toBe('Herald does not know /frobnicate.');
+    expect(herald.logged('command failed')).toEqual([]);
+  });
+});
+
+describe('answers fitted to Discord limits, and limits on /feeds add', () => {
+  const channel = '555555555555555555';
+  const discord = new FakeDiscord('limits-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ', [channel]);
+  const feeds = new FeedServer();
+  let herald: HeraldProcess;
+  let opsPort = 0;
+  const add = (options: Array<{ name: string; type: number; value: string }>) => discord.runCommand('feeds', [{ name: 'add', type: SUBCOMMAND, options }], MANAGE_GUILD);
+
+  beforeAll(async () => {
+    await Promise.all([discord.start(), feeds.start()]);
+    const dir = tempDir('limits');
+    herald = new HeraldProcess(['run'], {
+      ...fakeEnv({ discord }),
+      HERALD_CONFIG: writeConfig(dir, { feeds: [], routes: [], discord: { maxFeedsPerGuild: 2 } }),
+      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
+      HERALD_ALLOW_PRIVATE_NETWORK: '1',
+      HTTP_PORT: '0',
+    });
+    opsPort = (await herald.waitForLog('health and metrics listening')).port as number;
+    await herald.waitForLog('discord gateway ready');
+  });
+
+  afterAll(async () => {
+    herald.kill('SIGKILL');
+    await Promise.all([discord.stop(), feeds.stop()]);
+  });
+
+  it('/feeds add refuses an interval under discord.minEvery (default 5m), naming the minimum', async () => {
+    feeds.setFeed('/fast.xml', rss('Fast', []));
+    const answer = await add([{ name: 'url', type: STRING, value: feeds.url('/fast.xml') }, { name: 'every', type: STRING, value: '1s' }]);
+    expect(answer.content).toBe('Cannot add that feed: `every` must be at least 5m for feeds added from Discord, so that no site is polled too often.');
+    expect(answer.flags).toBe(64);
+    const invalid = await add([{ name: 'url', type: STRING, value: feeds.url('/fast.xml') }, { name: 'id', type: STRING, value: 'Not_An_Id' }]);
+    expect(invalid.content).toContain('`id`: expected lower-case letters, digits and dashes only');
+    expect(feeds.count('/fast.xml')).toBe(0);
+  });
+
+  it('/feeds add of a 1,500-character address with a huge title adds the feed and says so within 2,000 characters', async () => {
+    // 1,500 CJK characters become 13,500 once percent-encoded; the title doubles when escaped.
+    const typed = feeds.url(`/${'新'.repeat(1500)}.xml`);
+    const path = new URL(typed).pathname;
+    feeds.setFeed(path, rss('*_'.repeat(600), []));
+    const answer = await add([{ name: 'url', type: STRING, value: typed }, { name: 'id', type: STRING, value: 'huge' }]);
+    expect(answer.content).toMatch(/^Added `huge` \(/);
+    expect(answer.content!.length).toBeLessThanOrEqual(2000);
+    expect(discord.refusedAnswers).toEqual([]);
+    const listed = await discord.runCommand('feeds', [{ name: 'list', type: SUBCOMMAND, options: [] }]);
+    expect(listed.embeds![0]!.description).toContain('`huge`');
+  });
+
+  it('/summary of an address that fails echoes a shortened address, never more than Discord takes', async () => {
+    const typed = feeds.url(`/${'新'.repeat(1500)}.html`);
+    const answer = await discord.runCommand('summary', [{ name: 'url', type: STRING, value: typed }]);
+    expect(answer.content).toMatch(/^Could not summarize `http:\/\/127\.0\.0\.1:\d+\/%E6%96%B0.*…`: the site refused it \(HTTP 404\)\.$/);
+    expect(discord.refusedAnswers).toEqual([]);
+  });
+
+  it('refuses the feed over discord.maxFeedsPerGuild before fetching it', async () => {
+    feeds.setFeed('/second.xml', rss('Second', []));
+    feeds.setFeed('/third.xml', rss('Third', []));
+    expect((await add([{ name: 'url', type: STRING, value: feeds.url('/second.xml') }, { name: 'id', type: STRING, value: 'second' }])).content).toContain('Added `second`');
+    const third = await add([{ name: 'url', type: STRING, value: feeds.url('/third.xml') }, { name: 'id', type: STRING, value: 'third' }]);
+    expect(third.content).toBe(
+      'This server has 2 feeds added from Discord, and this Herald allows at most 2 per server. Remove one with `/feeds remove` first (the limit is the config key discord.maxFeedsPerGuild).',
+    );
+    expect(feeds.count('/third.xml')).toBe(0);
+    expect((await discord.runCommand('feeds', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'id', type: STRING, value: 'second' }] }], MANAGE_GUILD)).content).toBe('Removed `second`.');
+    expect((await add([{ name: 'url', type: STRING, value: feeds.url('/third.xml') }, { name: 'id', type: STRING, value: 'third' }])).content).toContain('Added `third`');
+  });
+
+  it('counts every answered command by command and outcome', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toContain('herald_commands_total{command="feeds add",outcome="refused"} 3');
+    expect(metrics).toContain('herald_commands_total{command="feeds add",outcome="ok"} 3');
+    expect(metrics).toContain('herald_commands_total{command="feeds list",outcome="ok"} 1');
+    expect(metrics).toContain('herald_commands_total{command="feeds remove",outcome="ok"} 1');
+    expect(metrics).toContain('herald_commands_total{command="summary",outcome="refused"} 1');
     expect(herald.logged('command failed')).toEqual([]);
   });
 });

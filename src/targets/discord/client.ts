@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../../store/store.js';
 import { DeliveryError, type SendContext, type Target } from '../../deliveries/target.js';
 import type { StoredArticle } from '../../store/store.js';
-import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction } from './commands/index.js';
+import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
 import { renderDiscordMessage } from './render.js';
 
@@ -25,6 +25,8 @@ export interface DiscordOptions {
   store: Store;
   log: Logger;
   commands: CommandDeps;
+  /** herald_commands_total: each answered interaction, by command and outcome. */
+  commandCounter: CommandCounter;
   feedStyle(feedId: string): { name: string; color: number };
 }
 
@@ -74,7 +76,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
   });
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
   client.on(Events.InteractionCreate, (interaction) => {
-    void handleInteraction(interaction, options.commands, log);
+    void handleInteraction(interaction, options.commands, log, options.commandCounter);
   });
 
   async function registerCommands(applicationId: string): Promise<void> {

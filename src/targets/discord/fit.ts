@@ -1,4 +1,6 @@
 import type { APIEmbed } from 'discord.js';
+import { redactUrlSecrets } from '../../ops/redact.js';
+import { cutText, cutToFit, ELLIPSIS } from '../../text/cut.js';
 
 /**
  * Discord's documented message limits, in characters (counted here as UTF-16 code units, which is
@@ -20,33 +22,16 @@ export const DISCORD_LIMITS = {
   url: 2048,
 } as const;
 
-const ELLIPSIS = '…';
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const PLAIN_ASCII = /^[\x20-\x7e\n\t]*$/;
+/** An odd run of backslashes before the ellipsis: a markdown escape cut from what it escaped. */
+const DANGLING_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\…$/;
 
 /**
- * Cuts `text` to at most `max` UTF-16 code units between whole graphemes (an emoji, a letter with
- * its accents, a flag stays whole), ending with "…" when cut. A markdown escape left dangling at
- * the cut is dropped. Returns `text` itself when it fits.
+ * Cuts a text that may hold markdown escapes to at most `max` UTF-16 code units, "…" included,
+ * between whole graphemes and at a word where it can (src/text/cut.ts), never right after an escape
+ * backslash. Returns `text` itself when it fits; '' when not even one grapheme and "…" fit.
  */
-export function cutGraphemes(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max < ELLIPSIS.length) return '';
-  // Only the head is segmented, one code unit past the last cut point considered, so the code
-  // point at every cut point is whole (a boundary depends on the character after it).
-  const budget = max - ELLIPSIS.length;
-  // Printable ASCII without \r is one grapheme per code unit: no need to segment (it is slow).
-  let end = PLAIN_ASCII.test(text.slice(0, max)) ? budget : 0;
-  if (end === 0) {
-    for (const { index } of graphemes.segment(text.slice(0, max + 1))) {
-      if (index > budget) break;
-      end = index;
-    }
-  }
-  let kept = text.slice(0, end);
-  const backslashes = /\\+$/.exec(kept)?.[0].length ?? 0;
-  if (backslashes % 2 === 1) kept = kept.slice(0, -1);
-  return kept + ELLIPSIS;
+export function cutMarkdown(text: string, max: number): string {
+  return cutToFit(text, (candidate) => candidate.length <= max && !DANGLING_ESCAPE.test(candidate));
 }
 
 /** The characters of an embed that count towards the 6,000 total. */
@@ -65,14 +50,14 @@ function fitEmbed(embed: APIEmbed): APIEmbed {
   // A cut URL would point elsewhere: a URL that is too long is left out.
   if (embed.url !== undefined && embed.url.length > DISCORD_LIMITS.url) delete fitted.url;
   if (embed.image && embed.image.url.length > DISCORD_LIMITS.url) delete fitted.image;
-  if (embed.title !== undefined) fitted.title = cutGraphemes(embed.title, DISCORD_LIMITS.title);
-  if (embed.description !== undefined) fitted.description = cutGraphemes(embed.description, DISCORD_LIMITS.description);
-  if (embed.footer) fitted.footer = { ...embed.footer, text: cutGraphemes(embed.footer.text, DISCORD_LIMITS.footerText) };
-  if (embed.author) fitted.author = { ...embed.author, name: cutGraphemes(embed.author.name, DISCORD_LIMITS.authorName) };
+  if (embed.title !== undefined) fitted.title = cutMarkdown(embed.title, DISCORD_LIMITS.title);
+  if (embed.description !== undefined) fitted.description = cutMarkdown(embed.description, DISCORD_LIMITS.description);
+  if (embed.footer) fitted.footer = { ...embed.footer, text: cutMarkdown(embed.footer.text, DISCORD_LIMITS.footerText) };
+  if (embed.author) fitted.author = { ...embed.author, name: cutMarkdown(embed.author.name, DISCORD_LIMITS.authorName) };
   if (embed.fields) {
     fitted.fields = embed.fields
       .slice(0, DISCORD_LIMITS.fields)
-      .map((field) => ({ ...field, name: cutGraphemes(field.name, DISCORD_LIMITS.fieldName), value: cutGraphemes(field.value, DISCORD_LIMITS.fieldValue) }));
+      .map((field) => ({ ...field, name: cutMarkdown(field.name, DISCORD_LIMITS.fieldName), value: cutMarkdown(field.value, DISCORD_LIMITS.fieldValue) }));
   }
   return fitted;
 }
@@ -89,12 +74,12 @@ function fitTotal(embeds: APIEmbed[]): APIEmbed[] {
     for (let f = fields.length - 1; f >= 0 && excess > 0; f--) {
       const value = fields[f]!.value;
       // A field value must not be empty: at least the ellipsis stays.
-      const next = cutGraphemes(value, Math.max(ELLIPSIS.length, value.length - excess));
+      const next = cutMarkdown(value, Math.max(ELLIPSIS.length, value.length - excess)) || ELLIPSIS;
       excess -= value.length - next.length;
       fields[f] = { ...fields[f]!, value: next };
     }
     if (excess > 0 && embed.description) {
-      const next = cutGraphemes(embed.description, Math.max(0, embed.description.length - excess));
+      const next = cutMarkdown(embed.description, Math.max(0, embed.description.length - excess));
       excess -= embed.description.length - next.length;
       if (next) embed.description = next;
       else delete embed.description;
@@ -116,16 +101,18 @@ function fitTotal(embeds: APIEmbed[]): APIEmbed[] {
  */
 export function fitMessage<M extends { content?: string; embeds?: APIEmbed[] }>(message: M): M {
   const fitted = { ...message };
-  if (message.content !== undefined) fitted.content = cutGraphemes(message.content, DISCORD_LIMITS.content);
+  if (message.content !== undefined) fitted.content = cutMarkdown(message.content, DISCORD_LIMITS.content);
   if (message.embeds) fitted.embeds = fitTotal(message.embeds.slice(0, DISCORD_LIMITS.embeds).map(fitEmbed));
   return fitted;
 }
 
 /**
- * A URL echoed in a reply: a link without preview (`<url>`) when at most `max` characters, else its
- * first `max` characters as code (a cut URL must not be a link), so that a long address (2,000
- * characters typed become up to 18,000 once percent-encoded) never pushes the rest of the answer out.
+ * A URL echoed in a reply, its credentials redacted: a link without preview (`<url>`) when at most
+ * `max` characters, else its first `max` characters as code (a cut URL must not be a link), so that a
+ * long address (2,000 characters typed become up to 18,000 once percent-encoded) never pushes the
+ * rest of the answer out.
  */
 export function echoUrl(url: string, max = 200): string {
-  return url.length <= max ? `<${url}>` : `\`${cutGraphemes(url.replaceAll('`', '%60'), max)}\``;
+  const shown = redactUrlSecrets(url);
+  return shown.length <= max ? `<${shown}>` : `\`${cutText(shown.replaceAll('`', '%60'), max)}\``;
 }

@@ -2,21 +2,28 @@ import {
   ApplicationCommandOptionType,
   ChannelType,
   MessageFlags,
+  type APIEmbed,
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { z } from 'zod';
 import { buildArticle } from '../../../articles/article.js';
 import { safeHttpUrl } from '../../../articles/identity.js';
 import { loadArticlePage } from '../../../articles/load.js';
-import { parseDuration, formatDuration } from '../../../config/duration.js';
-import { redactUrlSecrets } from '../../../ops/redact.js';
+import { formatDuration } from '../../../config/duration.js';
+import { duration, feedId, MAX_EVERY_MS } from '../../../config/schema.js';
 import type { ParsedFeed } from '../../../sources/feed.js';
 import { FetchError } from '../../../sources/http.js';
 import { loadFeed } from '../../../sources/load.js';
+import type { ListedFeed } from '../../../sources/registry.js';
+import { redactUrlSecrets } from '../../../ops/redact.js';
+import { cutText } from '../../../text/cut.js';
+import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
+import { defineCommand } from './command.js';
 import { requireManageGuild } from './guards.js';
 import { friendlyFetchFailure } from './summary.js';
-import type { CommandDeps } from './types.js';
+import { CommandError, type CommandDeps, type Reply } from './types.js';
 
 const feedIdOption = (description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: 'id', description, required: true, autocomplete: true, max_length: 60 }) as const;
@@ -54,136 +61,133 @@ export const feedsDefinition = {
 
 const DEFAULT_EVERY_MS = 5 * 60_000;
 
+/** What /feeds add accepts for `id` and `every`: the config file's own rules (config/schema.ts). */
+const addedFeedSchema = z.object({ id: feedId.max(60, 'expected at most 60 characters'), every: duration(1_000, MAX_EVERY_MS).optional() });
+
 /** A feed id from an address: news.example.com/rss → news-example-com. */
 export function idFromUrl(url: string): string {
   const host = new URL(url).hostname.replace(/^www\./, '');
   return host.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'feed';
 }
 
-async function fetchFeed(deps: CommandDeps, url: string): Promise<{ ok: true; feed: ParsedFeed } | { ok: false; reason: string }> {
-  try {
-    return { ok: true, feed: await loadFeed(deps.http, url, { maxBytes: 10_000_000, timeoutMs: deps.pageLimits.timeoutMs }) };
-  } catch (error) {
-    if (error instanceof FetchError) return { ok: false, reason: friendlyFetchFailure(`${error.kind}: ${error.message}`) };
-    return { ok: false, reason: (error as Error).message };
+/**
+ * How many feeds added from Discord post into one guild: those whose channel is one of the guild's
+ * (`channelIds`, from the gateway's cache). Without that list every Discord feed counts, so the cap
+ * errs on the safe side.
+ */
+export function feedsInGuild(feeds: readonly ListedFeed[], channelIds: ReadonlySet<string> | null): number {
+  return feeds.filter((feed) => feed.source === 'discord' && feed.channelId !== null && (channelIds === null || channelIds.has(feed.channelId))).length;
+}
+
+/** Refuses a new feed when the guild has as many as `discord.maxFeedsPerGuild` allows. */
+function checkGuildCap(interaction: ChatInputCommandInteraction, deps: CommandDeps): void {
+  const cap = deps.feeds.current().discord.maxFeedsPerGuild;
+  const channels = interaction.guild ? new Set(interaction.guild.channels.cache.keys()) : null;
+  const count = feedsInGuild(deps.feeds.list(), channels);
+  if (count >= cap) {
+    throw new CommandError(
+      `This server has ${count} feeds added from Discord, and this Herald allows at most ${cap} per server. Remove one with \`/feeds remove\` first (the limit is the config key discord.maxFeedsPerGuild).`,
+    );
   }
 }
 
-async function list(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const feeds = deps.feeds.list();
-  if (feeds.length === 0) {
-    await interaction.reply({ content: 'Herald watches no feeds yet. Moderators can add one with `/feeds add`.', flags: MessageFlags.Ephemeral });
-    return;
+/** Fetches and parses the feed at `url`; throws CommandError saying why not (`after`: what that meant). */
+async function fetchFeed(deps: CommandDeps, url: string, after = ''): Promise<ParsedFeed> {
+  try {
+    return await loadFeed(deps.http, url, { maxBytes: 10_000_000, timeoutMs: deps.pageLimits.timeoutMs });
+  } catch (error) {
+    const reason = error instanceof FetchError ? friendlyFetchFailure({ kind: error.kind, status: error.status, reason: error.message }) : (error as Error).message;
+    throw new CommandError(`Could not read a feed at ${echoUrl(url)}: ${redactUrlSecrets(reason)}.${after}`);
   }
+}
+
+function list(deps: CommandDeps): Reply {
+  const feeds = deps.feeds.list();
+  if (feeds.length === 0) throw new CommandError('Herald watches no feeds yet. Moderators can add one with `/feeds add`.');
   const lines = feeds.slice(0, 40).map((feed) => {
     const where = feed.channelId ? ` → <#${feed.channelId}>` : '';
     const flags = [feed.source === 'config' ? 'config file' : 'added here', feed.paused ? 'paused' : `every ${formatDuration(feed.everyMs)}`].join(', ');
-    return `\`${feed.id}\` ${escapeDiscord(feed.name)}${where} (${flags})`;
+    return `\`${feed.id}\` ${escapeDiscord(cutText(feed.name, 100))}${where} (${flags})`;
   });
   if (feeds.length > 40) lines.push(`…and ${feeds.length - 40} more`);
-  await interaction.reply({ embeds: [{ title: `Feeds (${feeds.length})`, description: lines.join('\n'), color: 0x5865f2 }], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  return { embeds: [{ title: `Feeds (${feeds.length})`, description: lines.join('\n'), color: 0x5865f2 }], ephemeral: true };
 }
 
-async function add(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const url = safeHttpUrl(interaction.options.getString('url', true));
-  const everyText = interaction.options.getString('every')?.trim();
-  const everyMs = everyText ? parseDuration(everyText) : DEFAULT_EVERY_MS;
-  const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
+async function add(interaction: ChatInputCommandInteraction, args: { url: string; id?: string; channel?: string; every?: string }, deps: CommandDeps): Promise<Reply> {
+  const url = safeHttpUrl(args.url);
+  const minEveryMs = deps.feeds.current().discord.minEveryMs;
   const problems: string[] = [];
   if (!url) problems.push('the address must start with http:// or https://');
-  if (everyMs === null || everyMs < 1_000 || everyMs > 7 * 86_400_000) problems.push(`"every" must be a duration such as 5m or 1h`);
-  const id = (interaction.options.getString('id')?.trim() || (url ? idFromUrl(url) : '')).toLowerCase();
-  if (url && !/^[a-z0-9-]{1,60}$/.test(id)) problems.push('the id may only hold lower-case letters, digits and dashes');
-  if (problems.length > 0) {
-    await interaction.reply({ content: `Cannot add that feed: ${problems.join('; ')}.`, flags: MessageFlags.Ephemeral });
-    return;
+  const parsed = addedFeedSchema.safeParse({ id: (args.id?.trim() || (url ? idFromUrl(url) : 'feed')).toLowerCase(), every: args.every?.trim() || undefined });
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\`: ${issue.message}`));
+  const everyMs = parsed.data?.every ?? DEFAULT_EVERY_MS;
+  if (parsed.success && everyMs < minEveryMs) {
+    problems.push(`\`every\` must be at least ${formatDuration(minEveryMs)} for feeds added from Discord, so that no site is polled too often`);
   }
-  if (deps.feeds.get(id)) {
-    await interaction.reply({ content: `A feed with id \`${id}\` exists already; pick another with the \`id\` option.`, flags: MessageFlags.Ephemeral });
-    return;
-  }
+  if (!url || !parsed.success || problems.length > 0) throw new CommandError(`Cannot add that feed: ${problems.join('; ')}.`);
+  const { id } = parsed.data;
+  if (deps.feeds.get(id)) throw new CommandError(`A feed with id \`${id}\` exists already; pick another with the \`id\` option.`);
+  checkGuildCap(interaction, deps);
+  const channelId = args.channel ?? interaction.channelId;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const fetched = await fetchFeed(deps, url!);
-  if (!fetched.ok) {
-    await interaction.editReply({ content: `Could not read a feed at <${redactUrlSecrets(url!)}>: ${redactUrlSecrets(fetched.reason)}. Nothing was added.` });
-    return;
-  }
+  const feed = await fetchFeed(deps, url, ' Nothing was added.');
+  // Checked again just before adding: other adds may have landed while the feed was fetched.
+  checkGuildCap(interaction, deps);
   const outcome = await deps.feeds.add({
     id,
-    url: url!,
-    everyMs: everyMs!,
+    url,
+    everyMs,
     backfill: 0,
-    name: fetched.feed.title?.slice(0, 100) ?? id,
+    name: feed.title ? cutText(feed.title, 100) : id,
     channelId,
     paused: false,
     addedBy: interaction.user.id,
     createdAt: Date.now(),
   });
-  await interaction.editReply({
-    content:
-      outcome === 'added'
-        ? `Added \`${id}\` (${escapeDiscord(fetched.feed.title ?? redactUrlSecrets(url!))}, ${fetched.feed.items.length} items now). New stories will be posted in <#${channelId}>; it is checked every ${formatDuration(everyMs!)}.`
-        : `A feed with id \`${id}\` exists already.`,
-    allowedMentions: { parse: [] },
-  });
+  if (outcome !== 'added') throw new CommandError(`A feed with id \`${id}\` exists already.`);
+  const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
+  return {
+    content: `Added \`${id}\` (${title}, ${feed.items.length} items now). New stories will be posted in <#${channelId}>; it is checked every ${formatDuration(everyMs)}.`,
+  };
 }
 
-async function change(interaction: ChatInputCommandInteraction, deps: CommandDeps, action: 'remove' | 'pause' | 'resume'): Promise<void> {
-  const id = interaction.options.getString('id', true).trim();
+async function change(args: { id: string }, deps: CommandDeps, action: 'remove' | 'pause' | 'resume'): Promise<Reply> {
+  const id = args.id.trim();
   const feed = deps.feeds.get(id);
-  if (!feed) {
-    await interaction.reply({ content: `There is no feed \`${escapeDiscord(id)}\`. \`/feeds list\` shows them all.`, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-    return;
-  }
-  if (feed.source === 'config') {
-    await interaction.reply({ content: `\`${id}\` comes from the config file; change it there (Discord can only change feeds added with /feeds add).`, flags: MessageFlags.Ephemeral });
-    return;
-  }
+  if (!feed) throw new CommandError(`There is no feed \`${escapeDiscord(id)}\`. \`/feeds list\` shows them all.`);
+  if (feed.source === 'config') throw new CommandError(`\`${id}\` comes from the config file; change it there (Discord can only change feeds added with /feeds add).`);
   const done = action === 'remove' ? await deps.feeds.remove(id) : await deps.feeds.setPaused(id, action === 'pause');
-  const verb = { remove: 'Removed', pause: 'Paused', resume: 'Resumed' }[action];
-  await interaction.reply({ content: done ? `${verb} \`${id}\`.` : `Could not change \`${id}\`; try again.`, flags: MessageFlags.Ephemeral });
+  if (!done) throw new CommandError(`Could not change \`${id}\`; try again.`);
+  return { content: `${{ remove: 'Removed', pause: 'Paused', resume: 'Resumed' }[action]} \`${id}\`.`, ephemeral: true };
 }
 
-async function test(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const url = safeHttpUrl(interaction.options.getString('url', true));
-  if (!url) {
-    await interaction.reply({ content: 'Give a feed address starting with http:// or https://.', flags: MessageFlags.Ephemeral });
-    return;
-  }
+async function test(interaction: ChatInputCommandInteraction, args: { url: string }, deps: CommandDeps): Promise<Reply> {
+  const url = safeHttpUrl(args.url);
+  if (!url) throw new CommandError('Give a feed address starting with http:// or https://.');
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const fetched = await fetchFeed(deps, url);
-  if (!fetched.ok) {
-    await interaction.editReply({ content: `Could not read a feed at <${redactUrlSecrets(url)}>: ${redactUrlSecrets(fetched.reason)}.` });
-    return;
-  }
-  const newest = [...fetched.feed.items].sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0)).slice(0, 3);
-  const embeds = [];
+  const feed = await fetchFeed(deps, url);
+  const newest = [...feed.items].sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0)).slice(0, 3);
+  const embeds: APIEmbed[] = [];
   for (const item of newest) {
     const page = item.url ? await loadArticlePage(deps.http, item.url, deps.pageLimits) : null;
-    const article = buildArticle({ feedId: 'test', feedName: fetched.feed.title ?? 'test', item, page: page?.ok ? page.page : null }, deps.summary, Date.now());
-    if (article) embeds.push(renderDiscordMessage(article, { channelId: interaction.channelId, feedName: fetched.feed.title ?? 'test', color: 0x5865f2 }).embeds[0]!);
+    const article = buildArticle({ feedId: 'test', feedName: feed.title ?? 'test', item, page: page?.ok ? page.page : null }, deps.summary, Date.now());
+    if (article) embeds.push(renderDiscordMessage(article, { channelId: interaction.channelId, feedName: feed.title ?? 'test', color: 0x5865f2 }).embeds[0]!);
   }
-  await interaction.editReply({
-    content: `${escapeDiscord(fetched.feed.title ?? redactUrlSecrets(url))}: ${fetched.feed.items.length} items (${fetched.feed.format}). The newest would be posted like this; nothing was posted.`,
-    embeds,
-    allowedMentions: { parse: [] },
-  });
+  const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
+  return { content: `${title}: ${feed.items.length} items (${feed.format}). The newest would be posted like this; nothing was posted.`, embeds };
 }
 
-export async function runFeeds(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const subcommand = interaction.options.getSubcommand();
-  if (subcommand === 'list') return list(interaction, deps);
-  if (!(await requireManageGuild(interaction))) return;
-  switch (subcommand) {
+export const feedsCommand = defineCommand(feedsDefinition, async (interaction, args, deps) => {
+  if (args.subcommand === 'list') return list(deps);
+  requireManageGuild(interaction);
+  switch (args.subcommand) {
     case 'add':
-      return add(interaction, deps);
+      return add(interaction, args, deps);
     case 'remove':
     case 'pause':
     case 'resume':
-      return change(interaction, deps, subcommand);
+      return change(args, deps, args.subcommand);
     case 'test':
-      return test(interaction, deps);
-    default:
-      await interaction.reply({ content: `Unknown subcommand ${subcommand}.`, flags: MessageFlags.Ephemeral });
+      return test(interaction, args, deps);
   }
-}
+});

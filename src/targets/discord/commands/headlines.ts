@@ -1,16 +1,16 @@
 import {
-  ActionRowBuilder,
   ApplicationCommandOptionType,
-  ButtonBuilder,
   ButtonStyle,
-  MessageFlags,
+  ComponentType,
   type ButtonInteraction,
-  type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { StoredArticle } from '../../../store/store.js';
+import { cutText } from '../../../text/cut.js';
+import { DISCORD_LIMITS } from '../fit.js';
 import { escapeDiscord } from '../render.js';
-import type { CommandDeps } from './types.js';
+import { defineCommand } from './command.js';
+import { CommandError, type CommandDeps, type Reply } from './types.js';
 
 export const headlinesDefinition = {
   name: 'headlines',
@@ -24,73 +24,56 @@ export const headlinesDefinition = {
 const TITLE_MAX = 150;
 export const MORE_PREFIX = 'headlines:more:';
 
-/** One line per story: the title linked to the article, the source and a relative time. */
+/**
+ * One entry per story: the title linked to the article, the source and a relative time. Whole
+ * entries only, as many as fit in an embed description (4,096 characters: long article URLs add up).
+ */
 export function renderArticleList(articles: StoredArticle[], feedNames: ReadonlyMap<string, string>): string {
-  return articles
-    .map((article) => {
-      const rawTitle = article.title.length > TITLE_MAX ? `${article.title.slice(0, TITLE_MAX - 1)}…` : article.title;
-      const title = escapeDiscord(rawTitle).replace(/]/g, '\\]');
-      const source = escapeDiscord(article.siteName ?? feedNames.get(article.feedId) ?? article.feedId);
-      const seconds = Math.floor((article.publishedAt ?? article.firstSeenAt) / 1000);
-      return `**[${title}](<${article.url}>)**\n${source} · <t:${seconds}:R>`;
-    })
-    .join('\n\n');
+  const entries = articles.map((article) => {
+    const title = escapeDiscord(cutText(article.title, TITLE_MAX)).replace(/]/g, '\\]');
+    const source = escapeDiscord(article.siteName ?? feedNames.get(article.feedId) ?? article.feedId);
+    const seconds = Math.floor((article.publishedAt ?? article.firstSeenAt) / 1000);
+    return `**[${title}](<${article.url}>)**\n${source} · <t:${seconds}:R>`;
+  });
+  let text = entries[0] ?? '';
+  for (const entry of entries.slice(1)) {
+    if (text.length + 2 + entry.length > DISCORD_LIMITS.description) break;
+    text += `\n\n${entry}`;
+  }
+  return text;
 }
 
 /** A page of headlines as message data, with a "More" button when older stories exist. */
-async function headlinesPage(deps: CommandDeps, count: number, feed: string | undefined, offset: number) {
+async function headlinesPage(deps: CommandDeps, count: number, feed: string | undefined, offset: number): Promise<Reply> {
   // One extra row tells whether there is a next page.
   const rows = await deps.store.recentArticles(count + 1, feed, offset);
   const articles = rows.slice(0, count);
+  if (articles.length === 0) {
+    throw new CommandError(offset > 0 ? 'No older stories.' : feed ? `No stories from ${feed} yet.` : 'No stories yet: Herald has not seen any new items.');
+  }
   const names = deps.feeds.names();
-  const components =
-    rows.length > count
-      ? [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(`${MORE_PREFIX}${offset + count}:${count}:${feed ?? ''}`).setLabel('More').setStyle(ButtonStyle.Secondary))]
-      : [];
+  const more = { type: ComponentType.Button, custom_id: `${MORE_PREFIX}${offset + count}:${count}:${feed ?? ''}`, label: 'More', style: ButtonStyle.Secondary } as const;
   return {
-    articles,
-    message: {
-      embeds: [{ title: feed ? `Headlines: ${names.get(feed) ?? feed}` : 'Headlines', description: renderArticleList(articles, names), color: 0x5865f2 }],
-      components,
-      allowedMentions: { parse: [] },
-    },
+    embeds: [{ title: feed ? `Headlines: ${names.get(feed) ?? feed}` : 'Headlines', description: renderArticleList(articles, names), color: 0x5865f2 }],
+    components: rows.length > count ? [{ type: ComponentType.ActionRow, components: [more] }] : [],
   };
 }
 
-export async function runHeadlines(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const count = interaction.options.getInteger('count') ?? 5;
-  const feed = interaction.options.getString('feed')?.trim() || undefined;
-  if (count < 1 || count > 10) {
-    await interaction.reply({ content: 'Count must be between 1 and 10.', flags: MessageFlags.Ephemeral });
-    return;
-  }
-  if (feed && !deps.feeds.get(feed)) {
-    await interaction.reply({ content: unknownFeedMessage(feed, deps), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-    return;
-  }
-  const page = await headlinesPage(deps, count, feed, 0);
-  if (page.articles.length === 0) {
-    await interaction.reply({ content: feed ? `No stories from ${feed} yet.` : 'No stories yet: Herald has not seen any new items.', flags: MessageFlags.Ephemeral });
-    return;
-  }
-  await interaction.reply(page.message);
-}
+export const headlinesCommand = defineCommand(headlinesDefinition, async (_interaction, args, deps) => {
+  const feed = args.feed?.trim() || undefined;
+  if (feed && !deps.feeds.get(feed)) throw new CommandError(unknownFeedMessage(feed, deps));
+  return headlinesPage(deps, args.count ?? 5, feed, 0);
+});
 
 /** The "More" button: the same list, one page older, in place of the current one. */
-export async function moreHeadlines(interaction: ButtonInteraction, deps: CommandDeps): Promise<void> {
+export async function moreHeadlines(interaction: ButtonInteraction, deps: CommandDeps): Promise<Reply> {
   const [offsetText, countText, feed] = interaction.customId.slice(MORE_PREFIX.length).split(':');
   const offset = Number(offsetText);
   const count = Number(countText);
   if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(count) || count < 1 || count > 10) {
-    await interaction.reply({ content: 'That button is out of date; run /headlines again.', flags: MessageFlags.Ephemeral });
-    return;
+    throw new CommandError('That button is out of date; run /headlines again.');
   }
-  const page = await headlinesPage(deps, count, feed || undefined, offset);
-  if (page.articles.length === 0) {
-    await interaction.reply({ content: 'No older stories.', flags: MessageFlags.Ephemeral });
-    return;
-  }
-  await interaction.update(page.message);
+  return headlinesPage(deps, count, feed || undefined, offset);
 }
 
 export function unknownFeedMessage(feed: string, deps: CommandDeps): string {

@@ -1,25 +1,18 @@
 import { createHash } from 'node:crypto';
-import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
+import { MessageFlags, type AutocompleteInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
-import { feedsDefinition, runFeeds } from './feeds.js';
-import { headlinesDefinition, MORE_PREFIX, moreHeadlines, runHeadlines } from './headlines.js';
-import { runSearch, searchDefinition } from './search.js';
-import { runStatus, statusDefinition } from './status.js';
-import { runSummary, summaryDefinition } from './summary.js';
-import type { CommandDeps } from './types.js';
-import { runWhy, whyDefinition } from './why.js';
+import { fitMessage } from '../fit.js';
+import type { Command } from './command.js';
+import { feedsCommand } from './feeds.js';
+import { headlinesCommand, MORE_PREFIX, moreHeadlines } from './headlines.js';
+import { searchCommand } from './search.js';
+import { statusCommand } from './status.js';
+import { summaryCommand } from './summary.js';
+import { CommandError, type CommandDeps, type Reply } from './types.js';
+import { whyCommand } from './why.js';
 
-type Handler = (interaction: ChatInputCommandInteraction, deps: CommandDeps) => Promise<void>;
-
-/** Every slash command Herald registers: its definition (plain data) and its handler. */
-const COMMANDS: ReadonlyArray<{ definition: { name: string }; run: Handler }> = [
-  { definition: headlinesDefinition, run: runHeadlines },
-  { definition: searchDefinition, run: runSearch },
-  { definition: summaryDefinition, run: runSummary },
-  { definition: feedsDefinition, run: runFeeds },
-  { definition: statusDefinition, run: runStatus },
-  { definition: whyDefinition, run: runWhy },
-];
+/** Every slash command Herald registers, in the order Discord lists them. */
+const COMMANDS: readonly Command[] = [headlinesCommand, searchCommand, summaryCommand, feedsCommand, statusCommand, whyCommand];
 
 export const COMMAND_DEFINITIONS = COMMANDS.map((command) => command.definition);
 
@@ -27,6 +20,16 @@ export const COMMAND_DEFINITIONS = COMMANDS.map((command) => command.definition)
 export function definitionsHash(scope: string): string {
   return createHash('sha256').update(scope).update(JSON.stringify(COMMAND_DEFINITIONS)).digest('hex');
 }
+
+/** ok: answered; refused: a CommandError told the user why not; failed: an unexpected error. */
+export type CommandOutcome = 'ok' | 'refused' | 'failed';
+
+/** Counts answered interactions (herald_commands_total); `command` is "feeds add", "headlines more", … */
+export interface CommandCounter {
+  inc(labels: { command: string; outcome: CommandOutcome }): void;
+}
+
+const SORRY = 'Sorry, that did not work. The error was logged; please try again in a moment.';
 
 /** Feed ids for every option that names a feed. */
 async function autocompleteFeeds(interaction: AutocompleteInteraction, deps: CommandDeps): Promise<void> {
@@ -42,42 +45,61 @@ async function autocompleteFeeds(interaction: AutocompleteInteraction, deps: Com
 }
 
 /**
- * The one error boundary for interactions: unknown commands and failures are logged with their
- * cause and answered with a short ephemeral message; nothing here can crash the process.
+ * Sends a handler's answer, fitted to Discord's limits. The one place that decides how: the edit of
+ * a deferred reply, a follow-up after a reply, the update of a button's message, or the reply.
  */
-export async function handleInteraction(interaction: Interaction, deps: CommandDeps, log: Logger): Promise<void> {
+async function answer(interaction: RepliableInteraction, reply: Reply, how: 'reply' | 'update'): Promise<void> {
+  const { ephemeral, ...message } = fitMessage(reply);
+  const payload = { ...message, allowedMentions: { parse: [] } };
+  const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
+  if (interaction.deferred && !interaction.replied) await interaction.editReply(payload);
+  else if (interaction.replied) await interaction.followUp({ ...payload, flags });
+  else if (how === 'update' && interaction.isMessageComponent()) await interaction.update(payload);
+  else await interaction.reply({ ...payload, flags });
+}
+
+/** The name a command is counted and logged under: "feeds add", "headlines more", "status". */
+function commandLabel(interaction: Interaction): string {
+  if (interaction.isChatInputCommand()) {
+    const subcommand = interaction.options.getSubcommand(false);
+    return COMMANDS.some((c) => c.definition.name === interaction.commandName) ? [interaction.commandName, subcommand].filter(Boolean).join(' ') : 'unknown';
+  }
+  if (interaction.isButton() && interaction.customId.startsWith(MORE_PREFIX)) return 'headlines more';
+  return 'unsupported';
+}
+
+/**
+ * The one boundary for interactions: runs the command, sends its answer, logs and counts the outcome.
+ * A CommandError is shown to the user as it is (refused); anything else is logged with its cause and
+ * answered with a short apology (failed). Nothing here throws, so nothing can crash the process.
+ */
+export async function handleInteraction(interaction: Interaction, deps: CommandDeps, log: Logger, counter: CommandCounter): Promise<void> {
   const context = { interaction: interaction.id, user: interaction.user?.id, guild: interaction.guildId };
+  if (interaction.isAutocomplete()) {
+    await autocompleteFeeds(interaction, deps).catch((error: unknown) => log.warn({ ...context, err: error }, 'autocomplete failed'));
+    return;
+  }
+  if (!interaction.isRepliable()) return;
+  const command = commandLabel(interaction);
   try {
-    if (interaction.isAutocomplete()) {
-      await autocompleteFeeds(interaction, deps);
-      return;
-    }
     if (interaction.isButton() && interaction.customId.startsWith(MORE_PREFIX)) {
-      await moreHeadlines(interaction, deps);
-      return;
+      await answer(interaction, await moreHeadlines(interaction, deps), 'update');
+    } else if (interaction.isChatInputCommand()) {
+      const found = COMMANDS.find((c) => c.definition.name === interaction.commandName);
+      if (!found) throw new CommandError(`Herald does not know /${interaction.commandName}.`);
+      await answer(interaction, await found.run(interaction, deps), 'reply');
+    } else {
+      throw new CommandError('Herald does not handle that yet.');
     }
-    if (!interaction.isChatInputCommand()) {
-      log.warn({ ...context, type: interaction.type }, 'unsupported interaction ignored');
-      if (interaction.isRepliable()) await interaction.reply({ content: 'Herald does not handle that yet.', flags: MessageFlags.Ephemeral });
-      return;
-    }
-    const command = COMMANDS.find((c) => c.definition.name === interaction.commandName);
-    if (!command) {
-      log.warn({ ...context, command: interaction.commandName }, 'unknown command');
-      await interaction.reply({ content: `Herald does not know /${interaction.commandName}.`, flags: MessageFlags.Ephemeral });
-      return;
-    }
-    await command.run(interaction, deps);
-    log.info({ ...context, command: interaction.commandName }, 'command answered');
+    counter.inc({ command, outcome: 'ok' });
+    log.info({ ...context, command }, 'command answered');
   } catch (error) {
-    log.error({ ...context, err: error }, 'command failed');
-    if (!interaction.isRepliable()) return;
-    const content = 'Sorry, that did not work. The error was logged; please try again in a moment.';
-    const answer = interaction.deferred && !interaction.replied
-      ? interaction.editReply({ content })
-      : interaction.replied
-        ? interaction.followUp({ content, flags: MessageFlags.Ephemeral })
-        : interaction.reply({ content, flags: MessageFlags.Ephemeral });
-    await answer.catch((replyError: unknown) => log.warn({ ...context, err: replyError }, 'could not send the error reply'));
+    const refused = error instanceof CommandError;
+    counter.inc({ command, outcome: refused ? 'refused' : 'failed' });
+    if (refused) log.info({ ...context, command, reason: error.message }, 'command refused');
+    else log.error({ ...context, command, err: error }, 'command failed');
+    await answer(interaction, { content: refused ? error.message : SORRY, ephemeral: true }, 'reply').catch((replyError: unknown) =>
+      log.warn({ ...context, err: replyError }, 'could not send the error reply'),
+    );
   }
 }

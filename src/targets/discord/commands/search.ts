@@ -1,8 +1,9 @@
-import { ApplicationCommandOptionType, MessageFlags, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { parseDuration } from '../../../config/duration.js';
 import { escapeDiscord } from '../render.js';
+import { defineCommand } from './command.js';
 import { renderArticleList, unknownFeedMessage } from './headlines.js';
-import type { CommandDeps } from './types.js';
+import { CommandError } from './types.js';
 
 export const searchDefinition = {
   name: 'search',
@@ -22,27 +23,17 @@ export function parseSince(text: string, now: number): number | null {
   return Number.isNaN(date) ? null : date;
 }
 
-export async function runSearch(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const query = interaction.options.getString('query', true).trim();
-  const feed = interaction.options.getString('feed')?.trim() || undefined;
-  const sinceText = interaction.options.getString('since')?.trim() || undefined;
-  if (feed && !deps.feeds.get(feed)) {
-    await interaction.reply({ content: unknownFeedMessage(feed, deps), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-    return;
-  }
+export const searchCommand = defineCommand(searchDefinition, async (_interaction, args, deps) => {
+  const query = args.query.trim();
+  const feed = args.feed?.trim() || undefined;
+  const sinceText = args.since?.trim() || undefined;
+  if (feed && !deps.feeds.get(feed)) throw new CommandError(unknownFeedMessage(feed, deps));
   const since = sinceText ? parseSince(sinceText, Date.now()) : undefined;
-  if (since === null) {
-    await interaction.reply({ content: `"${escapeDiscord(sinceText!)}" is not a time: use 24h, 7d or a date such as 2026-01-31.`, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-    return;
-  }
+  if (since === null) throw new CommandError(`"${escapeDiscord(sinceText!)}" is not a time: use 24h, 7d or a date such as 2026-01-31.`);
   const articles = await deps.store.searchArticles(query, { feedId: feed, since, limit: 10 });
   const scope = [feed ? `in ${feed}` : 'in all feeds', sinceText ? `since ${sinceText}` : ''].filter(Boolean).join(' ');
-  if (articles.length === 0) {
-    await interaction.reply({ content: `Nothing found for "${escapeDiscord(query)}" ${escapeDiscord(scope)}.`, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-    return;
-  }
-  await interaction.reply({
-    embeds: [{ title: `Search: ${query}`.slice(0, 256), description: renderArticleList(articles, deps.feeds.names()), footer: { text: `${articles.length} found ${scope}` }, color: 0x5865f2 }],
-    allowedMentions: { parse: [] },
-  });
-}
+  if (articles.length === 0) throw new CommandError(`Nothing found for "${escapeDiscord(query)}" ${escapeDiscord(scope)}.`);
+  return {
+    embeds: [{ title: `Search: ${query}`, description: renderArticleList(articles, deps.feeds.names()), footer: { text: `${articles.length} found ${scope}` }, color: 0x5865f2 }],
+  };
+});

@@ -1,7 +1,8 @@
-import { MessageFlags, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { redactUrlSecrets } from '../../../ops/redact.js';
+import { cutText } from '../../../text/cut.js';
 import { escapeDiscord } from '../render.js';
-import type { CommandDeps } from './types.js';
+import { defineCommand } from './command.js';
 
 export const statusDefinition = {
   name: 'status',
@@ -15,7 +16,7 @@ function formatUptime(ms: number): string {
   return days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes % 60}m` : `${minutes}m`;
 }
 
-export async function runStatus(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
+export const statusCommand = defineCommand(statusDefinition, async (_interaction, _args, deps) => {
   const [states, counts, failed, heads] = await Promise.all([
     deps.store.feedStates(),
     deps.store.deliveryCounts(),
@@ -45,7 +46,7 @@ export async function runStatus(interaction: ChatInputCommandInteraction, deps: 
       name: 'Failing feeds',
       value: failing
         .slice(0, 10)
-        .map((feed) => `\`${feed.id}\` (${stateOf.get(feed.id)!.failures}×): ${escapeDiscord(redactUrlSecrets(stateOf.get(feed.id)!.lastError ?? '')).slice(0, 150)}`)
+        .map((feed) => `\`${feed.id}\` (${stateOf.get(feed.id)!.failures}×): ${escapeDiscord(cutText(redactUrlSecrets(stateOf.get(feed.id)!.lastError ?? ''), 150))}`)
         .join('\n'),
     });
   }
@@ -56,15 +57,15 @@ export async function runStatus(interaction: ChatInputCommandInteraction, deps: 
       name: 'Waiting',
       value: waiting
         .slice(0, 10)
-        .map(({ delivery }) => `${delivery.target}: ${escapeDiscord(delivery.lastError!).slice(0, 150)}, next try <t:${Math.ceil(delivery.nextAttemptAt / 1000)}:R>`)
+        .map(({ delivery }) => `${delivery.target}: ${escapeDiscord(cutText(redactUrlSecrets(delivery.lastError!), 150))}, next try <t:${Math.ceil(delivery.nextAttemptAt / 1000)}:R>`)
         .join('\n'),
     });
   }
   if (failed.length > 0) {
     fields.push({
       name: 'Recent failed or skipped deliveries',
-      value: failed.map(({ delivery, article }) => `${delivery.status === 'skipped' ? 'skipped' : 'failed'}: ${escapeDiscord(article.title).slice(0, 60)} → ${delivery.target}: ${escapeDiscord(delivery.lastError ?? '').slice(0, 120)}`).join('\n'),
+      value: failed.map(({ delivery, article }) => `${delivery.status === 'skipped' ? 'skipped' : 'failed'}: ${escapeDiscord(cutText(article.title, 60))} → ${delivery.target}: ${escapeDiscord(cutText(redactUrlSecrets(delivery.lastError ?? ''), 120))}`).join('\n'),
     });
   }
-  await interaction.reply({ embeds: [{ title: 'Herald status', fields: fields.map((f) => ({ ...f, value: f.value.slice(0, 1024) })), color: failing.length > 0 ? 0xe67e22 : 0x2ecc71 }], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-}
+  return { embeds: [{ title: 'Herald status', fields, color: failing.length > 0 ? 0xe67e22 : 0x2ecc71 }], ephemeral: true };
+});

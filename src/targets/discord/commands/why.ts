@@ -1,7 +1,9 @@
-import { ApplicationCommandOptionType, MessageFlags, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { canonicalUrl } from '../../../articles/identity.js';
 import type { Delivery, UrlHistory } from '../../../store/store.js';
-import type { CommandDeps } from './types.js';
+import { echoUrl } from '../fit.js';
+import { defineCommand } from './command.js';
+import { CommandError } from './types.js';
 
 export const whyDefinition = {
   name: 'why',
@@ -29,7 +31,7 @@ function deliveryLine(delivery: Delivery): string {
 
 /** The answer to /why as text; pure, so every case is easy to test. */
 export function explain(url: string, history: UrlHistory): string {
-  if (history.seen.length === 0 && !history.article) return `Herald has not seen <${url}> in any feed it watches.`;
+  if (history.seen.length === 0 && !history.article) return `Herald has not seen ${echoUrl(url)} in any feed it watches.`;
   const lines: string[] = [];
   for (const seen of history.seen) {
     lines.push(
@@ -48,13 +50,8 @@ export function explain(url: string, history: UrlHistory): string {
   return lines.join('\n');
 }
 
-export async function runWhy(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<void> {
-  const raw = interaction.options.getString('url', true).trim();
-  const url = canonicalUrl(raw);
-  if (!url) {
-    await interaction.reply({ content: 'Give a web address starting with http:// or https://.', flags: MessageFlags.Ephemeral });
-    return;
-  }
-  const history = await deps.store.urlHistory(url);
-  await interaction.reply({ content: explain(url, history).slice(0, 2000), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-}
+export const whyCommand = defineCommand(whyDefinition, async (_interaction, args, deps) => {
+  const url = canonicalUrl(args.url.trim());
+  if (!url) throw new CommandError('Give a web address starting with http:// or https://.');
+  return { content: explain(url, await deps.store.urlHistory(url)), ephemeral: true };
+});
