@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
-import { corpusDir, hasShared } from '../corpus.js';
+import { corpusDir, hasShared, SHARED } from '../corpus.js';
+import { graphemes, isWellFormed } from '../unicode.js';
 import { CLI, tempDir, writeConfig } from './herald-process.js';
 
 async function herald(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -104,5 +105,21 @@ describe('npm run demo', () => {
     expect(stdout.match(/would post to Discord/g)).toHaveLength(3);
     expect(stdout.match(/would post to X/g)).toHaveLength(3);
     expect(stdout).not.toMatch(/Follow us on|Video of day/);
+  });
+});
+
+describe.skipIf(!hasShared)('shared case 14: a long title cut for Discord where an emoji straddles the limit', () => {
+  it('preview gives a title of at most 256 characters, well-formed, ending with "…" after a whole grapheme', async () => {
+    const feed = join(SHARED, 'cases', '14-embed-title-cut-emoji', 'feed.xml');
+    const { code, stdout } = await herald(['preview', feed, '--limit', '1']);
+    expect(code).toBe(0);
+    const payload = /── would post to Discord channel \d+ ──\n(\{[\s\S]*?\n\})\n/.exec(stdout)?.[1];
+    const { title } = (JSON.parse(payload!) as { embeds: Array<{ title: string }> }).embeds[0]!;
+    expect(title.length).toBeLessThanOrEqual(256);
+    expect(isWellFormed(title)).toBe(true);
+    expect(title.endsWith('…')).toBe(true);
+    // What is kept is a run of whole graphemes from the start of the item's title.
+    const original = /<item>\s*<title>([^<]*)<\/title>/.exec(readFileSync(feed, 'utf8'))![1]!;
+    expect(graphemes(original).join('|').startsWith(`${graphemes(title.slice(0, -1)).join('|')}|`)).toBe(true);
   });
 });

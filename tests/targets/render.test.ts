@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredArticle } from '../../src/store/store.js';
 import { discordNonce, EMBED_LIMITS, renderDiscordMessage } from '../../src/targets/discord/render.js';
 import { renderXPost } from '../../src/targets/x/render.js';
+import { graphemes, isWellFormed } from '../unicode.js';
 
 /** The post for an article with the default template. */
 const renderTweet = (article: StoredArticle) => renderXPost(article).text;
@@ -101,6 +102,51 @@ describe('renderDiscordMessage', () => {
     expect(embed.author!.name.length).toBeLessThanOrEqual(EMBED_LIMITS.authorName);
     const total = embed.title.length + embed.description!.length + embed.author!.name.length + embed.footer!.text.length;
     expect(total).toBeLessThanOrEqual(EMBED_LIMITS.total);
+  });
+
+  /** What Discord shows for an escaped text: a backslash before ASCII punctuation is dropped. */
+  const shown = (text: string) => text.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+
+  it('neutralises every block a description or title line can start: quote, heading, subtext, list', () => {
+    // Discord's block syntax: quote "> " / ">>> ", heading "# " to "### ", subtext "-# ", lists "- ", "* ", "1. ".
+    const BLOCK = /^ *(>|#{1,3} |-# |[-*] |\d+\. )/m;
+    for (const start of ['>', '> ', '>>> ', '# ', '## ', '### ', '-# ', '- ', '* ', '1. ', '12. ', '  > ']) {
+      const text = `${start}Council approves night buses`;
+      const embed = renderDiscordMessage(article({ title: text, summary: `First line.\n${text}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
+      for (const escaped of [embed.title, embed.description!]) {
+        expect(escaped, JSON.stringify(start)).not.toMatch(BLOCK);
+        expect(shown(escaped)).toBe(escaped === embed.title ? text : `First line.\n${text}`);
+      }
+    }
+  });
+
+  it('leaves author and footer unescaped: Discord renders no markdown there, so underscores stay readable', () => {
+    const embed = renderDiscordMessage(article({ siteName: 'the_daily_bugle', author: 'jane_doe *staff*' }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
+    expect(embed.author!.name).toBe('the_daily_bugle');
+    expect(embed.footer!.text).toBe('By jane_doe *staff*');
+  });
+
+  it('cuts a title between whole graphemes, whatever straddles the 256 limit', () => {
+    for (const cluster of ['🎉', '👍🏽', '👨‍👩‍👧‍👦', '🇺🇦', '1️⃣']) {
+      for (let lead = 248; lead <= 256; lead++) {
+        const title = `${'速'.repeat(lead)}${cluster.repeat(3)}${'続き'.repeat(20)}`;
+        const cut = renderDiscordMessage(article({ title }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!.title;
+        expect(cut.length).toBeLessThanOrEqual(EMBED_LIMITS.title);
+        expect(isWellFormed(cut)).toBe(true);
+        expect(cut.endsWith('…')).toBe(true);
+        expect(graphemes(cut.slice(0, -1)).every((part) => part === '速' || part === cluster || part === '続' || part === 'き')).toBe(true);
+      }
+    }
+  });
+
+  it('cuts before escaping, so a cut title leaves no dangling backslash and stays within the limit once escaped', () => {
+    const title = `${'*_'.repeat(200)}`;
+    const cut = renderDiscordMessage(article({ title, summary: `${'**bold** '.repeat(600)}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
+    expect(cut.title.length).toBeLessThanOrEqual(EMBED_LIMITS.title);
+    expect(cut.title).toMatch(/[^\\]…$/);
+    expect(title.startsWith(shown(cut.title).slice(0, -1))).toBe(true);
+    expect(cut.description!.length).toBeLessThanOrEqual(EMBED_LIMITS.description);
+    expect(shown(cut.description!)).toMatch(/^(\*\*bold\*\* )+\*\*bold\*\*…$/);
   });
 
   it('derives a distinct nonce per channel and a stable one per (article, channel)', () => {

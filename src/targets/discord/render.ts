@@ -25,9 +25,18 @@ export interface DiscordMessage {
   enforce_nonce: true;
 }
 
-/** Escapes everything Discord would render as markdown, masked links and headings included. */
+/** Line starts Discord renders as a block that escapeMarkdown leaves as they are: quotes (`>`, `>>>`) and subtext (`-# `). */
+const UNESCAPED_BLOCK_START = /^( *)(>|-#(?= ))/gm;
+
+/**
+ * Escapes everything Discord would render as markdown in an embed title or description (or a message):
+ * inline marks, masked links, and every block a line can start: quotes `>` `>>>`, headings `#` `##` `###`,
+ * subtext `-#`, lists `-` `*` `1.` (Discord's markdown: https://support.discord.com/hc/en-us/articles/210298617).
+ * Discord shows an escaped character without its backslash. Not for embed author names and footers: Discord
+ * renders no markdown there, so a backslash would show.
+ */
 export function escapeDiscord(text: string): string {
-  return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+  return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true }).replace(UNESCAPED_BLOCK_START, '$1\\$2');
 }
 
 /** `text` cut so that, once escaped, it is at most `max` UTF-16 code units; returned escaped. */
