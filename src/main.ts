@@ -72,7 +72,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const targets = new Map<string, Target>();
   let discord: DiscordConnection | null = null;
   if (options.dryRun) {
-    const xOptions = (feedId: string) => ({ template: xTemplateFor(feeds.current(), feedId), hashtags: feeds.current().x.hashtags, thread: feeds.current().x.thread });
+    const xOptions = (feedId: string) => ({ template: xTemplateFor(feeds.current(), feedId), hashtags: feeds.current().x.hashtags, thread: feeds.current().x.thread, mentions: feeds.current().x.mentions });
     for (const target of dryRunTargets(options.print ?? ((text) => process.stdout.write(`${text}\n`)), feedStyle, xOptions)) targets.set(target.kind, target);
   } else {
     // discord.js and twitter-api-v2 are loaded only when their target is configured (~60 MB of code).

@@ -24,7 +24,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   const targetKeys = routed.length > 0 ? routed : ['discord:000000000000000000', 'x'];
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
   const print = (text: string) => process.stdout.write(`${text}\n`);
-  const xOptions = () => (config ? { template: xTemplateFor(config, feedId), hashtags: config.x.hashtags, thread: config.x.thread } : {});
+  const xOptions = () => (config ? { template: xTemplateFor(config, feedId), hashtags: config.x.hashtags, thread: config.x.thread, mentions: config.x.mentions } : {});
   const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 }), xOptions).map((t) => [t.kind, t]));
   try {
     const feed = await loadFeed(http, url, LIMITS);

@@ -28,6 +28,8 @@ export interface XConfig {
   prices: { post: number; postWithUrl: number; mediaUpload: number };
   images: boolean;
   thread: boolean;
+  /** Let @handles from feed text mention accounts on X (false: neutralised). */
+  mentions: boolean;
   /** Category (lower-cased) → hashtag with its #. */
   hashtags: ReadonlyMap<string, string>;
 }
@@ -104,6 +106,7 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
       prices: data.x.prices,
       images: data.x.images,
       thread: data.x.thread,
+      mentions: data.x.mentions,
       hashtags: new Map(Object.entries(data.x.hashtags).map(([category, tag]) => [category.toLowerCase(), tag.startsWith('#') ? tag : `#${tag}`])),
     },
     summary: data.summary,

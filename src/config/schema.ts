@@ -69,9 +69,10 @@ const xSchema = z
       .default(X_PRICES),
     images: z.boolean().default(false),
     thread: z.boolean().default(false),
+    mentions: z.boolean().default(false),
     hashtags: z.record(z.string().min(1), z.string().regex(/^#?[\p{L}\p{N}_]{1,100}$/u, 'expected a hashtag such as "#politics"')).default({}),
   })
-  .default({ prices: X_PRICES, images: false, thread: false, hashtags: {} });
+  .default({ prices: X_PRICES, images: false, thread: false, mentions: false, hashtags: {} });
 
 export const configSchema = z
   .strictObject({

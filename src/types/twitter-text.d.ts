@@ -5,6 +5,25 @@ declare module 'twitter-text' {
     permillage: number;
   }
   export function parseTweet(text: string): ParsedTweet;
-  const twitterText: { parseTweet: typeof parseTweet };
+  /** URLs, hashtags, mentions and cashtags as X links them; where two overlap, the first wins (a URL over a mention inside it). */
+  export interface Entity {
+    indices: [number, number];
+    url?: string;
+    hashtag?: string;
+    screenName?: string;
+    listSlug?: string;
+    cashtag?: string;
+  }
+  export function extractEntitiesWithIndices(text: string): Entity[];
+  export function extractUrls(text: string): string[];
+  export function extractHashtags(text: string): string[];
+  export function extractCashtags(text: string): string[];
+  const twitterText: {
+    parseTweet: typeof parseTweet;
+    extractEntitiesWithIndices: typeof extractEntitiesWithIndices;
+    extractUrls: typeof extractUrls;
+    extractHashtags: typeof extractHashtags;
+    extractCashtags: typeof extractCashtags;
+  };
   export default twitterText;
 }

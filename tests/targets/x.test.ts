@@ -1,8 +1,10 @@
+import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import { parseRedirect } from '../../src/cli/x-login.js';
 import { X_PRICES } from '../../src/config/schema.js';
 import { allowance, chooseWithinAllowance, usagePeriods } from '../../src/targets/x/budget.js';
-import { hashtagsFor, renderXPost, weightedLength } from '../../src/targets/x/render.js';
+import { altText, hashtagsFor, MAX_ALT_TEXT, renderXPost, weightedLength } from '../../src/targets/x/render.js';
+import { isWellFormed } from '../unicode.js';
 
 const NOW = Date.UTC(2026, 10, 25, 15, 0, 0);
 const base = { maxPostsPerDay: null, maxPostsPerMonth: null, monthlyBudgetUsd: null, prices: X_PRICES, images: false, thread: false };
@@ -71,6 +73,73 @@ describe('X post rendering', () => {
     // The reply picks up at the first sentence the post had no room for.
     expect(post.reply!.startsWith(`Sentence number ${postedCount + 1} `)).toBe(true);
     expect(renderXPost(long).reply).toBeNull();
+  });
+
+  it('shortens a title of only emoji, or without spaces, with "…" instead of dropping it', () => {
+    for (const title of ['🎉'.repeat(200), '👨‍👩‍👧‍👦'.repeat(200), 'x'.repeat(400), '🇺🇦'.repeat(150)]) {
+      const post = renderXPost({ ...article, title, summary: '' }).text;
+      expect(weightedLength(post)).toBeLessThanOrEqual(280);
+      const [shown] = post.split('\n\n');
+      expect(shown!.endsWith('…')).toBe(true);
+      expect(title.startsWith(shown!.slice(0, -1))).toBe(true);
+      expect(shown!.length).toBeGreaterThan(50);
+    }
+  });
+});
+
+describe('image alt text on X', () => {
+  it('is the title, cut between whole graphemes to 1,000 characters', () => {
+    expect(altText({ title: 'Council approves night buses' })).toBe('Council approves night buses');
+    for (const lead of [997, 998, 999]) {
+      const alt = altText({ title: `${'a'.repeat(lead)}🎉🎉🎉` });
+      expect(alt.length).toBeLessThanOrEqual(MAX_ALT_TEXT);
+      expect(isWellFormed(alt)).toBe(true);
+      expect(alt.endsWith('…')).toBe(true);
+    }
+  });
+});
+
+describe('mentions in feed text on X', () => {
+  const article = {
+    title: 'Talks with @elonmusk and ＠jack, cc @everyone @here',
+    summary: 'Write to news@example.com or see https://medium.com/@writer/story. RT@nytimes: more #news on $AAPL from @reuters/lists.',
+    url: 'https://news.example.com/talks',
+    siteName: 'The @Courier',
+    categories: [],
+  };
+  const unlinked = (text: string) => text.replaceAll('\u200B', '');
+  /** The accounts (and lists) X would link in `text`, by its own parsing rules. */
+  const mentioned = (text: string) => twitterText.extractEntitiesWithIndices(text).flatMap((entity) => (entity.screenName === undefined ? [] : [`${entity.screenName}${entity.listSlug ?? ''}`]));
+
+  it('mention no account by default, and read the same', () => {
+    const post = renderXPost(article, { template: '{site}: {title}\n\n{summary}\n\n{url} via @herald_news' });
+    // Only the route template's own mention stays a mention; none from the feed text does.
+    expect(mentioned(post.text)).toEqual(['herald_news']);
+    expect(unlinked(post.text)).toBe(`${article.siteName}: ${article.title}\n\n${article.summary}\n\n${article.url} via @herald_news`);
+    // URLs, e-mail addresses, hashtags and cashtags stay linked as they were.
+    expect(twitterText.extractUrls(post.text)).toEqual(twitterText.extractUrls(article.summary).concat(article.url));
+    expect(twitterText.extractHashtags(post.text)).toEqual(['news']);
+    expect(twitterText.extractCashtags(post.text)).toEqual(['AAPL']);
+  });
+
+  it('mention no account in a thread reply or in a cut, and count the break in the 280', () => {
+    const long = { ...article, title: `${'Update from @cityhall '.repeat(20)}`, summary: `${'Ask @mayor about it now. '.repeat(30)}` };
+    const post = renderXPost(long, { thread: true });
+    expect(weightedLength(post.text)).toBeLessThanOrEqual(280);
+    expect(weightedLength(post.reply!)).toBeLessThanOrEqual(280);
+    expect(mentioned(post.text)).toEqual([]);
+    expect(mentioned(post.reply!)).toEqual([]);
+    // Whatever the cut keeps is no mention: "@jack@ann" mentions nobody, but "@jack…" would.
+    for (let lead = 240; lead <= 252; lead++) {
+      const cut = renderXPost({ ...article, title: `${'a'.repeat(lead)} @jack@ann ${'b'.repeat(50)}`, summary: '' }).text;
+      expect(weightedLength(cut)).toBeLessThanOrEqual(280);
+      expect(mentioned(cut)).toEqual([]);
+    }
+  });
+
+  it('mention accounts when x.mentions is on', () => {
+    const post = renderXPost(article, { mentions: true });
+    expect(mentioned(post.text)).toEqual(['elonmusk', 'jack', 'everyone', 'here', 'nytimes', 'reuters/lists']);
   });
 });
 

@@ -7,7 +7,7 @@ import { DeliveryError, type Readiness, type Target } from '../../deliveries/tar
 import type { HttpClient } from '../../sources/http.js';
 import type { DeliveryJob, Store, StoredArticle } from '../../store/store.js';
 import { allowance, chooseWithinAllowance, usagePeriods } from './budget.js';
-import { renderXPost } from './render.js';
+import { altText, renderXPost } from './render.js';
 
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com', 'api.twitter.com', 'upload.twitter.com']);
 const IMAGE_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
@@ -120,7 +120,7 @@ export function createXTarget(options: XTargetOptions): Target {
       const check = IMAGE_TYPES[type];
       if (!check || !check(fetched.body)) throw new Error(`not a JPEG, PNG, GIF or WebP image (${type || 'no content type'})`);
       const mediaId = await client.v2.uploadMedia(Buffer.from(fetched.body), { media_type: type as 'image/jpeg' });
-      await client.v2.createMediaMetadata(mediaId, { alt_text: { text: article.title.slice(0, 1000) } });
+      await client.v2.createMediaMetadata(mediaId, { alt_text: { text: altText(article) } });
       return mediaId;
     } catch (error) {
       log.warn({ article: article.id, image: article.imageUrl, reason: (error as Error).message }, 'lead image not attached; posting without it');
@@ -145,7 +145,7 @@ export function createXTarget(options: XTargetOptions): Target {
 
   async function post(article: StoredArticle): Promise<{ remoteId: string | null }> {
     const config = options.config();
-    const { text, reply } = renderXPost(article, { template: options.templateFor(article.feedId), hashtags: config.hashtags, thread: config.thread });
+    const { text, reply } = renderXPost(article, { template: options.templateFor(article.feedId), hashtags: config.hashtags, thread: config.thread, mentions: config.mentions });
     const client = await authorizedClient();
     const mediaId = config.images ? await uploadImage(client, article) : null;
     const result = await client.v2.tweet({ text, ...(mediaId ? { media: { media_ids: [mediaId] } } : {}) });
