@@ -5,9 +5,9 @@ import iconv from 'iconv-lite';
  * Order (RFC 7303 §3.3 and §8.4 for XML, the WHATWG Encoding Standard and HTML's sniffing for pages):
  * 1. a byte-order mark;
  * 2. the charset of the HTTP Content-Type (`httpCharset`): it wins over what the document declares;
- * 3. UTF-16 without a mark, seen from how `<?` is laid out in bytes (XML 1.0 Appendix F);
+ * 3. UTF-16 or UTF-32 without a mark, seen from how `<` is laid out in bytes (XML 1.0 Appendix F);
  * 4. the XML declaration's encoding, or `<meta charset>`; a UTF-16 label on bytes that are plainly
- *    not UTF-16 (the declaration itself was readable as ASCII) is ignored;
+ *    not UTF-16 or UTF-32 (the declaration itself was readable as ASCII) is ignored;
  * 5. UTF-8 when the bytes are valid UTF-8, else windows-1252, the web's legacy default.
  * Labels are WHATWG labels, so ISO-8859-1, US-ASCII and latin1 mean windows-1252; labels WHATWG does not
  * know (cp437, cp850…) are tried with iconv-lite. C1 control characters left in the text (U+0080–U+009F,
@@ -20,12 +20,12 @@ export function decodeBytes(bytes: Uint8Array, httpCharset?: string | null): str
 function decodeWith(bytes: Uint8Array, httpCharset: string | null): string {
   const fromBom = bomEncoding(bytes);
   if (fromBom) return decodeAs(bytes, fromBom)!;
-  const fromHttp = httpCharset ? decodeAs(bytes, utf16Endianness(httpCharset, bytes)) : null;
+  const fromHttp = httpCharset ? decodeAs(bytes, byteOrder(httpCharset, bytes)) : null;
   if (fromHttp !== null) return fromHttp;
-  const sniffed = utf16WithoutBom(bytes);
+  const sniffed = wideWithoutBom(bytes);
   if (sniffed) return decodeAs(bytes, sniffed)!;
   const declared = declaredEncoding(bytes);
-  const fromDeclaration = declared && !isUtf16(declared) ? decodeAs(bytes, declared) : null;
+  const fromDeclaration = declared && !isWide(declared) ? decodeAs(bytes, declared) : null;
   if (fromDeclaration !== null) return fromDeclaration;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -52,27 +52,35 @@ function decodeAs(bytes: Uint8Array, label: string): string | null {
 
 function bomEncoding(bytes: Uint8Array): string | null {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff) return 'utf-32be';
+  if (bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0) return 'utf-32le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
   return null;
 }
 
-function isUtf16(label: string): boolean {
-  return /^(?:utf-?16(?:le|be)?|ucs-?2|unicode)$/i.test(label.trim());
+function isWide(label: string): boolean {
+  return /^(?:utf-?(?:16|32)(?:le|be)?|ucs-?[24]|unicode)$/i.test(label.trim());
 }
 
-/** `<?` (or `<` then a letter) in UTF-16 without a byte-order mark: 3C 00 … is little-endian, 00 3C … big-endian. */
-function utf16WithoutBom(bytes: Uint8Array): string | null {
+/**
+ * `<` in UTF-16 or UTF-32 without a byte-order mark (XML 1.0 Appendix F): 3C 00 00 00 is UTF-32LE,
+ * 00 00 00 3C UTF-32BE, 3C 00 x 00 UTF-16LE, 00 3C 00 x UTF-16BE.
+ */
+function wideWithoutBom(bytes: Uint8Array): string | null {
   if (bytes.length < 4) return null;
+  if (bytes[0] === 0x3c && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0) return 'utf-32le';
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0x3c) return 'utf-32be';
   if (bytes[0] === 0x3c && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0) return 'utf-16le';
   if (bytes[0] === 0 && bytes[1] === 0x3c && bytes[2] === 0 && bytes[3] !== 0) return 'utf-16be';
   return null;
 }
 
-/** A bare "utf-16" label says nothing of byte order: the bytes do (little-endian when they do not tell). */
-function utf16Endianness(label: string, bytes: Uint8Array): string {
-  if (!/^\s*utf-?16\s*$/i.test(label)) return label;
-  return utf16WithoutBom(bytes) ?? 'utf-16le';
+/** A bare "utf-16" or "utf-32" label says nothing of byte order: the bytes do (little-endian when they do not tell). */
+function byteOrder(label: string, bytes: Uint8Array): string {
+  const bare = /^\s*utf-?(16|32)\s*$/i.exec(label);
+  if (!bare) return label;
+  return wideWithoutBom(bytes) ?? `utf-${bare[1]}le`;
 }
 
 function declaredEncoding(bytes: Uint8Array): string | null {
