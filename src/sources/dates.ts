@@ -27,6 +27,8 @@ const ZONES: Record<string, number> = {
 };
 
 const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?$/i;
+/** ISO 8601 basic format (no separators): 20040105T093000Z. */
+const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(?:(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?$/i;
 const RFC822ISH = /^(?:[^\d\s,]+,?\s+)?(\d{1,2})\s+([^\d\s.,]+)\.?,?\s+(\d{2,4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*([+-]\d{4}|[+-]\d{2}:\d{2}|[a-z]{1,5})?$/i;
 const MONTH_FIRST = /^(?:[^\d\s,]+,?\s+)?([^\d\s.,]+)\.?\s+(\d{1,2}),?\s+(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(am|pm)?)?\s*([+-]\d{4}|[a-z]{1,5})?$/i;
 
@@ -71,7 +73,7 @@ export function parseDateLoose(raw: unknown): Date | null {
   const text = raw.trim().replace(/\s+/g, ' ');
   if (!text) return null;
 
-  let match = ISO.exec(text);
+  let match = ISO.exec(text) ?? ISO_BASIC.exec(text);
   if (match) {
     const offset = zoneOffsetMinutes(match[8]);
     return build(
