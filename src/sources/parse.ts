@@ -1,8 +1,9 @@
-import { parseFeed, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
+import { detectAtomFeed, detectRdfFeed, detectRssFeed, parseFeed, ParseError, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
 import { safeHttpUrl } from '../articles/identity.js';
-import { plainText } from '../articles/text.js';
+import { collapseWhitespace, plainText } from '../articles/text.js';
 import { plausibleDate } from './dates.js';
 import type { FeedItem, ParsedFeed } from './feed.js';
+import { prepareXml } from './prepare.js';
 
 /** Bounds that keep one hostile feed from filling memory or the database. */
 const MAX_TITLE = 1_000;
@@ -13,23 +14,73 @@ export class FeedParseError extends Error {
   override name = 'FeedParseError';
 }
 
-type TextLike = string | { value?: string } | undefined;
 type Base = string | undefined;
 
-function textOf(value: TextLike, max: number): string | null {
-  const raw = typeof value === 'string' ? value : value?.value;
-  const text = plainText(raw);
+/**
+ * What a text value is written in. Atom says so (RFC 4287 §3.1: `type` text, html or xhtml; Atom 0.3 a
+ * MIME type); RSS, RDF and JSON Feed titles and descriptions may be either, so they are 'guess'ed.
+ */
+type Markup = 'text' | 'html' | 'guess';
+
+/** Atom's `type` attribute as Markup: html and xhtml (or their 0.3 MIME types) are markup, anything else text. */
+function atomMarkup(type: string | undefined): Markup {
+  const lower = type?.trim().toLowerCase();
+  return lower === 'html' || lower === 'xhtml' || lower === 'text/html' || lower === 'application/xhtml+xml' ? 'html' : 'text';
+}
+
+/** Elements of HTML as feeds use it; text that has none of them (nor an entity or comment) is plain text. */
+const HTML_TAG = /<\/?(?:a|abbr|acronym|address|article|aside|audio|b|bdi|bdo|big|blockquote|br|caption|center|cite|code|dd|del|details|dfn|div|dl|dt|em|figcaption|figure|font|footer|h[1-6]|header|hr|i|iframe|img|ins|kbd|li|main|mark|ol|p|picture|pre|q|s|samp|section|small|source|span|strike|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|time|tr|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?\/?>/i;
+const ENTITY = /&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i;
+
+/** feedparser's rule, roughly: a value is HTML when it holds an HTML element, an entity or a comment. */
+function isMarkup(value: string, markup: Markup): boolean {
+  if (markup !== 'guess') return markup === 'html';
+  return HTML_TAG.test(value) || ENTITY.test(value) || value.includes('<!--');
+}
+
+/**
+ * CDATA markers that survived as text: the publisher escaped a CDATA section (`&lt;![CDATA[…]]&gt;`),
+ * so its content is meant as the value itself. The markers go, the content stays.
+ */
+function unwrapCdata(value: string): string {
+  return value.includes('<![CDATA[') ? value.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1') : value;
+}
+
+/**
+ * `<!` that opens no comment is text in a feed's HTML (`<!' …`, a stray `<!DOCTYPE`), though an HTML
+ * parser would swallow it up to the next `>` as a bogus comment; a complete doctype is dropped.
+ */
+function literalDeclarations(html: string): string {
+  if (!html.includes('<!')) return html;
+  return html.replace(/<!doctype\s+html\b[^<>]*>/gi, '').replace(/<!(?!--)/g, '&lt;!');
+}
+
+/** Plain text of a title, summary or author (tags removed, entities decoded, whitespace collapsed), capped. */
+function textOf(raw: string | undefined | null, markup: Markup, max: number): string | null {
+  if (!raw) return null;
+  const value = unwrapCdata(raw);
+  const text = isMarkup(value, markup) ? plainText(literalDeclarations(value)) : collapseWhitespace(value) || null;
   return text && text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** An Atom text construct (title, summary) as plain text. */
+function atomTextOf(value: { value?: string; type?: string } | undefined, max: number): string | null {
+  return textOf(value?.value, atomMarkup(value?.type), max);
 }
 
 /** A link or source attribute inside a tag, with its quoted value. */
 const LINK_ATTRIBUTE = /(<[a-z][^<>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"'<>]*)\2/gi;
 const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
-/** Content HTML, capped, with relative links and image sources resolved against the item's base. */
-function htmlOf(value: string | undefined, base: Base): string | null {
-  if (!value || !value.trim()) return null;
-  const html = value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value;
+/**
+ * Content HTML, capped, with relative links and image sources resolved against the item's base.
+ * Plain text (Atom type="text", JSON content_text, an RSS description with no markup) is escaped into HTML.
+ */
+function htmlOf(raw: string | undefined, markup: Markup, base: Base): string | null {
+  if (!raw || !raw.trim()) return null;
+  const value = unwrapCdata(raw);
+  if (!isMarkup(value, markup)) return textAsHtml(value.trim());
+  const html = literalDeclarations(value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value);
   if (!base) return html;
   return html.replace(LINK_ATTRIBUTE, (whole, start: string, quote: string, link: string) => {
     if (!link || HAS_SCHEME.test(link) || link.startsWith('#')) return whole;
@@ -117,20 +168,56 @@ function finishItem(item: Omit<FeedItem, 'id'> & { id: string | null }): FeedIte
   return { ...item, id: item.id ?? item.url };
 }
 
+/** The first of several candidate dates (the core element first, then its Dublin Core fallbacks) that is plausible. */
+function firstDate(now: Date, ...candidates: unknown[]): Date | null {
+  for (const candidate of candidates) {
+    const date = plausibleDate(candidate, now);
+    if (date) return date;
+  }
+  return null;
+}
+
+/** Dublin Core (dc:) and DCMI Terms (dcterms:) values that stand in for a missing core element. */
+interface DublinCore {
+  dc?: { titles?: string[]; descriptions?: string[]; dates?: string[]; creators?: string[] };
+  dcterms?: { titles?: string[]; descriptions?: string[]; dates?: string[]; issued?: string[]; created?: string[]; modified?: string[] };
+}
+
+function dcTitle(value: DublinCore): string | undefined {
+  return value.dc?.titles?.[0] ?? value.dcterms?.titles?.[0];
+}
+
+function dcDescription(value: DublinCore): string | undefined {
+  return value.dc?.descriptions?.[0] ?? value.dcterms?.descriptions?.[0];
+}
+
+/** Publication candidates: dc:date, dcterms:issued, dcterms:created, dcterms:date. */
+function dcPublished(value: DublinCore): Array<string | undefined> {
+  return [value.dc?.dates?.[0], value.dcterms?.issued?.[0], value.dcterms?.created?.[0], value.dcterms?.dates?.[0]];
+}
+
+/** Text as HTML: escaped, in paragraphs when blank lines separate it into several. */
+function textAsHtml(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const paragraphs = escaped.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  return paragraphs.length > 1 ? paragraphs.map((p) => `<p>${p}</p>`).join('') : escaped;
+}
+
 function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
   const itemBase = joinBase(item.xml?.base, base);
-  const contentHtml = htmlOf(item.content?.encoded ?? item.description, itemBase);
+  const dublin = item as DublinCore;
+  const contentHtml = item.content?.encoded ? htmlOf(item.content.encoded, 'html', itemBase) : htmlOf(item.description ?? dcDescription(dublin), 'guess', itemBase);
   const enclosureImage = item.enclosures?.find((e) => (e.type ?? '').startsWith('image/'))?.url;
   const guid = item.guid?.value?.trim() || null;
   const url = urlOf(item.link, itemBase) ?? (item.guid?.isPermaLink !== false ? urlOf(guid, itemBase) : null);
   return finishItem({
     id: guid,
-    title: textOf(item.title ?? item.dc?.titles?.[0], MAX_TITLE),
+    title: textOf(item.title ?? dcTitle(dublin), 'guess', MAX_TITLE),
     url,
-    publishedAt: plausibleDate(item.pubDate ?? item.dc?.dates?.[0] ?? item.dcterms?.issued, now),
-    updatedAt: plausibleDate(item.dcterms?.modified ?? item.atom?.updated, now),
-    author: textOf(item.authors?.[0]?.name ?? item.dc?.creators?.[0] ?? item.itunes?.author, MAX_TITLE),
-    summary: textOf(item.description ?? item.content?.encoded, MAX_SUMMARY),
+    publishedAt: firstDate(now, item.pubDate, ...dcPublished(dublin)),
+    updatedAt: firstDate(now, dublin.dcterms?.modified?.[0], item.atom?.updated),
+    author: textOf(item.authors?.[0]?.name ?? item.dc?.creators?.[0] ?? item.itunes?.author, 'guess', MAX_TITLE),
+    summary: item.description || dcDescription(dublin) ? textOf(item.description ?? dcDescription(dublin), 'guess', MAX_SUMMARY) : textOf(item.content?.encoded, 'html', MAX_SUMMARY),
     contentHtml,
     imageUrl: leadImage(item.media, enclosureImage, contentHtml, itemBase, item.itunes?.image),
     categories: uniqueTexts([...(item.categories ?? []).map((c) => c.name), ...(item.dc?.subjects ?? [])]),
@@ -139,20 +226,22 @@ function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
 
 function fromAtom(entry: AtomFeed.Entry<unknown>, base: Base, now: Date): FeedItem {
   const entryBase = joinBase(entry.xml?.base, base);
+  const dublin = entry as DublinCore;
   const links = entry.links ?? [];
   const alternate = links.find((l) => !l.rel || l.rel === 'alternate') ?? links.find((l) => l.rel !== 'self' && l.rel !== 'enclosure');
-  const contentHtml = htmlOf(entry.content?.value ?? entry.summary?.value, entryBase);
+  const body = entry.content?.value ? entry.content : entry.summary;
+  const contentHtml = htmlOf(body?.value, atomMarkup(body?.type), joinBase(body?.xml?.base, entryBase));
   const enclosureImage = links.find((l) => l.rel === 'enclosure' && (l.type ?? '').startsWith('image/'))?.href;
-  const published = plausibleDate(entry.published ?? entry.dc?.dates?.[0], now);
-  const updated = plausibleDate(entry.updated, now);
+  const updated = firstDate(now, entry.updated, dublin.dcterms?.modified?.[0]);
+  const summary = entry.summary ? atomTextOf(entry.summary, MAX_SUMMARY) : dcDescription(dublin) ? textOf(dcDescription(dublin), 'guess', MAX_SUMMARY) : atomTextOf(entry.content, MAX_SUMMARY);
   return finishItem({
     id: entry.id?.trim() || null,
-    title: textOf(entry.title, MAX_TITLE),
+    title: entry.title ? atomTextOf(entry.title, MAX_TITLE) : textOf(dcTitle(dublin), 'guess', MAX_TITLE),
     url: urlOf(alternate?.href, entryBase),
-    publishedAt: published ?? updated,
+    publishedAt: firstDate(now, entry.published, ...dcPublished(dublin)) ?? updated,
     updatedAt: updated,
-    author: textOf(entry.authors?.[0]?.name ?? entry.dc?.creators?.[0], MAX_TITLE),
-    summary: textOf(entry.summary ?? entry.content?.value, MAX_SUMMARY),
+    author: textOf(entry.authors?.[0]?.name ?? entry.dc?.creators?.[0], 'guess', MAX_TITLE),
+    summary,
     contentHtml,
     imageUrl: leadImage(entry.media, enclosureImage, contentHtml, entryBase),
     categories: uniqueTexts((entry.categories ?? []).map((c) => c.label ?? c.term)),
@@ -160,16 +249,17 @@ function fromAtom(entry: AtomFeed.Entry<unknown>, base: Base, now: Date): FeedIt
 }
 
 function fromRdf(item: RdfFeed.Item<unknown>, base: Base, now: Date): FeedItem {
-  const contentHtml = htmlOf(item.content?.encoded ?? item.description, base);
+  const dublin = item as DublinCore;
+  const contentHtml = item.content?.encoded ? htmlOf(item.content.encoded, 'html', base) : htmlOf(item.description ?? dcDescription(dublin), 'guess', base);
   const about = (item as { rdf?: { about?: string } }).rdf?.about;
   return finishItem({
     id: about?.trim() || null,
-    title: textOf(item.title ?? item.dc?.titles?.[0], MAX_TITLE),
+    title: textOf(item.title ?? dcTitle(dublin), 'guess', MAX_TITLE),
     url: urlOf(item.link ?? about, base),
-    publishedAt: plausibleDate(item.dc?.dates?.[0], now),
-    updatedAt: null,
-    author: textOf(item.dc?.creators?.[0], MAX_TITLE),
-    summary: textOf(item.description ?? item.dc?.descriptions?.[0], MAX_SUMMARY),
+    publishedAt: firstDate(now, ...dcPublished(dublin)),
+    updatedAt: firstDate(now, dublin.dcterms?.modified?.[0]),
+    author: textOf(item.dc?.creators?.[0], 'guess', MAX_TITLE),
+    summary: textOf(item.description ?? dcDescription(dublin), 'guess', MAX_SUMMARY),
     contentHtml,
     imageUrl: leadImage(item.media, undefined, contentHtml, base),
     categories: uniqueTexts(item.dc?.subjects ?? []),
@@ -177,48 +267,76 @@ function fromRdf(item: RdfFeed.Item<unknown>, base: Base, now: Date): FeedItem {
 }
 
 function fromJson(item: JsonFeed.Item<unknown>, base: Base, now: Date): FeedItem {
-  const contentHtml = htmlOf(item.content_html, base);
+  const contentHtml = htmlOf(item.content_html, 'html', base) ?? htmlOf(item.content_text, 'text', base);
   const author = item.authors?.[0]?.name ?? (item as { author?: { name?: string } }).author?.name;
   return finishItem({
     id: item.id != null ? String(item.id).trim() || null : null,
-    title: textOf(item.title, MAX_TITLE),
+    title: textOf(item.title, 'guess', MAX_TITLE),
     url: urlOf(item.url ?? item.external_url, base),
     publishedAt: plausibleDate(item.date_published, now),
     updatedAt: plausibleDate(item.date_modified, now),
-    author: textOf(author, MAX_TITLE),
-    summary: textOf(item.summary ?? item.content_text ?? item.content_html, MAX_SUMMARY),
-    contentHtml: contentHtml ?? (item.content_text ? escapeAsParagraphs(item.content_text) : null),
+    author: textOf(author, 'text', MAX_TITLE),
+    summary: textOf(item.summary, 'guess', MAX_SUMMARY) ?? textOf(item.content_text, 'text', MAX_SUMMARY) ?? textOf(item.content_html, 'html', MAX_SUMMARY),
+    contentHtml,
     imageUrl: urlOf(item.image ?? item.banner_image, base) ?? firstImageIn(contentHtml, base),
     categories: uniqueTexts(item.tags ?? []),
   });
 }
 
-function escapeAsParagraphs(text: string): string {
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return escaped.split(/\n\s*\n/).map((p) => `<p>${p.trim()}</p>`).join('');
-}
-
 /**
- * A feed cut off mid-document (a dropped connection, a size cap): everything up to the last complete
- * item, with the root element closed again. Null when there is no complete item to keep.
+ * A feed cut off mid-document (a dropped connection, a size cap, a last `</rss` without its `>`):
+ * everything up to the last complete item (or, with none, up to the last complete tag), with the
+ * channel and root elements closed again. Null when the root element is not recognised.
  */
 export function repairTruncated(text: string): string | null {
   const lastItem = Math.max(text.lastIndexOf('</item>') + '</item>'.length, text.lastIndexOf('</entry>') + '</entry>'.length);
-  if (lastItem <= '</entry>'.length) return null;
-  const kept = text.slice(0, lastItem);
-  if (/<rdf:RDF[\s>]/.test(kept)) return `${kept}</rdf:RDF>`;
-  if (/<feed[\s>]/.test(kept)) return `${kept}</feed>`;
-  if (/<rss[\s>]/.test(kept)) return `${kept}</channel></rss>`;
+  const kept = lastItem > '</entry>'.length ? text.slice(0, lastItem) : text.replace(/<[^<>]*$/, '');
+  const close = (name: string) => (new RegExp(`</${name}\\s*>`).test(kept) ? '' : `</${name}>`);
+  if (/<rdf:RDF[\s>]/.test(kept)) return `${kept}${close('rdf:RDF')}`;
+  if (/<feed[\s>]/.test(kept)) return `${kept}${close('feed')}`;
+  if (/<rss[\s>]/.test(kept)) return `${kept}${/<channel[\s>]/.test(kept) ? close('channel') : ''}${close('rss')}`;
   return null;
+}
+
+/** The xml:base of an RSS `<channel>`, which the XML parser does not report. */
+function channelBase(xml: string): string | undefined {
+  return /<channel\b[^>]*?\sxml:base\s*=\s*(["'])([^"']*)\1/i.exec(xml.slice(0, 4096))?.[2];
 }
 
 function looksLikeHtml(text: string): boolean {
   return /^\s*(?:<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.slice(0, 1024));
 }
 
-function tryParse(text: string): ReturnType<typeof parseFeed> | null {
+type Parsed = ReturnType<typeof parseFeed>;
+
+/**
+ * feedsmith, lenient where feed readers are: a well-formed RSS document with its items straight under
+ * `<rss>` (no `<channel>`) is read as if the channel were there, and a well-formed feed with nothing in
+ * it is an empty feed of its format rather than an error. Throws what feedsmith throws otherwise.
+ */
+function parseLenient(text: string): Parsed {
   try {
     return parseFeed(text);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    if (detectRssFeed(text) && !/<channel[\s>]/i.test(text)) {
+      const wrapped = text.replace(/(<rss\b[^>]*>)([\s\S]*)(<\/rss\s*>)/i, '$1<channel>$2</channel>$3');
+      try {
+        return parseFeed(wrapped);
+      } catch {
+        // fall through to an empty feed
+      }
+    }
+    if (detectRssFeed(text)) return { format: 'rss', feed: {} } as Parsed;
+    if (detectAtomFeed(text)) return { format: 'atom', feed: {} } as Parsed;
+    if (detectRdfFeed(text)) return { format: 'rdf', feed: {} } as Parsed;
+    throw error;
+  }
+}
+
+function tryParse(text: string): Parsed | null {
+  try {
+    return parseLenient(text);
   } catch {
     return null;
   }
@@ -230,12 +348,14 @@ function tryParse(text: string): ReturnType<typeof parseFeed> | null {
  * resolved against xml:base, then that URL, then the feed's own declared link.
  */
 export function parseFeedText(text: string, feedUrl: string | null, now: Date = new Date()): ParsedFeed {
-  let parsed: ReturnType<typeof parseFeed>;
+  const trimmed = text.trimStart();
+  const source = trimmed.startsWith('{') ? trimmed : prepareXml(trimmed);
+  let parsed: Parsed;
   try {
-    parsed = parseFeed(text.trimStart());
+    parsed = parseLenient(source);
   } catch (error) {
     if (looksLikeHtml(text)) throw new FeedParseError('not a feed: the document is an HTML page');
-    const repaired = repairTruncated(text.trimStart());
+    const repaired = repairTruncated(source);
     const recovered = repaired ? tryParse(repaired) : null;
     if (!recovered) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -249,10 +369,10 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
     case 'rss': {
       const feed = parsed.feed;
       const declared = safeHttpUrl(feed.link, httpBase) ?? safeHttpUrl(feed.atom?.links?.find((l) => l.rel === 'self')?.href);
-      const base = joinBase(feed.xml?.base, httpBase ?? declared ?? undefined);
+      const base = joinBase(channelBase(source), joinBase(feed.xml?.base, httpBase ?? declared ?? undefined));
       return {
         format: 'rss',
-        title: textOf(feed.title, MAX_TITLE),
+        title: textOf(feed.title ?? dcTitle(feed as DublinCore), 'guess', MAX_TITLE),
         link: declared,
         items: (feed.items ?? []).map((item) => fromRss(item, base, now)),
       };
@@ -267,7 +387,7 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
       const base = docBase ?? declared ?? undefined;
       return {
         format: 'atom',
-        title: textOf(feed.title, MAX_TITLE),
+        title: feed.title ? atomTextOf(feed.title, MAX_TITLE) : textOf(dcTitle(feed as DublinCore), 'guess', MAX_TITLE),
         link: urlOf(alternate?.href, base),
         items: (feed.entries ?? []).map((entry) => fromAtom(entry, base, now)),
       };
@@ -278,7 +398,7 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
       const base = httpBase ?? declared ?? undefined;
       return {
         format: 'rdf',
-        title: textOf(feed.title, MAX_TITLE),
+        title: textOf(feed.title ?? dcTitle(feed as DublinCore), 'guess', MAX_TITLE),
         link: declared,
         items: (feed.items ?? []).map((item) => fromRdf(item, base, now)),
       };
@@ -289,7 +409,7 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
       const base = httpBase ?? declared ?? safeHttpUrl(feed.feed_url) ?? undefined;
       return {
         format: 'json',
-        title: textOf(feed.title, MAX_TITLE),
+        title: textOf(feed.title, 'guess', MAX_TITLE),
         link: declared,
         items: (feed.items ?? []).map((item) => fromJson(item, base, now)),
       };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes } from '../../src/sources/decode.js';
 import { parseFeedText, FeedParseError } from '../../src/sources/parse.js';
-import { corpusDir, hasShared } from '../corpus.js';
+import { corpusDir, hasShared, SHARED } from '../corpus.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
@@ -100,7 +100,7 @@ describe('feed formats', () => {
   it('says an HTML page is not a feed, and refuses garbage with a reason', () => {
     expect(() => parseFeedText('<!doctype html><html><body>hi</body></html>', null, NOW)).toThrow(/HTML page/);
     expect(() => parseFeedText('<rss><channel><item><title>cut', null, NOW)).toThrow(FeedParseError);
-    expect(() => parseFeedText('<rss><channel><title>x</title></channel></rs', null, NOW)).toThrow(/not a valid RSS/);
+    expect(() => parseFeedText('<rss><channel><title>x</channel></rss>', null, NOW)).toThrow(/not a valid RSS/);
   });
 
   it('keeps the complete items of a feed cut off mid-document', () => {
@@ -108,6 +108,14 @@ describe('feed formats', () => {
     expect(parseFeedText(rssCut, null, NOW).items.map((item) => item.title)).toEqual(['One']);
     const atomCut = '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>1</id><title>E1</title><link href="https://a.example/1"/></entry><entry><id>2</id><tit';
     expect(parseFeedText(atomCut, null, NOW).items.map((item) => item.title)).toEqual(['E1']);
+    expect(parseFeedText('<rss><channel><title>No items</title></channel></rs', null, NOW).title).toBe('No items');
+  });
+
+  it('reads an empty feed as an empty feed of its format, and RSS items without a channel', () => {
+    expect(parseFeedText('<feed xmlns="http://www.w3.org/2005/Atom"></feed>', null, NOW)).toEqual({ format: 'atom', title: null, link: null, items: [] });
+    expect(parseFeedText('<rss version="2.0"><channel></channel></rss>', null, NOW).format).toBe('rss');
+    const bare = parseFeedText('<rss><item><title>Bare</title><link>https://b.example/1</link></item></rss>', null, NOW);
+    expect(bare.items.map((item) => item.title)).toEqual(['Bare']);
   });
 
   it('ignores far-future and invalid dates', () => {
@@ -131,6 +139,26 @@ describe('encodings', () => {
   it('falls back to windows-1252 for undeclared bytes that are not UTF-8', () => {
     const latin = Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>Not'), Buffer.from([0xed]), Buffer.from('cias</title></channel></rss>')]);
     expect(parseFeedText(decodeBytes(latin), null, NOW).title).toBe('Notícias');
+  });
+});
+
+describe.skipIf(!hasShared)('bug-report cases', () => {
+  it('07: a description that is an escaped CDATA section gives its text as the summary', () => {
+    const feed = parseFeedText(decodeBytes(readFileSync(join(SHARED, 'cases', '07-escaped-cdata-description', 'feed.xml'))), null, NOW);
+    expect(feed.items[0]!.summary).toBe('Central bank keeps rates unchanged for a third month.');
+  });
+});
+
+describe('entities declared in a DOCTYPE', () => {
+  it('expands small ones and leaves an entity bomb unexpanded', () => {
+    const lol = Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('');
+    const feed = parseFeedText(
+      `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">${lol}<!ENTITY who "AT&amp;T">]><rss version="2.0"><channel><title>&who;</title><item><title>Entity &lol9;</title><link>https://x.example/a</link></item></channel></rss>`,
+      null,
+      NOW,
+    );
+    expect(feed.title).toBe('AT&T');
+    expect(feed.items[0]!.title!.length).toBeLessThan(100);
   });
 });
 

@@ -1,0 +1,149 @@
+import { parseDateLoose } from './dates.js';
+
+/**
+ * Text-level repairs made to an XML feed before the XML parser sees it, for what the parser would
+ * otherwise lose: entities declared in a DOCTYPE, Atom 0.3 base64 content, and repeated date elements.
+ * Each step looks for its trigger first, so a feed without one pays a single short scan.
+ */
+export function prepareXml(text: string): string {
+  return firstValidDates(resolveLinkBases(decodeBase64Elements(expandDoctype(text))));
+}
+
+/** Most characters one declared entity may expand to; larger (or nested-to-larger) ones stay unexpanded. */
+const MAX_ENTITY_CHARS = 1_024;
+/** Most characters all entity expansions together may add to one document (the "billion laughs" guard). */
+const MAX_EXPANSION_CHARS = 1_000_000;
+const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+const DOCTYPE = /<!DOCTYPE\s[^[>]*(?:\[([\s\S]*?)\]\s*)?>/i;
+const ENTITY_DECLARATION = /<!ENTITY\s+([^\s%"'<>]+)\s+(?:"([^"]*)"|'([^']*)')\s*>/g;
+const ENTITY_REFERENCE = /&([A-Za-z_][\w.-]*);/g;
+
+/**
+ * Removes the DOCTYPE (XML 1.0 §2.8) and expands the internal general entities it declares (§4.2,
+ * `<!ENTITY name "text">`), the way a validating reader would, within MAX_ENTITY_CHARS per entity and
+ * MAX_EXPANSION_CHARS per document. External and parameter entities are never fetched or expanded.
+ */
+export function expandDoctype(text: string): string {
+  const root = text.search(/<[A-Za-z_]/);
+  const prolog = root < 0 ? text : text.slice(0, root);
+  const doctype = DOCTYPE.exec(prolog);
+  if (!doctype) return text;
+  const body = text.slice(doctype.index + doctype[0].length);
+  const head = text.slice(0, doctype.index);
+  const entities = declaredEntities(doctype[1] ?? '');
+  if (entities.size === 0) return head + body;
+  let budget = MAX_EXPANSION_CHARS;
+  return (
+    head +
+    body.replace(ENTITY_REFERENCE, (whole, name: string) => {
+      const value = entities.get(name);
+      if (value === undefined || value.length > budget) return whole;
+      budget -= value.length;
+      return value;
+    })
+  );
+}
+
+function declaredEntities(subset: string): Map<string, string> {
+  const entities = new Map<string, string>();
+  for (const [, name, double, single] of subset.matchAll(ENTITY_DECLARATION)) {
+    if (!name || PREDEFINED.has(name) || entities.has(name)) continue;
+    let safe = true;
+    const value = (double ?? single ?? '').replace(ENTITY_REFERENCE, (whole, inner: string) => {
+      if (PREDEFINED.has(inner) || !/^[A-Za-z_]/.test(inner)) return whole;
+      const known = entities.get(inner);
+      if (known === undefined) safe = false;
+      return known ?? whole;
+    });
+    // An entity that refers to one too large (or undeclared, or itself) is never expanded.
+    if (safe && value.length <= MAX_ENTITY_CHARS) entities.set(name, value);
+  }
+  return entities;
+}
+
+const BASE64_ELEMENT = /<((?:[\w-]+:)?[\w-]+)(\s[^<>]*?)\bmode\s*=\s*(["'])base64\3([^<>]*)>([^<]*)<\/\1\s*>/g;
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Atom 0.3 `mode="base64"` text constructs (draft-ietf-atompub-format-03 §3.1.2): the element's text is
+ * decoded (UTF-8) and put back escaped, marked `mode="escaped"`, so its `type` alone says what it is.
+ */
+export function decodeBase64Elements(text: string): string {
+  if (!/\bmode\s*=\s*["']base64/.test(text)) return text;
+  return text.replace(BASE64_ELEMENT, (whole, name: string, before: string, _quote: string, after: string, content: string) => {
+    const decoded = Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
+    return `<${name}${before}mode="escaped"${after}>${escapeXml(decoded)}</${name}>`;
+  });
+}
+
+const LINK_WITH_BASE = /<(?:[\w-]+:)?link\b[^<>]*?\sxml:base\s*=\s*(["'])([^"']*)\1[^<>]*>/gi;
+
+/**
+ * An Atom `<link>` with its own xml:base (XML Base §4.2): its href is resolved against that base when
+ * the base is absolute, since the XML parser keeps the href but drops the attribute. Relative bases
+ * are left to the enclosing ones.
+ */
+export function resolveLinkBases(text: string): string {
+  if (!text.includes('xml:base')) return text;
+  return text.replace(LINK_WITH_BASE, (tag, _quote: string, base: string) => {
+    if (!/^[a-z][a-z\d+.-]*:/i.test(base)) return tag;
+    return tag.replace(/(\shref\s*=\s*)(["'])([^"']*)\2/i, (whole, start: string, quote: string, href: string) => {
+      try {
+        return `${start}${quote}${new URL(href.replace(/&amp;/g, '&'), base).toString().replace(/&/g, '&amp;')}${quote}`;
+      } catch {
+        return whole;
+      }
+    });
+  });
+}
+
+const ITEM_BLOCK = /<(item|entry)\b[\s\S]*?<\/\1\s*>/g;
+const DATE_ELEMENT = /<((?:[\w-]+:)?(?:pubDate|updated|published|modified|issued|created|date))(?:\s[^<>]*)?>([^<]*)<\/\1\s*>|<((?:[\w-]+:)?(?:pubDate|updated|published|modified|issued|created|date))(?:\s[^<>]*)?\/>/gi;
+
+/**
+ * An item or entry that repeats a date element (two `updated`, an empty `pubDate` and a real one) keeps
+ * the first one whose text is a date; the others are dropped, so a parser that reads the first one
+ * gets that. Entries that carry an Atom `source` (whose own dates are not the entry's) are left alone.
+ */
+export function firstValidDates(text: string): string {
+  if (!hasRepeatedDate(text)) return text;
+  return text.replace(ITEM_BLOCK, (block) => {
+    if (block.includes('<source')) return block;
+    const byName = new Map<string, Array<{ raw: string; valid: boolean }>>();
+    for (const match of block.matchAll(DATE_ELEMENT)) {
+      const name = (match[1] ?? match[3]!).toLowerCase();
+      const list = byName.get(name) ?? [];
+      list.push({ raw: match[0], valid: parseDateLoose(match[2]?.replace(/<!\[CDATA\[|\]\]>/g, '')) !== null });
+      byName.set(name, list);
+    }
+    let kept = block;
+    for (const list of byName.values()) {
+      if (list.length < 2) continue;
+      const keep = list.find((element) => element.valid) ?? list[0]!;
+      for (const element of list) if (element !== keep) kept = kept.replace(element.raw, '');
+    }
+    return kept;
+  });
+}
+
+/** Cheap test: does any date element name occur twice inside one item or entry? */
+function hasRepeatedDate(text: string): boolean {
+  let open = -1;
+  const seen = new Set<string>();
+  const tags = /<(\/?)((?:[\w-]+:)?(?:item|entry|pubDate|updated|published|modified|issued|created|date))[\s/>]/gi;
+  for (const match of text.matchAll(tags)) {
+    const name = match[2]!.toLowerCase();
+    if (name === 'item' || name === 'entry') {
+      open = match[1] ? -1 : match.index;
+      seen.clear();
+    } else if (open >= 0 && !match[1]) {
+      if (seen.has(name)) return true;
+      seen.add(name);
+    }
+  }
+  return false;
+}
