@@ -44,7 +44,7 @@ export class FeedRegistry {
       if (feed.paused) {
         if (known && !known.paused) this.changes.removed(id);
       } else {
-        this.changes.added(FeedRegistry.toFeedConfig(feed));
+        this.changes.added(this.toFeedConfig(feed));
       }
     }
     for (const [id, feed] of this.discordFeeds) if (!latest.has(id) && !feed.paused) this.changes.removed(id);
@@ -55,13 +55,18 @@ export class FeedRegistry {
     this.changes = changes;
   }
 
-  private static toFeedConfig(feed: DiscordFeed): FeedConfig {
-    return { id: feed.id, url: feed.url, everyMs: feed.everyMs, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0 };
+  /**
+   * A Discord feed as the scheduler polls it: never more often than `discord.minEvery` allows, also
+   * when it was added before that limit (or under a lower one).
+   */
+  private toFeedConfig(feed: DiscordFeed): FeedConfig {
+    const everyMs = Math.max(feed.everyMs, this.config.discord.minEveryMs);
+    return { id: feed.id, url: feed.url, everyMs, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0 };
   }
 
   /** Every feed to poll: config feeds, and Discord feeds that are not paused. */
   active(): FeedConfig[] {
-    const fromDiscord = [...this.discordFeeds.values()].filter((feed) => !feed.paused).map(FeedRegistry.toFeedConfig);
+    const fromDiscord = [...this.discordFeeds.values()].filter((feed) => !feed.paused).map((feed) => this.toFeedConfig(feed));
     return [...this.config.feeds, ...fromDiscord];
   }
 
@@ -69,12 +74,12 @@ export class FeedRegistry {
     return { ...feed, source: 'config', paused: false, channelId: null };
   }
 
-  private static fromDiscord(feed: DiscordFeed): ListedFeed {
-    return { ...FeedRegistry.toFeedConfig(feed), source: 'discord', paused: feed.paused, channelId: feed.channelId };
+  private fromDiscord(feed: DiscordFeed): ListedFeed {
+    return { ...this.toFeedConfig(feed), source: 'discord', paused: feed.paused, channelId: feed.channelId };
   }
 
   list(): ListedFeed[] {
-    return [...this.config.feeds.map(FeedRegistry.fromConfig), ...[...this.discordFeeds.values()].map(FeedRegistry.fromDiscord)];
+    return [...this.config.feeds.map(FeedRegistry.fromConfig), ...[...this.discordFeeds.values()].map((feed) => this.fromDiscord(feed))];
   }
 
   /** One feed by id: a direct lookup, as it runs for every delivery (embed style, X priority). */
@@ -82,7 +87,7 @@ export class FeedRegistry {
     const configured = this.configById.get(feedId);
     if (configured) return FeedRegistry.fromConfig(configured);
     const added = this.discordFeeds.get(feedId);
-    return added ? FeedRegistry.fromDiscord(added) : undefined;
+    return added ? this.fromDiscord(added) : undefined;
   }
 
   /** The config as currently loaded (SIGHUP may replace it). */
@@ -108,6 +113,7 @@ export class FeedRegistry {
    */
   replaceConfig(config: Config): { added: string[]; removed: string[]; changed: string[] } {
     const before = this.configById;
+    const previousMinEveryMs = this.config.discord.minEveryMs;
     this.config = config;
     this.configById = new Map(config.feeds.map((feed) => [feed.id, feed]));
     const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
@@ -121,6 +127,12 @@ export class FeedRegistry {
     for (const id of before.keys()) {
       result.removed.push(id);
       if (!this.discordFeeds.has(id)) this.changes.removed(id);
+    }
+    // A new discord.minEvery changes the interval of Discord feeds below it.
+    for (const feed of this.discordFeeds.values()) {
+      if (feed.paused || Math.max(feed.everyMs, previousMinEveryMs) === Math.max(feed.everyMs, config.discord.minEveryMs)) continue;
+      result.changed.push(feed.id);
+      this.changes.added(this.toFeedConfig(feed));
     }
     return result;
   }
@@ -137,7 +149,7 @@ export class FeedRegistry {
       this.discordFeeds.delete(feed.id);
       return 'exists';
     }
-    this.changes.added(FeedRegistry.toFeedConfig(feed));
+    this.changes.added(this.toFeedConfig(feed));
     return 'added';
   }
 
@@ -153,7 +165,7 @@ export class FeedRegistry {
     if (!feed || !(await this.store.setDiscordFeedPaused(feedId, paused))) return false;
     this.discordFeeds.set(feedId, { ...feed, paused });
     if (paused) this.changes.removed(feedId);
-    else this.changes.added(FeedRegistry.toFeedConfig({ ...feed, paused }));
+    else this.changes.added(this.toFeedConfig({ ...feed, paused }));
     return true;
   }
 }

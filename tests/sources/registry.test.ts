@@ -1,0 +1,32 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { FeedRegistry } from '../../src/sources/registry.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+
+describe('feeds added from Discord and discord.minEvery', () => {
+  it('are never polled more often than the minimum, also when added before it, and follow a new minimum on reload', async () => {
+    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-min-every-')), 'test.db'));
+    try {
+      // Added at 1s under an older Herald that had no minimum.
+      await store.addDiscordFeed({ id: 'fast', url: 'https://fast.example/rss', everyMs: 1_000, backfill: 0, name: 'Fast', channelId: '1', paused: false, addedBy: null, createdAt: 1 });
+      await store.addDiscordFeed({ id: 'slow', url: 'https://slow.example/rss', everyMs: 3_600_000, backfill: 0, name: 'Slow', channelId: '1', paused: false, addedBy: null, createdAt: 1 });
+      const registry = new FeedRegistry(parseConfig({}, 'test'), store);
+      await registry.load();
+      const intervals = () => Object.fromEntries(registry.active().map((feed) => [feed.id, feed.everyMs]));
+      expect(intervals()).toEqual({ fast: 300_000, slow: 3_600_000 });
+      expect(registry.get('fast')!.everyMs).toBe(300_000);
+
+      const announced: Array<[string, number]> = [];
+      registry.onChange({ added: (feed) => announced.push([feed.id, feed.everyMs]), removed: () => {} });
+      const changes = registry.replaceConfig(parseConfig({ discord: { minEvery: '30s' } }, 'test'));
+      expect(changes.changed).toEqual(['fast']);
+      expect(announced).toEqual([['fast', 30_000]]);
+      expect(intervals()).toEqual({ fast: 30_000, slow: 3_600_000 });
+    } finally {
+      await store.close();
+    }
+  });
+});
