@@ -3,7 +3,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ListedFeed } from '../../src/sources/registry.js';
 import { readArgs, type CommandArgs } from '../../src/targets/discord/commands/args.js';
 import { feedsDefinition, feedsInGuild } from '../../src/targets/discord/commands/feeds.js';
-import { headlinesDefinition } from '../../src/targets/discord/commands/headlines.js';
+import { headlinesDefinition, renderArticleList } from '../../src/targets/discord/commands/headlines.js';
 import { summaryDefinition } from '../../src/targets/discord/commands/summary.js';
 import { CommandError } from '../../src/targets/discord/commands/types.js';
 import { cutMarkdown, DISCORD_LIMITS, echoUrl, fitMessage } from '../../src/targets/discord/fit.js';
@@ -85,6 +85,19 @@ describe('answers fitted to Discord limits', () => {
     const shown = echoUrl(`https://example.com/${'%E6%96%B0'.repeat(2000)}`);
     expect(shown.length).toBeLessThanOrEqual(202);
     expect(shown).toMatch(/^`https:\/\/example\.com\/%E6.*…`$/);
+  });
+});
+
+describe('/headlines with long article URLs', () => {
+  it('lists whole stories only, as many as fit in a description, and says how many', () => {
+    const articles = Array.from({ length: 10 }, (_, i) => ({
+      id: `a${i}`, feedId: 'city', url: `https://news.example/${i}/${'long-slug-'.repeat(60)}`, title: `Story ${i}`, summary: '', author: null, siteName: null, imageUrl: null, publishedAt: null, firstSeenAt: 1_700_000_000_000,
+    }));
+    const list = renderArticleList(articles, new Map([['city', 'City']]));
+    expect(list.text.length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
+    expect(list.shown).toBe(6);
+    expect(list.text.split('\n\n')).toHaveLength(6);
+    expect(list.text.endsWith('<t:1700000000:R>')).toBe(true);
   });
 });
 

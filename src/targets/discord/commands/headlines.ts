@@ -26,9 +26,10 @@ export const MORE_PREFIX = 'headlines:more:';
 
 /**
  * One entry per story: the title linked to the article, the source and a relative time. Whole
- * entries only, as many as fit in an embed description (4,096 characters: long article URLs add up).
+ * entries only, as many as fit in an embed description (4,096 characters: long article URLs add up);
+ * returns the text and how many stories it shows.
  */
-export function renderArticleList(articles: StoredArticle[], feedNames: ReadonlyMap<string, string>): string {
+export function renderArticleList(articles: StoredArticle[], feedNames: ReadonlyMap<string, string>): { text: string; shown: number } {
   const entries = articles.map((article) => {
     const title = escapeDiscord(cutText(article.title, TITLE_MAX)).replace(/]/g, '\\]');
     const source = escapeDiscord(article.siteName ?? feedNames.get(article.feedId) ?? article.feedId);
@@ -36,11 +37,13 @@ export function renderArticleList(articles: StoredArticle[], feedNames: Readonly
     return `**[${title}](<${article.url}>)**\n${source} · <t:${seconds}:R>`;
   });
   let text = entries[0] ?? '';
+  let shown = entries.length > 0 ? 1 : 0;
   for (const entry of entries.slice(1)) {
     if (text.length + 2 + entry.length > DISCORD_LIMITS.description) break;
     text += `\n\n${entry}`;
+    shown++;
   }
-  return text;
+  return { text, shown };
 }
 
 /** A page of headlines as message data, with a "More" button when older stories exist. */
@@ -52,10 +55,12 @@ async function headlinesPage(deps: CommandDeps, count: number, feed: string | un
     throw new CommandError(offset > 0 ? 'No older stories.' : feed ? `No stories from ${feed} yet.` : 'No stories yet: Herald has not seen any new items.');
   }
   const names = deps.feeds.names();
-  const more = { type: ComponentType.Button, custom_id: `${MORE_PREFIX}${offset + count}:${count}:${feed ?? ''}`, label: 'More', style: ButtonStyle.Secondary } as const;
+  const list = renderArticleList(articles, names);
+  // The next page starts after the last story shown (long URLs may leave some for it).
+  const more = { type: ComponentType.Button, custom_id: `${MORE_PREFIX}${offset + list.shown}:${count}:${feed ?? ''}`, label: 'More', style: ButtonStyle.Secondary } as const;
   return {
-    embeds: [{ title: feed ? `Headlines: ${names.get(feed) ?? feed}` : 'Headlines', description: renderArticleList(articles, names), color: 0x5865f2 }],
-    components: rows.length > count ? [{ type: ComponentType.ActionRow, components: [more] }] : [],
+    embeds: [{ title: feed ? `Headlines: ${names.get(feed) ?? feed}` : 'Headlines', description: list.text, color: 0x5865f2 }],
+    components: rows.length > list.shown ? [{ type: ComponentType.ActionRow, components: [more] }] : [],
   };
 }
 

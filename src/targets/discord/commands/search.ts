@@ -34,6 +34,6 @@ export const searchCommand = defineCommand(searchDefinition, async (_interaction
   const scope = [feed ? `in ${feed}` : 'in all feeds', sinceText ? `since ${sinceText}` : ''].filter(Boolean).join(' ');
   if (articles.length === 0) throw new CommandError(`Nothing found for "${escapeDiscord(query)}" ${escapeDiscord(scope)}.`);
   return {
-    embeds: [{ title: `Search: ${query}`, description: renderArticleList(articles, deps.feeds.names()), footer: { text: `${articles.length} found ${scope}` }, color: 0x5865f2 }],
+    embeds: [{ title: `Search: ${query}`, description: renderArticleList(articles, deps.feeds.names()).text, footer: { text: `${articles.length} found ${scope}` }, color: 0x5865f2 }],
   };
 });
