@@ -1,7 +1,7 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { parseDateLoose } from '../sources/dates.js';
-import { dropFurnitureParagraphs, removeFurniture, type DocumentLike } from './furniture.js';
+import { dropFurnitureParagraphs, isCaptionElement, removeFurniture, type DocumentLike } from './furniture.js';
 import { safeHttpUrl } from './identity.js';
 import { collapseWhitespace, htmlToText, plainText } from './text.js';
 
@@ -113,10 +113,10 @@ function readable(doc: Doc): ParseResult {
   return new Readability(doc as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 300 }).parse();
 }
 
-/** Readable text of an HTML fragment (extracted content, or a feed's own content) with furniture removed. */
+/** Readable text of an HTML fragment (extracted content, or a feed's own content) without furniture or captions. */
 export function contentText(contentHtml: string | null | undefined): string {
   if (!contentHtml) return '';
-  return dropFurnitureParagraphs(htmlToText(contentHtml, true).split('\n\n')).join('\n\n');
+  return dropFurnitureParagraphs(htmlToText(contentHtml, true, isCaptionElement).split('\n\n')).join('\n\n');
 }
 
 /** The element the page itself marks as the article, with the length of its paragraph text. */

@@ -9,20 +9,127 @@
 const FURNITURE_NAME =
   /(?:^|[\s_-])(share|sharing|sharebar|social|newsletter|newsletters|subscribe|subscription|signup|related|more-news|morenews|read-more|readmore|video-of-day|video-of-the-day|follow-us|followus|advert|advertisement|ads|ad|adslot|ad-slot|promo|sponsored|sponsor|outbrain|taboola|recirc|recommended|paywall|cookie|cookies|popup|modal)(?:$|[\s_-])/i;
 
+/**
+ * Labels that introduce a link to another story ("Read also: …", "ALSO READ | …", "Related"), in
+ * English, Ukrainian (and Russian, read by the same audience), German, French, Spanish, Italian and
+ * Polish. A line is furniture when it is one of them alone, or one followed by a separator and a
+ * headline; written in capitals, the separator may be missing ("ALSO READ Grain exports fall").
+ */
+const RELATED_LABELS = [
+  'read also', 'also read', 'read more', 'read next', 'more', 'related', 'related stories', 'related articles',
+  'related news', 'related coverage', 'related content', 'related reading', 'related story', 'related article',
+  'see also', 'recommended', 'recommended reading', 'recommended for you', 'you may also like',
+  'you might also like', 'more on this story', 'more on this topic', 'further reading', "don't miss",
+  'must read', 'most read', 'editor\'s picks', 'watch', 'listen', 'more from', 'also on',
+  'читайте також', 'також читайте', 'читати також', 'дивіться також', 'дивись також', 'рекомендуємо',
+  'по темі', 'за темою', 'новини за темою', 'схожі новини', "пов'язані новини", 'більше новин', 'інші новини',
+  'читайте также', 'смотрите также', 'по теме',
+  'lesen sie auch', 'lesen sie mehr', 'auch interessant', 'das könnte sie auch interessieren', 'mehr zum thema',
+  'mehr dazu', 'zum thema', 'siehe auch', 'empfohlen', 'empfehlungen', 'weiterlesen', 'meistgelesen',
+  'lire aussi', 'à lire aussi', 'a lire aussi', 'lire également', 'à lire également', 'lisez aussi', 'voir aussi',
+  'à voir aussi', 'sur le même sujet', 'lire la suite', 'recommandé', 'ces articles peuvent vous intéresser',
+  'à découvrir', 'les plus lus',
+  'lee también', 'lea también', 'leer también', 'leer más', 'lee más', 'te puede interesar', 'le puede interesar',
+  'también te puede interesar', 'ver también', 'véase también', 'relacionado', 'relacionados', 'relacionada',
+  'relacionadas', 'noticias relacionadas', 'recomendado', 'recomendados', 'lo más leído', 'más información',
+  'leggi anche', 'czytaj też', 'czytaj także', 'zobacz też',
+];
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const RELATED_ALTERNATIVES = RELATED_LABELS.map(escapeRegExp).sort((a, b) => b.length - a.length).join('|');
+const RELATED_LINE = new RegExp(`^(?:${RELATED_ALTERNATIVES})(?:\\s*[:：|–—>»•▶►-]\\s*.{0,220}|\\s*[.!…]?)$`, 'iu');
+const RELATED_SHOUTED = new RegExp(`^(?:${RELATED_ALTERNATIVES.toUpperCase()})\\s+\\S.{0,220}$`, 'u');
+
+/**
+ * A picture's or video's label standing alone ("Image", "Фото", "Galería"). Only dropped from the
+ * extracted text: taking such labels out of the page changes which blocks Readability keeps.
+ */
+const MEDIA_LABEL = /^(?:image|images|photo|photos|video|videos|gallery|foto|fotos|фото|відео|видео|галерея|bild|bilder|galerie|vidéo|vídeo|galería|imagen)$/iu;
+
+/** "Photo by …", "Foto: …", "Фото: …", "Credit: …": a picture's caption or credit line. */
+const CREDIT_LINE =
+  /^(?:photos?|photograph|picture|pictures|images?|pic|credits?|foto|fotos|fotografía|imagen|bild|bilder|фото|світлина|ілюстрація|джерело фото|фото з відкритих джерел|crédits?|crédito|créditos|illustration|video|vidéo|vídeo|видео|відео)\s*(?:by\s|[:：©/(])/iu;
+/** "John Smith / Getty Images", "REUTERS/Valentyn Ogirenko", "AP Photo/…": a credit naming an agency. */
+const AGENCY_CREDIT =
+  /(?:^|[\s(/|©])(?:getty images|reuters|afp|ap photo|associated press|shutterstock|epa(?:-efe)?|dpa|picture alliance|picture-alliance|imago|anadolu|unsplash|istock(?:photo)?|alamy|efe|ukrinform|укрінформ|униан|уніан|ria novosti)\b/iu;
+/** "Source: …": an attribution line, short. */
+const SOURCE_LINE = /^(?:source|sources|quelle|fuente|джерело)\s*:/iu;
+
+/**
+ * "Updated 2 hours ago", "Aktualisiert vor 3 Stunden", "Mis à jour le 12 novembre 2024 à 18h05":
+ * the keyword, then a few words that hold a number or a relative day, and no sentence ending.
+ */
+const TIMESTAMP_LINE =
+  /^(?:updated|last updated|published|posted|modified|aktualisiert|zuletzt aktualisiert|veröffentlicht|stand|mis à jour|publié|modifié|actualizado|publicado|actualización|оновлено|опубліковано|обновлено|опубликовано)(?=[\s:,]|$)(?=.*(?:\d|ago|yesterday|today|gestern|heute|hier|aujourd|ayer|hoy|тому|вчора|сьогодні|назад|вчера|сегодня))(?:[\s:,]+\S+){0,9}$/iu;
+const SENTENCE_END = /\p{Ll}{4,}[.!?]$/u;
+
+/** Wire-service trailers: who reported and edited, the agency's standards and licensing lines, copyright. */
+const WIRE_TRAILER = [
+  /^\(?\s*(?:additional |further )?(?:reporting|writing|editing|compiled|research|graphics|translation|production) by\b.{0,300}$/iu,
+  /^our standards\s*:/iu,
+  /^(?:purchase )?licensing rights\b/iu,
+  /^(?:copyright|©)\s.{0,160}(?:all rights reserved|may not be (?:published|reproduced|redistributed))/iu,
+  /^this material may not be published\b/iu,
+  /contributed (?:reporting )?to this (?:report|story)\.?$/iu,
+  /^\((?:with|avec|con|mit)\s[^()]{1,80}\)\.?$/iu,
+  /^(?:mit material von|with reporting from|avec l'afp|con información de)\b.{0,120}$/iu,
+];
+/** The same trailers at the end of the last paragraph: "… on Thursday. (Reporting by …; Editing by …)". */
+const TRAILING_WIRE_CREDIT =
+  /\s*\((?:(?:additional |further )?(?:reporting|writing|editing|compiled|research) by [^()]{1,240}|(?:with|avec|con|mit) (?:afp|ap|reuters|dpa|efe|agencies|agences|agencias|l'afp|información de [^()]{1,80}|material von [^()]{1,80}))\)\.?$/iu;
+
+/** Subscribe-to-our-channel boxes, in the same languages. */
+const SUBSCRIBE_LINE = [
+  /^(?:subscribe|join|follow)\b.{0,60}\b(?:channel|telegram|whatsapp|viber|youtube|newsletter|podcast)\b.{0,120}$/iu,
+  /^(?:підписуйтес[ья]|підпишіться|приєднуйтес[ья]|стежте за нами|підписуйтесь|подписывайтесь|подпишитесь)(?=[\s:,.!]|$).{0,180}$/iu,
+  /^(?:folgen sie uns|abonnieren sie|jetzt abonnieren)\b.{0,180}$/iu,
+  /^(?:abonnez-vous|suivez-nous|rejoignez-nous)\b.{0,180}$/iu,
+  /^(?:suscríbete|suscribete|síguenos|siguenos|únete a nuestro)(?=[\s:,.!]|$).{0,180}$/iu,
+];
+
+/**
+ * class/id words that name a picture's caption or credit ("wp-caption-text", "imgCaption",
+ * "thumbcaption", "photo-credit"), but not a box said to have none ("no_caption").
+ */
+const CAPTION_NAME = /(?:^|\s)(?!(?:no|without|has|with)[-_]?(?:caption|credit))\S*(?:caption|credit)/i;
+
+/**
+ * Captions stay in the page while Readability reads it (taking them out changes what it keeps of the
+ * picture's block); elements named as captions are marked with this attribute and, like <figcaption>,
+ * left out when the extracted content becomes text ({@link isCaptionElement}).
+ */
+const CAPTION_MARK = 'data-herald-caption';
+
+/**
+ * Whether an element of extracted content is a picture's caption or credit: a <figcaption>, or an
+ * element {@link removeFurniture} marked as one. A caption describes a picture, not the story, and
+ * would otherwise open the summary.
+ */
+export function isCaptionElement(name: string, attributes: Readonly<Record<string, string>>): boolean {
+  return name === 'figcaption' || CAPTION_MARK in attributes;
+}
+
 /** Short blocks whose whole text is one of these are furniture, wherever they stand. */
 const FURNITURE_TEXT = [
   /^video of (the )?day$/i,
-  /^follow us on\b/i,
+  /^follow us on\b.{0,140}$/i,
   /^(share|share this( article| story)?|share on \w+)$/i,
   /^(show|load|see|view) more( news| stories| articles)?$/i,
   /^(read|see) more\b.{0,80}$/i,
   /^(more|latest|related) (news|stories|articles)$/i,
-  /^(advertisement|advertising|sponsored( content)?|ad)$/i,
-  /^(sign up|subscribe)\b.{0,120}newsletter/i,
+  /^(?:advertisement|advertising|sponsored(?: content)?|ad|anzeige|werbung|publicité|publicite|pub|publicidad|реклама|partner content|paid content|(?:story|article) continues below(?: (?:this )?advertisement)?|advertisement\s*[-–—]\s*(?:scroll|continue reading)(?: down| below)?)$/iu,
+  /^(sign up|subscribe)\b.{0,120}newsletter.{0,100}$/i,
   /^(subscribe|sign up)( now| today)?[.!]?$/i,
   /^click here to\b.{0,100}$/i,
+  RELATED_LINE,
+  RELATED_SHOUTED,
+  CREDIT_LINE,
+  ...WIRE_TRAILER,
+  ...SUBSCRIBE_LINE,
 ];
-const SHORT_BLOCK = 160;
+/** Longest block (characters) that can be furniture by its wording: a label and a headline. */
+const SHORT_BLOCK = 300;
+/** Agency credits and source lines are shorter; a longer line naming an agency is a sentence. */
+const SHORT_CREDIT = 120;
 const TEXT_BLOCKS = new Set(['P', 'DIV', 'SECTION', 'ASIDE', 'LI', 'H2', 'H3', 'H4', 'H5', 'H6', 'SPAN', 'A', 'STRONG', 'EM']);
 const KEEP = new Set(['BODY', 'HTML', 'HEAD', 'ARTICLE', 'MAIN']);
 
@@ -39,6 +146,7 @@ interface ElementLike extends NodeLike {
   tagName: string;
   parentElement: ElementLike | null;
   getAttribute(name: string): string | null;
+  setAttribute(name: string, value: string): void;
   querySelectorAll(selector: string): Iterable<ElementLike>;
   remove(): void;
 }
@@ -48,10 +156,17 @@ export interface DocumentLike {
   documentElement: ElementLike | null;
 }
 
+/**
+ * Whether a block's whole text is furniture by its wording: related-story lines, captions and
+ * credits, ad labels, timestamps, wire-service trailers, subscribe boxes, share and follow prompts.
+ */
 export function isFurnitureText(text: string): boolean {
   if (text.length > SHORT_BLOCK * 3) return false;
   const clean = text.replace(/\s+/g, ' ').trim();
-  return clean.length > 0 && clean.length <= SHORT_BLOCK && FURNITURE_TEXT.some((pattern) => pattern.test(clean));
+  if (clean.length === 0 || clean.length > SHORT_BLOCK) return false;
+  if (clean.length <= SHORT_CREDIT && TIMESTAMP_LINE.test(clean) && !SENTENCE_END.test(clean)) return true;
+  if (clean.length <= SHORT_CREDIT && (SOURCE_LINE.test(clean) || (AGENCY_CREDIT.test(clean) && /[/©|]|\bvia\b/iu.test(clean)))) return true;
+  return FURNITURE_TEXT.some((pattern) => pattern.test(clean));
 }
 
 /**
@@ -103,6 +218,7 @@ function removeWithEmptyAncestors(element: ElementLike, lengths: Map<ElementLike
  * the page's text, which a mislabelled wrapper can), and short blocks worded as furniture.
  */
 export function removeFurniture(doc: DocumentLike): void {
+  // (Elements named as captions are only marked: see CAPTION_MARK.)
   for (const element of doc.querySelectorAll(NEVER_TEXT)) {
     // JSON-LD carries the headline and dates Readability reads; keep it. A form's e-mail field
     // is looked at below, so forms go after that.
@@ -124,6 +240,7 @@ export function removeFurniture(doc: DocumentLike): void {
   for (const element of doc.querySelectorAll('[class], [id]')) {
     if (!element.parentElement || KEEP.has(element.tagName) || !lengths.has(element)) continue;
     const name = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`;
+    if (CAPTION_NAME.test(name) && (lengths.get(element) ?? 0) <= SHORT_BLOCK) element.setAttribute(CAPTION_MARK, '');
     if (!FURNITURE_NAME.test(name)) continue;
     if ((lengths.get(element) ?? 0) > Math.max(600, pageLength * 0.3)) continue;
     removeWithEmptyAncestors(element, lengths);
@@ -136,7 +253,13 @@ export function removeFurniture(doc: DocumentLike): void {
   }
 }
 
-/** The post-pass: paragraphs of extracted text that are furniture by their wording are dropped. */
+/**
+ * The post-pass over extracted text (or a feed's own content): paragraphs that are furniture by their
+ * wording are dropped, and a wire-service trailer at the end of a paragraph is cut off.
+ */
 export function dropFurnitureParagraphs(paragraphs: string[]): string[] {
-  return paragraphs.filter((paragraph) => !isFurnitureText(paragraph));
+  return paragraphs
+    .filter((paragraph) => !isFurnitureText(paragraph) && !MEDIA_LABEL.test(paragraph))
+    .map((paragraph) => paragraph.replace(TRAILING_WIRE_CREDIT, ''))
+    .filter((paragraph) => paragraph.length > 0);
 }

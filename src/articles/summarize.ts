@@ -71,8 +71,9 @@ export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY)
     .split(/\n\s*\n/)
     .map((p) => p.replace(/\s+/g, ' ').trim())
     .filter((p) => p.length > 0);
-  const firstReal = paragraphs.findIndex((p) => !isLeadNoise(p));
-  const body = firstReal >= 0 ? paragraphs.slice(firstReal) : paragraphs;
+  // Datelines, labels and subheadings between the lead's paragraphs are not sentences of it either.
+  const sentences = paragraphs.filter((p) => !isLeadNoise(p));
+  const body = sentences.length > 0 ? sentences : paragraphs;
 
   const chosen: string[] = [];
   let length = 0;

@@ -31,19 +31,24 @@ export function plainText(input: string | null | undefined): string | null {
 
 /**
  * Text of an HTML fragment. With `paragraphs`, block boundaries become blank lines
- * (the `text` shape of `inspect article`); otherwise everything is one line.
+ * (the `text` shape of `inspect article`); otherwise everything is one line. Elements for which
+ * `skip` (given the lower-case tag name and attributes) is true are left out with all they hold.
  */
-export function htmlToText(html: string, paragraphs: boolean): string {
+export function htmlToText(html: string, paragraphs: boolean, skip?: (name: string, attributes: Readonly<Record<string, string>>) => boolean): string {
   const parts: string[] = [];
   let skipDepth = 0;
+  // Per open element, whether it started a skipped region: htmlparser2 closes every element it opens.
+  const skipping: boolean[] = [];
   const parser = new Parser(
     {
-      onopentag(name) {
-        if (SKIPPED.has(name)) skipDepth++;
+      onopentag(name, attributes) {
+        const skipped = SKIPPED.has(name) || (skip?.(name, attributes) ?? false);
+        skipping.push(skipped);
+        if (skipped) skipDepth++;
         else if (BLOCK.has(name)) parts.push('\n\n');
       },
       onclosetag(name) {
-        if (SKIPPED.has(name)) skipDepth = Math.max(0, skipDepth - 1);
+        if (skipping.pop()) skipDepth--;
         else if (BLOCK.has(name)) parts.push('\n\n');
       },
       ontext(text) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extractArticle } from '../../src/articles/extract.js';
-import { summarize } from '../../src/articles/summarize.js';
+import { contentText, extractArticle } from '../../src/articles/extract.js';
+import { splitSentences, summarize } from '../../src/articles/summarize.js';
 import { htmlToText } from '../../src/articles/text.js';
 import { corpusDir, hasShared, listDirs } from '../corpus.js';
 import { tokenF1 } from './f1.js';
@@ -34,6 +34,41 @@ describe('furniture removal', () => {
   });
 });
 
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+describe('inline furniture in news pages (English, Ukrainian, German, French, Spanish)', () => {
+  // Each page carries related-story lines, captions and credits, ad labels, timestamps, wire-service
+  // trailers and subscribe boxes inside the body; the .txt beside it is the story as a reader sees it.
+  it.each(['en', 'uk', 'de', 'fr', 'es'])('%s: the text is the story alone and the summary opens with its lead', (lang) => {
+    const html = readFileSync(join(FIXTURES, 'furniture', `${lang}.html`), 'utf8');
+    const story = readFileSync(join(FIXTURES, 'furniture', `${lang}.txt`), 'utf8').trim();
+    const page = extractArticle(html, `https://news.example/${lang}/story`);
+    expect(page.text).toBe(story);
+    const lead = splitSentences(story.split('\n\n')[0]!)[0]!;
+    expect(summarize(page.text).startsWith(lead)).toBe(true);
+  });
+
+  it('keeps captions and wire trailers out of a feed item\'s own content too', () => {
+    const text = contentText(
+      '<figure><img src="a.jpg"><figcaption>Protesters outside parliament on Monday.</figcaption></figure>' +
+        '<p>Lawmakers approved the budget late on Monday after a twelve-hour debate.</p><p>Фото: Укрінформ</p>' +
+        '<p>The vote was 240 to 180. (Reporting by Olena Harmash; Editing by Alex Richardson)</p><p>Lesen Sie auch: Was der Haushalt bringt</p>',
+    );
+    expect(text).toBe('Lawmakers approved the budget late on Monday after a twelve-hour debate.\n\nThe vote was 240 to 180.');
+  });
+
+  it('keeps story paragraphs that only start like furniture', () => {
+    const paragraphs = [
+      'More than 300 people were evacuated from the village, officials said on Sunday.',
+      'Related talks between the two sides are expected to resume in Geneva next week, according to diplomats.',
+      'Photographers were kept away from the site, and Reuters could not independently verify the reports.',
+      'Updated figures from the ministry show that 12 districts are still without power.',
+      'Читайте також уважно інструкції, сказали в міністерстві, бо від цього залежить безпека людей у зоні підтоплення.',
+    ];
+    expect(contentText(paragraphs.map((p) => `<p>${p}</p>`).join(''))).toBe(paragraphs.join('\n\n'));
+  });
+});
+
 describe.skipIf(!hasShared)('the Kyiv rally seed page', () => {
   const html = hasShared ? readFileSync(corpusDir('seed', 'kyiv-rally.html'), 'utf8') : '';
 
@@ -58,21 +93,41 @@ describe.skipIf(!hasShared)('the Readability corpus', () => {
   const dir = hasShared ? corpusDir('articles') : '';
   const pages = hasShared ? listDirs(dir) : [];
   const scores: number[] = [];
+  const rawScores: number[] = [];
+  // The references are Readability's own output, captions included; Herald leaves captions and
+  // credits out of the text (they opened summaries), so they are scored against the reference
+  // without the elements its own markup names as captions. The raw score is logged beside it.
+  const caption = (name: string, attributes: Readonly<Record<string, string>>) =>
+    name === 'figcaption' || /caption/i.test(`${attributes.class ?? ''} ${attributes.id ?? ''}`);
 
   it.each(pages)('%s: expected title, token-F1 >= 0.80', (name) => {
     const read = (file: string) => readFileSync(join(dir, name, file), 'utf8');
     const expected = JSON.parse(read('expected-metadata.json')) as { title: string };
     const page = extractArticle(read('source.html'), 'http://fakehost/test/page.html');
-    const score = tokenF1(page.text, htmlToText(read('expected.html'), true));
+    const score = tokenF1(page.text, htmlToText(read('expected.html'), true, caption));
     scores.push(score);
+    rawScores.push(tokenF1(page.text, htmlToText(read('expected.html'), true)));
     expect(page.title).toBe(expected.title.replace(/\s+/g, ' ').trim());
     expect(score).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('averages token-F1 >= 0.95', () => {
+  it('averages token-F1 >= 0.99', () => {
     expect(scores).toHaveLength(pages.length);
-    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-    console.log(`extraction token-F1 over ${scores.length} pages: mean ${mean.toFixed(4)}, min ${Math.min(...scores).toFixed(4)}`);
-    expect(mean).toBeGreaterThanOrEqual(0.95);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    console.log(
+      `extraction token-F1 over ${scores.length} pages: mean ${mean(scores).toFixed(4)}, min ${Math.min(...scores).toFixed(4)} ` +
+        `(against the references with their captions: mean ${mean(rawScores).toFixed(4)}, min ${Math.min(...rawScores).toFixed(4)})`,
+    );
+    expect(mean(scores)).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it.each([
+    ['cnet', 'Anyone who has ever been involved in closing a billion-dollar acquisition deal'],
+    ['nytimes-1', 'LONDON — After nearly 20 years of hostile relations'],
+    ['herald-sun-1', 'A HIGH-powered federal government team'],
+    ['yahoo-1', 'Virtual reality has officially reached the consoles.'],
+  ])('%s: the summary opens with the lead, not a photo caption', (name, lead) => {
+    const page = extractArticle(readFileSync(join(dir, name, 'source.html'), 'utf8'), 'http://fakehost/test/page.html');
+    expect(summarize(page.text).startsWith(lead)).toBe(true);
   });
 });

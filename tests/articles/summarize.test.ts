@@ -45,6 +45,11 @@ describe('summarize', () => {
     );
   });
 
+  it('skips datelines and labels between the lead paragraphs too', () => {
+    const text = 'The lead sentence says what happened on Monday.\n\nImage\n\nSept. 25, 2018\n\nThe second paragraph adds the detail.';
+    expect(summarize(text)).toBe('The lead sentence says what happened on Monday. The second paragraph adds the detail.');
+  });
+
   it('never ends mid-sentence when a sentence fits', () => {
     const summary = summarize(text, { maxSentences: 5, maxChars: 110 });
     expect(summary).toBe('The first sentence is the lead of the story and says what happened. The second sentence adds detail.');
