@@ -25,7 +25,20 @@ type Markup = 'text' | 'html' | 'guess';
 /** Atom's `type` attribute as Markup: html and xhtml (or their 0.3 MIME types) are markup, anything else text. */
 function atomMarkup(type: string | undefined): Markup {
   const lower = type?.trim().toLowerCase();
+  if (lower && isBase64Type(lower)) return 'guess';
   return lower === 'html' || lower === 'xhtml' || lower === 'text/html' || lower === 'application/xhtml+xml' ? 'html' : 'text';
+}
+
+/** RFC 4287 §4.1.3.3: content of a media type that is neither text/* nor XML is base64-encoded. */
+function isBase64Type(type: string): boolean {
+  return type.includes('/') && !type.startsWith('text/') && !/[/+]xml$/.test(type);
+}
+
+/** An Atom text construct's value, base64-decoded (as UTF-8) when its type says it is encoded. */
+function atomValue(construct: { value?: string; type?: string } | undefined): string | undefined {
+  const type = construct?.type?.trim().toLowerCase();
+  if (!construct?.value || !type || !isBase64Type(type)) return construct?.value;
+  return Buffer.from(construct.value.replace(/\s+/g, ''), 'base64').toString('utf8');
 }
 
 /** Elements of HTML as feeds use it; text that has none of them (nor an entity or comment) is plain text. */
@@ -65,7 +78,7 @@ function textOf(raw: string | undefined | null, markup: Markup, max: number): st
 
 /** An Atom text construct (title, summary) as plain text. */
 function atomTextOf(value: { value?: string; type?: string } | undefined, max: number): string | null {
-  return textOf(value?.value, atomMarkup(value?.type), max);
+  return textOf(atomValue(value), atomMarkup(value?.type), max);
 }
 
 /** A link or source attribute inside a tag, with its quoted value. */
@@ -196,6 +209,18 @@ function dcPublished(value: DublinCore): Array<string | undefined> {
   return [value.dc?.dates?.[0], value.dcterms?.issued?.[0], value.dcterms?.created?.[0], value.dcterms?.dates?.[0]];
 }
 
+interface MediaText {
+  value?: string;
+  type?: string;
+}
+
+/** Media RSS `media:title` or `media:description` of an item or its first group: plain unless type="html" (Media RSS 2.0 §5). */
+function mediaText(media: unknown, key: 'title' | 'description', max: number): string | null {
+  const found = media as (Partial<Record<typeof key, MediaText>> & { groups?: Array<Partial<Record<typeof key, MediaText>>> }) | undefined;
+  const text = found?.[key] ?? found?.groups?.find((group) => group[key])?.[key];
+  return textOf(text?.value, text?.type === 'html' ? 'html' : 'text', max);
+}
+
 /** Text as HTML: escaped, in paragraphs when blank lines separate it into several. */
 function textAsHtml(text: string): string {
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -212,12 +237,16 @@ function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
   const url = urlOf(item.link, itemBase) ?? (item.guid?.isPermaLink !== false ? urlOf(guid, itemBase) : null);
   return finishItem({
     id: guid,
-    title: textOf(item.title ?? dcTitle(dublin), 'guess', MAX_TITLE),
+    title: textOf(item.title ?? dcTitle(dublin), 'guess', MAX_TITLE) ?? mediaText(item.media, 'title', MAX_TITLE),
     url,
     publishedAt: firstDate(now, item.pubDate, ...dcPublished(dublin)),
     updatedAt: firstDate(now, dublin.dcterms?.modified?.[0], item.atom?.updated),
     author: textOf(item.authors?.[0]?.name ?? item.dc?.creators?.[0] ?? item.itunes?.author, 'guess', MAX_TITLE),
-    summary: item.description || dcDescription(dublin) ? textOf(item.description ?? dcDescription(dublin), 'guess', MAX_SUMMARY) : textOf(item.content?.encoded, 'html', MAX_SUMMARY),
+    summary:
+      textOf(item.description ?? dcDescription(dublin), 'guess', MAX_SUMMARY) ??
+      textOf(item.content?.encoded, 'html', MAX_SUMMARY) ??
+      textOf(item.itunes?.summary, 'guess', MAX_SUMMARY) ??
+      mediaText(item.media, 'description', MAX_SUMMARY),
     contentHtml,
     imageUrl: leadImage(item.media, enclosureImage, contentHtml, itemBase, item.itunes?.image),
     categories: uniqueTexts([...(item.categories ?? []).map((c) => c.name), ...(item.dc?.subjects ?? [])]),
@@ -230,13 +259,17 @@ function fromAtom(entry: AtomFeed.Entry<unknown>, base: Base, now: Date): FeedIt
   const links = entry.links ?? [];
   const alternate = links.find((l) => !l.rel || l.rel === 'alternate') ?? links.find((l) => l.rel !== 'self' && l.rel !== 'enclosure');
   const body = entry.content?.value ? entry.content : entry.summary;
-  const contentHtml = htmlOf(body?.value, atomMarkup(body?.type), joinBase(body?.xml?.base, entryBase));
+  const contentHtml = htmlOf(atomValue(body), atomMarkup(body?.type), joinBase(body?.xml?.base, entryBase));
   const enclosureImage = links.find((l) => l.rel === 'enclosure' && (l.type ?? '').startsWith('image/'))?.href;
   const updated = firstDate(now, entry.updated, dublin.dcterms?.modified?.[0]);
-  const summary = entry.summary ? atomTextOf(entry.summary, MAX_SUMMARY) : dcDescription(dublin) ? textOf(dcDescription(dublin), 'guess', MAX_SUMMARY) : atomTextOf(entry.content, MAX_SUMMARY);
+  const summary =
+    atomTextOf(entry.summary, MAX_SUMMARY) ??
+    textOf(dcDescription(dublin), 'guess', MAX_SUMMARY) ??
+    atomTextOf(entry.content, MAX_SUMMARY) ??
+    mediaText(entry.media, 'description', MAX_SUMMARY);
   return finishItem({
     id: entry.id?.trim() || null,
-    title: entry.title ? atomTextOf(entry.title, MAX_TITLE) : textOf(dcTitle(dublin), 'guess', MAX_TITLE),
+    title: atomTextOf(entry.title, MAX_TITLE) ?? textOf(dcTitle(dublin), 'guess', MAX_TITLE) ?? mediaText(entry.media, 'title', MAX_TITLE),
     url: urlOf(alternate?.href, entryBase),
     publishedAt: firstDate(now, entry.published, ...dcPublished(dublin)) ?? updated,
     updatedAt: updated,
