@@ -23,6 +23,7 @@ MONTH_NAMES.forEach((names, index) => names.forEach((name) => (MONTHS[name] = in
 const ZONES: Record<string, number> = {
   ut: 0, utc: 0, gmt: 0, z: 0,
   est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
+  et: -300, ct: -360, mt: -420, pt: -480, ast: -240, adt: -180, akst: -540, akdt: -480, hst: -600,
   cet: 60, cest: 120, eet: 120, eest: 180, bst: 60, ist: 330, jst: 540, kst: 540, aest: 600, aedt: 660, msk: 180,
 };
 
