@@ -1,43 +1,105 @@
-import { execFileSync } from 'node:child_process';
+// Paths, inputs and statistics shared by the benchmark runner and its child processes.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SHARED = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
-export const hasCorpus = existsSync(SHARED);
+/** The project directory (holding package.json), whether bench runs from bench/ or compiled from dist-bench/bench/. */
+export const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('bench: no package.json above the bench directory');
+    dir = parent;
+  }
+  return dir;
+})();
 
-export function corpusPages(): Array<{ name: string; html: string; expected: string }> {
-  const dir = join(SHARED, 'articles');
+/** Herald's CLI as built by `npm run build`: the bot runs as its users run it. */
+export const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** ../shared/corpus beside the project: real feeds and article pages with reference extractions. */
+export const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+export const hasCorpus = existsSync(CORPUS);
+
+/** The article pages of Mozilla Readability's test corpus (source and reference extraction), by name. */
+export function corpusPages(limit = Infinity): Array<{ name: string; html: string; expected: string }> {
+  const dir = join(CORPUS, 'articles');
   return readdirSync(dir)
     .filter((name) => statSync(join(dir, name)).isDirectory())
     .sort()
+    .slice(0, limit)
     .map((name) => ({ name, html: readFileSync(join(dir, name, 'source.html'), 'utf8'), expected: readFileSync(join(dir, name, 'expected.html'), 'utf8') }));
 }
 
-export function corpusFeeds(): Array<{ name: string; bytes: Buffer }> {
-  const dir = join(SHARED, 'feeds', 'rss-parser');
+/** The feeds of rss-parser's test corpus that are feeds (its deliberately unrecognisable one left out). */
+export function corpusFeeds(): Buffer[] {
+  const dir = join(CORPUS, 'feeds', 'rss-parser');
   return readdirSync(dir)
     .filter((name) => name !== 'LICENSE' && name !== 'unrecognized.rss')
-    .map((name) => ({ name, bytes: readFileSync(join(dir, name)) }));
+    .sort()
+    .map((name) => readFileSync(join(dir, name)));
 }
 
-export function median(values: number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function percentile(values: number[], p: number): number {
+/** The nearest-rank percentile `p` (0–100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
-/** Runs a bench worker script in its own process (so memory figures are its own) and parses its JSON. */
-export function runWorker<T>(script: string, args: string[]): T {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
+/** This process's peak resident set size so far, in MB (getrusage's ru_maxrss). */
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
 }
 
-export function table(title: string, rows: Array<Record<string, string | number>>): void {
-  console.log(`\n${title}`);
-  console.table(rows);
+/** Prints the one JSON line a child process reports to the runner (the runner reads the last line). */
+export function report(result: Record<string, number | string>): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/**
+ * Runs `pass` again and again until at least `seconds` have passed (whole passes, at least one); run
+ * one untimed pass first, so modules are loaded and code compiled. Returns the passes and their wall time in seconds.
+ */
+export async function timedPasses(pass: () => unknown, seconds: number): Promise<{ passes: number; seconds: number }> {
+  let passes = 0;
+  const started = performance.now();
+  do {
+    await pass();
+    passes++;
+  } while (performance.now() - started < seconds * 1000);
+  return { passes, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The installed version of an npm package (read from node_modules), for saying what ran. */
+export function versionOf(pkg: string): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** How big each benchmark is: the full run's sizes, or tiny ones for --quick. */
+export interface Sizes {
+  /** Interleaved rounds: each contender runs this many times, each time in a fresh process. */
+  rounds: number;
+  /** Corpus pages per extraction pass (all 41 in a full run). */
+  extractPages: number;
+  /** Least timed time per extraction or parsing process, in seconds (whole passes: jsdom's one pass takes longer). */
+  seconds: number;
+  /** Items of the generated RSS feed. */
+  generatedItems: number;
+  /** Feeds of the idle bot, and how long it is left idle before its memory is read, in seconds. */
+  memoryFeeds: number;
+  idleSeconds: number;
+  /** Feeds per poll process. */
+  pollFeeds: number;
+  /** Scale table: every feed count with every process count, all on one PostgreSQL database. */
+  scaleFeeds: number[];
+  scaleProcesses: number[];
+  /** Stories timed from feed change to Discord post. */
+  latencySamples: number;
 }

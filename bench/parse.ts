@@ -1,56 +1,40 @@
-// Feed parsing throughput (MB/s of feed bytes), Herald beside rss-parser and feedparser, interleaved in one run.
-import { Readable } from 'node:stream';
-import FeedParser from 'feedparser';
-import RssParser from 'rss-parser';
-import { decodeBytes } from '../src/sources/decode.js';
-import { parseFeedText } from '../src/sources/parse.js';
-import { articleItems } from './generate.js';
-import { corpusFeeds, hasCorpus, median, table } from './lib.js';
+// Feed parsing throughput (MB/s of feed bytes): Herald beside rss-parser and feedparser, on the
+// shared corpus and on a generated RSS feed.
+import { hasCorpus, versionOf, type Sizes } from './lib.js';
+import { measure, printAloneCheck, printGroup, printSkipped, ratio, type Group } from './runner.js';
 
-type Parse = (bytes: Buffer) => Promise<number>;
+const HERALD = 'Herald';
+const RSS_PARSER = 'rss-parser';
 
-const rssParser = new RssParser();
-const parsers: Record<string, Parse> = {
-  herald: async (bytes) => parseFeedText(decodeBytes(bytes), null).items.length,
-  'rss-parser': async (bytes) => (await rssParser.parseString(bytes.toString('utf8'))).items.length,
-  feedparser: (bytes) =>
-    new Promise((resolve, reject) => {
-      const parser = new FeedParser({});
-      let count = 0;
-      parser.on('error', reject);
-      parser.on('readable', () => {
-        while (parser.read()) count++;
-      });
-      parser.on('end', () => resolve(count));
-      Readable.from([bytes]).pipe(parser);
-    }),
-};
-
-async function throughput(parse: Parse, inputs: Buffer[], seconds: number): Promise<number> {
-  let bytes = 0;
-  const started = performance.now();
-  while (performance.now() - started < seconds * 1000) {
-    for (const input of inputs) {
-      await parse(input).catch(() => 0);
-      bytes += input.length;
-    }
-  }
-  return bytes / 1e6 / ((performance.now() - started) / 1000);
+function parseGroup(title: string, input: string, sizes: Sizes): Group {
+  const args = (contender: string) => [contender, input, String(sizes.seconds)];
+  return {
+    title,
+    metric: { key: 'mbPerSecond', label: 'MB/s', digits: 1 },
+    columns: [
+      { key: 'itemsPerPass', label: 'items found per pass', digits: 0 },
+      { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
+    ],
+    contenders: [
+      { name: HERALD, does: `bytes → items: charset detection and decoding, then feedsmith ${versionOf('feedsmith')} (RSS, Atom, RDF, JSON Feed) and Herald's normalising of dates, links and text`, child: 'parse-child', args: args('herald') },
+      { name: RSS_PARSER, does: `rss-parser ${versionOf('rss-parser')}: parser.parseString(bytes as UTF-8), as its README shows`, child: 'parse-child', args: args('rss-parser') },
+      { name: 'feedparser', does: `feedparser ${versionOf('feedparser')}: the bytes piped through its stream, items read`, child: 'parse-child', args: args('feedparser') },
+    ],
+    baseline: RSS_PARSER,
+    notes: (results) => [`${HERALD} ÷ ${RSS_PARSER}: ${ratio(results, HERALD, RSS_PARSER, 'mbPerSecond')} (goal ≥ 1.2×)`],
+  };
 }
 
-export async function benchParse(): Promise<Array<Record<string, string | number>>> {
-  const generated = Buffer.from(articleItems(500));
-  const sets: Record<string, Buffer[]> = { 'generated 500-item RSS': [generated] };
-  if (hasCorpus) sets['shared corpus (30 feeds)'] = corpusFeeds().map((feed) => feed.bytes);
-  const rows: Array<Record<string, string | number>> = [];
-  for (const [name, inputs] of Object.entries(sets)) {
-    const runs: Record<string, number[]> = Object.fromEntries(Object.keys(parsers).map((p) => [p, []]));
-    for (let round = 0; round < 3; round++) {
-      for (const [parser, parse] of Object.entries(parsers)) runs[parser]!.push(await throughput(parse, inputs, 1));
-    }
-    for (const [parser, values] of Object.entries(runs)) rows.push({ input: name, parser, 'MB/s (median of 3)': Number(median(values).toFixed(1)) });
+/** Runs and prints both parsing groups, then the check that rss-parser's figure is its figure alone. */
+export async function benchParse(sizes: Sizes): Promise<void> {
+  const corpus = parseGroup('Feed parsing: the 30 feeds of shared/corpus/feeds/rss-parser', 'corpus', sizes);
+  if (hasCorpus) {
+    const results = await measure(corpus, sizes.rounds);
+    printGroup(corpus, results, sizes.rounds);
+    await printAloneCheck(corpus, results, RSS_PARSER, sizes.rounds);
+  } else {
+    printSkipped(corpus, 'shared/corpus is absent');
   }
-  return rows;
+  const generated = parseGroup(`Feed parsing: a generated ${sizes.generatedItems}-item RSS feed`, `generated:${sizes.generatedItems}`, sizes);
+  printGroup(generated, await measure(generated, sizes.rounds), sizes.rounds);
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) table('Feed parsing', await benchParse());

@@ -1,62 +1,99 @@
-// Poll throughput over 10,000 feeds (95 % answer 304, 5 % have new items) with 1 and 2 Herald
-// processes, beside bare undici conditional GETs against the same server in the same run.
-import { spawn, execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+// Feed checks per second: Herald's scheduler on SQLite and on PostgreSQL beside bare undici GETs,
+// each in a process of its own; then the scale table, several processes on one PostgreSQL database.
 import { createDatabase, startTestCluster } from '../tests/postgres-cluster.js';
-import { table } from './lib.js';
+import { median, versionOf, type Sizes } from './lib.js';
+import { figures, format, measure, printGroup, printTable, ratio, startChild, type Group, type GroupResults } from './runner.js';
 
-const FEEDS = 10_000;
+const UNDICI = 'undici alone';
+const SQLITE = 'Herald on SQLite';
+const POSTGRES = 'Herald on PostgreSQL';
 
+const HERALD_DOES =
+  "Herald's scheduler, 64 polls in flight: claim the feed, conditional GET, state written; the 5 % with a new item: parse, fetch the page, extract, summarise, store the article and its delivery";
+
+const checksPerSecond = (results: GroupResults, name: string) => format(median(figures(results, name, 'checksPerSecond')), 0);
+
+/** The feed server, in a process of its own: /feed/N answers 304 to its ETag, except every 20th feed, which has a new item each time. */
 async function startServer(): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./poll-server.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-  return { port, stop: () => child.kill() };
+  const server = startChild('poll-server', []);
+  const port = Number(await server.waitForLine(/^\d+$/));
+  return { port, stop: () => server.kill() };
 }
 
-interface WorkerResult { checks: number; seconds: number; cpuMsPerCheck: number; notModified?: number; newArticles?: number }
-
-async function worker(mode: string, port: number, from: number, to: number, databaseUrl?: string): Promise<WorkerResult> {
-  const args = [fileURLToPath(new URL('./poll-worker.ts', import.meta.url)), mode, String(port), String(from), String(to), ...(databaseUrl ? [databaseUrl] : [])];
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...args], { maxBuffer: 1 << 24 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as WorkerResult;
-}
-
-export async function benchPoll(): Promise<Array<Record<string, string | number>>> {
+/** Runs and prints the poll group and the scale table. */
+export async function benchPoll(sizes: Sizes): Promise<void> {
   const server = await startServer();
+  const cluster = await startTestCluster();
   try {
-    const rows: Array<Record<string, string | number>> = [];
-    const baseline = await worker('undici', server.port, 0, FEEDS);
-    rows.push({ what: 'undici alone (baseline, 304s only, nothing stored)', 'checks/s': Math.round(baseline.checks / baseline.seconds), 'CPU ms/check': baseline.cpuMsPerCheck.toFixed(3) });
-    const one = await worker('herald', server.port, 0, FEEDS);
-    rows.push({ what: `herald, 1 process (${one.notModified} × 304, ${one.newArticles} new articles)`, 'checks/s': Math.round(one.checks / one.seconds), 'CPU ms/check': one.cpuMsPerCheck.toFixed(3) });
-    const two = await Promise.all([worker('herald', server.port, 0, FEEDS / 2), worker('herald', server.port, FEEDS / 2, FEEDS)]);
-    const seconds = Math.max(...two.map((r) => r.seconds));
-    rows.push({ what: 'herald, 2 processes (half the feeds each, own SQLite database)', 'checks/s': Math.round(FEEDS / seconds), 'CPU ms/check': ((two[0]!.cpuMsPerCheck + two[1]!.cpuMsPerCheck) / 2).toFixed(3) });
-
-    const cluster = await startTestCluster();
-    if ('skipped' in cluster) {
-      rows.push({ what: `PostgreSQL rows skipped: ${cluster.skipped}` });
-      return rows;
-    }
-    try {
-      const onePg = await worker('herald', server.port, 0, FEEDS, await createDatabase(cluster.adminUrl, 'bench_one'));
-      rows.push({ what: 'herald, 1 process on PostgreSQL', 'checks/s': Math.round(onePg.checks / onePg.seconds), 'CPU ms/check': onePg.cpuMsPerCheck.toFixed(3) });
-      const shared = await createDatabase(cluster.adminUrl, 'bench_shared');
-      const twoPg = await Promise.all([worker('herald', server.port, 0, FEEDS, shared), worker('herald', server.port, 0, FEEDS, shared)]);
-      const total = twoPg[0]!.checks + twoPg[1]!.checks;
-      rows.push({
-        what: `herald, 2 processes sharing one PostgreSQL database (each feed claimed once: ${twoPg[0]!.checks} + ${twoPg[1]!.checks})`,
-        'checks/s': Math.round(total / Math.max(...twoPg.map((r) => r.seconds))),
-        'CPU ms/check': ((twoPg[0]!.cpuMsPerCheck + twoPg[1]!.cpuMsPerCheck) / 2).toFixed(3),
-      });
-    } finally {
-      cluster.stop();
-    }
-    return rows;
+    const adminUrl = 'skipped' in cluster ? null : cluster.adminUrl;
+    const args = (contender: string, database: string) => [contender, String(server.port), String(sizes.pollFeeds), database];
+    const group: Group = {
+      title: `Polls: ${format(sizes.pollFeeds, 0)} feeds on a local server, 95 % answer 304, 5 % have a new item (checks per second, one process)`,
+      metric: { key: 'checksPerSecond', label: 'checks/s', digits: 0 },
+      columns: [
+        { key: 'cpuMsPerCheck', label: 'CPU ms per check', digits: 3 },
+        { key: 'p99LagMs', label: 'p99 poll lag ms', digits: 0 },
+        { key: 'newArticles', label: 'new articles', digits: 0 },
+        { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
+      ],
+      contenders: [
+        { name: UNDICI, does: `the floor: undici ${versionOf('undici')} request() with If-None-Match, 64 in flight, nothing parsed or stored`, child: 'poll-child', args: args('undici', 'sqlite') },
+        { name: SQLITE, does: `${HERALD_DOES}; a fresh SQLite file (better-sqlite3, WAL)`, child: 'poll-child', args: args('herald', 'sqlite') },
+        adminUrl
+          ? { name: POSTGRES, does: `${HERALD_DOES}; a fresh database on a local PostgreSQL (fsync off)`, child: 'poll-child', args: args('herald', `postgres-fresh=${adminUrl}`) }
+          : { name: POSTGRES, does: HERALD_DOES, pending: `no PostgreSQL: ${(cluster as { skipped: string }).skipped}` },
+      ],
+      baseline: UNDICI,
+      notes: (results) => [
+        `${SQLITE}: ${checksPerSecond(results, SQLITE)} checks/s (goal ≥ 5,000), ${ratio(results, SQLITE, UNDICI, 'checksPerSecond')} bare GETs`,
+        `${POSTGRES}: ${checksPerSecond(results, POSTGRES)} checks/s (goal ≥ 2,500), ${ratio(results, POSTGRES, UNDICI, 'checksPerSecond')} bare GETs`,
+        'each process polls every feed twice and times the second pass; poll lag: from the moment all feeds fell due (the pass began) to the end of each check',
+        'the feed server (and PostgreSQL) run on the same 2 cores; CPU per check counts the polling process only',
+      ],
+    };
+    printGroup(group, await measure(group, sizes.rounds), sizes.rounds);
+    await printScale(sizes, server.port, adminUrl, 'skipped' in cluster ? cluster.skipped : '');
   } finally {
+    if (!('skipped' in cluster)) cluster.stop();
     server.stop();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) table('Poll throughput, 10,000 feeds', await benchPoll());
+/** Every feed count with every process count, all processes on one fresh PostgreSQL database, started together. */
+async function printScale(sizes: Sizes, port: number, adminUrl: string | null, skipped: string): Promise<void> {
+  console.log('\n### Scale: Herald processes sharing one PostgreSQL database (one run per row)\n');
+  const rows: string[][] = [];
+  for (const feeds of sizes.scaleFeeds) {
+    for (const processes of sizes.scaleProcesses) {
+      if (!adminUrl) {
+        rows.push([format(feeds, 0), String(processes), `skipped: no PostgreSQL: ${skipped}`, '–', '–', '–']);
+        continue;
+      }
+      const database = await createDatabase(adminUrl, `bench_scale_${feeds}_${processes}`);
+      const children = Array.from({ length: processes }, () => startChild('poll-child', ['herald', String(port), String(feeds), database, 'barrier']));
+      try {
+        for (const pass of [1, 2]) {
+          await Promise.all(children.map((child) => child.waitForLine(/^ready$/, pass)));
+          for (const child of children) child.send('go');
+        }
+        const results = await Promise.all(children.map((child) => child.result));
+        const checks = results.reduce((sum, r) => sum + r.checks!, 0);
+        const seconds = Math.max(...results.map((r) => r.seconds!));
+        rows.push([
+          format(feeds, 0),
+          String(processes),
+          format(checks / seconds, 0),
+          format(results.reduce((sum, r) => sum + r.cpuMs!, 0) / checks, 3),
+          format(Math.max(...results.map((r) => r.p99LagMs!)), 0),
+          `${format(checks, 0)} (${results.map((r) => format(r.checks!, 0)).join(' + ')})`,
+        ]);
+      } finally {
+        for (const child of children) child.kill();
+      }
+    }
+  }
+  printTable(['feeds', 'processes', 'checks/s, all processes', 'CPU ms per check', 'p99 poll lag ms (worst process)', 'checks (each feed claimed once)'], rows);
+  console.log(
+    `\n- ${HERALD_DOES}; all feeds fall due at once; the processes start each pass together. Sizes: --scale-feeds ${sizes.scaleFeeds.join(',')} --scale-processes ${sizes.scaleProcesses.join(',')}`,
+  );
+}

@@ -1,0 +1,52 @@
+// One extractor over the Readability corpus, alone in a fresh process. Args: contender, pages, seconds.
+// Reports pages/s over whole passes (after one untimed warm-up pass), peak RSS and token-F1 against
+// the corpus's reference extractions. Only the chosen contender's libraries are loaded.
+import { tokenF1 } from '../tests/articles/f1.js';
+import { corpusPages, peakRssMb, report, timedPasses } from './lib.js';
+
+const [contender, pagesText, secondsText] = process.argv.slice(2);
+const PAGE_URL = 'http://fakehost/test/page.html';
+
+/** Each contender: page HTML → the article as paragraph text (text scored for F1 outside the timing). */
+const contenders: Record<string, () => Promise<(html: string) => string>> = {
+  async herald() {
+    const extract = await (await import('./herald.js')).loadExtractor();
+    return (html) => extract(html, PAGE_URL);
+  },
+  async linkedom() {
+    const [{ Readability }, { parseHTML }] = await Promise.all([import('@mozilla/readability'), import('linkedom')]);
+    return (html) => {
+      const { document } = parseHTML(html);
+      return new Readability(document as unknown as Document).parse()?.content ?? '';
+    };
+  },
+  async jsdom() {
+    const [{ Readability }, { JSDOM, VirtualConsole }] = await Promise.all([import('@mozilla/readability'), import('jsdom')]);
+    const quiet = new VirtualConsole();
+    return (html) => {
+      const dom = new JSDOM(html, { url: PAGE_URL, virtualConsole: quiet });
+      const content = new Readability(dom.window.document).parse()?.content ?? '';
+      dom.window.close();
+      return content;
+    };
+  },
+};
+
+const load = contenders[contender ?? ''];
+if (!load) throw new Error(`extract-child: unknown contender ${contender}; one of ${Object.keys(contenders).join(', ')}`);
+const extract = await load();
+const pages = corpusPages(Number(pagesText));
+const outputs = pages.map((page) => extract(page.html)); // the warm-up pass, kept for scoring
+const { passes, seconds } = await timedPasses(() => {
+  for (const page of pages) extract(page.html);
+}, Number(secondsText));
+const peak = peakRssMb(); // before the scoring code below is loaded
+// Baselines return Readability's HTML, Herald its text: both are read as paragraph text for scoring.
+const paragraphText = await (await import('./herald.js')).loadParagraphText();
+const scores = pages.map((page, i) => tokenF1(contender === 'herald' ? outputs[i]! : paragraphText(outputs[i]!), paragraphText(page.expected)));
+report({
+  pagesPerSecond: (passes * pages.length) / seconds,
+  peakRssMb: peak,
+  meanF1: scores.reduce((a, b) => a + b, 0) / scores.length,
+  minF1: Math.min(...scores),
+});

@@ -1,0 +1,108 @@
+// The one place bench/ reaches into Herald's source: when src/ moves, only these imports change.
+// Each loader imports only what its work needs, so a process measuring one thing carries no other code.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FeedConfig } from '../src/config/config.js';
+
+/**
+ * What Herald does with a fetched article page: Readability on linkedom with its furniture passes,
+ * then the summary (lead sentences, Discord's limits). The returned function takes the page's HTML
+ * and URL and returns the article's plain text; a page cannot make it throw (an unreadable one gives '').
+ */
+export async function loadExtractor(): Promise<(html: string, pageUrl: string) => string> {
+  const [{ extractArticle }, { summarize }] = await Promise.all([import('../src/articles/extract.js'), import('../src/articles/summarize.js')]);
+  return (html, pageUrl) => {
+    const article = extractArticle(html, pageUrl);
+    summarize(article.text);
+    return article.text;
+  };
+}
+
+/** An HTML fragment → paragraph text, the way Herald reads it: for scoring any extractor's output by token-F1. */
+export async function loadParagraphText(): Promise<(html: string) => string> {
+  const { htmlToText } = await import('../src/articles/text.js');
+  return (html) => htmlToText(html, true);
+}
+
+/**
+ * What Herald does with a fetched feed body: detect the charset, decode, parse any of RSS, Atom, RDF,
+ * JSON Feed into items (dates, links and text normalised). The returned function takes the body's
+ * bytes and returns the number of items; it throws FeedParseError on a body that is no feed.
+ */
+export async function loadFeedParser(): Promise<(bytes: Uint8Array) => number> {
+  const [{ decodeBytes }, { parseFeedText }] = await Promise.all([import('../src/sources/decode.js'), import('../src/sources/parse.js')]);
+  return (bytes) => parseFeedText(decodeBytes(bytes), null).items.length;
+}
+
+/** One pass over the feeds, as seen by the process that ran it. */
+export interface PollPass {
+  /** Feeds this process checked (feeds claimed by another process sharing the database are not counted). */
+  checks: number;
+  notModified: number;
+  newArticles: number;
+  /** When each of this process's checks finished, in ms after the pass began. */
+  finishedMs: number[];
+}
+
+export interface Poller {
+  /** Polls every feed once, now, as `herald run --once` does; resolves when all are done. */
+  pollAll(): Promise<PollPass>;
+  close(): Promise<void>;
+}
+
+/**
+ * Herald's feed scheduler over `urls` (feeds every 1 h), with a real store (`databaseUrl`, or a fresh
+ * SQLite file in a temporary directory when null) and Herald's HTTP client (private addresses allowed,
+ * for 127.0.0.1). Every feed routes to one Discord target, so a new item records an article and a
+ * delivery. `concurrency`: polls in flight (config `http.concurrency`). Throws when the store cannot be opened.
+ */
+export async function openPoller(urls: string[], databaseUrl: string | null, concurrency: number): Promise<Poller> {
+  const [{ pino }, { createHttpClient }, { FeedScheduler }, { openStore }] = await Promise.all([
+    import('pino'),
+    import('../src/sources/http.js'),
+    import('../src/sources/poller.js'),
+    import('../src/store/open.js'),
+  ]);
+  const store = await openStore(databaseUrl ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'bench.db')}`);
+  const http = createHttpClient({ userAgent: 'Herald-bench', allowPrivateNetwork: true });
+  const feeds: FeedConfig[] = urls.map((url, n) => ({ id: `f${n}`, url, everyMs: 3_600_000, backfill: 0, name: `f${n}`, color: 0, priority: 0 }));
+  let passStarted = 0;
+  let finishedMs: number[] = [];
+  const scheduler = new FeedScheduler(
+    feeds,
+    {
+      store,
+      http,
+      log: pino({ level: 'silent' }),
+      targetsFor: () => ['discord:1'],
+      summary: { maxSentences: 3, maxChars: 500 },
+      updates: 'edit',
+      feedLimits: { maxBytes: 10_000_000, timeoutMs: 30_000 },
+      pageLimits: { maxBytes: 5_000_000, timeoutMs: 30_000 },
+      onNewDeliveries: () => {},
+    },
+    concurrency,
+    `bench-${process.pid}`,
+    // Called for the feeds this process polled, not for those another process had claimed.
+    () => finishedMs.push(performance.now() - passStarted),
+  );
+  return {
+    async pollAll() {
+      passStarted = performance.now();
+      finishedMs = [];
+      const own = (await scheduler.pollAllOnce()).filter((o) => o.status !== 'elsewhere');
+      return {
+        checks: own.length,
+        notModified: own.filter((o) => o.status === 'not-modified').length,
+        newArticles: own.reduce((sum, o) => sum + o.newArticles, 0),
+        finishedMs,
+      };
+    },
+    async close() {
+      await scheduler.stop();
+      await http.close();
+      await store.close();
+    },
+  };
+}
