@@ -47,12 +47,9 @@ export interface Group {
 
 export type GroupResults = Map<string, ChildResult[]>;
 
-const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-
-/** `node <module>`: compiled JS runs on plain Node, as users run Herald and the baselines; TypeScript through tsx when developing. */
+/** `node <module>.js`: the bench runs compiled (tsconfig.bench.json), so every child runs on plain Node, as users run Herald and the baselines. */
 function childArgv(module: string, args: string[]): string[] {
-  const file = fileURLToPath(new URL(`./${module}${EXT}`, import.meta.url));
-  return [...(EXT === '.ts' ? ['--import', 'tsx'] : []), file, ...args];
+  return [fileURLToPath(new URL(`./${module}.js`, import.meta.url)), ...args];
 }
 
 export interface ChildHandle {

@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+/** The rows a table must have: lines that start with `| <label> |`. */
+function rows(output: string, label: string): number {
+  return output.split('\n').filter((line) => line.startsWith(`| ${label} |`)).length;
+}
+
+// A smoke test of the harness: it completes and prints every row. Figures are never asserted (the
+// machine running the suite is shared); `npm run bench` on a quiet machine measures them.
+describe('npm run bench -- --quick', () => {
+  it('runs every contender in its own process and prints every row, ratio and goal', { timeout: 600_000 }, async () => {
+    // dist/ is built by the global setup; the bench compiles to dist-bench/ as `npm run bench` does.
+    await run('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT });
+    const { stdout } = await run(process.execPath, ['dist-bench/bench/index.js', '--quick'], { cwd: ROOT, maxBuffer: 16 << 20 });
+
+    for (const label of ['Herald, 1 thread', 'Herald, worker pool on 2 cores', 'Readability on linkedom', 'Readability on jsdom']) expect(rows(stdout, label), label).toBe(1);
+    expect(stdout).toContain('Herald, 1 thread ÷ Readability on linkedom:');
+    expect(stdout).toContain('(goal ≥ 2×)');
+    expect(stdout).toContain('(goal ≥ 20×)');
+
+    // Two parsing tables: the shared corpus and the generated feed.
+    for (const label of ['Herald', 'rss-parser', 'feedparser']) expect(rows(stdout, label), label).toBe(2);
+    expect(stdout.match(/Herald ÷ rss-parser: .*\(goal ≥ 1\.2×\)/g)).toHaveLength(2);
+    // The check that a baseline's figure in the harness is its figure alone.
+    expect(stdout).toMatch(/^- Readability on linkedom alone \(.*\): .*; in the interleaved rounds: /m);
+    expect(stdout).toMatch(/^- rss-parser alone \(.*\): .*; in the interleaved rounds: /m);
+
+    for (const label of ['Herald bot, idle', 'node alone']) expect(rows(stdout, label), label).toBe(1);
+    expect(stdout).toContain('V8 heap used MB');
+    expect(stdout).toContain('(goal < 150 MB)');
+
+    for (const label of ['undici alone', 'Herald on SQLite', 'Herald on PostgreSQL']) expect(rows(stdout, label), label).toBe(1);
+    expect(stdout).toContain('checks/s (goal ≥ 5,000)');
+    expect(stdout).toContain('checks/s (goal ≥ 2,500)');
+
+    expect(stdout).toContain('| feeds | processes | checks/s, all processes | CPU ms per check | p99 poll lag ms (worst process) |');
+    expect(rows(stdout, '200 | 1')).toBe(1);
+    expect(rows(stdout, '200 | 3')).toBe(1);
+
+    expect(stdout).toContain('### End-to-end latency');
+  });
+});
