@@ -1,5 +1,6 @@
-// A feed server for the poll benchmark, in its own process: /feed/N answers 304 to a matching
-// If-None-Match, except every 20th feed, which has a new item each time it is asked.
+// The feed server for the poll and memory benchmarks, in a process of its own; prints its port.
+// /feed/N answers 304 to a matching If-None-Match, except every 20th feed, which has one new item
+// each time it is asked (its ten newest items, a window that moves by one); /page/… is an article.
 import { createServer } from 'node:http';
 import { articleItems } from './generate.js';
 
@@ -9,10 +10,14 @@ const page = `<!doctype html><html><head><title>Bench story</title></head><body>
 const server = createServer((req, res) => {
   const url = req.url ?? '/';
   if (url.startsWith('/page/')) {
-    res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
     return;
   }
-  const n = Number(url.split('/')[2]);
+  const n = Number(/^\/feed\/(\d+)$/.exec(url)?.[1]);
+  if (!Number.isInteger(n)) {
+    res.writeHead(404).end();
+    return;
+  }
   const changing = n % 20 === 0;
   const count = (requests.get(n) ?? 0) + 1;
   requests.set(n, count);
@@ -21,8 +26,8 @@ const server = createServer((req, res) => {
     res.writeHead(304, { etag }).end();
     return;
   }
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const body = articleItems(changing ? Math.min(count, 20) : 10, `f${n}-`, base).replace(/\/f\d+--\//g, '/page/');
-  res.writeHead(200, { 'content-type': 'application/rss+xml', etag }).end(body);
+  const pages = `http://127.0.0.1:${(server.address() as { port: number }).port}/page/f${n}`;
+  const body = articleItems(10, { first: changing ? count : 0, prefix: `f${n}`, pages });
+  res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body);
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as { port: number }).port}\n`));

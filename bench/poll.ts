@@ -66,7 +66,7 @@ async function printScale(sizes: Sizes, port: number, adminUrl: string | null, s
   for (const feeds of sizes.scaleFeeds) {
     for (const processes of sizes.scaleProcesses) {
       if (!adminUrl) {
-        rows.push([format(feeds, 0), String(processes), `skipped: no PostgreSQL: ${skipped}`, '–', '–', '–']);
+        rows.push([format(feeds, 0), String(processes), `skipped: no PostgreSQL: ${skipped}`, '–', '–', '–', '–']);
         continue;
       }
       const database = await createDatabase(adminUrl, `bench_scale_${feeds}_${processes}`);
@@ -86,13 +86,14 @@ async function printScale(sizes: Sizes, port: number, adminUrl: string | null, s
           format(results.reduce((sum, r) => sum + r.cpuMs!, 0) / checks, 3),
           format(Math.max(...results.map((r) => r.p99LagMs!)), 0),
           `${format(checks, 0)} (${results.map((r) => format(r.checks!, 0)).join(' + ')})`,
+          format(results.reduce((sum, r) => sum + r.newArticles!, 0), 0),
         ]);
       } finally {
         for (const child of children) child.kill();
       }
     }
   }
-  printTable(['feeds', 'processes', 'checks/s, all processes', 'CPU ms per check', 'p99 poll lag ms (worst process)', 'checks (each feed claimed once)'], rows);
+  printTable(['feeds', 'processes', 'checks/s, all processes', 'CPU ms per check', 'p99 poll lag ms (worst process)', 'checks (each feed claimed once)', 'new articles'], rows);
   console.log(
     `\n- ${HERALD_DOES}; all feeds fall due at once; the processes start each pass together. Sizes: --scale-feeds ${sizes.scaleFeeds.join(',')} --scale-processes ${sizes.scaleProcesses.join(',')}`,
   );
