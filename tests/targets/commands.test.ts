@@ -2,6 +2,7 @@ import { ApplicationCommandOptionType, type CommandInteractionOption } from 'dis
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ListedFeed } from '../../src/sources/registry.js';
 import { readArgs, type CommandArgs } from '../../src/targets/discord/commands/args.js';
+import { feedChoices } from '../../src/targets/discord/commands/index.js';
 import { feedsDefinition, feedsInGuild } from '../../src/targets/discord/commands/feeds.js';
 import { headlinesDefinition, renderArticleList } from '../../src/targets/discord/commands/headlines.js';
 import { summaryDefinition } from '../../src/targets/discord/commands/summary.js';
@@ -101,12 +102,24 @@ describe('/headlines with long article URLs', () => {
   });
 });
 
-describe('the per-guild cap', () => {
-  const feed = (id: string, source: 'config' | 'discord', channelId: string | null): ListedFeed => ({ id, url: 'x', everyMs: 1, backfill: 0, name: id, color: 0, priority: 0, source, paused: false, channelId });
+const feed = (id: string, source: 'config' | 'discord', channelId: string | null): ListedFeed => ({ id, url: 'x', everyMs: 1, backfill: 0, name: id, color: 0, priority: 0, source, paused: false, channelId });
 
+describe('the per-guild cap', () => {
   it("counts the Discord feeds whose channel is in the guild, or all of them when the guild's channels are not known", () => {
     const feeds = [feed('a', 'discord', '1'), feed('b', 'discord', '2'), feed('c', 'config', null), feed('d', 'discord', '3')];
     expect(feedsInGuild(feeds, new Set(['1', '3', '9']))).toBe(2);
     expect(feedsInGuild(feeds, null)).toBe(3);
+  });
+});
+
+describe('feed autocompletion', () => {
+  it('offers matching feeds, names cut to 100 characters between whole graphemes', () => {
+    const named = { ...feed('world', 'discord', '1'), name: `${'W'.repeat(99)}🌍 world news` };
+    const choices = feedChoices([feed('city', 'config', null), named], 'w', false);
+    expect(choices).toHaveLength(1);
+    expect(choices[0]!.value).toBe('world');
+    expect(choices[0]!.name.length).toBeLessThanOrEqual(100);
+    expect(choices[0]!.name).toBe(`${'W'.repeat(99)}…`);
+    expect(feedChoices([feed('city', 'config', null), named], '', true).map((c) => c.value)).toEqual(['world']);
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { MessageFlags, type AutocompleteInteraction, type Interaction, type RepliableInteraction } from 'discord.js';
+import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
+import type { ListedFeed } from '../../../sources/registry.js';
+import { cutText } from '../../../text/cut.js';
 import { fitMessage } from '../fit.js';
 import type { Command } from './command.js';
 import { feedsCommand } from './feeds.js';
@@ -31,17 +33,18 @@ export interface CommandCounter {
 
 const SORRY = 'Sorry, that did not work. The error was logged; please try again in a moment.';
 
-/** Feed ids for every option that names a feed. */
-async function autocompleteFeeds(interaction: AutocompleteInteraction, deps: CommandDeps): Promise<void> {
-  const typed = interaction.options.getFocused().toLowerCase();
-  const onlyDiscordFeeds = interaction.commandName === 'feeds';
-  const choices = deps.feeds
-    .list()
-    .filter((feed) => !onlyDiscordFeeds || feed.source === 'discord')
-    .filter((feed) => feed.id.includes(typed) || feed.name.toLowerCase().includes(typed))
+/**
+ * The autocomplete choices for an option that names a feed: feeds whose id or name holds `typed`
+ * (only those added from Discord when `onlyDiscord`), at most 25, each name cut to Discord's 100
+ * characters between whole graphemes.
+ */
+export function feedChoices(feeds: readonly ListedFeed[], typed: string, onlyDiscord: boolean): Array<{ name: string; value: string }> {
+  const wanted = typed.toLowerCase();
+  return feeds
+    .filter((feed) => !onlyDiscord || feed.source === 'discord')
+    .filter((feed) => feed.id.includes(wanted) || feed.name.toLowerCase().includes(wanted))
     .slice(0, 25)
-    .map((feed) => ({ name: (feed.name === feed.id ? feed.id : `${feed.name} (${feed.id})`).slice(0, 100), value: feed.id }));
-  await interaction.respond(choices);
+    .map((feed) => ({ name: cutText(feed.name === feed.id ? feed.id : `${feed.name} (${feed.id})`, 100), value: feed.id }));
 }
 
 /**
@@ -76,7 +79,11 @@ function commandLabel(interaction: Interaction): string {
 export async function handleInteraction(interaction: Interaction, deps: CommandDeps, log: Logger, counter: CommandCounter): Promise<void> {
   const context = { interaction: interaction.id, user: interaction.user?.id, guild: interaction.guildId };
   if (interaction.isAutocomplete()) {
-    await autocompleteFeeds(interaction, deps).catch((error: unknown) => log.warn({ ...context, err: error }, 'autocomplete failed'));
+    try {
+      await interaction.respond(feedChoices(deps.feeds.list(), interaction.options.getFocused(), interaction.commandName === 'feeds'));
+    } catch (error) {
+      log.warn({ ...context, err: error }, 'autocomplete failed');
+    }
     return;
   }
   if (!interaction.isRepliable()) return;
