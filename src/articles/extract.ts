@@ -3,6 +3,7 @@ import { parseHTML } from 'linkedom';
 import { parseDateLoose } from '../sources/dates.js';
 import { dropFurnitureParagraphs, isCaptionElement, removeFurniture, type DocumentLike } from './furniture.js';
 import { safeHttpUrl } from './identity.js';
+import { keepRequestedStory, type StoryDocument } from './stories.js';
 import { collapseWhitespace, htmlToText, plainText } from './text.js';
 
 export interface ExtractedArticle {
@@ -68,6 +69,7 @@ function readMetadata(doc: Doc, pageUrl: string | null) {
       doc.querySelector('time[datetime]')?.getAttribute('datetime') ??
       null,
     lang: doc.documentElement?.getAttribute('lang')?.trim() || meta('og:locale') || null,
+    title: meta('og:title', 'twitter:title'),
   };
 }
 
@@ -79,9 +81,10 @@ export function extractArticle(html: string, pageUrl: string | null): ExtractedA
   const { document } = parseHTML(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html);
   const metadata = readMetadata(document, pageUrl);
   removeFurniture(document as unknown as DocumentLike);
+  const pageTitle = document.querySelector('title')?.textContent ?? '';
+  keepRequestedStory(document as unknown as StoryDocument, [metadata.title, pageTitle]);
 
   const declaredBody = declaredArticleBody(document);
-  const pageTitle = document.querySelector('title')?.textContent ?? '';
 
   // Readability changes the document it reads; metadata and the declared body were taken first.
   const result = readable(document);

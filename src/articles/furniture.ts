@@ -120,6 +120,8 @@ const FURNITURE_TEXT = [
   /^(sign up|subscribe)\b.{0,120}newsletter.{0,100}$/i,
   /^(subscribe|sign up)( now| today)?[.!]?$/i,
   /^click here to\b.{0,100}$/i,
+  // The label between two stories of a continuously scrolling page.
+  /^(?:up next|next(?: article| story)?|nächster artikel|article suivant|à suivre|siguiente(?: artículo| noticia)?|наступна (?:новина|стаття)|следующая (?:новость|статья))[:.]?$/iu,
   RELATED_LINE,
   RELATED_SHOUTED,
   CREDIT_LINE,

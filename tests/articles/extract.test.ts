@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { contentText, extractArticle } from '../../src/articles/extract.js';
 import { splitSentences, summarize } from '../../src/articles/summarize.js';
 import { htmlToText } from '../../src/articles/text.js';
-import { corpusDir, hasShared, listDirs } from '../corpus.js';
+import { corpusDir, hasShared, listDirs, SHARED } from '../corpus.js';
 import { tokenF1 } from './f1.js';
 
 const FURNITURE = ['Video of day', 'Follow us on', 'Ukraine Today', 'Show more news', 'Share on Twitter', 'Daily at 9am'];
@@ -66,6 +66,25 @@ describe('inline furniture in news pages (English, Ukrainian, German, French, Sp
       'Читайте також уважно інструкції, сказали в міністерстві, бо від цього залежить безпека людей у зоні підтоплення.',
     ];
     expect(contentText(paragraphs.map((p) => `<p>${p}</p>`).join(''))).toBe(paragraphs.join('\n\n'));
+  });
+});
+
+describe('a page that carries the next story below the requested one', () => {
+  // Continuous scrolling: the next story follows, often longer; the page's own title names the one asked for.
+  it.each(['uk', 'de', 'es', 'single'])('%s: the text is the requested story only', (name) => {
+    const page = extractArticle(readFileSync(join(FIXTURES, 'stories', `${name}.html`), 'utf8'), `https://news.example/${name}`);
+    expect(page.text).toBe(readFileSync(join(FIXTURES, 'stories', `${name}.txt`), 'utf8').trim());
+  });
+
+  it.skipIf(!hasShared)('shared case 15: the five paragraphs of the first article, nothing of the battery one', () => {
+    const html = readFileSync(join(SHARED, 'cases', '15-readability-two-articles', 'page.html'), 'utf8');
+    const page = extractArticle(html, null);
+    expect(page.title).toBe('Five Priorities for the Future of Work');
+    const paragraphs = page.text.split('\n\n');
+    expect(paragraphs).toHaveLength(5);
+    expect(paragraphs[0]).toMatch(/^Companies that moved their staff home/);
+    expect(page.text).not.toMatch(/batter|lithium|cobalt/i);
+    expect(summarize(page.text)).toMatch(/^Companies that moved their staff home in a hurry/);
   });
 });
 
