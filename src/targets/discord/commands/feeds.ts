@@ -20,6 +20,7 @@ import { redactUrlSecrets } from '../../../ops/redact.js';
 import { cutText } from '../../../text/cut.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
+import type { CommandArgs } from './args.js';
 import { defineCommand } from './command.js';
 import { requireManageGuild } from './guards.js';
 import { friendlyFetchFailure } from './summary.js';
@@ -58,6 +59,9 @@ export const feedsDefinition = {
     },
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** The options of one /feeds subcommand, as its definition declares them. */
+type SubcommandArgs<S extends string> = Extract<CommandArgs<typeof feedsDefinition>, { subcommand: S }>;
 
 const DEFAULT_EVERY_MS = 5 * 60_000;
 
@@ -113,7 +117,7 @@ function list(deps: CommandDeps): Reply {
   return { embeds: [{ title: `Feeds (${feeds.length})`, description: lines.join('\n'), color: 0x5865f2 }], ephemeral: true };
 }
 
-async function add(interaction: ChatInputCommandInteraction, args: { url: string; id?: string; channel?: string; every?: string }, deps: CommandDeps): Promise<Reply> {
+async function add(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'add'>, deps: CommandDeps): Promise<Reply> {
   const url = safeHttpUrl(args.url);
   const minEveryMs = deps.feeds.current().discord.minEveryMs;
   const problems: string[] = [];
@@ -151,17 +155,18 @@ async function add(interaction: ChatInputCommandInteraction, args: { url: string
   };
 }
 
-async function change(args: { id: string }, deps: CommandDeps, action: 'remove' | 'pause' | 'resume'): Promise<Reply> {
+async function change(args: SubcommandArgs<'remove' | 'pause' | 'resume'>, deps: CommandDeps): Promise<Reply> {
   const id = args.id.trim();
   const feed = deps.feeds.get(id);
   if (!feed) throw new CommandError(`There is no feed \`${escapeDiscord(id)}\`. \`/feeds list\` shows them all.`);
   if (feed.source === 'config') throw new CommandError(`\`${id}\` comes from the config file; change it there (Discord can only change feeds added with /feeds add).`);
+  const action = args.subcommand;
   const done = action === 'remove' ? await deps.feeds.remove(id) : await deps.feeds.setPaused(id, action === 'pause');
   if (!done) throw new CommandError(`Could not change \`${id}\`; try again.`);
   return { content: `${{ remove: 'Removed', pause: 'Paused', resume: 'Resumed' }[action]} \`${id}\`.`, ephemeral: true };
 }
 
-async function test(interaction: ChatInputCommandInteraction, args: { url: string }, deps: CommandDeps): Promise<Reply> {
+async function test(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'test'>, deps: CommandDeps): Promise<Reply> {
   const url = safeHttpUrl(args.url);
   if (!url) throw new CommandError('Give a feed address starting with http:// or https://.');
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -186,7 +191,7 @@ export const feedsCommand = defineCommand(feedsDefinition, async (interaction, a
     case 'remove':
     case 'pause':
     case 'resume':
-      return change(args, deps, args.subcommand);
+      return change(args, deps);
     case 'test':
       return test(interaction, args, deps);
   }
