@@ -1,3 +1,4 @@
+import { analyse } from 'chardet';
 import iconv from 'iconv-lite';
 
 /**
@@ -8,7 +9,8 @@ import iconv from 'iconv-lite';
  * 3. UTF-16 or UTF-32 without a mark, seen from how `<` is laid out in bytes (XML 1.0 Appendix F);
  * 4. the XML declaration's encoding, or `<meta charset>`; a UTF-16 label on bytes that are plainly
  *    not UTF-16 or UTF-32 (the declaration itself was readable as ASCII) is ignored;
- * 5. UTF-8 when the bytes are valid UTF-8, else windows-1252, the web's legacy default.
+ * 5. UTF-8 when the bytes are valid UTF-8; else chardet's guess when it names a non-Latin encoding
+ *    (Big5, GB18030, EUC-JP, Shift_JIS, EUC-KR, KOI8-R…); else windows-1252, the web's legacy default.
  * Labels are WHATWG labels, so ISO-8859-1, US-ASCII and latin1 mean windows-1252; labels WHATWG does not
  * know (cp437, cp850…) are tried with iconv-lite. C1 control characters left in the text (U+0080–U+009F,
  * never text, always mislabelled windows-1252) become the windows-1252 characters they stand for.
@@ -30,8 +32,20 @@ function decodeWith(bytes: Uint8Array, httpCharset: string | null): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return decodeAs(bytes, 'windows-1252')!;
+    return decodeAs(bytes, guessLegacy(bytes)) ?? decodeAs(bytes, 'windows-1252')!;
   }
+}
+
+/** How sure chardet must be (0–100) before its guess replaces windows-1252. */
+const MIN_GUESS_CONFIDENCE = 25;
+/** Bytes chardet reads to guess: the first 64 KB say enough, and a large feed costs no more. */
+const GUESS_BYTES = 65_536;
+
+/** Undeclared bytes that are not UTF-8: chardet's best guess unless it is Latin-1 (then windows-1252, its superset). */
+function guessLegacy(bytes: Uint8Array): string {
+  const best = analyse(bytes.subarray(0, GUESS_BYTES))[0];
+  if (!best || best.confidence < MIN_GUESS_CONFIDENCE || /^(?:iso-8859-1|windows-1252|utf-8|ascii)$/i.test(best.name)) return 'windows-1252';
+  return best.name;
 }
 
 /** Decodes with the encoding a label names, or returns null when the label names none we know. */
