@@ -41,14 +41,18 @@ function atomValue(construct: { value?: string; type?: string } | undefined): st
   return Buffer.from(construct.value.replace(/\s+/g, ''), 'base64').toString('utf8');
 }
 
-/** Elements of HTML as feeds use it; text that has none of them (nor an entity or comment) is plain text. */
-const HTML_TAG = /<\/?(?:a|abbr|acronym|address|article|aside|audio|b|bdi|bdo|big|blockquote|br|caption|center|cite|code|dd|del|details|dfn|div|dl|dt|em|figcaption|figure|font|footer|h[1-6]|header|hr|i|iframe|img|ins|kbd|li|main|mark|ol|p|picture|pre|q|s|samp|section|small|source|span|strike|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|time|tr|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?\/?>/i;
+/** Elements of HTML as feeds use it; text that has none of them (nor an entity, comment or end tag) is plain text. */
+const HTML_TAG = /<\/?(?:a|abbr|acronym|address|area|article|aside|audio|b|base|bdi|bdo|big|blockquote|br|button|canvas|caption|center|cite|code|col|colgroup|dd|del|details|dfn|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h[1-6]|header|hr|i|iframe|img|input|ins|kbd|label|li|link|main|map|mark|meta|nav|noscript|object|ol|p|param|picture|pre|q|s|samp|script|section|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|tfoot|th|thead|time|tr|track|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?\/?>/i;
 const ENTITY = /&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i;
+const END_TAG = /<\/[a-z][\w:-]*\s*>/i;
 
-/** feedparser's rule, roughly: a value is HTML when it holds an HTML element, an entity or a comment. */
+/**
+ * feedparser's rule, roughly: a value is HTML when it holds an HTML element, an end tag, an entity or a
+ * comment; `History of the <blink> tag` or `3 < 4` is text.
+ */
 function isMarkup(value: string, markup: Markup): boolean {
   if (markup !== 'guess') return markup === 'html';
-  return HTML_TAG.test(value) || ENTITY.test(value) || value.includes('<!--');
+  return HTML_TAG.test(value) || END_TAG.test(value) || ENTITY.test(value) || value.includes('<!--');
 }
 
 /**
