@@ -21,7 +21,7 @@ export async function loadExtractor(): Promise<(html: string, pageUrl: string) =
 
 /** An HTML fragment → paragraph text, the way Herald reads it: for scoring any extractor's output by token-F1. */
 export async function loadParagraphText(): Promise<(html: string) => string> {
-  const { htmlToText } = await import('../src/articles/text.js');
+  const { htmlToText } = await import('../src/text/text.js');
   return (html) => htmlToText(html, true);
 }
 
@@ -61,7 +61,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
   const [{ pino }, { createHttpClient }, { FeedScheduler }, { openStore }] = await Promise.all([
     import('pino'),
     import('../src/sources/http.js'),
-    import('../src/sources/poller.js'),
+    import('../src/pipeline/ingest.js'),
     import('../src/store/open.js'),
   ]);
   const store = await openStore(databaseUrl ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'bench.db')}`);

@@ -3,7 +3,7 @@ import type { StoredArticle } from '../store/store.js';
 import { contentText, type ExtractedArticle } from './extract.js';
 import { canonicalUrl, storyId } from './identity.js';
 import { summarize, type SummaryLimits } from './summarize.js';
-import { plainText } from './text.js';
+import { plainText } from '../text/text.js';
 
 export interface ArticleSource {
   feedId: string;

@@ -1,5 +1,5 @@
 import { buildArticle } from '../articles/article.js';
-import { loadArticlePage } from '../articles/load.js';
+import { loadArticlePage } from '../pipeline/pages.js';
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
 import { ConfigError, targetsFor, xTemplateFor, type Config } from '../config/config.js';
 import type { Env } from '../config/env.js';

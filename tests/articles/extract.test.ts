@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { contentText, extractArticle } from '../../src/articles/extract.js';
 import { splitSentences, summarize } from '../../src/articles/summarize.js';
-import { htmlToText } from '../../src/articles/text.js';
+import { htmlToText } from '../../src/text/text.js';
 import { corpusDir, hasShared, listDirs, SHARED } from '../corpus.js';
 import { tokenF1 } from './f1.js';
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { feedOwner } from '../../src/sources/sharing.js';
+import { feedOwner } from '../../src/pipeline/sharing.js';
 import { FakeDiscord } from '../fakes/discord.js';
 import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';

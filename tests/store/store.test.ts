@@ -170,7 +170,7 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
 
 describe('feeds added from Discord, seen from another process', () => {
   it('reach every registry sharing the database through refresh()', async () => {
-    const { FeedRegistry } = await import('../../src/sources/registry.js');
+    const { FeedRegistry } = await import('../../src/pipeline/registry.js');
     const { parseConfig } = await import('../../src/config/config.js');
     const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-registry-')), 'test.db'));
     try {

@@ -9,13 +9,13 @@ import {
 import { z } from 'zod';
 import { buildArticle } from '../../../articles/article.js';
 import { safeHttpUrl } from '../../../articles/identity.js';
-import { loadArticlePage } from '../../../articles/load.js';
+import { loadArticlePage } from '../../../pipeline/pages.js';
 import { formatDuration } from '../../../config/duration.js';
 import { duration, feedId, MAX_EVERY_MS } from '../../../config/schema.js';
 import type { ParsedFeed } from '../../../sources/feed.js';
 import { FetchError } from '../../../sources/http.js';
 import { loadFeed } from '../../../sources/load.js';
-import type { ListedFeed } from '../../../sources/registry.js';
+import type { ListedFeed } from '../../../pipeline/registry.js';
 import { redactUrlSecrets } from '../../../ops/redact.js';
 import { cutText } from '../../../text/cut.js';
 import { echoUrl } from '../fit.js';

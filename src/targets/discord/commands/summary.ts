@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { safeHttpUrl } from '../../../articles/identity.js';
-import { loadArticlePage, type PageFailure } from '../../../articles/load.js';
+import { loadArticlePage, type PageFailure } from '../../../pipeline/pages.js';
 import { summarize } from '../../../articles/summarize.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord } from '../render.js';

@@ -1,8 +1,8 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
-import type { PageLimits } from '../../../articles/load.js';
+import type { PageLimits } from '../../../pipeline/pages.js';
 import type { SummaryLimits } from '../../../articles/summarize.js';
 import type { HttpClient } from '../../../sources/http.js';
-import type { FeedRegistry } from '../../../sources/registry.js';
+import type { FeedRegistry } from '../../../pipeline/registry.js';
 import type { Store } from '../../../store/store.js';
 
 /** What slash command handlers may use; passed in, never reached for. */

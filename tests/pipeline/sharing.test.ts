@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feedOwner } from '../../src/sources/sharing.js';
+import { feedOwner } from '../../src/pipeline/sharing.js';
 
 const FEEDS = Array.from({ length: 3000 }, (_, i) => `feed-${i}`);
 

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildArticle } from '../articles/article.js';
 import { canonicalUrl, itemKey } from '../articles/identity.js';
-import { loadArticlePage, type PageLimits } from '../articles/load.js';
+import { loadArticlePage, type PageLimits } from './pages.js';
 import type { SummaryLimits } from '../articles/summarize.js';
 import type { FeedConfig } from '../config/config.js';
 import type { FeedState, Store } from '../store/store.js';
-import { charsetOf, decodeBytes } from './decode.js';
-import type { FeedItem } from './feed.js';
-import { FetchError, type HttpClient } from './http.js';
-import { FEED_ACCEPT } from './load.js';
-import { parseFeedText } from './parse.js';
+import { charsetOf, decodeBytes } from '../sources/decode.js';
+import type { FeedItem } from '../sources/feed.js';
+import { FetchError, type HttpClient } from '../sources/http.js';
+import { FEED_ACCEPT } from '../sources/load.js';
+import { parseFeedText } from '../sources/parse.js';
 import { feedOwner } from './sharing.js';
 
 /** What Herald compares to notice that a publisher edited an item. */

@@ -1,6 +1,6 @@
 import { decodeBytes, charsetOf } from '../sources/decode.js';
 import { FetchError, type FetchFailure, type HttpClient } from '../sources/http.js';
-import { extractArticle, type ExtractedArticle } from './extract.js';
+import { extractArticle, type ExtractedArticle } from '../articles/extract.js';
 
 export interface PageLimits {
   maxBytes: number;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
-import { FeedRegistry } from '../../src/sources/registry.js';
+import { FeedRegistry } from '../../src/pipeline/registry.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 
 describe('feeds added from Discord and discord.minEvery', () => {
