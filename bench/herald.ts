@@ -58,10 +58,11 @@ export interface Poller {
  * delivery. `concurrency`: polls in flight (config `http.concurrency`). Throws when the store cannot be opened.
  */
 export async function openPoller(urls: string[], databaseUrl: string | null, concurrency: number): Promise<Poller> {
-  const [{ pino }, { createHttpClient }, { FeedScheduler }, { openStore }] = await Promise.all([
+  const [{ pino }, { createHttpClient }, { articlePreparer }, { FeedScheduler }, { openStore }] = await Promise.all([
     import('pino'),
     import('../src/sources/http.js'),
-    import('../src/pipeline/ingest.js'),
+    import('../src/pipeline/pages.js'),
+    import('../src/pipeline/scheduler.js'),
     import('../src/store/open.js'),
   ]);
   const store = await openStore(databaseUrl ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'bench.db')}`);
@@ -74,12 +75,11 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
     {
       store,
       http,
+      articles: articlePreparer({ http, pageLimits: { maxBytes: 5_000_000, timeoutMs: 30_000 }, summary: { maxSentences: 3, maxChars: 500 } }),
       log: pino({ level: 'silent' }),
       targetsFor: () => ['discord:1'],
-      summary: { maxSentences: 3, maxChars: 500 },
       updates: 'edit',
       feedLimits: { maxBytes: 10_000_000, timeoutMs: 30_000 },
-      pageLimits: { maxBytes: 5_000_000, timeoutMs: 30_000 },
       onNewDeliveries: () => {},
     },
     concurrency,

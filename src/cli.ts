@@ -108,7 +108,7 @@ async function runCommand(args: string[]): Promise<number> {
   });
   const { env, log } = setup(false);
   const config = loadConfigFile(env.configFile);
-  const { createHerald } = await import('./main.js');
+  const { createHerald, runUntilSignalled } = await import('./main.js');
   const herald = await createHerald({ config, env, log, dryRun: values['dry-run'], serveOps: !values.once });
   if (values.once) {
     // Progress for long runs (hundreds of feeds), on a terminal only: logs and pipes stay clean.
@@ -122,35 +122,7 @@ async function runCommand(args: string[]): Promise<number> {
     return failed.length > 0 ? 1 : 0;
   }
   await herald.start();
-  return new Promise<number>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info({ signal }, 'stopping');
-      // A stop that hangs must not keep the container from stopping.
-      const force = setTimeout(() => {
-        log.error('graceful stop took over 10 s; exiting');
-        resolve(0);
-      }, 10_000);
-      force.unref();
-      herald
-        .stop()
-        .catch((error: unknown) => log.error({ err: error }, 'error while stopping'))
-        .finally(() => {
-          clearTimeout(force);
-          log.info('stopped');
-          resolve(0);
-        });
-    };
-    // SIGHUP re-reads the config file; a broken file is reported and the running config kept.
-    process.on('SIGHUP', () => {
-      try {
-        herald.reload(loadConfigFile(env.configFile));
-      } catch (error) {
-        log.error({ reason: (error as Error).message }, 'config reload failed; keeping the running config');
-      }
-    });
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-  });
+  return runUntilSignalled(herald, env.configFile, log);
 }
 
 // A reader that stops early (`herald inspect feed … | head`) closes the pipe: that ends the command quietly, not with a stack trace.

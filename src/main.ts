@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { xTemplateFor, type Config } from './config/config.js';
+import { loadConfigFile, xTemplateFor, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
 import { Outbox } from './deliveries/outbox.js';
 import { splitTargetKey, type Target } from './deliveries/target.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
-import { usagePeriods } from './targets/x/budget.js';
-import { createHttpClient } from './sources/http.js';
-import { FeedScheduler, type PollOutcome, type PollerDeps } from './pipeline/ingest.js';
+import type { PollOutcome } from './pipeline/ingest.js';
+import { articlePreparer } from './pipeline/pages.js';
 import { FeedRegistry } from './pipeline/registry.js';
+import { FeedScheduler } from './pipeline/scheduler.js';
+import { createHttpClient } from './sources/http.js';
 import { openStore } from './store/open.js';
 import type { DiscordConnection } from './targets/discord/client.js';
 import { dryRunTargets } from './targets/dry-run.js';
+import { currentUsage, postsLeft } from './targets/x/budget.js';
 import { USER_AGENT, VERSION } from './version.js';
 
 export interface HeraldOptions {
@@ -39,6 +41,11 @@ export interface Herald {
   stop(): Promise<void>;
 }
 
+/**
+ * Builds Herald from its config and environment: the store, the HTTP client, the feed registry,
+ * the targets that are configured, the pipeline (scheduler, ingest, article pages) and the outbox.
+ * Nothing runs until `start` or `runOnce`. Throws ConfigError for a bad DATABASE_URL.
+ */
 export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const { config, env, log } = options;
   const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
@@ -51,21 +58,15 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     const feed = feeds.get(feedId);
     return { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 };
   };
-  const pageLimits = { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs };
+  const feedLimits = { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs };
+  const articles = articlePreparer({ http, pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs }, summary: config.summary });
   const metrics = createMetrics({
     async pendingDeliveries() {
       const counts = await store.deliveryCounts();
       return counts.pending + counts.sending;
     },
     async xPostsLeft() {
-      if (!env.x && !options.dryRun) return null;
-      const x = feeds.current().x;
-      const periods = usagePeriods(Date.now());
-      const usage = await store.xUsage([periods.day, periods.month]);
-      return {
-        day: x.maxPostsPerDay === null ? null : Math.max(0, x.maxPostsPerDay - usage.get(periods.day)!.posts),
-        month: x.maxPostsPerMonth === null ? null : Math.max(0, x.maxPostsPerMonth - usage.get(periods.month)!.posts),
-      };
+      return env.x || options.dryRun ? postsLeft(feeds.current().x, await currentUsage(store, Date.now())) : null;
     },
   });
 
@@ -82,7 +83,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         ...env.discord,
         store,
         log: log.child({ component: 'discord' }),
-        commands: { store, feeds, http, summary: config.summary, pageLimits, startedAt: Date.now(), version: VERSION },
+        commands: { store, feeds, http, feedLimits, articles, summary: config.summary, startedAt: Date.now(), version: VERSION },
         commandCounter: metrics.commands,
         feedStyle,
       });
@@ -132,18 +133,17 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       },
     },
   );
-  const pollerDeps: PollerDeps = {
+  const ingest = {
     store,
     http,
+    articles,
     log: log.child({ component: 'poller' }),
     targetsFor: enabledTargetsFor,
-    summary: config.summary,
     updates: config.updates,
-    feedLimits: { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs },
-    pageLimits,
+    feedLimits,
     onNewDeliveries: () => outbox.wake(),
   };
-  const scheduler = new FeedScheduler(feeds.active(), pollerDeps, config.http.concurrency, owner, (outcome) => {
+  const scheduler = new FeedScheduler(feeds.active(), ingest, config.http.concurrency, owner, (outcome) => {
     metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
     if (outcome.newArticles > 0) metrics.newArticles.inc({ feed: outcome.feedId }, outcome.newArticles);
   });
@@ -152,22 +152,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
 
   let ops: OpsServer | null = null;
   let stopped = false;
-  let holdsGateway = false;
   let feedRefresh: NodeJS.Timeout | null = null;
-  let gatewayRetry: NodeJS.Timeout | null = null;
-
-  /** One process per database holds the Discord gateway (slash commands); every process posts over REST. */
-  async function electGateway(): Promise<void> {
-    if (!discord || holdsGateway || stopped) return;
-    holdsGateway = await store.tryGatewayLock().catch(() => false);
-    if (!holdsGateway) {
-      log.info('another Herald process holds the Discord gateway; this one posts over REST and stands by');
-      gatewayRetry ??= setInterval(() => void electGateway(), 15_000);
-      return;
-    }
-    if (gatewayRetry) clearInterval(gatewayRetry);
-    discord.connect().catch((error: unknown) => log.error({ err: error }, 'discord gateway connection failed; posting continues over REST'));
-  }
 
   return {
     async runOnce(onProgress) {
@@ -181,7 +166,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           { host: env.httpHost, port: env.httpPort },
           [
             { name: 'database', check: async () => (await store.deliveryCounts(), true) },
-            { name: 'discord', check: async () => !discord || !holdsGateway || discord.isReady() },
+            { name: 'discord', check: async () => !discord || discord.ready() },
           ],
           metrics,
           log,
@@ -192,12 +177,11 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       // Feeds added, paused or removed from Discord by another process sharing the database.
       feedRefresh = setInterval(() => void feeds.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not refresh Discord feeds')), 30_000);
       log.info({ feeds: feeds.active().length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');
-      await electGateway();
+      await discord?.start();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (gatewayRetry) clearInterval(gatewayRetry);
       if (feedRefresh) clearInterval(feedRefresh);
       await scheduler.stop();
       await outbox.stop();
@@ -212,4 +196,42 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       return changes;
     },
   };
+}
+
+/** A graceful stop that takes longer than this is cut short, so a container still stops. */
+const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * Runs a started Herald until SIGTERM or SIGINT, then stops it gracefully (exit status 0, at most
+ * 10 s later). SIGHUP re-reads `configFile` and applies its feeds and routes; a broken file is
+ * logged and the running config kept. Resolves with the exit status.
+ */
+export function runUntilSignalled(herald: Herald, configFile: string, log: Logger): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      const force = setTimeout(() => {
+        log.error('graceful stop took over 10 s; exiting');
+        resolve(0);
+      }, STOP_DEADLINE_MS);
+      force.unref();
+      herald
+        .stop()
+        .catch((error: unknown) => log.error({ err: error }, 'error while stopping'))
+        .finally(() => {
+          clearTimeout(force);
+          log.info('stopped');
+          resolve(0);
+        });
+    };
+    process.on('SIGHUP', () => {
+      try {
+        herald.reload(loadConfigFile(configFile));
+      } catch (error) {
+        log.error({ reason: (error as Error).message }, 'config reload failed; keeping the running config');
+      }
+    });
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
 }

@@ -1,4 +1,5 @@
 import type { FeedItem } from '../sources/feed.js';
+import type { FetchFailure } from '../sources/http.js';
 import type { StoredArticle } from '../store/store.js';
 import { contentText, type ExtractedArticle } from './extract.js';
 import { canonicalUrl, storyId } from './identity.js';
@@ -11,6 +12,27 @@ export interface ArticleSource {
   item: FeedItem;
   /** The article page as extracted, or null when it could not be fetched or read. */
   page: ExtractedArticle | null;
+}
+
+/** Why a page could not be used: a fetch failure's kind, not HTML, or not readable as a page. */
+export type PageFailure = FetchFailure | 'not-html' | 'unreadable';
+
+/** An article page as fetched and extracted; a failed load keeps its kind (and HTTP status), so callers decide on data, never on the wording. */
+export type PageResult = { ok: true; page: ExtractedArticle } | { ok: false; kind: PageFailure; status?: number; reason: string };
+
+/** An article built from a feed item; `article` is null when the item has no usable link. */
+export interface PreparedArticle {
+  article: StoredArticle | null;
+  /** Why the item's page could not be used (its feed text was used instead), or null. */
+  pageFailure: string | null;
+}
+
+/** Turns feed items into articles, fetching their pages; the I/O is the implementer's (pipeline/pages.ts). */
+export interface ArticlePreparer {
+  /** Fetches and extracts one article page; never throws. */
+  loadPage(url: string): Promise<PageResult>;
+  /** Fetches the item's page (when it links one) and builds the article from both; never throws for a page. */
+  prepare(source: Omit<ArticleSource, 'page'>): Promise<PreparedArticle>;
 }
 
 /** Below this, a page's text is a teaser or a paywall notice: the feed's own content says more. */

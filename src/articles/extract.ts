@@ -2,9 +2,9 @@ import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { parseDateLoose } from '../sources/dates.js';
 import { dropFurnitureParagraphs, isCaptionElement, removeFurniture, type DocumentLike } from './furniture.js';
-import { safeHttpUrl } from './identity.js';
 import { keepRequestedStory, type StoryDocument } from './stories.js';
 import { collapseWhitespace, htmlToText, plainText } from '../text/text.js';
+import { safeHttpUrl } from '../text/url.js';
 
 export interface ExtractedArticle {
   /** Canonical URL as the page declares it (rel=canonical, og:url), else the page's own URL. */

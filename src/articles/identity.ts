@@ -35,17 +35,6 @@ export function canonicalUrl(raw: string, base?: string): string | null {
   return url.toString();
 }
 
-/** An absolute http(s) URL as published, or null: the only links Herald ever posts. */
-export function safeHttpUrl(raw: string | null | undefined, base?: string): string | null {
-  if (!raw) return null;
-  try {
-    const url = new URL(raw.trim(), base);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The key that says whether a feed item was seen before: the published guid/id when there is one,
  * else the canonical URL. Dates are deliberately not part of it, so an edited pubDate never reposts.

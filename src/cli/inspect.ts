@@ -3,7 +3,7 @@ import { extractArticle } from '../articles/extract.js';
 import type { Env } from '../config/env.js';
 import { charsetOf, decodeBytes } from '../sources/decode.js';
 import { feedToJson } from '../sources/feed.js';
-import { loadFeed } from '../sources/load.js';
+import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient, FetchError, isFilePath, type HttpClient } from '../sources/http.js';
 import { USER_AGENT } from '../version.js';
 
@@ -47,7 +47,7 @@ export function inspectFeeds(inputs: string[], json: boolean, env: Env): Promise
     inputs,
     env,
     async (http, input) => {
-      const feed = await loadFeed(http, input, LIMITS);
+      const { feed } = await fetchFeed(http, input, LIMITS);
       if (json) return JSON.stringify(feedToJson(input, feed));
       const lines = [`${input}: ${feed.format} feed "${feed.title ?? '(untitled)'}"${feed.link ? ` <${feed.link}>` : ''}, ${feed.items.length} items`];
       for (const item of feed.items) {

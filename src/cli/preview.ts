@@ -1,14 +1,13 @@
-import { buildArticle } from '../articles/article.js';
-import { loadArticlePage } from '../pipeline/pages.js';
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
 import { ConfigError, targetsFor, xTemplateFor, type Config } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { redactUrlSecrets } from '../ops/redact.js';
 import { splitTargetKey } from '../deliveries/target.js';
+import { articlePreparer } from '../pipeline/pages.js';
+import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient } from '../sources/http.js';
 import { dryRunTargets } from '../targets/dry-run.js';
 import { USER_AGENT } from '../version.js';
-import { loadFeed } from '../sources/load.js';
 import { describeFailure, LIMITS } from './inspect.js';
 
 /** Shows, for the newest `limit` items of a feed, exactly what would be posted to each target. */
@@ -23,11 +22,16 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   // A feed without routes (or a bare URL) is shown as it would look on each kind of target.
   const targetKeys = routed.length > 0 ? routed : ['discord:000000000000000000', 'x'];
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  const articles = articlePreparer({
+    http,
+    pageLimits: { maxBytes: config?.http.maxPageBytes ?? 5_000_000, timeoutMs: config?.http.timeoutMs ?? 20_000 },
+    summary: config?.summary ?? DISCORD_SUMMARY,
+  });
   const print = (text: string) => process.stdout.write(`${text}\n`);
   const xOptions = () => (config ? { template: xTemplateFor(config, feedId), hashtags: config.x.hashtags, thread: config.x.thread, mentions: config.x.mentions } : {});
   const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 }), xOptions).map((t) => [t.kind, t]));
   try {
-    const feed = await loadFeed(http, url, LIMITS);
+    const { feed } = await fetchFeed(http, url, LIMITS);
     const items = [...feed.items]
       .map((item, index) => ({ item, index }))
       .sort((a, b) => (b.item.publishedAt?.getTime() ?? 0) - (a.item.publishedAt?.getTime() ?? 0) || a.index - b.index)
@@ -35,14 +39,13 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     print(`${feed.title ?? url}: the newest ${items.length} of ${feed.items.length} items\n`);
     for (const [position, { item }] of items.entries()) {
       if (process.stderr.isTTY) process.stderr.write(`\rpreparing ${position + 1}/${items.length}…`);
-      const page = item.url ? await loadArticlePage(http, item.url, { maxBytes: config?.http.maxPageBytes ?? 5_000_000, timeoutMs: config?.http.timeoutMs ?? 20_000 }) : null;
-      const article = buildArticle({ feedId, feedName: feed.title ?? feedId, item, page: page?.ok ? page.page : null }, config?.summary ?? DISCORD_SUMMARY, Date.now());
+      const { article, pageFailure } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       if (!article) {
         print(`(item "${item.title ?? item.id}" has no usable link; it would be skipped)\n`);
         continue;
       }
-      if (page && !page.ok) print(`(article page unavailable: ${page.reason}; the feed's own text is used)`);
+      if (pageFailure) print(`(article page unavailable: ${pageFailure}; the feed's own text is used)`);
       for (const key of targetKeys) {
         const { kind, address } = splitTargetKey(key);
         await targets.get(kind)!.send(article, { address, unknownOutcome: false });

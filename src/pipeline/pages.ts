@@ -1,17 +1,16 @@
+import { buildArticle, type ArticlePreparer, type PageResult, type PreparedArticle } from '../articles/article.js';
+import { extractArticle } from '../articles/extract.js';
+import type { SummaryLimits } from '../articles/summarize.js';
+import type { FeedItem } from '../sources/feed.js';
 import { decodeBytes, charsetOf } from '../sources/decode.js';
-import { FetchError, type FetchFailure, type HttpClient } from '../sources/http.js';
-import { extractArticle, type ExtractedArticle } from '../articles/extract.js';
+import { FetchError, type HttpClient } from '../sources/http.js';
 
 export interface PageLimits {
+  /** Largest page accepted, in bytes, counted after decompression. */
   maxBytes: number;
+  /** Whole-request deadline, in ms. */
   timeoutMs: number;
 }
-
-/** Why a page could not be used: a fetch failure's kind, not HTML, or not readable as a page. */
-export type PageFailure = FetchFailure | 'not-html' | 'unreadable';
-
-/** A failed load keeps its kind (and HTTP status), so callers decide on data, never on the wording. */
-export type PageResult = { ok: true; page: ExtractedArticle } | { ok: false; kind: PageFailure; status?: number; reason: string };
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;
 
@@ -34,4 +33,31 @@ export async function loadArticlePage(http: HttpClient, url: string, limits: Pag
     if (error instanceof FetchError) return { ok: false, kind: error.kind, status: error.status, reason: `${error.kind}: ${error.message}` };
     return { ok: false, kind: 'unreadable', reason: (error as Error).message };
   }
+}
+
+export interface ArticlePreparerOptions {
+  /** The SSRF-guarded client article pages are fetched with. */
+  http: HttpClient;
+  pageLimits: PageLimits;
+  summary: SummaryLimits;
+  /** Clock for `firstSeenAt`, in ms since the epoch. */
+  now?: () => number;
+}
+
+/**
+ * The one way from a feed item to an article, shared by polling, publisher edits, `herald preview`
+ * and `/feeds test`: the item's page is fetched and extracted (when it has a link), then the
+ * article is built from both. A page that cannot be had leaves the feed's own text to use.
+ */
+export function articlePreparer(options: ArticlePreparerOptions): ArticlePreparer {
+  const now = options.now ?? Date.now;
+  const loadPage = (url: string) => loadArticlePage(options.http, url, options.pageLimits);
+  return {
+    loadPage,
+    async prepare(source: { feedId: string; feedName: string; item: FeedItem }): Promise<PreparedArticle> {
+      const page = source.item.url ? await loadPage(source.item.url) : null;
+      const article = buildArticle({ ...source, page: page?.ok ? page.page : null }, options.summary, now());
+      return { article, pageFailure: page && !page.ok ? page.reason : null };
+    },
+  };
 }

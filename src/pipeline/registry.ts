@@ -1,11 +1,6 @@
 import { colorFor, targetsFor, type Config, type FeedConfig } from '../config/config.js';
 import type { DiscordFeed, Store } from '../store/store.js';
-
-export interface ListedFeed extends FeedConfig {
-  source: 'config' | 'discord';
-  paused: boolean;
-  channelId: string | null;
-}
+import type { FeedCatalog, ListedFeed } from '../targets/discord/commands/types.js';
 
 export interface FeedChanges {
   added(feed: FeedConfig): void;
@@ -16,7 +11,7 @@ export interface FeedChanges {
  * The feeds Herald watches: those of the config file (read-only from Discord) and those added with
  * /feeds add (kept in the database). Changes are passed on to the scheduler through `changes`.
  */
-export class FeedRegistry {
+export class FeedRegistry implements FeedCatalog {
   private discordFeeds = new Map<string, DiscordFeed>();
   private changes: FeedChanges = { added() {}, removed() {} };
   private configById: Map<string, FeedConfig>;

@@ -1,6 +1,6 @@
 import { detectAtomFeed, detectRdfFeed, detectRssFeed, parseFeed, ParseError, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
-import { safeHttpUrl } from '../articles/identity.js';
 import { collapseWhitespace, plainText } from '../text/text.js';
+import { safeHttpUrl } from '../text/url.js';
 import { plausibleDate } from './dates.js';
 import type { FeedItem, ParsedFeed } from './feed.js';
 import { prepareXml } from './prepare.js';

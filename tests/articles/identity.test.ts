@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl, itemKey, safeHttpUrl, storyId } from '../../src/articles/identity.js';
+import { canonicalUrl, itemKey, storyId } from '../../src/articles/identity.js';
+import { safeHttpUrl } from '../../src/text/url.js';
 
 describe('canonicalUrl', () => {
   it('drops tracking parameters and the fragment, keeps the rest in a stable order', () => {

@@ -17,6 +17,8 @@ const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
 const TOKEN_REFUSED =
   'Discord refused the bot token (401): reset it in the Discord Developer Portal (Bot, Reset Token), put it in DISCORD_TOKEN and restart Herald (Discord posts wait until then)';
 const PAUSE_RECHECK_MS = 15_000;
+/** How often a process standing by asks again for the gateway. */
+const GATEWAY_RETRY_MS = 15_000;
 
 export interface DiscordOptions {
   token: string;
@@ -32,9 +34,14 @@ export interface DiscordOptions {
 
 export interface DiscordConnection {
   target: Target;
-  isReady(): boolean;
-  /** Connects to the gateway and registers slash commands; resolves when ready. */
-  connect(): Promise<void>;
+  /**
+   * Takes part in the gateway election: one process per database holds the Discord gateway (slash
+   * commands, through Store.tryGatewayLock), every process posts over REST. The winner connects and
+   * registers the commands in the background; the others ask again every 15 s.
+   */
+  start(): Promise<void>;
+  /** For /readyz: false only while this process holds the gateway and it is not connected. */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
@@ -131,19 +138,40 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     },
   };
 
+  /** Connects to the gateway and registers slash commands; resolves when ready. */
+  async function connect(): Promise<void> {
+    const readyOnce = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    await client.login(options.token);
+    await readyOnce;
+    log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord gateway ready');
+    if (client.application) {
+      await registerCommands(client.application.id).catch((error: unknown) => log.error({ err: error }, 'slash command registration failed'));
+    }
+  }
+
+  let holdsGateway = false;
+  let closed = false;
+  let gatewayRetry: NodeJS.Timeout | null = null;
+
+  async function elect(): Promise<void> {
+    if (holdsGateway || closed) return;
+    holdsGateway = await options.store.tryGatewayLock().catch(() => false);
+    if (!holdsGateway) {
+      log.info('another Herald process holds the Discord gateway; this one posts over REST and stands by');
+      gatewayRetry ??= setInterval(() => void elect(), GATEWAY_RETRY_MS);
+      return;
+    }
+    if (gatewayRetry) clearInterval(gatewayRetry);
+    connect().catch((error: unknown) => log.error({ err: error }, 'discord gateway connection failed; posting continues over REST'));
+  }
+
   return {
     target,
-    isReady: () => ready,
-    async connect() {
-      const readyOnce = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-      await client.login(options.token);
-      await readyOnce;
-      log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord gateway ready');
-      if (client.application) {
-        await registerCommands(client.application.id).catch((error: unknown) => log.error({ err: error }, 'slash command registration failed'));
-      }
-    },
+    start: elect,
+    ready: () => !holdsGateway || ready,
     async close() {
+      closed = true;
+      if (gatewayRetry) clearInterval(gatewayRetry);
       ready = false;
       await client.destroy();
     },

@@ -1,4 +1,5 @@
 import type { XConfig } from '../../config/config.js';
+import type { Store } from '../../store/store.js';
 
 /** The UTC day and month a time falls in, as usage keys, and when each ends. */
 export function usagePeriods(now: number): { day: string; month: string; dayEnds: number; monthEnds: number } {
@@ -11,6 +12,26 @@ export function usagePeriods(now: number): { day: string; month: string; dayEnds
     month: `month:${date.toISOString().slice(0, 7)}`,
     dayEnds: Date.UTC(y, m, d + 1),
     monthEnds: Date.UTC(y, m + 1, 1),
+  };
+}
+
+export interface Usage {
+  posts: number;
+  usd: number;
+}
+
+/** X usage so far in the UTC day and month `now` (ms since the epoch) falls in, with those periods. */
+export async function currentUsage(store: Pick<Store, 'xUsage'>, now: number): Promise<{ periods: ReturnType<typeof usagePeriods>; day: Usage; month: Usage }> {
+  const periods = usagePeriods(now);
+  const found = await store.xUsage([periods.day, periods.month]);
+  return { periods, day: found.get(periods.day)!, month: found.get(periods.month)! };
+}
+
+/** Posts the caps still allow in the current day and month (null where no cap is set), for the herald_x_posts_left gauge. Pure. */
+export function postsLeft(config: Pick<XConfig, 'maxPostsPerDay' | 'maxPostsPerMonth'>, usage: { day: Usage; month: Usage }): { day: number | null; month: number | null } {
+  return {
+    day: config.maxPostsPerDay === null ? null : Math.max(0, config.maxPostsPerDay - usage.day.posts),
+    month: config.maxPostsPerMonth === null ? null : Math.max(0, config.maxPostsPerMonth - usage.month.posts),
   };
 }
 

@@ -6,7 +6,7 @@ import type { XConfig } from '../../config/config.js';
 import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
 import type { HttpClient } from '../../sources/http.js';
 import type { DeliveryJob, Store, StoredArticle } from '../../store/store.js';
-import { allowance, chooseWithinAllowance, usagePeriods } from './budget.js';
+import { allowance, chooseWithinAllowance, currentUsage, usagePeriods } from './budget.js';
 import { altText, renderXPost } from './render.js';
 
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com', 'api.twitter.com', 'upload.twitter.com']);
@@ -104,12 +104,6 @@ export function createXTarget(options: XTargetOptions): Target {
   const now = options.now ?? Date.now;
   const { store, log } = options;
 
-  async function usage() {
-    const periods = usagePeriods(now());
-    const found = await store.xUsage([periods.day, periods.month]);
-    return { periods, day: found.get(periods.day)!, month: found.get(periods.month)! };
-  }
-
   /** Lead image → media id, or null; an image problem never blocks the post. */
   async function uploadImage(client: TwitterApi, article: StoredArticle): Promise<string | null> {
     if (!article.imageUrl) return null;
@@ -171,7 +165,7 @@ export function createXTarget(options: XTargetOptions): Target {
       const paused = await options.source.paused?.();
       if (paused) return { kind: 'wait', until: now() + PAUSE_RECHECK_MS, reason: paused };
       const config = options.config();
-      const current = await usage();
+      const current = await currentUsage(store, now());
       const allowed = allowance(config, current, now());
       if (allowed.articles < 1) return { kind: 'wait', until: allowed.resetAt, reason: `waiting for ${allowed.reason} to reset` };
       if (!Number.isFinite(allowed.articles)) return { kind: 'send' };

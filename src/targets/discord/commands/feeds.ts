@@ -7,24 +7,21 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { z } from 'zod';
-import { buildArticle } from '../../../articles/article.js';
-import { safeHttpUrl } from '../../../articles/identity.js';
-import { loadArticlePage } from '../../../pipeline/pages.js';
 import { formatDuration } from '../../../config/duration.js';
 import { duration, feedId, MAX_EVERY_MS } from '../../../config/schema.js';
 import type { ParsedFeed } from '../../../sources/feed.js';
 import { FetchError } from '../../../sources/http.js';
-import { loadFeed } from '../../../sources/load.js';
-import type { ListedFeed } from '../../../pipeline/registry.js';
+import { fetchFeed } from '../../../sources/fetch.js';
 import { redactUrlSecrets } from '../../../ops/redact.js';
 import { cutText } from '../../../text/cut.js';
+import { safeHttpUrl } from '../../../text/url.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
 import type { CommandArgs } from './args.js';
 import { defineCommand } from './command.js';
 import { requireManageGuild } from './guards.js';
 import { friendlyFetchFailure } from './summary.js';
-import { CommandError, type CommandDeps, type Reply } from './types.js';
+import { CommandError, type CommandDeps, type ListedFeed, type Reply } from './types.js';
 
 const feedIdOption = (description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: 'id', description, required: true, autocomplete: true, max_length: 60 }) as const;
@@ -96,9 +93,9 @@ function checkGuildCap(interaction: ChatInputCommandInteraction, deps: CommandDe
 }
 
 /** Fetches and parses the feed at `url`; throws CommandError saying why not (`after`: what that meant). */
-async function fetchFeed(deps: CommandDeps, url: string, after = ''): Promise<ParsedFeed> {
+async function readFeed(deps: CommandDeps, url: string, after = ''): Promise<ParsedFeed> {
   try {
-    return await loadFeed(deps.http, url, { maxBytes: 10_000_000, timeoutMs: deps.pageLimits.timeoutMs });
+    return (await fetchFeed(deps.http, url, deps.feedLimits)).feed;
   } catch (error) {
     const reason = error instanceof FetchError ? friendlyFetchFailure({ kind: error.kind, status: error.status, reason: error.message }) : (error as Error).message;
     throw new CommandError(`Could not read a feed at ${echoUrl(url)}: ${redactUrlSecrets(reason)}.${after}`);
@@ -134,7 +131,7 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
   checkGuildCap(interaction, deps);
   const channelId = args.channel ?? interaction.channelId;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const feed = await fetchFeed(deps, url, ' Nothing was added.');
+  const feed = await readFeed(deps, url, ' Nothing was added.');
   // Checked again just before adding: other adds may have landed while the feed was fetched.
   checkGuildCap(interaction, deps);
   const outcome = await deps.feeds.add({
@@ -170,12 +167,11 @@ async function test(interaction: ChatInputCommandInteraction, args: SubcommandAr
   const url = safeHttpUrl(args.url);
   if (!url) throw new CommandError('Give a feed address starting with http:// or https://.');
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const feed = await fetchFeed(deps, url);
+  const feed = await readFeed(deps, url);
   const newest = [...feed.items].sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0)).slice(0, 3);
   const embeds: APIEmbed[] = [];
   for (const item of newest) {
-    const page = item.url ? await loadArticlePage(deps.http, item.url, deps.pageLimits) : null;
-    const article = buildArticle({ feedId: 'test', feedName: feed.title ?? 'test', item, page: page?.ok ? page.page : null }, deps.summary, Date.now());
+    const { article } = await deps.articles.prepare({ feedId: 'test', feedName: feed.title ?? 'test', item });
     if (article) embeds.push(renderDiscordMessage(article, { channelId: interaction.channelId, feedName: feed.title ?? 'test', color: 0x5865f2 }).embeds[0]!);
   }
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);

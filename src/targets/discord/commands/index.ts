@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
-import type { ListedFeed } from '../../../sources/registry.js';
 import { cutText } from '../../../text/cut.js';
 import { fitMessage } from '../fit.js';
 import type { Command } from './command.js';
@@ -10,7 +9,7 @@ import { headlinesCommand, MORE_PREFIX, moreHeadlines } from './headlines.js';
 import { searchCommand } from './search.js';
 import { statusCommand } from './status.js';
 import { summaryCommand } from './summary.js';
-import { CommandError, type CommandDeps, type Reply } from './types.js';
+import { CommandError, type CommandDeps, type Reply, type ListedFeed } from './types.js';
 import { whyCommand } from './why.js';
 
 /** Every slash command Herald registers, in the order Discord lists them. */

@@ -1,9 +1,9 @@
 import { ApplicationCommandOptionType, MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
-import { safeHttpUrl } from '../../../articles/identity.js';
-import { loadArticlePage, type PageFailure } from '../../../pipeline/pages.js';
+import type { PageFailure } from '../../../articles/article.js';
 import { summarize } from '../../../articles/summarize.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord } from '../render.js';
+import { safeHttpUrl } from '../../../text/url.js';
 import { defineCommand } from './command.js';
 import { CommandError } from './types.js';
 
@@ -49,7 +49,7 @@ export const summaryCommand = defineCommand(summaryDefinition, async (interactio
   if (!url) throw new CommandError('Give a web address starting with http:// or https://.');
   // Fetching can take longer than Discord's 3 seconds: acknowledge first.
   await interaction.deferReply(args.public ? {} : { flags: MessageFlags.Ephemeral });
-  const result = await loadArticlePage(deps.http, url, deps.pageLimits);
+  const result = await deps.articles.loadPage(url);
   if (!result.ok) throw new CommandError(`Could not summarize ${echoUrl(url)}: ${friendlyFetchFailure(result)}.`);
   const summary = summarize(result.page.text, deps.summary);
   if (!summary) throw new CommandError(`Found no article text at ${echoUrl(url)} (a paywall, or a page that needs JavaScript?).`);

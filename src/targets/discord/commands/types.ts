@@ -1,18 +1,42 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
-import type { PageLimits } from '../../../pipeline/pages.js';
+import type { ArticlePreparer } from '../../../articles/article.js';
 import type { SummaryLimits } from '../../../articles/summarize.js';
+import type { Config, FeedConfig } from '../../../config/config.js';
+import type { FeedLimits } from '../../../sources/fetch.js';
 import type { HttpClient } from '../../../sources/http.js';
-import type { FeedRegistry } from '../../../pipeline/registry.js';
-import type { Store } from '../../../store/store.js';
+import type { DiscordFeed, Store } from '../../../store/store.js';
+
+/** A feed as the commands list it: from the config file (read-only here) or added with /feeds add. */
+export interface ListedFeed extends FeedConfig {
+  source: 'config' | 'discord';
+  paused: boolean;
+  channelId: string | null;
+}
+
+/** The feeds Herald watches, as the commands see and change them (pipeline/registry.ts implements it). */
+export interface FeedCatalog {
+  list(): ListedFeed[];
+  get(feedId: string): ListedFeed | undefined;
+  /** Feed id → display name. */
+  names(): Map<string, string>;
+  /** The config as currently loaded (SIGHUP may replace it). */
+  current(): Config;
+  add(feed: DiscordFeed): Promise<'added' | 'exists'>;
+  remove(feedId: string): Promise<boolean>;
+  setPaused(feedId: string, paused: boolean): Promise<boolean>;
+}
 
 /** What slash command handlers may use; passed in, never reached for. */
 export interface CommandDeps {
   store: Store;
-  feeds: FeedRegistry;
-  /** The SSRF-guarded HTTP client: /summary and /feeds test fetch URLs that users typed. */
+  feeds: FeedCatalog;
+  /** The SSRF-guarded HTTP client: /feeds add and /feeds test fetch feeds that users typed. */
   http: HttpClient;
+  /** Limits for a feed a user names. */
+  feedLimits: FeedLimits;
+  /** Article pages and articles as the pipeline prepares them: /summary and /feeds test fetch URLs that users typed. */
+  articles: ArticlePreparer;
   summary: SummaryLimits;
-  pageLimits: PageLimits;
   startedAt: number;
   version: string;
 }

@@ -1,0 +1,151 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { FeedConfig } from '../config/config.js';
+import { pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
+import { feedOwner } from './sharing.js';
+
+/** Next poll delay: the feed's interval, stretched exponentially while it fails (at most 6 h), with ±10 % jitter. */
+export function nextPollDelay(everyMs: number, failures: number, random: () => number = Math.random): number {
+  const base = failures === 0 ? everyMs : Math.min(Math.max(everyMs, 6 * 3_600_000), everyMs * 2 ** Math.min(failures, 10));
+  return Math.round(base * (0.9 + random() * 0.2));
+}
+
+/** Past its next poll, a feed's lease lasts this much longer before another process may take it. */
+const FEED_LEASE_GRACE_MS = 15_000;
+/** How often a process says it is alive, and how long after its last word it still counts as a worker. */
+const WORKER_HEARTBEAT_MS = 5_000;
+const WORKER_LIVE_MS = 20_000;
+
+/**
+ * Polls every feed on its own timer; a slow or failing feed never delays the others.
+ * `concurrency` bounds polls in flight across all feeds. With several processes on one database,
+ * the live ones share the feeds out (see feedOwner), and each poll is still claimed first (a lease
+ * that runs until the feed's next poll, plus a grace): one process polls a feed, a process that
+ * joins takes its share over, and a killed process's feeds are taken over when it has gone quiet
+ * and its leases have expired.
+ */
+export class FeedScheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly feeds = new Map<string, FeedConfig>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Bounds polls in flight across all feeds. */
+  private readonly limit: LimitFunction;
+  private stopped = false;
+  /** The live processes sharing the database, this one included. */
+  private workers: readonly string[];
+  /** Feeds whose lease this process holds, to hand over at once when their owner changes. */
+  private readonly held = new Set<string>();
+  /** Feeds being polled right now: never handed over mid-poll, or two processes would poll them at once. */
+  private readonly polling = new Set<string>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    feeds: readonly FeedConfig[],
+    private readonly deps: IngestDeps,
+    concurrency: number,
+    private readonly owner: string,
+    private readonly onPolled: (outcome: PollOutcome) => void = () => {},
+  ) {
+    this.limit = pLimit(concurrency);
+    for (const feed of feeds) this.feeds.set(feed.id, feed);
+    this.workers = [owner];
+  }
+
+  /** Announces this process among the workers, then starts every feed's timer. */
+  async start(): Promise<void> {
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat(), WORKER_HEARTBEAT_MS);
+    for (const feed of this.feeds.values()) this.schedule(feed, 0);
+  }
+
+  private async beat(): Promise<void> {
+    const now = (this.deps.now ?? Date.now)();
+    try {
+      const workers = await this.deps.store.heartbeat(this.owner, now, now - WORKER_LIVE_MS);
+      this.workers = workers.includes(this.owner) ? workers : [...workers, this.owner];
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'worker heartbeat failed');
+      return;
+    }
+    // Feeds that moved to another worker are handed over now, not when their leases run out.
+    for (const feedId of this.held) {
+      if (this.polling.has(feedId) || feedOwner(feedId, this.workers) === this.owner) continue;
+      this.held.delete(feedId);
+      await this.deps.store.releaseFeed(feedId, this.owner).catch((error: unknown) => this.deps.log.warn({ err: error, feed: feedId }, 'could not hand a feed over'));
+    }
+  }
+
+  /** Starts polling a feed now (added from Discord, resumed, or changed by a reload). */
+  add(feed: FeedConfig): void {
+    this.remove(feed.id);
+    this.feeds.set(feed.id, feed);
+    this.schedule(feed, 0);
+  }
+
+  /** Stops polling a feed; a poll already running finishes. */
+  remove(feedId: string): void {
+    clearTimeout(this.timers.get(feedId));
+    this.timers.delete(feedId);
+    this.feeds.delete(feedId);
+  }
+
+  /** Polls every feed once, now, and resolves when all are done (for --once). */
+  async pollAllOnce(onProgress?: (done: number, total: number) => void): Promise<PollOutcome[]> {
+    const feeds = [...this.feeds.values()];
+    let done = 0;
+    return Promise.all(
+      feeds.map(async (feed) => {
+        const outcome = await this.pollLimited(feed, { shared: false });
+        onProgress?.(++done, feeds.length);
+        return outcome;
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(feed: FeedConfig, delayMs: number): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      const run = this.pollLimited(feed, { shared: true }).then((outcome) => {
+        // A feed removed (or replaced) while it was being polled is not rescheduled.
+        if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
+      });
+      this.inFlight.add(run);
+      void run.finally(() => this.inFlight.delete(run));
+    }, delayMs);
+    this.timers.set(feed.id, timer);
+  }
+
+  /** `shared`: leave feeds that belong to another live worker to it (the timers); --once polls all it can claim. */
+  private async pollLimited(feed: FeedConfig, { shared }: { shared: boolean }): Promise<PollOutcome> {
+    const elsewhere: PollOutcome = { feedId: feed.id, status: 'elsewhere', newArticles: 0, failures: 0 };
+    if (shared && feedOwner(feed.id, this.workers) !== this.owner) return elsewhere;
+    return this.limit(async () => {
+      const now = this.deps.now ?? Date.now;
+      this.polling.add(feed.id);
+      try {
+        const state = await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS);
+        if (!state) {
+          this.held.delete(feed.id);
+          return elsewhere;
+        }
+        this.held.add(feed.id);
+        const outcome = await pollFeed(feed, this.deps, state);
+        // A failing feed backs off past its interval: hold it until that later poll.
+        if (outcome.failures > 0) {
+          await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + nextPollDelay(feed.everyMs, outcome.failures, () => 1) + FEED_LEASE_GRACE_MS);
+        }
+        this.onPolled(outcome);
+        return outcome;
+      } finally {
+        this.polling.delete(feed.id);
+      }
+    });
+  }
+}
