@@ -7,6 +7,7 @@ import { parseConfig } from '../config/config.js';
 import { readEnv } from '../config/env.js';
 import { createHerald } from '../main.js';
 import { createLogger } from '../ops/logger.js';
+import { counted } from '../text/count.js';
 
 const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
 const TYPES: Record<string, string> = { '.xml': 'application/rss+xml; charset=utf-8', '.html': 'text/html; charset=utf-8' };
@@ -49,7 +50,7 @@ export async function runDemo(): Promise<number> {
     const { polls, attempted } = await herald.runOnce();
     await herald.stop();
     const newArticles = polls.reduce((sum, poll) => sum + poll.newArticles, 0);
-    print(`Demo done: ${polls.length} feed polled, ${newArticles} new articles, ${attempted} posts shown above.`);
+    print(`Demo done: ${counted(polls.length, 'feed')} polled, ${counted(newArticles, 'new article')}, ${counted(attempted, 'post')} shown above.`);
     return polls.some((poll) => poll.status === 'failed') ? 1 : 0;
   } finally {
     await files.close();

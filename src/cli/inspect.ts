@@ -5,6 +5,7 @@ import { charsetOf, decodeBytes } from '../sources/decode.js';
 import { feedToJson } from '../sources/feed.js';
 import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient, FetchError, isFilePath, type HttpClient } from '../sources/http.js';
+import { counted } from '../text/count.js';
 import { USER_AGENT } from '../version.js';
 
 /** A person inspecting one input can wait longer and read more than the bot polling thousands. */
@@ -49,7 +50,7 @@ export function inspectFeeds(inputs: string[], json: boolean, env: Env): Promise
     async (http, input) => {
       const { feed } = await fetchFeed(http, input, LIMITS);
       if (json) return JSON.stringify(feedToJson(input, feed));
-      const lines = [`${input}: ${feed.format} feed "${feed.title ?? '(untitled)'}"${feed.link ? ` <${feed.link}>` : ''}, ${feed.items.length} items`];
+      const lines = [`${input}: ${feed.format} feed "${feed.title ?? '(untitled)'}"${feed.link ? ` <${feed.link}>` : ''}, ${counted(feed.items.length, 'item')}`];
       for (const item of feed.items) {
         lines.push(`  - ${item.title ?? '(untitled)'}${item.publishedAt ? ` [${item.publishedAt.toISOString()}]` : ''}\n    ${item.url ?? '(no link)'}`);
       }

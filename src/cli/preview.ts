@@ -7,6 +7,7 @@ import { articlePreparer } from '../pipeline/pages.js';
 import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient } from '../sources/http.js';
 import { dryRunTargets } from '../targets/dry-run.js';
+import { counted } from '../text/count.js';
 import { USER_AGENT } from '../version.js';
 import { describeFailure, LIMITS } from './inspect.js';
 
@@ -36,7 +37,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
       .map((item, index) => ({ item, index }))
       .sort((a, b) => (b.item.publishedAt?.getTime() ?? 0) - (a.item.publishedAt?.getTime() ?? 0) || a.index - b.index)
       .slice(0, limit);
-    print(`${feed.title ?? url}: the newest ${items.length} of ${feed.items.length} items\n`);
+    print(`${feed.title ?? redactUrlSecrets(url)}: the newest ${items.length} of ${counted(feed.items.length, 'item')}\n`);
     for (const [position, { item }] of items.entries()) {
       if (process.stderr.isTTY) process.stderr.write(`\rpreparing ${position + 1}/${items.length}…`);
       const { article, pageFailure } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });

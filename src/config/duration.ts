@@ -11,7 +11,10 @@ export function parseDuration(text: string): number | null {
   return total;
 }
 
+/** Writes milliseconds in the largest whole unit: 300000 → "5m", 1500 → "1500ms". */
 export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1_000 === 0) return `${ms / 1_000}s`;

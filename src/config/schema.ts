@@ -1,12 +1,21 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
-/** A duration written as "30s", "5m", "1h" (or a number of seconds), in ms between `min` and `max` ms. */
-export const duration = (min: number, max: number) =>
+/**
+ * A duration written with its unit ("500ms", "30s", "5m", "1h30m", "2d"), as milliseconds from `min`
+ * to `max`. A bare number is refused, its unit being a guess: `every: 5` is answered "did you mean
+ * 5m?", naming `usualUnit`, the unit the key is usually written in. Zero needs no unit.
+ */
+export const duration = (min: number, max: number, usualUnit: 's' | 'm') =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
+    const text = String(value).trim();
+    if (/^\d+(\.\d+)?$/.test(text) && Number(text) !== 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration with a unit (ms, s, m, h or d), got ${text}: did you mean ${text}${usualUnit}?` });
+      return z.NEVER;
+    }
+    const ms = /^0+(\.0+)?$/.test(text) ? 0 : parseDuration(text);
     if (ms === null || ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 5m or 1h (between ${min / 1000}s and ${max / 86_400_000}d), got ${JSON.stringify(value)}` });
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 5m or 1h (between ${formatDuration(min)} and ${formatDuration(max)}), got ${JSON.stringify(value)}` });
       return z.NEVER;
     }
     return ms;
@@ -23,10 +32,31 @@ const snowflake = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id
 /** The longest poll interval of any feed: 7 days, in ms. */
 export const MAX_EVERY_MS = 7 * 86_400_000;
 
+/**
+ * A feed's address: an absolute http(s) URL, or a file path. Text that starts like a URL of another
+ * scheme (`feed://`, `http:/x`) or like a host name without a scheme (`example.com/rss`,
+ * `www.example.com`, `localhost:8080/feed`) is refused rather than read as a missing file;
+ * a path whose first folder has a dot in its name is written `./name.d/feed.xml`.
+ */
+const feedUrl = z
+  .string()
+  .min(1, 'expected an http(s) URL or a file path')
+  .superRefine((text, ctx) => {
+    const value = text.trim();
+    const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(value)?.[1]?.toLowerCase();
+    if (scheme === 'http' || scheme === 'https') {
+      if (!URL.canParse(value) || !/^https?:\/\/[^/]/i.test(value)) ctx.addIssue({ code: 'custom', message: `expected an http(s) URL such as https://example.org/rss, got ${JSON.stringify(text)}` });
+    } else if (scheme && !/^[a-z0-9-]+(\.[a-z0-9-]+)*:\d+(\/|$)/i.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `only http(s) URLs and file paths can be read, not ${scheme}: (${JSON.stringify(text)})` });
+    } else if (/^(www\.[^/]+|localhost(:\d+)?(\/|$)|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?\/|[a-z0-9-]+(\.[a-z0-9-]+)*:\d+(\/|$))/i.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(text)} has no scheme: did you mean https://${value}? (a file path in a folder whose name has a dot is written ./${value})` });
+    }
+  });
+
 export const feedSchema = z.strictObject({
   id: feedId,
-  url: z.string().min(1, 'expected an http(s) URL or a file path'),
-  every: duration(1_000, MAX_EVERY_MS).optional(),
+  url: feedUrl,
+  every: duration(1_000, MAX_EVERY_MS, 'm').optional(),
   backfill: z.number().int().min(0).max(100).optional(),
   name: z.string().min(1).max(100).optional(),
   color: hexColor.optional(),
@@ -78,7 +108,7 @@ export const configSchema = z
   .strictObject({
     defaults: z
       .strictObject({
-        every: duration(1_000, 7 * 86_400_000).default(5 * 60_000),
+        every: duration(1_000, 7 * 86_400_000, 'm').default(5 * 60_000),
         backfill: z.number().int().min(0).max(100).default(0),
       })
       .default({ every: 5 * 60_000, backfill: 0 }),
@@ -88,7 +118,7 @@ export const configSchema = z
     /** Limits on feeds added with /feeds add (issue 12 item 7: 200 feeds every 1s hammered one host). */
     discord: z
       .strictObject({
-        minEvery: duration(1_000, MAX_EVERY_MS).default(5 * 60_000),
+        minEvery: duration(1_000, MAX_EVERY_MS, 'm').default(5 * 60_000),
         maxFeedsPerGuild: z.number().int().min(0).max(10_000).default(50),
       })
       .default({ minEvery: 5 * 60_000, maxFeedsPerGuild: 50 }),
@@ -101,7 +131,7 @@ export const configSchema = z
       .default({ maxSentences: 3, maxChars: 500 }),
     http: z
       .strictObject({
-        timeout: duration(1_000, 300_000).default(20_000),
+        timeout: duration(1_000, 300_000, 's').default(20_000),
         maxFeedBytes: z.number().int().min(10_000).max(100_000_000).default(10_000_000),
         maxPageBytes: z.number().int().min(10_000).max(100_000_000).default(5_000_000),
         concurrency: z.number().int().min(1).max(256).default(16),
@@ -110,8 +140,8 @@ export const configSchema = z
     deliveries: z
       .strictObject({
         maxAttempts: z.number().int().min(1).max(100).default(12),
-        retryBase: duration(100, 3_600_000).default(5_000),
-        retryMax: duration(1_000, 86_400_000).default(3_600_000),
+        retryBase: duration(100, 3_600_000, 's').default(5_000),
+        retryMax: duration(1_000, 86_400_000, 'm').default(3_600_000),
       })
       .default({ maxAttempts: 12, retryBase: 5_000, retryMax: 3_600_000 }),
   })

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeliveryJob, Store } from '../store/store.js';
 import { DeliveryError, splitTargetKey, type Target } from './target.js';
+import { counted } from '../text/count.js';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -203,7 +204,7 @@ export class Outbox {
             ? failure.message
             : secondUnknown
               ? `outcome unknown twice; not sent again to avoid a duplicate post (${failure.message})`
-              : `gave up after ${attempts} attempts: ${failure.message}`;
+              : `gave up after ${counted(attempts, 'attempt')}: ${failure.message}`;
         await this.store.markFailed(delivery.id, reason, this.now());
         this.log.error({ ...context, attempts, reason }, 'delivery failed');
         this.events.failed?.(job, reason);

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 
-export type FetchFailure = 'blocked' | 'timeout' | 'too-large' | 'redirects' | 'http' | 'network' | 'unsupported';
+/** Why a fetch failed; 'file' is a local feed file that cannot be read (missing, a directory, no permission). */
+export type FetchFailure = 'blocked' | 'timeout' | 'too-large' | 'redirects' | 'http' | 'network' | 'unsupported' | 'file';
 
 export class FetchError extends Error {
   override name = 'FetchError';
@@ -294,14 +295,18 @@ function decompressorFor(encoding: string | null) {
   }
 }
 
+const FILE_PROBLEMS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a folder' };
+
 async function readLocalFile(path: string, maxBytes: number): Promise<FetchResult> {
-  let size: number;
   try {
-    size = (await stat(path)).size;
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (info.size > maxBytes) throw new FetchError('too-large', `${path} is ${info.size} bytes, over the ${maxBytes}-byte limit`);
+    const body = await readFile(path);
+    return { status: 'ok', url: path, body, contentType: null, etag: null, lastModified: null };
   } catch (error) {
-    throw new FetchError('network', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    if (error instanceof FetchError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new FetchError('file', `cannot read ${path}: ${FILE_PROBLEMS[code] ?? (error as Error).message}${code ? ` (${code})` : ''}`);
   }
-  if (size > maxBytes) throw new FetchError('too-large', `${path} is ${size} bytes, over the ${maxBytes}-byte limit`);
-  const body = await readFile(path);
-  return { status: 'ok', url: path, body, contentType: null, etag: null, lastModified: null };
 }

@@ -33,9 +33,25 @@ describe('config', () => {
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['b'] }] }, 'herald.yaml: routes[0].feeds[0]: unknown feed id "b"'],
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], discord: [123] }] }, 'herald.yaml: routes[0].discord[0]:'],
     [{ feeds: [{ id: 'a', url: 'x', evry: '5m' }] }, 'herald.yaml: feeds[0]: Unrecognized key: "evry"'],
+    [{ feeds: [{ id: 'a', url: 'x', every: 5 }] }, 'herald.yaml: feeds[0].every: expected a duration with a unit (ms, s, m, h or d), got 5: did you mean 5m?'],
+    [{ defaults: { every: '10' } }, 'herald.yaml: defaults.every: expected a duration with a unit (ms, s, m, h or d), got 10: did you mean 10m?'],
+    [{ http: { timeout: 20 } }, 'herald.yaml: http.timeout: expected a duration with a unit (ms, s, m, h or d), got 20: did you mean 20s?'],
+    [{ deliveries: { retryBase: 0.5 } }, 'herald.yaml: deliveries.retryBase: expected a duration with a unit'],
+    [{ http: { timeout: '10m' } }, 'herald.yaml: http.timeout: expected a duration such as 30s, 5m or 1h (between 1s and 5m), got "10m"'],
+    [{ feeds: [{ id: 'a', url: 'example.com/rss' }] }, 'herald.yaml: feeds[0].url: "example.com/rss" has no scheme: did you mean https://example.com/rss?'],
+    [{ feeds: [{ id: 'a', url: 'www.example.org' }] }, 'herald.yaml: feeds[0].url: "www.example.org" has no scheme'],
+    [{ feeds: [{ id: 'a', url: 'localhost:8080/feed.xml' }] }, 'herald.yaml: feeds[0].url: "localhost:8080/feed.xml" has no scheme'],
+    [{ feeds: [{ id: 'a', url: 'feed://example.com/rss' }] }, 'herald.yaml: feeds[0].url: only http(s) URLs and file paths can be read, not feed:'],
+    [{ feeds: [{ id: 'a', url: 'https:/example.com/rss' }] }, 'herald.yaml: feeds[0].url: expected an http(s) URL such as https://example.org/rss'],
   ])('names the file and key at fault: %j', (raw, message) => {
     expect(() => parseConfig(raw, 'herald.yaml')).toThrow(ConfigError);
     expect(() => parseConfig(raw, 'herald.yaml')).toThrow(message);
+  });
+
+  it('takes file paths, dotted folders written ./, and http(s) URLs as feed addresses', () => {
+    const urls = ['demo/feed.xml', 'feed.xml', '/srv/feeds/a.rss', '../shared/corpus/x.rss', './feeds.example/a.xml', 'https://example.org/rss', 'http://127.0.0.1:8080/feed.xml'];
+    const config = parseConfig({ feeds: urls.map((url, n) => ({ id: `f${n}`, url })) }, 'herald.yaml');
+    expect(config.feeds.map((feed) => feed.url)).toEqual(urls);
   });
 
   it('parses durations', () => {

@@ -157,3 +157,17 @@ describe('the SSRF guard', () => {
     }
   });
 });
+
+describe('local feed files', () => {
+  it('reports a missing file, a folder and an unreadable path as file problems, not network errors', async () => {
+    const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: false });
+    try {
+      const missing = await failureOf(http.fetch('feeds/no-such-feed.xml', REQUEST));
+      expect([missing.kind, missing.message]).toEqual(['file', 'cannot read feeds/no-such-feed.xml: no such file (ENOENT)']);
+      const folder = await failureOf(http.fetch('tests', REQUEST));
+      expect([folder.kind, folder.message]).toEqual(['file', 'cannot read tests: it is a directory (EISDIR)']);
+    } finally {
+      await http.close();
+    }
+  });
+});

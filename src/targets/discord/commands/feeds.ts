@@ -19,6 +19,7 @@ import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
 import type { CommandArgs } from './args.js';
 import { defineCommand } from './command.js';
+import { counted } from '../../../text/count.js';
 import { requireManageGuild } from './guards.js';
 import { friendlyFetchFailure } from './summary.js';
 import { CommandError, type CommandDeps, type ListedFeed, type Reply } from './types.js';
@@ -148,7 +149,7 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
   if (outcome !== 'added') throw new CommandError(`A feed with id \`${id}\` exists already.`);
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
   return {
-    content: `Added \`${id}\` (${title}, ${feed.items.length} items now). New stories will be posted in <#${channelId}>; it is checked every ${formatDuration(everyMs)}.`,
+    content: `Added \`${id}\` (${title}, ${counted(feed.items.length, 'item')} now). New stories will be posted in <#${channelId}>; it is checked every ${formatDuration(everyMs)}.`,
   };
 }
 
@@ -175,7 +176,7 @@ async function test(interaction: ChatInputCommandInteraction, args: SubcommandAr
     if (article) embeds.push(renderDiscordMessage(article, { channelId: interaction.channelId, feedName: feed.title ?? 'test', color: 0x5865f2 }).embeds[0]!);
   }
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
-  return { content: `${title}: ${feed.items.length} items (${feed.format}). The newest would be posted like this; nothing was posted.`, embeds };
+  return { content: `${title}: ${counted(feed.items.length, 'item')} (${feed.format}). The newest would be posted like this; nothing was posted.`, embeds };
 }
 
 export const feedsCommand = defineCommand(feedsDefinition, async (interaction, args, deps) => {

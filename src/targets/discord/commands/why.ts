@@ -4,6 +4,7 @@ import type { Delivery, UrlHistory } from '../../../store/store.js';
 import { echoUrl } from '../fit.js';
 import { defineCommand } from './command.js';
 import { CommandError } from './types.js';
+import { counted } from '../../../text/count.js';
 
 export const whyDefinition = {
   name: 'why',
@@ -25,7 +26,7 @@ function deliveryLine(delivery: Delivery): string {
     default:
       return delivery.attempts === 0
         ? `${where}: waiting its turn (posts go out in publication order).`
-        : `${where}: waiting for a retry <t:${Math.ceil(delivery.nextAttemptAt / 1000)}:R> after ${delivery.attempts} attempt(s): ${delivery.lastError ?? ''}`;
+        : `${where}: waiting for a retry <t:${Math.ceil(delivery.nextAttemptAt / 1000)}:R> after ${counted(delivery.attempts, 'attempt')}: ${delivery.lastError ?? ''}`;
   }
 }
 
