@@ -51,7 +51,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
   // Names this process in the database's leases (several may share a PostgreSQL database).
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork, perHost: config.http.perHost });
   const feeds = new FeedRegistry(config, store);
   await feeds.load();
   const feedStyle = (feedId: string) => {

@@ -44,7 +44,8 @@ export interface Config {
   discord: { minEveryMs: number; maxFeedsPerGuild: number };
   x: XConfig;
   summary: { maxSentences: number; maxChars: number };
-  http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number };
+  /** `perHost` is read at start (a reload does not change it). */
+  http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number; perHost: { maxInFlight: number; minGapMs: number } };
   deliveries: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
 }
 
@@ -115,6 +116,7 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
       maxFeedBytes: data.http.maxFeedBytes,
       maxPageBytes: data.http.maxPageBytes,
       concurrency: data.http.concurrency,
+      perHost: { maxInFlight: data.http.perHost.maxInFlight, minGapMs: data.http.perHost.minGap },
     },
     deliveries: {
       maxAttempts: data.deliveries.maxAttempts,

@@ -135,8 +135,14 @@ export const configSchema = z
         maxFeedBytes: z.number().int().min(10_000).max(100_000_000).default(10_000_000),
         maxPageBytes: z.number().int().min(10_000).max(100_000_000).default(5_000_000),
         concurrency: z.number().int().min(1).max(256).default(16),
+        perHost: z
+          .strictObject({
+            maxInFlight: z.number().int().min(1).max(64).default(4),
+            minGap: duration(0, 60_000, 's').default(0),
+          })
+          .default({ maxInFlight: 4, minGap: 0 }),
       })
-      .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16 }),
+      .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16, perHost: { maxInFlight: 4, minGap: 0 } }),
     deliveries: z
       .strictObject({
         maxAttempts: z.number().int().min(1).max(100).default(12),

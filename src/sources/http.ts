@@ -6,6 +6,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { HostBackoff, HostLimiter, retryAfterUntil, type HostLimits } from './hosts.js';
 
 /** Why a fetch failed; 'file' is a local feed file that cannot be read (missing, a directory, no permission). */
 export type FetchFailure = 'blocked' | 'timeout' | 'too-large' | 'redirects' | 'http' | 'network' | 'unsupported' | 'file';
@@ -59,6 +60,8 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number;
   /** Name resolution (default: the system resolver); every address it returns is checked before connecting. */
   resolve?: Resolver;
+  /** Politeness per host (`http.perHost`); without it, only Retry-After holds requests back. */
+  perHost?: HostLimits;
 }
 
 /**
@@ -131,9 +134,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxRedirects = options.maxRedirects ?? 5;
   const policy: NetworkPolicy = { allowPrivate: options.allowPrivateNetwork, allowLinkLocal: options.allowPrivateNetwork };
   const agent = guardedAgent(policy, options.resolve ?? systemResolver, options.connectTimeoutMs ?? 10_000);
+  const hosts = new HostLimiter(options.perHost ?? { maxInFlight: Infinity, minGapMs: 0 });
 
   async function fetchUrl(target: string, req: FetchRequest): Promise<FetchResult> {
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    // The deadline starts when the first request may start, not while it waits its turn at the host.
+    let signal: AbortSignal | undefined;
     let url = target;
     for (let hop = 0; hop <= maxRedirects; hop++) {
       const parsed = new URL(url);
@@ -143,51 +148,70 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // A literal address skips name resolution: it is checked here, before connecting.
       const literal = parsed.hostname.replace(/^\[|\]$/g, '');
       if (isIP(literal) && !isAddressAllowed(literal, policy)) throw blocked(literal);
-      const headers: Record<string, string> = {
-        'user-agent': options.userAgent,
-        accept: req.accept,
-        'accept-encoding': 'gzip, deflate, br',
-      };
-      if (req.etag) headers['if-none-match'] = req.etag;
-      if (req.lastModified) headers['if-modified-since'] = req.lastModified;
-      let response: Dispatcher.ResponseData<unknown>;
+      const hopUrl = url;
+      let outcome: FetchResult | { status: 'redirect'; location: string };
       try {
-        response = await request(url, { dispatcher: agent, headers, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
+        outcome = await hosts.run(parsed.host, req.timeoutMs, () => {
+          signal ??= AbortSignal.timeout(req.timeoutMs);
+          return requestOnce(hopUrl, parsed.host, req, signal);
+        });
       } catch (error) {
-        throw toFetchError(error, signal);
+        if (error instanceof HostBackoff) throw new FetchError('http', `not sent: ${error.message} (Retry-After)`);
+        throw error;
       }
-      const { statusCode } = response;
-      if (REDIRECTS.has(statusCode)) {
-        await response.body.dump().catch(() => undefined);
-        const location = header(response.headers, 'location');
-        if (!location) throw new FetchError('http', `HTTP ${statusCode} without a Location header`, statusCode);
-        url = new URL(location, url).toString();
-        continue;
-      }
-      if (statusCode === 304) {
-        await response.body.dump().catch(() => undefined);
-        return { status: 'not-modified', url };
-      }
-      if (statusCode < 200 || statusCode >= 300) {
-        await response.body.dump().catch(() => undefined);
-        throw new FetchError('http', `HTTP ${statusCode}`, statusCode);
-      }
-      const declaredLength = Number(header(response.headers, 'content-length') ?? NaN);
-      if (declaredLength > req.maxBytes) {
-        response.body.destroy();
-        throw new FetchError('too-large', `response of ${declaredLength} bytes exceeds the ${req.maxBytes}-byte limit`);
-      }
-      const body = await readCapped(response.body, header(response.headers, 'content-encoding'), req.maxBytes, signal);
-      return {
-        status: 'ok',
-        url,
-        body,
-        contentType: header(response.headers, 'content-type'),
-        etag: header(response.headers, 'etag'),
-        lastModified: header(response.headers, 'last-modified'),
-      };
+      if (outcome.status !== 'redirect') return outcome;
+      url = new URL(outcome.location, url).toString();
     }
     throw new FetchError('redirects', `more than ${maxRedirects} redirects`);
+  }
+
+  /** One request, its body read within the host's slot; a redirect is returned for the caller to follow. */
+  async function requestOnce(url: string, host: string, req: FetchRequest, signal: AbortSignal): Promise<FetchResult | { status: 'redirect'; location: string }> {
+    const headers: Record<string, string> = {
+      'user-agent': options.userAgent,
+      accept: req.accept,
+      'accept-encoding': 'gzip, deflate, br',
+    };
+    if (req.etag) headers['if-none-match'] = req.etag;
+    if (req.lastModified) headers['if-modified-since'] = req.lastModified;
+    let response: Dispatcher.ResponseData<unknown>;
+    try {
+      response = await request(url, { dispatcher: agent, headers, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
+    } catch (error) {
+      throw toFetchError(error, signal);
+    }
+    const { statusCode } = response;
+    if (REDIRECTS.has(statusCode)) {
+      await response.body.dump().catch(() => undefined);
+      const location = header(response.headers, 'location');
+      if (!location) throw new FetchError('http', `HTTP ${statusCode} without a Location header`, statusCode);
+      return { status: 'redirect', location };
+    }
+    if (statusCode === 304) {
+      await response.body.dump().catch(() => undefined);
+      return { status: 'not-modified', url };
+    }
+    if (statusCode < 200 || statusCode >= 300) {
+      await response.body.dump().catch(() => undefined);
+      // 429 and 503 may say when to come back (RFC 6585 §4, RFC 9110 §15.6.4): no request to the host before then.
+      const until = statusCode === 429 || statusCode === 503 ? retryAfterUntil(header(response.headers, 'retry-after'), Date.now()) : null;
+      if (until !== null) hosts.holdOff(host, until);
+      throw new FetchError('http', `HTTP ${statusCode}${until !== null ? `, retry after ${new Date(until).toISOString()}` : ''}`, statusCode);
+    }
+    const declaredLength = Number(header(response.headers, 'content-length') ?? NaN);
+    if (declaredLength > req.maxBytes) {
+      response.body.destroy();
+      throw new FetchError('too-large', `response of ${declaredLength} bytes exceeds the ${req.maxBytes}-byte limit`);
+    }
+    const body = await readCapped(response.body, header(response.headers, 'content-encoding'), req.maxBytes, signal);
+    return {
+      status: 'ok',
+      url,
+      body,
+      contentType: header(response.headers, 'content-type'),
+      etag: header(response.headers, 'etag'),
+      lastModified: header(response.headers, 'last-modified'),
+    };
   }
 
   return {
