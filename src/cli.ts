@@ -3,21 +3,11 @@ import { config as loadDotenv } from 'dotenv';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile, type Config } from './config/config.js';
 import { readEnv, type Env } from './config/env.js';
+import { helpFor, USAGE } from './cli/help.js';
+import { createProgressLine, type ProgressLine } from './cli/progress.js';
 import { createLogger } from './ops/logger.js';
 import { VERSION } from './version.js';
 
-const USAGE = `Herald ${VERSION}: news feeds → article summaries → Discord and X
-
-Usage:
-  herald run [--dry-run] [--once]          run the bot (config: HERALD_CONFIG, default config/herald.yaml)
-  herald inspect feed <path-or-url>... [--json]
-  herald inspect article <path-or-url>... [--json]
-  herald preview <feed-id-or-url> [--limit N]
-  herald x login                           authorize posting to X with OAuth 2 (PKCE); tokens go to the database
-  herald demo                              the offline demo (what \`npm run demo\` runs)
-  herald --version | --help
-
-Exit status: 0 success, 1 some input failed, 2 bad usage or configuration.`;
 
 /** Bad usage: reported in one line, exit 2. */
 class UsageError extends Error {}
@@ -28,7 +18,8 @@ function secretsOf(env: NodeJS.ProcessEnv): string[] {
     .filter((value): value is string => Boolean(value));
 }
 
-function setup(stdoutIsOutput: boolean): { env: Env; log: Logger } {
+/** Reads the environment and makes the logger; a progress line on the same terminal is cleared before each log line. */
+function setup(stdoutIsOutput: boolean, progress: ProgressLine | null = null): { env: Env; log: Logger } {
   loadDotenv({ quiet: true });
   const env = readEnv(process.env);
   const log = createLogger({
@@ -37,11 +28,17 @@ function setup(stdoutIsOutput: boolean): { env: Env; log: Logger } {
     secrets: secretsOf(process.env),
     fd: stdoutIsOutput ? 2 : 1,
     pretty: (stdoutIsOutput ? process.stderr.isTTY : process.stdout.isTTY) === true,
+    beforeWrite: progress ? () => progress.clear() : undefined,
   });
   return { env, log };
 }
 
 async function main(argv: string[]): Promise<number> {
+  const help = helpFor(argv);
+  if (help !== null) {
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
   const [command, ...rest] = argv;
   switch (command) {
     case 'run':
@@ -106,15 +103,19 @@ async function runCommand(args: string[]): Promise<number> {
     options: { 'dry-run': { type: 'boolean', default: false }, once: { type: 'boolean', default: false } },
     allowPositionals: false,
   });
-  const { env, log } = setup(false);
+  // Progress for long runs (hundreds of feeds), on a terminal only: logs and pipes stay clean.
+  const progress = values.once ? createProgressLine(process.stderr) : null;
+  const { env, log } = setup(false, progress);
   const config = loadConfigFile(env.configFile);
   const { createHerald, runUntilSignalled } = await import('./main.js');
-  const herald = await createHerald({ config, env, log, dryRun: values['dry-run'], serveOps: !values.once });
+  const print = (text: string) => {
+    progress?.clear();
+    process.stdout.write(`${text}\n`);
+  };
+  const herald = await createHerald({ config, env, log, dryRun: values['dry-run'], serveOps: !values.once, print });
   if (values.once) {
-    // Progress for long runs (hundreds of feeds), on a terminal only: logs and pipes stay clean.
-    const progress = process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\rpolled ${done}/${total} feeds`) : undefined;
-    const { polls, attempted } = await herald.runOnce(progress);
-    if (progress) process.stderr.write('\r\x1b[K');
+    const { polls, attempted } = await herald.runOnce(progress ? (done, total) => progress.show(`polled ${done}/${total} feeds`) : undefined);
+    progress?.clear();
     await herald.stop();
     const failed = polls.filter((poll) => poll.status === 'failed');
     const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

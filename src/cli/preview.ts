@@ -10,6 +10,7 @@ import { dryRunTargets } from '../targets/dry-run.js';
 import { counted } from '../text/count.js';
 import { USER_AGENT } from '../version.js';
 import { describeFailure, LIMITS } from './inspect.js';
+import { createProgressLine } from './progress.js';
 
 /** Shows, for the newest `limit` items of a feed, exactly what would be posted to each target. */
 export async function preview(feedOrUrl: string, limit: number, env: Env, config: Config | null): Promise<number> {
@@ -28,7 +29,11 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     pageLimits: { maxBytes: config?.http.maxPageBytes ?? 5_000_000, timeoutMs: config?.http.timeoutMs ?? 20_000 },
     summary: config?.summary ?? DISCORD_SUMMARY,
   });
-  const print = (text: string) => process.stdout.write(`${text}\n`);
+  const progress = createProgressLine(process.stderr);
+  const print = (text: string) => {
+    progress?.clear();
+    process.stdout.write(`${text}\n`);
+  };
   const xOptions = () => (config ? { template: xTemplateFor(config, feedId), hashtags: config.x.hashtags, thread: config.x.thread, mentions: config.x.mentions } : {});
   const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 }), xOptions).map((t) => [t.kind, t]));
   try {
@@ -39,9 +44,9 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
       .slice(0, limit);
     print(`${feed.title ?? redactUrlSecrets(url)}: the newest ${items.length} of ${counted(feed.items.length, 'item')}\n`);
     for (const [position, { item }] of items.entries()) {
-      if (process.stderr.isTTY) process.stderr.write(`\rpreparing ${position + 1}/${items.length}…`);
+      progress?.show(`preparing ${position + 1}/${items.length}…`);
       const { article, pageFailure } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });
-      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      progress?.clear();
       if (!article) {
         print(`(item "${item.title ?? item.id}" has no usable link; it would be skipped)\n`);
         continue;

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { redactUrlSecrets } from './redact.js';
 
 export interface LoggerOptions {
@@ -11,6 +12,8 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** A stream to write to instead of a file descriptor (tests). */
   stream?: DestinationStream;
+  /** Called just before each line is written (clears a progress line on the same terminal). */
+  beforeWrite?: () => void;
 }
 
 /** Interaction and webhook tokens travel inside URLs that error messages quote. */
@@ -36,7 +39,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination: DestinationStream = options.stream
     ? options.stream
     : options.pretty
-    ? pino.transport({ target: 'pino-pretty', options: { destination: fd, colorize: true, ignore: 'pid,hostname,service' } })
+    ? // In this thread and synchronous (not a worker transport), so lines and a progress line never interleave.
+      pinoPretty({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname,service' })
     : pino.destination({ dest: fd, sync: true });
   return pino(
     {
@@ -44,7 +48,12 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: 'herald' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
-      hooks: { streamWrite: (line) => scrubSecrets(line, secrets) },
+      hooks: {
+        streamWrite: (line) => {
+          options.beforeWrite?.();
+          return scrubSecrets(line, secrets);
+        },
+      },
     },
     destination,
   );

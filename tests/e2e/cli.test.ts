@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,5 +121,88 @@ describe.skipIf(!hasShared)('shared case 14: a long title cut for Discord where 
     // What is kept is a run of whole graphemes from the start of the item's title.
     const original = /<item>\s*<title>([^<]*)<\/title>/.exec(readFileSync(feed, 'utf8'))![1]!;
     expect(graphemes(original).join('|').startsWith(`${graphemes(title.slice(0, -1)).join('|')}|`)).toBe(true);
+  });
+});
+
+describe('help and messages', () => {
+  it.each([
+    [['run', '--help'], 'Usage: herald run [--dry-run] [--once]'],
+    [['inspect', '--help'], 'Usage: herald inspect feed'],
+    [['inspect', 'feed', '--help'], 'Usage: herald inspect feed'],
+    [['inspect', 'article', '-h'], 'Usage: herald inspect feed'],
+    [['preview', '--help'], 'Usage: herald preview <feed-id-or-url> [--limit N]'],
+    [['x', 'login', '--help'], 'Usage: herald x login'],
+    [['demo', '--help'], 'Usage: herald demo'],
+    [['help', 'preview'], 'Usage: herald preview'],
+    [['--help'], 'herald <command> --help'],
+  ])('herald %j prints its help and exits 0', async (args, usage) => {
+    const { code, stdout, stderr } = await herald(args);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(usage);
+  });
+
+  it('says "1 item", and reports a missing local feed file as a file problem, not a network error', async () => {
+    const dir = tempDir('messages');
+    const one = join(dir, 'one.xml');
+    writeFileSync(one, rss('One', [{ guid: 'a', title: 'Alone', link: 'https://news.example/a' }]));
+    const missing = join(dir, 'missing.xml');
+    const { code, stdout } = await herald(['inspect', 'feed', one, missing]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`${one}: rss feed "One" <https://news.example/>, 1 item\n`);
+    expect(stdout).toContain(`${missing}: error: file: cannot read ${missing}: no such file (ENOENT)`);
+  });
+});
+
+/** What a terminal shows after `output`: carriage returns, erase-to-end-of-line and colours applied. */
+function screen(output: string): string[] {
+  const text = output.replace(/\x1b\[[\d;]*m/g, '');
+  const lines: string[] = [];
+  let line = '';
+  let column = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.startsWith('\x1b[K', i)) {
+      line = line.slice(0, column);
+      i += 2;
+    } else if (text[i] === '\r') {
+      column = 0;
+    } else if (text[i] === '\n') {
+      lines.push(line);
+      line = '';
+      column = 0;
+    } else {
+      line = line.slice(0, column) + text[i] + line.slice(column + 1);
+      column++;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+const hasScript = existsSync('/usr/bin/script');
+
+describe.skipIf(!hasScript)('run --once on a terminal', () => {
+  const server = new FeedServer();
+  beforeAll(async () => {
+    await server.start();
+    for (let n = 0; n < 6; n++) server.setFeed(`/f${n}.xml`, rss(`Feed ${n}`, []));
+  });
+  afterAll(() => server.stop());
+
+  it('clears the progress line before every log line, and at the end', async () => {
+    const dir = tempDir('tty');
+    const config = writeConfig(dir, {
+      feeds: [...Array.from({ length: 6 }, (_, n) => ({ id: `f${n}`, url: server.url(`/f${n}.xml`) })), { id: 'gone', url: server.url('/gone.xml') }],
+      routes: [],
+    });
+    // util-linux script(1) runs the command on a pseudo-terminal, as a person at a terminal would.
+    const command = [process.execPath, CLI, 'run', '--once'].join(' ');
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', TERM: 'xterm' },
+    }).catch((error: { stdout: string }) => error);
+    expect(stdout).toContain('polled ');
+    const shown = screen(stdout).filter((line) => line.trim() !== '');
+    expect(shown.some((line) => line.includes('feed poll failed'))).toBe(true);
+    expect(shown.filter((line) => line.includes('polled '))).toEqual([]);
   });
 });
