@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
 import { corpusDir, hasShared, SHARED } from '../corpus.js';
 import { graphemes, isWellFormed } from '../unicode.js';
+import { close, createServer, listen } from '../fakes/http.js';
 import { CLI, tempDir, writeConfig } from './herald-process.js';
 
 async function herald(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -183,16 +184,27 @@ const hasScript = existsSync('/usr/bin/script');
 
 describe.skipIf(!hasScript)('run --once on a terminal', () => {
   const server = new FeedServer();
+  // A feed that fails after the quick ones were polled, and one that answers later still: the failure's
+  // log line comes while the progress line is shown, and stays shown for a while after it.
+  const late = createServer((req, res) => {
+    if (req.url === '/late.xml') setTimeout(() => res.writeHead(404).end(), 1_500);
+    else setTimeout(() => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss('Later', [])), 3_000);
+  });
+  let latePort = 0;
   beforeAll(async () => {
     await server.start();
+    latePort = await listen(late);
     for (let n = 0; n < 6; n++) server.setFeed(`/f${n}.xml`, rss(`Feed ${n}`, []));
   });
-  afterAll(() => server.stop());
+  afterAll(async () => {
+    await server.stop();
+    await close(late);
+  });
 
   it('clears the progress line before every log line, and at the end', async () => {
     const dir = tempDir('tty');
     const config = writeConfig(dir, {
-      feeds: [...Array.from({ length: 6 }, (_, n) => ({ id: `f${n}`, url: server.url(`/f${n}.xml`) })), { id: 'gone', url: server.url('/gone.xml') }],
+      feeds: [...Array.from({ length: 6 }, (_, n) => ({ id: `f${n}`, url: server.url(`/f${n}.xml`) })), { id: 'late', url: `http://127.0.0.1:${latePort}/late.xml` }, { id: 'later', url: `http://127.0.0.1:${latePort}/later.xml` }],
       routes: [],
     });
     // util-linux script(1) runs the command on a pseudo-terminal, as a person at a terminal would.
@@ -200,7 +212,7 @@ describe.skipIf(!hasScript)('run --once on a terminal', () => {
     const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
       env: { PATH: process.env.PATH ?? '', HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', TERM: 'xterm' },
     }).catch((error: { stdout: string }) => error);
-    expect(stdout).toContain('polled ');
+    expect(stdout).toContain('polled 7/8 feeds');
     const shown = screen(stdout).filter((line) => line.trim() !== '');
     expect(shown.some((line) => line.includes('feed poll failed'))).toBe(true);
     expect(shown.filter((line) => line.includes('polled '))).toEqual([]);
