@@ -64,7 +64,7 @@ type SubcommandArgs<S extends string> = Extract<CommandArgs<typeof feedsDefiniti
 const DEFAULT_EVERY_MS = 5 * 60_000;
 
 /** What /feeds add accepts for `id` and `every`: the config file's own rules (config/schema.ts). */
-const addedFeedSchema = z.object({ id: feedId.max(60, 'expected at most 60 characters'), every: duration(1_000, MAX_EVERY_MS).optional() });
+const addedFeedSchema = z.object({ id: feedId.max(60, 'expected at most 60 characters'), every: duration(1_000, MAX_EVERY_MS, 'm').optional() });
 
 /** A feed id from an address: news.example.com/rss → news-example-com. */
 export function idFromUrl(url: string): string {

@@ -27,6 +27,7 @@ export function friendlyFetchFailure(failure: { kind: PageFailure; status?: numb
   switch (failure.kind) {
     case 'blocked':
     case 'network':
+    case 'file':
       return UNREACHABLE;
     case 'timeout':
       return 'the site took too long to answer';
