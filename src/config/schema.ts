@@ -137,12 +137,13 @@ export const configSchema = z
         concurrency: z.number().int().min(1).max(256).default(16),
         perHost: z
           .strictObject({
-            maxInFlight: z.number().int().min(1).max(64).default(4),
+            // Scrapy's CONCURRENT_REQUESTS_PER_DOMAIN default; its DOWNLOAD_DELAY default is 0 too.
+            maxInFlight: z.number().int().min(1).max(64).default(8),
             minGap: duration(0, 60_000, 's').default(0),
           })
-          .default({ maxInFlight: 4, minGap: 0 }),
+          .default({ maxInFlight: 8, minGap: 0 }),
       })
-      .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16, perHost: { maxInFlight: 4, minGap: 0 } }),
+      .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16, perHost: { maxInFlight: 8, minGap: 0 } }),
     deliveries: z
       .strictObject({
         maxAttempts: z.number().int().min(1).max(100).default(12),
