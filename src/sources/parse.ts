@@ -1,4 +1,5 @@
 import { detectAtomFeed, detectRdfFeed, detectRssFeed, parseFeed, ParseError, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
+import { cutText } from '../text/cut.js';
 import { collapseWhitespace, plainText } from '../text/text.js';
 import { safeHttpUrl } from '../text/url.js';
 import { plausibleDate } from './dates.js';
@@ -77,7 +78,7 @@ function textOf(raw: string | undefined | null, markup: Markup, max: number): st
   if (!raw) return null;
   const value = unwrapCdata(raw);
   const text = isMarkup(value, markup) ? plainText(literalDeclarations(value)) : collapseWhitespace(value) || null;
-  return text && text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return text && cutText(text, max);
 }
 
 /** An Atom text construct (title, summary) as plain text. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBytes } from '../../src/sources/decode.js';
 import { parseFeedText, FeedParseError } from '../../src/sources/parse.js';
 import { corpusDir, hasShared, SHARED } from '../corpus.js';
+import { isWellFormed } from '../unicode.js';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
@@ -195,6 +196,27 @@ describe.skipIf(!hasShared)('the rss-parser corpus', () => {
     for (const name of ['encoding.rss', 'uolNoticias.rss']) {
       const feed = parseFeedText(decodeBytes(readFileSync(join(dir, name))), null, NOW);
       expect(JSON.stringify(feed)).not.toContain('\uFFFD');
+    }
+  });
+});
+
+describe('overlong item texts', () => {
+  it('are cut between whole graphemes, so no item carries half an emoji', () => {
+    for (const lead of [997, 998, 999]) {
+      const title = `${'a'.repeat(lead)}${'🎉'.repeat(5)}`;
+      const summary = `${'b'.repeat(lead * 4 + 2)}${'🇺🇦'.repeat(5)}`;
+      const feed = parseFeedText(
+        `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>${title}</title><link>https://news.example/a</link><description>${summary}</description></item></channel></rss>`,
+        'https://news.example/feed.xml',
+        NOW,
+      );
+      const item = feed.items[0]!;
+      expect(isWellFormed(item.title!)).toBe(true);
+      expect(item.title!.length).toBeLessThanOrEqual(1000);
+      expect(item.title!.endsWith('…')).toBe(true);
+      expect(isWellFormed(item.summary!)).toBe(true);
+      expect(item.summary!.length).toBeLessThanOrEqual(4000);
+      expect(item.summary!).toMatch(/^b+(🇺🇦)*…$/u);
     }
   });
 });

@@ -1,7 +1,8 @@
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import type { StoredArticle } from '../../src/store/store.js';
-import { discordNonce, EMBED_LIMITS, renderDiscordMessage } from '../../src/targets/discord/render.js';
+import { DISCORD_LIMITS } from '../../src/targets/discord/fit.js';
+import { discordNonce, renderDiscordMessage } from '../../src/targets/discord/render.js';
 import { renderXPost } from '../../src/targets/x/render.js';
 import { graphemes, isWellFormed } from '../unicode.js';
 
@@ -97,11 +98,11 @@ describe('renderDiscordMessage', () => {
       color: 0,
     });
     const embed = message.embeds[0]!;
-    expect(embed.title.length).toBeLessThanOrEqual(EMBED_LIMITS.title);
-    expect(embed.description!.length).toBeLessThanOrEqual(EMBED_LIMITS.description);
-    expect(embed.author!.name.length).toBeLessThanOrEqual(EMBED_LIMITS.authorName);
+    expect(embed.title.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
+    expect(embed.description!.length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
+    expect(embed.author!.name.length).toBeLessThanOrEqual(DISCORD_LIMITS.authorName);
     const total = embed.title.length + embed.description!.length + embed.author!.name.length + embed.footer!.text.length;
-    expect(total).toBeLessThanOrEqual(EMBED_LIMITS.total);
+    expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.total);
   });
 
   /** What Discord shows for an escaped text: a backslash before ASCII punctuation is dropped. */
@@ -131,7 +132,7 @@ describe('renderDiscordMessage', () => {
       for (let lead = 248; lead <= 256; lead++) {
         const title = `${'速'.repeat(lead)}${cluster.repeat(3)}${'続き'.repeat(20)}`;
         const cut = renderDiscordMessage(article({ title }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!.title;
-        expect(cut.length).toBeLessThanOrEqual(EMBED_LIMITS.title);
+        expect(cut.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
         expect(isWellFormed(cut)).toBe(true);
         expect(cut.endsWith('…')).toBe(true);
         expect(graphemes(cut.slice(0, -1)).every((part) => part === '速' || part === cluster || part === '続' || part === 'き')).toBe(true);
@@ -142,10 +143,10 @@ describe('renderDiscordMessage', () => {
   it('cuts before escaping, so a cut title leaves no dangling backslash and stays within the limit once escaped', () => {
     const title = `${'*_'.repeat(200)}`;
     const cut = renderDiscordMessage(article({ title, summary: `${'**bold** '.repeat(600)}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
-    expect(cut.title.length).toBeLessThanOrEqual(EMBED_LIMITS.title);
+    expect(cut.title.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
     expect(cut.title).toMatch(/[^\\]…$/);
     expect(title.startsWith(shown(cut.title).slice(0, -1))).toBe(true);
-    expect(cut.description!.length).toBeLessThanOrEqual(EMBED_LIMITS.description);
+    expect(cut.description!.length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
     expect(shown(cut.description!)).toMatch(/^(\*\*bold\*\* )+\*\*bold\*\*…$/);
   });
 

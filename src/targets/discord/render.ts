@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { escapeMarkdown } from 'discord.js';
 import type { StoredArticle } from '../../store/store.js';
 import { cutText, cutToFit } from '../../text/cut.js';
+import { DISCORD_LIMITS } from './fit.js';
 
-/** Discord's documented embed limits, in UTF-16 code units (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
-export const EMBED_LIMITS = { title: 256, description: 4096, authorName: 256, footerText: 2048, total: 6000 } as const;
 
 /** Our own limit for the byline footer: longer is a list of names nobody reads. Title + description + author + byline stay under the 6,000 total. */
 const BYLINE_MAX = 200;
@@ -63,12 +62,12 @@ export interface DiscordRenderOptions {
 export function renderDiscordMessage(article: StoredArticle, options: DiscordRenderOptions): DiscordMessage {
   const source = article.siteName ?? options.feedName;
   const embed: DiscordMessage['embeds'][number] = {
-    title: fitEscaped(article.title, EMBED_LIMITS.title),
+    title: fitEscaped(article.title, DISCORD_LIMITS.title),
     url: article.url,
     color: options.color,
-    author: { name: cutText(source, EMBED_LIMITS.authorName) },
+    author: { name: cutText(source, DISCORD_LIMITS.authorName) },
   };
-  if (article.summary) embed.description = fitEscaped(article.summary, EMBED_LIMITS.description);
+  if (article.summary) embed.description = fitEscaped(article.summary, DISCORD_LIMITS.description);
   if (article.author) embed.footer = { text: cutText(`By ${article.author}`, BYLINE_MAX) };
   if (article.publishedAt !== null) embed.timestamp = new Date(article.publishedAt).toISOString();
   if (article.imageUrl) embed.image = { url: article.imageUrl };
