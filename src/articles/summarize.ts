@@ -89,13 +89,14 @@ export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY)
   const first = body[0] ?? '';
   // Never cut inside a URL, an address or a number: a half link reads as a broken one.
   const spans = unbreakableSpans(first);
-  return cutToFit(first, (candidate) => candidate.length <= limits.maxChars && !spans.some(([start, end]) => start < candidate.length - 1 && candidate.length - 1 < end));
+  return cutToFit(first, (candidate) => candidate.length <= limits.maxChars && !spans.some(([start, end]) => start < candidate.length - 1 && candidate.length - 1 < end), { wholeWords: true });
 }
 
 /**
- * The longest run of whole lead sentences that `fits`, else the summary cut by {@link cutToFit}
- * (whole words, or whole graphemes when one word is too long, and "…"); '' when not even one grapheme fits. `fits` lets each target measure its own way
- * (X weighs characters; Discord counts them).
+ * The longest run of whole lead sentences that `fits`, else the summary cut by {@link cutToFit} after
+ * its last whole word that fits (between graphemes of the first word only when not even that fits),
+ * with "…"; '' when not even one grapheme fits. `fits` lets each target measure its own way (X weighs
+ * characters; Discord counts them).
  */
 export function fitSummary(summary: string, fits: (candidate: string) => boolean): string {
   if (fits(summary)) return summary;
@@ -105,5 +106,5 @@ export function fitSummary(summary: string, fits: (candidate: string) => boolean
     if (!fits(next)) break;
     fitted = next;
   }
-  return fitted || cutToFit(summary, fits);
+  return fitted || cutToFit(summary, fits, { wholeWords: true });
 }

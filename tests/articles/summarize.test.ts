@@ -69,6 +69,16 @@ describe('summarize', () => {
       expect(text.startsWith(summary.slice(0, -1))).toBe(true);
       expect(text[summary.length - 1]).toMatch(/[ ]/);
     }
+    // A word longer than half the room is not cut either, when an earlier word ends.
+    expect(summarize(`Der ${'Verkehrsberuhigungsmaßnahmen'.repeat(4)} wurden beschlossen`, { maxSentences: 3, maxChars: 100 })).toBe('Der…');
+    // Japanese has no spaces: the cut falls between its words (UAX #29 dictionary words).
+    const japanese = '東京都心で記録的な大雨が降り、交通機関に大きな影響が出ています、'.repeat(10);
+    const words = new Set([...new Intl.Segmenter('ja', { granularity: 'word' }).segment(japanese)].map((part) => part.index));
+    for (let maxChars = 20; maxChars < 60; maxChars++) {
+      const summary = summarize(japanese, { maxSentences: 3, maxChars });
+      expect(summary.length).toBeLessThanOrEqual(maxChars);
+      expect(words.has(summary.length - 1), summary).toBe(true);
+    }
     const emoji = summarize(`${'🎉'.repeat(300)}`, { maxSentences: 3, maxChars: 101 });
     expect(emoji).toBe(`${'🎉'.repeat(50)}…`);
   });

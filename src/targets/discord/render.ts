@@ -40,6 +40,8 @@ export function escapeDiscord(text: string): string {
 
 /** `text` cut so that, once escaped, it is at most `max` UTF-16 code units; returned escaped. */
 function fitEscaped(text: string, max: number): string {
+  const escaped = escapeDiscord(text);
+  if (escaped.length <= max) return escaped;
   // Escaping never shortens a text: the cheap test first.
   return escapeDiscord(cutToFit(text, (candidate) => candidate.length <= max && escapeDiscord(candidate).length <= max));
 }

@@ -44,6 +44,7 @@ const MENTION_BREAK = '\u200B';
  * URLs (even with an @ in their path), e-mail addresses, #hashtags and $cashtags are left as they are.
  */
 export function neutralizeMentions(text: string): string {
+  if (!/[@＠]/.test(text)) return text;
   const starts = twitterText
     .extractEntitiesWithIndices(text)
     .filter((entity) => entity.screenName !== undefined)
