@@ -3,6 +3,7 @@ import type { FetchFailure } from '../sources/http.js';
 import type { StoredArticle } from '../store/store.js';
 import { contentText, type ExtractedArticle } from './extract.js';
 import { canonicalUrl, storyId } from './identity.js';
+import { pageMismatch } from './landing.js';
 import { summarize, type SummaryLimits } from './summarize.js';
 import { plainText } from '../text/text.js';
 
@@ -12,6 +13,8 @@ export interface ArticleSource {
   item: FeedItem;
   /** The article page as extracted, or null when it could not be fetched or read. */
   page: ExtractedArticle | null;
+  /** Told why the page was set aside as not the item's article (a consent wall, a front page…), for a log line. */
+  onPageRejected?: (reason: string) => void;
 }
 
 /** Why a page could not be used: a fetch failure's kind, not HTML, or not readable as a page. */
@@ -25,6 +28,8 @@ export interface PreparedArticle {
   article: StoredArticle | null;
   /** Why the item's page could not be used (its feed text was used instead), or null. */
   pageFailure: string | null;
+  /** Why the page that came back was set aside as not the item's article (its feed text was used instead), or null. */
+  pageRejected: string | null;
 }
 
 /** Turns feed items into articles, fetching their pages; the I/O is the implementer's (pipeline/pages.ts). */
@@ -50,20 +55,26 @@ function trustedCanonical(pageCanonical: string | null, itemUrl: string | null):
   return sameSite && page.pathname.length > 1 ? canonicalUrl(pageCanonical) : null;
 }
 
-/** The main text Herald summarizes: the page's, unless the feed's own content is longer. */
-export function articleText(item: FeedItem, page: ExtractedArticle | null): string {
-  const feedText = item.contentHtml ? contentText(item.contentHtml) : (item.summary ?? '');
+/** The main text Herald summarizes: the page's, unless the feed's own content (`feedText`) is longer. */
+function articleText(feedText: string, page: ExtractedArticle | null): string {
   const pageText = page?.text ?? '';
   return pageText.length >= MIN_PAGE_TEXT || pageText.length >= feedText.length ? pageText : feedText;
 }
 
-/** Builds the article Herald stores and posts from a feed item and its page. Pure. */
+/**
+ * Builds the article Herald stores and posts from a feed item and its page. A page that is not the
+ * item's article ({@link pageMismatch}) is set aside, and `onPageRejected` told why. Pure otherwise.
+ */
 export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: number): StoredArticle | null {
-  const { item, page } = source;
+  const { item } = source;
+  const feedText = item.contentHtml ? contentText(item.contentHtml) : (item.summary ?? '');
+  const rejected = source.page ? pageMismatch({ url: item.url, title: item.title, description: feedText }, source.page) : null;
+  if (rejected) source.onPageRejected?.(rejected);
+  const page = rejected ? null : source.page;
   const link = canonicalUrl(item.url ?? '') ?? page?.url ?? null;
   if (!link) return null;
   const identity = trustedCanonical(page?.url ?? null, link) ?? link;
-  const text = articleText(item, page);
+  const text = articleText(feedText, page);
   const title = item.title ?? page?.title ?? plainText(link)!;
   return {
     id: storyId(identity),

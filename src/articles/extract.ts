@@ -9,6 +9,8 @@ import { safeHttpUrl } from '../text/url.js';
 export interface ExtractedArticle {
   /** Canonical URL as the page declares it (rel=canonical, og:url), else the page's own URL. */
   url: string | null;
+  /** Where the page was read from, after redirects; null for a file. */
+  fetchedUrl: string | null;
   title: string | null;
   byline: string | null;
   siteName: string | null;
@@ -100,6 +102,7 @@ export function extractArticle(html: string, pageUrl: string | null): ExtractedA
   const title = plainText(result?.title) ?? plainText(pageTitle);
   return {
     url: metadata.url,
+    fetchedUrl: pageUrl,
     title,
     byline: cleanByline(result?.byline),
     siteName: plainText(result?.siteName),

@@ -45,13 +45,14 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     print(`${feed.title ?? redactUrlSecrets(url)}: the newest ${items.length} of ${counted(feed.items.length, 'item')}\n`);
     for (const [position, { item }] of items.entries()) {
       progress?.show(`preparing ${position + 1}/${items.length}…`);
-      const { article, pageFailure } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });
+      const { article, pageFailure, pageRejected } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });
       progress?.clear();
       if (!article) {
         print(`(item "${item.title ?? item.id}" has no usable link; it would be skipped)\n`);
         continue;
       }
       if (pageFailure) print(`(article page unavailable: ${pageFailure}; the feed's own text is used)`);
+      if (pageRejected) print(`(article page set aside: ${pageRejected}; the feed's own text is used)`);
       for (const key of targetKeys) {
         const { kind, address } = splitTargetKey(key);
         await targets.get(kind)!.send(article, { address, unknownOutcome: false });

@@ -96,8 +96,9 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
     const targets = deps.targetsFor(feed.id);
     const feedName = parsed.title ?? feed.name;
     await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
-      const { article, pageFailure } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
+      const { article, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
       if (pageFailure) log.warn({ feed: feed.id, item: key, url: item.url, reason: pageFailure }, 'article page unavailable; using the feed content');
+      if (pageRejected) log.debug({ feed: feed.id, item: key, url: item.url, reason: pageRejected }, "article page is not the item's article; using the feed content");
       if (!article) {
         log.warn({ feed: feed.id, item: key }, 'item has no usable link; skipped');
         await store.markSeen(feed.id, [{ key, url: null }], now());

@@ -56,8 +56,10 @@ export function articlePreparer(options: ArticlePreparerOptions): ArticlePrepare
     loadPage,
     async prepare(source: { feedId: string; feedName: string; item: FeedItem }): Promise<PreparedArticle> {
       const page = source.item.url ? await loadPage(source.item.url) : null;
-      const article = buildArticle({ ...source, page: page?.ok ? page.page : null }, options.summary, now());
-      return { article, pageFailure: page && !page.ok ? page.reason : null };
+      let pageRejected: string | null = null;
+      const onPageRejected = (reason: string) => (pageRejected = reason);
+      const article = buildArticle({ ...source, page: page?.ok ? page.page : null, onPageRejected }, options.summary, now());
+      return { article, pageFailure: page && !page.ok ? page.reason : null, pageRejected };
     },
   };
 }
