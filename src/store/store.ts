@@ -1,13 +1,23 @@
-/** What Herald keeps between runs. Async so that a PostgreSQL implementation can share it. */
+/**
+ * What Herald keeps between runs, as small interfaces named for what each keeps; `Store` is all of
+ * them together. Every method is async so that SQLite and PostgreSQL share them. Every timestamp is
+ * an `EpochMs`. Every method rejects with the driver's error (better-sqlite3's SqliteError, pg's
+ * DatabaseError) when the database fails.
+ */
+
+/** A point in time: milliseconds since 1970-01-01T00:00:00Z (what `Date.now()` returns). */
+export type EpochMs = number;
 
 export interface FeedState {
   feedId: string;
+  /** The validators of the last 200 answer (RFC 9110 §8.8), sent back in conditional requests. */
   etag: string | null;
   lastModified: string | null;
   /** False until the first successful poll: first sight follows the feed's `backfill`. */
   initialized: boolean;
-  lastPollAt: number | null;
-  lastSuccessAt: number | null;
+  lastPollAt: EpochMs | null;
+  lastSuccessAt: EpochMs | null;
+  /** Failed polls in a row since the last success. */
   failures: number;
   lastError: string | null;
 }
@@ -23,8 +33,8 @@ export interface StoredArticle {
   author: string | null;
   siteName: string | null;
   imageUrl: string | null;
-  publishedAt: number | null;
-  firstSeenAt: number;
+  publishedAt: EpochMs | null;
+  firstSeenAt: EpochMs;
   /** The item's categories as published (for X hashtags). */
   categories?: string[];
 }
@@ -38,8 +48,9 @@ export interface Delivery {
   /** "discord:<channel id>" or "x". */
   target: string;
   status: DeliveryStatus;
+  /** Sends started so far (each markSending counts one). */
   attempts: number;
-  nextAttemptAt: number;
+  nextAttemptAt: EpochMs;
   lastError: string | null;
   remoteId: string | null;
   /** Set when a send may have reached the target but its answer was lost (crash, timeout). */
@@ -55,104 +66,187 @@ export interface DeliveryJob {
 export interface DiscordFeed {
   id: string;
   url: string;
+  /** Poll interval in milliseconds. */
   everyMs: number;
+  /** How many of the newest items to post on first sight. */
   backfill: number;
   name: string;
   channelId: string;
   paused: boolean;
   addedBy: string | null;
-  createdAt: number;
+  createdAt: EpochMs;
 }
 
 export interface SearchOptions {
   feedId?: string;
-  /** Only articles published (or first seen) at or after this time. */
-  since?: number;
+  /** Only articles published (or, without a date, first seen) at or after this time. */
+  since?: EpochMs;
+  /** At most this many articles. */
   limit: number;
 }
 
 /** Everything Herald knows about one URL, for /why. */
 export interface UrlHistory {
-  seen: Array<{ feedId: string; seenAt: number; posted: boolean }>;
+  seen: Array<{ feedId: string; seenAt: EpochMs; posted: boolean }>;
   article: StoredArticle | null;
   deliveries: Delivery[];
 }
 
-export interface Store {
+/** An item of a feed as first seen: its key, its link, and the hash of its content (for edits). */
+export interface SeenItem {
+  key: string;
+  url: string | null;
+  contentHash?: string | null;
+}
+
+/** Each feed's polling state: validators, first sight, failures. */
+export interface FeedStates {
+  /** Writes one feed's whole state (creating or replacing it); its lease is left alone. */
   saveFeedState(state: FeedState): Promise<void>;
+  /** Every feed's state, by feed id. */
+  feedStates(): Promise<FeedState[]>;
+}
+
+/** Which items of each feed were seen, so that each becomes an article at most once. */
+export interface SeenItems {
   /** The keys among `keys` that were never seen for this feed, in the order given. */
   unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
-  markSeen(feedId: string, items: Array<{ key: string; url: string | null; contentHash?: string | null }>, at: number): Promise<void>;
-  /** For items seen before: their content hash and the article they became (if any). */
+  /** Marks items seen at `at` without making articles of them (backfill, filtered items); items already seen keep their record. */
+  markSeen(feedId: string, items: SeenItem[], at: EpochMs): Promise<void>;
+  /** For items seen before: their content hash and the article they became (if any). Unseen keys are absent. */
   seenItems(feedId: string, keys: string[]): Promise<Map<string, { contentHash: string | null; articleId: string | null }>>;
+  /** Replaces the content hash of one seen item; nothing happens when the item was never seen. */
   setContentHash(feedId: string, key: string, contentHash: string): Promise<void>;
-  /**
-   * Replaces an article's title and summary when they changed, raising its revision; sent
-   * deliveries then become due for an edit. Returns whether anything changed.
-   */
-  reviseArticle(articleId: string, changes: { title: string; summary: string }): Promise<boolean>;
-  /** Sent deliveries whose message shows an older revision of the article, due now, one per target. */
-  dueEdits(now: number): Promise<DeliveryJob[]>;
-  markEdited(id: number, revision: number, now: number): Promise<void>;
-  markEditRetry(id: number, error: string, nextAttemptAt: number, now: number): Promise<void>;
+}
+
+/** The articles, with full-text search over their titles and summaries. */
+export interface Articles {
   /**
    * In one transaction: stores the article (an existing story keeps its first record), marks the
-   * item seen, and records a pending delivery per target that has none for this story yet.
-   * Returns the targets that got a new delivery.
+   * item seen at `now`, and records a pending delivery, due at `now`, per target that has none for
+   * this story yet. Returns the targets that got a new delivery, in the order given.
    */
-  addArticle(article: StoredArticle, item: { key: string; contentHash: string | null }, targets: string[], now: number): Promise<string[]>;
-  /** Full-text search over titles and summaries: best match first, the newest first among equals. */
+  addArticle(article: StoredArticle, item: { key: string; contentHash: string | null }, targets: string[], now: EpochMs): Promise<string[]>;
+  /**
+   * Replaces an article's title and summary when they changed, raising its revision; sent
+   * deliveries then become due for an edit. Returns whether anything changed (false also for an
+   * unknown article).
+   */
+  reviseArticle(articleId: string, changes: { title: string; summary: string }): Promise<boolean>;
+  /**
+   * Full-text search over titles and summaries: every word of `query` must start a word of the
+   * article; best match first, the newest first among equals. Query syntax is never interpreted:
+   * only letters and digits count (at most 12 words), and nothing searchable returns [].
+   */
   searchArticles(query: string, options: SearchOptions): Promise<StoredArticle[]>;
+  /** The newest articles (by publication, else first sight), `limit` of them after skipping `offset`, of one feed or all. */
+  recentArticles(limit: number, feedId?: string, offset?: number): Promise<StoredArticle[]>;
+  /** Every item seen with this exact URL (oldest first), the article it became, and that article's deliveries. */
   urlHistory(url: string): Promise<UrlHistory>;
-  feedStates(): Promise<FeedState[]>;
-  /** The most recent failed or skipped deliveries, newest first. */
-  failedDeliveries(limit: number): Promise<DeliveryJob[]>;
-  discordFeeds(): Promise<DiscordFeed[]>;
-  /** False when a feed with that id already exists. */
-  addDiscordFeed(feed: DiscordFeed): Promise<boolean>;
-  removeDiscordFeed(id: string): Promise<boolean>;
-  setDiscordFeedPaused(id: string, paused: boolean): Promise<boolean>;
-  /** For each target, its earliest unfinished delivery if it is due now (order within a target is kept). */
-  dueDeliveries(now: number): Promise<DeliveryJob[]>;
+}
+
+/**
+ * The delivery queue: one queue per target, kept in publication order; each delivery goes
+ * pending → sending → sent | failed | skipped, back to pending on a retry.
+ */
+export interface DeliveryQueue {
+  /** For each target, its earliest unfinished delivery if it is due at `now` (order within a target is kept). */
+  dueDeliveries(now: EpochMs): Promise<DeliveryJob[]>;
   /** For each target, its earliest unfinished delivery, due or not (what each queue waits on, for /status). */
   queueHeads(): Promise<DeliveryJob[]>;
-  /** The earliest time any unfinished delivery becomes due, or null when none is waiting. */
-  nextDueAt(): Promise<number | null>;
-  markSending(id: number, now: number): Promise<void>;
-  markSent(id: number, remoteId: string | null, now: number): Promise<void>;
-  markRetry(id: number, error: string, nextAttemptAt: number, unknownOutcome: boolean, now: number): Promise<void>;
-  markFailed(id: number, error: string, now: number): Promise<void>;
-  markSkipped(id: number, reason: string, now: number): Promise<void>;
+  /** The earliest time any pending delivery becomes due, or null when none is waiting. */
+  nextDueAt(): Promise<EpochMs | null>;
+  /** A send starts: status "sending", one more attempt. */
+  markSending(id: number, now: EpochMs): Promise<void>;
+  /** The target took it as `remoteId` (null when it gives no id); the article's current revision is what it shows. */
+  markSent(id: number, remoteId: string | null, now: EpochMs): Promise<void>;
+  /** Back to pending until `nextAttemptAt`, with the error; `unknownOutcome` when the send may have arrived. */
+  markRetry(id: number, error: string, nextAttemptAt: EpochMs, unknownOutcome: boolean, now: EpochMs): Promise<void>;
+  /** Given up for good, with the error. */
+  markFailed(id: number, error: string, now: EpochMs): Promise<void>;
+  /** Never to be sent on purpose (an X cap), with the reason. */
+  markSkipped(id: number, reason: string, now: EpochMs): Promise<void>;
   /** Every unfinished delivery of one target, in queue order (for X's budget triage). */
   unfinishedFor(target: string): Promise<DeliveryJob[]>;
-  /** Posts and dollars used in each named period ("day:2026-11-25", "month:2026-11"). */
-  xUsage(periods: string[]): Promise<Map<string, { posts: number; usd: number }>>;
-  recordXUsage(periods: string[], posts: number, usd: number): Promise<void>;
-  /** Deliveries a crashed process left in "sending" (for one target, or all): their outcome is unknown. */
+  /** Deliveries a crashed process left in "sending" (for one target, or all), by id: their outcome is unknown. */
   interruptedDeliveries(target?: string): Promise<Delivery[]>;
+  /** The `limit` most recently updated failed or skipped deliveries, newest first. */
+  failedDeliveries(limit: number): Promise<DeliveryJob[]>;
+  /** How many deliveries are in each status (0 for none). */
+  deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
+  /** Sent deliveries whose message shows an older revision of the article, due at `now`, one per target (the oldest). */
+  dueEdits(now: EpochMs): Promise<DeliveryJob[]>;
+  /** The message now shows `revision` of the article. */
+  markEdited(id: number, revision: number, now: EpochMs): Promise<void>;
+  /** An edit failed: try again at `nextAttemptAt`. */
+  markEditRetry(id: number, error: string, nextAttemptAt: EpochMs, now: EpochMs): Promise<void>;
+}
 
-  // Work sharing. Several processes may share one PostgreSQL database; SQLite serves one process.
+/** Feeds added from Discord (/feeds add), kept beside the configured ones. */
+export interface Subscriptions {
+  /** Every feed added from Discord, by id. */
+  discordFeeds(): Promise<DiscordFeed[]>;
+  /** Adds a feed; false when a feed with that id already exists (it is left as it was). */
+  addDiscordFeed(feed: DiscordFeed): Promise<boolean>;
+  /** False when no feed has that id. */
+  removeDiscordFeed(id: string): Promise<boolean>;
+  /** False when no feed has that id. */
+  setDiscordFeedPaused(id: string, paused: boolean): Promise<boolean>;
+}
+
+/**
+ * Who does which work when several processes share one PostgreSQL database: leases on feeds
+ * (polling) and targets (sending), and the Discord gateway. SQLite serves one process, which
+ * always holds everything.
+ */
+export interface Leases {
   /**
    * Claims (or renews) a feed's polling for `owner` until `until`, returning the feed's state in the
-   * same round trip; null while another process holds it.
+   * same round trip (a fresh state for a feed never polled); null while another owner's lease on it
+   * runs past `now`.
    */
-  claimFeed(feedId: string, owner: string, now: number, until: number): Promise<FeedState | null>;
+  claimFeed(feedId: string, owner: string, now: EpochMs, until: EpochMs): Promise<FeedState | null>;
   /**
-   * Claims (or renews) every target with unfinished deliveries that no other live process holds.
-   * `takenOver`: targets this owner did not hold before; their "sending" rows are orphans to recover.
+   * Claims (or renews) until `until` every target with unfinished deliveries that no other owner
+   * holds past `now`. `takenOver`: targets this owner did not hold before; their "sending" rows
+   * are orphans to recover.
    */
-  claimTargets(owner: string, now: number, until: number): Promise<{ held: string[]; takenOver: string[] }>;
+  claimTargets(owner: string, now: EpochMs, until: EpochMs): Promise<{ held: string[]; takenOver: string[] }>;
   /** Gives up this owner's leases and its place among the workers (graceful stop), so others take over at once. */
   releaseLeases(owner: string): Promise<void>;
-  /** Gives up one feed's lease at once: its polling has moved to another worker. */
+  /** Gives up one feed's lease at once if `owner` holds it: its polling has moved to another worker. */
   releaseFeed(feedId: string, owner: string): Promise<void>;
-  /** Records that `owner` is alive; returns every owner seen since `liveSince`, itself included, sorted. */
-  heartbeat(owner: string, now: number, liveSince: number): Promise<string[]>;
   /** True when this process may hold the Discord gateway: one per database. Held until close. */
   tryGatewayLock(): Promise<boolean>;
-  recentArticles(limit: number, feedId?: string, offset?: number): Promise<StoredArticle[]>;
-  deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
+}
+
+/** The processes sharing the database, known by their heartbeats. */
+export interface Workers {
+  /**
+   * Records that `owner` is alive at `now`; returns every owner seen since `liveSince`, itself
+   * included, sorted. Rows of owners silent for an hour before `liveSince` are removed.
+   */
+  heartbeat(owner: string, now: EpochMs, liveSince: EpochMs): Promise<string[]>;
+}
+
+/** Small named values (the `meta` table), such as X's OAuth tokens. */
+export interface KeyValues {
+  /** The value stored under `key`, or null. */
   getMeta(key: string): Promise<string | null>;
+  /** Stores `value` under `key`, replacing any. */
   setMeta(key: string, value: string): Promise<void>;
+}
+
+/** What X posts cost, per named period, for its caps. */
+export interface UsageLedger {
+  /** Posts and dollars used in each named period ("day:2026-11-25", "month:2026-11"); zeros for a period with none. */
+  xUsage(periods: string[]): Promise<Map<string, { posts: number; usd: number }>>;
+  /** Adds `posts` posts and `usd` dollars to each of the (distinct) periods, in one statement. */
+  recordXUsage(periods: string[], posts: number, usd: number): Promise<void>;
+}
+
+/** Everything the store keeps, on one connection pool (SQLite file or PostgreSQL database). */
+export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, Leases, Workers, KeyValues, UsageLedger {
+  /** Closes the database (and with it the gateway lock); the store is unusable afterwards. */
   close(): Promise<void>;
 }
