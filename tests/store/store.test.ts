@@ -1,6 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
@@ -48,6 +50,17 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect(await store.unseenKeys('news', ['k1', 'k2', 'k3'])).toEqual(['k3']);
     expect((await store.seenItems('news', ['k1', 'k2'])).get('k1')).toEqual({ contentHash: 'h', articleId: 'a' });
     expect(await store.deliveryCounts()).toMatchObject({ pending: 2, sent: 0 });
+  });
+
+  it.skipIf(!available)('takes a feed with more items than one statement can bind (SQLite 32,766 values, PostgreSQL 65,535)', async () => {
+    store = await open();
+    const items = Array.from({ length: 12_000 }, (_, i) => ({ key: `i${i}`, url: `https://news.example/${i}`, contentHash: `h${i}` }));
+    await store.markSeen('big', items, 7);
+    const keys = Array.from({ length: 12_100 }, (_, i) => `i${i}`);
+    expect(await store.unseenKeys('big', keys)).toEqual(keys.slice(12_000));
+    const seen = await store.seenItems('big', keys);
+    expect(seen.size).toBe(12_000);
+    expect(seen.get('i11999')).toEqual({ contentHash: 'h11999', articleId: null });
   });
 
   it.skipIf(!available)('gives each target its queue head in publication order, and tracks attempts', async () => {
@@ -126,6 +139,110 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect(usage.get('day:2')).toEqual({ posts: 0, usd: 0 });
     await store.setMeta('k', 'v');
     expect(await store.getMeta('k')).toBe('v');
+  });
+});
+
+/** A database as an earlier release left it: schema versions 1-6 and rows, from tests/store/fixtures. */
+interface LegacyDatabase {
+  open(): Promise<Store>;
+  /** Runs SQL on the database behind the store's back (one or more statements, no parameters). */
+  run(sql: string): Promise<void>;
+  /** schema_migrations as [version, applied_at], by version. */
+  versions(): Promise<Array<[number, number]>>;
+}
+
+const VERSIONS = 'SELECT version, applied_at FROM schema_migrations ORDER BY version';
+
+const fixture = (dialect: string) => readFileSync(new URL(`fixtures/schema-v6.${dialect}.sql`, import.meta.url), 'utf8');
+
+const legacyBackends: Array<[string, () => Promise<LegacyDatabase>, boolean]> = [
+  [
+    'sqlite',
+    async () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'herald-legacy-')), 'old.db');
+      const run = async (sql: string) => {
+        const db = new Database(path);
+        try {
+          db.exec(sql);
+        } finally {
+          db.close();
+        }
+      };
+      await run(fixture('sqlite'));
+      const versions = async () => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return (db.prepare(VERSIONS).all() as Array<{ version: number; applied_at: number }>).map((row): [number, number] => [row.version, row.applied_at]);
+        } finally {
+          db.close();
+        }
+      };
+      return { open: async () => openSqliteStore(path), run, versions };
+    },
+    true,
+  ],
+  [
+    'postgres',
+    async () => {
+      const url = await createDatabase(adminUrl!, `legacy_${process.pid}_${databases++}`);
+      const query = async (sql: string) => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows as Array<Record<string, unknown>>;
+        } finally {
+          await client.end();
+        }
+      };
+      await query(fixture('postgres'));
+      return {
+        open: () => openPostgresStore(url),
+        run: async (sql) => void (await query(sql)),
+        versions: async () => (await query(VERSIONS)).map((row): [number, number] => [Number(row.version), Number(row.applied_at)]),
+      };
+    },
+    adminUrl !== null,
+  ],
+];
+
+describe.each(legacyBackends)('a %s database created by an earlier release', (_name, create, available) => {
+  let store: Store;
+  afterEach(async () => store?.close());
+  const at = 1_764_000_300_000;
+
+  it.skipIf(!available)('opens without migrating again, reads what was written, and keeps working', async () => {
+    const legacy = await create();
+    store = await legacy.open();
+    expect(await store.feedStates()).toEqual([
+      { feedId: 'news', etag: '"e1"', lastModified: 'Tue, 25 Nov 2026 10:00:00 GMT', initialized: true, lastPollAt: 1_764_000_100_000, lastSuccessAt: 1_764_000_100_000, failures: 0, lastError: null },
+    ]);
+    // The worker that held the feed and the target is gone and its leases ran out.
+    expect(await store.claimFeed('news', 'A', at, at + 60_000)).toMatchObject({ etag: '"e1"', initialized: true });
+    expect(await store.claimTargets('A', at, at + 60_000)).toEqual({ held: ['x'], takenOver: ['x'] });
+    expect(await store.heartbeat('A', at, at - 60_000)).toEqual(['A']);
+    const history = await store.urlHistory('https://news.example/old');
+    expect(history.seen).toEqual([{ feedId: 'news', seenAt: 1_764_000_050_000, posted: true }]);
+    expect(history.article).toMatchObject({ id: 'old', revision: 2, categories: ['City'], author: 'Ann', publishedAt: 1_764_000_000_000 });
+    expect(history.deliveries.map((d) => [d.target, d.status])).toEqual([['discord:1', 'sent'], ['x', 'pending']]);
+    expect((await store.queueHeads()).map((job) => job.delivery)).toMatchObject([{ target: 'x', attempts: 1, lastError: 'HTTP 503', unknownOutcome: true, nextAttemptAt: 1_764_000_070_000 }]);
+    expect(await store.discordFeeds()).toEqual([{ id: 'added', url: 'https://a.example/rss', everyMs: 600_000, backfill: 3, name: 'A', channelId: '42', paused: true, addedBy: 'u1', createdAt: 1_764_000_000_000 }]);
+    expect((await store.xUsage(['month:2026-11'])).get('month:2026-11')).toEqual({ posts: 3, usd: 0.045 });
+    expect(await store.getMeta('x.tokens')).toBe('{"accessToken":"t"}');
+    expect(await store.seenItems('news', ['old-key'])).toEqual(new Map([['old-key', { contentHash: 'h-old', articleId: 'old' }]]));
+
+    // New rows join the old ones: ids continue, the search index covers both, edits are queued.
+    expect(await store.addArticle(article('new', { title: 'New bridge planned', publishedAt: at }), { key: 'new', contentHash: null }, ['x', 'discord:1'], at)).toEqual(['x', 'discord:1']);
+    const queued = await store.unfinishedFor('x');
+    expect(queued.map((job) => job.article.id)).toEqual(['old', 'new']);
+    expect(queued[1]!.delivery.id).toBeGreaterThan(queued[0]!.delivery.id);
+    expect((await store.searchArticles('bridge', { limit: 5 })).map((a) => a.id).sort()).toEqual(['new', 'old']);
+    expect(await store.reviseArticle('old', { title: 'Old bridge reopens', summary: 'It reopened on Monday.' })).toBe(true);
+    expect((await store.dueEdits(at)).map((job) => [job.delivery.remoteId, job.article.revision])).toEqual([['m-1', 3]]);
+    await store.close();
+
+    // Opening it again applies nothing: the versions are those the earlier release recorded.
+    store = await legacy.open();
+    expect(await legacy.versions()).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
   });
 });
 
