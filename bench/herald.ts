@@ -19,10 +19,15 @@ export async function loadExtractor(): Promise<(html: string, pageUrl: string) =
   };
 }
 
-/** An HTML fragment → paragraph text, the way Herald reads it: for scoring any extractor's output by token-F1. */
-export async function loadParagraphText(): Promise<(html: string) => string> {
+type Skip = (name: string, attributes: Readonly<Record<string, string>>) => boolean;
+
+/**
+ * An HTML fragment → paragraph text, the way Herald reads it, leaving out the elements `skip` names
+ * (lower-case tag name and attributes): for scoring any extractor's output and the references by token-F1.
+ */
+export async function loadParagraphText(): Promise<(html: string, skip?: Skip) => string> {
   const { htmlToText } = await import('../src/text/text.js');
-  return (html) => htmlToText(html, true);
+  return (html, skip) => htmlToText(html, true, skip);
 }
 
 /**

@@ -40,6 +40,7 @@ export function corpusFeeds(): Buffer[] {
     .map((name) => readFileSync(join(dir, name)));
 }
 
+/** The median of `values` (the mean of the middle two for an even count); NaN when there are none. */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;

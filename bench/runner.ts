@@ -138,6 +138,7 @@ export async function printAloneCheck(group: Group, results: GroupResults, name:
   );
 }
 
+/** `value` with `digits` decimals and thousands separators (1,234.5); '–' when it is not a finite number. */
 export function format(value: number, digits: number): string {
   if (!Number.isFinite(value)) return '–';
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -150,6 +151,7 @@ export function spread(values: readonly number[], digits: number): string {
   return `${format(median(values), digits)} (${format(Math.min(...values), digits)}–${format(Math.max(...values), digits)})`;
 }
 
+/** Figure `key` of contender `name` in each round, in round order (rounds whose report lacks it left out). */
 export function figures(results: GroupResults, name: string, key: string): number[] {
   return (results.get(name) ?? []).map((r) => r[key]!).filter((v) => v !== undefined);
 }

@@ -5,7 +5,7 @@ import { contentText, extractArticle } from '../../src/articles/extract.js';
 import { splitSentences, summarize } from '../../src/articles/summarize.js';
 import { htmlToText } from '../../src/text/text.js';
 import { corpusDir, hasShared, listDirs, SHARED } from '../corpus.js';
-import { tokenF1 } from './f1.js';
+import { isCaption, tokenF1 } from './f1.js';
 
 const FURNITURE = ['Video of day', 'Follow us on', 'Ukraine Today', 'Show more news', 'Share on Twitter', 'Daily at 9am'];
 
@@ -113,17 +113,13 @@ describe.skipIf(!hasShared)('the Readability corpus', () => {
   const pages = hasShared ? listDirs(dir) : [];
   const scores: number[] = [];
   const rawScores: number[] = [];
-  // The references are Readability's own output, captions included; Herald leaves captions and
-  // credits out of the text (they opened summaries), so they are scored against the reference
-  // without the elements its own markup names as captions. The raw score is logged beside it.
-  const caption = (name: string, attributes: Readonly<Record<string, string>>) =>
-    name === 'figcaption' || /caption/i.test(`${attributes.class ?? ''} ${attributes.id ?? ''}`);
+  // Scored against the references without their captions (see isCaption); the raw score is logged beside it.
 
   it.each(pages)('%s: expected title, token-F1 >= 0.80', (name) => {
     const read = (file: string) => readFileSync(join(dir, name, file), 'utf8');
     const expected = JSON.parse(read('expected-metadata.json')) as { title: string };
     const page = extractArticle(read('source.html'), 'http://fakehost/test/page.html');
-    const score = tokenF1(page.text, htmlToText(read('expected.html'), true, caption));
+    const score = tokenF1(page.text, htmlToText(read('expected.html'), true, isCaption));
     scores.push(score);
     rawScores.push(tokenF1(page.text, htmlToText(read('expected.html'), true)));
     expect(page.title).toBe(expected.title.replace(/\s+/g, ' ').trim());

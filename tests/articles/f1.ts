@@ -20,3 +20,13 @@ export function tokenF1(got: string, want: string): number {
   const recall = common / tokens(want).length;
   return (2 * precision * recall) / (precision + recall);
 }
+
+/**
+ * Elements a page's own markup names as captions (figcaption, or "caption" in the class or id), for
+ * htmlToText's `skip`. The corpus references are Readability's output, captions included; Herald
+ * leaves captions and credits out of the text (they opened summaries), so it is scored against the
+ * references without them as well as against them as they are.
+ */
+export function isCaption(name: string, attributes: Readonly<Record<string, string>>): boolean {
+  return name === 'figcaption' || /caption/i.test(`${attributes.class ?? ''} ${attributes.id ?? ''}`);
+}
