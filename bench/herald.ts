@@ -59,7 +59,7 @@ export interface Poller {
 /**
  * Herald's feed scheduler over `urls` (feeds every 1 h), with a real store (`databaseUrl`, or a fresh
  * SQLite file in a temporary directory when null) and Herald's HTTP client (private addresses allowed,
- * for 127.0.0.1). Every feed routes to one Discord target, so a new item records an article and a
+ * for 127.0.0.1) without a per-host limit, as for feeds on many hosts. Every feed routes to one Discord target, so a new item records an article and a
  * delivery. `concurrency`: polls in flight (config `http.concurrency`). Throws when the store cannot be opened.
  */
 export async function openPoller(urls: string[], databaseUrl: string | null, concurrency: number): Promise<Poller> {

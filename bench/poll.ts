@@ -9,7 +9,7 @@ const SQLITE = 'Herald on SQLite';
 const POSTGRES = 'Herald on PostgreSQL';
 
 const HERALD_DOES =
-  "Herald's scheduler, 64 polls in flight: claim the feed, conditional GET, state written; the 5 % with a new item: parse, fetch the page, extract, summarise, store the article and its delivery";
+  "Herald's scheduler, 64 polls in flight, no per-host limit (every bench feed is on one host): claim the feed, conditional GET, state written; the 5 % with a new item: parse, fetch the page, extract, summarise, store the article and its delivery";
 
 const checksPerSecond = (results: GroupResults, name: string) => format(median(figures(results, name, 'checksPerSecond')), 0);
 
