@@ -63,15 +63,17 @@ export interface Poller {
  * delivery. `concurrency`: polls in flight (config `http.concurrency`). Throws when the store cannot be opened.
  */
 export async function openPoller(urls: string[], databaseUrl: string | null, concurrency: number): Promise<Poller> {
-  const [{ pino }, { createHttpClient }, { articlePreparer }, { FeedScheduler }, { openStore }] = await Promise.all([
+  const [{ pino }, { createHttpClient }, { createExtractionPool }, { articlePreparer }, { FeedScheduler }, { openStore }] = await Promise.all([
     import('pino'),
     import('../src/sources/http.js'),
+    import('../src/pipeline/extraction.js'),
     import('../src/pipeline/pages.js'),
     import('../src/pipeline/scheduler.js'),
     import('../src/store/open.js'),
   ]);
   const store = await openStore(databaseUrl ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'bench.db')}`);
   const http = createHttpClient({ userAgent: 'Herald-bench', allowPrivateNetwork: true });
+  const extraction = createExtractionPool({ timeoutMs: 10_000, maxDepth: 400 });
   const feeds: FeedConfig[] = urls.map((url, n) => ({ id: `f${n}`, url, everyMs: 3_600_000, backfill: 0, name: `f${n}`, color: 0, priority: 0 }));
   let passStarted = 0;
   let finishedMs: number[] = [];
@@ -80,7 +82,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
     {
       store,
       http,
-      articles: articlePreparer({ http, pageLimits: { maxBytes: 5_000_000, timeoutMs: 30_000 }, summary: { maxSentences: 3, maxChars: 500 } }),
+      articles: articlePreparer({ http, extraction, pageLimits: { maxBytes: 5_000_000, timeoutMs: 30_000 }, summary: { maxSentences: 3, maxChars: 500 } }),
       log: pino({ level: 'silent' }),
       targetsFor: () => ['discord:1'],
       updates: 'edit',
@@ -107,6 +109,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
     async close() {
       await scheduler.stop();
       await http.close();
+      await extraction.close();
       await store.close();
     },
   };

@@ -8,6 +8,7 @@ import { splitTargetKey, type Target } from './deliveries/target.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
 import type { PollOutcome } from './pipeline/ingest.js';
+import { createExtractionPool } from './pipeline/extraction.js';
 import { articlePreparer } from './pipeline/pages.js';
 import { FeedRegistry } from './pipeline/registry.js';
 import { FeedScheduler } from './pipeline/scheduler.js';
@@ -59,7 +60,8 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     return { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 };
   };
   const feedLimits = { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs };
-  const articles = articlePreparer({ http, pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs }, summary: config.summary });
+  const extraction = createExtractionPool({ timeoutMs: config.extraction.timeoutMs, maxDepth: config.extraction.maxDepth, threads: config.extraction.threads ?? undefined });
+  const articles = articlePreparer({ http, extraction, pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs }, summary: config.summary });
   const metrics = createMetrics({
     async pendingDeliveries() {
       const counts = await store.deliveryCounts();
@@ -188,6 +190,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       await discord?.close().catch(() => undefined);
       await ops?.close();
       await http.close();
+      await extraction.close();
       await store.close();
     },
     reload(next) {

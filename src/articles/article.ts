@@ -17,8 +17,11 @@ export interface ArticleSource {
   onPageRejected?: (reason: string) => void;
 }
 
-/** Why a page could not be used: a fetch failure's kind, not HTML, or not readable as a page. */
-export type PageFailure = FetchFailure | 'not-html' | 'unreadable';
+/** Why a page was not extracted: it took longer than the time budget, or its elements nest too deep. */
+export type ExtractionFailure = 'too-slow' | 'too-deep';
+
+/** Why a page could not be used: a fetch failure's kind, not HTML, too costly to extract, or not readable as a page. */
+export type PageFailure = FetchFailure | ExtractionFailure | 'not-html' | 'unreadable';
 
 /** An article page as fetched and extracted; a failed load keeps its kind (and HTTP status), so callers decide on data, never on the wording. */
 export type PageResult = { ok: true; page: ExtractedArticle } | { ok: false; kind: PageFailure; status?: number; reason: string };

@@ -3,6 +3,7 @@ import { ConfigError, targetsFor, xTemplateFor, type Config } from '../config/co
 import type { Env } from '../config/env.js';
 import { redactUrlSecrets } from '../ops/redact.js';
 import { splitTargetKey } from '../deliveries/target.js';
+import { createExtractionPool } from '../pipeline/extraction.js';
 import { articlePreparer } from '../pipeline/pages.js';
 import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient } from '../sources/http.js';
@@ -24,8 +25,10 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   // A feed without routes (or a bare URL) is shown as it would look on each kind of target.
   const targetKeys = routed.length > 0 ? routed : ['discord:000000000000000000', 'x'];
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  const extraction = createExtractionPool({ timeoutMs: config?.extraction.timeoutMs ?? 10_000, maxDepth: config?.extraction.maxDepth ?? 400, threads: 1 });
   const articles = articlePreparer({
     http,
+    extraction,
     pageLimits: { maxBytes: config?.http.maxPageBytes ?? 5_000_000, timeoutMs: config?.http.timeoutMs ?? 20_000 },
     summary: config?.summary ?? DISCORD_SUMMARY,
   });
@@ -64,5 +67,6 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     return 1;
   } finally {
     await http.close();
+    await extraction.close();
   }
 }

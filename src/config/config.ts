@@ -46,6 +46,8 @@ export interface Config {
   summary: { maxSentences: number; maxChars: number };
   /** `perHost` is read at start (a reload does not change it). */
   http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number; perHost: { maxInFlight: number; minGapMs: number } };
+  /** Page extraction in worker threads: time budget per page (ms), deepest nesting, threads (null: one per core, up to 4). */
+  extraction: { timeoutMs: number; maxDepth: number; threads: number | null };
   deliveries: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
 }
 
@@ -117,6 +119,11 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
       maxPageBytes: data.http.maxPageBytes,
       concurrency: data.http.concurrency,
       perHost: { maxInFlight: data.http.perHost.maxInFlight, minGapMs: data.http.perHost.minGap },
+    },
+    extraction: {
+      timeoutMs: data.extraction.timeout,
+      maxDepth: data.extraction.maxDepth,
+      threads: data.extraction.threads ?? null,
     },
     deliveries: {
       maxAttempts: data.deliveries.maxAttempts,

@@ -144,6 +144,13 @@ export const configSchema = z
           .default({ maxInFlight: 8, minGap: 0 }),
       })
       .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16, perHost: { maxInFlight: 8, minGap: 0 } }),
+    extraction: z
+      .strictObject({
+        timeout: duration(100, 300_000, 's').default(10_000),
+        maxDepth: z.number().int().min(32).max(10_000).default(400),
+        threads: z.number().int().min(1).max(64).optional(),
+      })
+      .default({ timeout: 10_000, maxDepth: 400 }),
     deliveries: z
       .strictObject({
         maxAttempts: z.number().int().min(1).max(100).default(12),

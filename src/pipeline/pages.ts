@@ -1,9 +1,9 @@
 import { buildArticle, type ArticlePreparer, type PageResult, type PreparedArticle } from '../articles/article.js';
-import { extractArticle } from '../articles/extract.js';
 import type { SummaryLimits } from '../articles/summarize.js';
 import type { FeedItem } from '../sources/feed.js';
 import { decodeBytes, charsetOf } from '../sources/decode.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
+import type { ExtractionPool } from './extraction.js';
 
 export interface PageLimits {
   /** Largest page accepted, in bytes, counted after decompression. */
@@ -14,8 +14,8 @@ export interface PageLimits {
 
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;
 
-/** Fetches an article page and extracts it; failures are reasons, never exceptions. */
-export async function loadArticlePage(http: HttpClient, url: string, limits: PageLimits): Promise<PageResult> {
+/** Fetches an article page and extracts it in the extraction pool; failures are reasons, never exceptions. */
+export async function loadArticlePage(http: HttpClient, extraction: ExtractionPool, url: string, limits: PageLimits): Promise<PageResult> {
   try {
     const result = await http.fetch(url, {
       accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
@@ -28,16 +28,22 @@ export async function loadArticlePage(http: HttpClient, url: string, limits: Pag
     }
     const html = decodeBytes(result.body, charsetOf(result.contentType));
     const pageUrl = /^https?:/i.test(result.url) ? result.url : null;
-    return { ok: true, page: extractArticle(html, pageUrl) };
+    const extracted = await extraction.extract(html, pageUrl);
+    return extracted.ok ? extracted : { ok: false, kind: extracted.kind, reason: `${extracted.kind}: ${extracted.reason}` };
   } catch (error) {
     if (error instanceof FetchError) return { ok: false, kind: error.kind, status: error.status, reason: `${error.kind}: ${error.message}` };
     return { ok: false, kind: 'unreadable', reason: (error as Error).message };
   }
 }
 
+/** How many pages found too costly to extract are remembered. */
+const BAD_PAGES_KEPT = 1_000;
+
 export interface ArticlePreparerOptions {
   /** The SSRF-guarded client article pages are fetched with. */
   http: HttpClient;
+  /** Where pages are extracted, off the main thread and within a time budget. */
+  extraction: ExtractionPool;
   pageLimits: PageLimits;
   summary: SummaryLimits;
   /** Clock for `firstSeenAt`, in ms since the epoch. */
@@ -51,7 +57,19 @@ export interface ArticlePreparerOptions {
  */
 export function articlePreparer(options: ArticlePreparerOptions): ArticlePreparer {
   const now = options.now ?? Date.now;
-  const loadPage = (url: string) => loadArticlePage(options.http, url, options.pageLimits);
+  // Pages too costly to extract are remembered (by URL, the newest BAD_PAGES_KEPT) and not fetched
+  // again: a hostile page costs one time budget, not one per poll, edit or /summary.
+  const badPages = new Map<string, PageResult>();
+  const loadPage = async (url: string): Promise<PageResult> => {
+    const known = badPages.get(url);
+    if (known) return known;
+    const result = await loadArticlePage(options.http, options.extraction, url, options.pageLimits);
+    if (!result.ok && (result.kind === 'too-slow' || result.kind === 'too-deep')) {
+      badPages.set(url, result);
+      if (badPages.size > BAD_PAGES_KEPT) badPages.delete(badPages.keys().next().value!);
+    }
+    return result;
+  };
   return {
     loadPage,
     async prepare(source: { feedId: string; feedName: string; item: FeedItem }): Promise<PreparedArticle> {

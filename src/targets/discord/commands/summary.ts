@@ -37,6 +37,9 @@ export function friendlyFetchFailure(failure: { kind: PageFailure; status?: numb
       return 'the page redirects too many times';
     case 'http':
       return failure.status !== undefined && failure.status >= 500 ? `the site had an error (HTTP ${failure.status})` : `the site refused it (HTTP ${failure.status ?? '?'})`;
+    case 'too-slow':
+    case 'too-deep':
+      return 'the page is too complex to read';
     case 'not-html':
     case 'unreadable':
       return failure.reason;

@@ -1,0 +1,24 @@
+// Runs in the extraction pool's worker threads (pipeline/extraction.ts): one page per task.
+import type { MessagePort } from 'node:worker_threads';
+import { nestingExceeds } from '../articles/depth.js';
+import { extractArticle, type ExtractedArticle } from '../articles/extract.js';
+
+/** One page to extract: its HTML, the URL it was fetched from (or null), and the nesting limit. */
+export interface ExtractTask {
+  html: string;
+  pageUrl: string | null;
+  maxDepth: number;
+  /** Told when the work starts, so the time budget counts extraction, not the queue or a worker's start-up. */
+  started: MessagePort;
+}
+
+/** The extracted page, or 'too-deep' when its nesting exceeds the limit (nothing was extracted). */
+export type ExtractAnswer = { page: ExtractedArticle } | { tooDeep: true };
+
+/** The task function the pool calls with each ExtractTask. */
+export default function extractTask(task: ExtractTask): ExtractAnswer {
+  task.started.postMessage(null);
+  task.started.close();
+  if (nestingExceeds(task.html, task.maxDepth)) return { tooDeep: true };
+  return { page: extractArticle(task.html, task.pageUrl) };
+}

@@ -1,0 +1,38 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createExtractionPool } from '../../src/pipeline/extraction.js';
+
+const story = (paragraphs: number) =>
+  `<!doctype html><html><head><title>A story</title></head><body><article><h1>A story</h1>${Array.from(
+    { length: paragraphs },
+    (_, n) => `<p>Paragraph ${n} of the story says something about the city council and its budget plans.</p>`,
+  ).join('')}</article></body></html>`;
+
+describe('the extraction pool', () => {
+  const pool = createExtractionPool({ timeoutMs: 1_500, maxDepth: 400, threads: 1 });
+  afterAll(() => pool.close());
+
+  it('extracts a page in a worker thread', async () => {
+    const result = await pool.extract(story(6), 'https://news.example/story');
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.page.text).toMatch(/^Paragraph 0 of the story/);
+  });
+
+  it('refuses a page nested deeper than the limit without extracting it', async () => {
+    const deep = `<html><body>${'<div>'.repeat(1_200)}text${'</div>'.repeat(1_200)}</body></html>`;
+    expect(await pool.extract(deep, null)).toMatchObject({ ok: false, kind: 'too-deep' });
+  });
+
+  it('stops a page that takes longer than its budget while the main thread stays free, and goes on with the next', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 20);
+    const started = Date.now();
+    const result = await pool.extract(story(100_000), 'https://news.example/huge');
+    clearInterval(timer);
+    expect(result).toMatchObject({ ok: false, kind: 'too-slow' });
+    // On the main thread the whole wait would be one blocked turn with no tick at all.
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor((Date.now() - started) / 20 / 4));
+    expect(ticks).toBeGreaterThan(5);
+    const next = await pool.extract(story(3), 'https://news.example/next');
+    expect(next.ok).toBe(true);
+  }, 60_000);
+});
