@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageMismatch } from '../../src/articles/landing.js';
+import { createExtractionPool } from '../../src/pipeline/extraction.js';
 import { articlePreparer } from '../../src/pipeline/pages.js';
 import { DISCORD_SUMMARY } from '../../src/articles/summarize.js';
 import type { FeedItem } from '../../src/sources/feed.js';
@@ -26,6 +27,7 @@ let server: Server;
 let base = '';
 let otherSite = '';
 let http: HttpClient;
+const extraction = createExtractionPool({ timeoutMs: 10_000, maxDepth: 400, threads: 1 });
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -58,6 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await http.close();
+  await extraction.close();
   await close(server);
 });
 
@@ -67,7 +70,7 @@ function item(path: string, lang: keyof typeof ITEMS): FeedItem {
 }
 
 async function build(path: string, lang: keyof typeof ITEMS) {
-  const preparer = articlePreparer({ http, pageLimits: { maxBytes: 1_000_000, timeoutMs: 10_000 }, summary: DISCORD_SUMMARY });
+  const preparer = articlePreparer({ http, extraction, pageLimits: { maxBytes: 1_000_000, timeoutMs: 10_000 }, summary: DISCORD_SUMMARY });
   const { article, pageFailure, pageRejected } = await preparer.prepare({ feedId: 'f', feedName: 'F', item: item(path, lang) });
   expect(pageFailure).toBeNull();
   return { article: article!, pageRejected, lead: fixture(`furniture/${lang}.txt`).slice(0, 60) };
