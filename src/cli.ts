@@ -6,14 +6,16 @@ import { readEnv, type Env } from './config/env.js';
 import { helpFor, USAGE } from './cli/help.js';
 import { createProgressLine, type ProgressLine } from './cli/progress.js';
 import { createLogger } from './ops/logger.js';
+import { TARGET_KINDS } from './targets/index.js';
 import { VERSION } from './version.js';
 
 
 /** Bad usage: reported in one line, exit 2. */
 class UsageError extends Error {}
 
+/** Values never to log: every destination kind's secret variables, and DATABASE_URL (it may hold a password). */
 function secretsOf(env: NodeJS.ProcessEnv): string[] {
-  return ['DISCORD_TOKEN', 'X_APP_KEY', 'X_APP_SECRET', 'X_ACCESS_TOKEN', 'X_ACCESS_SECRET', 'X_CLIENT_SECRET', 'DATABASE_URL']
+  return [...TARGET_KINDS.flatMap((kind) => kind.env.filter((variable) => variable.secret).map((variable) => variable.name)), 'DATABASE_URL']
     .map((name) => env[name])
     .filter((value): value is string => Boolean(value));
 }
@@ -90,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
 function loadConfigIfPresent(env: Env, feedOrUrl: string): Config | null {
   const isId = /^[a-z0-9-]+$/.test(feedOrUrl);
   try {
-    return loadConfigFile(env.configFile);
+    return loadConfigFile(env.configFile, TARGET_KINDS);
   } catch (error) {
     if (isId) throw error;
     return null;
@@ -106,7 +108,7 @@ async function runCommand(args: string[]): Promise<number> {
   // Progress for long runs (hundreds of feeds), on a terminal only: logs and pipes stay clean.
   const progress = values.once ? createProgressLine(process.stderr) : null;
   const { env, log } = setup(false, progress);
-  const config = loadConfigFile(env.configFile);
+  const config = loadConfigFile(env.configFile, TARGET_KINDS);
   const { createHerald, runUntilSignalled } = await import('./main.js');
   const print = (text: string) => {
     progress?.clear();

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { loadConfigFile, xTemplateFor, type Config } from './config/config.js';
+import { loadConfigFile, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
 import { Outbox } from './deliveries/outbox.js';
-import { splitTargetKey, type Target } from './deliveries/target.js';
+import type { LiveTarget, TargetKind } from './deliveries/kind.js';
+import { splitTargetKey } from './deliveries/target.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
 import type { PollOutcome } from './pipeline/ingest.js';
@@ -14,9 +15,8 @@ import { FeedRegistry } from './pipeline/registry.js';
 import { FeedScheduler } from './pipeline/scheduler.js';
 import { createHttpClient } from './sources/http.js';
 import { openStore } from './store/open.js';
-import type { DiscordConnection } from './targets/discord/client.js';
-import { dryRunTargets } from './targets/dry-run.js';
-import { currentUsage, postsLeft } from './targets/x/budget.js';
+import type { TargetDeps } from './targets/deps.js';
+import { kindNamed, TARGET_KINDS } from './targets/index.js';
 import { USER_AGENT, VERSION } from './version.js';
 
 export interface HeraldOptions {
@@ -55,10 +55,6 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork, perHost: config.http.perHost });
   const feeds = new FeedRegistry(config, store);
   await feeds.load();
-  const feedStyle = (feedId: string) => {
-    const feed = feeds.get(feedId);
-    return { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 };
-  };
   const feedLimits = { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs };
   const extraction = createExtractionPool({ timeoutMs: config.extraction.timeoutMs, maxDepth: config.extraction.maxDepth, threads: config.extraction.threads ?? undefined });
   const articles = articlePreparer({ http, extraction, pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs }, summary: config.summary });
@@ -67,64 +63,53 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       const counts = await store.deliveryCounts();
       return counts.pending + counts.sending;
     },
-    async xPostsLeft() {
-      return env.x || options.dryRun ? postsLeft(feeds.current().x, await currentUsage(store, Date.now())) : null;
-    },
   });
 
-  const targets = new Map<string, Target>();
-  let discord: DiscordConnection | null = null;
-  if (options.dryRun) {
-    const xOptions = (feedId: string) => ({ template: xTemplateFor(feeds.current(), feedId), hashtags: feeds.current().x.hashtags, thread: feeds.current().x.thread, mentions: feeds.current().x.mentions });
-    for (const target of dryRunTargets(options.print ?? ((text) => process.stdout.write(`${text}\n`)), feedStyle, xOptions)) targets.set(target.kind, target);
-  } else {
-    // discord.js and twitter-api-v2 are loaded only when their target is configured (~60 MB of code).
-    if (env.discord) {
-      const { createDiscord } = await import('./targets/discord/client.js');
-      discord = createDiscord({
-        ...env.discord,
-        store,
-        log: log.child({ component: 'discord' }),
-        commands: { store, feeds, http, feedLimits, articles, summary: config.summary, startedAt: Date.now(), version: VERSION },
-        commandCounter: metrics.commands,
-        feedStyle,
-      });
-      targets.set('discord', discord.target);
-    }
-    if (env.x) {
-      const { createXTarget } = await import('./targets/x/publisher.js');
-      const { oauth1Source, oauth2Source } = await import('./targets/x/auth.js');
-      const xLog = log.child({ component: 'x' });
-      const source = env.x.mode === 'oauth1' ? oauth1Source(env.x.credentials, env.x.apiUrl, xLog) : await oauth2Source(env.x, store, xLog);
-      targets.set(
-        'x',
-        createXTarget({
-          source,
-          store,
-          http,
-          log: xLog,
-          config: () => feeds.current().x,
-          templateFor: (feedId) => xTemplateFor(feeds.current(), feedId),
-          priorityOf: (feedId) => feeds.get(feedId)?.priority ?? 0,
-        }),
-      );
-    }
+  const deps: TargetDeps = {
+    env,
+    store,
+    http,
+    log,
+    config: () => feeds.current(),
+    metrics: metrics.registry,
+    commands: {
+      store,
+      feeds,
+      http,
+      feedLimits,
+      articles,
+      summary: config.summary,
+      describeTarget,
+      startedAt: Date.now(),
+      version: VERSION,
+    },
+    commandCounter: metrics.commands,
+  };
+  const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`));
+  // Only the kinds that are configured are built (discord.js and twitter-api-v2 are ~60 MB of code).
+  const live = new Map<string, { kind: TargetKind<TargetDeps>; live: LiveTarget }>();
+  for (const kind of TARGET_KINDS) {
+    if (options.dryRun) live.set(kind.name, { kind, live: { target: kind.printer(print, () => feeds.current()) } });
+    else if (kind.configured(deps)) live.set(kind.name, { kind, live: await kind.create(deps) });
+    else continue;
+    await kind.metrics?.(deps);
   }
   // Deliveries are recorded only for targets that can be reached, so none waits forever.
-  const enabledTargetsFor = (feedId: string) => feeds.targetsFor(feedId).filter((key) => targets.has(splitTargetKey(key).kind));
+  const enabledTargetsFor = (feedId: string) => feeds.targetsFor(feedId).filter((key) => live.has(splitTargetKey(key).kind));
   for (const feed of feeds.active()) {
     if (feeds.targetsFor(feed.id).length > enabledTargetsFor(feed.id).length) {
       log.warn({ feed: feed.id }, 'a route names a target that is not configured (token missing); it is skipped');
     }
   }
 
-  const outbox = new Outbox(
+  const outbox = new Outbox({
     store,
-    targets,
-    { maxAttempts: config.deliveries.maxAttempts, baseMs: config.deliveries.retryBaseMs, maxMs: config.deliveries.retryMaxMs },
-    log.child({ component: 'outbox' }),
+    targets: new Map([...live].map(([name, { kind, live: { target, policy } }]) => [name, { target, idempotent: kind.idempotent, canEdit: kind.canEdit, policy }])),
+    retry: { maxAttempts: config.deliveries.maxAttempts, baseMs: config.deliveries.retryBaseMs, maxMs: config.deliveries.retryMaxMs },
+    log: log.child({ component: 'outbox' }),
     owner,
-    {
+    optionsOf: (job) => feeds.optionsFor(job.article.feedId, job.delivery.target),
+    events: {
       delivered(job) {
         const kind = splitTargetKey(job.delivery.target).kind;
         metrics.deliveries.inc({ target: kind, outcome: 'sent' });
@@ -134,7 +119,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         metrics.deliveries.inc({ target: splitTargetKey(job.delivery.target).kind, outcome: 'failed' });
       },
     },
-  );
+  });
   const ingest = {
     store,
     http,
@@ -168,7 +153,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           { host: env.httpHost, port: env.httpPort },
           [
             { name: 'database', check: async () => (await store.deliveryCounts(), true) },
-            { name: 'discord', check: async () => !discord || discord.ready() },
+            ...[...live].flatMap(([name, { live: { ready } }]) => (ready ? [{ name, check: async () => ready() }] : [])),
           ],
           metrics,
           log,
@@ -178,8 +163,8 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       await scheduler.start();
       // Feeds added, paused or removed from Discord by another process sharing the database.
       feedRefresh = setInterval(() => void feeds.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not refresh Discord feeds')), 30_000);
-      log.info({ feeds: feeds.active().length, targets: [...targets.keys()], dryRun: options.dryRun }, 'herald started');
-      await discord?.start();
+      log.info({ feeds: feeds.active().length, targets: [...live.keys()], dryRun: options.dryRun }, 'herald started');
+      for (const { live: target } of live.values()) await target.start?.();
     },
     async stop() {
       if (stopped) return;
@@ -187,7 +172,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       if (feedRefresh) clearInterval(feedRefresh);
       await scheduler.stop();
       await outbox.stop();
-      await discord?.close().catch(() => undefined);
+      for (const { live: target } of live.values()) await target.close?.().catch(() => undefined);
       await ops?.close();
       await http.close();
       await extraction.close();
@@ -199,6 +184,12 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       return changes;
     },
   };
+}
+
+/** How /status and /why name a delivery's target: "<#channel>" for Discord, "X", or the key itself for a kind Herald no longer has. */
+function describeTarget(target: string): string {
+  const { kind, address } = splitTargetKey(target);
+  return kindNamed(kind)?.describe(address) ?? target;
 }
 
 /** A graceful stop that takes longer than this is cut short, so a container still stops. */
@@ -229,7 +220,7 @@ export function runUntilSignalled(herald: Herald, configFile: string, log: Logge
     };
     process.on('SIGHUP', () => {
       try {
-        herald.reload(loadConfigFile(configFile));
+        herald.reload(loadConfigFile(configFile, TARGET_KINDS));
       } catch (error) {
         log.error({ reason: (error as Error).message }, 'config reload failed; keeping the running config');
       }

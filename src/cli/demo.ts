@@ -8,6 +8,7 @@ import { readEnv } from '../config/env.js';
 import { createHerald } from '../main.js';
 import { createLogger } from '../ops/logger.js';
 import { counted } from '../text/count.js';
+import { TARGET_KINDS } from '../targets/index.js';
 
 const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
 const TYPES: Record<string, string> = { '.xml': 'application/rss+xml; charset=utf-8', '.html': 'text/html; charset=utf-8' };
@@ -39,9 +40,10 @@ export async function runDemo(): Promise<number> {
     const config = parseConfig(
       {
         feeds: [{ id: 'demo-news', name: 'Herald Demo News', url: `${files.base}/feed.xml`, every: '5m', backfill: 3, color: '#2b6cb0' }],
-        routes: [{ feeds: ['*'], discord: ['123456789012345678'], x: true }],
+        routes: [{ feeds: ['*'], to: [{ discord: '123456789012345678' }, { x: {} }] }],
       },
       'demo (built in)',
+      TARGET_KINDS,
     );
     const env = readEnv({ HERALD_ALLOW_PRIVATE_NETWORK: '1', DATABASE_URL: 'sqlite::memory:' });
     const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: [], fd: 2, pretty: process.stderr.isTTY === true });

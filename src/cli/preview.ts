@@ -1,13 +1,12 @@
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
-import { ConfigError, targetsFor, xTemplateFor, type Config } from '../config/config.js';
+import { ConfigError, destinationsFor, type Config, type RouteDestination } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { redactUrlSecrets } from '../ops/redact.js';
-import { splitTargetKey } from '../deliveries/target.js';
 import { createExtractionPool } from '../pipeline/extraction.js';
 import { articlePreparer } from '../pipeline/pages.js';
 import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient } from '../sources/http.js';
-import { dryRunTargets } from '../targets/dry-run.js';
+import { TARGET_KINDS } from '../targets/index.js';
 import { counted } from '../text/count.js';
 import { USER_AGENT } from '../version.js';
 import { describeFailure, LIMITS } from './inspect.js';
@@ -21,9 +20,13 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   }
   const feedId = configured?.id ?? 'preview';
   const url = configured?.url ?? feedOrUrl;
-  const routed = configured && config ? targetsFor(config, configured.id) : [];
+  const routed = config ? destinationsFor(config, feedId) : [];
   // A feed without routes (or a bare URL) is shown as it would look on each kind of target.
-  const targetKeys = routed.length > 0 ? routed : ['discord:000000000000000000', 'x'];
+  const destinations: RouteDestination[] =
+    configured && routed.length > 0
+      ? routed
+      : TARGET_KINDS.map((kind) => ({ kind: kind.name, address: kind.sampleAddress, template: routed.find((d) => d.kind === kind.name)?.template ?? null }));
+  const style = { name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 };
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
   const extraction = createExtractionPool({ timeoutMs: config?.extraction.timeoutMs ?? 10_000, maxDepth: config?.extraction.maxDepth ?? 400, threads: 1 });
   const articles = articlePreparer({
@@ -37,8 +40,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     progress?.clear();
     process.stdout.write(`${text}\n`);
   };
-  const xOptions = () => (config ? { template: xTemplateFor(config, feedId), hashtags: config.x.hashtags, thread: config.x.thread, mentions: config.x.mentions } : {});
-  const targets = new Map(dryRunTargets(print, () => ({ name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 }), xOptions).map((t) => [t.kind, t]));
+  const printers = new Map(TARGET_KINDS.map((kind) => [kind.name, kind.printer(print, () => config)]));
   try {
     const { feed } = await fetchFeed(http, url, LIMITS);
     const items = [...feed.items]
@@ -56,9 +58,8 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
       }
       if (pageFailure) print(`(article page unavailable: ${pageFailure}; the feed's own text is used)`);
       if (pageRejected) print(`(article page set aside: ${pageRejected}; the feed's own text is used)`);
-      for (const key of targetKeys) {
-        const { kind, address } = splitTargetKey(key);
-        await targets.get(kind)!.send(article, { address, unknownOutcome: false });
+      for (const { kind, address, template } of destinations) {
+        await printers.get(kind)!.send(article, { address, unknownOutcome: false, options: { template, style, priority: configured?.priority ?? 0 } });
       }
     }
     return 0;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { configSchema } from './schema.js';
+import { configSchema, type Destination, type KindConfig } from './schema.js';
 
 export interface FeedConfig {
   id: string;
@@ -14,24 +14,15 @@ export interface FeedConfig {
   priority: number;
 }
 
-export interface RouteConfig {
-  feeds: string[] | '*';
-  discord: string[];
-  x: boolean;
-  xTemplate: string | null;
+/** A destination a route names: the kind (`discord`, `x`, …) and where within it. */
+export interface RouteDestination extends Destination {
+  kind: string;
 }
 
-export interface XConfig {
-  maxPostsPerDay: number | null;
-  maxPostsPerMonth: number | null;
-  monthlyBudgetUsd: number | null;
-  prices: { post: number; postWithUrl: number; mediaUpload: number };
-  images: boolean;
-  thread: boolean;
-  /** Let @handles from feed text mention accounts on X (false: neutralised). */
-  mentions: boolean;
-  /** Category (lower-cased) → hashtag with its #. */
-  hashtags: ReadonlyMap<string, string>;
+export interface RouteConfig {
+  feeds: string[] | '*';
+  /** In the order written: the `to:` entries, then each kind's shorthand keys. */
+  to: RouteDestination[];
 }
 
 export interface Config {
@@ -40,9 +31,8 @@ export interface Config {
   routes: RouteConfig[];
   /** When a publisher edits a posted article: edit the Discord messages, or leave them. */
   updates: 'edit' | 'ignore';
-  /** Limits on feeds added with /feeds add: the shortest interval (ms) and how many one guild may add. */
-  discord: { minEveryMs: number; maxFeedsPerGuild: number };
-  x: XConfig;
+  /** Each destination kind's own section (`x:`), as that kind's schema produced it. */
+  settings: Readonly<Record<string, unknown>>;
   summary: { maxSentences: number; maxChars: number };
   /** `perHost` is read at start (a reload does not change it). */
   http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number; perHost: { maxInFlight: number; minGapMs: number } };
@@ -72,17 +62,22 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '');
 }
 
-export function parseConfig(raw: unknown, file: string): Config {
-  const result = configSchema.safeParse(raw ?? {});
+/**
+ * Validates a parsed config file against the schema, with the parts the destination `kinds`
+ * contribute, and returns Herald's frozen Config. Throws ConfigError naming the file and key.
+ */
+export function parseConfig(raw: unknown, file: string, kinds: readonly KindConfig[]): Config {
+  const result = configSchema(kinds).safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = formatPath(issue.path) || '(top level)';
     throw new ConfigError(`${file}: ${key}: ${issue.message}`);
   }
-  return toConfig(result.data, file);
+  return toConfig(result.data, file, kinds);
 }
 
-function toConfig(data: z.output<typeof configSchema>, file: string): Config {
+function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string, kinds: readonly KindConfig[]): Config {
+  const sections = data as Record<string, unknown>;
   return Object.freeze({
     file,
     feeds: data.feeds.map((feed) => ({
@@ -96,22 +91,10 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
     })),
     routes: data.routes.map((route) => ({
       feeds: route.feeds.includes('*') ? ('*' as const) : route.feeds,
-      discord: route.discord,
-      x: route.x,
-      xTemplate: route.xTemplate ?? null,
+      to: route.to,
     })),
     updates: data.updates,
-    discord: { minEveryMs: data.discord.minEvery, maxFeedsPerGuild: data.discord.maxFeedsPerGuild },
-    x: {
-      maxPostsPerDay: data.x.maxPostsPerDay ?? null,
-      maxPostsPerMonth: data.x.maxPostsPerMonth ?? null,
-      monthlyBudgetUsd: data.x.monthlyBudgetUsd ?? null,
-      prices: data.x.prices,
-      images: data.x.images,
-      thread: data.x.thread,
-      mentions: data.x.mentions,
-      hashtags: new Map(Object.entries(data.x.hashtags).map(([category, tag]) => [category.toLowerCase(), tag.startsWith('#') ? tag : `#${tag}`])),
-    },
+    settings: Object.fromEntries(kinds.flatMap((kind) => (kind.settings ? [[kind.name, sections[kind.name]]] : []))),
     summary: data.summary,
     http: {
       timeoutMs: data.http.timeout,
@@ -133,7 +116,8 @@ function toConfig(data: z.output<typeof configSchema>, file: string): Config {
   });
 }
 
-export function loadConfigFile(file: string): Config {
+/** Reads, parses (YAML) and validates a config file; see parseConfig. Throws ConfigError. */
+export function loadConfigFile(file: string, kinds: readonly KindConfig[]): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -146,22 +130,21 @@ export function loadConfigFile(file: string): Config {
   } catch (error) {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
-  return parseConfig(raw, file);
+  return parseConfig(raw, file, kinds);
 }
 
-/** The X post template of the first route that sends this feed to X, if it sets one. */
-export function xTemplateFor(config: Pick<Config, 'routes'>, feedId: string): string | null {
-  const route = config.routes.find((r) => r.x && (r.feeds === '*' || r.feeds.includes(feedId)));
-  return route?.xTemplate ?? null;
-}
-
-/** The distinct targets a feed's items go to, as delivery target keys ("discord:<channel>", "x"). */
-export function targetsFor(config: Pick<Config, 'routes'>, feedId: string): string[] {
-  const targets = new Set<string>();
+/**
+ * Where a feed's items go: the destinations of every route that names the feed (or "*"), each
+ * once; when two routes name the same destination, the first route's template wins.
+ */
+export function destinationsFor(config: Pick<Config, 'routes'>, feedId: string): RouteDestination[] {
+  const found = new Map<string, RouteDestination>();
   for (const route of config.routes) {
     if (route.feeds !== '*' && !route.feeds.includes(feedId)) continue;
-    for (const channel of route.discord) targets.add(`discord:${channel}`);
-    if (route.x) targets.add('x');
+    for (const destination of route.to) {
+      const key = JSON.stringify([destination.kind, destination.address]);
+      if (!found.has(key)) found.set(key, destination);
+    }
   }
-  return [...targets];
+  return [...found.values()];
 }

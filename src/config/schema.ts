@@ -27,7 +27,6 @@ const hexColor = z
 
 /** A feed's id, the same rule for the config file and /feeds add. */
 export const feedId = z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes only');
-const snowflake = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
 
 /** The longest poll interval of any feed: 7 days, in ms. */
 export const MAX_EVERY_MS = 7 * 86_400_000;
@@ -63,114 +62,136 @@ export const feedSchema = z.strictObject({
   priority: z.number().int().min(-100).max(100).optional(),
 });
 
-const TEMPLATE_PLACEHOLDERS = ['title', 'summary', 'url', 'site', 'hashtags'];
-const xTemplate = z
-  .string()
-  .min(1)
-  .max(1000)
-  .superRefine((template, ctx) => {
-    for (const [, name] of template.matchAll(/\{(\w+)\}/g)) {
-      if (!TEMPLATE_PLACEHOLDERS.includes(name!)) ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}}; use ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` });
+/** One place a route sends to, as a destination kind reads it from the config file. */
+export interface Destination {
+  /** Where, within the kind: a Discord channel id; '' for a kind with one destination (X). */
+  address: string;
+  /** The post template this route gives, or null for the kind's default. */
+  template: string | null;
+}
+
+/**
+ * What a destination kind contributes to the config file; each kind's descriptor carries one
+ * (targets/<kind>/kind.ts, listed in targets/index.ts), so this folder names no kind.
+ */
+export interface KindConfig {
+  /** The kind's key: in a route's `to:` entries (`{ discord: … }`) and for its own section. */
+  readonly name: string;
+  /** The value of `{ <name>: … }` in a route's `to:` list: one destination. */
+  readonly entry: z.ZodType<Destination>;
+  /** Shorthand keys a route may carry for this kind (`discord: [...]`, `x: true`), and what they name. */
+  readonly shorthand: {
+    readonly keys: Readonly<Record<string, z.ZodType>>;
+    destinations(values: Readonly<Record<string, unknown>>): Destination[];
+  };
+  /** The kind's own top-level section (`x:`), when it has settings: its output is `Config.settings[name]`. */
+  readonly settings?: z.ZodType;
+}
+
+/** A route's `to:` entry: an object with one key, the kind, whose value that kind validates. */
+function entrySchema(kinds: readonly KindConfig[]) {
+  const byName = new Map(kinds.map((kind) => [kind.name, kind]));
+  const names = kinds.map((kind) => kind.name).join(', ');
+  return z.record(z.string(), z.unknown(), `expected one destination such as { ${kinds[0]?.name ?? 'kind'}: … }`).transform((value, ctx) => {
+    const keys = Object.keys(value);
+    if (keys.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `expected exactly one destination kind (${names}), got ${keys.length === 0 ? 'none' : keys.join(', ')}` });
+      return z.NEVER;
     }
-    if (!template.includes('{url}')) ctx.addIssue({ code: 'custom', message: 'the template must contain {url}' });
+    const name = keys[0]!;
+    const kind = byName.get(name);
+    if (!kind) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `unknown destination kind "${name}" (known: ${names})` });
+      return z.NEVER;
+    }
+    const parsed = kind.entry.safeParse(value[name]);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [name, ...issue.path], message: issue.message });
+      return z.NEVER;
+    }
+    return { kind: name, ...parsed.data };
   });
+}
 
-export const routeSchema = z.strictObject({
-  feeds: z.array(z.union([feedId, z.literal('*')])).min(1),
-  discord: z.array(snowflake).default([]),
-  x: z.boolean().default(false),
-  xTemplate: xTemplate.optional(),
-});
-
-/** X's published pay-per-use prices (USD per request), November 2026; check the developer console. */
-export const X_PRICES = { post: 0.015, postWithUrl: 0.2, mediaUpload: 0 };
-
-const xSchema = z
-  .strictObject({
-    maxPostsPerDay: z.number().int().min(0).optional(),
-    maxPostsPerMonth: z.number().int().min(0).optional(),
-    monthlyBudgetUsd: z.number().min(0).optional(),
-    prices: z
-      .strictObject({
-        post: z.number().min(0).default(X_PRICES.post),
-        postWithUrl: z.number().min(0).default(X_PRICES.postWithUrl),
-        mediaUpload: z.number().min(0).default(X_PRICES.mediaUpload),
-      })
-      .default(X_PRICES),
-    images: z.boolean().default(false),
-    thread: z.boolean().default(false),
-    mentions: z.boolean().default(false),
-    hashtags: z.record(z.string().min(1), z.string().regex(/^#?[\p{L}\p{N}_]{1,100}$/u, 'expected a hashtag such as "#politics"')).default({}),
-  })
-  .default({ prices: X_PRICES, images: false, thread: false, mentions: false, hashtags: {} });
-
-export const configSchema = z
-  .strictObject({
-    defaults: z
-      .strictObject({
-        every: duration(1_000, 7 * 86_400_000, 'm').default(5 * 60_000),
-        backfill: z.number().int().min(0).max(100).default(0),
-      })
-      .default({ every: 5 * 60_000, backfill: 0 }),
-    feeds: z.array(feedSchema).default([]),
-    routes: z.array(routeSchema).default([]),
-    updates: z.enum(['edit', 'ignore']).default('edit'),
-    /** Limits on feeds added with /feeds add (issue 12 item 7: 200 feeds every 1s hammered one host). */
-    discord: z
-      .strictObject({
-        minEvery: duration(1_000, MAX_EVERY_MS, 'm').default(5 * 60_000),
-        maxFeedsPerGuild: z.number().int().min(0).max(10_000).default(50),
-      })
-      .default({ minEvery: 5 * 60_000, maxFeedsPerGuild: 50 }),
-    x: xSchema,
-    summary: z
-      .strictObject({
-        maxSentences: z.number().int().min(1).max(10).default(3),
-        maxChars: z.number().int().min(100).max(4000).default(500),
-      })
-      .default({ maxSentences: 3, maxChars: 500 }),
-    http: z
-      .strictObject({
-        timeout: duration(1_000, 300_000, 's').default(20_000),
-        maxFeedBytes: z.number().int().min(10_000).max(100_000_000).default(10_000_000),
-        maxPageBytes: z.number().int().min(10_000).max(100_000_000).default(5_000_000),
-        concurrency: z.number().int().min(1).max(256).default(16),
-        perHost: z
-          .strictObject({
-            // Scrapy's CONCURRENT_REQUESTS_PER_DOMAIN default; its DOWNLOAD_DELAY default is 0 too.
-            maxInFlight: z.number().int().min(1).max(64).default(8),
-            minGap: duration(0, 60_000, 's').default(0),
-          })
-          .default({ maxInFlight: 8, minGap: 0 }),
-      })
-      .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16, perHost: { maxInFlight: 8, minGap: 0 } }),
-    extraction: z
-      .strictObject({
-        timeout: duration(100, 300_000, 's').default(10_000),
-        maxDepth: z.number().int().min(32).max(10_000).default(400),
-        threads: z.number().int().min(1).max(64).optional(),
-      })
-      .default({ timeout: 10_000, maxDepth: 400 }),
-    deliveries: z
-      .strictObject({
-        maxAttempts: z.number().int().min(1).max(100).default(12),
-        retryBase: duration(100, 3_600_000, 's').default(5_000),
-        retryMax: duration(1_000, 86_400_000, 'm').default(3_600_000),
-      })
-      .default({ maxAttempts: 12, retryBase: 5_000, retryMax: 3_600_000 }),
-  })
-  .superRefine((config, ctx) => {
-    const ids = new Set<string>();
-    config.feeds.forEach((feed, index) => {
-      if (ids.has(feed.id)) ctx.addIssue({ code: 'custom', path: ['feeds', index, 'id'], message: `duplicate feed id "${feed.id}"` });
-      ids.add(feed.id);
+/** A route: the feeds it applies to, and where they go (`to:`, plus each kind's shorthand keys). */
+function routeSchema(kinds: readonly KindConfig[]) {
+  const shorthandKeys = Object.assign({}, ...kinds.map((kind) => kind.shorthand.keys)) as Record<string, z.ZodType>;
+  return z
+    .strictObject({
+      feeds: z.array(z.union([feedId, z.literal('*')])).min(1),
+      to: z.array(entrySchema(kinds)).default([]),
+      ...shorthandKeys,
+    })
+    .transform((route) => {
+      const values = route as Record<string, unknown>;
+      const shorthand = kinds.flatMap((kind) => kind.shorthand.destinations(values).map((destination) => ({ kind: kind.name, ...destination })));
+      return { feeds: route.feeds, to: [...route.to, ...shorthand] };
     });
-    config.routes.forEach((route, index) => {
-      route.feeds.forEach((id, position) => {
-        if (id !== '*' && !ids.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['routes', index, 'feeds', position], message: `unknown feed id "${id}"` });
-        }
+}
+
+/** The config file's schema, with each destination kind's part (route entries, shorthand keys, settings). */
+export function configSchema(kinds: readonly KindConfig[]) {
+  const settings = Object.fromEntries(kinds.flatMap((kind) => (kind.settings ? [[kind.name, kind.settings]] : []))) as Record<string, z.ZodType>;
+  return z
+    .strictObject({
+      defaults: z
+        .strictObject({
+          every: duration(1_000, 7 * 86_400_000, 'm').default(5 * 60_000),
+          backfill: z.number().int().min(0).max(100).default(0),
+        })
+        .default({ every: 5 * 60_000, backfill: 0 }),
+      feeds: z.array(feedSchema).default([]),
+      routes: z.array(routeSchema(kinds)).default([]),
+      updates: z.enum(['edit', 'ignore']).default('edit'),
+      ...settings,
+      summary: z
+        .strictObject({
+          maxSentences: z.number().int().min(1).max(10).default(3),
+          maxChars: z.number().int().min(100).max(4000).default(500),
+        })
+        .default({ maxSentences: 3, maxChars: 500 }),
+      http: z
+        .strictObject({
+          timeout: duration(1_000, 300_000, 's').default(20_000),
+          maxFeedBytes: z.number().int().min(10_000).max(100_000_000).default(10_000_000),
+          maxPageBytes: z.number().int().min(10_000).max(100_000_000).default(5_000_000),
+          concurrency: z.number().int().min(1).max(256).default(16),
+          perHost: z
+            .strictObject({
+              // Scrapy's CONCURRENT_REQUESTS_PER_DOMAIN default; its DOWNLOAD_DELAY default is 0 too.
+              maxInFlight: z.number().int().min(1).max(64).default(8),
+              minGap: duration(0, 60_000, 's').default(0),
+            })
+            .default({ maxInFlight: 8, minGap: 0 }),
+        })
+        .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16, perHost: { maxInFlight: 8, minGap: 0 } }),
+      extraction: z
+        .strictObject({
+          timeout: duration(100, 300_000, 's').default(10_000),
+          maxDepth: z.number().int().min(32).max(10_000).default(400),
+          threads: z.number().int().min(1).max(64).optional(),
+        })
+        .default({ timeout: 10_000, maxDepth: 400 }),
+      deliveries: z
+        .strictObject({
+          maxAttempts: z.number().int().min(1).max(100).default(12),
+          retryBase: duration(100, 3_600_000, 's').default(5_000),
+          retryMax: duration(1_000, 86_400_000, 'm').default(3_600_000),
+        })
+        .default({ maxAttempts: 12, retryBase: 5_000, retryMax: 3_600_000 }),
+    })
+    .superRefine((config, ctx) => {
+      const ids = new Set<string>();
+      config.feeds.forEach((feed, index) => {
+        if (ids.has(feed.id)) ctx.addIssue({ code: 'custom', path: ['feeds', index, 'id'], message: `duplicate feed id "${feed.id}"` });
+        ids.add(feed.id);
+      });
+      config.routes.forEach((route, index) => {
+        route.feeds.forEach((id, position) => {
+          if (id !== '*' && !ids.has(id)) {
+            ctx.addIssue({ code: 'custom', path: ['routes', index, 'feeds', position], message: `unknown feed id "${id}"` });
+          }
+        });
       });
     });
-  });
-
+}

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeliveryJob, Store } from '../store/store.js';
-import { DeliveryError, splitTargetKey, type Target } from './target.js';
+import type { DeliveryPolicy, QueuedDelivery } from './policy.js';
+import { DeliveryError, splitTargetKey, type DeliveryOptions, type Target } from './target.js';
 import { counted } from '../text/count.js';
 
 export interface RetryPolicy {
@@ -12,6 +13,34 @@ export interface RetryPolicy {
 export interface OutboxEvents {
   delivered?(job: DeliveryJob, remoteId: string | null): void;
   failed?(job: DeliveryJob, reason: string): void;
+}
+
+/** A configured destination kind as the outbox works it: its target, what it guarantees, its policy. */
+export interface OutboxTarget {
+  target: Target;
+  /**
+   * True when resending after an unknown outcome cannot post twice (Discord's nonce). A target
+   * that is not idempotent gets at most one resend after an unknown outcome.
+   */
+  idempotent: boolean;
+  /** True when posted messages follow the publisher's edits (the target implements `edit`). */
+  canEdit: boolean;
+  policy?: DeliveryPolicy;
+}
+
+export interface OutboxOptions {
+  store: Store;
+  /** By kind ("discord", "x"): only deliveries to these kinds are worked. */
+  targets: ReadonlyMap<string, OutboxTarget>;
+  retry: RetryPolicy;
+  log: Logger;
+  /** Names this process in the database's leases. */
+  owner: string;
+  /** What the route and feed say about a delivery (template, style, priority), given to the target with it. */
+  optionsOf(job: DeliveryJob): DeliveryOptions;
+  events?: OutboxEvents;
+  /** Clock, in ms since the epoch. */
+  now?: () => number;
 }
 
 /** Exponential back-off with full jitter over the upper half: base·2^(n-1), capped, 50–100 %. */
@@ -40,15 +69,25 @@ export class Outbox {
   private heartbeat: NodeJS.Timeout | null = null;
   private held = new Set<string>();
 
-  constructor(
-    private readonly store: Store,
-    private readonly targets: ReadonlyMap<string, Target>,
-    private readonly policy: RetryPolicy,
-    private readonly log: Logger,
-    private readonly owner: string,
-    private readonly events: OutboxEvents = {},
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly store: Store;
+  private readonly targets: ReadonlyMap<string, OutboxTarget>;
+  private readonly policy: RetryPolicy;
+  private readonly log: Logger;
+  private readonly owner: string;
+  private readonly optionsOf: (job: DeliveryJob) => DeliveryOptions;
+  private readonly events: OutboxEvents;
+  private readonly now: () => number;
+
+  constructor(options: OutboxOptions) {
+    this.store = options.store;
+    this.targets = options.targets;
+    this.policy = options.retry;
+    this.log = options.log;
+    this.owner = options.owner;
+    this.optionsOf = options.optionsOf;
+    this.events = options.events ?? {};
+    this.now = options.now ?? Date.now;
+  }
 
   start(): void {
     if (this.running) return;
@@ -141,7 +180,7 @@ export class Outbox {
     const edits: DeliveryJob[] = [];
     for (const job of (await this.store.dueEdits(now)).filter((edit) => this.targets.has(splitTargetKey(edit.delivery.target).kind))) {
       const target = this.targets.get(splitTargetKey(job.delivery.target).kind);
-      if (target?.edit) edits.push(job);
+      if (target?.canEdit && target.target.edit) edits.push(job);
       // Posts on targets that cannot edit (X) stay as they were; close the revision out.
       else if (target) await this.store.markEdited(job.delivery.id, job.article.revision ?? 1, now);
     }
@@ -154,7 +193,7 @@ export class Outbox {
     const { kind, address } = splitTargetKey(delivery.target);
     const context = { delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target, revision: article.revision };
     try {
-      await this.targets.get(kind)!.edit!(article, { address, unknownOutcome: false, remoteId: delivery.remoteId! });
+      await this.targets.get(kind)!.target.edit!(article, { address, unknownOutcome: false, remoteId: delivery.remoteId!, options: this.optionsOf(job) });
       await this.store.markEdited(delivery.id, article.revision ?? 1, this.now());
       this.log.info(context, 'message edited');
     } catch (error) {
@@ -174,21 +213,31 @@ export class Outbox {
   private async attempt(job: DeliveryJob): Promise<void> {
     const { delivery, article } = job;
     const { kind, address } = splitTargetKey(delivery.target);
-    const target = this.targets.get(kind)!;
+    const { target, idempotent, policy } = this.targets.get(kind)!;
     const context = { delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target };
-    if (target.ready) {
-      const readiness = await target.ready(job);
-      if (readiness.kind === 'skipped') return;
-      if (readiness.kind === 'wait') {
-        await this.store.markRetry(delivery.id, readiness.reason, readiness.until, delivery.unknownOutcome, this.now());
-        // A long wait is rechecked often (a paused X authorization every 15 s): say so once per reason.
-        if (readiness.reason !== delivery.lastError) this.log.info({ ...context, until: new Date(readiness.until).toISOString(), reason: readiness.reason }, 'delivery waits');
-        return;
+    const options = this.optionsOf(job);
+    const waits = async (until: number, reason: string) => {
+      await this.store.markRetry(delivery.id, reason, until, delivery.unknownOutcome, this.now());
+      // A long wait is rechecked often (a paused X authorization every 15 s): say so once per reason.
+      if (reason !== delivery.lastError) this.log.info({ ...context, until: new Date(until).toISOString(), reason }, 'delivery waits');
+    };
+    const readiness = target.ready ? await target.ready() : ({ kind: 'send' } as const);
+    if (readiness.kind === 'wait') return waits(readiness.until, readiness.reason);
+    if (policy) {
+      const queue = async (): Promise<QueuedDelivery[]> => (await this.store.unfinishedFor(delivery.target)).map((queued) => ({ ...queued, options: this.optionsOf(queued) }));
+      const verdict = await policy.admit({ ...job, options }, queue);
+      if (verdict.kind === 'wait') return waits(verdict.until, verdict.reason);
+      if (verdict.kind === 'triage') {
+        for (const skipped of (await queue()).filter((queued) => verdict.skip.has(queued.delivery.id))) {
+          await this.store.markSkipped(skipped.delivery.id, verdict.reason, this.now());
+          this.log.warn({ delivery: skipped.delivery.id, article: skipped.article.id, feed: skipped.article.feedId, target: delivery.target, reason: verdict.reason }, verdict.logMessage);
+        }
+        if (verdict.skip.has(delivery.id)) return;
       }
     }
     await this.store.markSending(delivery.id, this.now());
     try {
-      const { remoteId } = await target.send(article, { address, unknownOutcome: delivery.unknownOutcome });
+      const { remoteId } = await target.send(article, { address, unknownOutcome: delivery.unknownOutcome, options });
       await this.store.markSent(delivery.id, remoteId, this.now());
       this.log.info({ ...context, remoteId, attempts: delivery.attempts + 1 }, 'delivered');
       this.events.delivered?.(job, remoteId);
@@ -197,7 +246,7 @@ export class Outbox {
         error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), 'retry');
       const attempts = delivery.attempts + 1;
       const unknown = failure.kind === 'unknown' || delivery.unknownOutcome;
-      const secondUnknown = failure.kind === 'unknown' && delivery.unknownOutcome && !target.idempotent;
+      const secondUnknown = failure.kind === 'unknown' && delivery.unknownOutcome && !idempotent;
       if (failure.kind === 'permanent' || secondUnknown || attempts >= this.policy.maxAttempts) {
         const reason =
           failure.kind === 'permanent'

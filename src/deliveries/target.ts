@@ -1,4 +1,4 @@
-import type { DeliveryJob, StoredArticle } from '../store/store.js';
+import type { StoredArticle } from '../store/store.js';
 
 /**
  * How a failed send should be treated:
@@ -19,35 +19,47 @@ export class DeliveryError extends Error {
   }
 }
 
+/** What a route and its feed say about one delivery; it reaches the target with the send. */
+export interface DeliveryOptions {
+  /** The post template the route gives (placeholders of the kind), or null for the kind's default. */
+  template: string | null;
+  /** How the feed is shown beside its posts: display name and colour (0xRRGGBB). */
+  style: { name: string; color: number };
+  /** The feed's priority: higher goes first when a budget allows fewer posts than wait. */
+  priority: number;
+}
+
 export interface SendContext {
   /** The delivery's target key without its kind: the channel id for Discord, '' for X. */
   address: string;
   /** True when an earlier attempt may have posted already (see FailureKind 'unknown'). */
   unknownOutcome: boolean;
+  options: DeliveryOptions;
 }
 
-/** A target's word on a due delivery before it is tried: send it, wait until a time, or it was skipped. */
-export type Readiness = { kind: 'send' } | { kind: 'wait'; until: number; reason: string } | { kind: 'skipped' };
+/** A target's word on its own state before a send: send, or wait until a time (a refused token, a paused login). */
+export type Readiness = { kind: 'send' } | { kind: 'wait'; until: number; reason: string };
 
 export interface SendResult {
   remoteId: string | null;
 }
 
-/** A place Herald posts to. One implementation per kind ("discord", "x", and the dry-run printer). */
+/** A place Herald posts to: one per destination kind that is configured (or its dry-run printer). */
 export interface Target {
   readonly kind: string;
-  /**
-   * True when resending after an unknown outcome cannot post twice (Discord's nonce). A target
-   * that is not idempotent gets at most one resend after an unknown outcome.
-   */
-  readonly idempotent: boolean;
   send(article: StoredArticle, context: SendContext): Promise<SendResult>;
-  /** Optional gate before a send (X's budget): not counted as an attempt. */
-  ready?(job: DeliveryJob): Promise<Readiness>;
+  /** Optional gate before a send, about the target itself (not one delivery): not counted as an attempt. */
+  ready?(): Promise<Readiness>;
   /** Updates a message already posted to show the article as it is now (targets that can edit). */
   edit?(article: StoredArticle, context: SendContext & { remoteId: string }): Promise<void>;
 }
 
+/** A delivery's target key, as stored: "<kind>:<address>", or the kind alone when it has no address ("x"). */
+export function targetKey(kind: string, address: string): string {
+  return address ? `${kind}:${address}` : kind;
+}
+
+/** The kind and address of a delivery's target key (see targetKey). */
 export function splitTargetKey(key: string): { kind: string; address: string } {
   const colon = key.indexOf(':');
   return colon < 0 ? { kind: key, address: '' } : { kind: key.slice(0, colon), address: key.slice(colon + 1) };

@@ -3,8 +3,6 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Herald's Prometheus metrics, one registry per process (no global state). */
 export interface MetricSources {
   pendingDeliveries(): Promise<number>;
-  /** Posts the X caps still allow in the current day and month (null: no cap, or no X). */
-  xPostsLeft(): Promise<{ day: number | null; month: number | null } | null>;
 }
 
 export function createMetrics(sources: MetricSources) {
@@ -22,18 +20,6 @@ export function createMetrics(sources: MetricSources) {
       registers: [registry],
       async collect() {
         this.set(await sources.pendingDeliveries());
-      },
-    }),
-    xPostsLeft: new Gauge({
-      name: 'herald_x_posts_left',
-      help: 'X posts the caps still allow in the current UTC day or month (absent without a cap)',
-      labelNames: ['window'] as const,
-      registers: [registry],
-      async collect() {
-        const left = await sources.xPostsLeft();
-        this.reset();
-        if (left?.day != null) this.set({ window: 'day' }, left.day);
-        if (left?.month != null) this.set({ window: 'month' }, left.month);
       },
     }),
     publishToPost: new Histogram({

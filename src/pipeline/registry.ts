@@ -1,6 +1,8 @@
-import { colorFor, targetsFor, type Config, type FeedConfig } from '../config/config.js';
+import { colorFor, destinationsFor, type Config, type FeedConfig, type RouteDestination } from '../config/config.js';
+import { splitTargetKey, targetKey, type DeliveryOptions } from '../deliveries/target.js';
 import type { DiscordFeed, Store } from '../store/store.js';
 import type { FeedCatalog, ListedFeed } from '../targets/discord/commands/types.js';
+import { discordSettings } from '../targets/discord/settings.js';
 
 export interface FeedChanges {
   added(feed: FeedConfig): void;
@@ -55,7 +57,7 @@ export class FeedRegistry implements FeedCatalog {
    * when it was added before that limit (or under a lower one).
    */
   private toFeedConfig(feed: DiscordFeed): FeedConfig {
-    const everyMs = Math.max(feed.everyMs, this.config.discord.minEveryMs);
+    const everyMs = Math.max(feed.everyMs, discordSettings(this.config).minEveryMs);
     return { id: feed.id, url: feed.url, everyMs, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0 };
   }
 
@@ -94,12 +96,31 @@ export class FeedRegistry implements FeedCatalog {
     return new Map(this.list().map((feed) => [feed.id, feed.name]));
   }
 
-  /** Target keys for a feed: its config routes (by id or "*"), plus its own channel for Discord feeds. */
-  targetsFor(feedId: string): string[] {
-    const targets = new Set(targetsFor(this.config, feedId));
+  /** Where a feed's items go: its config routes (by id or "*"), plus its own channel for a feed added from Discord. */
+  private destinations(feedId: string): RouteDestination[] {
+    const routed = destinationsFor(this.config, feedId);
     const discordFeed = this.discordFeeds.get(feedId);
-    if (discordFeed) targets.add(`discord:${discordFeed.channelId}`);
-    return [...targets];
+    if (discordFeed && !routed.some((d) => d.kind === 'discord' && d.address === discordFeed.channelId)) {
+      routed.push({ kind: 'discord', address: discordFeed.channelId, template: null });
+    }
+    return routed;
+  }
+
+  /** Delivery target keys for a feed's new articles (see deliveries/target.ts targetKey). */
+  targetsFor(feedId: string): string[] {
+    return this.destinations(feedId).map((destination) => targetKey(destination.kind, destination.address));
+  }
+
+  /** What the feed and the route that names `target` say about a delivery of the feed's article: template, style, priority. */
+  optionsFor(feedId: string, target: string): DeliveryOptions {
+    const { kind, address } = splitTargetKey(target);
+    const feed = this.get(feedId);
+    const destination = this.destinations(feedId).find((d) => d.kind === kind && d.address === address);
+    return {
+      template: destination?.template ?? null,
+      style: { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 },
+      priority: feed?.priority ?? 0,
+    };
   }
 
   /**
@@ -108,7 +129,7 @@ export class FeedRegistry implements FeedCatalog {
    */
   replaceConfig(config: Config): { added: string[]; removed: string[]; changed: string[] } {
     const before = this.configById;
-    const previousMinEveryMs = this.config.discord.minEveryMs;
+    const previousMinEveryMs = discordSettings(this.config).minEveryMs;
     this.config = config;
     this.configById = new Map(config.feeds.map((feed) => [feed.id, feed]));
     const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
@@ -125,7 +146,7 @@ export class FeedRegistry implements FeedCatalog {
     }
     // A new discord.minEvery changes the interval of Discord feeds below it.
     for (const feed of this.discordFeeds.values()) {
-      if (feed.paused || Math.max(feed.everyMs, previousMinEveryMs) === Math.max(feed.everyMs, config.discord.minEveryMs)) continue;
+      if (feed.paused || Math.max(feed.everyMs, previousMinEveryMs) === Math.max(feed.everyMs, discordSettings(config).minEveryMs)) continue;
       result.changed.push(feed.id);
       this.changes.added(this.toFeedConfig(feed));
     }

@@ -5,10 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, targetsFor } from '../../src/config/config.js';
+import { ConfigError, destinationsFor, parseConfig as parseWithKinds } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { readEnv } from '../../src/config/env.js';
+import { targetKey } from '../../src/deliveries/target.js';
+import { TARGET_KINDS } from '../../src/targets/index.js';
 import { CLI, tempDir } from '../e2e/herald-process.js';
+
+const parseConfig = (raw: unknown, file: string) => parseWithKinds(raw, file, TARGET_KINDS);
+const targetsFor = (config: Parameters<typeof destinationsFor>[0], feedId: string) => destinationsFor(config, feedId).map((d) => targetKey(d.kind, d.address));
 
 describe('config', () => {
   it('fills defaults and resolves routes', () => {
@@ -24,6 +29,35 @@ describe('config', () => {
     expect(config.feeds[1]).toMatchObject({ everyMs: 30_000, backfill: 0, color: 0xff0000 });
     expect(targetsFor(config, 'a')).toEqual(['discord:123456789012345678', 'x']);
     expect(targetsFor(config, 'b')).toEqual(['x']);
+  });
+
+  it('reads a uniform `to:` list of destinations, and the discord:/x: shorthand as the same thing', () => {
+    const feeds = [{ id: 'a', url: 'https://a.example/rss' }];
+    const uniform = parseConfig({ feeds, routes: [{ feeds: ['a'], to: [{ discord: '123456789012345678' }, { x: { template: '{title} {url}' } }] }] }, 'herald.yaml');
+    const shorthand = parseConfig({ feeds, routes: [{ feeds: ['a'], discord: ['123456789012345678'], x: true, xTemplate: '{title} {url}' }] }, 'herald.yaml');
+    const expected = [
+      { kind: 'discord', address: '123456789012345678', template: null },
+      { kind: 'x', address: '', template: '{title} {url}' },
+    ];
+    expect(destinationsFor(uniform, 'a')).toEqual(expected);
+    expect(destinationsFor(shorthand, 'a')).toEqual(expected);
+  });
+
+  it('names each destination once per feed, the first route giving its template', () => {
+    const config = parseConfig(
+      {
+        feeds: [{ id: 'a', url: 'https://a.example/rss' }],
+        routes: [
+          { feeds: ['a'], to: [{ x: {} }, { discord: '123456789012345678' }] },
+          { feeds: ['*'], discord: ['123456789012345678'], x: true, xTemplate: '{url}' },
+        ],
+      },
+      'herald.yaml',
+    );
+    expect(destinationsFor(config, 'a')).toEqual([
+      { kind: 'x', address: '', template: null },
+      { kind: 'discord', address: '123456789012345678', template: null },
+    ]);
   });
 
   it.each([
@@ -43,6 +77,11 @@ describe('config', () => {
     [{ feeds: [{ id: 'a', url: 'localhost:8080/feed.xml' }] }, 'herald.yaml: feeds[0].url: "localhost:8080/feed.xml" has no scheme'],
     [{ feeds: [{ id: 'a', url: 'feed://example.com/rss' }] }, 'herald.yaml: feeds[0].url: only http(s) URLs and file paths can be read, not feed:'],
     [{ feeds: [{ id: 'a', url: 'https:/example.com/rss' }] }, 'herald.yaml: feeds[0].url: expected an http(s) URL such as https://example.org/rss'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ discord: '42' }] }] }, 'herald.yaml: routes[0].to[0].discord: expected a Discord channel id'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ x: { template: '{title}' } }] }] }, 'herald.yaml: routes[0].to[0].x.template: the template must contain {url}'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ mastodon: '@a@b' }] }] }, 'herald.yaml: routes[0].to[0].mastodon: unknown destination kind "mastodon" (known: discord, x)'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ discord: '123456789012345678', x: {} }] }] }, 'herald.yaml: routes[0].to[0]: expected exactly one destination kind (discord, x), got discord, x'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], xTemplate: 'no link' }] }, 'herald.yaml: routes[0].xTemplate: the template must contain {url}'],
   ])('names the file and key at fault: %j', (raw, message) => {
     expect(() => parseConfig(raw, 'herald.yaml')).toThrow(ConfigError);
     expect(() => parseConfig(raw, 'herald.yaml')).toThrow(message);

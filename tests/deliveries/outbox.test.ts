@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox, backoffDelay } from '../../src/deliveries/outbox.js';
-import { DeliveryError, type Readiness, type Target } from '../../src/deliveries/target.js';
+import type { DeliveryPolicy, Verdict } from '../../src/deliveries/policy.js';
+import { DeliveryError, type DeliveryOptions, type Readiness, type SendContext, type Target } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, StoredArticle } from '../../src/store/store.js';
@@ -13,8 +14,10 @@ const POLICY = { maxAttempts: 4, baseMs: 1_000, maxMs: 60_000 };
 /** A target that plays a script: each send takes the next outcome (an error to throw, or a message id). */
 class ScriptedTarget implements Target {
   readonly sent: string[] = [];
+  readonly contexts: SendContext[] = [];
   readonly outcomes: Array<DeliveryError | string> = [];
   readiness: Readiness = { kind: 'send' };
+  policy?: DeliveryPolicy;
   constructor(
     readonly kind: string,
     readonly idempotent: boolean,
@@ -24,12 +27,18 @@ class ScriptedTarget implements Target {
     return this.readiness;
   }
 
-  async send(article: StoredArticle): Promise<{ remoteId: string }> {
+  async send(article: StoredArticle, context: SendContext): Promise<{ remoteId: string }> {
     this.sent.push(article.id);
+    this.contexts.push(context);
     const outcome = this.outcomes.shift() ?? `m-${article.id}`;
     if (outcome instanceof DeliveryError) throw outcome;
     return { remoteId: outcome };
   }
+}
+
+/** The options every delivery gets in these tests: its priority comes from the article id ("p3-…" → 3). */
+function optionsOf(target: string, articleId: string): DeliveryOptions {
+  return { template: `{url} for ${target}`, style: { name: 'News', color: 0x123456 }, priority: Number(/^p(\d+)/.exec(articleId)?.[1] ?? 0) };
 }
 
 function article(id: string, publishedAt: number): StoredArticle {
@@ -46,7 +55,15 @@ describe('the outbox', () => {
   async function outboxWith(...targets: ScriptedTarget[]): Promise<Outbox> {
     store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-outbox-')), 'test.db'));
     lines.length = 0;
-    return new Outbox(store, new Map(targets.map((t) => [t.kind, t])), POLICY, log, 'owner-1', {}, () => clock);
+    return new Outbox({
+      store,
+      targets: new Map(targets.map((t) => [t.kind, { target: t, idempotent: t.idempotent, canEdit: false, policy: t.policy }])),
+      retry: POLICY,
+      log,
+      owner: 'owner-1',
+      optionsOf: (job) => optionsOf(job.delivery.target, job.article.id),
+      now: () => clock,
+    });
   }
 
   async function status(target: string) {
@@ -129,5 +146,38 @@ describe('the outbox', () => {
     x.readiness = { kind: 'send' };
     await outbox.drain();
     expect(x.sent).toEqual(['a']);
+  });
+
+  it('gives each send its delivery options (template, style, priority) with the address', async () => {
+    const channel = new ScriptedTarget('discord', true);
+    const outbox = await outboxWith(channel);
+    await store.addArticle(article('p2-a', 100), { key: 'a', contentHash: null }, ['discord:1'], clock);
+    await outbox.drain();
+    expect(channel.contexts).toEqual([{ address: '1', unknownOutcome: false, options: optionsOf('discord:1', 'p2-a') }]);
+  });
+
+  it('asks the kind\'s policy before each send: a wait holds the queue uncharged, a triage skips what it names and sends the rest', async () => {
+    const x = new ScriptedTarget('x', false);
+    const verdicts: Verdict[] = [{ kind: 'wait', until: clock + 60_000, reason: 'waiting for the daily cap to reset' }];
+    const asked: Array<{ due: string; queue: Array<[string, number]> }> = [];
+    x.policy = {
+      async admit(due, queue) {
+        asked.push({ due: due.article.id, queue: (await queue()).map((q) => [q.article.id, q.options.priority]) });
+        return verdicts.shift() ?? { kind: 'send' };
+      },
+    };
+    const outbox = await outboxWith(x);
+    await store.addArticle(article('p1-old', 100), { key: 'old', contentHash: null }, ['x'], clock);
+    await store.addArticle(article('p5-new', 200), { key: 'new', contentHash: null }, ['x'], clock);
+    await outbox.drain();
+    expect(x.sent).toEqual([]);
+    expect((await status('x'))[0]).toMatchObject({ articleId: 'p1-old', attempts: 0, status: 'pending', lastError: 'waiting for the daily cap to reset' });
+    clock += 60_000;
+    verdicts.push({ kind: 'triage', skip: new Set([(await status('x'))[0]!.id]), reason: 'the cap leaves room for 1', logMessage: 'X post skipped' });
+    await outbox.drain();
+    expect(asked[1]).toEqual({ due: 'p1-old', queue: [['p1-old', 1], ['p5-new', 5]] });
+    expect(x.sent).toEqual(['p5-new']);
+    expect(logged('X post skipped')).toEqual([expect.objectContaining({ article: 'p1-old', target: 'x', reason: 'the cap leaves room for 1' })]);
+    expect(await store.deliveryCounts()).toMatchObject({ sent: 1, skipped: 1, pending: 0 });
   });
 });

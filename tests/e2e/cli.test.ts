@@ -96,6 +96,18 @@ describe('inspect and preview over HTTP', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no feed with id "nope"');
   });
+
+  it('preview follows a route written as a `to:` list, with the X template that destination gives', async () => {
+    const dir = tempDir('preview-to');
+    const config = writeConfig(dir, {
+      feeds: [{ id: 'prev', url: server.url('/feed.xml') }],
+      routes: [{ feeds: ['prev'], to: [{ discord: '223456789012345678' }, { x: { template: 'NEWS: {title} {url}' } }] }],
+    });
+    const { code, stdout } = await herald(['preview', 'prev', '--limit', '1'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    expect(code).toBe(0);
+    expect(stdout).toContain('would post to Discord channel 223456789012345678');
+    expect(stdout).toMatch(/would post to X \(\d+\/280\) ──\nNEWS: /);
+  });
 });
 
 describe('npm run demo', () => {

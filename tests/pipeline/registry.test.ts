@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { FeedRegistry } from '../../src/pipeline/registry.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { TARGET_KINDS } from '../../src/targets/index.js';
 
 describe('feeds added from Discord and discord.minEvery', () => {
   it('are never polled more often than the minimum, also when added before it, and follow a new minimum on reload', async () => {
@@ -13,7 +14,7 @@ describe('feeds added from Discord and discord.minEvery', () => {
       // Added at 1s under an older Herald that had no minimum.
       await store.addDiscordFeed({ id: 'fast', url: 'https://fast.example/rss', everyMs: 1_000, backfill: 0, name: 'Fast', channelId: '1', paused: false, addedBy: null, createdAt: 1 });
       await store.addDiscordFeed({ id: 'slow', url: 'https://slow.example/rss', everyMs: 3_600_000, backfill: 0, name: 'Slow', channelId: '1', paused: false, addedBy: null, createdAt: 1 });
-      const registry = new FeedRegistry(parseConfig({}, 'test'), store);
+      const registry = new FeedRegistry(parseConfig({}, 'test', TARGET_KINDS), store);
       await registry.load();
       const intervals = () => Object.fromEntries(registry.active().map((feed) => [feed.id, feed.everyMs]));
       expect(intervals()).toEqual({ fast: 300_000, slow: 3_600_000 });
@@ -21,7 +22,7 @@ describe('feeds added from Discord and discord.minEvery', () => {
 
       const announced: Array<[string, number]> = [];
       registry.onChange({ added: (feed) => announced.push([feed.id, feed.everyMs]), removed: () => {} });
-      const changes = registry.replaceConfig(parseConfig({ discord: { minEvery: '30s' } }, 'test'));
+      const changes = registry.replaceConfig(parseConfig({ discord: { minEvery: '30s' } }, 'test', TARGET_KINDS));
       expect(changes.changed).toEqual(['fast']);
       expect(announced).toEqual([['fast', 30_000]]);
       expect(intervals()).toEqual({ fast: 30_000, slow: 3_600_000 });

@@ -91,9 +91,9 @@ describe('per-host politeness', () => {
   });
 
   it('is configured by http.perHost, with defaults', () => {
-    expect(parseConfig({}, 'herald.yaml').http.perHost).toEqual({ maxInFlight: 8, minGapMs: 0 });
-    expect(parseConfig({ http: { perHost: { maxInFlight: 1, minGap: '1s' } } }, 'herald.yaml').http.perHost).toEqual({ maxInFlight: 1, minGapMs: 1000 });
-    expect(parseConfig({ http: { perHost: { minGap: 0 } } }, 'herald.yaml').http.perHost.minGapMs).toBe(0);
-    expect(() => parseConfig({ http: { perHost: { minGap: 1 } } }, 'herald.yaml')).toThrow('http.perHost.minGap: expected a duration with a unit (ms, s, m, h or d), got 1: did you mean 1s?');
+    expect(parseConfig({}, 'herald.yaml', []).http.perHost).toEqual({ maxInFlight: 8, minGapMs: 0 });
+    expect(parseConfig({ http: { perHost: { maxInFlight: 1, minGap: '1s' } } }, 'herald.yaml', []).http.perHost).toEqual({ maxInFlight: 1, minGapMs: 1000 });
+    expect(parseConfig({ http: { perHost: { minGap: 0 } } }, 'herald.yaml', []).http.perHost.minGapMs).toBe(0);
+    expect(() => parseConfig({ http: { perHost: { minGap: 1 } } }, 'herald.yaml', [])).toThrow('http.perHost.minGap: expected a duration with a unit (ms, s, m, h or d), got 1: did you mean 1s?');
   });
 });

@@ -291,7 +291,7 @@ describe('feeds added from Discord, seen from another process', () => {
     const { parseConfig } = await import('../../src/config/config.js');
     const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-registry-')), 'test.db'));
     try {
-      const config = parseConfig({}, 'test');
+      const config = parseConfig({}, 'test', []);
       const here = new FeedRegistry(config, store);
       const there = new FeedRegistry(config, store);
       await Promise.all([here.load(), there.load()]);

@@ -1,9 +1,10 @@
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import { parseRedirect } from '../../src/cli/x-login.js';
-import { X_PRICES } from '../../src/config/schema.js';
-import { allowance, chooseWithinAllowance, usagePeriods } from '../../src/targets/x/budget.js';
+import type { QueuedDelivery } from '../../src/deliveries/policy.js';
+import { allowance, budgetPolicy, chooseWithinAllowance, usagePeriods } from '../../src/targets/x/budget.js';
 import { altText, hashtagsFor, MAX_ALT_TEXT, renderXPost, weightedLength } from '../../src/targets/x/render.js';
+import { X_PRICES } from '../../src/targets/x/settings.js';
 import { isWellFormed } from '../unicode.js';
 
 const NOW = Date.UTC(2026, 10, 25, 15, 0, 0);
@@ -11,6 +12,31 @@ const base = { maxPostsPerDay: null, maxPostsPerMonth: null, monthlyBudgetUsd: n
 const none = { day: { posts: 0, usd: 0 }, month: { posts: 0, usd: 0 } };
 
 describe('X budget', () => {
+  /** A queued X delivery: id, feed priority, publication time (ms). */
+  const queued = (id: number, priority: number, publishedAt: number): QueuedDelivery => ({
+    delivery: { id, articleId: `a${id}`, target: 'x', status: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, remoteId: null, unknownOutcome: false },
+    article: { id: `a${id}`, feedId: 'f', url: 'https://x.example/', title: 't', summary: '', author: null, siteName: null, imageUrl: null, publishedAt, firstSeenAt: publishedAt },
+    options: { template: null, style: { name: 'f', color: 0 }, priority },
+  });
+  const usedToday = (posts: number) => ({
+    async xUsage(periods: string[]) {
+      return new Map(periods.map((period) => [period, { posts, usd: 0 }]));
+    },
+  });
+
+  it('as a policy: waits for the window while a cap is reached, triages by priority then recency when fewer may go than wait', async () => {
+    const settings = () => ({ ...base, mentions: false, hashtags: new Map<string, string>(), maxPostsPerDay: 3 });
+    const queue = [queued(1, 0, 100), queued(2, 5, 50), queued(3, 0, 300)];
+    const full = budgetPolicy({ store: usedToday(3), settings, now: () => NOW });
+    expect(await full.admit(queue[0]!, async () => queue)).toEqual({ kind: 'wait', until: Date.UTC(2026, 10, 26), reason: 'waiting for the daily cap of 3 X posts (x.maxPostsPerDay) to reset' });
+    const one = budgetPolicy({ store: usedToday(2), settings, now: () => NOW });
+    const verdict = await one.admit(queue[0]!, async () => queue);
+    expect(verdict).toMatchObject({ kind: 'triage', logMessage: 'X post skipped' });
+    expect([...(verdict as Extract<typeof verdict, { kind: 'triage' }>).skip].sort()).toEqual([1, 3]);
+    const room = budgetPolicy({ store: usedToday(0), settings, now: () => NOW });
+    expect(await room.admit(queue[0]!, async () => queue)).toEqual({ kind: 'send' });
+  });
+
   it('names UTC day and month windows and when they end', () => {
     expect(usagePeriods(NOW)).toEqual({ day: 'day:2026-11-25', month: 'month:2026-11', dayEnds: Date.UTC(2026, 10, 26), monthEnds: Date.UTC(2026, 11, 1) });
   });

@@ -29,7 +29,6 @@ export interface DiscordOptions {
   commands: CommandDeps;
   /** herald_commands_total: each answered interaction, by command and outcome. */
   commandCounter: CommandCounter;
-  feedStyle(feedId: string): { name: string; color: number };
 }
 
 export interface DiscordConnection {
@@ -113,12 +112,11 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
 
   const target: Target = {
     kind: 'discord',
-    idempotent: true,
     async ready() {
       return tokenRefused ? { kind: 'wait', until: Date.now() + PAUSE_RECHECK_MS, reason: TOKEN_REFUSED } : { kind: 'send' };
     },
     async send(article: StoredArticle, context: SendContext) {
-      const style = options.feedStyle(article.feedId);
+      const { style } = context.options;
       const body = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
       try {
         const message = (await client.rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
@@ -128,7 +126,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       }
     },
     async edit(article: StoredArticle, context: SendContext & { remoteId: string }) {
-      const style = options.feedStyle(article.feedId);
+      const { style } = context.options;
       const { embeds, allowed_mentions } = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
       try {
         await client.rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { embeds, allowed_mentions } });

@@ -1,5 +1,6 @@
-import type { XConfig } from '../../config/config.js';
+import type { DeliveryPolicy } from '../../deliveries/policy.js';
 import type { Store } from '../../store/store.js';
+import type { XSettings } from './settings.js';
 
 /** The UTC day and month a time falls in, as usage keys, and when each ends. */
 export function usagePeriods(now: number): { day: string; month: string; dayEnds: number; monthEnds: number } {
@@ -28,7 +29,7 @@ export async function currentUsage(store: Pick<Store, 'xUsage'>, now: number): P
 }
 
 /** Posts the caps still allow in the current day and month (null where no cap is set), for the herald_x_posts_left gauge. Pure. */
-export function postsLeft(config: Pick<XConfig, 'maxPostsPerDay' | 'maxPostsPerMonth'>, usage: { day: Usage; month: Usage }): { day: number | null; month: number | null } {
+export function postsLeft(config: Pick<XSettings, 'maxPostsPerDay' | 'maxPostsPerMonth'>, usage: { day: Usage; month: Usage }): { day: number | null; month: number | null } {
   return {
     day: config.maxPostsPerDay === null ? null : Math.max(0, config.maxPostsPerDay - usage.day.posts),
     month: config.maxPostsPerMonth === null ? null : Math.max(0, config.maxPostsPerMonth - usage.month.posts),
@@ -36,7 +37,7 @@ export function postsLeft(config: Pick<XConfig, 'maxPostsPerDay' | 'maxPostsPerM
 }
 
 /** What one article costs on X: its post (with a link), an image upload, and a reply in thread mode. */
-export function articleCost(config: Pick<XConfig, 'prices' | 'images' | 'thread'>): { posts: number; usd: number } {
+export function articleCost(config: Pick<XSettings, 'prices' | 'images' | 'thread'>): { posts: number; usd: number } {
   const posts = config.thread ? 2 : 1;
   const usd = config.prices.postWithUrl + (config.images ? config.prices.mediaUpload : 0) + (config.thread ? config.prices.post : 0);
   return { posts, usd };
@@ -53,7 +54,7 @@ export interface Allowance {
 
 /** How many more articles the caps allow in the current day and month. Pure. */
 export function allowance(
-  config: Pick<XConfig, 'maxPostsPerDay' | 'maxPostsPerMonth' | 'monthlyBudgetUsd' | 'prices' | 'images' | 'thread'>,
+  config: Pick<XSettings, 'maxPostsPerDay' | 'maxPostsPerMonth' | 'monthlyBudgetUsd' | 'prices' | 'images' | 'thread'>,
   usage: { day: { posts: number; usd: number }; month: { posts: number; usd: number } },
   now: number,
 ): Allowance {
@@ -82,4 +83,33 @@ export function allowance(
 export function chooseWithinAllowance<T extends { id: number; priority: number; time: number }>(waiting: readonly T[], allowed: number): Set<number> {
   const ranked = [...waiting].sort((a, b) => b.priority - a.priority || b.time - a.time || b.id - a.id);
   return new Set(ranked.slice(0, allowed).map((entry) => entry.id));
+}
+
+/**
+ * X's spending caps as a policy the outbox asks before each X post: wait while a cap is reached
+ * (until its day or month ends); when the caps allow fewer posts than wait, keep the highest feed
+ * priority and then the newest, and skip the rest.
+ */
+export function budgetPolicy(options: { store: Pick<Store, 'xUsage'>; settings(): XSettings; now?: () => number }): DeliveryPolicy {
+  const now = options.now ?? Date.now;
+  return {
+    async admit(_due, queue) {
+      const settings = options.settings();
+      const allowed = allowance(settings, await currentUsage(options.store, now()), now());
+      if (allowed.articles < 1) return { kind: 'wait', until: allowed.resetAt, reason: `waiting for ${allowed.reason} to reset` };
+      if (!Number.isFinite(allowed.articles)) return { kind: 'send' };
+      const waiting = await queue();
+      if (waiting.length <= allowed.articles) return { kind: 'send' };
+      const keep = chooseWithinAllowance(
+        waiting.map((w) => ({ id: w.delivery.id, priority: w.options.priority, time: w.article.publishedAt ?? w.article.firstSeenAt })),
+        allowed.articles,
+      );
+      return {
+        kind: 'triage',
+        skip: new Set(waiting.filter((w) => !keep.has(w.delivery.id)).map((w) => w.delivery.id)),
+        reason: `skipped: ${allowed.reason} leaves room for ${allowed.articles} more, and higher-priority or newer posts came first`,
+        logMessage: 'X post skipped',
+      };
+    },
+  };
 }

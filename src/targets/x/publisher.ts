@@ -2,12 +2,12 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
 import { ApiRequestError, ApiResponseError, type ITwitterApiClientPlugin, type TwitterApi } from 'twitter-api-v2';
-import type { XConfig } from '../../config/config.js';
-import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
+import { DeliveryError, type DeliveryOptions, type Readiness, type Target } from '../../deliveries/target.js';
 import type { HttpClient } from '../../sources/http.js';
-import type { DeliveryJob, Store, StoredArticle } from '../../store/store.js';
-import { allowance, chooseWithinAllowance, currentUsage, usagePeriods } from './budget.js';
+import type { Store, StoredArticle } from '../../store/store.js';
+import { usagePeriods } from './budget.js';
 import { altText, renderXPost } from './render.js';
+import type { XSettings } from './settings.js';
 
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com', 'api.twitter.com', 'upload.twitter.com']);
 const IMAGE_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
@@ -94,9 +94,8 @@ export interface XTargetOptions {
   /** The SSRF-guarded client, for lead images. */
   http: HttpClient;
   log: Logger;
-  config(): XConfig;
-  templateFor(feedId: string): string | null;
-  priorityOf(feedId: string): number;
+  /** The `x:` section as currently loaded (SIGHUP may replace it). */
+  settings(): XSettings;
   now?: () => number;
 }
 
@@ -137,9 +136,9 @@ export function createXTarget(options: XTargetOptions): Target {
     return paused ? new DeliveryError(paused, 'retry', now() + PAUSE_RECHECK_MS) : new DeliveryError(message, 'retry');
   }
 
-  async function post(article: StoredArticle): Promise<{ remoteId: string | null }> {
-    const config = options.config();
-    const { text, reply } = renderXPost(article, { template: options.templateFor(article.feedId), hashtags: config.hashtags, thread: config.thread, mentions: config.mentions });
+  async function post(article: StoredArticle, delivery: DeliveryOptions): Promise<{ remoteId: string | null }> {
+    const config = options.settings();
+    const { text, reply } = renderXPost(article, { template: delivery.template, hashtags: config.hashtags, thread: config.thread, mentions: config.mentions });
     const client = await authorizedClient();
     const mediaId = config.images ? await uploadImage(client, article) : null;
     const result = await client.v2.tweet({ text, ...(mediaId ? { media: { media_ids: [mediaId] } } : {}) });
@@ -158,40 +157,22 @@ export function createXTarget(options: XTargetOptions): Target {
 
   return {
     kind: 'x',
-    idempotent: false,
 
-    /** The budget gate: wait when a cap is reached; when fewer may go than wait, keep the most important. */
-    async ready(job: DeliveryJob): Promise<Readiness> {
+    /** A paused authorization (revoked, or the app refused) holds every post until it is lifted. */
+    async ready(): Promise<Readiness> {
       const paused = await options.source.paused?.();
-      if (paused) return { kind: 'wait', until: now() + PAUSE_RECHECK_MS, reason: paused };
-      const config = options.config();
-      const current = await currentUsage(store, now());
-      const allowed = allowance(config, current, now());
-      if (allowed.articles < 1) return { kind: 'wait', until: allowed.resetAt, reason: `waiting for ${allowed.reason} to reset` };
-      if (!Number.isFinite(allowed.articles)) return { kind: 'send' };
-      const waiting = await store.unfinishedFor(job.delivery.target);
-      if (waiting.length <= allowed.articles) return { kind: 'send' };
-      const keep = chooseWithinAllowance(
-        waiting.map((w) => ({ id: w.delivery.id, priority: options.priorityOf(w.article.feedId), time: w.article.publishedAt ?? w.article.firstSeenAt })),
-        allowed.articles,
-      );
-      for (const skipped of waiting.filter((w) => !keep.has(w.delivery.id))) {
-        const reason = `skipped: ${allowed.reason} leaves room for ${allowed.articles} more, and higher-priority or newer posts came first`;
-        await store.markSkipped(skipped.delivery.id, reason, now());
-        log.warn({ delivery: skipped.delivery.id, article: skipped.article.id, feed: skipped.article.feedId, target: 'x', reason }, 'X post skipped');
-      }
-      return keep.has(job.delivery.id) ? { kind: 'send' } : { kind: 'skipped' };
+      return paused ? { kind: 'wait', until: now() + PAUSE_RECHECK_MS, reason: paused } : { kind: 'send' };
     },
 
-    async send(article) {
+    async send(article, context) {
       try {
-        return await post(article);
+        return await post(article, context.options);
       } catch (error) {
         if (error instanceof ApiResponseError && error.code === 401 && options.source.recover) {
           // X refused the token, so nothing was posted: refresh once and try again, or wait for a new login.
           if (!(await options.source.recover())) throw await pausedOr(`X 401: ${error.message}`);
           try {
-            return await post(article);
+            return await post(article, context.options);
           } catch (retryError) {
             return settle(retryError);
           }

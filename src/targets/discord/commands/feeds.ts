@@ -17,6 +17,7 @@ import { cutText } from '../../../text/cut.js';
 import { safeHttpUrl } from '../../../text/url.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
+import { discordSettings } from '../settings.js';
 import type { CommandArgs } from './args.js';
 import { defineCommand } from './command.js';
 import { counted } from '../../../text/count.js';
@@ -83,7 +84,7 @@ export function feedsInGuild(feeds: readonly ListedFeed[], channelIds: ReadonlyS
 
 /** Refuses a new feed when the guild has as many as `discord.maxFeedsPerGuild` allows. */
 function checkGuildCap(interaction: ChatInputCommandInteraction, deps: CommandDeps): void {
-  const cap = deps.feeds.current().discord.maxFeedsPerGuild;
+  const cap = discordSettings(deps.feeds.current()).maxFeedsPerGuild;
   const channels = interaction.guild ? new Set(interaction.guild.channels.cache.keys()) : null;
   const count = feedsInGuild(deps.feeds.list(), channels);
   if (count >= cap) {
@@ -117,7 +118,7 @@ function list(deps: CommandDeps): Reply {
 
 async function add(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'add'>, deps: CommandDeps): Promise<Reply> {
   const url = safeHttpUrl(args.url);
-  const minEveryMs = deps.feeds.current().discord.minEveryMs;
+  const minEveryMs = discordSettings(deps.feeds.current()).minEveryMs;
   const problems: string[] = [];
   if (!url) problems.push('the address must start with http:// or https://');
   const parsed = addedFeedSchema.safeParse({ id: (args.id?.trim() || (url ? idFromUrl(url) : 'feed')).toLowerCase(), every: args.every?.trim() || undefined });

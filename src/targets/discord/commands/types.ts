@@ -37,6 +37,8 @@ export interface CommandDeps {
   /** Article pages and articles as the pipeline prepares them: /summary and /feeds test fetch URLs that users typed. */
   articles: ArticlePreparer;
   summary: SummaryLimits;
+  /** How a delivery's target key reads to people ("<#channel>", "X"), from its kind's descriptor. */
+  describeTarget(target: string): string;
   startedAt: number;
   version: string;
 }

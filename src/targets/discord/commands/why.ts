@@ -12,12 +12,8 @@ export const whyDefinition = {
   options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'The article’s address', required: true, max_length: 2000 }],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-function targetName(target: string): string {
-  return target === 'x' ? 'X' : `<#${target.slice('discord:'.length)}>`;
-}
-
-function deliveryLine(delivery: Delivery): string {
-  const where = targetName(delivery.target);
+function deliveryLine(delivery: Delivery, describeTarget: (target: string) => string): string {
+  const where = describeTarget(delivery.target);
   switch (delivery.status) {
     case 'sent':
       return `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}.`;
@@ -30,8 +26,8 @@ function deliveryLine(delivery: Delivery): string {
   }
 }
 
-/** The answer to /why as text; pure, so every case is easy to test. */
-export function explain(url: string, history: UrlHistory): string {
+/** The answer to /why as text; pure, so every case is easy to test. `describeTarget` names a delivery's target. */
+export function explain(url: string, history: UrlHistory, describeTarget: (target: string) => string): string {
   if (history.seen.length === 0 && !history.article) return `Herald has not seen ${echoUrl(url)} in any feed it watches.`;
   const lines: string[] = [];
   for (const seen of history.seen) {
@@ -46,7 +42,7 @@ export function explain(url: string, history: UrlHistory): string {
       lines.push(`The same story came from more than one feed; it is posted once per target.`);
     }
     if (history.deliveries.length === 0) lines.push('No route sends its feed to Discord or X, so it was not posted anywhere.');
-    for (const delivery of history.deliveries) lines.push(deliveryLine(delivery));
+    for (const delivery of history.deliveries) lines.push(deliveryLine(delivery, describeTarget));
   }
   return lines.join('\n');
 }
@@ -54,5 +50,5 @@ export function explain(url: string, history: UrlHistory): string {
 export const whyCommand = defineCommand(whyDefinition, async (_interaction, args, deps) => {
   const url = canonicalUrl(args.url.trim());
   if (!url) throw new CommandError('Give a web address starting with http:// or https://.');
-  return { content: explain(url, await deps.store.urlHistory(url)), ephemeral: true };
+  return { content: explain(url, await deps.store.urlHistory(url), deps.describeTarget), ephemeral: true };
 });

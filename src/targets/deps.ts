@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import type { Env } from '../config/env.js';
+import type { HttpClient } from '../sources/http.js';
+import type { Store } from '../store/store.js';
+import type { CommandCounter } from './discord/commands/index.js';
+import type { CommandDeps } from './discord/commands/types.js';
+
+/** What a destination kind may use to build its target (targets/index.ts lists the kinds). */
+export interface TargetDeps {
+  env: Env;
+  store: Store;
+  /** The SSRF-guarded client (X lead images). */
+  http: HttpClient;
+  log: Logger;
+  /** The config as currently loaded (SIGHUP may replace it). */
+  config(): Config;
+  /** Where the kind registers its own metrics (Prometheus). */
+  metrics: Registry;
+  /** What the Discord slash commands may use. */
+  commands: CommandDeps;
+  /** herald_commands_total: each answered interaction, by command and outcome. */
+  commandCounter: CommandCounter;
+}
+
+

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetDeps } from '../deps.js';
+import { discordSettingsSchema } from './settings.js';
+
+const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
+
+/**
+ * Discord channels: `{ discord: "<channel id>" }` in a route's `to:` list, or the shorthand
+ * `discord: ["<channel id>", …]`. Posts over REST with a nonce (idempotent), edits messages when the
+ * publisher edits, and answers slash commands from the one process that holds the gateway.
+ * discord.js is loaded only when Discord is configured or printed.
+ */
+export const discordKind: TargetKind<TargetDeps> = {
+  name: 'discord',
+  entry: channelId.transform((address) => ({ address, template: null })),
+  shorthand: {
+    keys: { discord: z.array(channelId).default([]) },
+    destinations: (values) => (values.discord as string[]).map((address) => ({ address, template: null })),
+  },
+  settings: discordSettingsSchema,
+  env: [
+    { name: 'DISCORD_TOKEN', secret: true },
+    { name: 'DISCORD_API_URL', secret: false },
+    { name: 'DISCORD_GUILD_ID', secret: false },
+  ],
+  idempotent: true,
+  canEdit: true,
+  sampleAddress: '000000000000000000',
+  describe: (address) => `<#${address}>`,
+  configured: (deps) => deps.env.discord !== null,
+  async create(deps) {
+    const { createDiscord } = await import('./client.js');
+    const discord = createDiscord({ ...deps.env.discord!, store: deps.store, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
+    return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close };
+  },
+  printer(print) {
+    return {
+      kind: 'discord',
+      async send(article, context) {
+        const { renderDiscordMessage } = await import('./render.js');
+        const { style } = context.options;
+        const payload = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
+        print(`── would post to Discord channel ${context.address} ──\n${JSON.stringify(payload, null, 2)}\n`);
+        return { remoteId: null };
+      },
+    };
+  },
+};

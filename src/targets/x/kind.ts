@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetDeps } from '../deps.js';
+import { budgetPolicy } from './budget.js';
+import { xSettingsSchema, xTemplateSchema, type XSettings } from './settings.js';
+
+/** The `x:` section as loaded (its defaults when the config has none, as for a bare URL in preview). */
+export function xSettings(config: { settings: Readonly<Record<string, unknown>> } | null): XSettings {
+  return (config?.settings.x as XSettings | undefined) ?? xSettingsSchema.parse(undefined);
+}
+
+/**
+ * The X account from the environment: `{ x: {} }` (or `{ x: { template: "…" } }`) in a route's
+ * `to:` list, or the shorthand `x: true` with `xTemplate`. Not idempotent (X has no idempotency
+ * key), never edits, and asks the budget policy (x.maxPostsPerDay, …) before each post.
+ * twitter-api-v2 is loaded only when X is configured.
+ */
+export const xKind: TargetKind<TargetDeps> = {
+  name: 'x',
+  entry: z.strictObject({ template: xTemplateSchema.optional() }).transform((entry) => ({ address: '', template: entry.template ?? null })),
+  shorthand: {
+    keys: { x: z.boolean().default(false), xTemplate: xTemplateSchema.optional() },
+    destinations: (values) => (values.x ? [{ address: '', template: (values.xTemplate as string | undefined) ?? null }] : []),
+  },
+  settings: xSettingsSchema,
+  env: [
+    { name: 'X_APP_KEY', secret: true },
+    { name: 'X_APP_SECRET', secret: true },
+    { name: 'X_ACCESS_TOKEN', secret: true },
+    { name: 'X_ACCESS_SECRET', secret: true },
+    { name: 'X_CLIENT_ID', secret: false },
+    { name: 'X_CLIENT_SECRET', secret: true },
+    { name: 'X_REDIRECT_URI', secret: false },
+    { name: 'X_API_URL', secret: false },
+  ],
+  idempotent: false,
+  canEdit: false,
+  sampleAddress: '',
+  describe: () => 'X',
+  configured: (deps) => deps.env.x !== null,
+  async create(deps) {
+    const { createXTarget } = await import('./publisher.js');
+    const { oauth1Source, oauth2Source } = await import('./auth.js');
+    const log = deps.log.child({ component: 'x' });
+    const x = deps.env.x!;
+    const source = x.mode === 'oauth1' ? oauth1Source(x.credentials, x.apiUrl, log) : await oauth2Source(x, deps.store, log);
+    const settings = () => xSettings(deps.config());
+    return { target: createXTarget({ source, store: deps.store, http: deps.http, log, settings }), policy: budgetPolicy({ store: deps.store, settings }) };
+  },
+  async metrics(deps) {
+    // prom-client is loaded only by a running bot, not by every command that reads the config.
+    const { registerPostsLeft } = await import('./metrics.js');
+    registerPostsLeft(deps.metrics, deps.store, () => xSettings(deps.config()));
+  },
+  printer(print, config) {
+    return {
+      kind: 'x',
+      async send(article, context) {
+        const { renderXPost, weightedLength } = await import('./render.js');
+        const settings = xSettings(config());
+        const { text, reply } = renderXPost(article, { template: context.options.template, hashtags: settings.hashtags, thread: settings.thread, mentions: settings.mentions });
+        print(`── would post to X (${weightedLength(text)}/280) ──\n${text}\n`);
+        if (reply) print(`── …and reply in a thread (${weightedLength(reply)}/280) ──\n${reply}\n`);
+        return { remoteId: null };
+      },
+    };
+  },
+};
