@@ -5,18 +5,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
-import { LAYERS } from './scripts/layers.js';
+import { LAYERS, unitPaths } from './scripts/layers.js';
 
-/**
- * One zone per folder: it may import the folders listed for it in LAYERS and nothing else under src/.
- * A file directly in src/ (main.ts, cli.ts, version.ts) is its own layer, keyed by its name.
- */
-const zones = Object.entries(LAYERS).map(([folder, allowed]) => ({
-  target: `./src/${folder}`,
-  from: './src',
-  except: [`./${folder}`, ...allowed.map((name) => `./${name}`)],
-  message: `src/${folder} may import only ${allowed.length ? allowed.map((name) => `src/${name}`).join(', ') : 'itself'} (see LAYERS in scripts/layers.js and the README's Layout section)`,
-}));
+/** One zone per layer: its units may not import any unit of a layer above. */
+const zones = LAYERS.slice(1).map((layer, index) => {
+  const above = LAYERS.slice(0, index + 1).flat();
+  return {
+    target: layer.flatMap(unitPaths),
+    from: above.flatMap(unitPaths),
+    message: `imports flow down the layers of scripts/layers.js (README "Layout"): src/${layer.join(', src/')} may not import src/${above.join(', src/')}`,
+  };
+});
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'demo/'] },

@@ -9,7 +9,7 @@ const LINKEDOM = 'Readability on linkedom';
 const JSDOM = 'Readability on jsdom';
 
 /** The extraction group at `sizes`. */
-export function extractGroup(sizes: Sizes): Group {
+function extractGroup(sizes: Sizes): Group {
   const args = (contender: string) => [contender, String(sizes.extractPages), String(sizes.seconds)];
   const readability = `@mozilla/readability ${versionOf('@mozilla/readability')}`;
   return {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The project directory (holding package.json), whether bench runs from bench/ or compiled from dist-bench/bench/. */
-export const ROOT = (() => {
+const ROOT = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
@@ -18,7 +18,7 @@ export const ROOT = (() => {
 export const CLI = join(ROOT, 'dist', 'cli.js');
 
 /** ../shared/corpus beside the project: real feeds and article pages with reference extractions. */
-export const CORPUS = join(ROOT, '..', 'shared', 'corpus');
+const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 export const hasCorpus = existsSync(CORPUS);
 
 /** The article pages of Mozilla Readability's test corpus (source and reference extraction), by name. */

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { median } from './lib.js';
 
 /** A child's report: the last JSON line it printed. */
-export type ChildResult = Record<string, number>;
+type ChildResult = Record<string, number>;
 
-export interface Contender {
+interface Contender {
   /** Row label, unique in its group. */
   name: string;
   /** What the contender does in its process, in one line (printed with the figures). */
@@ -19,13 +19,13 @@ export interface Contender {
 }
 
 /** A row that has no code yet: printed with its reason, so the slot shows in every run. */
-export interface PendingContender {
+interface PendingContender {
   name: string;
   does: string;
   pending: string;
 }
 
-export interface Column {
+interface Column {
   /** Key in the child's report. */
   key: string;
   label: string;
@@ -105,7 +105,7 @@ export function startChild(module: string, args: string[]): ChildHandle {
 }
 
 /** Runs a bench child module to its end in a fresh Node process and returns its report. */
-export function runChild(module: string, args: string[]): Promise<ChildResult> {
+function runChild(module: string, args: string[]): Promise<ChildResult> {
   return startChild(module, args).result;
 }
 
@@ -145,7 +145,7 @@ export function format(value: number, digits: number): string {
 }
 
 /** "median (min–max)" of one figure over the rounds. */
-export function spread(values: readonly number[], digits: number): string {
+function spread(values: readonly number[], digits: number): string {
   if (values.length === 0) return '–';
   if (values.length === 1) return format(values[0]!, digits);
   return `${format(median(values), digits)} (${format(Math.min(...values), digits)}–${format(Math.max(...values), digits)})`;

@@ -1,3 +1,9 @@
-// Which folder under src/ may import which: the import graph of the README's "Layout" section.
-// ESLint (eslint.config.js) enforces it; anything not listed for a folder is refused.
-export const LAYERS = { text: [] };
+// The layers of src/, top first: a module may import from its own layer and from the layers below
+// it, never from one above. A unit is a folder under src/ or a file at its top (cli is both cli.ts
+// and cli/). ESLint (eslint.config.js) enforces this; the README's "Layout" section draws the same.
+export const LAYERS = [['cli'], ['main'], ['pipeline'], ['targets'], ['deliveries'], ['articles'], ['store'], ['sources'], ['config', 'ops', 'text', 'version', 'types']];
+
+/** The paths under the project root that make up a unit: its folder and its top-level file. */
+export function unitPaths(unit) {
+  return [`./src/${unit}`, `./src/${unit}.ts`];
+}

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { config as loadDotenv } from 'dotenv';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile, type Config } from './config/config.js';
-import { readEnv, type Env } from './config/env.js';
+import { processEnvironment, readEnv, type Env } from './config/env.js';
 import { helpFor, USAGE } from './cli/help.js';
 import { createProgressLine, type ProgressLine } from './cli/progress.js';
 import { createLogger } from './ops/logger.js';
@@ -22,12 +21,12 @@ function secretsOf(env: NodeJS.ProcessEnv): string[] {
 
 /** Reads the environment and makes the logger; a progress line on the same terminal is cleared before each log line. */
 function setup(stdoutIsOutput: boolean, progress: ProgressLine | null = null): { env: Env; log: Logger } {
-  loadDotenv({ quiet: true });
-  const env = readEnv(process.env);
+  const variables = processEnvironment();
+  const env = readEnv(variables);
   const log = createLogger({
     // Commands that print results keep stdout for them; their log lines go to stderr.
-    level: stdoutIsOutput && !process.env.LOG_LEVEL ? 'warn' : env.logLevel,
-    secrets: secretsOf(process.env),
+    level: stdoutIsOutput && !variables.LOG_LEVEL ? 'warn' : env.logLevel,
+    secrets: secretsOf(variables),
     fd: stdoutIsOutput ? 2 : 1,
     pretty: (stdoutIsOutput ? process.stderr.isTTY : process.stdout.isTTY) === true,
     beforeWrite: progress ? () => progress.clear() : undefined,

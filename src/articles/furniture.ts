@@ -162,7 +162,7 @@ export interface DocumentLike {
  * Whether a block's whole text is furniture by its wording: related-story lines, captions and
  * credits, ad labels, timestamps, wire-service trailers, subscribe boxes, share and follow prompts.
  */
-export function isFurnitureText(text: string): boolean {
+function isFurnitureText(text: string): boolean {
   if (text.length > SHORT_BLOCK * 3) return false;
   const clean = text.replace(/\s+/g, ' ').trim();
   if (clean.length === 0 || clean.length > SHORT_BLOCK) return false;

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config/config.js';
-import { readEnv } from '../config/env.js';
+import { processEnvironment, readEnv } from '../config/env.js';
 import { createHerald } from '../main.js';
 import { createLogger } from '../ops/logger.js';
 import { counted } from '../text/count.js';
@@ -46,7 +46,7 @@ export async function runDemo(): Promise<number> {
       TARGET_KINDS,
     );
     const env = readEnv({ HERALD_ALLOW_PRIVATE_NETWORK: '1', DATABASE_URL: 'sqlite::memory:' });
-    const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', secrets: [], fd: 2, pretty: process.stderr.isTTY === true });
+    const log = createLogger({ level: processEnvironment().LOG_LEVEL ?? 'warn', secrets: [], fd: 2, pretty: process.stderr.isTTY === true });
     print(`Herald demo: the bundled feed served at ${files.base}/feed.xml, dry run (nothing is sent).\n`);
     const herald = await createHerald({ config, env, log, dryRun: true, serveOps: false, print });
     const { polls, attempted } = await herald.runOnce();

@@ -19,7 +19,7 @@ export interface RouteDestination extends Destination {
   kind: string;
 }
 
-export interface RouteConfig {
+interface RouteConfig {
   feeds: string[] | '*';
   /** In the order written: the `to:` entries, then each kind's shorthand keys. */
   to: RouteDestination[];

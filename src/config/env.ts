@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './config.js';
 
@@ -52,6 +53,16 @@ export interface Env {
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** The only reader of environment variables. `.env` is merged in by the caller (dotenv) before this runs. */
+/**
+ * The process's environment variables, after merging `.env` from the working directory (variables
+ * already set win, as dotenv does). The one place that reads `process.env`; everything else gets
+ * what it needs from `readEnv` or from this object.
+ */
+export function processEnvironment(): Readonly<NodeJS.ProcessEnv> {
+  loadDotenv({ quiet: true });
+  return process.env;
+}
+
 export function readEnv(source: NodeJS.ProcessEnv): Env {
   const env = envSchema.parse(source);
   const xParts = [env.X_APP_KEY, env.X_APP_SECRET, env.X_ACCESS_TOKEN, env.X_ACCESS_SECRET];

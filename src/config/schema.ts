@@ -52,7 +52,7 @@ const feedUrl = z
     }
   });
 
-export const feedSchema = z.strictObject({
+const feedSchema = z.strictObject({
   id: feedId,
   url: feedUrl,
   every: duration(1_000, MAX_EVERY_MS, 'm').optional(),

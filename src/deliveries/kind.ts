@@ -4,7 +4,7 @@ import type { DeliveryPolicy } from './policy.js';
 import type { Target } from './target.js';
 
 /** An environment variable a destination kind reads (README documents each). */
-export interface EnvVar {
+interface EnvVar {
   name: string;
   /** Tokens and keys: scrubbed from every log line. */
   secret: boolean;

@@ -50,7 +50,7 @@ export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs'
 }
 
 /** How long a process's claim on a target lasts without renewal, and how often it is renewed. */
-export const TARGET_LEASE_MS = 20_000;
+const TARGET_LEASE_MS = 20_000;
 const LEASE_RENEWAL_MS = 5_000;
 
 /**

@@ -40,7 +40,7 @@ export interface SendContext {
 /** A target's word on its own state before a send: send, or wait until a time (a refused token, a paused login). */
 export type Readiness = { kind: 'send' } | { kind: 'wait'; until: number; reason: string };
 
-export interface SendResult {
+interface SendResult {
   remoteId: string | null;
 }
 

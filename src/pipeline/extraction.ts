@@ -17,7 +17,7 @@ export interface ExtractionLimits {
 }
 
 /** The extracted page, or why it was not extracted (too slow, too deep, or its worker failed: unreadable). */
-export type Extraction = { ok: true; page: ExtractedArticle } | { ok: false; kind: ExtractionFailure | 'unreadable'; reason: string };
+type Extraction = { ok: true; page: ExtractedArticle } | { ok: false; kind: ExtractionFailure | 'unreadable'; reason: string };
 
 /** Page extraction off the main thread: the bot, its slash commands and its other feeds never wait on a hostile page. */
 export interface ExtractionPool {

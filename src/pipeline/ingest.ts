@@ -10,7 +10,7 @@ import { FetchError, type HttpClient } from '../sources/http.js';
 import type { FeedState, Store } from '../store/store.js';
 
 /** What Herald compares to notice that a publisher edited an item. */
-export function contentHash(item: FeedItem): string {
+function contentHash(item: FeedItem): string {
   return createHash('sha1').update(`${item.title ?? ''}\n${item.summary ?? ''}`).digest('base64url');
 }
 

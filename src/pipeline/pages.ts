@@ -5,7 +5,7 @@ import { decodeBytes, charsetOf } from '../sources/decode.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
 import type { ExtractionPool } from './extraction.js';
 
-export interface PageLimits {
+interface PageLimits {
   /** Largest page accepted, in bytes, counted after decompression. */
   maxBytes: number;
   /** Whole-request deadline, in ms. */
@@ -15,7 +15,7 @@ export interface PageLimits {
 const HTML_TYPES = /^(text\/html|application\/xhtml\+xml|text\/plain)\b/i;
 
 /** Fetches an article page and extracts it in the extraction pool; failures are reasons, never exceptions. */
-export async function loadArticlePage(http: HttpClient, extraction: ExtractionPool, url: string, limits: PageLimits): Promise<PageResult> {
+async function loadArticlePage(http: HttpClient, extraction: ExtractionPool, url: string, limits: PageLimits): Promise<PageResult> {
   try {
     const result = await http.fetch(url, {
       accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',

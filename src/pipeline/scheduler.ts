@@ -4,7 +4,7 @@ import { pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
 import { feedOwner } from './sharing.js';
 
 /** Next poll delay: the feed's interval, stretched exponentially while it fails (at most 6 h), with ±10 % jitter. */
-export function nextPollDelay(everyMs: number, failures: number, random: () => number = Math.random): number {
+function nextPollDelay(everyMs: number, failures: number, random: () => number = Math.random): number {
   const base = failures === 0 ? everyMs : Math.min(Math.max(everyMs, 6 * 3_600_000), everyMs * 2 ** Math.min(failures, 10));
   return Math.round(base * (0.9 + random() * 0.2));
 }

@@ -51,7 +51,7 @@ function guessLegacy(bytes: Uint8Array): string {
 /** Decodes with the encoding a label names, or returns null when the label names none we know. */
 function decodeAs(bytes: Uint8Array, label: string): string | null {
   const name = label.trim().toLowerCase();
-  let whatwg: string | null = null;
+  let whatwg: string | null;
   try {
     whatwg = new TextDecoder(name).encoding;
   } catch {

@@ -1,5 +1,5 @@
 /** Our own shape of a feed, whatever format it was published in. */
-export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
+type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
 
 export interface FeedItem {
   /** guid/id exactly as published, else the item URL. */

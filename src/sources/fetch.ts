@@ -4,7 +4,7 @@ import { FetchError, isFilePath, type HttpClient } from './http.js';
 import { parseFeedText } from './parse.js';
 
 /** What Herald asks a server for when it fetches a feed. */
-export const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5';
+const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5';
 
 export interface FeedLimits {
   /** Largest body accepted, in bytes, counted after decompression. */

@@ -10,7 +10,7 @@ export interface HostLimits {
 }
 
 /** The longest Retry-After honoured, in ms: a host cannot silence its feeds for longer than this. */
-export const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
+const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
 
 /** A host asked for no requests until `until` (epoch ms), later than the caller can wait. */
 export class HostBackoff extends Error {

@@ -3,7 +3,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { readFile, stat } from 'node:fs/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { isIP, type LookupFunction } from 'node:net';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import { HostBackoff, HostLimiter, retryAfterUntil, type HostLimits } from './hosts.js';
@@ -22,7 +22,7 @@ export class FetchError extends Error {
   }
 }
 
-export interface FetchRequest {
+interface FetchRequest {
   accept: string;
   /** Largest body accepted, counted after decompression (a gzip bomb stops here too). */
   maxBytes: number;
@@ -32,7 +32,7 @@ export interface FetchRequest {
   lastModified?: string | null;
 }
 
-export type FetchResult =
+type FetchResult =
   | { status: 'not-modified'; url: string }
   | {
       status: 'ok';

@@ -1,140 +1,16 @@
 import { detectAtomFeed, detectRdfFeed, detectRssFeed, parseFeed, ParseError, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
-import { cutText } from '../text/cut.js';
-import { collapseWhitespace, plainText } from '../text/text.js';
 import { safeHttpUrl } from '../text/url.js';
 import { plausibleDate } from './dates.js';
 import type { FeedItem, ParsedFeed } from './feed.js';
 import { prepareXml } from './prepare.js';
+import { type Base, atomMarkup, atomValue, textOf, atomTextOf, htmlOf, urlOf, joinBase, firstImageIn, uniqueTexts } from './values.js';
 
 /** Bounds that keep one hostile feed from filling memory or the database. */
 const MAX_TITLE = 1_000;
 const MAX_SUMMARY = 4_000;
-const MAX_CONTENT_HTML = 200_000;
 
 export class FeedParseError extends Error {
   override name = 'FeedParseError';
-}
-
-type Base = string | undefined;
-
-/**
- * What a text value is written in. Atom says so (RFC 4287 §3.1: `type` text, html or xhtml; Atom 0.3 a
- * MIME type); RSS, RDF and JSON Feed titles and descriptions may be either, so they are 'guess'ed.
- */
-type Markup = 'text' | 'html' | 'guess';
-
-/** Atom's `type` attribute as Markup: html and xhtml (or their 0.3 MIME types) are markup, anything else text. */
-function atomMarkup(type: string | undefined): Markup {
-  const lower = type?.trim().toLowerCase();
-  if (lower && isBase64Type(lower)) return 'guess';
-  return lower === 'html' || lower === 'xhtml' || lower === 'text/html' || lower === 'application/xhtml+xml' ? 'html' : 'text';
-}
-
-/** RFC 4287 §4.1.3.3: content of a media type that is neither text/* nor XML is base64-encoded. */
-function isBase64Type(type: string): boolean {
-  return type.includes('/') && !type.startsWith('text/') && !/[/+]xml$/.test(type);
-}
-
-/** An Atom text construct's value, base64-decoded (as UTF-8) when its type says it is encoded. */
-function atomValue(construct: { value?: string; type?: string } | undefined): string | undefined {
-  const type = construct?.type?.trim().toLowerCase();
-  if (!construct?.value || !type || !isBase64Type(type)) return construct?.value;
-  return Buffer.from(construct.value.replace(/\s+/g, ''), 'base64').toString('utf8');
-}
-
-/** Elements of HTML as feeds use it; text that has none of them (nor an entity, comment or end tag) is plain text. */
-const HTML_TAG = /<\/?(?:a|abbr|acronym|address|area|article|aside|audio|b|base|bdi|bdo|big|blockquote|br|button|canvas|caption|center|cite|code|col|colgroup|dd|del|details|dfn|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h[1-6]|header|hr|i|iframe|img|input|ins|kbd|label|li|link|main|map|mark|meta|nav|noscript|object|ol|p|param|picture|pre|q|s|samp|script|section|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|tfoot|th|thead|time|tr|track|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?\/?>/i;
-const ENTITY = /&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i;
-const END_TAG = /<\/[a-z][\w:-]*\s*>/i;
-
-/**
- * feedparser's rule, roughly: a value is HTML when it holds an HTML element, an end tag, an entity or a
- * comment; `History of the <blink> tag` or `3 < 4` is text.
- */
-function isMarkup(value: string, markup: Markup): boolean {
-  if (markup !== 'guess') return markup === 'html';
-  return HTML_TAG.test(value) || END_TAG.test(value) || ENTITY.test(value) || value.includes('<!--');
-}
-
-/**
- * CDATA markers that survived as text: the publisher escaped a CDATA section (`&lt;![CDATA[…]]&gt;`),
- * so its content is meant as the value itself. The markers go, the content stays.
- */
-function unwrapCdata(value: string): string {
-  return value.includes('<![CDATA[') ? value.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1') : value;
-}
-
-/**
- * `<!` that opens no comment is text in a feed's HTML (`<!' …`, a stray `<!DOCTYPE`), though an HTML
- * parser would swallow it up to the next `>` as a bogus comment; a complete doctype is dropped.
- */
-function literalDeclarations(html: string): string {
-  if (!html.includes('<!')) return html;
-  return html.replace(/<!doctype\s+html\b[^<>]*>/gi, '').replace(/<!(?!--)/g, '&lt;!');
-}
-
-/** Plain text of a title, summary or author (tags removed, entities decoded, whitespace collapsed), capped. */
-function textOf(raw: string | undefined | null, markup: Markup, max: number): string | null {
-  if (!raw) return null;
-  const value = unwrapCdata(raw);
-  const text = isMarkup(value, markup) ? plainText(literalDeclarations(value)) : collapseWhitespace(value) || null;
-  return text && cutText(text, max);
-}
-
-/** An Atom text construct (title, summary) as plain text. */
-function atomTextOf(value: { value?: string; type?: string } | undefined, max: number): string | null {
-  return textOf(atomValue(value), atomMarkup(value?.type), max);
-}
-
-/** A link or source attribute inside a tag, with its quoted value. */
-const LINK_ATTRIBUTE = /(<[a-z][^<>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"'<>]*)\2/gi;
-const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
-
-/**
- * Content HTML, capped, with relative links and image sources resolved against the item's base.
- * Plain text (Atom type="text", JSON content_text, an RSS description with no markup) is escaped into HTML.
- */
-function htmlOf(raw: string | undefined, markup: Markup, base: Base): string | null {
-  if (!raw || !raw.trim()) return null;
-  const value = unwrapCdata(raw);
-  if (!isMarkup(value, markup)) return textAsHtml(value.trim());
-  const html = literalDeclarations(value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value);
-  if (!base) return html;
-  return html.replace(LINK_ATTRIBUTE, (whole, start: string, quote: string, link: string) => {
-    if (!link || HAS_SCHEME.test(link) || link.startsWith('#')) return whole;
-    const resolved = urlOf(link.replace(/&amp;/g, '&'), base);
-    return resolved ? `${start}${quote}${resolved.replace(/&/g, '&amp;')}${quote}` : whole;
-  });
-}
-
-/** Resolves a (possibly relative) link against a chain of bases; only http(s) results are kept. */
-function urlOf(raw: string | undefined | null, base: Base): string | null {
-  if (!raw) return null;
-  return safeHttpUrl(raw, base);
-}
-
-function joinBase(inner: string | undefined, outer: Base): Base {
-  if (!inner) return outer;
-  try {
-    return new URL(inner, outer).toString();
-  } catch {
-    return outer;
-  }
-}
-
-function firstImageIn(html: string | null, base: Base): string | null {
-  if (!html) return null;
-  const match = /<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']/i.exec(html);
-  return match ? urlOf(match[1], base) : null;
-}
-
-function uniqueTexts(values: Array<string | undefined>): string[] {
-  const seen = new Set<string>();
-  for (const value of values) {
-    const text = plainText(value);
-    if (text) seen.add(text);
-  }
-  return [...seen];
 }
 
 interface MediaContent {
@@ -226,12 +102,6 @@ function mediaText(media: unknown, key: 'title' | 'description', max: number): s
   return textOf(text?.value, text?.type === 'html' ? 'html' : 'text', max);
 }
 
-/** Text as HTML: escaped, in paragraphs when blank lines separate it into several. */
-function textAsHtml(text: string): string {
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const paragraphs = escaped.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
-  return paragraphs.length > 1 ? paragraphs.map((p) => `<p>${p}</p>`).join('') : escaped;
-}
 
 function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
   const itemBase = joinBase(item.xml?.base, base);
@@ -326,7 +196,7 @@ function fromJson(item: JsonFeed.Item<unknown>, base: Base, now: Date): FeedItem
  * everything up to the last complete item (or, with none, up to the last complete tag), with the
  * channel and root elements closed again. Null when the root element is not recognised.
  */
-export function repairTruncated(text: string): string | null {
+function repairTruncated(text: string): string | null {
   const lastItem = Math.max(text.lastIndexOf('</item>') + '</item>'.length, text.lastIndexOf('</entry>') + '</entry>'.length);
   const kept = lastItem > '</entry>'.length ? text.slice(0, lastItem) : text.replace(/<[^<>]*$/, '');
   const close = (name: string) => (new RegExp(`</${name}\\s*>`).test(kept) ? '' : `</${name}>`);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { DeliveryJob, DeliveryStatus, Store, StoredArticle } from './store.js';
-import { ARTICLE_COLUMNS, emptyFeedState, num, numOrNull, toArticle, toDelivery, toDiscordFeed, toFeedState, type Row } from './rows.js';
+import { ARTICLE_COLUMNS, num, numOrNull, toArticle, toDelivery, toDiscordFeed, toFeedState, type Row } from './rows.js';
 import { MIGRATIONS, searchWords } from './migrations.js';
 
 /** Any constant shared by Herald processes: the advisory lock that elects the gateway holder. */

@@ -9,7 +9,7 @@ import { MIGRATIONS, searchWords } from './migrations.js';
  * A safe FTS5 query from what a user typed: every word quoted (so FTS syntax characters are
  * just text) and matched as a prefix, all words required. Null when nothing searchable remains.
  */
-export function ftsQuery(input: string): string | null {
+function ftsQuery(input: string): string | null {
   const words = searchWords(input);
   return words.length === 0 ? null : words.map((word) => `"${word}"*`).join(' ');
 }

@@ -6,7 +6,7 @@
  */
 
 /** A point in time: milliseconds since 1970-01-01T00:00:00Z (what `Date.now()` returns). */
-export type EpochMs = number;
+type EpochMs = number;
 
 export interface FeedState {
   feedId: string;
@@ -77,7 +77,7 @@ export interface DiscordFeed {
   createdAt: EpochMs;
 }
 
-export interface SearchOptions {
+interface SearchOptions {
   feedId?: string;
   /** Only articles published (or, without a date, first seen) at or after this time. */
   since?: EpochMs;
@@ -93,14 +93,14 @@ export interface UrlHistory {
 }
 
 /** An item of a feed as first seen: its key, its link, and the hash of its content (for edits). */
-export interface SeenItem {
+interface SeenItem {
   key: string;
   url: string | null;
   contentHash?: string | null;
 }
 
 /** Each feed's polling state: validators, first sight, failures. */
-export interface FeedStates {
+interface FeedStates {
   /** Writes one feed's whole state (creating or replacing it); its lease is left alone. */
   saveFeedState(state: FeedState): Promise<void>;
   /** Every feed's state, by feed id. */
@@ -108,7 +108,7 @@ export interface FeedStates {
 }
 
 /** Which items of each feed were seen, so that each becomes an article at most once. */
-export interface SeenItems {
+interface SeenItems {
   /** The keys among `keys` that were never seen for this feed, in the order given. */
   unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
   /** Marks items seen at `at` without making articles of them (backfill, filtered items); items already seen keep their record. */
@@ -120,7 +120,7 @@ export interface SeenItems {
 }
 
 /** The articles, with full-text search over their titles and summaries. */
-export interface Articles {
+interface Articles {
   /**
    * In one transaction: stores the article (an existing story keeps its first record), marks the
    * item seen at `now`, and records a pending delivery, due at `now`, per target that has none for
@@ -149,7 +149,7 @@ export interface Articles {
  * The delivery queue: one queue per target, kept in publication order; each delivery goes
  * pending → sending → sent | failed | skipped, back to pending on a retry.
  */
-export interface DeliveryQueue {
+interface DeliveryQueue {
   /** For each target, its earliest unfinished delivery if it is due at `now` (order within a target is kept). */
   dueDeliveries(now: EpochMs): Promise<DeliveryJob[]>;
   /** For each target, its earliest unfinished delivery, due or not (what each queue waits on, for /status). */
@@ -183,7 +183,7 @@ export interface DeliveryQueue {
 }
 
 /** Feeds added from Discord (/feeds add), kept beside the configured ones. */
-export interface Subscriptions {
+interface Subscriptions {
   /** Every feed added from Discord, by id. */
   discordFeeds(): Promise<DiscordFeed[]>;
   /** Adds a feed; false when a feed with that id already exists (it is left as it was). */
@@ -199,7 +199,7 @@ export interface Subscriptions {
  * (polling) and targets (sending), and the Discord gateway. SQLite serves one process, which
  * always holds everything.
  */
-export interface Leases {
+interface Leases {
   /**
    * Claims (or renews) a feed's polling for `owner` until `until`, returning the feed's state in the
    * same round trip (a fresh state for a feed never polled); null while another owner's lease on it
@@ -221,7 +221,7 @@ export interface Leases {
 }
 
 /** The processes sharing the database, known by their heartbeats. */
-export interface Workers {
+interface Workers {
   /**
    * Records that `owner` is alive at `now`; returns every owner seen since `liveSince`, itself
    * included, sorted. Rows of owners silent for an hour before `liveSince` are removed.
@@ -230,7 +230,7 @@ export interface Workers {
 }
 
 /** Small named values (the `meta` table), such as X's OAuth tokens. */
-export interface KeyValues {
+interface KeyValues {
   /** The value stored under `key`, or null. */
   getMeta(key: string): Promise<string | null>;
   /** Stores `value` under `key`, replacing any. */
@@ -238,7 +238,7 @@ export interface KeyValues {
 }
 
 /** What X posts cost, per named period, for its caps. */
-export interface UsageLedger {
+interface UsageLedger {
   /** Posts and dollars used in each named period ("day:2026-11-25", "month:2026-11"); zeros for a period with none. */
   xUsage(periods: string[]): Promise<Map<string, { posts: number; usd: number }>>;
   /** Adds `posts` posts and `usd` dollars to each of the (distinct) periods, in one statement. */

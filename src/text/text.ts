@@ -8,9 +8,10 @@ const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4
  * Characters that are invisible or reorder text: they let a title hide or spoof words.
  * Zero-width joiners (U+200C/D) stay: emoji sequences and several scripts need them.
  */
+// eslint-disable-next-line no-control-regex -- C0 controls are among the characters to remove
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 
-export function stripInvisible(text: string): string {
+function stripInvisible(text: string): string {
   return text.replace(INVISIBLE, '');
 }
 

@@ -169,6 +169,7 @@ describe('help and messages', () => {
 
 /** What a terminal shows after `output`: carriage returns, erase-to-end-of-line and colours applied. */
 function screen(output: string): string[] {
+  // eslint-disable-next-line no-control-regex -- ANSI escapes start with ESC
   const text = output.replace(/\x1b\[[\d;]*m/g, '');
   const lines: string[] = [];
   let line = '';

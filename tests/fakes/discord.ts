@@ -55,7 +55,7 @@ export function limitViolations(body: MessageBody | undefined): string[] {
 
 const APP_ID = '900000000000000001';
 const BOT_ID = '900000000000000002';
-export const GUILD_ID = '900000000000000003';
+const GUILD_ID = '900000000000000003';
 
 /**
  * A fake Discord: REST under /api/v10 and a JSON gateway on the same port, enough for the real

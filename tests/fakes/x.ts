@@ -32,7 +32,7 @@ function rfc3986(value: string): string {
  * Checks an OAuth 1.0a HMAC-SHA1 Authorization header the way X does, against X's own URL
  * (the client signs for api.x.com before the test plugin redirects it here).
  */
-export function verifyOAuth1(req: IncomingMessage, credentials: XCredentialsForTest): string | null {
+function verifyOAuth1(req: IncomingMessage, credentials: XCredentialsForTest): string | null {
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('OAuth ')) return 'no OAuth header';
   const params = new Map<string, string>();
@@ -105,7 +105,7 @@ export class FakeX {
       this.uploads.push(upload);
       return sendJson(res, 200, { data: { id: upload.id, media_key: `3_${upload.id}`, expires_after_secs: 86400 } });
     }
-    let match = /^\/2\/media\/upload\/(\d+)\/(append|finalize)$/.exec(path);
+    const match = /^\/2\/media\/upload\/(\d+)\/(append|finalize)$/.exec(path);
     if (req.method === 'POST' && match) {
       const upload = this.uploads.find((u) => u.id === match![1]);
       if (!upload) return sendJson(res, 404, { title: 'Not Found', status: 404, detail: 'unknown media id' });

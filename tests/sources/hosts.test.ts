@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { retryAfterUntil } from '../../src/sources/hosts.js';
-import { createHttpClient, FetchError } from '../../src/sources/http.js';
+import { createHttpClient, type FetchError } from '../../src/sources/http.js';
 import { close, createServer, listen } from '../fakes/http.js';
 
 const REQUEST = { accept: '*/*', maxBytes: 100_000, timeoutMs: 10_000 };

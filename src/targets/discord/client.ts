@@ -44,7 +44,7 @@ export interface DiscordConnection {
   close(): Promise<void>;
 }
 
-export function classifyDiscordError(error: unknown, now: number): DeliveryError {
+function classifyDiscordError(error: unknown, now: number): DeliveryError {
   if (error instanceof RateLimitError) {
     return new DeliveryError(`rate limited (${error.route})`, 'retry', now + Math.max(error.retryAfter, error.timeToReset, 1000));
   }

@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.js';
 import { redirectPlugin, type XClientSource } from './publisher.js';
 
 /** Where OAuth 2 tokens live: the database, so they survive restarts and rotation. */
-export const OAUTH2_TOKENS_KEY = 'x.oauth2.tokens';
+const OAUTH2_TOKENS_KEY = 'x.oauth2.tokens';
 export const OAUTH2_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'offline.access', 'media.write'];
 /** Refresh this long before the access token expires. */
 const REFRESH_MARGIN_MS = 120_000;

@@ -37,7 +37,7 @@ export function postsLeft(config: Pick<XSettings, 'maxPostsPerDay' | 'maxPostsPe
 }
 
 /** What one article costs on X: its post (with a link), an image upload, and a reply in thread mode. */
-export function articleCost(config: Pick<XSettings, 'prices' | 'images' | 'thread'>): { posts: number; usd: number } {
+function articleCost(config: Pick<XSettings, 'prices' | 'images' | 'thread'>): { posts: number; usd: number } {
   const posts = config.thread ? 2 : 1;
   const usd = config.prices.postWithUrl + (config.images ? config.prices.mediaUpload : 0) + (config.thread ? config.prices.post : 0);
   return { posts, usd };

@@ -5,7 +5,7 @@ import { budgetPolicy } from './budget.js';
 import { xSettingsSchema, xTemplateSchema, type XSettings } from './settings.js';
 
 /** The `x:` section as loaded (its defaults when the config has none, as for a bare URL in preview). */
-export function xSettings(config: { settings: Readonly<Record<string, unknown>> } | null): XSettings {
+function xSettings(config: { settings: Readonly<Record<string, unknown>> } | null): XSettings {
   return (config?.settings.x as XSettings | undefined) ?? xSettingsSchema.parse(undefined);
 }
 

@@ -57,7 +57,7 @@ function appRefusal(error: unknown): string | null {
   );
 }
 
-export function classifyXError(error: unknown, now: number): DeliveryError | 'duplicate' {
+function classifyXError(error: unknown, now: number): DeliveryError | 'duplicate' {
   if (error instanceof DeliveryError) return error;
   if (error instanceof ApiResponseError) {
     if (isDuplicate(error)) return 'duplicate';

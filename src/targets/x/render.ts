@@ -3,10 +3,10 @@ import { fitSummary, splitSentences } from '../../articles/summarize.js';
 import type { StoredArticle } from '../../store/store.js';
 import { cutText } from '../../text/cut.js';
 
-export const MAX_WEIGHTED_LENGTH = 280;
+const MAX_WEIGHTED_LENGTH = 280;
 /** X's limit for an image's alt text, in characters (POST /2/media/metadata: `alt_text.text`, 1,000). */
 export const MAX_ALT_TEXT = 1000;
-export const DEFAULT_TEMPLATE = '{title}\n\n{summary}\n\n{url} {hashtags}';
+const DEFAULT_TEMPLATE = '{title}\n\n{summary}\n\n{url} {hashtags}';
 const MAX_HASHTAGS = 3;
 
 export interface XPostOptions {
@@ -43,7 +43,7 @@ const MENTION_BREAK = '\u200B';
  * twitter-text finds them) broken by a zero-width space after its at sign, so the post tags no account.
  * URLs (even with an @ in their path), e-mail addresses, #hashtags and $cashtags are left as they are.
  */
-export function neutralizeMentions(text: string): string {
+function neutralizeMentions(text: string): string {
   if (!/[@＠]/.test(text)) return text;
   const starts = twitterText
     .extractEntitiesWithIndices(text)

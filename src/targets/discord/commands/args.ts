@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, type CommandInteractionOption } from 'dis
 import { CommandError } from './types.js';
 
 /** One option as a command definition writes it (the part Herald reads back). */
-export interface OptionDefinition {
+interface OptionDefinition {
   readonly type: ApplicationCommandOptionType;
   readonly name: string;
   readonly required?: boolean;

@@ -68,7 +68,7 @@ const DEFAULT_EVERY_MS = 5 * 60_000;
 const addedFeedSchema = z.object({ id: feedId.max(60, 'expected at most 60 characters'), every: duration(1_000, MAX_EVERY_MS, 'm').optional() });
 
 /** A feed id from an address: news.example.com/rss → news-example-com. */
-export function idFromUrl(url: string): string {
+function idFromUrl(url: string): string {
   const host = new URL(url).hostname.replace(/^www\./, '');
   return host.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'feed';
 }

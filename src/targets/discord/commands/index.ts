@@ -23,7 +23,7 @@ export function definitionsHash(scope: string): string {
 }
 
 /** ok: answered; refused: a CommandError told the user why not; failed: an unexpected error. */
-export type CommandOutcome = 'ok' | 'refused' | 'failed';
+type CommandOutcome = 'ok' | 'refused' | 'failed';
 
 /** Counts answered interactions (herald_commands_total); `command` is "feeds add", "headlines more", … */
 export interface CommandCounter {

@@ -5,7 +5,7 @@ import { defineCommand } from './command.js';
 import { renderArticleList, unknownFeedMessage } from './headlines.js';
 import { CommandError } from './types.js';
 
-export const searchDefinition = {
+const searchDefinition = {
   name: 'search',
   description: 'Search stored stories by words in their title or summary',
   options: [
@@ -16,7 +16,7 @@ export const searchDefinition = {
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** "24h", "7d" (relative to now) or an ISO date; null when it is neither. */
-export function parseSince(text: string, now: number): number | null {
+function parseSince(text: string, now: number): number | null {
   const duration = parseDuration(text);
   if (duration !== null) return now - duration;
   const date = Date.parse(text);

@@ -4,7 +4,7 @@ import { cutText } from '../../../text/cut.js';
 import { escapeDiscord } from '../render.js';
 import { defineCommand } from './command.js';
 
-export const statusDefinition = {
+const statusDefinition = {
   name: 'status',
   description: 'How Herald is doing: feeds, failures, deliveries, uptime',
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -6,7 +6,7 @@ import { defineCommand } from './command.js';
 import { CommandError } from './types.js';
 import { counted } from '../../../text/count.js';
 
-export const whyDefinition = {
+const whyDefinition = {
   name: 'why',
   description: 'Whether and why an article was posted or not',
   options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'The article’s address', required: true, max_length: 2000 }],
@@ -27,7 +27,7 @@ function deliveryLine(delivery: Delivery, describeTarget: (target: string) => st
 }
 
 /** The answer to /why as text; pure, so every case is easy to test. `describeTarget` names a delivery's target. */
-export function explain(url: string, history: UrlHistory, describeTarget: (target: string) => string): string {
+function explain(url: string, history: UrlHistory, describeTarget: (target: string) => string): string {
   if (history.seen.length === 0 && !history.article) return `Herald has not seen ${echoUrl(url)} in any feed it watches.`;
   const lines: string[] = [];
   for (const seen of history.seen) {
