@@ -83,22 +83,49 @@ export function decodeBase64Elements(text: string): string {
 const LINK_WITH_BASE = /<(?:[\w-]+:)?link\b[^<>]*?\sxml:base\s*=\s*(["'])([^"']*)\1[^<>]*>/gi;
 
 /**
- * An Atom `<link>` with its own xml:base (XML Base §4.2): its href is resolved against that base when
- * the base is absolute, since the XML parser keeps the href but drops the attribute. Relative bases
- * are left to the enclosing ones.
+ * An Atom `<link>` with its own xml:base (XML Base §4.2): the XML parser keeps the href but drops the
+ * attribute, so the href is resolved against that base here (RFC 3986 §5.2). An absolute base gives an
+ * absolute href; a relative one gives the href relative to the enclosing bases (entry, feed, document
+ * URL), which the parser still reports and which are applied afterwards.
  */
 export function resolveLinkBases(text: string): string {
   if (!text.includes('xml:base')) return text;
-  return text.replace(LINK_WITH_BASE, (tag, _quote: string, base: string) => {
-    if (!/^[a-z][a-z\d+.-]*:/i.test(base)) return tag;
-    return tag.replace(/(\shref\s*=\s*)(["'])([^"']*)\2/i, (whole, start: string, quote: string, href: string) => {
-      try {
-        return `${start}${quote}${new URL(href.replace(/&amp;/g, '&'), base).toString().replace(/&/g, '&amp;')}${quote}`;
-      } catch {
-        return whole;
-      }
-    });
-  });
+  return text.replace(LINK_WITH_BASE, (tag, _quote: string, base: string) =>
+    tag.replace(/(\shref\s*=\s*)(["'])([^"']*)\2/i, (whole, start: string, quote: string, href: string) => {
+      const resolved = referenceAgainst(href.replace(/&amp;/g, '&'), base.replace(/&amp;/g, '&'));
+      return resolved === null ? whole : `${start}${quote}${resolved.replace(/&/g, '&amp;')}${quote}`;
+    }),
+  );
+}
+
+const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
+/** A made-up absolute directory, deep enough that no real relative base climbs out of it with `..`. */
+const STAND_IN_DEPTH = 64;
+const STAND_IN = `http://base.invalid/${Array.from({ length: STAND_IN_DEPTH }, (_, i) => `b${i}/`).join('')}`;
+
+/**
+ * A reference resolved against a base that may itself be relative (RFC 3986 §5.2 applied through a
+ * stand-in absolute directory, then made relative to it again): `x.html` against `l/` is `l/x.html`,
+ * against `../e/` it is `../e/x.html`, against `/c/` it is `/c/x.html`. Null when either is unusable.
+ */
+function referenceAgainst(reference: string, base: string): string | null {
+  try {
+    if (HAS_SCHEME.test(base)) return new URL(reference, base).toString();
+    if (HAS_SCHEME.test(reference) || reference.startsWith('//')) return reference;
+    const resolved = new URL(reference, new URL(base, STAND_IN));
+    const stand = new URL(STAND_IN);
+    const tail = `${resolved.search}${resolved.hash}`;
+    if (resolved.host !== stand.host) return `//${resolved.host}${resolved.pathname}${tail}`;
+    if (base.startsWith('/') || reference.startsWith('/')) return `${resolved.pathname}${tail}`;
+    const standSegments = stand.pathname.split('/').slice(1, -1);
+    const segments = resolved.pathname.split('/').slice(1);
+    let shared = 0;
+    while (shared < standSegments.length && shared < segments.length - 1 && segments[shared] === standSegments[shared]) shared += 1;
+    const path = `${'../'.repeat(standSegments.length - shared)}${segments.slice(shared).join('/')}`;
+    return `${path || (tail ? '' : './')}${tail}`;
+  } catch {
+    return null;
+  }
 }
 
 const ITEM_BLOCK = /<(item|entry)\b[\s\S]*?<\/\1\s*>/g;

@@ -47,6 +47,17 @@ describe('feed formats', () => {
     expect(feed.items[0]!.publishedAt?.toISOString()).toBe('2022-01-02T03:04:05.000Z');
   });
 
+  it('resolves an Atom link through every xml:base: document URL, feed, entry, then the link itself', () => {
+    const feed = parseFeedText(
+      `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="feeds/"><title>B</title>
+      <entry xml:base="../e/"><id>b1</id><title>B1</title><link href="x.html" xml:base="l/"/><updated>2024-01-01T00:00:00Z</updated></entry>
+      <entry><id>b2</id><title>B2</title><link xml:base="/abs/" href="../y.html"/><updated>2024-01-01T00:00:00Z</updated></entry></feed>`,
+      'https://site.example/dir/feed.xml',
+      NOW,
+    );
+    expect(feed.items.map((item) => item.url)).toEqual(['https://site.example/dir/e/l/x.html', 'https://site.example/y.html']);
+  });
+
   it('parses RDF and JSON Feed', () => {
     const rdf = parseFeedText(
       `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">

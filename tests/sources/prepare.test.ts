@@ -41,8 +41,23 @@ describe('decodeBase64Elements', () => {
 describe('resolveLinkBases', () => {
   it('resolves a link href against its own absolute xml:base', () => {
     expect(resolveLinkBases('<link href="two.html?a=1&amp;b=2" xml:base="https://o.example/dir/"/><link xml:base="rel/" href="x"/>')).toBe(
-      '<link href="https://o.example/dir/two.html?a=1&amp;b=2" xml:base="https://o.example/dir/"/><link xml:base="rel/" href="x"/>',
+      '<link href="https://o.example/dir/two.html?a=1&amp;b=2" xml:base="https://o.example/dir/"/><link xml:base="rel/" href="rel/x"/>',
     );
+  });
+
+  it('resolves a link href against its own relative xml:base, leaving the result relative to the enclosing bases', () => {
+    const cases: Array<[string, string, string]> = [
+      ['l/', 'x.html', 'l/x.html'],
+      ['../e/', 'x', '../e/x'],
+      ['../../a/', '../b', '../../b'],
+      ['/c/', 'y', '/c/y'],
+      ['//cdn.example/p/', 'q', '//cdn.example/p/q'],
+      ['l/x', '?a=1&amp;b=2#f', 'l/x?a=1&amp;b=2#f'],
+      ['l/', 'https://abs.example/z', 'https://abs.example/z'],
+    ];
+    for (const [base, href, expected] of cases) {
+      expect(resolveLinkBases(`<link xml:base="${base}" href="${href}"/>`)).toBe(`<link xml:base="${base}" href="${expected}"/>`);
+    }
   });
 });
 
