@@ -37,6 +37,10 @@ const WALL_WORDING = new RegExp(
     'verify (?:you are|you\'re) (?:a )?human', 'are you (?:a )?(?:robot|human)', 'just a moment', 'attention required',
     'checking your browser', 'security check', 'captcha', 'access denied', 'forbidden', 'enable javascript and cookies',
     'not available in your (?:country|region|location)', 'unavailable in your (?:country|region)', 'this content is not available',
+    // Region blocks: HTTP 451 (RFC 7725) worded in the title, and the EU/GDPR wording US sites block with.
+    'unavailable (?:due to|for) legal reasons', '(?:access|content) (?:cannot|can ?not|could not) be (?:granted|provided|displayed)',
+    'from a country (?:belonging to|in) the european economic area', 'not (?:currently )?(?:available|accessible) (?:in|to|from) (?:the )?(?:eu|eea|european)',
+    'in ihrem land nicht verfügbar', 'aus rechtlichen gründen nicht verfügbar', 'indisponible pour des raisons légales', 'no disponible por razones legales',
     'bevor sie fortfahren', 'wir verwenden cookies', 'datenschutz(?:einstellungen|hinweis)', 'einwilligung', 'zustimmen', 'anmelden', 'zugriff verweigert',
     "n'est pas disponible dans votre (?:pays|région)", 'contenu indisponible',
     'avant de continuer', 'nous utilisons des cookies', 'vos choix (?:concernant|de) (?:la )?confidentialit', 'consentement', 'se connecter', 'connexion', 'accès refusé',
@@ -46,6 +50,10 @@ const WALL_WORDING = new RegExp(
   ].join('|'),
   'iu',
 );
+
+/** A title naming an HTTP error status ("451: Unavailable For Legal Reasons", "403 Forbidden"): an error page served with 200. */
+const ERROR_TITLE =
+  /^\s*(?:error\s*|http\s*)?[45]\d\d\s*(?:[:|–—-]|error\b|not found|forbidden|unauthori[sz]ed|gone|unavailable|service unavailable|bad gateway|gateway timeout)/iu;
 
 /** A wall's text is short; an article that mentions cookies or logging in is not. */
 const SHORT_WALL_TEXT = 1500;
@@ -93,7 +101,8 @@ function redirectReason(requested: URL, landed: URL): string | null {
 /**
  * Why `page` is not the article the feed item announced, or null when it may well be. The signals:
  * the redirect's target (a consent, login or verification page, or a front page); a title worded
- * like such a wall that has nothing to do with the item's title; or a title unrelated to the
+ * like such a wall or naming an HTTP error status (a 451 region block: RFC 7725) that has nothing to
+ * do with the item's title; or a title unrelated to the
  * item's title together with a text that shares almost no words with the feed's description (or
  * is a short text worded like a wall). Pure; the reason is for a log line.
  */
@@ -107,7 +116,7 @@ export function pageMismatch(item: ItemExpectation, page: LandedPage): string | 
   const pageTitle = topicWords(page.title);
   const titleShare = sharedShare(itemTitle, pageTitle, 2);
   const titleUnrelated = titleShare !== null && titleShare < 0.2;
-  if (page.title && WALL_WORDING.test(page.title) && titleShare !== null && titleShare < 0.5) {
+  if (page.title && (WALL_WORDING.test(page.title) || ERROR_TITLE.test(page.title)) && titleShare !== null && titleShare < 0.5) {
     return `the page is a consent, login or verification page (title "${page.title}")`;
   }
   if (!titleUnrelated) return null;

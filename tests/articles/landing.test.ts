@@ -117,6 +117,18 @@ describe('pageMismatch', () => {
     expect(pageMismatch({ url: item.url, title, description: text }, { fetchedUrl: item.url, title, text })).toBeNull();
   });
 
+  it('sets aside a region-block page when the item has no description to compare with', () => {
+    const bare = { url: item.url, title: 'Port workers end strike after pay deal', description: '' };
+    const gdpr =
+      'We recognize you are attempting to access this website from a country belonging to the European Economic Area (EEA) including the EU ' +
+      'which enforces the General Data Protection Regulation (GDPR) and therefore access cannot be granted at this time.\n\nFor any issues, contact help@example.com.';
+    expect(pageMismatch(bare, { fetchedUrl: item.url, title: '451: Unavailable due to legal reasons', text: 'Sorry about that.' })).toMatch(/title "451/);
+    expect(pageMismatch(bare, { fetchedUrl: item.url, title: 'Error 403 - Forbidden', text: 'Sorry about that.' })).toMatch(/title "Error 403/);
+    expect(pageMismatch(bare, { fetchedUrl: item.url, title: 'Example Media', text: gdpr })).toMatch(/reads like a consent/);
+    // A headline that starts with a number is no error status.
+    expect(pageMismatch(bare, { fetchedUrl: item.url, title: '500 dock workers walk out', text: 'Sorry about that.' })).toBeNull();
+  });
+
   it('judges nothing without a redirect, a title or a description to compare with', () => {
     expect(pageMismatch({ url: null, title: null, description: '' }, { fetchedUrl: null, title: 'Before you continue', text: 'We use cookies.' })).toBeNull();
   });
