@@ -19,8 +19,8 @@ export interface StoryDocument {
   querySelectorAll(selector: string): Iterable<StoryElement>;
 }
 
-/** The requested block holds a story when its paragraphs carry at least this many characters. */
-const MIN_STORY_TEXT = 200;
+/** The requested block holds a story (not only its headline) when its paragraphs carry at least this many characters: about a sentence, as a brief has. */
+const MIN_STORY_TEXT = 80;
 /** The requested headline shares at least this share of its words with the page's title… */
 const MATCH = 0.5;
 /** …and a block is another story when its headline shares at most this share of what the best one does. */
@@ -51,13 +51,17 @@ function paragraphText(block: StoryElement): number {
   return length;
 }
 
+/** An element's place in a site's template: its tag and class. */
+const shape = (element: StoryElement) => `${element.tagName}.${element.getAttribute('class') ?? ''}`;
+
 /**
  * Removes from `doc` the other stories of a page that holds several. A story block is the largest
  * element around a headline (an <h1>, or the first heading of an <article>) that holds no other
  * headline. The requested block's headline matches one of `titles` (the page's og:title and <title>)
- * best, clearly, and its paragraphs hold a story; blocks built like it (same element, same class:
- * the site's template for one story) whose headline does not match are removed. Pages with one
- * story, or where no headline matches clearly, are left as they are.
+ * best, clearly, and its paragraphs hold a story; blocks built like it (the requested block's tag and
+ * class, the site's template for one story, found between their headline and their block: the next
+ * story may sit inside a wrapper) whose headline does not match are removed.
+ * Pages with one story, or where no headline matches clearly, are left as they are.
  */
 export function keepRequestedStory(doc: StoryDocument, titles: Array<string | null | undefined>): void {
   const headlines = new Set<StoryElement>(doc.querySelectorAll('h1'));
@@ -69,18 +73,20 @@ export function keepRequestedStory(doc: StoryDocument, titles: Array<string | nu
   const all = [...headlines];
   const titleWords = titles.filter((title): title is string => Boolean(title)).map(words);
   const blocks = all.map((headline) => {
+    // The shapes from the headline's container up to the block: the next story may sit inside a wrapper.
+    const shapes = new Set<string>();
     let block = headline;
     while (block.parentElement && block.parentElement.tagName !== 'BODY' && !all.some((other) => other !== headline && block.parentElement!.contains(other))) {
       block = block.parentElement;
+      shapes.add(shape(block));
     }
-    return { block, match: headlineMatch(headline.textContent ?? '', titleWords) };
+    return { block, shapes, match: headlineMatch(headline.textContent ?? '', titleWords) };
   });
   const best = Math.max(...blocks.map((entry) => entry.match));
   const requested = blocks.filter((entry) => entry.match === best);
   if (best < MATCH || requested.length > 1 || paragraphText(requested[0]!.block) < MIN_STORY_TEXT) return;
-  const shape = (element: StoryElement) => `${element.tagName}.${element.getAttribute('class') ?? ''}`;
   const template = shape(requested[0]!.block);
   for (const entry of blocks) {
-    if (entry.match <= best * OTHER && shape(entry.block) === template) entry.block.remove();
+    if (entry.match <= best * OTHER && entry.shapes.has(template)) entry.block.remove();
   }
 }

@@ -71,7 +71,7 @@ describe('inline furniture in news pages (English, Ukrainian, German, French, Sp
 
 describe('a page that carries the next story below the requested one', () => {
   // Continuous scrolling: the next story follows, often longer; the page's own title names the one asked for.
-  it.each(['uk', 'de', 'es', 'single'])('%s: the text is the requested story only', (name) => {
+  it.each(['uk', 'de', 'es', 'single', 'wrapped', 'brief'])('%s: the text is the requested story only', (name) => {
     const page = extractArticle(readFileSync(join(FIXTURES, 'stories', `${name}.html`), 'utf8'), `https://news.example/${name}`);
     expect(page.text).toBe(readFileSync(join(FIXTURES, 'stories', `${name}.txt`), 'utf8').trim());
   });
