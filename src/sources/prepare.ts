@@ -23,6 +23,10 @@ const ENTITY_REFERENCE = /&([A-Za-z_][\w.-]*);/g;
  * Removes the DOCTYPE (XML 1.0 §2.8) and expands the internal general entities it declares (§4.2,
  * `<!ENTITY name "text">`), the way a validating reader would, within MAX_ENTITY_CHARS per entity and
  * MAX_EXPANSION_CHARS per document. External and parameter entities are never fetched or expanded.
+ * A reference to a declared entity that is refused (too large, nested too large, or past the document's
+ * budget) is removed: its text is not to be had, and the bare `&name;` would reach readers as if it were
+ * the value; a prefix cut at the bound would be just as meaningless. References to names the DOCTYPE
+ * does not declare stay, for the HTML decoding of the value (`&nbsp;` in an RSS title).
  */
 export function expandDoctype(text: string): string {
   const root = text.search(/<[A-Za-z_]/);
@@ -31,35 +35,38 @@ export function expandDoctype(text: string): string {
   if (!doctype) return text;
   const body = text.slice(doctype.index + doctype[0].length);
   const head = text.slice(0, doctype.index);
-  const entities = declaredEntities(doctype[1] ?? '');
-  if (entities.size === 0) return head + body;
+  const { entities, refused } = declaredEntities(doctype[1] ?? '');
+  if (entities.size === 0 && refused.size === 0) return head + body;
   let budget = MAX_EXPANSION_CHARS;
   return (
     head +
     body.replace(ENTITY_REFERENCE, (whole, name: string) => {
       const value = entities.get(name);
-      if (value === undefined || value.length > budget) return whole;
+      if (value === undefined) return refused.has(name) ? '' : whole;
+      if (value.length > budget) return '';
       budget -= value.length;
       return value;
     })
   );
 }
 
-function declaredEntities(subset: string): Map<string, string> {
+/** The internal entities a DOCTYPE declares, with their expanded text, and the names refused. */
+function declaredEntities(subset: string): { entities: Map<string, string>; refused: Set<string> } {
   const entities = new Map<string, string>();
+  const refused = new Set<string>();
   for (const [, name, double, single] of subset.matchAll(ENTITY_DECLARATION)) {
-    if (!name || PREDEFINED.has(name) || entities.has(name)) continue;
+    if (!name || PREDEFINED.has(name) || entities.has(name) || refused.has(name)) continue;
     let safe = true;
     const value = (double ?? single ?? '').replace(ENTITY_REFERENCE, (whole, inner: string) => {
       if (PREDEFINED.has(inner) || !/^[A-Za-z_]/.test(inner)) return whole;
-      const known = entities.get(inner);
-      if (known === undefined) safe = false;
-      return known ?? whole;
+      if (refused.has(inner)) safe = false;
+      return entities.get(inner) ?? whole;
     });
-    // An entity that refers to one too large (or undeclared, or itself) is never expanded.
+    // An entity too large, or that refers to one refused, is never expanded; an undeclared (HTML) name inside stays as written.
     if (safe && value.length <= MAX_ENTITY_CHARS) entities.set(name, value);
+    else refused.add(name);
   }
-  return entities;
+  return { entities, refused };
 }
 
 const BASE64_ELEMENT = /<((?:[\w-]+:)?[\w-]+)(\s[^<>]*?)\bmode\s*=\s*(["'])base64\3([^<>]*)>([^<]*)<\/\1\s*>/g;

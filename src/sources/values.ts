@@ -38,6 +38,7 @@ export function atomValue(construct: { value?: string; type?: string } | undefin
 const HTML_TAG = /<\/?(?:a|abbr|acronym|address|area|article|aside|audio|b|base|bdi|bdo|big|blockquote|br|button|canvas|caption|center|cite|code|col|colgroup|dd|del|details|dfn|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|h[1-6]|header|hr|i|iframe|img|input|ins|kbd|label|li|link|main|map|mark|meta|nav|noscript|object|ol|p|param|picture|pre|q|s|samp|script|section|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|tfoot|th|thead|time|tr|track|tt|u|ul|var|video|wbr)(?:\s[^<>]*)?\/?>/i;
 const ENTITY = /&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i;
 const END_TAG = /<\/[a-z][\w:-]*\s*>/i;
+const COMMENT = /<!--[\s\S]*?-->/;
 
 /**
  * feedparser's rule, roughly: a value is HTML when it holds an HTML element, an end tag, an entity or a
@@ -45,7 +46,7 @@ const END_TAG = /<\/[a-z][\w:-]*\s*>/i;
  */
 function isMarkup(value: string, markup: Markup): boolean {
   if (markup !== 'guess') return markup === 'html';
-  return HTML_TAG.test(value) || END_TAG.test(value) || ENTITY.test(value) || value.includes('<!--');
+  return HTML_TAG.test(value) || END_TAG.test(value) || ENTITY.test(value) || COMMENT.test(value);
 }
 
 /**
@@ -56,20 +57,34 @@ function unwrapCdata(value: string): string {
   return value.includes('<![CDATA[') ? value.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1') : value;
 }
 
+/** CDATA markers escaped once more inside HTML (`&lt;![CDATA[…]]&gt;` in a type="html" value): the same markers, as HTML shows them. */
+const ESCAPED_CDATA = /(?:&lt;|&#0*60;|&#x0*3c;)!\[CDATA\[([\s\S]*?)\]\](?:&gt;|&#0*62;|&#x0*3e;)/gi;
+
+/** A value's HTML with escaped CDATA markers removed too, so its text never shows `<![CDATA[`. */
+function unwrapHtmlCdata(html: string): string {
+  return html.includes('[CDATA[') ? html.replace(ESCAPED_CDATA, '$1') : html;
+}
+
 /**
  * `<!` that opens no comment is text in a feed's HTML (`<!' …`, a stray `<!DOCTYPE`), though an HTML
- * parser would swallow it up to the next `>` as a bogus comment; a complete doctype is dropped.
+ * parser would swallow it up to the next `>` as a bogus comment; so is a `<!--` that no `-->` closes,
+ * which the parser would run to the end of the value (WHATWG HTML §13.2.5.43, eof-in-comment). A
+ * complete doctype is dropped.
  */
 function literalDeclarations(html: string): string {
   if (!html.includes('<!')) return html;
-  return html.replace(/<!doctype\s+html\b[^<>]*>/gi, '').replace(/<!(?!--)/g, '&lt;!');
+  const lastClose = html.lastIndexOf('-->');
+  return html
+    .replace(/<!doctype\s+html\b[^<>]*>/gi, '')
+    .replace(/<!(?!--)/g, '&lt;!')
+    .replace(/<!--/g, (opener, at: number) => (at > lastClose ? '&lt;!--' : opener));
 }
 
 /** Plain text of a title, summary or author (tags removed, entities decoded, whitespace collapsed), capped. */
 export function textOf(raw: string | undefined | null, markup: Markup, max: number): string | null {
   if (!raw) return null;
   const value = unwrapCdata(raw);
-  const text = isMarkup(value, markup) ? plainText(literalDeclarations(value)) : collapseWhitespace(value) || null;
+  const text = isMarkup(value, markup) ? plainText(literalDeclarations(unwrapHtmlCdata(value))) : collapseWhitespace(value) || null;
   return text && cutText(text, max);
 }
 
@@ -90,7 +105,7 @@ export function htmlOf(raw: string | undefined, markup: Markup, base: Base): str
   if (!raw || !raw.trim()) return null;
   const value = unwrapCdata(raw);
   if (!isMarkup(value, markup)) return textAsHtml(value.trim());
-  const html = literalDeclarations(value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value);
+  const html = literalDeclarations(unwrapHtmlCdata(value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value));
   if (!base) return html;
   return html.replace(LINK_ATTRIBUTE, (whole, start: string, quote: string, link: string) => {
     if (!link || HAS_SCHEME.test(link) || link.startsWith('#')) return whole;
