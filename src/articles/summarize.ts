@@ -63,8 +63,9 @@ function isLeadNoise(paragraph: string): boolean {
 /**
  * An extractive, deterministic summary: the article's lead sentences in order, as many as fit.
  * It ends at a sentence boundary; only when the first sentence alone is longer than `maxChars`
- * (UTF-16 code units) is it cut by {@link cutToFit}: at a word boundary, never inside a URL, an
- * e-mail address or a number, with "…".
+ * (UTF-16 code units) is it cut by {@link cutToFit}: at a word boundary, or between graphemes of a
+ * word longer than half of `maxChars` (so the lead is never reduced to its first short word), never
+ * inside a URL, an e-mail address or a number, with "…".
  */
 export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY): string {
   const paragraphs = text
@@ -89,13 +90,13 @@ export function summarize(text: string, limits: SummaryLimits = DISCORD_SUMMARY)
   const first = body[0] ?? '';
   // Never cut inside a URL, an address or a number: a half link reads as a broken one.
   const spans = unbreakableSpans(first);
-  return cutToFit(first, (candidate) => candidate.length <= limits.maxChars && !spans.some(([start, end]) => start < candidate.length - 1 && candidate.length - 1 < end), { wholeWords: true });
+  return cutToFit(first, (candidate) => candidate.length <= limits.maxChars && !spans.some(([start, end]) => start < candidate.length - 1 && candidate.length - 1 < end));
 }
 
 /**
  * The longest run of whole lead sentences that `fits`, else the summary cut by {@link cutToFit} after
- * its last whole word that fits (between graphemes of the first word only when not even that fits),
- * with "…"; '' when not even one grapheme fits. `fits` lets each target measure its own way (X weighs
+ * its last whole word that fits (between graphemes of a word longer than half of what fits), with
+ * "…"; '' when not even one grapheme fits. `fits` lets each target measure its own way (X weighs
  * characters; Discord counts them).
  */
 export function fitSummary(summary: string, fits: (candidate: string) => boolean): string {
@@ -106,5 +107,5 @@ export function fitSummary(summary: string, fits: (candidate: string) => boolean
     if (!fits(next)) break;
     fitted = next;
   }
-  return fitted || cutToFit(summary, fits, { wholeWords: true });
+  return fitted || cutToFit(summary, fits);
 }

@@ -91,15 +91,6 @@ function longestAccepted(length: number, accepts: (n: number) => boolean): numbe
   return good;
 }
 
-export interface CutOptions {
-  /**
-   * Cut at the last word boundary however much that leaves out; mid-word only when not even the
-   * first word fits (summaries: they never end inside a word). Default false: a word boundary is
-   * used only when it keeps at least half of what fits (titles: more of a long word beats one short word).
-   */
-  wholeWords?: boolean;
-}
-
 /**
  * Cuts `text` to the longest beginning that `fits`, followed by "…".
  *
@@ -108,12 +99,12 @@ export interface CutOptions {
  * The predicate should be monotonic (a shorter beginning fits when a longer one does); where it is
  * not, the result still fits but may be shorter than it could be.
  * Returns `text` unchanged when it fits; otherwise a beginning that ends between whole graphemes,
- * at the last word boundary when that keeps at least half of what fits (any word boundary with
- * `wholeWords`), else mid-word, so a title of emoji or of one long word is shortened, never dropped;
- * no spaces or punctuation stand before the "…". Returns '' only when not even one grapheme and "…"
+ * at the last word boundary when that keeps at least half of what fits, else mid-word (so a text of
+ * emoji, or one that opens with a short word and then one longer than half the room, is shortened,
+ * never reduced to that short word); no spaces or punctuation stand before the "…". Returns '' only when not even one grapheme and "…"
  * fit. Never throws.
  */
-export function cutToFit(text: string, fits: (candidate: string) => boolean, options: CutOptions = {}): string {
+export function cutToFit(text: string, fits: (candidate: string) => boolean): string {
   if (fits(text)) return text;
   const cutAt = (end: number) => ellipsize(text.slice(0, end));
   // First on raw code units (cheap), then back to the nearest grapheme end, then to a word end.
@@ -130,17 +121,13 @@ export function cutToFit(text: string, fits: (candidate: string) => boolean, opt
   }
   if (best < 0) return '';
   const longest = ends[best]!;
-  const lastWordEnd = (ends: number[], best: number, from: number): number | null => {
-    const wordSafe = wordEnds(text, from, ends[best]!);
-    for (let i = best; i >= 0 && (options.wholeWords || ends[i]! * 2 >= longest); i--) {
-      if (wordSafe.has(ends[i]!) && fits(cutAt(ends[i]!))) return ends[i]!;
+  const wordSafe = wordEnds(text, from, longest);
+  let wordEnd: number | null = null;
+  for (let i = best; i >= 0 && ends[i]! * 2 >= longest; i--) {
+    if (wordSafe.has(ends[i]!) && fits(cutAt(ends[i]!))) {
+      wordEnd = ends[i]!;
+      break;
     }
-    return null;
-  };
-  let wordEnd = lastWordEnd(ends, best, from);
-  if (wordEnd === null && options.wholeWords && from > 0) {
-    const all = graphemeEnds(text, 0, longest);
-    wordEnd = lastWordEnd(all, all.length - 1, 0);
   }
   return cutAt(wordEnd ?? longest);
 }
@@ -149,6 +136,6 @@ export function cutToFit(text: string, fits: (candidate: string) => boolean, opt
  * Cuts `text` to at most `maxLength` UTF-16 code units (JavaScript's `length`, what Discord's
  * documented limits count), "…" included, by the rules of {@link cutToFit}. Never throws.
  */
-export function cutText(text: string, maxLength: number, options: CutOptions = {}): string {
-  return cutToFit(text, (candidate) => candidate.length <= maxLength, options);
+export function cutText(text: string, maxLength: number): string {
+  return cutToFit(text, (candidate) => candidate.length <= maxLength);
 }

@@ -69,8 +69,6 @@ describe('summarize', () => {
       expect(text.startsWith(summary.slice(0, -1))).toBe(true);
       expect(text[summary.length - 1]).toMatch(/[ ]/);
     }
-    // A word longer than half the room is not cut either, when an earlier word ends.
-    expect(summarize(`Der ${'Verkehrsberuhigungsmaßnahmen'.repeat(4)} wurden beschlossen`, { maxSentences: 3, maxChars: 100 })).toBe('Der…');
     // Japanese has no spaces: the cut falls between its words (UAX #29 dictionary words).
     const japanese = '東京都心で記録的な大雨が降り、交通機関に大きな影響が出ています、'.repeat(10);
     const words = new Set([...new Intl.Segmenter('ja', { granularity: 'word' }).segment(japanese)].map((part) => part.index));
@@ -81,6 +79,22 @@ describe('summarize', () => {
     }
     const emoji = summarize(`${'🎉'.repeat(300)}`, { maxSentences: 3, maxChars: 101 });
     expect(emoji).toBe(`${'🎉'.repeat(50)}…`);
+  });
+
+  it('cuts a word longer than half the room between graphemes rather than keeping only the word before it', () => {
+    const long = 'Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsbeitragsbemessungsgrenze'.repeat(6);
+    const text = `The ${long} rose sharply and ${'word '.repeat(100)}\n\nThe second paragraph.`;
+    expect(summarize(text)).toBe(`${text.slice(0, 499)}…`);
+    // Decomposed umlauts: the cut never parts a letter from its combining mark.
+    const decomposed = `Der ${'Verkehrsberuhigungsma\u0308ßnahmen'.repeat(8)} wurden beschlossen`;
+    for (let maxChars = 60; maxChars < 100; maxChars++) {
+      const summary = summarize(decomposed, { maxSentences: 3, maxChars });
+      expect(summary.length).toBeGreaterThanOrEqual(maxChars - 1);
+      expect(summary.length).toBeLessThanOrEqual(maxChars);
+      expect(decomposed.startsWith(summary.slice(0, -1))).toBe(true);
+      expect(decomposed[summary.length - 1]).not.toBe('\u0308');
+    }
+    expect(fitSummary(`The ${long} rose.`, (candidate) => candidate.length <= 100)).toBe(`The ${long.slice(0, 95)}…`);
   });
 
   it('never ends inside a URL when the first sentence is too long', () => {

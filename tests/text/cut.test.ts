@@ -55,14 +55,6 @@ describe('cutText', () => {
     expect(cut).toHaveLength(100);
   });
 
-  it('with wholeWords, ends after the last whole word however early, mid-word only when no word fits', () => {
-    expect(cutText(`Breaking: ${'x'.repeat(300)}`, 100, { wholeWords: true })).toBe('Breaking…');
-    expect(cutText('x'.repeat(300), 100, { wholeWords: true })).toBe(`${'x'.repeat(99)}…`);
-    // The word boundary may lie before the part segmented first (a long text, a long last word).
-    const text = `${'word '.repeat(40)}${'y'.repeat(400)}`;
-    expect(cutText(text, 400, { wholeWords: true })).toBe(`${'word '.repeat(39)}word…`);
-  });
-
   it('keeps a text of punctuation only', () => {
     expect(cutText('.'.repeat(300), 10)).toBe(`${'.'.repeat(9)}…`);
   });
