@@ -38,6 +38,20 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 const RELATED_ALTERNATIVES = RELATED_LABELS.map(escapeRegExp).sort((a, b) => b.length - a.length).join('|');
 const RELATED_LINE = new RegExp(`^(?:${RELATED_ALTERNATIVES})(?:\\s*[:：|–—>»•▶►-]\\s*.{0,220}|\\s*[.!…]?)$`, 'iu');
 const RELATED_SHOUTED = new RegExp(`^(?:${RELATED_ALTERNATIVES.toUpperCase()})\\s+\\S.{0,220}$`, 'u');
+/** A label alone, its headline being the link that follows it (`<strong>Read also:</strong> <a>…</a>`). */
+const RELATED_LABEL = new RegExp(`^(?:${RELATED_ALTERNATIVES})\\s*[:：|–—>»•▶►-]?$`, 'iu');
+/** A label where a sentence may start, inside a paragraph: "… scandal. Read also: Who is the new minister?" */
+const INLINE_RELATED = new RegExp(`(?<=^|[.!?…]["'”»)]?\\s+)(?:${RELATED_ALTERNATIVES})\\s*[:：|–—>»•▶►]\\s*`, 'giu');
+/** Longest headline (characters) a related-story label introduces. */
+const HEADLINE = 220;
+/**
+ * Where the next sentence starts: a sentence end after a word or number, then a capital or digit.
+ * Case-sensitive on purpose: with the `i` flag, \p{Lu} would match every letter.
+ */
+const NEXT_SENTENCE = /(?:\p{Ll}{2}|\p{N}|["'”»)])[.!?…]["'”»)]?\s+(?=[\p{Lu}\p{N}"'«„“])/u;
+
+/** Whether a related-story line says more than one sentence after its label: then only the first is the headline. */
+const saysMore = (line: string) => NEXT_SENTENCE.test(line.replace(INLINE_RELATED, ''));
 
 /**
  * A picture's or video's label standing alone ("Image", "Фото", "Galería"). Only dropped from the
@@ -116,14 +130,16 @@ const FURNITURE_TEXT = [
   /^(show|load|see|view) more( news| stories| articles)?$/i,
   /^(read|see) more\b.{0,80}$/i,
   /^(more|latest|related) (news|stories|articles)$/i,
-  /^(?:advertisement|advertising|sponsored(?: content)?|ad|anzeige|werbung|publicité|publicite|pub|publicidad|реклама|partner content|paid content|(?:story|article) continues below(?: (?:this )?advertisement)?|advertisement\s*[-–—]\s*(?:scroll|continue reading)(?: down| below)?)$/iu,
+  /^(?:advertisement|advertising|sponsored(?: content)?|ad|anzeige|werbung|publicité|publicite|pub|publicidad|реклама|partner content|paid content)$/iu,
+  // "Advertisement - Scroll to continue", "ADVERTISEMENT · Continue reading below", "Story continues below advertisement".
+  /^(?:(?:advertisement|advert|ad|anzeige|werbung)\s*[-–—:|·•]?\s*)?(?:scroll(?: down| up)?(?: to (?:continue|keep)(?: reading)?(?: with (?:the )?(?:content|story|article))?)?|continue(?: reading)?(?: below| the story| with the story)?|weiterlesen nach der anzeige)$/iu,
+  /^(?:(?:the )?(?:story|article|content|text) continues (?:below|after)(?: (?:this|the))?(?: (?:advertisement|advert|ad))?)$/iu,
   /^(sign up|subscribe)\b.{0,120}newsletter.{0,100}$/i,
   /^(subscribe|sign up)( now| today)?[.!]?$/i,
   /^click here to\b.{0,100}$/i,
   // The label between two stories of a continuously scrolling page.
   /^(?:up next|next(?: article| story)?|nächster artikel|article suivant|à suivre|siguiente(?: artículo| noticia)?|наступна (?:новина|стаття)|следующая (?:новость|статья))[:.]?$/iu,
-  RELATED_LINE,
-  RELATED_SHOUTED,
+  (line: string) => (RELATED_LINE.test(line) || RELATED_SHOUTED.test(line)) && !saysMore(line),
   CREDIT_LINE,
   ...WIRE_TRAILER,
   ...SUBSCRIBE_LINE,
@@ -142,6 +158,7 @@ interface NodeLike {
   nodeType: number;
   textContent: string | null;
   childNodes: ArrayLike<NodeLike>;
+  nextSibling: NodeLike | null;
 }
 
 interface ElementLike extends NodeLike {
@@ -168,7 +185,7 @@ function isFurnitureText(text: string): boolean {
   if (clean.length === 0 || clean.length > SHORT_BLOCK) return false;
   if (clean.length <= SHORT_CREDIT && TIMESTAMP_LINE.test(clean) && !SENTENCE_END.test(clean)) return true;
   if (clean.length <= SHORT_CREDIT && (SOURCE_LINE.test(clean) || (AGENCY_CREDIT.test(clean) && /[/©|]|\bvia\b/iu.test(clean)))) return true;
-  return FURNITURE_TEXT.some((pattern) => pattern.test(clean));
+  return FURNITURE_TEXT.some((rule) => (typeof rule === 'function' ? rule(clean) : rule.test(clean)));
 }
 
 /**
@@ -251,17 +268,77 @@ export function removeFurniture(doc: DocumentLike): void {
     if (!element.parentElement || !TEXT_BLOCKS.has(element.tagName)) continue;
     const length = lengths.get(element) ?? 0;
     if (length === 0 || length > SHORT_BLOCK) continue;
-    if (isFurnitureText(element.textContent ?? '')) removeWithEmptyAncestors(element, lengths);
+    const text = element.textContent ?? '';
+    if (!isFurnitureText(text)) continue;
+    const headline = RELATED_LABEL.test(text.trim()) ? linkAfter(element) : null;
+    removeWithEmptyAncestors(element, lengths);
+    if (headline?.parentElement) removeWithEmptyAncestors(headline, lengths);
   }
+}
+
+/** The link right after an element (past white space), or an element holding only a link: a label's headline. */
+function linkAfter(element: ElementLike): ElementLike | null {
+  let next = element.nextSibling;
+  while (next && next.nodeType === 3 && (next.textContent ?? '').trim() === '') next = next.nextSibling;
+  if (!next || next.nodeType !== 1) return null;
+  const candidate = next as ElementLike;
+  const text = (candidate.textContent ?? '').trim();
+  if (text.length === 0 || text.length > HEADLINE) return null;
+  if (candidate.tagName === 'A') return candidate;
+  const links = [...candidate.querySelectorAll('a')];
+  return links.length === 1 && (links[0]!.textContent ?? '').trim() === text ? candidate : null;
+}
+
+/**
+ * Cuts each related-story label inside a paragraph together with the headline it introduces: up to
+ * the end of the label's first sentence, or of the paragraph ("… scandal. Read also: Who is the new
+ * minister? Opposition parties …" keeps "… scandal. Opposition parties …").
+ */
+function cutRelatedHeadlines(paragraph: string): string {
+  let result = paragraph;
+  let from = 0;
+  for (;;) {
+    INLINE_RELATED.lastIndex = from;
+    const label = INLINE_RELATED.exec(result);
+    if (!label) return result;
+    const headlineStart = label.index + label[0].length;
+    const next = NEXT_SENTENCE.exec(result.slice(headlineStart));
+    const end = next ? headlineStart + next.index + next[0].length : result.length;
+    if (end - headlineStart > HEADLINE) {
+      from = headlineStart;
+      continue;
+    }
+    result = (result.slice(0, label.index) + result.slice(end)).trim();
+    from = label.index;
+  }
+}
+
+/** Sentence ends inside a paragraph, where run-on furniture may start. */
+const SENTENCE_BREAK = /[.!?…]["'”»)]?\s+/gu;
+
+/**
+ * Cuts furniture run on at a paragraph's end after its last sentence ("… on Monday. Photo: Reuters",
+ * "… to be close. Sponsored Content", "… said. Updated 2 hours ago"): the longest such tail, at most
+ * {@link SHORT_CREDIT} characters, that does not end like a sentence.
+ */
+function cutTrailingFurniture(paragraph: string): string {
+  for (const boundary of paragraph.matchAll(SENTENCE_BREAK)) {
+    const start = boundary.index + boundary[0].length;
+    const tail = paragraph.slice(start);
+    if (tail.length > SHORT_CREDIT || tail.length === 0 || SENTENCE_END.test(tail)) continue;
+    if (isFurnitureText(tail) || MEDIA_LABEL.test(tail)) return paragraph.slice(0, start).trimEnd();
+  }
+  return paragraph;
 }
 
 /**
  * The post-pass over extracted text (or a feed's own content): paragraphs that are furniture by their
- * wording are dropped, and a wire-service trailer at the end of a paragraph is cut off.
+ * wording are dropped; inside the others, a related-story label goes with its headline, and a
+ * wire-service trailer, credit or ad label run on at the end is cut off.
  */
 export function dropFurnitureParagraphs(paragraphs: string[]): string[] {
   return paragraphs
     .filter((paragraph) => !isFurnitureText(paragraph) && !MEDIA_LABEL.test(paragraph))
-    .map((paragraph) => paragraph.replace(TRAILING_WIRE_CREDIT, ''))
+    .map((paragraph) => cutTrailingFurniture(cutRelatedHeadlines(paragraph).replace(TRAILING_WIRE_CREDIT, '')))
     .filter((paragraph) => paragraph.length > 0);
 }

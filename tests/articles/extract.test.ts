@@ -57,6 +57,42 @@ describe('inline furniture in news pages (English, Ukrainian, German, French, Sp
     expect(text).toBe('Lawmakers approved the budget late on Monday after a twelve-hour debate.\n\nThe vote was 240 to 180.');
   });
 
+  it('cuts a related-story label inside a paragraph together with the headline it introduces, and only that', () => {
+    const page = extractArticle(
+      '<!doctype html><html><head><title>Minister resigns over procurement scandal</title></head><body><article><h1>Minister resigns over procurement scandal</h1>' +
+        '<p>The minister resigned on Monday after weeks of pressure over a procurement scandal. <strong>Read also:</strong> <a href="/x">Who is the new minister?</a></p>' +
+        '<p>Opposition parties called for an early election on Tuesday, and the coalition partners said they would meet to discuss it.</p>' +
+        '<p><b>Lesen Sie auch:</b></p><p><a href="/y">Die Koalition wackelt</a></p>' +
+        '<p>The vote is expected to be close. <em>Lire aussi :</em> <a href="/z">La BCE relève ses taux</a> Analysts said markets barely moved.</p></article></body></html>',
+      'https://news.example/en/minister',
+    );
+    expect(page.text).toBe(
+      'The minister resigned on Monday after weeks of pressure over a procurement scandal.\n\n' +
+        'Opposition parties called for an early election on Tuesday, and the coalition partners said they would meet to discuss it.\n\n' +
+        'The vote is expected to be close. Analysts said markets barely moved.',
+    );
+    // A feed's own text: the label's first sentence is the headline; the rest is the story.
+    expect(contentText('Lesen Sie auch: Die Bahn streikt wieder. Der Bundestag hat am Freitag das Gesetz beschlossen. Lire aussi : Rien.')).toBe(
+      'Der Bundestag hat am Freitag das Gesetz beschlossen.',
+    );
+    expect(contentText('<p>Читайте також: Курс долара зріс. Уряд схвалив новий бюджет у четвер.</p>')).toBe('Уряд схвалив новий бюджет у четвер.');
+  });
+
+  it('cuts credits and ad labels run on at the end of a paragraph, and ad lines', () => {
+    const text = contentText(
+      '<p>Her deputy will take over until a successor is appointed. Photo: Reuters</p>' +
+        '<p>Police cleared the square before dawn, and officers in riot gear blocked the roads into the old town for most of the morning. AP Photo/J. Scott Applewhite</p>' +
+        '<p>Advertisement - Scroll to continue</p><p>ADVERTISEMENT · CONTINUE READING BELOW</p><p>Story continues below advertisement</p>' +
+        '<p>The vote is expected to be close. Sponsored Content</p><p>Markets barely moved. Anzeige</p>' +
+        '<p>The ministry said on Friday. Updated 2 hours ago</p>',
+    );
+    expect(text).toBe(
+      'Her deputy will take over until a successor is appointed.\n\n' +
+        'Police cleared the square before dawn, and officers in riot gear blocked the roads into the old town for most of the morning.\n\n' +
+        'The vote is expected to be close.\n\nMarkets barely moved.\n\nThe ministry said on Friday.',
+    );
+  });
+
   it('keeps story paragraphs that only start like furniture', () => {
     const paragraphs = [
       'More than 300 people were evacuated from the village, officials said on Sunday.',
@@ -64,6 +100,8 @@ describe('inline furniture in news pages (English, Ukrainian, German, French, Sp
       'Photographers were kept away from the site, and Reuters could not independently verify the reports.',
       'Updated figures from the ministry show that 12 districts are still without power.',
       'Читайте також уважно інструкції, сказали в міністерстві, бо від цього залежить безпека людей у зоні підтоплення.',
+      'The agency said prices rose. More than 40 shops closed, and Watch Tower officials said the Photo Library would stay open.',
+      'Turnout was low. Sponsored content on social media played a role, researchers at the university said.',
     ];
     expect(contentText(paragraphs.map((p) => `<p>${p}</p>`).join(''))).toBe(paragraphs.join('\n\n'));
   });
