@@ -295,22 +295,22 @@ function linkAfter(element: ElementLike): ElementLike | null {
  * minister? Opposition parties …" keeps "… scandal. Opposition parties …").
  */
 function cutRelatedHeadlines(paragraph: string): string {
-  let result = paragraph;
+  const kept: string[] = [];
   let from = 0;
-  for (;;) {
-    INLINE_RELATED.lastIndex = from;
-    const label = INLINE_RELATED.exec(result);
-    if (!label) return result;
+  INLINE_RELATED.lastIndex = 0;
+  for (let label = INLINE_RELATED.exec(paragraph); label; label = INLINE_RELATED.exec(paragraph)) {
     const headlineStart = label.index + label[0].length;
-    const next = NEXT_SENTENCE.exec(result.slice(headlineStart));
-    const end = next ? headlineStart + next.index + next[0].length : result.length;
-    if (end - headlineStart > HEADLINE) {
-      from = headlineStart;
-      continue;
-    }
-    result = (result.slice(0, label.index) + result.slice(end)).trim();
-    from = label.index;
+    // Only the next few hundred characters are searched: linear in the paragraph's length.
+    const next = NEXT_SENTENCE.exec(paragraph.slice(headlineStart, headlineStart + HEADLINE + 8));
+    const end = next ? headlineStart + next.index + next[0].length : paragraph.length;
+    if (end - headlineStart > HEADLINE) continue;
+    kept.push(paragraph.slice(from, label.index));
+    from = end;
+    INLINE_RELATED.lastIndex = end;
   }
+  if (kept.length === 0) return paragraph;
+  kept.push(paragraph.slice(from));
+  return kept.join('').trim();
 }
 
 /** Sentence ends inside a paragraph, where run-on furniture may start. */
@@ -322,8 +322,10 @@ const SENTENCE_BREAK = /[.!?…]["'”»)]?\s+/gu;
  * {@link SHORT_CREDIT} characters, that does not end like a sentence.
  */
 function cutTrailingFurniture(paragraph: string): string {
-  for (const boundary of paragraph.matchAll(SENTENCE_BREAK)) {
-    const start = boundary.index + boundary[0].length;
+  // Only the paragraph's end is searched, so that a long paragraph costs no more than a short one.
+  const windowStart = Math.max(0, paragraph.length - SHORT_CREDIT - 4);
+  for (const boundary of paragraph.slice(windowStart).matchAll(SENTENCE_BREAK)) {
+    const start = windowStart + boundary.index + boundary[0].length;
     const tail = paragraph.slice(start);
     if (tail.length > SHORT_CREDIT || tail.length === 0 || SENTENCE_END.test(tail)) continue;
     if (isFurnitureText(tail) || MEDIA_LABEL.test(tail)) return paragraph.slice(0, start).trimEnd();
