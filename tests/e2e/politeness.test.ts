@@ -1,35 +1,28 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rss } from '../fakes/feed-server.js';
-import { close, createServer, listen } from '../fakes/http.js';
+import { close, slowServer } from '../fakes/http.js';
 import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const FEEDS = 8;
 
 describe('politeness towards a host that many feeds share', () => {
   it('keeps http.perHost.maxInFlight polls in flight and sends nothing while its Retry-After lasts', async () => {
-    const stats = { inFlight: 0, maxInFlight: 0, arrivals: [] as number[], refusedAt: 0 };
-    const server = createServer((req, res) => {
-      const index = stats.arrivals.push(Date.now()) - 1;
-      stats.inFlight++;
-      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-      setTimeout(() => {
-        stats.inFlight--;
-        if (index === 0) {
-          stats.refusedAt = Date.now();
-          res.writeHead(429, { 'retry-after': '2' }).end();
-        } else {
-          res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`Feed ${req.url}`, []));
-        }
-      }, 100);
+    let refusedAt = 0;
+    const { server, stats, url } = await slowServer(100, (req, res, index) => {
+      if (index === 0) {
+        refusedAt = Date.now();
+        res.writeHead(429, { 'retry-after': '2' }).end();
+      } else {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss(`Feed ${req.url}`, []));
+      }
     });
-    const port = await listen(server);
     try {
       const dir = tempDir('polite');
       const herald = new HeraldProcess(['run', '--once'], {
         HERALD_CONFIG: writeConfig(dir, {
           http: { perHost: { maxInFlight: 2 } },
-          feeds: Array.from({ length: FEEDS }, (_, n) => ({ id: `f${n}`, url: `http://127.0.0.1:${port}/f${n}.xml` })),
+          feeds: Array.from({ length: FEEDS }, (_, n) => ({ id: `f${n}`, url: url(`/f${n}.xml`) })),
           routes: [],
         }),
         DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
@@ -43,7 +36,7 @@ describe('politeness towards a host that many feeds share', () => {
       expect(stats.arrivals).toHaveLength(FEEDS);
       expect(stats.maxInFlight).toBe(2);
       // Polls that were waiting their turn when the 429 came did not start before its 2 seconds passed.
-      const during = stats.arrivals.filter((at) => at > stats.refusedAt && at < stats.refusedAt + 1_900);
+      const during = stats.arrivals.filter((at) => at > refusedAt && at < refusedAt + 1_900);
       expect(during).toEqual([]);
     } finally {
       await close(server);

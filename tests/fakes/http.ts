@@ -43,3 +43,19 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** A server that answers each request after `delayMs`, counting requests in flight and noting when each arrived. */
+export async function slowServer(delayMs: number, answer: (req: IncomingMessage, res: ServerResponse, index: number) => void = (_req, res) => res.end('ok')) {
+  const stats = { inFlight: 0, maxInFlight: 0, arrivals: [] as number[] };
+  const server = createServer((req, res) => {
+    const index = stats.arrivals.push(Date.now()) - 1;
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    setTimeout(() => {
+      stats.inFlight--;
+      answer(req, res, index);
+    }, delayMs);
+  });
+  const port = await listen(server);
+  return { server, stats, url: (path: string) => `http://127.0.0.1:${port}${path}` };
+}

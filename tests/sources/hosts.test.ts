@@ -1,27 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { retryAfterUntil } from '../../src/sources/hosts.js';
 import { createHttpClient, type FetchError } from '../../src/sources/http.js';
-import { close, createServer, listen } from '../fakes/http.js';
+import { close, slowServer } from '../fakes/http.js';
 
 const REQUEST = { accept: '*/*', maxBytes: 100_000, timeoutMs: 10_000 };
-
-/** A server that answers each request after `delayMs`, counting requests in flight and noting when each arrived. */
-async function slowServer(delayMs: number, answer: (req: IncomingMessage, res: ServerResponse, index: number) => void = (_req, res) => res.end('ok')) {
-  const stats = { inFlight: 0, maxInFlight: 0, arrivals: [] as number[] };
-  const server = createServer((req, res) => {
-    const index = stats.arrivals.push(Date.now()) - 1;
-    stats.inFlight++;
-    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    setTimeout(() => {
-      stats.inFlight--;
-      answer(req, res, index);
-    }, delayMs);
-  });
-  const port = await listen(server);
-  return { server, stats, url: (path: string) => `http://127.0.0.1:${port}${path}` };
-}
 
 const settle = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as FetchError);
 
