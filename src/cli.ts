@@ -1,27 +1,44 @@
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile, type Config } from './config/config.js';
-import { processEnvironment, readEnv, type Env } from './config/env.js';
+import { HERALD_ENV, processEnvironment, readEnv, type Env, type Environment } from './config/env.js';
 import { helpFor, USAGE } from './cli/help.js';
 import { createProgressLine, type ProgressLine } from './cli/progress.js';
 import { createLogger } from './ops/logger.js';
-import { TARGET_KINDS } from './targets/index.js';
+import type { ConfiguredKind } from './deliveries/kind.js';
+import type { TargetDeps } from './targets/deps.js';
+import { configuredKinds, TARGET_KINDS } from './targets/index.js';
 import { VERSION } from './version.js';
 
 
 /** Bad usage: reported in one line, exit 2. */
 class UsageError extends Error {}
 
-/** Values never to log: every destination kind's secret variables, and DATABASE_URL (it may hold a password). */
-function secretsOf(env: NodeJS.ProcessEnv): string[] {
-  return [...TARGET_KINDS.flatMap((kind) => kind.env.filter((variable) => variable.secret).map((variable) => variable.name)), 'DATABASE_URL']
-    .map((name) => env[name])
+/** Values never to log: the secret variables of Herald (DATABASE_URL may hold a password) and of every destination kind. */
+function secretsOf(variables: Environment): string[] {
+  return [...HERALD_ENV, ...TARGET_KINDS.flatMap((kind) => kind.env)]
+    .filter((variable) => variable.secret)
+    .map((variable) => variables[variable.name])
     .filter((value): value is string => Boolean(value));
 }
 
-/** Reads the environment and makes the logger; a progress line on the same terminal is cleared before each log line. */
-function setup(stdoutIsOutput: boolean, progress: ProgressLine | null = null): { env: Env; log: Logger } {
+interface Setup {
+  /** The environment record, for what a command reads beyond Herald's own variables (`herald x login`). */
+  variables: Environment;
+  env: Env;
+  /** The destination kinds the environment configures. */
+  configured: ReadonlyMap<string, ConfiguredKind<TargetDeps>>;
+  log: Logger;
+}
+
+/**
+ * Reads the environment (every destination kind's variables, then Herald's own; a malformed one
+ * throws ConfigError, exit 2) and makes the logger; a progress line on the same terminal is cleared
+ * before each log line.
+ */
+function setup(stdoutIsOutput: boolean, progress: ProgressLine | null = null): Setup {
   const variables = processEnvironment();
+  const configured = configuredKinds(variables);
   const env = readEnv(variables);
   const log = createLogger({
     // Commands that print results keep stdout for them; their log lines go to stderr.
@@ -31,7 +48,7 @@ function setup(stdoutIsOutput: boolean, progress: ProgressLine | null = null): {
     pretty: (stdoutIsOutput ? process.stderr.isTTY : process.stdout.isTTY) === true,
     beforeWrite: progress ? () => progress.clear() : undefined,
   });
-  return { env, log };
+  return { variables, env, configured, log };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -64,9 +81,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'x': {
       if (rest[0] !== 'login') throw new UsageError('x: the only subcommand is "login" (herald x login)');
-      const { env } = setup(true);
+      const { variables, env } = setup(true);
       const { xLogin } = await import('./cli/x-login.js');
-      return xLogin(env);
+      return xLogin(variables, env.databaseUrl);
     }
     case 'demo': {
       const { runDemo } = await import('./cli/demo.js');
@@ -106,14 +123,14 @@ async function runCommand(args: string[]): Promise<number> {
   });
   // Progress for long runs (hundreds of feeds), on a terminal only: logs and pipes stay clean.
   const progress = values.once ? createProgressLine(process.stderr) : null;
-  const { env, log } = setup(false, progress);
+  const { env, configured, log } = setup(false, progress);
   const config = loadConfigFile(env.configFile, TARGET_KINDS);
   const { createHerald, runUntilSignalled } = await import('./main.js');
   const print = (text: string) => {
     progress?.clear();
     process.stdout.write(`${text}\n`);
   };
-  const herald = await createHerald({ config, env, log, dryRun: values['dry-run'], serveOps: !values.once, print });
+  const herald = await createHerald({ config, env, configured, log, dryRun: values['dry-run'], serveOps: !values.once, print });
   if (values.once) {
     const { polls, attempted } = await herald.runOnce(progress ? (done, total) => progress.show(`polled ${done}/${total} feeds`) : undefined);
     progress?.clear();

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { loadConfigFile, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
 import { Outbox } from './deliveries/outbox.js';
-import type { LiveTarget, TargetKind } from './deliveries/kind.js';
+import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.js';
 import { splitTargetKey } from './deliveries/target.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
@@ -22,6 +22,8 @@ import { USER_AGENT, VERSION } from './version.js';
 export interface HeraldOptions {
   config: Config;
   env: Env;
+  /** The destination kinds the environment configures (targets/index.ts configuredKinds), by name. */
+  configured: ReadonlyMap<string, ConfiguredKind<TargetDeps>>;
   log: Logger;
   /** Send nothing; print every post instead, and keep state in memory only. */
   dryRun: boolean;
@@ -43,7 +45,7 @@ export interface Herald {
 }
 
 /**
- * Builds Herald from its config and environment: the store, the HTTP client, the feed registry,
+ * Builds Herald from its config and environment (Herald's own variables and the configured kinds): the store, the HTTP client, the feed registry,
  * the targets that are configured, the pipeline (scheduler, ingest, article pages) and the outbox.
  * Nothing runs until `start` or `runOnce`. Throws ConfigError for a bad DATABASE_URL.
  */
@@ -66,7 +68,6 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   });
 
   const deps: TargetDeps = {
-    env,
     store,
     http,
     log,
@@ -89,8 +90,9 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   // Only the kinds that are configured are built (discord.js and twitter-api-v2 are ~60 MB of code).
   const live = new Map<string, { kind: TargetKind<TargetDeps>; live: LiveTarget }>();
   for (const kind of TARGET_KINDS) {
+    const configured = options.configured.get(kind.name);
     if (options.dryRun) live.set(kind.name, { kind, live: { target: kind.printer(print, () => feeds.current()) } });
-    else if (kind.configured(deps)) live.set(kind.name, { kind, live: await kind.create(deps) });
+    else if (configured) live.set(kind.name, { kind, live: await configured.create(deps) });
     else continue;
     await kind.metrics?.(deps);
   }

@@ -48,7 +48,7 @@ export async function runDemo(): Promise<number> {
     const env = readEnv({ HERALD_ALLOW_PRIVATE_NETWORK: '1', DATABASE_URL: 'sqlite::memory:' });
     const log = createLogger({ level: processEnvironment().LOG_LEVEL ?? 'warn', secrets: [], fd: 2, pretty: process.stderr.isTTY === true });
     print(`Herald demo: the bundled feed served at ${files.base}/feed.xml, dry run (nothing is sent).\n`);
-    const herald = await createHerald({ config, env, log, dryRun: true, serveOps: false, print });
+    const herald = await createHerald({ config, env, configured: new Map(), log, dryRun: true, serveOps: false, print });
     const { polls, attempted } = await herald.runOnce();
     await herald.stop();
     const newArticles = polls.reduce((sum, poll) => sum + poll.newArticles, 0);

@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '../config/config.js';
-import type { Env } from '../config/env.js';
+import type { Environment } from '../config/env.js';
 import { openStore } from '../store/open.js';
 import { OAUTH2_SCOPES, oauth2AppClient, saveTokens } from '../targets/x/auth.js';
+import { readXEnv } from '../targets/x/env.js';
 
 /** What the user pasted: the whole redirect URL, or just the code. */
 export function parseRedirect(answer: string): { code: string; state: string | null } | null {
@@ -19,11 +20,13 @@ export function parseRedirect(answer: string): { code: string; state: string | n
 
 /**
  * `herald x login`: the OAuth 2.0 PKCE flow in the terminal. Prints the authorize URL, takes back
- * the redirect URL (or the code), and stores the access and refresh tokens in the database.
+ * the redirect URL (or the code), and stores the access and refresh tokens in the database at
+ * `databaseUrl`. The app comes from the X variables of `environment`; ConfigError when X_CLIENT_ID
+ * is unset. Resolves with the exit status.
  */
-export async function xLogin(env: Env, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<number> {
-  if (!env.xOAuth2) throw new ConfigError('environment: X_CLIENT_ID: set it (and X_CLIENT_SECRET for a confidential app) to log in with OAuth 2');
-  const app = env.xOAuth2;
+export async function xLogin(environment: Environment, databaseUrl: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const app = readXEnv(environment).loginApp;
+  if (!app) throw new ConfigError('environment: X_CLIENT_ID: set it (and X_CLIENT_SECRET for a confidential app) to log in with OAuth 2');
   const client = oauth2AppClient(app);
   const link = client.generateOAuth2AuthLink(app.redirectUri, { scope: OAUTH2_SCOPES });
   output.write(
@@ -51,7 +54,7 @@ export async function xLogin(env: Env, input: NodeJS.ReadableStream = process.st
     output.write('X returned no refresh token (is the offline.access scope allowed for the app?). Nothing was changed.\n');
     return 1;
   }
-  const store = await openStore(env.databaseUrl);
+  const store = await openStore(databaseUrl);
   try {
     await saveTokens(store, { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresAt: Date.now() + result.expiresIn * 1000 });
   } finally {

@@ -1,14 +1,8 @@
 import type { Config } from '../config/config.js';
+import type { Environment, EnvVar } from '../config/env.js';
 import type { KindConfig } from '../config/schema.js';
 import type { DeliveryPolicy } from './policy.js';
 import type { Target } from './target.js';
-
-/** An environment variable a destination kind reads (README documents each). */
-interface EnvVar {
-  name: string;
-  /** Tokens and keys: scrubbed from every log line. */
-  secret: boolean;
-}
 
 /** A destination kind that is configured and built: its target, and what runs beside it. */
 export interface LiveTarget {
@@ -23,6 +17,12 @@ export interface LiveTarget {
   close?(): Promise<void>;
 }
 
+/** A destination kind its environment variables configure (its token is set): it can build its target. */
+export interface ConfiguredKind<Deps> {
+  /** Builds the kind's target, with what it read from the environment. */
+  create(deps: Deps): Promise<LiveTarget>;
+}
+
 /**
  * Everything Herald knows about one kind of destination, in one place: its part of the config file,
  * the environment it reads, how it is built, how it prints in a dry run and preview, how /status and
@@ -30,7 +30,14 @@ export interface LiveTarget {
  * `Deps` is what building a target may use (targets/index.ts defines it).
  */
 export interface TargetKind<Deps> extends KindConfig {
+  /** The environment variables the kind reads (README documents each); its secrets are kept out of logs. */
   readonly env: readonly EnvVar[];
+  /**
+   * Reads the kind's variables (`env`) from the one environment record with its own zod schema
+   * (targets/<kind>/env.ts): what builds its target when they configure the kind, or null when they
+   * leave it off (no token). Throws ConfigError ("environment: …") when they are set wrong.
+   */
+  fromEnv(environment: Environment): ConfiguredKind<Deps> | null;
   /** True when resending after an unknown outcome cannot post twice (see Target.idempotent). */
   readonly idempotent: boolean;
   /** True when a message already posted can be edited to follow the publisher's edits. */
@@ -39,10 +46,6 @@ export interface TargetKind<Deps> extends KindConfig {
   readonly sampleAddress: string;
   /** How a destination of this kind reads in /status and /why (Discord markdown), from its address. */
   describe(address: string): string;
-  /** True when the environment configures this kind (its token is set), so deliveries to it can go out. */
-  configured(deps: Deps): boolean;
-  /** Builds the target of a configured kind. */
-  create(deps: Deps): Promise<LiveTarget>;
   /** Registers the kind's own metrics, when it is configured or printed in a dry run. */
   metrics?(deps: Deps): Promise<void>;
   /**

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
-import type { Env } from '../config/env.js';
 import type { HttpClient } from '../sources/http.js';
 import type { Store } from '../store/store.js';
 import type { CommandCounter } from './discord/commands/index.js';
@@ -9,7 +8,6 @@ import type { CommandDeps } from './discord/commands/types.js';
 
 /** What a destination kind may use to build its target (targets/index.ts lists the kinds). */
 export interface TargetDeps {
-  env: Env;
   store: Store;
   /** The SSRF-guarded client (X lead images). */
   http: HttpClient;

@@ -100,11 +100,10 @@ describe('config', () => {
     expect(parseDuration('soon')).toBeNull();
   });
 
-  it('reads the environment with defaults and rejects half-set X credentials', () => {
+  it("reads Herald's own environment with defaults and rejects a malformed port", () => {
     const env = readEnv({});
-    expect(env).toMatchObject({ discord: null, x: null, configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpPort: 8080, logLevel: 'info', allowPrivateNetwork: false });
-    expect(readEnv({ DISCORD_TOKEN: 't' }).discord).toEqual({ token: 't', apiUrl: 'https://discord.com/api', guildId: null });
-    expect(() => readEnv({ X_APP_KEY: 'k' })).toThrow(/must be set together/);
+    expect(env).toEqual({ configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpHost: '127.0.0.1', httpPort: 8080, logLevel: 'info', allowPrivateNetwork: false });
+    expect(readEnv({ HERALD_CONFIG: '  other.yaml ', LOG_LEVEL: 'DEBUG', HTTP_PORT: '' })).toMatchObject({ configFile: 'other.yaml', logLevel: 'debug', httpPort: 8080 });
     expect(() => readEnv({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { HERALD_ENV } from '../../src/config/env.js';
 import { configSchema } from '../../src/config/schema.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
 
@@ -31,11 +32,24 @@ function documentedKeys(readme: string): string[] {
   return [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((match) => match[1]!);
 }
 
+/** The variables the README's Environment table names (a row may name several: `X_APP_KEY`, `X_APP_SECRET`, …). */
+function documentedVariables(readme: string): string[] {
+  const section = readme.split('### Environment')[1]!.split('\n## ')[0]!;
+  return [...section.matchAll(/^\| ([^|]+) \|/gm)].flatMap((match) => [...match[1]!.matchAll(/`([A-Z0-9_]+)`/g)].map((name) => name[1]!));
+}
+
 describe('the README configuration reference', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
   it('documents exactly the keys the schema accepts', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const schema = configSchema(TARGET_KINDS);
     expect(keyPaths(schema)).toEqual(expect.arrayContaining(['feeds[].id', 'routes[].to', 'routes[].discord', 'x.maxPostsPerDay', 'http.timeout']));
     expect(documentedKeys(readme).sort()).toEqual(keyPaths(schema).sort());
+  });
+
+  it("documents exactly the environment variables Herald and its destination kinds read", () => {
+    const read = [...HERALD_ENV, ...TARGET_KINDS.flatMap((kind) => kind.env)].map((variable) => variable.name);
+    expect(documentedVariables(readme)).toContain('X_ACCESS_SECRET');
+    expect(documentedVariables(readme).sort()).toEqual(read.sort());
   });
 });

@@ -5,6 +5,7 @@ import { DeliveryError, type SendContext, type Target } from '../../deliveries/t
 import type { StoredArticle } from '../../store/store.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
+import type { DiscordEnv } from './env.js';
 import { renderDiscordMessage } from './render.js';
 
 /** Discord error codes that no retry will fix: unknown channel, missing access/permissions, invalid body, … */
@@ -20,10 +21,7 @@ const PAUSE_RECHECK_MS = 15_000;
 /** How often a process standing by asks again for the gateway. */
 const GATEWAY_RETRY_MS = 15_000;
 
-export interface DiscordOptions {
-  token: string;
-  apiUrl: string;
-  guildId: string | null;
+export interface DiscordOptions extends DiscordEnv {
   store: Store;
   log: Logger;
   commands: CommandDeps;

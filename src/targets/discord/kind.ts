@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
+import { DISCORD_ENV, readDiscordEnv } from './env.js';
 import { discordSettingsSchema } from './settings.js';
 
 const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
@@ -19,21 +20,22 @@ export const discordKind: TargetKind<TargetDeps> = {
     destinations: (values) => (values.discord as string[]).map((address) => ({ address, template: null })),
   },
   settings: discordSettingsSchema,
-  env: [
-    { name: 'DISCORD_TOKEN', secret: true },
-    { name: 'DISCORD_API_URL', secret: false },
-    { name: 'DISCORD_GUILD_ID', secret: false },
-  ],
+  env: DISCORD_ENV,
+  fromEnv(environment) {
+    const bot = readDiscordEnv(environment);
+    if (!bot) return null;
+    return {
+      async create(deps) {
+        const { createDiscord } = await import('./client.js');
+        const discord = createDiscord({ ...bot, store: deps.store, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
+        return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close };
+      },
+    };
+  },
   idempotent: true,
   canEdit: true,
   sampleAddress: '000000000000000000',
   describe: (address) => `<#${address}>`,
-  configured: (deps) => deps.env.discord !== null,
-  async create(deps) {
-    const { createDiscord } = await import('./client.js');
-    const discord = createDiscord({ ...deps.env.discord!, store: deps.store, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
-    return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close };
-  },
   printer(print) {
     return {
       kind: 'discord',

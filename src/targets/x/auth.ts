@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
-import type { XCredentials } from '../../config/env.js';
 import type { Store } from '../../store/store.js';
+import type { OAuth2App, XCredentials } from './env.js';
 import { redirectPlugin, type XClientSource } from './publisher.js';
 
 /** Where OAuth 2 tokens live: the database, so they survive restarts and rotation. */
@@ -52,12 +52,6 @@ export function oauth1Source(credentials: XCredentials, apiUrl: string | null, l
     pause: state.pause,
     paused: async () => state.reason(),
   };
-}
-
-export interface OAuth2App {
-  clientId: string;
-  clientSecret: string | null;
-  apiUrl: string | null;
 }
 
 /** The app-level client that logs in and refreshes; it carries the plugin, as helpers made inside the library would not. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
 import { budgetPolicy } from './budget.js';
+import { readXEnv, X_ENV } from './env.js';
 import { xSettingsSchema, xTemplateSchema, type XSettings } from './settings.js';
 
 /** The `x:` section as loaded (its defaults when the config has none, as for a bare URL in preview). */
@@ -23,30 +24,25 @@ export const xKind: TargetKind<TargetDeps> = {
     destinations: (values) => (values.x ? [{ address: '', template: (values.xTemplate as string | undefined) ?? null }] : []),
   },
   settings: xSettingsSchema,
-  env: [
-    { name: 'X_APP_KEY', secret: true },
-    { name: 'X_APP_SECRET', secret: true },
-    { name: 'X_ACCESS_TOKEN', secret: true },
-    { name: 'X_ACCESS_SECRET', secret: true },
-    { name: 'X_CLIENT_ID', secret: false },
-    { name: 'X_CLIENT_SECRET', secret: true },
-    { name: 'X_REDIRECT_URI', secret: false },
-    { name: 'X_API_URL', secret: false },
-  ],
+  env: X_ENV,
+  fromEnv(environment) {
+    const { account } = readXEnv(environment);
+    if (!account) return null;
+    return {
+      async create(deps) {
+        const { createXTarget } = await import('./publisher.js');
+        const { oauth1Source, oauth2Source } = await import('./auth.js');
+        const log = deps.log.child({ component: 'x' });
+        const source = account.mode === 'oauth1' ? oauth1Source(account.credentials, account.apiUrl, log) : await oauth2Source(account, deps.store, log);
+        const settings = () => xSettings(deps.config());
+        return { target: createXTarget({ source, store: deps.store, http: deps.http, log, settings }), policy: budgetPolicy({ store: deps.store, settings }) };
+      },
+    };
+  },
   idempotent: false,
   canEdit: false,
   sampleAddress: '',
   describe: () => 'X',
-  configured: (deps) => deps.env.x !== null,
-  async create(deps) {
-    const { createXTarget } = await import('./publisher.js');
-    const { oauth1Source, oauth2Source } = await import('./auth.js');
-    const log = deps.log.child({ component: 'x' });
-    const x = deps.env.x!;
-    const source = x.mode === 'oauth1' ? oauth1Source(x.credentials, x.apiUrl, log) : await oauth2Source(x, deps.store, log);
-    const settings = () => xSettings(deps.config());
-    return { target: createXTarget({ source, store: deps.store, http: deps.http, log, settings }), policy: budgetPolicy({ store: deps.store, settings }) };
-  },
   async metrics(deps) {
     // prom-client is loaded only by a running bot, not by every command that reads the config.
     const { registerPostsLeft } = await import('./metrics.js');
