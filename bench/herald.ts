@@ -84,7 +84,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
       http,
       articles: articlePreparer({ http, extraction, pageLimits: { maxBytes: 5_000_000, timeoutMs: 30_000 }, summary: { maxSentences: 3, maxChars: 500 } }),
       log: pino({ level: 'silent' }),
-      targetsFor: () => ['discord:1'],
+      deliveriesFor: (feedId: string) => [{ target: 'discord:1', options: { template: null, style: { name: feedId, color: 0 }, priority: 0 } }],
       updates: 'edit',
       feedLimits: { maxBytes: 10_000_000, timeoutMs: 30_000 },
       onNewDeliveries: () => {},

@@ -57,6 +57,9 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork, perHost: config.http.perHost });
   const feeds = new FeedRegistry(config, store);
   await feeds.load();
+  // Deliveries queued by a release that did not keep options with them get today's, once.
+  const filled = await store.fillDeliveryOptions((feedId, target) => feeds.optionsFor(feedId, target));
+  if (filled > 0) log.info({ deliveries: filled }, 'route options recorded for deliveries queued by an earlier release');
   const feedLimits = { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs };
   const extraction = createExtractionPool({ timeoutMs: config.extraction.timeoutMs, maxDepth: config.extraction.maxDepth, threads: config.extraction.threads ?? undefined });
   const articles = articlePreparer({ http, extraction, pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs }, summary: config.summary });
@@ -97,9 +100,9 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     await kind.metrics?.(deps);
   }
   // Deliveries are recorded only for targets that can be reached, so none waits forever.
-  const enabledTargetsFor = (feedId: string) => feeds.targetsFor(feedId).filter((key) => live.has(splitTargetKey(key).kind));
+  const enabledDeliveriesFor = (feedId: string) => feeds.deliveriesFor(feedId).filter(({ target }) => live.has(splitTargetKey(target).kind));
   for (const feed of feeds.active()) {
-    if (feeds.targetsFor(feed.id).length > enabledTargetsFor(feed.id).length) {
+    if (feeds.targetsFor(feed.id).length > enabledDeliveriesFor(feed.id).length) {
       log.warn({ feed: feed.id }, 'a route names a target that is not configured (token missing); it is skipped');
     }
   }
@@ -110,7 +113,6 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     retry: { maxAttempts: config.deliveries.maxAttempts, baseMs: config.deliveries.retryBaseMs, maxMs: config.deliveries.retryMaxMs },
     log: log.child({ component: 'outbox' }),
     owner,
-    optionsOf: (job) => feeds.optionsFor(job.article.feedId, job.delivery.target),
     events: {
       delivered(job) {
         const kind = splitTargetKey(job.delivery.target).kind;
@@ -127,7 +129,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     http,
     articles,
     log: log.child({ component: 'poller' }),
-    targetsFor: enabledTargetsFor,
+    deliveriesFor: enabledDeliveriesFor,
     updates: config.updates,
     feedLimits,
     onNewDeliveries: () => outbox.wake(),

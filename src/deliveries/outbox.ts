@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { DeliveryJob, Store } from '../store/store.js';
 import type { DeliveryPolicy, QueuedDelivery } from './policy.js';
-import { DeliveryError, splitTargetKey, type DeliveryOptions, type Target } from './target.js';
+import { fallbackOptions, readDeliveryOptions, type DeliveryOptions } from './options.js';
+import { DeliveryError, splitTargetKey, type Target } from './target.js';
 import { counted } from '../text/count.js';
 
 export interface RetryPolicy {
@@ -36,8 +37,6 @@ export interface OutboxOptions {
   log: Logger;
   /** Names this process in the database's leases. */
   owner: string;
-  /** What the route and feed say about a delivery (template, style, priority), given to the target with it. */
-  optionsOf(job: DeliveryJob): DeliveryOptions;
   events?: OutboxEvents;
   /** Clock, in ms since the epoch. */
   now?: () => number;
@@ -74,7 +73,6 @@ export class Outbox {
   private readonly policy: RetryPolicy;
   private readonly log: Logger;
   private readonly owner: string;
-  private readonly optionsOf: (job: DeliveryJob) => DeliveryOptions;
   private readonly events: OutboxEvents;
   private readonly now: () => number;
 
@@ -84,7 +82,6 @@ export class Outbox {
     this.policy = options.retry;
     this.log = options.log;
     this.owner = options.owner;
-    this.optionsOf = options.optionsOf;
     this.events = options.events ?? {};
     this.now = options.now ?? Date.now;
   }
@@ -171,6 +168,18 @@ export class Outbox {
     }
   }
 
+  /**
+   * The options recorded with a delivery, as its target gets them. A row without usable options
+   * (written by an older release after the upgrade's fill, or damaged) still goes out, with the
+   * kind's defaults; `warn` says so in the log (once per send, not for every look at a queue).
+   */
+  private optionsOf(job: DeliveryJob, warn = true): DeliveryOptions {
+    const options = readDeliveryOptions(job.delivery.options);
+    if (options) return options;
+    if (warn) this.log.warn({ delivery: job.delivery.id, article: job.article.id, target: job.delivery.target }, 'delivery has no usable options; sent with the defaults');
+    return fallbackOptions(job.article.feedId);
+  }
+
   /** One due delivery and one due edit per target, sent side by side. */
   private async round(): Promise<number> {
     await this.claim();
@@ -224,7 +233,7 @@ export class Outbox {
     const readiness = target.ready ? await target.ready() : ({ kind: 'send' } as const);
     if (readiness.kind === 'wait') return waits(readiness.until, readiness.reason);
     if (policy) {
-      const queue = async (): Promise<QueuedDelivery[]> => (await this.store.unfinishedFor(delivery.target)).map((queued) => ({ ...queued, options: this.optionsOf(queued) }));
+      const queue = async (): Promise<QueuedDelivery[]> => (await this.store.unfinishedFor(delivery.target)).map((queued) => ({ ...queued, options: this.optionsOf(queued, false) }));
       const verdict = await policy.admit({ ...job, options }, queue);
       if (verdict.kind === 'wait') return waits(verdict.until, verdict.reason);
       if (verdict.kind === 'triage') {

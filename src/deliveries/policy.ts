@@ -1,5 +1,5 @@
 import type { Delivery, StoredArticle } from '../store/store.js';
-import type { DeliveryOptions } from './target.js';
+import type { DeliveryOptions } from './options.js';
 
 /** A delivery waiting in its target's queue, with the options its route gave it. */
 export interface QueuedDelivery {

@@ -1,4 +1,5 @@
 import type { StoredArticle } from '../store/store.js';
+import type { DeliveryOptions } from './options.js';
 
 /**
  * How a failed send should be treated:
@@ -19,21 +20,12 @@ export class DeliveryError extends Error {
   }
 }
 
-/** What a route and its feed say about one delivery; it reaches the target with the send. */
-export interface DeliveryOptions {
-  /** The post template the route gives (placeholders of the kind), or null for the kind's default. */
-  template: string | null;
-  /** How the feed is shown beside its posts: display name and colour (0xRRGGBB). */
-  style: { name: string; color: number };
-  /** The feed's priority: higher goes first when a budget allows fewer posts than wait. */
-  priority: number;
-}
-
 export interface SendContext {
   /** The delivery's target key without its kind: the channel id for Discord, '' for X. */
   address: string;
   /** True when an earlier attempt may have posted already (see FailureKind 'unknown'). */
   unknownOutcome: boolean;
+  /** What the delivery's route said when it was recorded. */
   options: DeliveryOptions;
 }
 

@@ -7,7 +7,7 @@ import type { FeedConfig } from '../config/config.js';
 import type { FeedItem } from '../sources/feed.js';
 import { fetchFeed, type FeedLimits } from '../sources/fetch.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
-import type { FeedState, Store } from '../store/store.js';
+import type { FeedState, NewDelivery, Store } from '../store/store.js';
 
 /** What Herald compares to notice that a publisher edited an item. */
 function contentHash(item: FeedItem): string {
@@ -38,8 +38,8 @@ export interface IngestDeps {
   http: HttpClient;
   articles: ArticlePreparer;
   log: Logger;
-  /** Delivery target keys for a feed's new articles. */
-  targetsFor(feedId: string): string[];
+  /** The deliveries (target key and route options) a feed's new article gets. */
+  deliveriesFor(feedId: string): NewDelivery[];
   /** What to do when a publisher edits an item already posted: edit the messages, or ignore it. */
   updates: 'edit' | 'ignore';
   feedLimits: FeedLimits;
@@ -93,7 +93,7 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
     const batch = toProcess.sort((a, b) => -newestFirst(a.item, b.item)).slice(0, MAX_NEW_PER_POLL);
 
     let newArticles = 0;
-    const targets = deps.targetsFor(feed.id);
+    const deliveries = deps.deliveriesFor(feed.id);
     const feedName = parsed.title ?? feed.name;
     await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
       const { article, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
@@ -104,7 +104,7 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
         await store.markSeen(feed.id, [{ key, url: null }], now());
         return;
       }
-      const queued = await store.addArticle(article, { key, contentHash: contentHash(item) }, targets, now());
+      const queued = await store.addArticle(article, { key, contentHash: contentHash(item) }, deliveries, now());
       newArticles++;
       log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued }, 'new article');
     });

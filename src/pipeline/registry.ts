@@ -1,5 +1,6 @@
 import { colorFor, destinationsFor, type Config, type FeedConfig, type RouteDestination } from '../config/config.js';
-import { splitTargetKey, targetKey, type DeliveryOptions } from '../deliveries/target.js';
+import type { DeliveryOptions } from '../deliveries/options.js';
+import { splitTargetKey, targetKey } from '../deliveries/target.js';
 import type { DiscordFeed, Store } from '../store/store.js';
 import type { FeedCatalog, ListedFeed } from '../targets/discord/commands/types.js';
 import { discordSettings } from '../targets/discord/settings.js';
@@ -111,16 +112,30 @@ export class FeedRegistry implements FeedCatalog {
     return this.destinations(feedId).map((destination) => targetKey(destination.kind, destination.address));
   }
 
-  /** What the feed and the route that names `target` say about a delivery of the feed's article: template, style, priority. */
+  /**
+   * The deliveries a feed's new article gets, as the config stands now: one per destination of its
+   * routes, each with what the route and the feed say about it (deliveries/options.ts), recorded with it.
+   */
+  deliveriesFor(feedId: string): Array<{ target: string; options: DeliveryOptions }> {
+    return this.destinations(feedId).map((destination) => ({
+      target: targetKey(destination.kind, destination.address),
+      options: this.options(feedId, destination.template ?? null),
+    }));
+  }
+
+  /**
+   * What the feed and the route that names `target` say about a delivery of the feed's article, as
+   * the config stands now: for deliveries recorded before options were kept with them (Store.fillDeliveryOptions).
+   */
   optionsFor(feedId: string, target: string): DeliveryOptions {
     const { kind, address } = splitTargetKey(target);
-    const feed = this.get(feedId);
     const destination = this.destinations(feedId).find((d) => d.kind === kind && d.address === address);
-    return {
-      template: destination?.template ?? null,
-      style: { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 },
-      priority: feed?.priority ?? 0,
-    };
+    return this.options(feedId, destination?.template ?? null);
+  }
+
+  private options(feedId: string, template: string | null): DeliveryOptions {
+    const feed = this.get(feedId);
+    return { template, style: { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 }, priority: feed?.priority ?? 0 };
   }
 
   /**

@@ -96,6 +96,11 @@ const V6 = `
   CREATE TABLE workers (owner TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
 `;
 
+/** Each delivery keeps the options its route gave it (deliveries/options.ts); rows from before have none (NULL). */
+const V7 = (json: string) => `
+  ALTER TABLE deliveries ADD COLUMN options ${json};
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -131,6 +136,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 5, sqlite: V5, postgres: V5 },
   { version: 6, sqlite: V6, postgres: V6 },
+  { version: 7, sqlite: V7('TEXT'), postgres: V7('JSONB') },
 ];
 
 /**

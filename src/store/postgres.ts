@@ -98,7 +98,19 @@ export async function openPostgresStore(url: string): Promise<Store> {
     async markEditRetry(id, error, nextAttemptAt, now) {
       await query('UPDATE deliveries SET last_error = $1, next_attempt_at = $2, updated_at = $3 WHERE id = $4', [error, nextAttemptAt, now, id]);
     },
-    async addArticle(article, item, targets, now) {
+    async fillDeliveryOptions(optionsOf) {
+      const pairs = await query('SELECT DISTINCT a.feed_id, d.target FROM deliveries d JOIN articles a ON a.id = d.article_id WHERE d.options IS NULL');
+      let updated = 0;
+      for (const { feed_id: feedId, target } of pairs) {
+        const rows = await query(
+          'UPDATE deliveries SET options = $1::jsonb WHERE options IS NULL AND target = $2 AND article_id IN (SELECT id FROM articles WHERE feed_id = $3) RETURNING id',
+          [JSON.stringify(optionsOf(feedId as string, target as string)), target, feedId],
+        );
+        updated += rows.length;
+      }
+      return updated;
+    },
+    async addArticle(article, item, deliveries, now) {
       return transaction(async (client) => {
         const sortAt = article.publishedAt ?? article.firstSeenAt;
         await client.query(
@@ -112,11 +124,11 @@ export async function openPostgresStore(url: string): Promise<Store> {
         );
         const storedSortAt = num((await client.query('SELECT sort_at FROM articles WHERE id = $1', [article.id])).rows[0].sort_at);
         const created: string[] = [];
-        for (const target of targets) {
+        for (const { target, options } of deliveries) {
           const inserted = await client.query(
-            `INSERT INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at)
-             VALUES ($1, $2, 'pending', 0, $3, $4, $3, $3) ON CONFLICT (article_id, target) DO NOTHING RETURNING id`,
-            [article.id, target, now, storedSortAt],
+            `INSERT INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at, options)
+             VALUES ($1, $2, 'pending', 0, $3, $4, $3, $3, $5::jsonb) ON CONFLICT (article_id, target) DO NOTHING RETURNING id`,
+            [article.id, target, now, storedSortAt, JSON.stringify(options)],
           );
           if (inserted.rowCount) created.push(target);
         }

@@ -28,6 +28,20 @@ export function toArticle(row: Row): StoredArticle {
   };
 }
 
+/**
+ * A JSON column's value: SQLite returns its text, PostgreSQL (JSONB) the parsed value. Text that is
+ * not JSON is returned as it is, for the reader's validation to refuse; NULL and absent are null.
+ */
+function json(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
 export function toDelivery(row: Row): Delivery {
   return {
     id: num(row.id),
@@ -39,6 +53,7 @@ export function toDelivery(row: Row): Delivery {
     lastError: row.last_error as string | null,
     remoteId: row.remote_id as string | null,
     unknownOutcome: num(row.unknown_outcome) === 1,
+    options: json(row.options),
   };
 }
 

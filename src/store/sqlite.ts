@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DeliveryJob, DeliveryStatus, Store, StoredArticle } from './store.js';
+import type { DeliveryJob, DeliveryStatus, NewDelivery, Store, StoredArticle } from './store.js';
 import { ARTICLE_COLUMNS, emptyFeedState, toArticle, toDelivery, toDiscordFeed, toFeedState, type Row } from './rows.js';
 import { MIGRATIONS, searchWords } from './migrations.js';
 
@@ -44,8 +44,10 @@ export function openSqliteStore(path: string): Store {
     insertArticle: db.prepare(`INSERT OR IGNORE INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at, categories)
       VALUES (@id, @feedId, @url, @title, @summary, @author, @siteName, @imageUrl, @publishedAt, @firstSeenAt, @sortAt, @categories)`),
     articleSortAt: db.prepare('SELECT sort_at FROM articles WHERE id = ?').pluck(),
-    insertDelivery: db.prepare(`INSERT OR IGNORE INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at)
-      VALUES (?, ?, 'pending', 0, ?, ?, ?, ?)`),
+    insertDelivery: db.prepare(`INSERT OR IGNORE INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at, options)
+      VALUES (?, ?, 'pending', 0, ?, ?, ?, ?, ?)`),
+    withoutOptions: db.prepare(`SELECT DISTINCT a.feed_id, d.target FROM deliveries d JOIN articles a ON a.id = d.article_id WHERE d.options IS NULL`),
+    fillOptions: db.prepare(`UPDATE deliveries SET options = ? WHERE options IS NULL AND target = ? AND article_id IN (SELECT id FROM articles WHERE feed_id = ?)`),
     // The head of each target's queue: its earliest unfinished delivery in publication order.
     heads: db.prepare(`SELECT d.* FROM deliveries d
       WHERE d.status IN ('pending', 'sending') AND d.id = (
@@ -91,13 +93,18 @@ export function openSqliteStore(path: string): Store {
     for (const item of items) statements.markSeen.run(feedId, item.key, null, at, item.url, item.contentHash ?? null);
   });
 
-  const addArticle = db.transaction((article: StoredArticle, item: { key: string; contentHash: string | null }, targets: string[], now: number): string[] => {
+  const addArticle = db.transaction((article: StoredArticle, item: { key: string; contentHash: string | null }, deliveries: NewDelivery[], now: number): string[] => {
     const { revision: _revision, ...columns } = article;
     statements.insertArticle.run({ ...columns, categories: JSON.stringify(article.categories ?? []), sortAt: article.publishedAt ?? article.firstSeenAt });
     statements.markSeen.run(article.feedId, item.key, article.id, now, article.url, item.contentHash);
     const sortAt = statements.articleSortAt.get(article.id) as number;
-    return targets.filter((target) => statements.insertDelivery.run(article.id, target, now, sortAt, now, now).changes > 0);
+    return deliveries
+      .filter(({ target, options }) => statements.insertDelivery.run(article.id, target, now, sortAt, now, now, JSON.stringify(options)).changes > 0)
+      .map(({ target }) => target);
   });
+  const fillDeliveryOptions = db.transaction((pairs: Array<{ feedId: string; target: string; options: string }>): number =>
+    pairs.reduce((updated, { feedId, target, options }) => updated + statements.fillOptions.run(options, target, feedId).changes, 0),
+  );
 
   return {
     async saveFeedState(state) {
@@ -109,8 +116,12 @@ export function openSqliteStore(path: string): Store {
     async markSeen(feedId, items, at) {
       markSeenMany(feedId, items, at);
     },
-    async addArticle(article, item, targets, now) {
-      return addArticle(article, item, targets, now);
+    async addArticle(article, item, deliveries, now) {
+      return addArticle(article, item, deliveries, now);
+    },
+    async fillDeliveryOptions(optionsOf) {
+      const pairs = statements.withoutOptions.all() as Array<{ feed_id: string; target: string }>;
+      return fillDeliveryOptions(pairs.map(({ feed_id: feedId, target }) => ({ feedId, target, options: JSON.stringify(optionsOf(feedId, target)) })));
     },
     async seenItems(feedId, keys) {
       const found = new Map<string, { contentHash: string | null; articleId: string | null }>();

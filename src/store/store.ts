@@ -55,6 +55,20 @@ export interface Delivery {
   remoteId: string | null;
   /** Set when a send may have reached the target but its answer was lost (crash, timeout). */
   unknownOutcome: boolean;
+  /**
+   * The options its route gave it when it was recorded (deliveries/options.ts DeliveryOptions), as
+   * stored: parsed JSON, unchecked (the outbox validates them); null on rows recorded before schema v7.
+   */
+  options: unknown;
+}
+
+/** Per-route options as the store keeps them: a JSON object it writes and reads without looking inside. */
+type StoredOptions = Readonly<Record<string, unknown>>;
+
+/** A delivery to record for a new article: its target key and its route's options. */
+export interface NewDelivery {
+  target: string;
+  options: StoredOptions;
 }
 
 export interface DeliveryJob {
@@ -123,10 +137,10 @@ interface SeenItems {
 interface Articles {
   /**
    * In one transaction: stores the article (an existing story keeps its first record), marks the
-   * item seen at `now`, and records a pending delivery, due at `now`, per target that has none for
-   * this story yet. Returns the targets that got a new delivery, in the order given.
+   * item seen at `now`, and records a pending delivery, due at `now`, with its options, per target
+   * that has none for this story yet. Returns the targets that got a new delivery, in the order given.
    */
-  addArticle(article: StoredArticle, item: { key: string; contentHash: string | null }, targets: string[], now: EpochMs): Promise<string[]>;
+  addArticle(article: StoredArticle, item: { key: string; contentHash: string | null }, deliveries: NewDelivery[], now: EpochMs): Promise<string[]>;
   /**
    * Replaces an article's title and summary when they changed, raising its revision; sent
    * deliveries then become due for an edit. Returns whether anything changed (false also for an
@@ -180,6 +194,11 @@ interface DeliveryQueue {
   markEdited(id: number, revision: number, now: EpochMs): Promise<void>;
   /** An edit failed: try again at `nextAttemptAt`. */
   markEditRetry(id: number, error: string, nextAttemptAt: EpochMs, now: EpochMs): Promise<void>;
+  /**
+   * Gives the deliveries recorded without options (before schema v7) the options `optionsOf` returns
+   * for their article's feed and their target (asked once per pair). Returns how many were updated.
+   */
+  fillDeliveryOptions(optionsOf: (feedId: string, target: string) => StoredOptions): Promise<number>;
 }
 
 /** Feeds added from Discord (/feeds add), kept beside the configured ones. */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Outbox, backoffDelay } from '../../src/deliveries/outbox.js';
 import type { DeliveryPolicy, Verdict } from '../../src/deliveries/policy.js';
-import { DeliveryError, type DeliveryOptions, type Readiness, type SendContext, type Target } from '../../src/deliveries/target.js';
+import type { DeliveryOptions } from '../../src/deliveries/options.js';
+import { DeliveryError, type Readiness, type SendContext, type Target } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, StoredArticle } from '../../src/store/store.js';
@@ -41,6 +42,11 @@ function optionsOf(target: string, articleId: string): DeliveryOptions {
   return { template: `{url} for ${target}`, style: { name: 'News', color: 0x123456 }, priority: Number(/^p(\d+)/.exec(articleId)?.[1] ?? 0) };
 }
 
+/** The deliveries of article `articleId` to `targets`, each with the options its route gives it. */
+function routed(articleId: string, ...targets: string[]) {
+  return targets.map((target) => ({ target, options: optionsOf(target, articleId) }));
+}
+
 function article(id: string, publishedAt: number): StoredArticle {
   return { id, feedId: 'news', url: `https://news.example/${id}`, title: id, summary: `${id}.`, author: null, siteName: null, imageUrl: null, publishedAt, firstSeenAt: publishedAt, categories: [] };
 }
@@ -61,7 +67,6 @@ describe('the outbox', () => {
       retry: POLICY,
       log,
       owner: 'owner-1',
-      optionsOf: (job) => optionsOf(job.delivery.target, job.article.id),
       now: () => clock,
     });
   }
@@ -75,8 +80,8 @@ describe('the outbox', () => {
   it('sends each target its queue in publication order', async () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
-    await store.addArticle(article('late', 300), { key: 'late', contentHash: null }, ['discord:1'], clock);
-    await store.addArticle(article('early', 100), { key: 'early', contentHash: null }, ['discord:1'], clock);
+    await store.addArticle(article('late', 300), { key: 'late', contentHash: null }, routed('late', 'discord:1'), clock);
+    await store.addArticle(article('early', 100), { key: 'early', contentHash: null }, routed('early', 'discord:1'), clock);
     expect(await outbox.drain()).toBe(2);
     expect(channel.sent).toEqual(['early', 'late']);
     expect(await store.deliveryCounts()).toMatchObject({ sent: 2, pending: 0 });
@@ -86,8 +91,8 @@ describe('the outbox', () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
     channel.outcomes.push(...Array.from({ length: 4 }, () => new DeliveryError('HTTP 500', 'retry')));
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, ['discord:1'], clock);
-    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, ['discord:1'], clock);
+    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
+    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
     for (let attempt = 1; attempt <= 3; attempt++) {
       expect(await outbox.drain()).toBe(1);
       const [head] = await status('discord:1');
@@ -105,8 +110,8 @@ describe('the outbox', () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
     channel.outcomes.push(new DeliveryError('Unknown Channel', 'permanent'));
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, ['discord:1'], clock);
-    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, ['discord:1'], clock);
+    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
+    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
     await outbox.drain();
     expect(logged('delivery failed')).toEqual([expect.objectContaining({ article: 'a', attempts: 1, reason: 'Unknown Channel' })]);
     expect(channel.sent).toEqual(['a', 'b']);
@@ -119,7 +124,7 @@ describe('the outbox', () => {
     const timeout = () => new DeliveryError('socket hang up', 'unknown', clock);
     x.outcomes.push(timeout(), timeout());
     channel.outcomes.push(timeout(), timeout());
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, ['x', 'discord:1'], clock);
+    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'x', 'discord:1'), clock);
     await outbox.drain();
     expect(logged('delivery failed')).toEqual([
       expect.objectContaining({ target: 'x', attempts: 2, reason: 'outcome unknown twice; not sent again to avoid a duplicate post (socket hang up)' }),
@@ -132,7 +137,7 @@ describe('the outbox', () => {
   it('a target that asks to wait is not charged an attempt, and says why once per reason', async () => {
     const x = new ScriptedTarget('x', false);
     const outbox = await outboxWith(x);
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, ['x'], clock);
+    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'x'), clock);
     for (let check = 0; check < 5; check++) {
       x.readiness = { kind: 'wait', until: clock + 15_000, reason: 'X authorization was revoked' };
       await outbox.drain();
@@ -151,7 +156,7 @@ describe('the outbox', () => {
   it('gives each send its delivery options (template, style, priority) with the address', async () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
-    await store.addArticle(article('p2-a', 100), { key: 'a', contentHash: null }, ['discord:1'], clock);
+    await store.addArticle(article('p2-a', 100), { key: 'a', contentHash: null }, routed('p2-a', 'discord:1'), clock);
     await outbox.drain();
     expect(channel.contexts).toEqual([{ address: '1', unknownOutcome: false, options: optionsOf('discord:1', 'p2-a') }]);
   });
@@ -167,8 +172,8 @@ describe('the outbox', () => {
       },
     };
     const outbox = await outboxWith(x);
-    await store.addArticle(article('p1-old', 100), { key: 'old', contentHash: null }, ['x'], clock);
-    await store.addArticle(article('p5-new', 200), { key: 'new', contentHash: null }, ['x'], clock);
+    await store.addArticle(article('p1-old', 100), { key: 'old', contentHash: null }, routed('p1-old', 'x'), clock);
+    await store.addArticle(article('p5-new', 200), { key: 'new', contentHash: null }, routed('p5-new', 'x'), clock);
     await outbox.drain();
     expect(x.sent).toEqual([]);
     expect((await status('x'))[0]).toMatchObject({ articleId: 'p1-old', attempts: 0, status: 'pending', lastError: 'waiting for the daily cap to reset' });

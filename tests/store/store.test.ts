@@ -19,6 +19,9 @@ const backends: Array<[string, () => Promise<Store>, boolean]> = [
   ['postgres', async () => openPostgresStore(await createDatabase(adminUrl!, `store_${process.pid}_${databases++}`)), adminUrl !== null],
 ];
 
+/** Deliveries to record, each with options naming its target. */
+const to = (...targets: string[]) => targets.map((target) => ({ target, options: { template: `{url} on ${target}` } }));
+
 function article(id: string, overrides: Partial<StoredArticle> = {}): StoredArticle {
   return {
     id,
@@ -42,9 +45,12 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('records an article, its item and one delivery per target, once', async () => {
     store = await open();
-    expect(await store.addArticle(article('a'), { key: 'k1', contentHash: 'h' }, ['discord:1', 'x'], 10)).toEqual(['discord:1', 'x']);
+    expect(await store.addArticle(article('a'), { key: 'k1', contentHash: 'h' }, to('discord:1', 'x'), 10)).toEqual(['discord:1', 'x']);
     // The same story from another feed: no new deliveries.
-    expect(await store.addArticle(article('a', { feedId: 'other' }), { key: 'k9', contentHash: 'h' }, ['discord:1', 'x'], 11)).toEqual([]);
+    expect(await store.addArticle(article('a', { feedId: 'other' }), { key: 'k9', contentHash: 'h' }, to('discord:1', 'x'), 11)).toEqual([]);
+    // Each delivery keeps the options it was recorded with; there is nothing to fill.
+    expect((await store.urlHistory('https://news.example/a')).deliveries.map((d) => [d.target, d.options])).toEqual([['discord:1', { template: '{url} on discord:1' }], ['x', { template: '{url} on x' }]]);
+    expect(await store.fillDeliveryOptions(() => ({ template: 'never' }))).toBe(0);
     expect(await store.unseenKeys('news', ['k1', 'k2'])).toEqual(['k2']);
     await store.markSeen('news', [{ key: 'k2', url: 'https://news.example/b', contentHash: 'h2' }], 12);
     expect(await store.unseenKeys('news', ['k1', 'k2', 'k3'])).toEqual(['k3']);
@@ -65,8 +71,8 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('gives each target its queue head in publication order, and tracks attempts', async () => {
     store = await open();
-    await store.addArticle(article('late', { publishedAt: 300 }), { key: 'late', contentHash: null }, ['discord:1'], 10);
-    await store.addArticle(article('early', { publishedAt: 100 }), { key: 'early', contentHash: null }, ['discord:1', 'x'], 10);
+    await store.addArticle(article('late', { publishedAt: 300 }), { key: 'late', contentHash: null }, to('discord:1'), 10);
+    await store.addArticle(article('early', { publishedAt: 100 }), { key: 'early', contentHash: null }, to('discord:1', 'x'), 10);
     let due = await store.dueDeliveries(10);
     expect(due.map((job) => [job.delivery.target, job.article.id]).sort()).toEqual([['discord:1', 'early'], ['x', 'early']]);
     const head = due.find((job) => job.delivery.target === 'discord:1')!;
@@ -93,7 +99,7 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('revises edited articles and queues edits of sent messages', async () => {
     store = await open();
-    await store.addArticle(article('e'), { key: 'e', contentHash: 'h1' }, ['discord:1'], 10);
+    await store.addArticle(article('e'), { key: 'e', contentHash: 'h1' }, to('discord:1'), 10);
     const [job] = await store.dueDeliveries(10);
     await store.markSending(job!.delivery.id, 10);
     await store.markSent(job!.delivery.id, 'msg-1', 11);
@@ -121,7 +127,7 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('explains a URL, keeps Discord feeds, X usage and meta', async () => {
     store = await open();
-    await store.addArticle(article('w'), { key: 'w', contentHash: null }, ['x'], 10);
+    await store.addArticle(article('w'), { key: 'w', contentHash: null }, to('x'), 10);
     await store.markSeen('news', [{ key: 'old', url: 'https://news.example/old' }], 5);
     expect((await store.urlHistory('https://news.example/w')).deliveries.map((d) => d.target)).toEqual(['x']);
     expect((await store.urlHistory('https://news.example/old')).seen).toEqual([{ feedId: 'news', seenAt: 5, posted: false }]);
@@ -229,9 +235,17 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     expect((await store.xUsage(['month:2026-11'])).get('month:2026-11')).toEqual({ posts: 3, usd: 0.045 });
     expect(await store.getMeta('x.tokens')).toBe('{"accessToken":"t"}');
     expect(await store.seenItems('news', ['old-key'])).toEqual(new Map([['old-key', { contentHash: 'h-old', articleId: 'old' }]]));
+    // Its deliveries had no options; they get them once, per feed and target, and keep them.
+    expect(history.deliveries.map((d) => d.options)).toEqual([null, null]);
+    const asked: string[] = [];
+    const optionsOf = (feedId: string, target: string) => (asked.push(`${feedId} ${target}`), { template: `filled for ${target}` });
+    expect(await store.fillDeliveryOptions(optionsOf)).toBe(2);
+    expect(asked.sort()).toEqual(['news discord:1', 'news x']);
+    expect((await store.urlHistory('https://news.example/old')).deliveries.map((d) => d.options)).toEqual([{ template: 'filled for discord:1' }, { template: 'filled for x' }]);
+    expect(await store.fillDeliveryOptions(optionsOf)).toBe(0);
 
     // New rows join the old ones: ids continue, the search index covers both, edits are queued.
-    expect(await store.addArticle(article('new', { title: 'New bridge planned', publishedAt: at }), { key: 'new', contentHash: null }, ['x', 'discord:1'], at)).toEqual(['x', 'discord:1']);
+    expect(await store.addArticle(article('new', { title: 'New bridge planned', publishedAt: at }), { key: 'new', contentHash: null }, to('x', 'discord:1'), at)).toEqual(['x', 'discord:1']);
     const queued = await store.unfinishedFor('x');
     expect(queued.map((job) => job.article.id)).toEqual(['old', 'new']);
     expect(queued[1]!.delivery.id).toBeGreaterThan(queued[0]!.delivery.id);
@@ -242,7 +256,9 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
 
     // Opening it again applies nothing: the versions are those the earlier release recorded.
     store = await legacy.open();
-    expect(await legacy.versions()).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
+    const versions = await legacy.versions();
+    expect(versions.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
+    expect(versions.slice(6).map(([version]) => version)).toEqual([7]);
   });
 });
 
@@ -266,7 +282,7 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
       expect(await b.heartbeat('B', 30_000, 10_000)).toEqual(['B']); // A went quiet
       expect(await a.heartbeat('A', 30_001, 10_001)).toEqual(['A', 'B']);
 
-      await a.addArticle(article('t'), { key: 't', contentHash: null }, ['discord:1', 'x'], 10);
+      await a.addArticle(article('t'), { key: 't', contentHash: null }, to('discord:1', 'x'), 10);
       expect(await a.claimTargets('A', 100, 200)).toEqual({ held: expect.arrayContaining(['discord:1', 'x']), takenOver: expect.arrayContaining(['discord:1', 'x']) });
       expect(await b.claimTargets('B', 150, 250)).toEqual({ held: [], takenOver: [] });
       expect((await a.claimTargets('A', 150, 300)).takenOver).toEqual([]);

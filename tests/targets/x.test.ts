@@ -14,7 +14,7 @@ const none = { day: { posts: 0, usd: 0 }, month: { posts: 0, usd: 0 } };
 describe('X budget', () => {
   /** A queued X delivery: id, feed priority, publication time (ms). */
   const queued = (id: number, priority: number, publishedAt: number): QueuedDelivery => ({
-    delivery: { id, articleId: `a${id}`, target: 'x', status: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, remoteId: null, unknownOutcome: false },
+    delivery: { id, articleId: `a${id}`, target: 'x', status: 'pending', attempts: 0, nextAttemptAt: 0, lastError: null, remoteId: null, unknownOutcome: false, options: null },
     article: { id: `a${id}`, feedId: 'f', url: 'https://x.example/', title: 't', summary: '', author: null, siteName: null, imageUrl: null, publishedAt, firstSeenAt: publishedAt },
     options: { template: null, style: { name: 'f', color: 0 }, priority },
   });

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * What a route and its feed say about one delivery (template, style, priority …). Ingest records
+ * them on the delivery, in the same transaction that records the delivery, so a queued delivery
+ * is sent as it was routed even after a config reload or a restart. They reach the target with
+ * the send (SendContext.options) and the delivery policy with the queue (QueuedDelivery.options).
+ *
+ * This is the one place for per-route, per-destination options: a new one is a new field here.
+ * Rows keep the options of the release that wrote them, so a new field must be optional or have a
+ * `.default()`; a field the reading release does not know is dropped.
+ */
+const DeliveryOptionsSchema = z.object({
+  /** The post template the route gives (placeholders of the kind), or null for the kind's default. */
+  template: z.string().nullable().default(null),
+  /** How the feed is shown beside its posts: display name and colour (0xRRGGBB). */
+  style: z.object({ name: z.string(), color: z.number().int().min(0).max(0xffffff) }),
+  /** The feed's priority: higher goes first when a budget allows fewer posts than wait. */
+  priority: z.number().int().default(0),
+});
+
+export type DeliveryOptions = z.infer<typeof DeliveryOptionsSchema>;
+
+/** Discord's blurple: the colour of a feed whose options are unknown. */
+const DEFAULT_COLOR = 0x5865f2;
+
+/**
+ * The options stored on a delivery row, validated (a database row is external input). Returns
+ * null when the row holds none (recorded before options were stored, or by an older release) or
+ * holds something that is not DeliveryOptions; the caller then uses `fallbackOptions`.
+ */
+export function readDeliveryOptions(stored: unknown): DeliveryOptions | null {
+  if (stored === null || stored === undefined) return null;
+  const parsed = DeliveryOptionsSchema.safeParse(stored);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Options for a delivery whose row holds none usable: the kind's default template, the feed id as its name, priority 0. */
+export function fallbackOptions(feedId: string): DeliveryOptions {
+  return { template: null, style: { name: feedId, color: DEFAULT_COLOR }, priority: 0 };
+}
