@@ -44,4 +44,12 @@ export default tseslint.config(
     files: ['src/config/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  {
+    // The article type lives in articles/: above the store, code names it Article, never the store's shape.
+    files: ['src/**/*.ts'],
+    ignores: ['src/store/**', 'src/articles/article.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/store/store.js'], importNames: ['StoredArticle'], message: 'use Article from articles/article.ts' }] }],
+    },
+  },
 );

@@ -7,6 +7,13 @@ import { pageMismatch } from './landing.js';
 import { summarize, type SummaryLimits } from './summarize.js';
 import { plainText } from '../text/text.js';
 
+/**
+ * An article: the story Herald made of a feed item and its page, as it is posted and kept. The
+ * store keeps exactly these fields (store/store.ts StoredArticle is its stored shape, read back with
+ * its revision and categories); this is the name everything above the store uses.
+ */
+export type Article = StoredArticle;
+
 export interface ArticleSource {
   feedId: string;
   feedName: string;
@@ -28,7 +35,7 @@ export type PageResult = { ok: true; page: ExtractedArticle } | { ok: false; kin
 
 /** An article built from a feed item; `article` is null when the item has no usable link. */
 export interface PreparedArticle {
-  article: StoredArticle | null;
+  article: Article | null;
   /** Why the item's page could not be used (its feed text was used instead), or null. */
   pageFailure: string | null;
   /** Why the page that came back was set aside as not the item's article (its feed text was used instead), or null. */
@@ -68,7 +75,7 @@ function articleText(feedText: string, page: ExtractedArticle | null): string {
  * Builds the article Herald stores and posts from a feed item and its page. A page that is not the
  * item's article ({@link pageMismatch}) is set aside, and `onPageRejected` told why. Pure otherwise.
  */
-export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: number): StoredArticle | null {
+export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: number): Article | null {
   const { item } = source;
   const feedText = item.contentHtml ? contentText(item.contentHtml) : (item.summary ?? '');
   const rejected = source.page ? pageMismatch({ url: item.url, title: item.title, description: feedText }, source.page) : null;

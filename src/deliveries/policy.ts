@@ -1,10 +1,11 @@
-import type { Delivery, StoredArticle } from '../store/store.js';
+import type { Article } from '../articles/article.js';
+import type { Delivery } from '../store/store.js';
 import type { DeliveryOptions } from './options.js';
 
 /** A delivery waiting in its target's queue, with the options its route gave it. */
 export interface QueuedDelivery {
   delivery: Delivery;
-  article: StoredArticle;
+  article: Article;
   options: DeliveryOptions;
 }
 

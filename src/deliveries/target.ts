@@ -1,4 +1,4 @@
-import type { StoredArticle } from '../store/store.js';
+import type { Article } from '../articles/article.js';
 import type { DeliveryOptions } from './options.js';
 
 /**
@@ -39,11 +39,11 @@ interface SendResult {
 /** A place Herald posts to: one per destination kind that is configured (or its dry-run printer). */
 export interface Target {
   readonly kind: string;
-  send(article: StoredArticle, context: SendContext): Promise<SendResult>;
+  send(article: Article, context: SendContext): Promise<SendResult>;
   /** Optional gate before a send, about the target itself (not one delivery): not counted as an attempt. */
   ready?(): Promise<Readiness>;
   /** Updates a message already posted to show the article as it is now (targets that can edit). */
-  edit?(article: StoredArticle, context: SendContext & { remoteId: string }): Promise<void>;
+  edit?(article: Article, context: SendContext & { remoteId: string }): Promise<void>;
 }
 
 /** A delivery's target key, as stored: "<kind>:<address>", or the kind alone when it has no address ("x"). */

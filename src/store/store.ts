@@ -22,6 +22,7 @@ export interface FeedState {
   lastError: string | null;
 }
 
+/** An article as the store keeps it; above the store it is articles/article.ts `Article`. */
 export interface StoredArticle {
   id: string;
   /** Starts at 1; raised each time the publisher changes the title or summary. */

@@ -8,7 +8,8 @@ import type { DeliveryOptions } from '../../src/deliveries/options.js';
 import { DeliveryError, type Readiness, type SendContext, type Target } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store, StoredArticle } from '../../src/store/store.js';
+import type { Article } from '../../src/articles/article.js';
+import type { Store } from '../../src/store/store.js';
 
 const POLICY = { maxAttempts: 4, baseMs: 1_000, maxMs: 60_000 };
 
@@ -28,7 +29,7 @@ class ScriptedTarget implements Target {
     return this.readiness;
   }
 
-  async send(article: StoredArticle, context: SendContext): Promise<{ remoteId: string }> {
+  async send(article: Article, context: SendContext): Promise<{ remoteId: string }> {
     this.sent.push(article.id);
     this.contexts.push(context);
     const outcome = this.outcomes.shift() ?? `m-${article.id}`;
@@ -47,7 +48,7 @@ function routed(articleId: string, ...targets: string[]) {
   return targets.map((target) => ({ target, options: optionsOf(target, articleId) }));
 }
 
-function article(id: string, publishedAt: number): StoredArticle {
+function article(id: string, publishedAt: number): Article {
   return { id, feedId: 'news', url: `https://news.example/${id}`, title: id, summary: `${id}.`, author: null, siteName: null, imageUrl: null, publishedAt, firstSeenAt: publishedAt, categories: [] };
 }
 

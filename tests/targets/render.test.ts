@@ -1,15 +1,15 @@
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
-import type { StoredArticle } from '../../src/store/store.js';
+import type { Article } from '../../src/articles/article.js';
 import { DISCORD_LIMITS } from '../../src/targets/discord/fit.js';
 import { discordNonce, renderDiscordMessage } from '../../src/targets/discord/render.js';
 import { renderXPost } from '../../src/targets/x/render.js';
 import { graphemes, isWellFormed } from '../unicode.js';
 
 /** The post for an article with the default template. */
-const renderTweet = (article: StoredArticle) => renderXPost(article).text;
+const renderTweet = (article: Article) => renderXPost(article).text;
 
-function article(overrides: Partial<StoredArticle> = {}): StoredArticle {
+function article(overrides: Partial<Article> = {}): Article {
   return {
     id: 'abc123',
     feedId: 'news',

@@ -2,7 +2,7 @@ import { Client, DiscordAPIError, Events, GatewayIntentBits, HTTPError, RateLimi
 import type { Logger } from 'pino';
 import type { Store } from '../../store/store.js';
 import { DeliveryError, type SendContext, type Target } from '../../deliveries/target.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
 import type { DiscordEnv } from './env.js';
@@ -113,7 +113,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     async ready() {
       return tokenRefused ? { kind: 'wait', until: Date.now() + PAUSE_RECHECK_MS, reason: TOKEN_REFUSED } : { kind: 'send' };
     },
-    async send(article: StoredArticle, context: SendContext) {
+    async send(article: Article, context: SendContext) {
       const { style } = context.options;
       const body = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
       try {
@@ -123,7 +123,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
         throw failure(error);
       }
     },
-    async edit(article: StoredArticle, context: SendContext & { remoteId: string }) {
+    async edit(article: Article, context: SendContext & { remoteId: string }) {
       const { style } = context.options;
       const { embeds, allowed_mentions } = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
       try {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { escapeMarkdown } from 'discord.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { cutText, cutToFit } from '../../text/cut.js';
 import { DISCORD_LIMITS } from './fit.js';
 
@@ -61,7 +61,7 @@ export interface DiscordRenderOptions {
 }
 
 /** One message with one embed: title linked to the article, summary, image, source, time. No pings. */
-export function renderDiscordMessage(article: StoredArticle, options: DiscordRenderOptions): DiscordMessage {
+export function renderDiscordMessage(article: Article, options: DiscordRenderOptions): DiscordMessage {
   const source = article.siteName ?? options.feedName;
   const embed: DiscordMessage['embeds'][number] = {
     title: fitEscaped(article.title, DISCORD_LIMITS.title),

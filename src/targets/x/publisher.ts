@@ -5,7 +5,8 @@ import { ApiRequestError, ApiResponseError, type ITwitterApiClientPlugin, type T
 import type { DeliveryOptions } from '../../deliveries/options.js';
 import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
 import type { HttpClient } from '../../sources/http.js';
-import type { Store, StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
+import type { Store } from '../../store/store.js';
 import { usagePeriods } from './budget.js';
 import { altText, renderXPost } from './render.js';
 import type { XSettings } from './settings.js';
@@ -105,7 +106,7 @@ export function createXTarget(options: XTargetOptions): Target {
   const { store, log } = options;
 
   /** Lead image → media id, or null; an image problem never blocks the post. */
-  async function uploadImage(client: TwitterApi, article: StoredArticle): Promise<string | null> {
+  async function uploadImage(client: TwitterApi, article: Article): Promise<string | null> {
     if (!article.imageUrl) return null;
     try {
       const fetched = await options.http.fetch(article.imageUrl, { accept: Object.keys(IMAGE_TYPES).join(', '), maxBytes: MAX_IMAGE_BYTES, timeoutMs: 20_000 });
@@ -137,7 +138,7 @@ export function createXTarget(options: XTargetOptions): Target {
     return paused ? new DeliveryError(paused, 'retry', now() + PAUSE_RECHECK_MS) : new DeliveryError(message, 'retry');
   }
 
-  async function post(article: StoredArticle, delivery: DeliveryOptions): Promise<{ remoteId: string | null }> {
+  async function post(article: Article, delivery: DeliveryOptions): Promise<{ remoteId: string | null }> {
     const config = options.settings();
     const { text, reply } = renderXPost(article, { template: delivery.template, hashtags: config.hashtags, thread: config.thread, mentions: config.mentions });
     const client = await authorizedClient();

@@ -1,6 +1,6 @@
 import twitterText from 'twitter-text';
 import { fitSummary, splitSentences } from '../../articles/summarize.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { cutText } from '../../text/cut.js';
 
 const MAX_WEIGHTED_LENGTH = 280;
@@ -98,7 +98,7 @@ function fill(template: string, values: Values, feedText: (text: string) => stri
  * of one long word is shortened with "…", never dropped. Mentions in feed text are neutralised unless
  * `options.mentions` is true.
  */
-export function renderXPost(article: Pick<StoredArticle, 'title' | 'summary' | 'url' | 'siteName' | 'categories'>, options: XPostOptions = {}): XPost {
+export function renderXPost(article: Pick<Article, 'title' | 'summary' | 'url' | 'siteName' | 'categories'>, options: XPostOptions = {}): XPost {
   const template = options.template ?? DEFAULT_TEMPLATE;
   // Mentions are neutralised in every candidate measured, so what is measured is what is posted.
   const feedText = options.mentions ? (text: string) => text : neutralizeMentions;
@@ -123,6 +123,6 @@ export function renderXPost(article: Pick<StoredArticle, 'title' | 'summary' | '
 }
 
 /** The alt text for an article's lead image: its title, cut between whole graphemes to X's 1,000 characters. */
-export function altText(article: Pick<StoredArticle, 'title'>): string {
+export function altText(article: Pick<Article, 'title'>): string {
   return cutText(article.title, MAX_ALT_TEXT);
 }

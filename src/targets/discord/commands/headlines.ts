@@ -5,7 +5,7 @@ import {
   type ButtonInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { StoredArticle } from '../../../store/store.js';
+import type { Article } from '../../../articles/article.js';
 import { cutText } from '../../../text/cut.js';
 import { DISCORD_LIMITS } from '../fit.js';
 import { escapeDiscord } from '../render.js';
@@ -29,7 +29,7 @@ export const MORE_PREFIX = 'headlines:more:';
  * entries only, as many as fit in an embed description (4,096 characters: long article URLs add up);
  * returns the text and how many stories it shows.
  */
-export function renderArticleList(articles: StoredArticle[], feedNames: ReadonlyMap<string, string>): { text: string; shown: number } {
+export function renderArticleList(articles: Article[], feedNames: ReadonlyMap<string, string>): { text: string; shown: number } {
   const entries = articles.map((article) => {
     const title = escapeDiscord(cutText(article.title, TITLE_MAX)).replace(/]/g, '\\]');
     const source = escapeDiscord(article.siteName ?? feedNames.get(article.feedId) ?? article.feedId);
