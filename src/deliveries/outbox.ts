@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeliveryJob, Store } from '../store/store.js';
+import type { DeliveryJob, DeliveryQueue, Leases } from '../store/store.js';
 import type { DeliveryPolicy, QueuedDelivery } from './policy.js';
 import { fallbackOptions, readDeliveryOptions, type DeliveryOptions } from './options.js';
 import { DeliveryError, splitTargetKey, type Target } from './target.js';
@@ -30,7 +30,7 @@ export interface OutboxTarget {
 }
 
 export interface OutboxOptions {
-  store: Store;
+  store: DeliveryQueue & Leases;
   /** By kind ("discord", "x"): only deliveries to these kinds are worked. */
   targets: ReadonlyMap<string, OutboxTarget>;
   retry: RetryPolicy;
@@ -68,7 +68,7 @@ export class Outbox {
   private heartbeat: NodeJS.Timeout | null = null;
   private held = new Set<string>();
 
-  private readonly store: Store;
+  private readonly store: DeliveryQueue & Leases;
   private readonly targets: ReadonlyMap<string, OutboxTarget>;
   private readonly policy: RetryPolicy;
   private readonly log: Logger;

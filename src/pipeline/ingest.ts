@@ -7,7 +7,7 @@ import type { FeedConfig } from '../config/config.js';
 import type { FeedItem } from '../sources/feed.js';
 import { fetchFeed, type FeedLimits } from '../sources/fetch.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
-import type { FeedState, NewDelivery, Store } from '../store/store.js';
+import type { Articles, FeedState, FeedStates, NewDelivery, SeenItems } from '../store/store.js';
 
 /** What Herald compares to notice that a publisher edited an item. */
 function contentHash(item: FeedItem): string {
@@ -33,7 +33,7 @@ export interface PollOutcome {
 }
 
 export interface IngestDeps {
-  store: Store;
+  store: FeedStates & SeenItems & Articles;
   /** Fetches the feeds (article pages go through `articles`). */
   http: HttpClient;
   articles: ArticlePreparer;

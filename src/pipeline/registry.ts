@@ -1,7 +1,7 @@
 import { colorFor, destinationsFor, type Config, type FeedConfig, type RouteDestination } from '../config/config.js';
 import type { DeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, targetKey } from '../deliveries/target.js';
-import type { DiscordFeed, Store } from '../store/store.js';
+import type { DiscordFeed, Subscriptions } from '../store/store.js';
 import type { FeedCatalog, ListedFeed } from '../targets/discord/commands/types.js';
 import { discordSettings } from '../targets/discord/settings.js';
 
@@ -21,7 +21,7 @@ export class FeedRegistry implements FeedCatalog {
 
   constructor(
     private config: Config,
-    private readonly store: Store,
+    private readonly store: Subscriptions,
   ) {
     this.configById = new Map(config.feeds.map((feed) => [feed.id, feed]));
   }

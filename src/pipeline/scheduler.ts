@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { FeedConfig } from '../config/config.js';
+import type { Leases, Workers } from '../store/store.js';
 import { pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
 import { feedOwner } from './sharing.js';
 
@@ -14,6 +15,9 @@ const FEED_LEASE_GRACE_MS = 15_000;
 /** How often a process says it is alive, and how long after its last word it still counts as a worker. */
 const WORKER_HEARTBEAT_MS = 5_000;
 const WORKER_LIVE_MS = 20_000;
+
+/** What the scheduler uses: ingest's, and the store's feed leases and worker heartbeats. */
+type SchedulerDeps = IngestDeps & { store: Leases & Workers };
 
 /**
  * Polls every feed on its own timer; a slow or failing feed never delays the others.
@@ -40,7 +44,7 @@ export class FeedScheduler {
 
   constructor(
     feeds: readonly FeedConfig[],
-    private readonly deps: IngestDeps,
+    private readonly deps: SchedulerDeps,
     concurrency: number,
     private readonly owner: string,
     private readonly onPolled: (outcome: PollOutcome) => void = () => {},

@@ -115,7 +115,7 @@ interface SeenItem {
 }
 
 /** Each feed's polling state: validators, first sight, failures. */
-interface FeedStates {
+export interface FeedStates {
   /** Writes one feed's whole state (creating or replacing it); its lease is left alone. */
   saveFeedState(state: FeedState): Promise<void>;
   /** Every feed's state, by feed id. */
@@ -123,7 +123,7 @@ interface FeedStates {
 }
 
 /** Which items of each feed were seen, so that each becomes an article at most once. */
-interface SeenItems {
+export interface SeenItems {
   /** The keys among `keys` that were never seen for this feed, in the order given. */
   unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
   /** Marks items seen at `at` without making articles of them (backfill, filtered items); items already seen keep their record. */
@@ -135,7 +135,7 @@ interface SeenItems {
 }
 
 /** The articles, with full-text search over their titles and summaries. */
-interface Articles {
+export interface Articles {
   /**
    * In one transaction: stores the article (an existing story keeps its first record), marks the
    * item seen at `now`, and records a pending delivery, due at `now`, with its options, per target
@@ -164,7 +164,7 @@ interface Articles {
  * The delivery queue: one queue per target, kept in publication order; each delivery goes
  * pending → sending → sent | failed | skipped, back to pending on a retry.
  */
-interface DeliveryQueue {
+export interface DeliveryQueue {
   /** For each target, its earliest unfinished delivery if it is due at `now` (order within a target is kept). */
   dueDeliveries(now: EpochMs): Promise<DeliveryJob[]>;
   /** For each target, its earliest unfinished delivery, due or not (what each queue waits on, for /status). */
@@ -203,7 +203,7 @@ interface DeliveryQueue {
 }
 
 /** Feeds added from Discord (/feeds add), kept beside the configured ones. */
-interface Subscriptions {
+export interface Subscriptions {
   /** Every feed added from Discord, by id. */
   discordFeeds(): Promise<DiscordFeed[]>;
   /** Adds a feed; false when a feed with that id already exists (it is left as it was). */
@@ -219,7 +219,7 @@ interface Subscriptions {
  * (polling) and targets (sending), and the Discord gateway. SQLite serves one process, which
  * always holds everything.
  */
-interface Leases {
+export interface Leases {
   /**
    * Claims (or renews) a feed's polling for `owner` until `until`, returning the feed's state in the
    * same round trip (a fresh state for a feed never polled); null while another owner's lease on it
@@ -241,7 +241,7 @@ interface Leases {
 }
 
 /** The processes sharing the database, known by their heartbeats. */
-interface Workers {
+export interface Workers {
   /**
    * Records that `owner` is alive at `now`; returns every owner seen since `liveSince`, itself
    * included, sorted. Rows of owners silent for an hour before `liveSince` are removed.
@@ -250,7 +250,7 @@ interface Workers {
 }
 
 /** Small named values (the `meta` table), such as X's OAuth tokens. */
-interface KeyValues {
+export interface KeyValues {
   /** The value stored under `key`, or null. */
   getMeta(key: string): Promise<string | null>;
   /** Stores `value` under `key`, replacing any. */
@@ -258,7 +258,7 @@ interface KeyValues {
 }
 
 /** What X posts cost, per named period, for its caps. */
-interface UsageLedger {
+export interface UsageLedger {
   /** Posts and dollars used in each named period ("day:2026-11-25", "month:2026-11"); zeros for a period with none. */
   xUsage(periods: string[]): Promise<Map<string, { posts: number; usd: number }>>;
   /** Adds `posts` posts and `usd` dollars to each of the (distinct) periods, in one statement. */

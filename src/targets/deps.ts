@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { HttpClient } from '../sources/http.js';
-import type { Store } from '../store/store.js';
+import type { KeyValues, Leases, UsageLedger } from '../store/store.js';
 import type { CommandCounter } from './discord/commands/index.js';
 import type { CommandDeps } from './discord/commands/types.js';
 
 /** What a destination kind may use to build its target (targets/index.ts lists the kinds). */
 export interface TargetDeps {
-  store: Store;
+  /** The parts of the store the kinds keep state in: tokens and hashes, the gateway lock, X's usage. */
+  store: KeyValues & Leases & UsageLedger;
   /** The SSRF-guarded client (X lead images). */
   http: HttpClient;
   log: Logger;

@@ -1,6 +1,6 @@
 import { Client, DiscordAPIError, Events, GatewayIntentBits, HTTPError, RateLimitError, Routes } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Store } from '../../store/store.js';
+import type { KeyValues, Leases } from '../../store/store.js';
 import { DeliveryError, type SendContext, type Target } from '../../deliveries/target.js';
 import type { Article } from '../../articles/article.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
@@ -22,7 +22,8 @@ const PAUSE_RECHECK_MS = 15_000;
 const GATEWAY_RETRY_MS = 15_000;
 
 export interface DiscordOptions extends DiscordEnv {
-  store: Store;
+  /** Where the commands' hash and the gateway lock are kept. */
+  store: KeyValues & Leases;
   log: Logger;
   commands: CommandDeps;
   /** herald_commands_total: each answered interaction, by command and outcome. */

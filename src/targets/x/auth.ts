@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ApiResponseError, TwitterApi } from 'twitter-api-v2';
-import type { Store } from '../../store/store.js';
+import type { KeyValues } from '../../store/store.js';
 import type { OAuth2App, XCredentials } from './env.js';
 import { redirectPlugin, type XClientSource } from './publisher.js';
 
@@ -60,11 +60,11 @@ export function oauth2AppClient(app: OAuth2App): TwitterApi {
   return new TwitterApi(credentials, { plugins: plugins(app.apiUrl) });
 }
 
-export async function saveTokens(store: Store, tokens: OAuth2Tokens): Promise<void> {
+export async function saveTokens(store: KeyValues, tokens: OAuth2Tokens): Promise<void> {
   await store.setMeta(OAUTH2_TOKENS_KEY, JSON.stringify(tokens));
 }
 
-async function loadTokens(store: Store): Promise<OAuth2Tokens | null> {
+async function loadTokens(store: KeyValues): Promise<OAuth2Tokens | null> {
   const stored = await store.getMeta(OAUTH2_TOKENS_KEY);
   return stored ? (JSON.parse(stored) as OAuth2Tokens) : null;
 }
@@ -76,7 +76,7 @@ async function loadTokens(store: Store): Promise<OAuth2Tokens | null> {
  * posting with one clear error instead of failing every post; posting resumes, without a restart,
  * once `herald x login` has stored new tokens.
  */
-export async function oauth2Source(app: OAuth2App, store: Store, log: Logger, now: () => number = Date.now): Promise<XClientSource> {
+export async function oauth2Source(app: OAuth2App, store: KeyValues, log: Logger, now: () => number = Date.now): Promise<XClientSource> {
   let tokens = await loadTokens(store);
   const state = pauseSwitch(log);
   if (!tokens) state.pause('X is not authorized yet: run `herald x login` (X posts wait until then)');

@@ -1,5 +1,5 @@
 import type { DeliveryPolicy } from '../../deliveries/policy.js';
-import type { Store } from '../../store/store.js';
+import type { UsageLedger } from '../../store/store.js';
 import type { XSettings } from './settings.js';
 
 /** The UTC day and month a time falls in, as usage keys, and when each ends. */
@@ -22,7 +22,7 @@ export interface Usage {
 }
 
 /** X usage so far in the UTC day and month `now` (ms since the epoch) falls in, with those periods. */
-export async function currentUsage(store: Pick<Store, 'xUsage'>, now: number): Promise<{ periods: ReturnType<typeof usagePeriods>; day: Usage; month: Usage }> {
+export async function currentUsage(store: Pick<UsageLedger, 'xUsage'>, now: number): Promise<{ periods: ReturnType<typeof usagePeriods>; day: Usage; month: Usage }> {
   const periods = usagePeriods(now);
   const found = await store.xUsage([periods.day, periods.month]);
   return { periods, day: found.get(periods.day)!, month: found.get(periods.month)! };
@@ -90,7 +90,7 @@ export function chooseWithinAllowance<T extends { id: number; priority: number; 
  * (until its day or month ends); when the caps allow fewer posts than wait, keep the highest feed
  * priority and then the newest, and skip the rest.
  */
-export function budgetPolicy(options: { store: Pick<Store, 'xUsage'>; settings(): XSettings; now?: () => number }): DeliveryPolicy {
+export function budgetPolicy(options: { store: Pick<UsageLedger, 'xUsage'>; settings(): XSettings; now?: () => number }): DeliveryPolicy {
   const now = options.now ?? Date.now;
   return {
     async admit(_due, queue) {

@@ -6,7 +6,7 @@ import type { DeliveryOptions } from '../../deliveries/options.js';
 import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
 import type { HttpClient } from '../../sources/http.js';
 import type { Article } from '../../articles/article.js';
-import type { Store } from '../../store/store.js';
+import type { UsageLedger } from '../../store/store.js';
 import { usagePeriods } from './budget.js';
 import { altText, renderXPost } from './render.js';
 import type { XSettings } from './settings.js';
@@ -92,7 +92,7 @@ export interface XClientSource {
 
 export interface XTargetOptions {
   source: XClientSource;
-  store: Store;
+  store: UsageLedger;
   /** The SSRF-guarded client, for lead images. */
   http: HttpClient;
   log: Logger;

@@ -4,7 +4,7 @@ import type { SummaryLimits } from '../../../articles/summarize.js';
 import type { Config, FeedConfig } from '../../../config/config.js';
 import type { FeedLimits } from '../../../sources/fetch.js';
 import type { HttpClient } from '../../../sources/http.js';
-import type { DiscordFeed, Store } from '../../../store/store.js';
+import type { Articles, DeliveryQueue, DiscordFeed, FeedStates } from '../../../store/store.js';
 
 /** A feed as the commands list it: from the config file (read-only here) or added with /feeds add. */
 export interface ListedFeed extends FeedConfig {
@@ -28,7 +28,7 @@ export interface FeedCatalog {
 
 /** What slash command handlers may use; passed in, never reached for. */
 export interface CommandDeps {
-  store: Store;
+  store: FeedStates & Articles & DeliveryQueue;
   feeds: FeedCatalog;
   /** The SSRF-guarded HTTP client: /feeds add and /feeds test fetch feeds that users typed. */
   http: HttpClient;
