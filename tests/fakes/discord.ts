@@ -73,7 +73,11 @@ export class FakeDiscord {
   readonly refusedAnswers: Array<{ interactionId: string; problems: string[] }> = [];
   /** Answers to serve, in order, to the next message posts instead of accepting them. */
   readonly injected: InjectedResponse[] = [];
+  /** While true, Discord refuses the bot token: every REST request (the gateway lookup too) gets 401. */
+  refuseToken = false;
   messageRequests = 0;
+  /** Requests for the gateway's address (each gateway login starts with one). */
+  gatewayLookups = 0;
   identifies = 0;
   private readonly sockets = new Set<WebSocket>();
   private readonly nonces = new Map<string, PostedMessage>();
@@ -92,13 +96,14 @@ export class FakeDiscord {
     return `http://127.0.0.1:${this.port}/api`;
   }
 
+  /** Starts listening: on a free port the first time, on the same port after a `stop` (so Herald finds it again). */
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.wss = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.onGateway(ws));
     });
-    this.port = await listen(this.server);
+    this.port = await listen(this.server, this.port);
   }
 
   async stop(): Promise<void> {
@@ -120,8 +125,13 @@ export class FakeDiscord {
     const path = url.pathname.replace(/^\/api\/v10/, '');
     const body = await readBody(req);
     const json = body.length ? JSON.parse(body.toString('utf8')) : undefined;
-    const authorized = req.headers.authorization === `Bot ${this.token}`;
+    const authorized = !this.refuseToken && req.headers.authorization === `Bot ${this.token}`;
 
+    if (path === '/gateway/bot') this.gatewayLookups++;
+    if (!authorized && (path === '/gateway/bot' || path === '/users/@me')) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+    if (req.method === 'GET' && path === '/users/@me') {
+      return sendJson(res, 200, { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null });
+    }
     if (req.method === 'GET' && (path === '/gateway/bot' || path === '/gateway')) {
       return sendJson(res, 200, {
         url: `ws://127.0.0.1:${this.port}/gateway`,

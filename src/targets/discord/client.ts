@@ -1,4 +1,5 @@
-import { Client, DiscordAPIError, Events, GatewayIntentBits, HTTPError, RateLimitError, Routes } from 'discord.js';
+import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits, HTTPError, RateLimitError, REST, Routes } from 'discord.js';
+import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { KeyValues, Leases } from '../../store/store.js';
 import { DeliveryError, type SendContext, type Target } from '../../deliveries/target.js';
@@ -14,12 +15,30 @@ const PERMANENT_CODES = new Set([10003, 10004, 50001, 50006, 50008, 50013, 50035
 /** Rate-limit waits longer than this are handed back to the outbox instead of held in the client. */
 const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
 
-/** A refused token concerns every post: posting pauses until a restart with a new one. */
+/** Said once when Discord refuses the token (REST or gateway); posts wait, and Herald keeps asking (a new token needs a restart). */
 const TOKEN_REFUSED =
   'Discord refused the bot token (401): reset it in the Discord Developer Portal (Bot, Reset Token), put it in DISCORD_TOKEN and restart Herald (Discord posts wait until then)';
+/** How often a paused target asks Discord again (GET /users/@me) whether it may post. */
 const PAUSE_RECHECK_MS = 15_000;
 /** How often a process standing by asks again for the gateway. */
 const GATEWAY_RETRY_MS = 15_000;
+/** Gateway login back-off: 1 s doubling to 2 min, randomized (p-retry). */
+const LOGIN_BACKOFF = { minTimeout: 1_000, maxTimeout: 120_000, factor: 2, randomize: true } as const;
+/** Connection errors that mean a request never reached Discord (so nothing was posted). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The code of a connection error in `error` or its causes (undici wraps them), if it is one that never reached the server. */
+function unreachableCode(error: unknown): string | null {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return code;
+  }
+  return null;
+}
+
+function isRefusal(error: unknown): boolean {
+  return ((error instanceof DiscordAPIError || error instanceof HTTPError) && error.status === 401) || (error as { code?: unknown })?.code === DiscordjsErrorCodes.TokenInvalid;
+}
 
 export interface DiscordOptions extends DiscordEnv {
   /** Where the commands' hash and the gateway lock are kept. */
@@ -34,12 +53,18 @@ export interface DiscordConnection {
   target: Target;
   /**
    * Takes part in the gateway election: one process per database holds the Discord gateway (slash
-   * commands, through Store.tryGatewayLock), every process posts over REST. The winner connects and
-   * registers the commands in the background; the others ask again every 15 s.
+   * commands, through Store.tryGatewayLock), every process posts over REST. The winner logs in and
+   * registers the commands in the background, retrying the login with back-off (1 s doubling to
+   * 2 min) while Discord refuses the token or cannot be reached; the others ask again every 15 s.
    */
   start(): Promise<void>;
-  /** For /readyz: false only while this process holds the gateway and it is not connected. */
+  /**
+   * For /readyz: false while Discord refuses the token or cannot be reached, and while this process
+   * holds the gateway and it is not connected.
+   */
   ready(): boolean;
+  /** For herald_discord_gateway_up: true while this process holds a connected gateway. */
+  gatewayUp(): boolean;
   close(): Promise<void>;
 }
 
@@ -56,69 +81,75 @@ function classifyDiscordError(error: unknown, now: number): DeliveryError {
   return new DeliveryError(`Discord request failed: ${(error as Error)?.message ?? String(error)}`, 'retry');
 }
 
+/**
+ * Discord over REST (posts and edits) and the gateway (slash commands). Posting uses its own REST
+ * client, so a failed gateway login (which makes discord.js clear its client's token) never stops
+ * posts. While Discord refuses the token (401) or cannot be reached, posting pauses: deliveries wait
+ * without counting attempts, one line says why (naming DISCORD_TOKEN for a refusal), and every 15 s
+ * one cheap request (GET /users/@me) asks whether posting may resume. The first send is preceded by
+ * the same check, so a bad token at start-up costs no attempt.
+ */
 export function createDiscord(options: DiscordOptions): DiscordConnection {
   const { log } = options;
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
-    rest: {
-      api: options.apiUrl,
-      timeout: 15_000,
-      rejectOnRateLimit: (data) => data.retryAfter > MAX_INLINE_RATE_LIMIT_WAIT_MS,
-    },
-  });
-  // REST works without the gateway: posting must not wait for (or depend on) the websocket.
-  client.rest.setToken(options.token);
-  let ready = false;
+  const restOptions = { api: options.apiUrl, timeout: 15_000, rejectOnRateLimit: (data: { retryAfter: number }) => data.retryAfter > MAX_INLINE_RATE_LIMIT_WAIT_MS };
+  const rest = new REST(restOptions).setToken(options.token);
 
-  client.on(Events.ClientReady, () => {
-    ready = true;
-  });
-  client.on(Events.ShardDisconnect, () => {
-    ready = false;
-  });
-  client.on(Events.ShardResume, () => {
-    ready = true;
-  });
-  client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
-  client.on(Events.InteractionCreate, (interaction) => {
-    void handleInteraction(interaction, options.commands, log, options.commandCounter);
-  });
+  /** Why posting is paused (a refused token, an unreachable Discord), or null; null with `verified` false until the first check. */
+  let pause: { reason: string; refused: boolean } | null = null;
+  let verified = false;
+  let nextCheckAt = 0;
+  let checking: Promise<void> | null = null;
 
-  async function registerCommands(applicationId: string): Promise<void> {
-    const scope = options.guildId ? `guild:${options.guildId}` : 'global';
-    const hash = definitionsHash(`${applicationId}:${scope}`);
-    if ((await options.store.getMeta('discord.commands')) === hash) {
-      log.info({ scope }, 'slash commands unchanged; registration skipped');
-      return;
+  function pauseFor(error: unknown): boolean {
+    const refused = isRefusal(error);
+    const code = refused ? null : unreachableCode(error);
+    if (!refused && !code) return false;
+    const reason = refused ? TOKEN_REFUSED : `Discord cannot be reached at ${options.apiUrl} (${code}); Discord posts wait and Herald keeps retrying`;
+    if (pause?.reason !== reason) {
+      if (refused) log.error({ target: 'discord', variable: 'DISCORD_TOKEN' }, reason);
+      else log.warn({ target: 'discord', code }, reason);
     }
-    const route = options.guildId ? Routes.applicationGuildCommands(applicationId, options.guildId) : Routes.applicationCommands(applicationId);
-    await client.rest.put(route, { body: COMMAND_DEFINITIONS });
-    await options.store.setMeta('discord.commands', hash);
-    log.info({ scope, commands: COMMAND_DEFINITIONS.map((c) => c.name) }, 'slash commands registered');
+    pause = { reason, refused };
+    nextCheckAt = Date.now() + PAUSE_RECHECK_MS;
+    return true;
   }
 
-  let tokenRefused = false;
+  function resume(how: string): void {
+    if (pause) log.info({ target: 'discord', how }, 'Discord answers and accepts the bot token again; posting resumes');
+    pause = null;
+    verified = true;
+  }
 
-  /** The outbox's view of a failed request; a refused token pauses posting (said once) instead of failing each post. */
-  function failure(error: unknown): DeliveryError {
-    if ((error instanceof DiscordAPIError || error instanceof HTTPError) && error.status === 401) {
-      if (!tokenRefused) log.error({ target: 'discord' }, TOKEN_REFUSED);
-      tokenRefused = true;
-      return new DeliveryError(TOKEN_REFUSED, 'retry', Date.now() + PAUSE_RECHECK_MS);
+  /** Asks Discord (GET /users/@me) whether the token works; any answer but 401 means posting may go on. */
+  async function check(): Promise<void> {
+    try {
+      await rest.get(Routes.user());
+      resume('check');
+    } catch (error) {
+      if (!pauseFor(error)) resume('check');
     }
+  }
+
+  /** The outbox's view of a failed request; a refused token or unreachable Discord pauses posting instead of failing each post. */
+  function failure(error: unknown): DeliveryError {
+    if (pauseFor(error)) return new DeliveryError(pause!.reason, 'retry', nextCheckAt);
     return classifyDiscordError(error, Date.now());
   }
 
   const target: Target = {
     kind: 'discord',
     async ready() {
-      return tokenRefused ? { kind: 'wait', until: Date.now() + PAUSE_RECHECK_MS, reason: TOKEN_REFUSED } : { kind: 'send' };
+      if ((!verified || pause) && Date.now() >= nextCheckAt) {
+        checking ??= check().finally(() => (checking = null));
+        await checking;
+      }
+      return pause ? { kind: 'wait', until: nextCheckAt, reason: pause.reason } : { kind: 'send' };
     },
     async send(article: Article, context: SendContext) {
       const { style } = context.options;
       const body = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
       try {
-        const message = (await client.rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
+        const message = (await rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
         return { remoteId: message?.id ?? null };
       } catch (error) {
         throw failure(error);
@@ -128,18 +159,75 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       const { style } = context.options;
       const { embeds, allowed_mentions } = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
       try {
-        await client.rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { embeds, allowed_mentions } });
+        await rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { embeds, allowed_mentions } });
       } catch (error) {
         throw failure(error);
       }
     },
   };
 
-  /** Connects to the gateway and registers slash commands; resolves when ready. */
+  let client: Client | null = null;
+  let gatewayReady = false;
+
+  /** A gateway client with Herald's handlers; a new one per login attempt (a failed login leaves its client unusable). */
+  function gatewayClient(): Client {
+    const created = new Client({ intents: [GatewayIntentBits.Guilds], rest: restOptions });
+    created.on(Events.ClientReady, () => (gatewayReady = true));
+    created.on(Events.ShardDisconnect, () => (gatewayReady = false));
+    created.on(Events.ShardResume, () => (gatewayReady = true));
+    created.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
+    created.on(Events.InteractionCreate, (interaction) => {
+      void handleInteraction(interaction, options.commands, log, options.commandCounter);
+    });
+    return created;
+  }
+
+  async function registerCommands(applicationId: string): Promise<void> {
+    const scope = options.guildId ? `guild:${options.guildId}` : 'global';
+    const hash = definitionsHash(`${applicationId}:${scope}`);
+    if ((await options.store.getMeta('discord.commands')) === hash) {
+      log.info({ scope }, 'slash commands unchanged; registration skipped');
+      return;
+    }
+    const route = options.guildId ? Routes.applicationGuildCommands(applicationId, options.guildId) : Routes.applicationCommands(applicationId);
+    await rest.put(route, { body: COMMAND_DEFINITIONS });
+    await options.store.setMeta('discord.commands', hash);
+    log.info({ scope, commands: COMMAND_DEFINITIONS.map((c) => c.name) }, 'slash commands registered');
+  }
+
+  /** One login: resolves when the gateway is ready, rejects (with the client destroyed) when it fails. */
+  async function login(): Promise<Client> {
+    const attempt = gatewayClient();
+    const readyOnce = new Promise<void>((resolve) => attempt.once(Events.ClientReady, () => resolve()));
+    try {
+      await attempt.login(options.token);
+      await readyOnce;
+      return attempt;
+    } catch (error) {
+      await attempt.destroy().catch(() => undefined);
+      // p-retry gives up at once on a TypeError, which is how some connection failures arrive.
+      throw error instanceof TypeError ? new Error(error.message, { cause: error }) : error;
+    }
+  }
+
+  const stopping = new AbortController();
+
+  /** Logs in with back-off until it works or Herald stops; then registers the slash commands. */
   async function connect(): Promise<void> {
-    const readyOnce = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-    await client.login(options.token);
-    await readyOnce;
+    client = await pRetry(login, {
+      ...LOGIN_BACKOFF,
+      retries: Number.POSITIVE_INFINITY,
+      signal: stopping.signal,
+      unref: true,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        if (!pauseFor(error)) log.warn({ err: error, attempt: attemptNumber }, 'discord gateway login failed; retrying');
+      },
+    });
+    if (closed) {
+      await client.destroy();
+      return;
+    }
+    resume('gateway');
     log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord gateway ready');
     if (client.application) {
       await registerCommands(client.application.id).catch((error: unknown) => log.error({ err: error }, 'slash command registration failed'));
@@ -159,18 +247,22 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       return;
     }
     if (gatewayRetry) clearInterval(gatewayRetry);
-    connect().catch((error: unknown) => log.error({ err: error }, 'discord gateway connection failed; posting continues over REST'));
+    connect().catch((error: unknown) => {
+      if (!closed) log.error({ err: error }, 'discord gateway connection failed; posting continues over REST');
+    });
   }
 
   return {
     target,
     start: elect,
-    ready: () => !holdsGateway || ready,
+    ready: () => pause === null && (!holdsGateway || gatewayReady),
+    gatewayUp: () => holdsGateway && gatewayReady,
     async close() {
       closed = true;
+      stopping.abort();
       if (gatewayRetry) clearInterval(gatewayRetry);
-      ready = false;
-      await client.destroy();
+      gatewayReady = false;
+      await client?.destroy();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
@@ -28,6 +29,14 @@ export const discordKind: TargetKind<TargetDeps> = {
       async create(deps) {
         const { createDiscord } = await import('./client.js');
         const discord = createDiscord({ ...bot, store: deps.store, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
+        new Gauge({
+          name: 'herald_discord_gateway_up',
+          help: '1 while this process holds a connected Discord gateway (slash commands), else 0',
+          registers: [deps.metrics],
+          collect() {
+            this.set(discord.gatewayUp() ? 1 : 0);
+          },
+        });
         return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close };
       },
     };
