@@ -41,7 +41,8 @@ async function herald(): Promise<Record<string, number>> {
   writeFileSync(join(dir, 'herald.json'), JSON.stringify({ feeds: feedList, routes: [] }));
   const httpPort = await freePort();
   const bot = spawn(process.execPath, [CLI, 'run'], {
-    env: { PATH: process.env.PATH, HERALD_CONFIG: join(dir, 'herald.json'), DATABASE_URL: `sqlite:${join(dir, 'db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HTTP_PORT: String(httpPort), LOG_LEVEL: 'warn' },
+    // X over OAuth 2 as the destination herald run needs; it makes no request (no routes).
+    env: { PATH: process.env.PATH, HERALD_CONFIG: join(dir, 'herald.json'), DATABASE_URL: `sqlite:${join(dir, 'db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HTTP_PORT: String(httpPort), LOG_LEVEL: 'warn', X_CLIENT_ID: 'bench-client' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const metrics = () => fetch(`http://127.0.0.1:${httpPort}/metrics`).then((r) => r.text());

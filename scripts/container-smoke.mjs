@@ -115,8 +115,10 @@ const port = 20_000 + Math.floor(Math.random() * 20_000);
 // .env.example sets must also work inside the image. Empty values are left out (docker would set them
 // empty, which Herald treats as unset).
 const envFile = Object.fromEntries(Object.entries(parseDotenv(readFileSync(join(root, '.env.example')))).filter(([, value]) => value !== ''));
+// One destination filled in, as the README asks (`herald run` refuses to start with none): X over
+// OAuth 2, which makes no request until a post is due.
 const env = Object.fromEntries(
-  Object.entries({ PATH: process.env.PATH, ...stage.env, ...envFile, HERALD_CONFIG: join(scratch, 'smoke.yaml'), HTTP_PORT: String(port) }).map(([key, value]) => [key, mapVolumes(value)]),
+  Object.entries({ PATH: process.env.PATH, ...stage.env, ...envFile, X_CLIENT_ID: 'container-smoke', HERALD_CONFIG: join(scratch, 'smoke.yaml'), HTTP_PORT: String(port) }).map(([key, value]) => [key, mapVolumes(value)]),
 );
 
 // The image runs as a non-root USER that cannot write /app: as root here, run as nobody; otherwise

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { loadConfigFile, type Config } from './config/config.js';
+import { ConfigError, loadConfigFile, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
-import { Outbox } from './deliveries/outbox.js';
+import { NOT_CONFIGURED, Outbox } from './deliveries/outbox.js';
 import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.js';
 import { splitTargetKey } from './deliveries/target.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
@@ -47,11 +47,16 @@ export interface Herald {
 /**
  * Builds Herald from its config and environment (Herald's own variables and the configured kinds): the store, the HTTP client, the feed registry,
  * the targets that are configured, the pipeline (scheduler, ingest, article pages) and the outbox.
- * Nothing runs until `start` or `runOnce`. Throws ConfigError for a bad DATABASE_URL.
+ * Nothing runs until `start` or `runOnce`. Throws ConfigError for a bad DATABASE_URL, and when no
+ * destination kind is configured (outside a dry run), naming what to set.
  */
 export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const { config, env, log } = options;
   const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
+  if (!options.dryRun && options.configured.size === 0) {
+    await store.close();
+    throw new ConfigError(`no destination is configured, so Herald could post nowhere: ${TARGET_KINDS.map((kind) => `${kind.setup} (${kind.name})`).join(', or ')}; herald run --dry-run shows what would be posted`);
+  }
   // Names this process in the database's leases (several may share a PostgreSQL database).
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork, perHost: config.http.perHost });
@@ -84,6 +89,10 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       articles,
       summary: config.summary,
       describeTarget,
+      waitingFor: (target: string) => {
+        const setup = unconfigured.get(splitTargetKey(target).kind);
+        return setup === undefined ? null : `${NOT_CONFIGURED}${setup}`;
+      },
       startedAt: Date.now(),
       version: VERSION,
     },
@@ -99,17 +108,18 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     else continue;
     await kind.metrics?.(deps);
   }
-  // Deliveries are recorded only for targets that can be reached, so none waits forever.
-  const enabledDeliveriesFor = (feedId: string) => feeds.deliveriesFor(feedId).filter(({ target }) => live.has(splitTargetKey(target).kind));
-  for (const feed of feeds.active()) {
-    if (feeds.targetsFor(feed.id).length > enabledDeliveriesFor(feed.id).length) {
-      log.warn({ feed: feed.id }, 'a route names a target that is not configured (token missing); it is skipped');
-    }
+  // Deliveries are recorded for every destination a route names; those of kinds not configured wait
+  // (saying what to set) and go out after a restart that configures them.
+  const unconfigured = new Map(TARGET_KINDS.filter((kind) => !live.has(kind.name)).map((kind) => [kind.name, kind.setup]));
+  for (const [kind, setup] of unconfigured) {
+    const routed = feeds.active().filter((feed) => feeds.targetsFor(feed.id).some((key) => splitTargetKey(key).kind === kind));
+    if (routed.length > 0) log.warn({ target: kind, feeds: routed.map((feed) => feed.id) }, `${NOT_CONFIGURED}${setup}; deliveries to it are recorded and wait until it is`);
   }
 
   const outbox = new Outbox({
     store,
     targets: new Map([...live].map(([name, { kind, live: { target, policy } }]) => [name, { target, idempotent: kind.idempotent, canEdit: kind.canEdit, policy }])),
+    unconfigured,
     retry: { maxAttempts: config.deliveries.maxAttempts, baseMs: config.deliveries.retryBaseMs, maxMs: config.deliveries.retryMaxMs },
     log: log.child({ component: 'outbox' }),
     owner,
@@ -129,7 +139,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     http,
     articles,
     log: log.child({ component: 'poller' }),
-    deliveriesFor: enabledDeliveriesFor,
+    deliveriesFor: (feedId: string) => feeds.deliveriesFor(feedId),
     updates: config.updates,
     feedLimits,
     onNewDeliveries: () => outbox.wake(),

@@ -44,6 +44,11 @@ export interface TargetKind<Deps> extends KindConfig {
   readonly canEdit: boolean;
   /** A destination to show in `herald preview` for a feed without routes. */
   readonly sampleAddress: string;
+  /**
+   * What to set so this kind is configured, as a message ends it: "set DISCORD_TOKEN". Deliveries
+   * to a kind that is not configured wait with the reason "target not configured: <setup>".
+   */
+  readonly setup: string;
   /** How a destination of this kind reads in /status and /why (Discord markdown), from its address. */
   describe(address: string): string;
   /** Registers the kind's own metrics, when it is configured or printed in a dry run. */

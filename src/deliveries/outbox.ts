@@ -33,6 +33,11 @@ export interface OutboxOptions {
   store: DeliveryQueue & Leases;
   /** By kind ("discord", "x"): only deliveries to these kinds are worked. */
   targets: ReadonlyMap<string, OutboxTarget>;
+  /**
+   * By kind, the kinds routes may name that are not configured, and what to set ("set DISCORD_TOKEN"):
+   * their deliveries wait with the reason "target not configured: …" until a restart configures them.
+   */
+  unconfigured?: ReadonlyMap<string, string>;
   retry: RetryPolicy;
   log: Logger;
   /** Names this process in the database's leases. */
@@ -47,6 +52,11 @@ export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs'
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling * (0.5 + random() / 2));
 }
+
+/** How a delivery to a kind that is not configured waits (the reason ends with what to set). */
+export const NOT_CONFIGURED = 'target not configured: ';
+/** How often a delivery waiting for its kind to be configured is looked at again, in ms (a restart configures it). */
+const NOT_CONFIGURED_RECHECK_MS = 3_600_000;
 
 /** How long a process's claim on a target lasts without renewal, and how often it is renewed. */
 const TARGET_LEASE_MS = 20_000;
@@ -70,6 +80,8 @@ export class Outbox {
 
   private readonly store: DeliveryQueue & Leases;
   private readonly targets: ReadonlyMap<string, OutboxTarget>;
+  private readonly unconfigured: ReadonlyMap<string, string>;
+  private woken = false;
   private readonly policy: RetryPolicy;
   private readonly log: Logger;
   private readonly owner: string;
@@ -79,6 +91,7 @@ export class Outbox {
   constructor(options: OutboxOptions) {
     this.store = options.store;
     this.targets = options.targets;
+    this.unconfigured = options.unconfigured ?? new Map();
     this.policy = options.retry;
     this.log = options.log;
     this.owner = options.owner;
@@ -180,12 +193,40 @@ export class Outbox {
     return fallbackOptions(job.article.feedId);
   }
 
+  /**
+   * Once per process: queues that waited for their kind to be configured (an earlier run without its
+   * token) and whose kind is configured now are due at once.
+   */
+  private async wakeConfigured(): Promise<void> {
+    if (this.woken) return;
+    this.woken = true;
+    const now = this.now();
+    for (const { delivery } of await this.store.queueHeads()) {
+      if (delivery.status !== 'pending' || !delivery.lastError?.startsWith(NOT_CONFIGURED) || !this.targets.has(splitTargetKey(delivery.target).kind)) continue;
+      await this.store.markRetry(delivery.id, delivery.lastError, now, delivery.unknownOutcome, now);
+    }
+  }
+
+  /** Due deliveries to kinds that are not configured wait, saying what to set (said once per target). */
+  private async holdUnconfigured(jobs: DeliveryJob[], now: number): Promise<void> {
+    for (const { delivery, article } of jobs) {
+      const setup = this.unconfigured.get(splitTargetKey(delivery.target).kind);
+      if (setup === undefined) continue;
+      const reason = `${NOT_CONFIGURED}${setup}`;
+      await this.store.markRetry(delivery.id, reason, now + NOT_CONFIGURED_RECHECK_MS, delivery.unknownOutcome, now);
+      if (delivery.lastError !== reason) this.log.warn({ delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target, reason }, 'delivery waits');
+    }
+  }
+
   /** One due delivery and one due edit per target, sent side by side. */
   private async round(): Promise<number> {
+    await this.wakeConfigured();
     await this.claim();
     const now = this.now();
     const mine = (job: DeliveryJob) => this.held.has(job.delivery.target) && this.targets.has(splitTargetKey(job.delivery.target).kind);
-    const jobs = (await this.store.dueDeliveries(now)).filter(mine);
+    const due = await this.store.dueDeliveries(now);
+    await this.holdUnconfigured(due.filter((job) => this.held.has(job.delivery.target)), now);
+    const jobs = due.filter(mine);
     const edits: DeliveryJob[] = [];
     for (const job of (await this.store.dueEdits(now)).filter((edit) => this.targets.has(splitTargetKey(edit.delivery.target).kind))) {
       const target = this.targets.get(splitTargetKey(job.delivery.target).kind);

@@ -145,7 +145,7 @@ describe('the CLI on bad configuration and usage', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     try {
       const port = (holder.address() as AddressInfo).port;
-      const { code, stderr } = await run(['run'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
+      const { code, stderr } = await run(['run'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), X_CLIENT_ID: 'busy-port-client' });
       expect(code).toBe(2);
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).toContain(`herald: HTTP_PORT: port ${port} is already in use on 127.0.0.1`);

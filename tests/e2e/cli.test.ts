@@ -223,7 +223,7 @@ describe.skipIf(!hasScript)('run --once on a terminal', () => {
     // util-linux script(1) runs the command on a pseudo-terminal, as a person at a terminal would.
     const command = [process.execPath, CLI, 'run', '--once'].join(' ');
     const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
-      env: { PATH: process.env.PATH ?? '', HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', TERM: 'xterm' },
+      env: { PATH: process.env.PATH ?? '', HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', TERM: 'xterm', X_CLIENT_ID: 'tty-test-client' },
     }).catch((error: { stdout: string }) => error);
     expect(stdout).toContain('polled 7/8 feeds');
     const shown = screen(stdout).filter((line) => line.trim() !== '');

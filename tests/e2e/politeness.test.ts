@@ -27,6 +27,8 @@ describe('politeness towards a host that many feeds share', () => {
         }),
         DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
         HERALD_ALLOW_PRIVATE_NETWORK: '1',
+        // A destination (X over OAuth 2 makes no request until a post is due), or run refuses to start.
+        X_CLIENT_ID: 'politeness-test-client',
       });
       const { code } = await herald.exited;
       expect(code).toBe(1);

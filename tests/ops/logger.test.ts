@@ -65,6 +65,8 @@ describe('credentials inside URLs', () => {
         HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'private-feed', url }], routes: [] }),
         DATABASE_URL: `sqlite:${dir}/herald.db`,
         HERALD_ALLOW_PRIVATE_NETWORK: '1',
+        // A destination (X over OAuth 2 makes no request until a post is due), or run refuses to start.
+        X_CLIENT_ID: 'redact-test-client',
         LOG_LEVEL: 'debug',
       };
       const outputs = [];

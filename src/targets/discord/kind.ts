@@ -44,6 +44,7 @@ export const discordKind: TargetKind<TargetDeps> = {
   idempotent: true,
   canEdit: true,
   sampleAddress: '000000000000000000',
+  setup: 'set DISCORD_TOKEN',
   describe: (address) => `<#${address}>`,
   printer(print) {
     return {

@@ -42,6 +42,7 @@ export const xKind: TargetKind<TargetDeps> = {
   idempotent: false,
   canEdit: false,
   sampleAddress: '',
+  setup: 'set X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET (or X_CLIENT_ID, then run herald x login)',
   describe: () => 'X',
   async metrics(deps) {
     // prom-client is loaded only by a running bot, not by every command that reads the config.

@@ -39,6 +39,8 @@ export interface CommandDeps {
   summary: SummaryLimits;
   /** How a delivery's target key reads to people ("<#channel>", "X"), from its kind's descriptor. */
   describeTarget(target: string): string;
+  /** Why deliveries to a target wait whatever their state ("target not configured: set X_APP_KEY…"), or null when its kind is configured. */
+  waitingFor(target: string): string | null;
   startedAt: number;
   version: string;
 }

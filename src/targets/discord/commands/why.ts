@@ -12,8 +12,16 @@ const whyDefinition = {
   options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'The article’s address', required: true, max_length: 2000 }],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-function deliveryLine(delivery: Delivery, describeTarget: (target: string) => string): string {
-  const where = describeTarget(delivery.target);
+/** How /why names a delivery's target, and why deliveries to it wait regardless of their own state (see CommandDeps). */
+interface TargetWords {
+  describeTarget(target: string): string;
+  waitingFor(target: string): string | null;
+}
+
+function deliveryLine(delivery: Delivery, words: TargetWords): string {
+  const where = words.describeTarget(delivery.target);
+  const waiting = delivery.status === 'pending' ? words.waitingFor(delivery.target) : null;
+  if (waiting) return `${where}: waiting: ${waiting}.`;
   switch (delivery.status) {
     case 'sent':
       return `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}.`;
@@ -26,8 +34,8 @@ function deliveryLine(delivery: Delivery, describeTarget: (target: string) => st
   }
 }
 
-/** The answer to /why as text; pure, so every case is easy to test. `describeTarget` names a delivery's target. */
-function explain(url: string, history: UrlHistory, describeTarget: (target: string) => string): string {
+/** The answer to /why as text; pure, so every case is easy to test. `words` name a delivery's target and say why it waits. */
+export function explain(url: string, history: UrlHistory, words: TargetWords): string {
   if (history.seen.length === 0 && !history.article) return `Herald has not seen ${echoUrl(url)} in any feed it watches.`;
   const lines: string[] = [];
   for (const seen of history.seen) {
@@ -42,7 +50,7 @@ function explain(url: string, history: UrlHistory, describeTarget: (target: stri
       lines.push(`The same story came from more than one feed; it is posted once per target.`);
     }
     if (history.deliveries.length === 0) lines.push('No route sends its feed to Discord or X, so it was not posted anywhere.');
-    for (const delivery of history.deliveries) lines.push(deliveryLine(delivery, describeTarget));
+    for (const delivery of history.deliveries) lines.push(deliveryLine(delivery, words));
   }
   return lines.join('\n');
 }
@@ -50,5 +58,5 @@ function explain(url: string, history: UrlHistory, describeTarget: (target: stri
 export const whyCommand = defineCommand(whyDefinition, async (_interaction, args, deps) => {
   const url = canonicalUrl(args.url.trim());
   if (!url) throw new CommandError('Give a web address starting with http:// or https://.');
-  return { content: explain(url, await deps.store.urlHistory(url), deps.describeTarget), ephemeral: true };
+  return { content: explain(url, await deps.store.urlHistory(url), deps), ephemeral: true };
 });
