@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
+import type { FilterFacts } from './config/filter.js';
 import { NOT_CONFIGURED, Outbox } from './deliveries/outbox.js';
 import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.js';
 import { splitTargetKey } from './deliveries/target.js';
@@ -139,7 +140,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     http,
     articles,
     log: log.child({ component: 'poller' }),
-    deliveriesFor: (feedId: string) => feeds.deliveriesFor(feedId),
+    deliveriesFor: (feedId: string, facts: FilterFacts) => feeds.deliveriesFor(feedId, facts),
     updates: config.updates,
     feedLimits,
     onNewDeliveries: () => outbox.wake(),

@@ -36,6 +36,9 @@ export type PageResult = { ok: true; page: ExtractedArticle } | { ok: false; kin
 /** An article built from a feed item; `article` is null when the item has no usable link. */
 export interface PreparedArticle {
   article: Article | null;
+  /** The main text the summary was made from, and the page's language (BCP 47 as written) or null: what route filters read beside the article. */
+  text: string;
+  language: string | null;
   /** Why the item's page could not be used (its feed text was used instead), or null. */
   pageFailure: string | null;
   /** Why the page that came back was set aside as not the item's article (its feed text was used instead), or null. */
@@ -72,10 +75,11 @@ function articleText(feedText: string, page: ExtractedArticle | null): string {
 }
 
 /**
- * Builds the article Herald stores and posts from a feed item and its page. A page that is not the
- * item's article ({@link pageMismatch}) is set aside, and `onPageRejected` told why. Pure otherwise.
+ * Builds the article Herald stores and posts from a feed item and its page, with the main text and
+ * language it was read from (null when the item has no usable link). A page that is not the item's
+ * article ({@link pageMismatch}) is set aside, and `onPageRejected` told why. Pure otherwise.
  */
-export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: number): Article | null {
+export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: number): { article: Article; text: string; language: string | null } | null {
   const { item } = source;
   const feedText = item.contentHtml ? contentText(item.contentHtml) : (item.summary ?? '');
   const rejected = source.page ? pageMismatch({ url: item.url, title: item.title, description: feedText }, source.page) : null;
@@ -86,7 +90,7 @@ export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: 
   const identity = trustedCanonical(page?.url ?? null, link) ?? link;
   const text = articleText(feedText, page);
   const title = item.title ?? page?.title ?? plainText(link)!;
-  return {
+  const article: Article = {
     id: storyId(identity),
     feedId: source.feedId,
     url: link,
@@ -99,4 +103,5 @@ export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: 
     firstSeenAt: now,
     categories: item.categories.slice(0, 20),
   };
+  return { article, text, language: page?.lang ?? null };
 }

@@ -1,8 +1,10 @@
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
-import { ConfigError, destinationsFor, type Config, type RouteDestination } from '../config/config.js';
+import { ConfigError, routeArticle, type Config, type RoutedDestination } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { redactUrlSecrets } from '../ops/redact.js';
 import { createExtractionPool } from '../pipeline/extraction.js';
+import { filterFacts } from '../pipeline/ingest.js';
+import type { FilterFacts } from '../config/filter.js';
 import { articlePreparer } from '../pipeline/pages.js';
 import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient } from '../sources/http.js';
@@ -20,12 +22,12 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   }
   const feedId = configured?.id ?? 'preview';
   const url = configured?.url ?? feedOrUrl;
-  const routed = config ? destinationsFor(config, feedId) : [];
+  const routed = config ? routeArticle(config, feedId, null) : [];
   // A feed without routes (or a bare URL) is shown as it would look on each kind of target.
-  const destinations: RouteDestination[] =
+  const destinationsOf = (facts: FilterFacts): RoutedDestination[] =>
     configured && routed.length > 0
-      ? routed
-      : TARGET_KINDS.map((kind) => ({ kind: kind.name, address: kind.sampleAddress, template: routed.find((d) => d.kind === kind.name)?.template ?? null }));
+      ? routeArticle(config!, feedId, facts)
+      : TARGET_KINDS.map((kind) => ({ kind: kind.name, address: kind.sampleAddress, template: routed.find((d) => d.kind === kind.name)?.template ?? null, verdict: { pass: true, reason: null } }));
   const style = { name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 };
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
   const extraction = createExtractionPool({ timeoutMs: config?.extraction.timeoutMs ?? 10_000, maxDepth: config?.extraction.maxDepth ?? 400, threads: 1 });
@@ -50,7 +52,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     print(`${feed.title ?? redactUrlSecrets(url)}: the newest ${items.length} of ${counted(feed.items.length, 'item')}\n`);
     for (const [position, { item }] of items.entries()) {
       progress?.show(`preparing ${position + 1}/${items.length}…`);
-      const { article, pageFailure, pageRejected } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });
+      const { article, text, language, pageFailure, pageRejected } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });
       progress?.clear();
       if (!article) {
         print(`(item "${item.title ?? item.id}" has no usable link; it would be skipped)\n`);
@@ -58,7 +60,9 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
       }
       if (pageFailure) print(`(article page unavailable: ${pageFailure}; the feed's own text is used)`);
       if (pageRejected) print(`(article page set aside: ${pageRejected}; the feed's own text is used)`);
-      for (const { kind, address, template } of destinations) {
+      for (const { kind, address, template, verdict } of destinationsOf(filterFacts(article, text, language))) {
+        if (verdict.reason) print(`(${address ? `${kind} ${address}` : kind}: ${verdict.reason})`);
+        if (!verdict.pass) continue;
         await printers.get(kind)!.send(article, { address, unknownOutcome: false, options: { template, style, priority: configured?.priority ?? 0 } });
       }
     }

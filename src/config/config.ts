@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { applyFilter, resolveNames, type FilterFacts, type FilterVerdict, type RouteFilter } from './filter.js';
 import { configSchema, type Destination, type KindConfig } from './schema.js';
 
 export interface FeedConfig {
@@ -23,6 +24,8 @@ interface RouteConfig {
   feeds: string[] | '*';
   /** In the order written: the `to:` entries, then each kind's shorthand keys. */
   to: RouteDestination[];
+  /** Which items the route passes on (named filters resolved), or null for all of them. */
+  filter: RouteFilter | null;
 }
 
 export interface Config {
@@ -78,6 +81,7 @@ export function parseConfig(raw: unknown, file: string, kinds: readonly KindConf
 
 function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string, kinds: readonly KindConfig[]): Config {
   const sections = data as Record<string, unknown>;
+  const named = new Map(Object.entries(data.filters));
   return Object.freeze({
     file,
     feeds: data.feeds.map((feed) => ({
@@ -92,6 +96,10 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
     routes: data.routes.map((route) => ({
       feeds: route.feeds.includes('*') ? ('*' as const) : route.feeds,
       to: route.to,
+      filter: route.filter && {
+        include: route.filter.include && resolveNames(route.filter.include, named),
+        exclude: route.filter.exclude && resolveNames(route.filter.exclude, named),
+      },
     })),
     updates: data.updates,
     settings: Object.fromEntries(kinds.flatMap((kind) => (kind.settings ? [[kind.name, sections[kind.name]]] : []))),
@@ -133,18 +141,35 @@ export function loadConfigFile(file: string, kinds: readonly KindConfig[]): Conf
   return parseConfig(raw, file, kinds);
 }
 
+/** A destination of an article, with the verdict of the route that decided it. */
+export interface RoutedDestination extends RouteDestination {
+  verdict: FilterVerdict;
+}
+
 /**
- * Where a feed's items go: the destinations of every route that names the feed (or "*"), each
- * once; when two routes name the same destination, the first route's template wins.
+ * Where a feed's article goes: the destinations of every route that names the feed (or "*"), each
+ * once, with the verdict of the routes' filters on `facts`. A destination goes to the first route
+ * that lets the article through (its template wins); when every route naming it holds the article
+ * back, it carries the first route's verdict. With `facts` null, no filter is applied. Pure.
  */
-export function destinationsFor(config: Pick<Config, 'routes'>, feedId: string): RouteDestination[] {
-  const found = new Map<string, RouteDestination>();
+export function routeArticle(config: Pick<Config, 'routes'>, feedId: string, facts: FilterFacts | null): RoutedDestination[] {
+  const found = new Map<string, RoutedDestination>();
   for (const route of config.routes) {
     if (route.feeds !== '*' && !route.feeds.includes(feedId)) continue;
+    const verdict = facts ? applyFilter(route.filter, facts) : ({ pass: true, reason: null } as const);
     for (const destination of route.to) {
       const key = JSON.stringify([destination.kind, destination.address]);
-      if (!found.has(key)) found.set(key, destination);
+      const earlier = found.get(key);
+      if (!earlier || (!earlier.verdict.pass && verdict.pass)) found.set(key, { ...destination, verdict });
     }
   }
   return [...found.values()];
+}
+
+/**
+ * Where a feed's items go, whatever they say: the destinations of every route that names the feed
+ * (or "*"), each once; when two routes name the same destination, the first route's template wins.
+ */
+export function destinationsFor(config: Pick<Config, 'routes'>, feedId: string): RouteDestination[] {
+  return routeArticle(config, feedId, null).map(({ verdict: _verdict, ...destination }) => destination);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
+import { conditionSchema, namesIn, routeFilterSchema } from './filter.js';
 
 /**
  * A duration written with its unit ("500ms", "30s", "5m", "1h30m", "2d"), as milliseconds from `min`
@@ -120,12 +121,13 @@ function routeSchema(kinds: readonly KindConfig[]) {
     .strictObject({
       feeds: z.array(z.union([feedId, z.literal('*')])).min(1),
       to: z.array(entrySchema(kinds)).default([]),
+      filter: routeFilterSchema.optional(),
       ...shorthandKeys,
     })
     .transform((route) => {
       const values = route as Record<string, unknown>;
       const shorthand = kinds.flatMap((kind) => kind.shorthand.destinations(values).map((destination) => ({ kind: kind.name, ...destination })));
-      return { feeds: route.feeds, to: [...route.to, ...shorthand] };
+      return { feeds: route.feeds, to: [...route.to, ...shorthand], filter: route.filter ?? null };
     });
 }
 
@@ -141,6 +143,7 @@ export function configSchema(kinds: readonly KindConfig[]) {
         })
         .default({ every: 5 * 60_000, backfill: 0 }),
       feeds: z.array(feedSchema).default([]),
+      filters: z.record(z.string().regex(/^[a-z0-9-]+$/, 'expected a filter name of lower-case letters, digits and dashes'), conditionSchema).default({}),
       routes: z.array(routeSchema(kinds)).default([]),
       updates: z.enum(['edit', 'ignore']).default('edit'),
       ...settings,
@@ -186,7 +189,16 @@ export function configSchema(kinds: readonly KindConfig[]) {
         if (ids.has(feed.id)) ctx.addIssue({ code: 'custom', path: ['feeds', index, 'id'], message: `duplicate feed id "${feed.id}"` });
         ids.add(feed.id);
       });
+      for (const [name, condition] of Object.entries(config.filters)) {
+        for (const used of namesIn(condition)) ctx.addIssue({ code: 'custom', path: ['filters', name, ...used.path], message: `a filter cannot name another filter ("${used.name}"): write its rules here` });
+      }
       config.routes.forEach((route, index) => {
+        for (const part of ['include', 'exclude'] as const) {
+          const condition = route.filter?.[part];
+          for (const used of condition ? namesIn(condition) : []) {
+            if (!(used.name in config.filters)) ctx.addIssue({ code: 'custom', path: ['routes', index, 'filter', part, ...used.path], message: `unknown filter "${used.name}" (filters: ${Object.keys(config.filters).join(', ') || 'none defined'})` });
+          }
+        }
         route.feeds.forEach((id, position) => {
           if (id !== '*' && !ids.has(id)) {
             ctx.addIssue({ code: 'custom', path: ['routes', index, 'feeds', position], message: `unknown feed id "${id}"` });

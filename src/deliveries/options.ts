@@ -17,6 +17,8 @@ const DeliveryOptionsSchema = z.object({
   style: z.object({ name: z.string(), color: z.number().int().min(0).max(0xffffff) }),
   /** The feed's priority: higher goes first when a budget allows fewer posts than wait. */
   priority: z.number().int().default(0),
+  /** The rule of the route's filter that let the article through, in words (for /why), or null when the route has no filter. */
+  filter: z.string().nullable().optional(),
 });
 
 export type DeliveryOptions = z.infer<typeof DeliveryOptionsSchema>;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { ArticlePreparer } from '../articles/article.js';
+import type { Article, ArticlePreparer } from '../articles/article.js';
 import { canonicalUrl, itemKey } from '../articles/identity.js';
 import type { FeedConfig } from '../config/config.js';
+import type { FilterFacts } from '../config/filter.js';
 import type { FeedItem } from '../sources/feed.js';
 import { fetchFeed, type FeedLimits } from '../sources/fetch.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
@@ -38,8 +39,8 @@ export interface IngestDeps {
   http: HttpClient;
   articles: ArticlePreparer;
   log: Logger;
-  /** The deliveries (target key and route options) a feed's new article gets. */
-  deliveriesFor(feedId: string): NewDelivery[];
+  /** The deliveries (target key and route options) a feed's new article gets, its routes' filters applied to `facts`. */
+  deliveriesFor(feedId: string, facts: FilterFacts): NewDelivery[];
   /** What to do when a publisher edits an item already posted: edit the messages, or ignore it. */
   updates: 'edit' | 'ignore';
   feedLimits: FeedLimits;
@@ -47,6 +48,19 @@ export interface IngestDeps {
   onNewDeliveries(): void;
   /** Clock, in ms since the epoch. */
   now?: () => number;
+}
+
+/** An article as route filters read it: its text fields, the main text and the page's language. */
+export function filterFacts(article: Article, text: string, language: string | null): FilterFacts {
+  return {
+    title: article.title,
+    summary: article.summary,
+    text,
+    categories: (article.categories ?? []).join('\n'),
+    author: article.author ?? '',
+    link: article.url,
+    language: language ?? '',
+  };
 }
 
 function newestFirst(a: FeedItem, b: FeedItem): number {
@@ -93,10 +107,9 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
     const batch = toProcess.sort((a, b) => -newestFirst(a.item, b.item)).slice(0, MAX_NEW_PER_POLL);
 
     let newArticles = 0;
-    const deliveries = deps.deliveriesFor(feed.id);
     const feedName = parsed.title ?? feed.name;
     await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
-      const { article, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
+      const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
       if (pageFailure) log.warn({ feed: feed.id, item: key, url: item.url, reason: pageFailure }, 'article page unavailable; using the feed content');
       if (pageRejected) log.debug({ feed: feed.id, item: key, url: item.url, reason: pageRejected }, "article page is not the item's article; using the feed content");
       if (!article) {
@@ -104,9 +117,14 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
         await store.markSeen(feed.id, [{ key, url: null }], now());
         return;
       }
+      const deliveries = deps.deliveriesFor(feed.id, filterFacts(article, text, language));
       const queued = await store.addArticle(article, { key, contentHash: contentHash(item) }, deliveries, now());
       newArticles++;
-      log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued }, 'new article');
+      const filtered = deliveries.flatMap(({ target, options, heldBack }) => {
+        const passedBy = options.filter;
+        return heldBack ? [{ target, pass: false, reason: heldBack }] : typeof passedBy === 'string' ? [{ target, pass: true, reason: passedBy }] : [];
+      });
+      log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued, ...(filtered.length > 0 ? { filtered } : {}) }, 'new article');
     });
     const unseenSet = new Set(unseen);
     const revised = await reviseEditedItems(feed, feedName, [...keyed].filter(([key]) => !unseenSet.has(key)), deps);

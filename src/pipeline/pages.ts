@@ -76,8 +76,8 @@ export function articlePreparer(options: ArticlePreparerOptions): ArticlePrepare
       const page = source.item.url ? await loadPage(source.item.url) : null;
       let pageRejected: string | null = null;
       const onPageRejected = (reason: string) => (pageRejected = reason);
-      const article = buildArticle({ ...source, page: page?.ok ? page.page : null, onPageRejected }, options.summary, now());
-      return { article, pageFailure: page && !page.ok ? page.reason : null, pageRejected };
+      const built = buildArticle({ ...source, page: page?.ok ? page.page : null, onPageRejected }, options.summary, now());
+      return { article: built?.article ?? null, text: built?.text ?? '', language: built?.language ?? null, pageFailure: page && !page.ok ? page.reason : null, pageRejected };
     },
   };
 }

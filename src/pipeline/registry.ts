@@ -1,4 +1,5 @@
-import { colorFor, destinationsFor, type Config, type FeedConfig, type RouteDestination } from '../config/config.js';
+import { colorFor, routeArticle, type Config, type FeedConfig, type RoutedDestination } from '../config/config.js';
+import type { FilterFacts, FilterVerdict } from '../config/filter.js';
 import type { DeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, targetKey } from '../deliveries/target.js';
 import type { DiscordFeed, Subscriptions } from '../store/store.js';
@@ -97,29 +98,34 @@ export class FeedRegistry implements FeedCatalog {
     return new Map(this.list().map((feed) => [feed.id, feed.name]));
   }
 
-  /** Where a feed's items go: its config routes (by id or "*"), plus its own channel for a feed added from Discord. */
-  private destinations(feedId: string): RouteDestination[] {
-    const routed = destinationsFor(this.config, feedId);
+  /**
+   * Where a feed's items go: its config routes (by id or "*"), plus its own channel for a feed added
+   * from Discord (unfiltered), with the routes' verdicts on `facts` (every one passes when null).
+   */
+  private destinations(feedId: string, facts: FilterFacts | null = null): RoutedDestination[] {
+    const routed = routeArticle(this.config, feedId, facts);
     const discordFeed = this.discordFeeds.get(feedId);
-    if (discordFeed && !routed.some((d) => d.kind === 'discord' && d.address === discordFeed.channelId)) {
-      routed.push({ kind: 'discord', address: discordFeed.channelId, template: null });
-    }
+    const own = discordFeed && routed.find((d) => d.kind === 'discord' && d.address === discordFeed.channelId);
+    if (discordFeed && !own) routed.push({ kind: 'discord', address: discordFeed.channelId, template: null, verdict: { pass: true, reason: null } });
+    else if (own && !own.verdict.pass) own.verdict = { pass: true, reason: `let through: the feed was added for ${own.address}` };
     return routed;
   }
 
-  /** Delivery target keys for a feed's new articles (see deliveries/target.ts targetKey). */
+  /** Delivery target keys for a feed's new articles (see deliveries/target.ts targetKey), whatever they say. */
   targetsFor(feedId: string): string[] {
     return this.destinations(feedId).map((destination) => targetKey(destination.kind, destination.address));
   }
 
   /**
    * The deliveries a feed's new article gets, as the config stands now: one per destination of its
-   * routes, each with what the route and the feed say about it (deliveries/options.ts), recorded with it.
+   * routes, each with what the route and the feed say about it (deliveries/options.ts), recorded with
+   * it; with `facts`, the routes' filters apply, and a destination they hold back carries the reason.
    */
-  deliveriesFor(feedId: string): Array<{ target: string; options: DeliveryOptions }> {
-    return this.destinations(feedId).map((destination) => ({
-      target: targetKey(destination.kind, destination.address),
-      options: this.options(feedId, destination.template ?? null),
+  deliveriesFor(feedId: string, facts: FilterFacts | null = null): Array<{ target: string; options: DeliveryOptions; heldBack?: string }> {
+    return this.destinations(feedId, facts).map(({ kind, address, template, verdict }) => ({
+      target: targetKey(kind, address),
+      options: this.options(feedId, template ?? null, verdict),
+      ...(verdict.pass ? {} : { heldBack: verdict.reason }),
     }));
   }
 
@@ -130,12 +136,12 @@ export class FeedRegistry implements FeedCatalog {
   optionsFor(feedId: string, target: string): DeliveryOptions {
     const { kind, address } = splitTargetKey(target);
     const destination = this.destinations(feedId).find((d) => d.kind === kind && d.address === address);
-    return this.options(feedId, destination?.template ?? null);
+    return this.options(feedId, destination?.template ?? null, null);
   }
 
-  private options(feedId: string, template: string | null): DeliveryOptions {
+  private options(feedId: string, template: string | null, verdict: FilterVerdict | null): DeliveryOptions {
     const feed = this.get(feedId);
-    return { template, style: { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 }, priority: feed?.priority ?? 0 };
+    return { template, style: { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 }, priority: feed?.priority ?? 0, filter: verdict?.pass ? verdict.reason : null };
   }
 
   /**

@@ -124,13 +124,13 @@ export async function openPostgresStore(url: string): Promise<Store> {
         );
         const storedSortAt = num((await client.query('SELECT sort_at FROM articles WHERE id = $1', [article.id])).rows[0].sort_at);
         const created: string[] = [];
-        for (const { target, options } of deliveries) {
+        for (const { target, options, heldBack } of deliveries) {
           const inserted = await client.query(
-            `INSERT INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at, options)
-             VALUES ($1, $2, 'pending', 0, $3, $4, $3, $3, $5::jsonb) ON CONFLICT (article_id, target) DO NOTHING RETURNING id`,
-            [article.id, target, now, storedSortAt, JSON.stringify(options)],
+            `INSERT INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at, options, last_error)
+             VALUES ($1, $2, $6, 0, $3, $4, $3, $3, $5::jsonb, $7) ON CONFLICT (article_id, target) DO NOTHING RETURNING id`,
+            [article.id, target, now, storedSortAt, JSON.stringify(options), heldBack ? 'skipped' : 'pending', heldBack ?? null],
           );
-          if (inserted.rowCount) created.push(target);
+          if (inserted.rowCount && !heldBack) created.push(target);
         }
         return created;
       });

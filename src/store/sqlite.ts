@@ -44,8 +44,8 @@ export function openSqliteStore(path: string): Store {
     insertArticle: db.prepare(`INSERT OR IGNORE INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at, categories)
       VALUES (@id, @feedId, @url, @title, @summary, @author, @siteName, @imageUrl, @publishedAt, @firstSeenAt, @sortAt, @categories)`),
     articleSortAt: db.prepare('SELECT sort_at FROM articles WHERE id = ?').pluck(),
-    insertDelivery: db.prepare(`INSERT OR IGNORE INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at, options)
-      VALUES (?, ?, 'pending', 0, ?, ?, ?, ?, ?)`),
+    insertDelivery: db.prepare(`INSERT OR IGNORE INTO deliveries (article_id, target, status, attempts, next_attempt_at, sort_at, created_at, updated_at, options, last_error)
+      VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`),
     withoutOptions: db.prepare(`SELECT DISTINCT a.feed_id, d.target FROM deliveries d JOIN articles a ON a.id = d.article_id WHERE d.options IS NULL`),
     fillOptions: db.prepare(`UPDATE deliveries SET options = ? WHERE options IS NULL AND target = ? AND article_id IN (SELECT id FROM articles WHERE feed_id = ?)`),
     // The head of each target's queue: its earliest unfinished delivery in publication order.
@@ -99,7 +99,7 @@ export function openSqliteStore(path: string): Store {
     statements.markSeen.run(article.feedId, item.key, article.id, now, article.url, item.contentHash);
     const sortAt = statements.articleSortAt.get(article.id) as number;
     return deliveries
-      .filter(({ target, options }) => statements.insertDelivery.run(article.id, target, now, sortAt, now, now, JSON.stringify(options)).changes > 0)
+      .filter(({ target, options, heldBack }) => statements.insertDelivery.run(article.id, target, heldBack ? 'skipped' : 'pending', now, sortAt, now, now, JSON.stringify(options), heldBack ?? null).changes > 0 && !heldBack)
       .map(({ target }) => target);
   });
   const fillDeliveryOptions = db.transaction((pairs: Array<{ feedId: string; target: string; options: string }>): number =>

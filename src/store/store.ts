@@ -70,6 +70,8 @@ type StoredOptions = Readonly<Record<string, unknown>>;
 export interface NewDelivery {
   target: string;
   options: StoredOptions;
+  /** Why a route's filter held the article back there: the delivery is recorded as skipped with this reason, so /why can tell. */
+  heldBack?: string;
 }
 
 export interface DeliveryJob {
@@ -139,7 +141,8 @@ export interface Articles {
   /**
    * In one transaction: stores the article (an existing story keeps its first record), marks the
    * item seen at `now`, and records a pending delivery, due at `now`, with its options, per target
-   * that has none for this story yet. Returns the targets that got a new delivery, in the order given.
+   * that has none for this story yet (a skipped one with its reason when `heldBack` is set). Returns
+   * the targets that got a new pending delivery, in the order given.
    */
   addArticle(article: StoredArticle, item: { key: string; contentHash: string | null }, deliveries: NewDelivery[], now: EpochMs): Promise<string[]>;
   /**

@@ -15,6 +15,8 @@ export interface TestItem {
   link: string;
   pubDate?: Date;
   description?: string;
+  categories?: string[];
+  author?: string;
 }
 
 function escapeXml(text: string): string {
@@ -26,7 +28,9 @@ export function rss(title: string, items: TestItem[]): string {
     .map(
       (item) => `<item><title>${escapeXml(item.title)}</title><link>${escapeXml(item.link)}</link><guid isPermaLink="false">${escapeXml(item.guid)}</guid>${
         item.pubDate ? `<pubDate>${item.pubDate.toUTCString()}</pubDate>` : ''
-      }${item.description ? `<description>${escapeXml(item.description)}</description>` : ''}</item>`,
+      }${item.description ? `<description>${escapeXml(item.description)}</description>` : ''}${(item.categories ?? []).map((category) => `<category>${escapeXml(category)}</category>`).join('')}${
+        item.author ? `<author>${escapeXml(item.author)}</author>` : ''
+      }</item>`,
     )
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>${escapeXml(title)}</title><link>https://news.example/</link>${entries}</channel></rss>`;

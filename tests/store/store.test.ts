@@ -58,6 +58,19 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect(await store.deliveryCounts()).toMatchObject({ pending: 2, sent: 0 });
   });
 
+  it.skipIf(!available)('records a delivery a filter held back as skipped with its reason, never due', async () => {
+    store = await open();
+    const options = { template: null, style: { name: 'news', color: 0 }, priority: 0 };
+    const deliveries = [{ target: 'discord:1', options, heldBack: 'held back by exclude: words "ad" in title' }, { target: 'x', options }];
+    expect(await store.addArticle(article('h'), { key: 'kh', contentHash: 'h' }, deliveries, 10)).toEqual(['x']);
+    expect((await store.dueDeliveries(20)).map((job) => job.delivery.target)).toEqual(['x']);
+    const history = await store.urlHistory(article('h').url);
+    expect(history.deliveries.map(({ target, status, lastError }) => ({ target, status, lastError }))).toEqual([
+      { target: 'discord:1', status: 'skipped', lastError: 'held back by exclude: words "ad" in title' },
+      { target: 'x', status: 'pending', lastError: null },
+    ]);
+  });
+
   it.skipIf(!available)('takes a feed with more items than one statement can bind (SQLite 32,766 values, PostgreSQL 65,535)', async () => {
     store = await open();
     const items = Array.from({ length: 12_000 }, (_, i) => ({ key: `i${i}`, url: `https://news.example/${i}`, contentHash: `h${i}` }));

@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { canonicalUrl } from '../../../articles/identity.js';
 import type { Delivery, UrlHistory } from '../../../store/store.js';
+import { readDeliveryOptions } from '../../../deliveries/options.js';
 import { echoUrl } from '../fit.js';
 import { defineCommand } from './command.js';
 import { CommandError } from './types.js';
@@ -19,7 +20,8 @@ interface TargetWords {
 }
 
 function deliveryLine(delivery: Delivery, words: TargetWords): string {
-  const where = words.describeTarget(delivery.target);
+  const passedBy = readDeliveryOptions(delivery.options)?.filter;
+  const where = `${words.describeTarget(delivery.target)}${passedBy ? ` (${passedBy})` : ''}`;
   const waiting = delivery.status === 'pending' ? words.waitingFor(delivery.target) : null;
   if (waiting) return `${where}: waiting: ${waiting}.`;
   switch (delivery.status) {
@@ -27,6 +29,8 @@ function deliveryLine(delivery: Delivery, words: TargetWords): string {
       return `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}.`;
     case 'failed':
       return `${where}: failed: ${delivery.lastError ?? 'unknown error'}.`;
+    case 'skipped':
+      return `${where}: not posted: ${delivery.lastError ?? 'skipped'}.`;
     default:
       return delivery.attempts === 0
         ? `${where}: waiting its turn (posts go out in publication order).`
