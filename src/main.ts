@@ -7,6 +7,7 @@ import type { FilterFacts } from './config/filter.js';
 import { NOT_CONFIGURED, Outbox } from './deliveries/outbox.js';
 import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.js';
 import { splitTargetKey } from './deliveries/target.js';
+import type { Dashboard } from './dashboard/server.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
 import type { PollOutcome } from './pipeline/ingest.js';
@@ -153,6 +154,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   feeds.onChange({ added: (feed) => scheduler.add(feed), removed: (feedId) => scheduler.remove(feedId) });
 
   let ops: OpsServer | null = null;
+  let dashboard: Dashboard | null = null;
   let stopped = false;
   let feedRefresh: NodeJS.Timeout | null = null;
 
@@ -174,6 +176,23 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           log,
         );
       }
+      if (options.serveOps && config.dashboard.enabled) {
+        const { startDashboard } = await import('./dashboard/server.js');
+        const { createGate } = await import('./dashboard/auth.js');
+        dashboard = await startDashboard(config.dashboard, {
+          store,
+          feeds,
+          kinds: TARGET_KINDS,
+          configured: options.configured,
+          http,
+          feedLimits,
+          config: () => feeds.current(),
+          nextPollAt: (feedId) => scheduler.nextPollAt(feedId),
+          workers: () => ({ self: owner, live: scheduler.liveWorkers() }),
+          gate: createGate(env.dashboardPassword),
+          log,
+        });
+      }
       outbox.start();
       await scheduler.start();
       // Feeds added, paused or removed from Discord by another process sharing the database.
@@ -189,6 +208,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       await outbox.stop();
       for (const { live: target } of live.values()) await target.close?.().catch(() => undefined);
       await ops?.close();
+      await dashboard?.close();
       await http.close();
       await extraction.close();
       await store.close();

@@ -42,6 +42,8 @@ export interface Config {
   /** Page extraction in worker threads: time budget per page (ms), deepest nesting, threads (null: one per core, up to 4). */
   extraction: { timeoutMs: number; maxDepth: number; threads: number | null };
   deliveries: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  /** The web dashboard: off unless enabled; where it listens (read at start). */
+  dashboard: { enabled: boolean; host: string; port: number };
 }
 
 /** A configuration problem, reported with the file and key at fault; the CLI exits 2 on it. */
@@ -121,6 +123,7 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
       retryBaseMs: data.deliveries.retryBase,
       retryMaxMs: data.deliveries.retryMax,
     },
+    dashboard: data.dashboard,
   });
 }
 

@@ -37,6 +37,7 @@ export const HERALD_ENV = [
   { name: 'HTTP_HOST', secret: false },
   { name: 'HTTP_PORT', secret: false },
   { name: 'LOG_LEVEL', secret: false },
+  { name: 'HERALD_DASHBOARD_PASSWORD', secret: true },
 ] as const satisfies readonly EnvVar[];
 
 const envSchema = variablesSchema(HERALD_ENV);
@@ -51,6 +52,8 @@ export interface Env {
   /** TCP port, 0–65535 (0: any free port). */
   httpPort: number;
   logLevel: string;
+  /** The dashboard's login password or token (HERALD_DASHBOARD_PASSWORD); null: the dashboard is read-only. */
+  dashboardPassword: string | null;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -95,5 +98,6 @@ export function readEnv(source: Environment): Env {
     httpHost,
     httpPort: port,
     logLevel,
+    dashboardPassword: env.HERALD_DASHBOARD_PASSWORD ?? null,
   };
 }

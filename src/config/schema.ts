@@ -175,6 +175,13 @@ export function configSchema(kinds: readonly KindConfig[]) {
           threads: z.number().int().min(1).max(64).optional(),
         })
         .default({ timeout: 10_000, maxDepth: 400 }),
+      dashboard: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          host: z.string().min(1).default('127.0.0.1'),
+          port: z.number().int().min(0).max(65_535).default(8081),
+        })
+        .default({ enabled: false, host: '127.0.0.1', port: 8081 }),
       deliveries: z
         .strictObject({
           maxAttempts: z.number().int().min(1).max(100).default(12),

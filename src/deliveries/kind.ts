@@ -1,7 +1,9 @@
 import type { Config } from '../config/config.js';
 import type { Environment, EnvVar } from '../config/env.js';
 import type { KindConfig } from '../config/schema.js';
+import type { Article } from '../articles/article.js';
 import type { DeliveryPolicy } from './policy.js';
+import type { DeliveryOptions } from './options.js';
 import type { Target } from './target.js';
 
 /** A destination kind that is configured and built: its target, and what runs beside it. */
@@ -21,7 +23,17 @@ export interface LiveTarget {
 export interface ConfiguredKind<Deps> {
   /** Builds the kind's target, with what it read from the environment. */
   create(deps: Deps): Promise<LiveTarget>;
+  /** The web address of a posted message (its `remoteId`), when the platform has one this environment lets us build. */
+  messageUrl?(address: string, remoteId: string): string | null;
 }
+
+/**
+ * How a post would look where it goes, for the dashboard's preview page: a card (a Discord embed)
+ * or a text post (X, with its thread replies). Plain text, as the platform shows it (no markdown escapes).
+ */
+export type PostPreview =
+  | { look: 'card'; author: string | null; title: string; url: string; description: string | null; footer: string | null; color: number; imageUrl: string | null; timestamp: string | null }
+  | { look: 'text'; text: string; replies: string[] };
 
 /**
  * Everything Herald knows about one kind of destination, in one place: its part of the config file,
@@ -58,4 +70,8 @@ export interface TargetKind<Deps> extends KindConfig {
    * `config` is null for a bare URL in `herald preview`.
    */
   printer(print: (text: string) => void, config: () => Config | null): Target;
+  /** The platform's name as people write it ("Discord", "X"), for the dashboard. */
+  readonly title?: string;
+  /** How a post of `article` with these options would look on the platform (the dashboard's preview). */
+  preview?(article: Article, options: DeliveryOptions, config: Config): Promise<PostPreview>;
 }

@@ -29,6 +29,8 @@ type SchedulerDeps = IngestDeps & { store: Leases & Workers };
  */
 export class FeedScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each scheduled feed is polled next, in ms since the epoch. */
+  private readonly nextPolls = new Map<string, number>();
   private readonly feeds = new Map<string, FeedConfig>();
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Bounds polls in flight across all feeds. */
@@ -89,6 +91,7 @@ export class FeedScheduler {
   remove(feedId: string): void {
     clearTimeout(this.timers.get(feedId));
     this.timers.delete(feedId);
+    this.nextPolls.delete(feedId);
     this.feeds.delete(feedId);
   }
 
@@ -110,11 +113,23 @@ export class FeedScheduler {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.nextPolls.clear();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** When this process polls a feed next (ms since the epoch), or null when it has none scheduled (paused, removed, stopped). */
+  nextPollAt(feedId: string): number | null {
+    return this.nextPolls.get(feedId) ?? null;
+  }
+
+  /** The live processes sharing the database as of the last heartbeat, this one included. */
+  liveWorkers(): readonly string[] {
+    return this.workers;
   }
 
   private schedule(feed: FeedConfig, delayMs: number): void {
     if (this.stopped) return;
+    this.nextPolls.set(feed.id, (this.deps.now ?? Date.now)() + delayMs);
     const timer = setTimeout(() => {
       const run = this.pollLimited(feed, { shared: true }).then((outcome) => {
         // A feed removed (or replaced) while it was being polled is not rescheduled.

@@ -102,8 +102,8 @@ describe('config', () => {
 
   it("reads Herald's own environment with defaults and rejects a malformed port", () => {
     const env = readEnv({});
-    expect(env).toEqual({ configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpHost: '127.0.0.1', httpPort: 8080, logLevel: 'info', allowPrivateNetwork: false });
-    expect(readEnv({ HERALD_CONFIG: '  other.yaml ', LOG_LEVEL: 'DEBUG', HTTP_PORT: '' })).toMatchObject({ configFile: 'other.yaml', logLevel: 'debug', httpPort: 8080 });
+    expect(env).toEqual({ configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpHost: '127.0.0.1', httpPort: 8080, logLevel: 'info', allowPrivateNetwork: false, dashboardPassword: null });
+    expect(readEnv({ HERALD_CONFIG: '  other.yaml ', LOG_LEVEL: 'DEBUG', HTTP_PORT: '', HERALD_DASHBOARD_PASSWORD: ' s3cret ' })).toMatchObject({ configFile: 'other.yaml', logLevel: 'debug', httpPort: 8080, dashboardPassword: 's3cret' });
     expect(() => readEnv({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
   });
 });

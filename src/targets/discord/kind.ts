@@ -39,6 +39,8 @@ export const discordKind: TargetKind<TargetDeps> = {
         });
         return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close };
       },
+      // A message link needs the guild, known here only when DISCORD_GUILD_ID is set.
+      messageUrl: (address, remoteId) => (bot.guildId ? `https://discord.com/channels/${bot.guildId}/${address}/${remoteId}` : null),
     };
   },
   idempotent: true,
@@ -46,6 +48,7 @@ export const discordKind: TargetKind<TargetDeps> = {
   sampleAddress: '000000000000000000',
   setup: 'set DISCORD_TOKEN',
   describe: (address) => `<#${address}>`,
+  title: 'Discord',
   printer(print) {
     return {
       kind: 'discord',
@@ -56,6 +59,23 @@ export const discordKind: TargetKind<TargetDeps> = {
         print(`── would post to Discord channel ${context.address} ──\n${JSON.stringify(payload, null, 2)}\n`);
         return { remoteId: null };
       },
+    };
+  },
+  async preview(article, options) {
+    const { renderDiscordMessage } = await import('./render.js');
+    const embed = renderDiscordMessage(article, { channelId: '0', feedName: options.style.name, color: options.style.color }).embeds[0]!;
+    // Discord shows an escaped character without its backslash.
+    const shown = (text: string | undefined) => (text === undefined ? null : text.replace(/\\(.)/gsu, '$1'));
+    return {
+      look: 'card',
+      author: embed.author?.name ?? null,
+      title: shown(embed.title)!,
+      url: embed.url,
+      description: shown(embed.description),
+      footer: embed.footer?.text ?? null,
+      color: embed.color,
+      imageUrl: embed.image?.url ?? null,
+      timestamp: embed.timestamp ?? null,
     };
   },
 };

@@ -37,6 +37,7 @@ export const xKind: TargetKind<TargetDeps> = {
         const settings = () => xSettings(deps.config());
         return { target: createXTarget({ source, store: deps.store, http: deps.http, log, settings }), policy: budgetPolicy({ store: deps.store, settings }) };
       },
+      messageUrl: (_address, remoteId) => `https://x.com/i/web/status/${remoteId}`,
     };
   },
   idempotent: false,
@@ -44,6 +45,7 @@ export const xKind: TargetKind<TargetDeps> = {
   sampleAddress: '',
   setup: 'set X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET (or X_CLIENT_ID, then run herald x login)',
   describe: () => 'X',
+  title: 'X',
   async metrics(deps) {
     // prom-client is loaded only by a running bot, not by every command that reads the config.
     const { registerPostsLeft } = await import('./metrics.js');
@@ -61,5 +63,11 @@ export const xKind: TargetKind<TargetDeps> = {
         return { remoteId: null };
       },
     };
+  },
+  async preview(article, options, config) {
+    const { renderXPost } = await import('./render.js');
+    const settings = xSettings(config);
+    const { text, reply } = renderXPost(article, { template: options.template, hashtags: settings.hashtags, thread: settings.thread, mentions: settings.mentions });
+    return { look: 'text', text, replies: reply ? [reply] : [] };
   },
 };

@@ -95,7 +95,7 @@ function checkGuildCap(interaction: ChatInputCommandInteraction, deps: CommandDe
 }
 
 /** Fetches and parses the feed at `url`; throws CommandError saying why not (`after`: what that meant). */
-async function readFeed(deps: CommandDeps, url: string, after = ''): Promise<ParsedFeed> {
+export async function readFeed(deps: Pick<CommandDeps, 'http' | 'feedLimits'>, url: string, after = ''): Promise<ParsedFeed> {
   try {
     return (await fetchFeed(deps.http, url, deps.feedLimits)).feed;
   } catch (error) {
@@ -116,12 +116,18 @@ function list(deps: CommandDeps): Reply {
   return { embeds: [{ title: `Feeds (${feeds.length})`, description: lines.join('\n'), color: 0x5865f2 }], ephemeral: true };
 }
 
-async function add(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'add'>, deps: CommandDeps): Promise<Reply> {
-  const url = safeHttpUrl(args.url);
+/**
+ * Checks a feed someone asks to add (from Discord or the dashboard) by the config file's rules
+ * (config/schema.ts: id, every) and `discord.minEvery`; the id defaults to one made from the
+ * address. Returns the feed's address, id and interval (ms). Throws CommandError listing every
+ * problem, or naming the feed that has the id already.
+ */
+export function checkNewFeed(deps: Pick<CommandDeps, 'feeds'>, request: { url: string; id?: string | null; every?: string | null }): { url: string; id: string; everyMs: number } {
+  const url = safeHttpUrl(request.url);
   const minEveryMs = discordSettings(deps.feeds.current()).minEveryMs;
   const problems: string[] = [];
   if (!url) problems.push('the address must start with http:// or https://');
-  const parsed = addedFeedSchema.safeParse({ id: (args.id?.trim() || (url ? idFromUrl(url) : 'feed')).toLowerCase(), every: args.every?.trim() || undefined });
+  const parsed = addedFeedSchema.safeParse({ id: (request.id?.trim() || (url ? idFromUrl(url) : 'feed')).toLowerCase(), every: request.every?.trim() || undefined });
   if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\`: ${issue.message}`));
   const everyMs = parsed.data?.every ?? DEFAULT_EVERY_MS;
   if (parsed.success && everyMs < minEveryMs) {
@@ -130,6 +136,11 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
   if (!url || !parsed.success || problems.length > 0) throw new CommandError(`Cannot add that feed: ${problems.join('; ')}.`);
   const { id } = parsed.data;
   if (deps.feeds.get(id)) throw new CommandError(`A feed with id \`${id}\` exists already; pick another with the \`id\` option.`);
+  return { url, id, everyMs };
+}
+
+async function add(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'add'>, deps: CommandDeps): Promise<Reply> {
+  const { url, id, everyMs } = checkNewFeed(deps, args);
   checkGuildCap(interaction, deps);
   const channelId = args.channel ?? interaction.channelId;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -154,15 +165,18 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
   };
 }
 
-async function change(args: SubcommandArgs<'remove' | 'pause' | 'resume'>, deps: CommandDeps): Promise<Reply> {
-  const id = args.id.trim();
+/**
+ * Removes, pauses or resumes a feed added from Discord or the dashboard (feeds of the config file
+ * are changed there). Returns what was done, in words; throws CommandError saying why not.
+ */
+export async function changeFeed(deps: Pick<CommandDeps, 'feeds'>, action: 'remove' | 'pause' | 'resume', feedId: string): Promise<string> {
+  const id = feedId.trim();
   const feed = deps.feeds.get(id);
   if (!feed) throw new CommandError(`There is no feed \`${escapeDiscord(id)}\`. \`/feeds list\` shows them all.`);
   if (feed.source === 'config') throw new CommandError(`\`${id}\` comes from the config file; change it there (Discord can only change feeds added with /feeds add).`);
-  const action = args.subcommand;
   const done = action === 'remove' ? await deps.feeds.remove(id) : await deps.feeds.setPaused(id, action === 'pause');
   if (!done) throw new CommandError(`Could not change \`${id}\`; try again.`);
-  return { content: `${{ remove: 'Removed', pause: 'Paused', resume: 'Resumed' }[action]} \`${id}\`.`, ephemeral: true };
+  return `${{ remove: 'Removed', pause: 'Paused', resume: 'Resumed' }[action]} \`${id}\`.`;
 }
 
 async function test(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'test'>, deps: CommandDeps): Promise<Reply> {
@@ -189,7 +203,7 @@ export const feedsCommand = defineCommand(feedsDefinition, async (interaction, a
     case 'remove':
     case 'pause':
     case 'resume':
-      return change(args, deps);
+      return { content: await changeFeed(deps, args.subcommand, args.id), ephemeral: true };
     case 'test':
       return test(interaction, args, deps);
   }

@@ -2,6 +2,7 @@ import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js
 import { redactUrlSecrets } from '../../../ops/redact.js';
 import { cutText } from '../../../text/cut.js';
 import { escapeDiscord } from '../render.js';
+import { statusSnapshot } from '../../status.js';
 import { defineCommand } from './command.js';
 
 const statusDefinition = {
@@ -17,20 +18,13 @@ function formatUptime(ms: number): string {
 }
 
 export const statusCommand = defineCommand(statusDefinition, async (_interaction, _args, deps) => {
-  const [states, counts, failed, heads] = await Promise.all([
-    deps.store.feedStates(),
-    deps.store.deliveryCounts(),
-    deps.store.failedDeliveries(5),
-    deps.store.queueHeads(),
-  ]);
   const now = Date.now();
-  const feeds = deps.feeds.list();
-  const stateOf = new Map(states.map((state) => [state.feedId, state]));
-  const failing = feeds.filter((feed) => (stateOf.get(feed.id)?.failures ?? 0) > 0);
-  const lastPolls = feeds
+  const { feeds: statuses, counts, failed, waiting } = await statusSnapshot(deps.store, deps.feeds, 5, now);
+  const feeds = statuses.map(({ feed }) => feed);
+  const failing = statuses.filter(({ state }) => (state?.failures ?? 0) > 0);
+  const lastPolls = statuses
     .slice(0, 15)
-    .map((feed) => {
-      const state = stateOf.get(feed.id);
+    .map(({ feed, state }) => {
       const when = state?.lastPollAt ? `<t:${Math.floor(state.lastPollAt / 1000)}:R>` : 'not yet';
       return `\`${feed.id}\`${feed.paused ? ' (paused)' : ''}: ${when}`;
     })
@@ -46,12 +40,11 @@ export const statusCommand = defineCommand(statusDefinition, async (_interaction
       name: 'Failing feeds',
       value: failing
         .slice(0, 10)
-        .map((feed) => `\`${feed.id}\` (${stateOf.get(feed.id)!.failures}×): ${escapeDiscord(cutText(redactUrlSecrets(stateOf.get(feed.id)!.lastError ?? ''), 150))}`)
+        .map(({ feed, state }) => `\`${feed.id}\` (${state!.failures}×): ${escapeDiscord(cutText(redactUrlSecrets(state!.lastError ?? ''), 150))}`)
         .join('\n'),
     });
   }
   // A queue whose head is not due holds everything behind it: say what it waits for (a cap, a paused X login, a rate limit).
-  const waiting = heads.filter(({ delivery }) => delivery.status === 'pending' && delivery.nextAttemptAt > now && delivery.lastError);
   if (waiting.length > 0) {
     fields.push({
       name: 'Waiting',

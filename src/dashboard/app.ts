@@ -1,0 +1,148 @@
+import { Hono, type Context } from 'hono';
+import { getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import { redactUrlSecrets } from '../ops/redact.js';
+import { changeFeed, checkNewFeed, readFeed } from '../targets/discord/commands/feeds.js';
+import { CommandError } from '../targets/discord/commands/types.js';
+import { cutText } from '../text/cut.js';
+import type { FeedLimits } from '../sources/fetch.js';
+import type { HttpClient } from '../sources/http.js';
+import { formatSession, LOGIN_MS, newSession, parseSession, type Gate, type Session } from './auth.js';
+import { feedItems, feedRows, nextPosts, queueRows, usageViews, workerRows, describeTarget, type DashboardSources } from './data.js';
+import { feedPage, feedsPage, type AddForm } from './feeds-view.js';
+import { STYLE, type Frame } from './layout.js';
+import { loginPage, previewPage, queuesPage, usagePage, workersPage } from './status-view.js';
+import type { Config } from '../config/config.js';
+
+/** Everything the dashboard's pages read and the forms change. */
+export interface DashboardDeps extends DashboardSources {
+  /** The SSRF-guarded client: a feed added on the page is fetched first, as /feeds add does. */
+  http: HttpClient;
+  feedLimits: FeedLimits;
+  config(): Config;
+  gate: Gate;
+  log: Logger;
+  now?: () => number;
+}
+
+const COOKIE = 'herald_session';
+const CHANNEL_ID = /^\d{17,20}$/;
+const ACTIONS = ['pause', 'resume', 'remove'] as const;
+
+type Vars = { Variables: { session: Session } };
+
+/**
+ * The dashboard as a hono app: read-only pages for everyone who can reach it; adding, pausing,
+ * resuming and removing feeds after logging in, each form checked against its session's CSRF
+ * token. No page shows a secret: feed addresses and errors go through redactUrlSecrets, and
+ * nothing else from the environment is shown.
+ */
+export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
+  const now = deps.now ?? Date.now;
+  const app = new Hono<Vars>();
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'https:', 'data:'], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  const saveSession = (c: Context, session: Session) =>
+    setSignedCookie(c, COOKIE, formatSession(session), deps.gate.cookieKey, { httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:' });
+  app.use(async (c, next) => {
+    const stored = await getSignedCookie(c, deps.gate.cookieKey, COOKIE);
+    let session = stored ? parseSession(stored) : null;
+    if (!session) {
+      session = newSession();
+      await saveSession(c, session);
+    }
+    c.set('session', session);
+    if (c.req.method === 'POST') {
+      const form = await c.req.parseBody();
+      if (!deps.gate.checkCsrf(session, form._csrf)) return c.html(loginPage({ ...frameOf(c), notice: { text: 'This form has expired; please try again.', error: true } }), 403);
+      if (c.req.path !== '/login' && !loggedIn(session)) return c.html(loginPage({ ...frameOf(c), notice: { text: 'Log in to make changes.', error: true } }), 401);
+    }
+    await next();
+  });
+  const loggedIn = (session: Session) => session.loggedInUntil > now();
+  const frameOf = (c: Context<Vars>, notice: Frame['notice'] = null): Frame => ({
+    path: c.req.path,
+    loggedIn: loggedIn(c.get('session')),
+    canLogIn: deps.gate.canLogIn,
+    csrf: deps.gate.csrfToken(c.get('session')),
+    notice,
+  });
+
+  app.get('/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
+  app.get('/', async (c) => {
+    const done = c.req.query('done');
+    return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, done ? { text: cutText(done, 200), error: false } : null), now()));
+  });
+  app.get('/feeds/:id', async (c) => {
+    const row = (await feedRows(deps, now())).find((candidate) => candidate.feed.id === c.req.param('id'));
+    if (!row) return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, { text: 'There is no such feed.', error: true }), now()), 404);
+    return c.html(feedPage(row, await feedItems(deps, row.feed.id, 25), frameOf(c), now()));
+  });
+  app.get('/queues', async (c) => {
+    const [rows, counts, failed] = await Promise.all([queueRows(deps), deps.store.deliveryCounts(), deps.store.failedDeliveries(10)]);
+    return c.html(queuesPage(rows, counts, failed, frameOf(c), now(), (target) => describeTarget(deps.kinds, target)));
+  });
+  app.get('/usage', async (c) => c.html(usagePage(await usageViews(deps, deps.config(), now()), frameOf(c))));
+  app.get('/workers', (c) => c.html(workersPage(workerRows(deps), frameOf(c))));
+  app.get('/preview', async (c) => c.html(previewPage(await nextPosts(deps, deps.config(), 3), frameOf(c))));
+  app.get('/login', (c) => c.html(loginPage(frameOf(c))));
+
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    if (!deps.gate.verify(typeof form.password === 'string' ? form.password : '', now())) {
+      deps.log.warn({ component: 'dashboard' }, 'dashboard login refused');
+      return c.html(loginPage(frameOf(c, { text: 'That password is not right (or too many tries this minute).', error: true })), 401);
+    }
+    await saveSession(c, { ...newSession(), loggedInUntil: now() + LOGIN_MS });
+    deps.log.info({ component: 'dashboard' }, 'dashboard login');
+    return c.redirect('/', 303);
+  });
+  app.post('/logout', async (c) => {
+    await saveSession(c, newSession());
+    return c.redirect('/', 303);
+  });
+  app.post('/feeds', async (c) => {
+    const raw = await c.req.parseBody();
+    const text = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string).trim() : '');
+    const form: AddForm = { url: text('url'), id: text('id'), every: text('every'), channel: text('channel') };
+    try {
+      const { url, id, everyMs } = checkNewFeed(deps, form);
+      if (!CHANNEL_ID.test(form.channel)) throw new CommandError('Cannot add that feed: the Discord channel id must be 17 to 20 digits.');
+      const feed = await readFeed(deps, url, ' Nothing was added.');
+      const outcome = await deps.feeds.add({ id, url, everyMs, backfill: 0, name: feed.title ? cutText(feed.title, 100) : id, channelId: form.channel, paused: false, addedBy: 'dashboard', createdAt: now() });
+      if (outcome !== 'added') throw new CommandError(`A feed with id \`${id}\` exists already.`);
+      deps.log.info({ component: 'dashboard', feed: id }, 'feed added from the dashboard');
+      return c.redirect(`/?done=${encodeURIComponent(`Added ${id}.`)}`, 303);
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, { text: plain(error.message), error: true }), now(), form), 400);
+    }
+  });
+  app.post('/feeds/:id/:action', async (c) => {
+    const action = ACTIONS.find((candidate) => candidate === c.req.param('action'));
+    if (!action) return c.notFound();
+    try {
+      const done = await changeFeed(deps, action, c.req.param('id'));
+      deps.log.info({ component: 'dashboard', feed: c.req.param('id'), action }, 'feed changed from the dashboard');
+      return c.redirect(`/?done=${encodeURIComponent(plain(done))}`, 303);
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, { text: plain(error.message), error: true }), now()), 400);
+    }
+  });
+  app.onError((error, c) => {
+    deps.log.error({ component: 'dashboard', err: error, path: c.req.path }, 'dashboard page failed');
+    return c.text('Something went wrong; the error was logged.', 500);
+  });
+  return app;
+}
+
+/** A command's answer as plain text: Discord's code marks and escapes removed, URL secrets redacted. */
+function plain(text: string): string {
+  return redactUrlSecrets(text.replace(/`/g, '').replace(/\\(.)/gu, '$1'));
+}

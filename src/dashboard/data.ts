@@ -1,0 +1,107 @@
+import type { Config } from '../config/config.js';
+import type { PostPreview, TargetKind } from '../deliveries/kind.js';
+import { splitTargetKey } from '../deliveries/target.js';
+import { fallbackOptions, readDeliveryOptions } from '../deliveries/options.js';
+import { feedOwner } from '../pipeline/sharing.js';
+import type { Articles, Delivery, DeliveryQueue, FeedStates, UsageLedger } from '../store/store.js';
+import type { FeedCatalog } from '../targets/discord/commands/types.js';
+import { statusSnapshot } from '../targets/status.js';
+import { allowance, currentUsage, postsLeft } from '../targets/x/budget.js';
+import { xSettingsSchema, type XSettings } from '../targets/x/settings.js';
+import type { FeedRow, DeliveryView } from './feeds-view.js';
+import type { QueueRow, UsageView } from './status-view.js';
+
+/** What the dashboard reads and changes; passed in by main.ts. */
+export interface DashboardSources {
+  store: FeedStates & Articles & DeliveryQueue & UsageLedger;
+  feeds: FeedCatalog;
+  /** The destination kinds Herald knows (targets/index.ts): how each names, links and previews a post. */
+  kinds: readonly TargetKind<unknown>[];
+  /** The kinds the environment configures (their tokens are set), by name, with their message links. */
+  configured: ReadonlyMap<string, { messageUrl?(address: string, remoteId: string): string | null }>;
+  /** When this process polls a feed next (ms since the epoch), or null. */
+  nextPollAt(feedId: string): number | null;
+  /** This process's name among the workers, and every live worker's. */
+  workers(): { self: string; live: readonly string[] };
+}
+
+/** How a target key reads on a page: "Discord <channel id>", "X", or the key itself for a kind Herald no longer has. */
+export function describeTarget(kinds: DashboardSources['kinds'], target: string): string {
+  const { kind, address } = splitTargetKey(target);
+  const found = kinds.find((candidate) => candidate.name === kind);
+  if (!found) return target;
+  const title = found.title ?? found.name;
+  return address ? `${title} ${address}` : title;
+}
+
+/** Every feed with its status and next poll. */
+export async function feedRows(sources: DashboardSources, now: number): Promise<FeedRow[]> {
+  const snapshot = await statusSnapshot(sources.store, sources.feeds, 0, now);
+  return snapshot.feeds.map((status) => ({ ...status, nextPollAt: status.feed.paused ? null : sources.nextPollAt(status.feed.id) }));
+}
+
+function deliveryView(sources: DashboardSources, delivery: Delivery): DeliveryView {
+  const { kind, address } = splitTargetKey(delivery.target);
+  const messageUrl = delivery.status === 'sent' && delivery.remoteId ? (sources.configured.get(kind)?.messageUrl?.(address, delivery.remoteId) ?? null) : null;
+  return { delivery, where: describeTarget(sources.kinds, delivery.target), messageUrl };
+}
+
+/** A feed's `limit` newest articles, each with its deliveries. */
+export async function feedItems(sources: DashboardSources, feedId: string, limit: number) {
+  const articles = await sources.store.recentArticles(limit, feedId);
+  return Promise.all(
+    articles.map(async (article) => {
+      const history = await sources.store.urlHistory(article.url);
+      return { article, deliveries: history.deliveries.map((delivery) => deliveryView(sources, delivery)) };
+    }),
+  );
+}
+
+/** One row per destination with unfinished deliveries. */
+export async function queueRows(sources: DashboardSources): Promise<QueueRow[]> {
+  const heads = await sources.store.queueHeads();
+  return Promise.all(
+    heads.map(async (head) => ({ where: describeTarget(sources.kinds, head.delivery.target), waiting: (await sources.store.unfinishedFor(head.delivery.target)).length, head })),
+  );
+}
+
+/** X's posts and dollars this day and month against its caps, when X is configured. */
+export async function usageViews(sources: DashboardSources, config: Config, now: number): Promise<UsageView[]> {
+  if (!sources.configured.has('x')) return [];
+  const settings = (config.settings.x as XSettings | undefined) ?? xSettingsSchema.parse(undefined);
+  const usage = await currentUsage(sources.store, now);
+  const allowed = allowance(settings, usage, now);
+  return [
+    {
+      platform: 'X',
+      day: usage.day,
+      month: usage.month,
+      postsLeft: postsLeft(settings, usage),
+      budgetLeftUsd: settings.monthlyBudgetUsd === null ? null : Math.max(0, settings.monthlyBudgetUsd - usage.month.usd),
+      articlesLeft: allowed.articles,
+      binding: allowed.reason,
+    },
+  ];
+}
+
+/** The live workers and the feeds each polls (the same rendezvous hashing the scheduler uses). */
+export function workerRows(sources: DashboardSources): Array<{ name: string; self: boolean; feeds: string[] }> {
+  const { self, live } = sources.workers();
+  const active = sources.feeds.list().filter((feed) => !feed.paused);
+  return live.map((name) => ({ name, self: name === self, feeds: active.filter((feed) => feedOwner(feed.id, live) === name).map((feed) => feed.id) }));
+}
+
+/** The next `perTarget` posts of every destination, as its platform would show them. */
+export async function nextPosts(sources: DashboardSources, config: Config, perTarget: number): Promise<Array<{ where: string; title: string; preview: PostPreview | null }>> {
+  const heads = await sources.store.queueHeads();
+  const posts = [];
+  for (const head of heads) {
+    const { kind } = splitTargetKey(head.delivery.target);
+    const found = sources.kinds.find((candidate) => candidate.name === kind);
+    for (const job of (await sources.store.unfinishedFor(head.delivery.target)).slice(0, perTarget)) {
+      const options = readDeliveryOptions(job.delivery.options) ?? fallbackOptions(job.article.feedId);
+      posts.push({ where: describeTarget(sources.kinds, job.delivery.target), title: job.article.title, preview: (await found?.preview?.(job.article, options, config)) ?? null });
+    }
+  }
+  return posts;
+}

@@ -1,0 +1,113 @@
+import { html } from 'hono/html';
+import type { PostPreview } from '../deliveries/kind.js';
+import type { DeliveryJob, DeliveryStatus } from '../store/store.js';
+import { reasonOf } from './feeds-view.js';
+import { csrfField, page, when, type Frame, type Html } from './layout.js';
+
+/** One destination's queue: what waits in it and what it waits on. */
+export interface QueueRow {
+  /** The destination in words. */
+  where: string;
+  /** Unfinished deliveries in it. */
+  waiting: number;
+  /** Its earliest unfinished delivery. */
+  head: DeliveryJob;
+}
+
+/** The queues page: one row per destination with unfinished deliveries, and the totals. */
+export function queuesPage(rows: readonly QueueRow[], counts: Record<DeliveryStatus, number>, failed: readonly DeliveryJob[], frame: Frame, now: number, describe: (target: string) => string): Html {
+  const headText = ({ delivery }: DeliveryJob) =>
+    delivery.status === 'sending' ? 'sending now' : delivery.nextAttemptAt > now && delivery.lastError ? `waiting until ${when(delivery.nextAttemptAt)}: ${reasonOf(delivery)}` : 'due now';
+  return page(
+    'Queues',
+    frame,
+    html`<p>${counts.pending + counts.sending} waiting, ${counts.sent} posted, ${counts.failed} failed, ${counts.skipped} skipped in all.</p>
+<table><caption>Queues per destination</caption>
+<thead><tr><th scope="col">Destination</th><th scope="col">Waiting</th><th scope="col">Next up</th><th scope="col">State</th></tr></thead>
+<tbody>${rows.length > 0 ? rows.map((row) => html`<tr><th scope="row">${row.where}</th><td>${row.waiting}</td><td>${row.head.article.title}</td><td>${headText(row.head)}</td></tr>`) : html`<tr><td colspan="4">Every queue is empty.</td></tr>`}</tbody></table>
+<table><caption>Recently failed or skipped</caption>
+<thead><tr><th scope="col">Article</th><th scope="col">Destination</th><th scope="col">Why</th></tr></thead>
+<tbody>${failed.length > 0 ? failed.map(({ delivery, article }) => html`<tr><th scope="row"><a href="${article.url}">${article.title}</a></th><td>${describe(delivery.target)}</td><td class="error-text">${delivery.status}: ${reasonOf(delivery)}</td></tr>`) : html`<tr><td colspan="3">None.</td></tr>`}</tbody></table>`,
+  );
+}
+
+/** Posts and spending on a paid platform, against its caps. */
+export interface UsageView {
+  platform: string;
+  day: { posts: number; usd: number };
+  month: { posts: number; usd: number };
+  /** Posts the caps still allow (null: no cap). */
+  postsLeft: { day: number | null; month: number | null };
+  /** Dollars left of the monthly budget (null: no budget). */
+  budgetLeftUsd: number | null;
+  /** How many more articles may go out now, and which cap binds. */
+  articlesLeft: number;
+  binding: string;
+}
+
+const usd = (amount: number) => `$${amount.toFixed(2)}`;
+
+/** The usage page: posts and dollars this UTC day and month, and what the caps leave. */
+export function usagePage(usage: readonly UsageView[], frame: Frame): Html {
+  return page(
+    'Usage',
+    frame,
+    usage.length === 0
+      ? html`<p>No paid destination is configured.</p>`
+      : html`${usage.map(
+          (view) => html`<table><caption>${view.platform}</caption>
+<thead><tr><th scope="col">Period</th><th scope="col">Posts</th><th scope="col">Spent</th><th scope="col">Posts left</th></tr></thead>
+<tbody><tr><th scope="row">Today (UTC)</th><td>${view.day.posts}</td><td>${usd(view.day.usd)}</td><td>${view.postsLeft.day ?? 'no cap'}</td></tr>
+<tr><th scope="row">This month (UTC)</th><td>${view.month.posts}</td><td>${usd(view.month.usd)}</td><td>${view.postsLeft.month ?? 'no cap'}</td></tr></tbody></table>
+<p>Budget left this month: ${view.budgetLeftUsd === null ? 'no budget set' : usd(view.budgetLeftUsd)}. ${Number.isFinite(view.articlesLeft) ? `${view.articlesLeft} more articles can go out now (${view.binding}).` : 'No cap limits posting.'}</p>`,
+        )}`,
+  );
+}
+
+/** The workers page: the processes sharing the database and the feeds each polls. */
+export function workersPage(workers: ReadonlyArray<{ name: string; self: boolean; feeds: string[] }>, frame: Frame): Html {
+  return page(
+    'Workers',
+    frame,
+    html`<p>${workers.length === 1 ? 'One process does all the work (on PostgreSQL, more can share it).' : `${workers.length} processes share the database.`}</p>
+<table><caption>Live workers</caption><thead><tr><th scope="col">Worker</th><th scope="col">Feeds it polls</th></tr></thead>
+<tbody>${workers.map((worker) => html`<tr><th scope="row">${worker.name}${worker.self ? ' (this one)' : ''}</th><td>${worker.feeds.length}: ${worker.feeds.join(', ')}</td></tr>`)}</tbody></table>`,
+  );
+}
+
+function postPreview(preview: PostPreview): Html {
+  if (preview.look === 'text') {
+    return html`<div class="x-post"><span class="handle">Your account</span>
+${preview.text}</div>${preview.replies.map((reply) => html`<div class="x-post reply">${reply}</div>`)}`;
+  }
+  const colour = `#${preview.color.toString(16).padStart(6, '0')}`;
+  return html`<div class="discord-card" style="border-left-color: ${colour}">
+${preview.author ? html`<div class="author">${preview.author}</div>` : ''}
+<a href="${preview.url}">${preview.title}</a>
+${preview.description ? html`<p>${preview.description}</p>` : ''}
+${preview.imageUrl ? html`<img src="${preview.imageUrl}" alt="">` : ''}
+<div class="footer">${[preview.footer, preview.timestamp ? when(Date.parse(preview.timestamp)) : null].filter(Boolean).join(' • ')}</div>
+</div>`;
+}
+
+/** The preview page: the next posts of each destination as its platform would show them. */
+export function previewPage(posts: ReadonlyArray<{ where: string; title: string; preview: PostPreview | null }>, frame: Frame): Html {
+  return page(
+    'Next posts',
+    frame,
+    posts.length === 0
+      ? html`<p>Nothing is waiting to be posted.</p>`
+      : html`<div class="posts">${posts.map((post) => html`<section aria-label="${post.title} to ${post.where}"><h2>${post.where}</h2>${post.preview ? postPreview(post.preview) : html`<p>${post.title}</p>`}</section>`)}</div>`,
+  );
+}
+
+/** The login page. */
+export function loginPage(frame: Frame): Html {
+  return page(
+    'Log in',
+    frame,
+    frame.canLogIn
+      ? html`<form method="post" action="/login">${csrfField(frame)}<label for="password">Password</label><input type="password" id="password" name="password" required autocomplete="current-password"><p><button type="submit">Log in</button></p></form>`
+      : html`<p>This dashboard is read-only: no HERALD_DASHBOARD_PASSWORD is set.</p>`,
+  );
+}
