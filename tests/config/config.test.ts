@@ -13,6 +13,8 @@ import { TARGET_KINDS } from '../../src/targets/index.js';
 import { CLI, tempDir } from '../e2e/herald-process.js';
 
 const parseConfig = (raw: unknown, file: string) => parseWithKinds(raw, file, TARGET_KINDS);
+/** The destination kinds as config errors list them. */
+const KNOWN = TARGET_KINDS.map((kind) => kind.name).join(', ');
 const targetsFor = (config: Parameters<typeof destinationsFor>[0], feedId: string) => destinationsFor(config, feedId).map((d) => targetKey(d.kind, d.address));
 
 describe('config', () => {
@@ -79,8 +81,8 @@ describe('config', () => {
     [{ feeds: [{ id: 'a', url: 'https:/example.com/rss' }] }, 'herald.yaml: feeds[0].url: expected an http(s) URL such as https://example.org/rss'],
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ discord: '42' }] }] }, 'herald.yaml: routes[0].to[0].discord: expected a Discord channel id'],
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ x: { template: '{title}' } }] }] }, 'herald.yaml: routes[0].to[0].x.template: the template must contain {url}'],
-    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ mastodon: '@a@b' }] }] }, 'herald.yaml: routes[0].to[0].mastodon: unknown destination kind "mastodon" (known: discord, x)'],
-    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ discord: '123456789012345678', x: {} }] }] }, 'herald.yaml: routes[0].to[0]: expected exactly one destination kind (discord, x), got discord, x'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ myspace: '@a@b' }] }] }, `herald.yaml: routes[0].to[0].myspace: unknown destination kind "myspace" (known: ${KNOWN})`],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ discord: '123456789012345678', x: {} }] }] }, `herald.yaml: routes[0].to[0]: expected exactly one destination kind (${KNOWN}), got discord, x`],
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], xTemplate: 'no link' }] }, 'herald.yaml: routes[0].xTemplate: the template must contain {url}'],
   ])('names the file and key at fault: %j', (raw, message) => {
     expect(() => parseConfig(raw, 'herald.yaml')).toThrow(ConfigError);

@@ -7,17 +7,13 @@ import { DeliveryError, type Readiness, type Target } from '../../deliveries/tar
 import type { HttpClient } from '../../sources/http.js';
 import type { Article } from '../../articles/article.js';
 import type { UsageLedger } from '../../store/store.js';
+import { fetchLeadImage } from '../image.js';
 import { usagePeriods } from './budget.js';
 import { altText, renderXPost } from './render.js';
 import type { XSettings } from './settings.js';
 
 const X_HOSTS = new Set(['api.x.com', 'upload.x.com', 'api.twitter.com', 'upload.twitter.com']);
-const IMAGE_TYPES: Record<string, (bytes: Uint8Array) => boolean> = {
-  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-  'image/png': (b) => b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47,
-  'image/gif': (b) => b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46,
-  'image/webp': (b) => b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50,
-};
+/** X's limit for an image upload, in bytes (POST /2/media/upload: 5 MB for images). */
 const MAX_IMAGE_BYTES = 5_000_000;
 /** How often a paused X target (authorization revoked) looks whether `herald x login` has been run since. */
 const PAUSE_RECHECK_MS = 15_000;
@@ -109,12 +105,9 @@ export function createXTarget(options: XTargetOptions): Target {
   async function uploadImage(client: TwitterApi, article: Article): Promise<string | null> {
     if (!article.imageUrl) return null;
     try {
-      const fetched = await options.http.fetch(article.imageUrl, { accept: Object.keys(IMAGE_TYPES).join(', '), maxBytes: MAX_IMAGE_BYTES, timeoutMs: 20_000 });
-      if (fetched.status !== 'ok') return null;
-      const type = (fetched.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-      const check = IMAGE_TYPES[type];
-      if (!check || !check(fetched.body)) throw new Error(`not a JPEG, PNG, GIF or WebP image (${type || 'no content type'})`);
-      const mediaId = await client.v2.uploadMedia(Buffer.from(fetched.body), { media_type: type as 'image/jpeg' });
+      const image = await fetchLeadImage(options.http, article.imageUrl, MAX_IMAGE_BYTES);
+      if (!image) return null;
+      const mediaId = await client.v2.uploadMedia(Buffer.from(image.bytes), { media_type: image.type as 'image/jpeg' });
       await client.v2.createMediaMetadata(mediaId, { alt_text: { text: altText(article) } });
       return mediaId;
     } catch (error) {

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetDeps } from '../deps.js';
+import { BLUESKY_ENV, readBlueskyEnv } from './env.js';
+import { blueskySettingsSchema, type BlueskySettings } from './settings.js';
+
+/** The `bluesky:` section as loaded (its defaults when the config has none, as for a bare URL in preview). */
+function blueskySettings(config: { settings: Readonly<Record<string, unknown>> } | null): BlueskySettings {
+  return (config?.settings.bluesky as BlueskySettings | undefined) ?? blueskySettingsSchema.parse(undefined);
+}
+
+/**
+ * The Bluesky account from the environment: `{ bluesky: {} }` in a route's `to:` list, or the
+ * shorthand `bluesky: true`. Idempotent (each article's post has a record key derived from the
+ * article and the account, so the server refuses a second one); posts cannot be edited on Bluesky.
+ * @atproto/api is loaded only when Bluesky is configured.
+ */
+export const blueskyKind: TargetKind<TargetDeps> = {
+  name: 'bluesky',
+  entry: z.strictObject({}).transform(() => ({ address: '', template: null })),
+  shorthand: {
+    keys: { bluesky: z.boolean().default(false) },
+    destinations: (values) => (values.bluesky ? [{ address: '', template: null }] : []),
+  },
+  settings: blueskySettingsSchema,
+  env: BLUESKY_ENV,
+  fromEnv(environment) {
+    const account = readBlueskyEnv(environment);
+    if (!account) return null;
+    return {
+      async create(deps) {
+        const { blueskySession } = await import('./session.js');
+        const { createBlueskyTarget } = await import('./publisher.js');
+        const log = deps.log.child({ component: 'bluesky' });
+        const session = blueskySession({ account, store: deps.store, log });
+        const target = createBlueskyTarget({ session, http: deps.http, log, settings: () => blueskySettings(deps.config()) });
+        return { target, ready: () => session.paused() === null };
+      },
+    };
+  },
+  idempotent: true,
+  canEdit: false,
+  sampleAddress: '',
+  describe: () => 'Bluesky',
+  printer(print, config) {
+    return {
+      kind: 'bluesky',
+      async send(article) {
+        const { graphemeLength, MAX_POST_GRAPHEMES, renderBlueskyPost } = await import('./render.js');
+        const { langs } = blueskySettings(config());
+        const { text, card } = renderBlueskyPost(article);
+        const language = langs.length > 0 ? ` [${langs.join(', ')}]` : '';
+        print(`── would post to Bluesky (${graphemeLength(text)}/${MAX_POST_GRAPHEMES})${language} ──\n${text}\n── link card: ${card.title} · ${card.uri}\n`);
+        return { remoteId: null };
+      },
+    };
+  },
+};
