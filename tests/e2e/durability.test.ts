@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeBluesky } from '../fakes/bluesky.js';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
@@ -21,6 +22,7 @@ function countsByTitle(titles: string[]): Map<string, number> {
 describe('durable delivery', () => {
   let discord: FakeDiscord;
   let x: FakeX;
+  let bluesky: FakeBluesky;
   let feeds: FeedServer;
   let dir: string;
   const running: HeraldProcess[] = [];
@@ -28,15 +30,16 @@ describe('durable delivery', () => {
   beforeEach(async () => {
     discord = new FakeDiscord(TOKEN, CHANNELS);
     x = new FakeX(X_CREDENTIALS);
+    bluesky = new FakeBluesky('herald.test', 'abcd-efgh-ijkl-mnop');
     feeds = new FeedServer();
-    await Promise.all([discord.start(), x.start(), feeds.start()]);
+    await Promise.all([discord.start(), x.start(), bluesky.start(), feeds.start()]);
     dir = tempDir('durable');
   });
 
   afterEach(async () => {
     for (const process of running) process.kill('SIGKILL');
     running.length = 0;
-    await Promise.all([discord.stop(), x.stop(), feeds.stop()]);
+    await Promise.all([discord.stop(), x.stop(), bluesky.stop(), feeds.stop()]);
   });
 
   function items(count: number, from = 1): TestItem[] {
@@ -51,12 +54,12 @@ describe('durable delivery', () => {
   function start(extraConfig: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}): HeraldProcess {
     const config = writeConfig(dir, {
       feeds: [{ id: 'burst', url: feeds.url('/feed.xml'), every: '1s', backfill: 0 }],
-      routes: [{ feeds: ['*'], discord: CHANNELS, x: true }],
+      routes: [{ feeds: ['*'], discord: CHANNELS, x: true, bluesky: true }],
       deliveries: { retryBase: '200ms', retryMax: '1s' },
       ...extraConfig,
     });
     const herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord, x }),
+      ...fakeEnv({ discord, x, bluesky }),
       HERALD_CONFIG: config,
       DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
       HERALD_ALLOW_PRIVATE_NETWORK: '1',
@@ -75,9 +78,11 @@ describe('durable delivery', () => {
     const tweeted = x.tweets.map((tweet) => tweet.text.split('\n\n')[0]!);
     expect([...countsByTitle(tweeted).values()].every((count) => count === 1)).toBe(true);
     expect(new Set(tweeted)).toEqual(new Set(titles));
+    // Bluesky: each once (the record key refuses a second create), in publication order.
+    expect(bluesky.posts.map((post) => post.value.text.split('\n\n')[0]!)).toEqual(titles);
   }
 
-  it('a SIGKILL during a burst of 50 items loses nothing and posts nothing twice', async () => {
+  it('a SIGKILL during a burst of 50 items loses nothing and posts nothing twice (Discord, X, Bluesky)', async () => {
     feeds.setFeed('/feed.xml', rss('Burst', []));
     const first = start();
     await first.waitForLog('discord gateway ready');
@@ -88,17 +93,41 @@ describe('durable delivery', () => {
     await waitFor('some posts of the burst', () => discord.messages.length >= 20, 30_000, 1);
     first.kill('SIGKILL');
     await first.exited;
-    const beforeRestart = discord.messages.length + x.tweets.length;
-    expect(beforeRestart).toBeLessThan(150);
+    const beforeRestart = discord.messages.length + x.tweets.length + bluesky.posts.length;
+    expect(beforeRestart).toBeLessThan(200);
 
     const second = start();
-    await waitFor('all 150 posts after the restart', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 50) && x.tweets.length >= 50, 60_000);
+    await waitFor('all 200 posts after the restart', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 50) && x.tweets.length >= 50 && bluesky.posts.length >= 50, 60_000);
+    // One login for both processes: the second resumed the stored session.
+    expect(bluesky.logins).toBe(1);
     // Let a few more cycles pass: nothing more may arrive.
     const polls = feeds.count('/feed.xml');
     await waitFor('three more polls', () => feeds.count('/feed.xml') >= polls + 3);
     expectExactlyOnce(burst.map((item) => item.title));
     second.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
+  });
+
+  it('a SIGKILL after Bluesky wrote a post but before it answered: the restart finds the record and posts nothing twice', async () => {
+    feeds.setFeed('/feed.xml', rss('Burst', []));
+    const blueskyOnly = { routes: [{ feeds: ['*'], bluesky: true }] };
+    const first = start(blueskyOnly);
+    await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2);
+    bluesky.holdCreateAnswers = true;
+    const burst = items(3);
+    feeds.setFeed('/feed.xml', rss('Burst', [...burst].reverse()));
+    await waitFor('the first post written, its answer held', () => bluesky.posts.length >= 1);
+    first.kill('SIGKILL');
+    await first.exited;
+    bluesky.holdCreateAnswers = false;
+
+    const second = start(blueskyOnly);
+    await second.waitForLog('Bluesky post already there');
+    await waitFor('all three posts', () => bluesky.posts.length >= 3);
+    const polls = feeds.count('/feed.xml');
+    await waitFor('three more polls', () => feeds.count('/feed.xml') >= polls + 3);
+    expect(bluesky.posts.map((post) => post.value.text.split('\n\n')[0]!)).toEqual(burst.map((item) => item.title));
+    expect(bluesky.logins).toBe(1);
   });
 
   it('an outage of 500s then 429s delays posts but loses none and doubles none', async () => {
@@ -117,10 +146,15 @@ describe('durable delivery', () => {
       });
     }
     x.injected.push({ status: 503 }, { status: 429, headers: { 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 2) } });
+    bluesky.injected.push(
+      { status: 502, body: { error: 'UpstreamFailure', message: 'Upstream Failure' } },
+      { status: 429, body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }, headers: { 'ratelimit-limit': '5000', 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(Date.now() / 1000) + 2) } },
+    );
 
     const burst = items(5);
     feeds.setFeed('/feed.xml', rss('Burst', [...burst].reverse()));
-    await waitFor('all 15 posts after the outage', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 5) && x.tweets.length >= 5, 60_000);
+    await waitFor('all 20 posts after the outage', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 5) && x.tweets.length >= 5 && bluesky.posts.length >= 5, 60_000);
+    expect(bluesky.injected).toEqual([]);
     expect(discord.injected).toEqual([]);
     expect(herald.logged('delivery will be retried').length).toBeGreaterThan(0);
     expectExactlyOnce(burst.map((item) => item.title));

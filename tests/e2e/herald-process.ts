@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import type { FakeBluesky } from '../fakes/bluesky.js';
 import type { FakeDiscord } from '../fakes/discord.js';
 import { waitFor } from '../fakes/http.js';
 import type { FakeX } from '../fakes/x.js';
@@ -76,13 +77,14 @@ export function writeConfig(dir: string, config: unknown): string {
   return file;
 }
 
-/** The environment that points Herald's real clients at the fakes (OAuth 1.0a for X). */
-export function fakeEnv(fakes: { discord?: FakeDiscord; x?: FakeX }): Record<string, string> {
+/** The environment that points Herald's real clients at the fakes (OAuth 1.0a for X, an app password for Bluesky). */
+export function fakeEnv(fakes: { discord?: FakeDiscord; x?: FakeX; bluesky?: FakeBluesky }): Record<string, string> {
   const env: Record<string, string> = {};
   if (fakes.discord) Object.assign(env, { DISCORD_TOKEN: fakes.discord.token, DISCORD_API_URL: fakes.discord.apiUrl });
   if (fakes.x) {
     const c = fakes.x.credentials;
     Object.assign(env, { X_APP_KEY: c.appKey, X_APP_SECRET: c.appSecret, X_ACCESS_TOKEN: c.accessToken, X_ACCESS_SECRET: c.accessSecret, X_API_URL: fakes.x.apiUrl });
   }
+  if (fakes.bluesky) Object.assign(env, { BLUESKY_HANDLE: fakes.bluesky.handle, BLUESKY_APP_PASSWORD: fakes.bluesky.password, BLUESKY_SERVICE: fakes.bluesky.url });
   return env;
 }

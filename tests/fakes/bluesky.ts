@@ -70,6 +70,8 @@ export class FakeBluesky {
   rateLimit = { limit: 5000, remaining: 4999, reset: () => Math.floor(Date.now() / 1000) + 3600 };
   /** When set, a create that happens while true is written but its answer is dropped (the connection is destroyed). */
   dropCreateAnswers = false;
+  /** When true, a create is written but never answered (the connection hangs until the client goes away). */
+  holdCreateAnswers = false;
   /** When true, every request's connection is destroyed unanswered (the PDS cannot be reached). */
   unreachable = false;
   private tokens: Tokens | null = null;
@@ -201,6 +203,7 @@ export class FakeBluesky {
     const { $type: _type, ...value } = record;
     const post: StoredPost = { uri: `at://${this.did}/app.bsky.feed.post/${rkey}`, cid: cidOf(Buffer.from(JSON.stringify(record))), rkey, value, auth };
     this.posts.push(post);
+    if (this.holdCreateAnswers) return;
     if (this.dropCreateAnswers) {
       res.destroy();
       return;
