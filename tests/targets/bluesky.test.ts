@@ -4,6 +4,7 @@ import { DeliveryError } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createHttpClient, type HttpClient } from '../../src/sources/http.js';
 import type { StoredArticle } from '../../src/store/store.js';
+import { readBlueskyEnv } from '../../src/targets/bluesky/env.js';
 import { createBlueskyTarget } from '../../src/targets/bluesky/publisher.js';
 import { graphemeLength, renderBlueskyPost, shownLink } from '../../src/targets/bluesky/render.js';
 import { blueskySession, type BlueskySession } from '../../src/targets/bluesky/session.js';
@@ -11,6 +12,7 @@ import { blueskySettingsSchema } from '../../src/targets/bluesky/settings.js';
 import { postRecordKey, TID_PATTERN } from '../../src/targets/bluesky/tid.js';
 import { FakeBluesky } from '../fakes/bluesky.js';
 import { FeedServer } from '../fakes/feed-server.js';
+import { configuredKinds, kindNamed } from '../../src/targets/index.js';
 import { graphemes, isWellFormed } from '../unicode.js';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 7)]);
@@ -99,6 +101,19 @@ describe('Bluesky post rendering', () => {
     expect(blueskySettingsSchema.parse({ langs: ['en', 'pt-BR'] }).langs).toEqual(['en', 'pt-BR']);
     expect(blueskySettingsSchema.safeParse({ langs: ['english language'] }).success).toBe(false);
     expect(blueskySettingsSchema.safeParse({ langs: ['en', 'de', 'fr', 'uk'] }).success).toBe(false);
+  });
+});
+
+describe('Bluesky environment', () => {
+  it('reads handle and app password together, the service with its default, the password as a secret', () => {
+    expect(readBlueskyEnv({})).toBeNull();
+    expect(readBlueskyEnv({ BLUESKY_HANDLE: ' @news.example.com ', BLUESKY_APP_PASSWORD: 'abcd-efgh-ijkl-mnop' })).toEqual({ handle: 'news.example.com', appPassword: 'abcd-efgh-ijkl-mnop', service: 'https://bsky.social' });
+    expect(readBlueskyEnv({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p', BLUESKY_SERVICE: 'http://127.0.0.1:9' })?.service).toBe('http://127.0.0.1:9');
+    expect(() => readBlueskyEnv({ BLUESKY_HANDLE: 'a.test' })).toThrow('environment: BLUESKY_HANDLE and BLUESKY_APP_PASSWORD must be set together');
+    expect(() => readBlueskyEnv({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p', BLUESKY_SERVICE: 'bsky.social' })).toThrow('environment: BLUESKY_SERVICE');
+    expect([...configuredKinds({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p' }).keys()]).toEqual(['bluesky']);
+    expect(kindNamed('bluesky')!.env.filter((variable) => variable.secret).map((variable) => variable.name)).toEqual(['BLUESKY_APP_PASSWORD']);
+    expect(kindNamed('bluesky')).toMatchObject({ idempotent: true, canEdit: false });
   });
 });
 
