@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createHttpClient, type HttpClient } from '../../src/sources/http.js';
-import type { StoredArticle } from '../../src/store/store.js';
+import type { Article } from '../../src/articles/article.js';
 import { readBlueskyEnv } from '../../src/targets/bluesky/env.js';
 import { createBlueskyTarget } from '../../src/targets/bluesky/publisher.js';
 import { graphemeLength, renderBlueskyPost, shownLink } from '../../src/targets/bluesky/render.js';
@@ -20,7 +20,7 @@ const FAMILY = '👨‍👩‍👧‍👦';
 const FLAG = '🇺🇦';
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
-function article(overrides: Partial<StoredArticle> = {}): StoredArticle {
+function article(overrides: Partial<Article> = {}): Article {
   return {
     id: 'a1',
     feedId: 'city',

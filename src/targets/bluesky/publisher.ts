@@ -2,7 +2,7 @@ import { XRPCError, type AtpAgent, type BlobRef } from '@atproto/api';
 import type { Logger } from 'pino';
 import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
 import type { HttpClient } from '../../sources/http.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { fetchLeadImage } from '../image.js';
 import { renderBlueskyPost } from './render.js';
 import { isSessionRefusal, rateLimitReset, type BlueskySession } from './session.js';
@@ -54,7 +54,7 @@ export function createBlueskyTarget(options: BlueskyTargetOptions): Target {
   const { session, log } = options;
   const now = options.now ?? Date.now;
 
-  async function thumbnail(agent: AtpAgent, article: StoredArticle): Promise<BlobRef | null> {
+  async function thumbnail(agent: AtpAgent, article: Article): Promise<BlobRef | null> {
     if (!article.imageUrl || !options.settings().thumbnails) return null;
     try {
       const image = await fetchLeadImage(options.http, article.imageUrl, MAX_THUMB_BYTES);
@@ -79,7 +79,7 @@ export function createBlueskyTarget(options: BlueskyTargetOptions): Target {
     }
   }
 
-  async function post(agent: AtpAgent, article: StoredArticle, unknownOutcome: boolean): Promise<{ remoteId: string }> {
+  async function post(agent: AtpAgent, article: Article, unknownOutcome: boolean): Promise<{ remoteId: string }> {
     const did = agent.assertDid;
     const rkey = postRecordKey(did, article.id, article.firstSeenAt);
     // After an unknown outcome, look first: no thumbnail is uploaded again for a post that is out.
@@ -108,7 +108,7 @@ export function createBlueskyTarget(options: BlueskyTargetOptions): Target {
     }
   }
 
-  async function attempt(article: StoredArticle, unknownOutcome: boolean): Promise<{ remoteId: string }> {
+  async function attempt(article: Article, unknownOutcome: boolean): Promise<{ remoteId: string }> {
     try {
       return await post(await session.agent(), article, unknownOutcome);
     } finally {

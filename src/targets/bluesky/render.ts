@@ -1,5 +1,5 @@
 import { fitSummary } from '../../articles/summarize.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { cutToFit } from '../../text/cut.js';
 
 /** app.bsky.feed.post `text`: at most 300 graphemes and 3,000 UTF-8 bytes (the lexicon's maxGraphemes and maxLength). */
@@ -64,7 +64,7 @@ function fits(text: string): boolean {
  * mentions or tags anyone: Bluesky links mentions and hashtags only through facets, and Herald makes
  * none but the link. The card carries the title and summary (cut to 300 and 1,000 graphemes).
  */
-export function renderBlueskyPost(article: Pick<StoredArticle, 'title' | 'summary' | 'url'>): BlueskyPost {
+export function renderBlueskyPost(article: Pick<Article, 'title' | 'summary' | 'url'>): BlueskyPost {
   const link = shownLink(article.url);
   const compose = (title: string, summary: string) => [title, summary, link].filter(Boolean).join('\n\n');
   const title = fitSummary(article.title, (candidate) => fits(compose(candidate, '')));

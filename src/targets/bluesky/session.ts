@@ -2,7 +2,7 @@ import { AtpAgent, XRPCError, type AtpSessionData, type AtpSessionEvent } from '
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DeliveryError } from '../../deliveries/target.js';
-import type { Store } from '../../store/store.js';
+import type { KeyValues } from '../../store/store.js';
 import type { BlueskyAccount } from './env.js';
 
 /** Where the session lives: the database, so restarts resume it instead of logging in again. */
@@ -52,7 +52,7 @@ export interface BlueskySession {
 
 export interface BlueskySessionOptions {
   account: BlueskyAccount;
-  store: Pick<Store, 'getMeta' | 'setMeta'>;
+  store: KeyValues;
   log: Logger;
   now?: () => number;
 }
