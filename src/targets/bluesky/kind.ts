@@ -41,6 +41,7 @@ export const blueskyKind: TargetKind<TargetDeps> = {
   idempotent: true,
   canEdit: false,
   sampleAddress: '',
+  setup: 'set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (an app password from Bluesky settings)',
   describe: () => 'Bluesky',
   printer(print, config) {
     return {
