@@ -42,6 +42,7 @@ export const blueskyKind: TargetKind<TargetDeps> = {
   canEdit: false,
   sampleAddress: '',
   setup: 'set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (an app password from Bluesky settings)',
+  title: 'Bluesky',
   describe: () => 'Bluesky',
   printer(print, config) {
     return {
@@ -55,5 +56,9 @@ export const blueskyKind: TargetKind<TargetDeps> = {
         return { remoteId: null };
       },
     };
+  },
+  async preview(article) {
+    const { renderBlueskyPost } = await import('./render.js');
+    return { look: 'text', text: renderBlueskyPost(article).text, replies: [] };
   },
 };
