@@ -117,6 +117,7 @@ describe('npm run demo', () => {
     expect(stdout).toContain('Supporters of the on-going protests in Kazakhstan held a rally near the Kazakhstan Embassy in Kyiv on Jan. 10');
     expect(stdout.match(/would post to Discord/g)).toHaveLength(3);
     expect(stdout.match(/would post to X/g)).toHaveLength(3);
+    expect(stdout.match(/would post to Bluesky \(\d+\/300\) \[en\]/g)).toHaveLength(3);
     expect(stdout).not.toMatch(/Follow us on|Video of day/);
   });
 });
