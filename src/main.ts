@@ -12,6 +12,7 @@ import { startOpsServer, type OpsServer } from './ops/http.js';
 import { createMetrics } from './ops/metrics.js';
 import type { PollOutcome } from './pipeline/ingest.js';
 import { createExtractionPool } from './pipeline/extraction.js';
+import { AlertMonitor } from './pipeline/alerts.js';
 import { articlePreparer } from './pipeline/pages.js';
 import { FeedRegistry } from './pipeline/registry.js';
 import { FeedScheduler } from './pipeline/scheduler.js';
@@ -157,6 +158,22 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   let dashboard: Dashboard | null = null;
   let stopped = false;
   let feedRefresh: NodeJS.Timeout | null = null;
+  const alertChannel = config.alerts.discord;
+  const discordTarget = live.get('discord')?.live.target;
+  if (alertChannel && !discordTarget?.notify) log.warn({ channel: alertChannel }, 'alerts.discord is set but Discord is not configured (DISCORD_TOKEN); no alerts will be posted');
+  const alerts =
+    alertChannel && discordTarget?.notify && !options.dryRun
+      ? new AlertMonitor({
+          store,
+          feeds,
+          settings: config.alerts,
+          notify: (text) => discordTarget.notify!(alertChannel, text),
+          // The heartbeat's list is sorted: its first live worker alerts for all.
+          isLeader: () => scheduler.liveWorkers()[0] === owner,
+          describe: describeTarget,
+          log: log.child({ component: 'alerts' }),
+        })
+      : null;
 
   return {
     async runOnce(onProgress) {
@@ -195,6 +212,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       }
       outbox.start();
       await scheduler.start();
+      alerts?.start();
       // Feeds added, paused or removed from Discord by another process sharing the database.
       feedRefresh = setInterval(() => void feeds.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not refresh Discord feeds')), 30_000);
       log.info({ feeds: feeds.active().length, targets: [...live.keys()], dryRun: options.dryRun }, 'herald started');
@@ -205,6 +223,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       stopped = true;
       if (feedRefresh) clearInterval(feedRefresh);
       await scheduler.stop();
+      await alerts?.stop();
       await outbox.stop();
       for (const { live: target } of live.values()) await target.close?.().catch(() => undefined);
       await ops?.close();

@@ -42,6 +42,12 @@ export interface Config {
   /** Page extraction in worker threads: time budget per page (ms), deepest nesting, threads (null: one per core, up to 4). */
   extraction: { timeoutMs: number; maxDepth: number; threads: number | null };
   deliveries: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  /**
+   * Ops alerts in a Discord channel (null: none): a feed failing `feedFailures` polls in a row, a
+   * destination paused, deliveries waiting over `deliveryWaitMs`, polls later than `pollLagMs`
+   * past their interval; checked every `checkEveryMs` (read at start).
+   */
+  alerts: { discord: string | null; feedFailures: number; deliveryWaitMs: number; pollLagMs: number; checkEveryMs: number };
   /** The web dashboard: off unless enabled; where it listens (read at start). */
   dashboard: { enabled: boolean; host: string; port: number };
 }
@@ -122,6 +128,13 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
       maxAttempts: data.deliveries.maxAttempts,
       retryBaseMs: data.deliveries.retryBase,
       retryMaxMs: data.deliveries.retryMax,
+    },
+    alerts: {
+      discord: data.alerts.discord ?? null,
+      feedFailures: data.alerts.feedFailures,
+      deliveryWaitMs: data.alerts.deliveryWait,
+      pollLagMs: data.alerts.pollLag,
+      checkEveryMs: data.alerts.checkEvery,
     },
     dashboard: data.dashboard,
   });

@@ -175,6 +175,15 @@ export function configSchema(kinds: readonly KindConfig[]) {
           threads: z.number().int().min(1).max(64).optional(),
         })
         .default({ timeout: 10_000, maxDepth: 400 }),
+      alerts: z
+        .strictObject({
+          discord: z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)').optional(),
+          feedFailures: z.number().int().min(1).max(1000).default(3),
+          deliveryWait: duration(60_000, 7 * 86_400_000, 'm').default(3_600_000),
+          pollLag: duration(1_000, 86_400_000, 'm').default(600_000),
+          checkEvery: duration(1_000, 3_600_000, 's').default(60_000),
+        })
+        .default({ feedFailures: 3, deliveryWait: 3_600_000, pollLag: 600_000, checkEvery: 60_000 }),
       dashboard: z
         .strictObject({
           enabled: z.boolean().default(false),

@@ -44,6 +44,8 @@ export interface Target {
   ready?(): Promise<Readiness>;
   /** Updates a message already posted to show the article as it is now (targets that can edit). */
   edit?(article: Article, context: SendContext & { remoteId: string }): Promise<void>;
+  /** Sends a short plain-text notice (an ops alert) to one destination (`address` as in a target key); mentions nobody. */
+  notify?(address: string, text: string): Promise<void>;
 }
 
 /** A delivery's target key, as stored: "<kind>:<address>", or the kind alone when it has no address ("x"). */

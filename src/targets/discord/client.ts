@@ -8,6 +8,8 @@ import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCo
 import type { CommandDeps } from './commands/types.js';
 import type { DiscordEnv } from './env.js';
 import { renderDiscordMessage } from './render.js';
+import { DISCORD_LIMITS } from './fit.js';
+import { cutText } from '../../text/cut.js';
 
 /** Discord error codes that no retry will fix: unknown channel, missing access/permissions, invalid body, … */
 const PERMANENT_CODES = new Set([10003, 10004, 50001, 50006, 50008, 50013, 50035, 50109]);
@@ -154,6 +156,9 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       } catch (error) {
         throw failure(error);
       }
+    },
+    async notify(address: string, text: string) {
+      await rest.post(Routes.channelMessages(address), { body: { content: cutText(text, DISCORD_LIMITS.content), allowed_mentions: { parse: [] } } });
     },
     async edit(article: Article, context: SendContext & { remoteId: string }) {
       const { style } = context.options;

@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { formatDuration } from '../config/duration.js';
+import { redactUrlSecrets } from '../ops/redact.js';
+import type { DeliveryQueue, FeedStates, KeyValues } from '../store/store.js';
+import type { FeedCatalog } from '../targets/discord/commands/types.js';
+import { statusSnapshot, type StatusSnapshot } from '../targets/status.js';
+import { counted } from '../text/count.js';
+import { cutText } from '../text/cut.js';
+
+/** An open problem: `key` names it (one message per key while it lasts), `text` says what it is. */
+interface Incident {
+  key: string;
+  text: string;
+}
+
+/** A queue head waiting longer than this for a stated reason counts as a paused destination (shorter waits are retries). */
+const PAUSE_MS = 60_000;
+/** Where the open incidents are kept (KeyValues), so a restart neither repeats nor forgets them. */
+const OPEN_KEY = 'alerts:open';
+
+/**
+ * The problems a status snapshot shows at `now` (ms since the epoch), by the `alerts:` thresholds:
+ * a feed failing `feedFailures` polls in a row; a destination whose queue waits over a minute for
+ * a reason (a refused token, a budget reached); a queue whose oldest delivery was first seen over
+ * `deliveryWaitMs` ago; feeds polled over `pollLagMs` past their interval (failing and paused
+ * feeds back off on purpose and are left out). `describe` names a delivery's target. Pure.
+ */
+export function findIncidents(snapshot: StatusSnapshot, settings: Config['alerts'], now: number, describe: (target: string) => string): Incident[] {
+  const incidents: Incident[] = [];
+  for (const { feed, state } of snapshot.feeds) {
+    if (feed.paused || !state || state.failures < settings.feedFailures) continue;
+    incidents.push({ key: `feed:${feed.id}`, text: `Feed ${feed.id} has failed ${state.failures} polls in a row: ${cutText(redactUrlSecrets(state.lastError ?? 'unknown error'), 300)}` });
+  }
+  for (const { delivery } of snapshot.waiting) {
+    if (delivery.nextAttemptAt - now < PAUSE_MS) continue;
+    incidents.push({ key: `paused:${delivery.target}`, text: `Posting to ${describe(delivery.target)} is paused until ${new Date(delivery.nextAttemptAt).toISOString()}: ${cutText(redactUrlSecrets(delivery.lastError ?? ''), 300)}` });
+  }
+  for (const { delivery, article } of snapshot.heads) {
+    if (now - article.firstSeenAt <= settings.deliveryWaitMs) continue;
+    incidents.push({ key: `late:${delivery.target}`, text: `Deliveries to ${describe(delivery.target)} have waited over ${formatDuration(settings.deliveryWaitMs)} (the oldest: “${cutText(article.title, 120)}”)` });
+  }
+  const late = snapshot.feeds.filter(({ feed, state }) => !feed.paused && state?.lastPollAt != null && state.failures === 0 && now - state.lastPollAt > feed.everyMs + settings.pollLagMs);
+  if (late.length > 0) {
+    const ids = late.map(({ feed }) => feed.id);
+    incidents.push({ key: 'polls-behind', text: `Polls are falling behind: ${counted(ids.length, 'feed')} not polled for over ${formatDuration(settings.pollLagMs)} past the interval (${cutText(ids.join(', '), 300)})` });
+  }
+  return incidents;
+}
+
+export interface AlertDeps {
+  store: FeedStates & Pick<DeliveryQueue, 'deliveryCounts' | 'failedDeliveries' | 'queueHeads'> & KeyValues;
+  feeds: Pick<FeedCatalog, 'list'>;
+  settings: Config['alerts'];
+  /** Posts one alert line to the ops channel; rejects when it could not. */
+  notify(text: string): Promise<void>;
+  /** True in the one process that alerts (the first of the live workers), so several processes alert once. */
+  isLeader(): boolean;
+  describe(target: string): string;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * Watches Herald's state every `checkEvery` and posts to the ops channel when an incident opens and
+ * when it is over: one message each, never one per check. Open incidents are kept in the store, so
+ * a restart or a new leader picks up where the last left off. A message that cannot be posted is
+ * tried again at the next check.
+ */
+export class AlertMonitor {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly deps: AlertDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.check()
+        .catch((error: unknown) => this.deps.log.warn({ err: error }, 'alert check failed'))
+        .finally(() => (this.running = null));
+    }, this.deps.settings.checkEveryMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One check: opens and closes incidents, posting one message for each change. */
+  async check(): Promise<void> {
+    if (!this.deps.isLeader()) return;
+    const now = (this.deps.now ?? Date.now)();
+    const snapshot = await statusSnapshot(this.deps.store, this.deps.feeds, 0, now);
+    const current = new Map(findIncidents(snapshot, this.deps.settings, now, this.deps.describe).map((incident) => [incident.key, incident.text]));
+    const open = await this.openIncidents();
+    for (const [key, text] of current) {
+      if (open.has(key)) continue;
+      if (await this.post(`🔴 ${text}`, key, 'alert posted')) open.set(key, text);
+    }
+    for (const [key, text] of open) {
+      if (current.has(key)) continue;
+      if (await this.post(`✅ Recovered: ${text}`, key, 'recovery posted')) open.delete(key);
+    }
+    await this.deps.store.setMeta(OPEN_KEY, JSON.stringify(Object.fromEntries(open)));
+  }
+
+  private async openIncidents(): Promise<Map<string, string>> {
+    try {
+      const stored: unknown = JSON.parse((await this.deps.store.getMeta(OPEN_KEY)) ?? '{}');
+      return new Map(Object.entries(stored && typeof stored === 'object' ? stored : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    } catch {
+      return new Map();
+    }
+  }
+
+  private async post(text: string, incident: string, logMessage: string): Promise<boolean> {
+    try {
+      await this.deps.notify(text);
+      this.deps.log.info({ incident }, logMessage);
+      return true;
+    } catch (error) {
+      this.deps.log.warn({ err: error, incident }, 'could not post an alert; trying again at the next check');
+      return false;
+    }
+  }
+}
