@@ -196,4 +196,28 @@ describe('durable delivery', () => {
     await waitFor('every post in both channels', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 3), 40_000);
     for (const channel of CHANNELS) expect(discord.messagesIn(channel).map((m) => m.body.embeds![0]!.title!)).toEqual(burst.map((item) => item.title));
   }, 120_000);
+
+  it('a refused Bluesky app password pauses Bluesky with one clear error; after a restart with the right one every post goes out once', async () => {
+    feeds.setFeed('/feed.xml', rss('Burst', []));
+    const blueskyOnly = { routes: [{ feeds: ['*'], bluesky: true }] };
+    const refused = start(blueskyOnly, { BLUESKY_APP_PASSWORD: 'wrong-wrong-wrong-wrong' });
+    await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2);
+    const burst = items(3);
+    feeds.setFeed('/feed.xml', rss('Burst', burst));
+    const refusal = (line: { msg: string }) => line.msg.startsWith('Bluesky refused the login of herald.test (401 AuthenticationRequired');
+    await waitFor('the refusal', () => refused.logs.find(refusal));
+    const polls = feeds.count('/feed.xml');
+    await waitFor('more polls', () => feeds.count('/feed.xml') >= polls + 2);
+    const errors = refused.logs.filter((line) => line.level >= 50);
+    expect(errors.map((line) => line.msg)).toEqual([expect.stringContaining('BLUESKY_APP_PASSWORD')]);
+    expect(refused.logged('delivery failed')).toEqual([]);
+    expect(bluesky.logins).toBe(1);
+    refused.kill('SIGTERM');
+    expect((await refused.exited).code).toBe(0);
+
+    start(blueskyOnly);
+    await waitFor('every post on Bluesky', () => bluesky.posts.length >= 3, 40_000);
+    expect(bluesky.posts.map((post) => post.value.text.split('\n\n')[0]!)).toEqual(burst.map((item) => item.title));
+    expect(bluesky.refusedAuth).toEqual([]);
+  }, 120_000);
 });
