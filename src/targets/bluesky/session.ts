@@ -81,9 +81,11 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
     return response;
   };
 
+  // A refused session is not cleared from the database: another process sharing it may have stored a
+  // newer one since, and the next connect tries what is stored before it logs in.
   const persist = (event: AtpSessionEvent, session: AtpSessionData | undefined) => {
-    const value = event === 'create' || event === 'update' ? JSON.stringify({ service: account.service, handle: account.handle, session }) : event === 'expired' ? '' : null;
-    if (value === null) return;
+    if (event !== 'create' && event !== 'update') return;
+    const value = JSON.stringify({ service: account.service, handle: account.handle, session });
     saving = saving.then(() => store.setMeta(SESSION_KEY, value)).catch((error: unknown) => log.warn({ target: 'bluesky', err: error }, 'Bluesky session not saved'));
   };
   const agent = new AtpAgent({ service: account.service, fetch: timedFetch, persistSession: persist });
@@ -146,8 +148,6 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
     async drop() {
       // Not logout(): that would call deleteSession on a session Bluesky has already refused.
       agent.sessionManager.session = undefined;
-      persist('expired', undefined);
-      await saving;
     },
     saved: () => saving,
     paused: () => pausedFor,
