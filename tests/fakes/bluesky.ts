@@ -68,6 +68,8 @@ export class FakeBluesky {
   readonly refusedAuth: string[] = [];
   /** Rate-limit headers: what each answer reports remaining, and when the window resets (seconds since the epoch). */
   rateLimit = { limit: 5000, remaining: 4999, reset: () => Math.floor(Date.now() / 1000) + 3600 };
+  /** What createSession answers report instead (logins have limits of their own: 30 per 5 minutes, 300 a day). */
+  loginRateLimit: { limit: number; remaining: number; reset: () => number } | null = null;
   /** When set, a create that happens while true is written but its answer is dropped (the connection is destroyed). */
   dropCreateAnswers = false;
   /** When true, a create is written but never answered (the connection hangs until the client goes away). */
@@ -119,8 +121,8 @@ export class FakeBluesky {
     return { ...tokens, handle: this.handle, did: this.did, active: true, email: 'herald@example.com', emailConfirmed: true, emailAuthFactor: false };
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const limit = { 'ratelimit-limit': String(this.rateLimit.limit), 'ratelimit-remaining': String(this.rateLimit.remaining), 'ratelimit-reset': String(this.rateLimit.reset()), 'ratelimit-policy': `${this.rateLimit.limit};w=3600` };
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, rate = this.rateLimit): void {
+    const limit = { 'ratelimit-limit': String(rate.limit), 'ratelimit-remaining': String(rate.remaining), 'ratelimit-reset': String(rate.reset()), 'ratelimit-policy': `${rate.limit};w=3600` };
     sendJson(res, status, body, { ...limit, ...headers });
   }
 
@@ -152,7 +154,7 @@ export class FakeBluesky {
         this.logins++;
         const { identifier, password } = json() as { identifier: string; password: string };
         if ((identifier !== this.handle && identifier !== this.did) || password !== this.password) return this.error(res, 401, 'AuthenticationRequired', 'Invalid identifier or password');
-        return this.send(res, 200, this.session(this.issue()));
+        return this.send(res, 200, this.session(this.issue()), {}, this.loginRateLimit ?? this.rateLimit);
       }
       case 'POST com.atproto.server.refreshSession': {
         const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');

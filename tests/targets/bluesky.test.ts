@@ -336,4 +336,11 @@ describe('Bluesky target against a fake PDS', () => {
     expect(limited).toMatchObject({ kind: 'retry', retryAt: reset * 1000 });
     expect(pds.posts).toHaveLength(2);
   });
+
+  it('a login window with none left holds no post: only the posting limits do', async () => {
+    pds.loginRateLimit = { limit: 300, remaining: 0, reset: () => Math.floor(Date.now() / 1000) + 86_400 };
+    const { target } = build();
+    await target.send(article({ id: 'a1' }), context());
+    expect(await target.ready!()).toEqual({ kind: 'send' });
+  });
 });

@@ -74,10 +74,16 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
   let saving: Promise<void> = Promise.resolve();
   let connecting: Promise<AtpAgent> | null = null;
 
-  /** Every request has a deadline, and every answer's rate-limit headers are read (docs.bsky.app "Rate Limits"). */
+  /**
+   * Every request has a deadline, and the rate-limit headers of every answer but the session calls
+   * are read (docs.bsky.app "Rate Limits"): logins have limits of their own, which hold no post.
+   */
   const timedFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    if (response.headers.get('ratelimit-remaining') === '0') limited = rateLimitReset(response.headers.get('ratelimit-reset'), now() + DEFAULT_LIMIT_WAIT_MS);
+    const url = input instanceof Request ? input.url : String(input);
+    if (response.headers.get('ratelimit-remaining') === '0' && !url.includes('/xrpc/com.atproto.server.')) {
+      limited = rateLimitReset(response.headers.get('ratelimit-reset'), now() + DEFAULT_LIMIT_WAIT_MS);
+    }
     return response;
   };
 
