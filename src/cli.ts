@@ -48,7 +48,22 @@ function setup(stdoutIsOutput: boolean, progress: ProgressLine | null = null): S
     pretty: (stdoutIsOutput ? process.stderr.isTTY : process.stdout.isTTY) === true,
     beforeWrite: progress ? () => progress.clear() : undefined,
   });
+  exitOnUnexpected(log);
   return { variables, env, configured, log };
+}
+
+/**
+ * An error nothing caught (a bug) ends the process with exit status 1 after one structured log line
+ * (level fatal, the error and where it surfaced), instead of a raw stack trace on stderr. The logger
+ * writes synchronously, so the line is out before the exit.
+ */
+function exitOnUnexpected(log: Logger): void {
+  const fatal = (origin: string) => (error: unknown) => {
+    log.fatal({ err: error, origin }, 'unexpected error; exiting');
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal('uncaughtException'));
+  process.on('unhandledRejection', fatal('unhandledRejection'));
 }
 
 async function main(argv: string[]): Promise<number> {

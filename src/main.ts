@@ -17,7 +17,8 @@ import { articlePreparer } from './pipeline/pages.js';
 import { FeedRegistry } from './pipeline/registry.js';
 import { FeedScheduler } from './pipeline/scheduler.js';
 import { createHttpClient } from './sources/http.js';
-import { openStore } from './store/open.js';
+import { watchWrites } from './store/health.js';
+import { describeDatabase, openStore } from './store/open.js';
 import type { TargetDeps } from './targets/deps.js';
 import { kindNamed, TARGET_KINDS } from './targets/index.js';
 import { USER_AGENT, VERSION } from './version.js';
@@ -55,7 +56,10 @@ export interface Herald {
  */
 export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const { config, env, log } = options;
-  const store = await openStore(options.dryRun ? 'sqlite::memory:' : env.databaseUrl);
+  const databaseUrl = options.dryRun ? 'sqlite::memory:' : env.databaseUrl;
+  // Write failures (a full disk, a read-only file) are logged once, and /readyz fails until a write works again.
+  const database = watchWrites(await openStore(databaseUrl), log.child({ component: 'store' }), describeDatabase(databaseUrl));
+  const { store } = database;
   if (!options.dryRun && options.configured.size === 0) {
     await store.close();
     throw new ConfigError(`no destination is configured, so Herald could post nowhere: ${TARGET_KINDS.map((kind) => `${kind.setup} (${kind.name})`).join(', or ')}; herald run --dry-run shows what would be posted`);
@@ -186,7 +190,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         ops = await startOpsServer(
           { host: env.httpHost, port: env.httpPort },
           [
-            { name: 'database', check: async () => (await store.deliveryCounts(), true) },
+            { name: 'database', check: async () => database.writable() && (await store.deliveryCounts(), true) },
             ...[...live].flatMap(([name, { live: { ready } }]) => (ready ? [{ name, check: async () => ready() }] : [])),
           ],
           metrics,
@@ -230,6 +234,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       await dashboard?.close();
       await http.close();
       await extraction.close();
+      database.stop();
       await store.close();
     },
     reload(next) {

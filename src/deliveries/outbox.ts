@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isStorageFault } from '../store/health.js';
 import type { DeliveryJob, DeliveryQueue, Leases } from '../store/store.js';
 import type { DeliveryPolicy, QueuedDelivery } from './policy.js';
 import { fallbackOptions, readDeliveryOptions, type DeliveryOptions } from './options.js';
@@ -82,6 +83,8 @@ export class Outbox {
   private readonly targets: ReadonlyMap<string, OutboxTarget>;
   private readonly unconfigured: ReadonlyMap<string, string>;
   private woken = false;
+  /** Sends that went out but could not be recorded yet (the store failed), by delivery id: their remote ids. */
+  private readonly unrecorded = new Map<number, string | null>();
   private readonly policy: RetryPolicy;
   private readonly log: Logger;
   private readonly owner: string;
@@ -103,7 +106,7 @@ export class Outbox {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
-    this.heartbeat = setInterval(() => void this.claim().catch((error: unknown) => this.log.warn({ err: error }, 'lease renewal failed')), LEASE_RENEWAL_MS);
+    this.heartbeat = setInterval(() => void this.claim().catch((error: unknown) => isStorageFault(error) || this.log.warn({ err: error }, 'lease renewal failed')), LEASE_RENEWAL_MS);
   }
 
   /** Claims and renews targets; recovers the orphans of targets taken over from a dead process. */
@@ -162,13 +165,16 @@ export class Outbox {
   private async run(): Promise<void> {
     while (this.running) {
       let attempted = 0;
+      let failed = false;
       try {
         attempted = await this.round();
       } catch (error) {
-        this.log.error({ err: error }, 'delivery round failed');
+        // A full disk is logged once where it is noticed (store/health.ts); the loop waits and tries again.
+        if (!isStorageFault(error)) this.log.error({ err: error }, 'delivery round failed');
+        failed = true;
       }
-      if (attempted > 0 || !this.running) continue;
-      const nextDue = await this.store.nextDueAt().catch(() => null);
+      if ((attempted > 0 && !failed) || !this.running) continue;
+      const nextDue = failed ? null : await this.store.nextDueAt().catch(() => null);
       const wait = nextDue === null ? 5_000 : Math.max(0, Math.min(5_000, nextDue - this.now()));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
@@ -220,6 +226,7 @@ export class Outbox {
 
   /** One due delivery and one due edit per target, sent side by side. */
   private async round(): Promise<number> {
+    for (const [id, remoteId] of this.unrecorded) await this.recordSent(id, remoteId);
     await this.wakeConfigured();
     await this.claim();
     const now = this.now();
@@ -286,11 +293,9 @@ export class Outbox {
       }
     }
     await this.store.markSending(delivery.id, this.now());
+    let remoteId: string | null;
     try {
-      const { remoteId } = await target.send(article, { address, unknownOutcome: delivery.unknownOutcome, options });
-      await this.store.markSent(delivery.id, remoteId, this.now());
-      this.log.info({ ...context, remoteId, attempts: delivery.attempts + 1 }, 'delivered');
-      this.events.delivered?.(job, remoteId);
+      ({ remoteId } = await target.send(article, { address, unknownOutcome: delivery.unknownOutcome, options }));
     } catch (error) {
       const failure =
         error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), 'retry');
@@ -313,6 +318,24 @@ export class Outbox {
       const retryAt = failure.retryAt ?? this.now() + backoffDelay(attempts, this.policy);
       await this.store.markRetry(delivery.id, failure.message, retryAt, unknown, this.now());
       this.log.warn({ ...context, attempts, retryInMs: retryAt - this.now(), reason: failure.message }, 'delivery will be retried');
+      return;
+    }
+    this.log.info({ ...context, remoteId, attempts: delivery.attempts + 1 }, 'delivered');
+    this.events.delivered?.(job, remoteId);
+    await this.recordSent(delivery.id, remoteId);
+  }
+
+  /**
+   * Records a send that went out. When the store cannot take it (a full disk), it is kept here and
+   * recorded when the store can: the delivery stays "sending" meanwhile, so it is not sent again.
+   */
+  private async recordSent(id: number, remoteId: string | null): Promise<void> {
+    try {
+      await this.store.markSent(id, remoteId, this.now());
+      this.unrecorded.delete(id);
+    } catch (error) {
+      this.unrecorded.set(id, remoteId);
+      throw error;
     }
   }
 }

@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { FeedConfig } from '../config/config.js';
+import { isStorageFault } from '../store/health.js';
 import type { Leases, Workers } from '../store/store.js';
 import { pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
 import { feedOwner } from './sharing.js';
@@ -43,6 +44,8 @@ export class FeedScheduler {
   /** Feeds being polled right now: never handed over mid-poll, or two processes would poll them at once. */
   private readonly polling = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Consecutive polls of a feed whose outcome the store could not record (a full disk), for back-off. */
+  private readonly storeFailures = new Map<string, number>();
 
   constructor(
     feeds: readonly FeedConfig[],
@@ -69,7 +72,7 @@ export class FeedScheduler {
       const workers = await this.deps.store.heartbeat(this.owner, now, now - WORKER_LIVE_MS);
       this.workers = workers.includes(this.owner) ? workers : [...workers, this.owner];
     } catch (error) {
-      this.deps.log.warn({ err: error }, 'worker heartbeat failed');
+      if (!isStorageFault(error)) this.deps.log.warn({ err: error }, 'worker heartbeat failed');
       return;
     }
     // Feeds that moved to another worker are handed over now, not when their leases run out.
@@ -131,10 +134,21 @@ export class FeedScheduler {
     if (this.stopped) return;
     this.nextPolls.set(feed.id, (this.deps.now ?? Date.now)() + delayMs);
     const timer = setTimeout(() => {
-      const run = this.pollLimited(feed, { shared: true }).then((outcome) => {
-        // A feed removed (or replaced) while it was being polled is not rescheduled.
-        if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
-      });
+      const run = this.pollLimited(feed, { shared: true }).then(
+        (outcome) => {
+          this.storeFailures.delete(feed.id);
+          // A feed removed (or replaced) while it was being polled is not rescheduled.
+          if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
+        },
+        (error: unknown) => {
+          // The store failed (a full disk: logged once where it is noticed): nothing of this poll was
+          // kept, so the feed is polled again later, backing off while the failures last.
+          const failures = (this.storeFailures.get(feed.id) ?? 0) + 1;
+          this.storeFailures.set(feed.id, failures);
+          if (!isStorageFault(error)) this.deps.log.error({ err: error, feed: feed.id }, 'feed poll could not be recorded; it will be polled again');
+          if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, failures));
+        },
+      );
       this.inFlight.add(run);
       void run.finally(() => this.inFlight.delete(run));
     }, delayMs);

@@ -2,9 +2,16 @@ import { resolve } from 'node:path';
 import type { Store } from './store.js';
 import { openSqliteStore } from './sqlite.js';
 import { ConfigError } from '../config/config.js';
+import { redactUrlSecrets } from '../ops/redact.js';
 
 /** File-system errors that mean "this path cannot hold the database" rather than a bug. */
 const UNUSABLE_PATH = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'SQLITE_CANTOPEN', 'SQLITE_READONLY']);
+
+/** The database DATABASE_URL names, for log lines: the SQLite file's absolute path, or the PostgreSQL URL without its password. */
+export function describeDatabase(databaseUrl: string): string {
+  if (databaseUrl.startsWith('sqlite:')) return resolve(databaseUrl.slice('sqlite:'.length) || 'data/herald.db');
+  return redactUrlSecrets(databaseUrl);
+}
 
 /**
  * Opens the store DATABASE_URL names: `sqlite:<path>` (or `sqlite::memory:`), or `postgres://…`.
