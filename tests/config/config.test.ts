@@ -139,6 +139,23 @@ describe('the CLI on bad configuration and usage', () => {
     expect(stderr).toMatch(/^herald: DATABASE_URL: cannot open the SQLite database .*occupied\/herald\.db \((EEXIST|ENOTDIR)/);
   });
 
+  it('waits for an unreachable PostgreSQL, then exits 2 with one line naming DATABASE_URL without its password', async () => {
+    const dir = tempDir('nopg');
+    const file = join(dir, 'herald.yaml');
+    writeFileSync(file, 'feeds: []\nroutes: []\n');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const started = Date.now();
+    const { code, stderr } = await run(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `postgres://herald:s3cret-pass@127.0.0.1:${port}/herald`, X_CLIENT_ID: 'no-pg-client' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25_000);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`herald: DATABASE_URL: PostgreSQL at postgres://[redacted]@127.0.0.1:${port}/herald could not be reached for 30 s (ECONNREFUSED`);
+    expect(stderr).not.toContain('s3cret-pass');
+  }, 90_000);
+
   it('exits 2 with one line naming HTTP_PORT when the port is taken', async () => {
     const dir = tempDir('busyport');
     const file = join(dir, 'herald.yaml');
