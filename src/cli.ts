@@ -147,13 +147,14 @@ async function runCommand(args: string[]): Promise<number> {
   };
   const herald = await createHerald({ config, env, configured, log, dryRun: values['dry-run'], serveOps: !values.once, print });
   if (values.once) {
-    const { polls, attempted } = await herald.runOnce(progress ? (done, total) => progress.show(`polled ${done}/${total} feeds`) : undefined);
+    const { polls, deliveries } = await herald.runOnce(progress ? (done, total) => progress.show(`polled ${done}/${total} feeds`) : undefined);
     progress?.clear();
     await herald.stop();
     const failed = polls.filter((poll) => poll.status === 'failed');
     const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    log.info({ feeds: polls.length, failed: failed.map((poll) => poll.feedId), sends: attempted, maxRssMb }, 'one cycle done');
-    return failed.length > 0 ? 1 : 0;
+    log.info({ feeds: polls.length, failed: failed.map((poll) => poll.feedId), sends: deliveries.attempted, failedDeliveries: deliveries.failed, held: deliveries.held, maxRssMb }, 'one cycle done');
+    // 1 when anything did not work: a feed, a delivery that failed, or a target holding posts back (refused credentials).
+    return failed.length > 0 || deliveries.failed > 0 || deliveries.held.length > 0 ? 1 : 0;
   }
   await herald.start();
   return runUntilSignalled(herald, env.configFile, log);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile, type Config } from './config/config.js';
 import type { Env } from './config/env.js';
 import type { FilterFacts } from './config/filter.js';
-import { NOT_CONFIGURED, Outbox } from './deliveries/outbox.js';
+import { NOT_CONFIGURED, Outbox, type DrainReport } from './deliveries/outbox.js';
 import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.js';
 import { splitTargetKey } from './deliveries/target.js';
 import type { Dashboard } from './dashboard/server.js';
@@ -39,7 +39,7 @@ export interface HeraldOptions {
 
 export interface Herald {
   /** One full cycle: poll every feed, then send everything that is due. */
-  runOnce(onProgress?: (done: number, total: number) => void): Promise<{ polls: PollOutcome[]; attempted: number }>;
+  runOnce(onProgress?: (done: number, total: number) => void): Promise<{ polls: PollOutcome[]; deliveries: DrainReport }>;
   /** Long-running mode: feeds on their timers, the outbox continuously, Discord commands. */
   start(): Promise<void>;
   /** Applies a new config file's feeds and routes without a restart (SIGHUP). */
@@ -76,6 +76,10 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const extraction = createExtractionPool({ timeoutMs: config.extraction.timeoutMs, maxDepth: config.extraction.maxDepth, threads: config.extraction.threads ?? undefined });
   const articles = articlePreparer({ http, extraction, pageLimits: { maxBytes: config.http.maxPageBytes, timeoutMs: config.http.timeoutMs }, summary: config.summary });
   const metrics = createMetrics({
+    async failingFeeds() {
+      const active = new Set(feeds.active().map((feed) => feed.id));
+      return (await store.feedStates()).filter((state) => state.failures > 0 && active.has(state.feedId)).length;
+    },
     async pendingDeliveries() {
       const counts = await store.deliveryCounts();
       return counts.pending + counts.sending;
@@ -151,8 +155,9 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     feedLimits,
     onNewDeliveries: () => outbox.wake(),
   };
-  const scheduler = new FeedScheduler(feeds.active(), ingest, config.http.concurrency, owner, (outcome) => {
+  const scheduler = new FeedScheduler(feeds.active(), ingest, config.http.concurrency, owner, (outcome, lagMs) => {
     metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
+    metrics.pollLag.observe(lagMs / 1000);
     if (outcome.newArticles > 0) metrics.newArticles.inc({ feed: outcome.feedId }, outcome.newArticles);
   });
 
@@ -182,8 +187,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   return {
     async runOnce(onProgress) {
       const polls = await scheduler.pollAllOnce(onProgress);
-      const attempted = await outbox.drain();
-      return { polls, attempted };
+      return { polls, deliveries: await outbox.drain() };
     },
     async start() {
       if (options.serveOps) {

@@ -50,7 +50,7 @@ export async function runDemo(): Promise<number> {
     const log = createLogger({ level: processEnvironment().LOG_LEVEL ?? 'warn', secrets: [], fd: 2, pretty: process.stderr.isTTY === true });
     print(`Herald demo: the bundled feed served at ${files.base}/feed.xml, dry run (nothing is sent).\n`);
     const herald = await createHerald({ config, env, configured: new Map(), log, dryRun: true, serveOps: false, print });
-    const { polls, attempted } = await herald.runOnce();
+    const { polls, deliveries: { attempted } } = await herald.runOnce();
     await herald.stop();
     const newArticles = polls.reduce((sum, poll) => sum + poll.newArticles, 0);
     print(`Demo done: ${counted(polls.length, 'feed')} polled, ${counted(newArticles, 'new article')}, ${counted(attempted, 'post')} shown above.`);

@@ -54,6 +54,16 @@ export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseMs'
   return Math.round(ceiling * (0.5 + random() / 2));
 }
 
+/** What one drain did (see Outbox.drain). */
+export interface DrainReport {
+  /** Sends and edits attempted. */
+  attempted: number;
+  /** Deliveries marked failed. */
+  failed: number;
+  /** Why targets hold their posts back after the drain (a refused token, a paused login), one line each. */
+  held: string[];
+}
+
 /** How a delivery to a kind that is not configured waits (the reason ends with what to set). */
 export const NOT_CONFIGURED = 'target not configured: ';
 /** How often a delivery waiting for its kind to be configured is looked at again, in ms (a restart configures it). */
@@ -83,6 +93,8 @@ export class Outbox {
   private readonly targets: ReadonlyMap<string, OutboxTarget>;
   private readonly unconfigured: ReadonlyMap<string, string>;
   private woken = false;
+  /** Deliveries this outbox marked failed (a send refused for good, or out of attempts). */
+  private failedCount = 0;
   /** Sends that went out but could not be recorded yet (the store failed), by delivery id: their remote ids. */
   private readonly unrecorded = new Map<number, string | null>();
   private readonly policy: RetryPolicy;
@@ -152,14 +164,25 @@ export class Outbox {
     await this.store.releaseLeases(this.owner).catch((error: unknown) => this.log.warn({ err: error }, 'could not release leases'));
   }
 
-  /** Sends until nothing is due right now; returns how many sends were attempted (for --once). */
-  async drain(): Promise<number> {
+  /**
+   * Sends until nothing is due right now, and says what happened (for --once): sends attempted,
+   * deliveries that failed for good, and why targets hold their posts back (a refused token, a
+   * paused login, an unreachable service: each target's own word after the drain).
+   */
+  async drain(): Promise<DrainReport> {
+    const failedBefore = this.failedCount;
     let attempted = 0;
     for (;;) {
       const sent = await this.round();
-      if (sent === 0) return attempted;
+      if (sent === 0) break;
       attempted += sent;
     }
+    const held: string[] = [];
+    for (const { target } of this.targets.values()) {
+      const readiness = target.ready ? await target.ready() : null;
+      if (readiness?.kind === 'wait' && !held.includes(readiness.reason)) held.push(readiness.reason);
+    }
+    return { attempted, failed: this.failedCount - failedBefore, held };
   }
 
   private async run(): Promise<void> {
@@ -310,6 +333,7 @@ export class Outbox {
               ? `outcome unknown twice; not sent again to avoid a duplicate post (${failure.message})`
               : `gave up after ${counted(attempts, 'attempt')}: ${failure.message}`;
         await this.store.markFailed(delivery.id, reason, this.now());
+        this.failedCount++;
         this.log.error({ ...context, attempts, reason }, 'delivery failed');
         this.events.failed?.(job, reason);
         return;

@@ -52,7 +52,7 @@ export class FeedScheduler {
     private readonly deps: SchedulerDeps,
     concurrency: number,
     private readonly owner: string,
-    private readonly onPolled: (outcome: PollOutcome) => void = () => {},
+    private readonly onPolled: (outcome: PollOutcome, lagMs: number) => void = () => {},
   ) {
     this.limit = pLimit(concurrency);
     for (const feed of feeds) this.feeds.set(feed.id, feed);
@@ -132,9 +132,10 @@ export class FeedScheduler {
 
   private schedule(feed: FeedConfig, delayMs: number): void {
     if (this.stopped) return;
-    this.nextPolls.set(feed.id, (this.deps.now ?? Date.now)() + delayMs);
+    const dueAt = (this.deps.now ?? Date.now)() + delayMs;
+    this.nextPolls.set(feed.id, dueAt);
     const timer = setTimeout(() => {
-      const run = this.pollLimited(feed, { shared: true }).then(
+      const run = this.pollLimited(feed, { shared: true }, dueAt).then(
         (outcome) => {
           this.storeFailures.delete(feed.id);
           // A feed removed (or replaced) while it was being polled is not rescheduled.
@@ -155,12 +156,16 @@ export class FeedScheduler {
     this.timers.set(feed.id, timer);
   }
 
-  /** `shared`: leave feeds that belong to another live worker to it (the timers); --once polls all it can claim. */
-  private async pollLimited(feed: FeedConfig, { shared }: { shared: boolean }): Promise<PollOutcome> {
+  /**
+   * `shared`: leave feeds that belong to another live worker to it (the timers); --once polls all it can claim.
+   * `dueAt`: when the poll was due (ms since the epoch), to measure how late it starts.
+   */
+  private async pollLimited(feed: FeedConfig, { shared }: { shared: boolean }, dueAt?: number): Promise<PollOutcome> {
     const elsewhere: PollOutcome = { feedId: feed.id, status: 'elsewhere', newArticles: 0, failures: 0 };
     if (shared && feedOwner(feed.id, this.workers) !== this.owner) return elsewhere;
     return this.limit(async () => {
       const now = this.deps.now ?? Date.now;
+      const lagMs = dueAt === undefined ? 0 : Math.max(0, now() - dueAt);
       this.polling.add(feed.id);
       try {
         const state = await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS);
@@ -174,7 +179,7 @@ export class FeedScheduler {
         if (outcome.failures > 0) {
           await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + nextPollDelay(feed.everyMs, outcome.failures, () => 1) + FEED_LEASE_GRACE_MS);
         }
-        this.onPolled(outcome);
+        this.onPolled(outcome, lagMs);
         return outcome;
       } finally {
         this.polling.delete(feed.id);

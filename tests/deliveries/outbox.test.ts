@@ -83,7 +83,7 @@ describe('the outbox', () => {
     const outbox = await outboxWith(channel);
     await store.addArticle(article('late', 300), { key: 'late', contentHash: null }, routed('late', 'discord:1'), clock);
     await store.addArticle(article('early', 100), { key: 'early', contentHash: null }, routed('early', 'discord:1'), clock);
-    expect(await outbox.drain()).toBe(2);
+    expect((await outbox.drain()).attempted).toBe(2);
     expect(channel.sent).toEqual(['early', 'late']);
     expect(await store.deliveryCounts()).toMatchObject({ sent: 2, pending: 0 });
   });
@@ -95,14 +95,14 @@ describe('the outbox', () => {
     await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
     await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
     for (let attempt = 1; attempt <= 3; attempt++) {
-      expect(await outbox.drain()).toBe(1);
+      expect((await outbox.drain()).attempted).toBe(1);
       const [head] = await status('discord:1');
       expect(head).toMatchObject({ articleId: 'a', attempts: attempt, status: 'pending' });
       expect(head!.nextAttemptAt - clock).toBeGreaterThanOrEqual(backoffDelay(attempt, POLICY, () => 0));
-      expect(await outbox.drain()).toBe(0); // b waits behind a
+      expect((await outbox.drain()).attempted).toBe(0); // b waits behind a
       clock = head!.nextAttemptAt;
     }
-    await outbox.drain();
+    expect((await outbox.drain()).failed).toBe(1);
     expect(logged('delivery failed')).toEqual([expect.objectContaining({ article: 'a', reason: 'gave up after 4 attempts: HTTP 500' })]);
     expect(channel.sent).toEqual(['a', 'a', 'a', 'a', 'b']);
   });

@@ -163,6 +163,10 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
     expect(metrics).toContain('herald_new_articles_total{feed="test-news"} 3');
     expect(metrics).toContain('herald_deliveries_pending 0');
     expect(metrics).toMatch(/herald_publish_to_post_seconds_count\{target="discord"\} 6/);
+    expect(metrics).toMatch(/^herald_build_info\{version="[^"]+",node="\d+\.\d+\.\d+"\} 1$/m);
+    expect(metrics).toContain('herald_feeds_failing 0');
+    expect(metrics).toContain('herald_discord_gateway_up 1');
+    expect(metrics).toMatch(/^herald_poll_lag_seconds_count [1-9]\d*$/m);
   });
 
   it('stops cleanly on SIGTERM with exit 0', async () => {

@@ -17,7 +17,7 @@ describe('the ops server address (HTTP_HOST)', () => {
   });
 
   it('binds the address it is given, not every interface', async () => {
-    const ops = await startOpsServer({ host: readEnv({}).httpHost, port: 0 }, [], createMetrics({ pendingDeliveries: async () => 0 }), quiet);
+    const ops = await startOpsServer({ host: readEnv({}).httpHost, port: 0 }, [], createMetrics({ pendingDeliveries: async () => 0, failingFeeds: async () => 0 }), quiet);
     try {
       expect(ops.address.host).toBe('127.0.0.1');
       const response = await fetch(`http://127.0.0.1:${ops.address.port}/healthz`);
