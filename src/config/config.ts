@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { applyFilter, resolveNames, type FilterFacts, type FilterVerdict, type RouteFilter } from './filter.js';
+import { applyFilter, matches, resolveNames, type Condition, type FilterFacts, type FilterVerdict, type RouteFilter } from './filter.js';
 import { configSchema, type Destination, type KindConfig } from './schema.js';
 
 export interface FeedConfig {
@@ -36,6 +36,8 @@ export interface Config {
   updates: 'edit' | 'ignore';
   /** Each destination kind's own section (`x:`), as that kind's schema produced it. */
   settings: Readonly<Record<string, unknown>>;
+  /** The named filter conditions of `filters:`, by name. */
+  filters: ReadonlyMap<string, Condition>;
   summary: { maxSentences: number; maxChars: number };
   /** `perHost` is read at start (a reload does not change it). */
   http: { timeoutMs: number; maxFeedBytes: number; maxPageBytes: number; concurrency: number; perHost: { maxInFlight: number; minGapMs: number } };
@@ -109,6 +111,7 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
         exclude: route.filter.exclude && resolveNames(route.filter.exclude, named),
       },
     })),
+    filters: named,
     updates: data.updates,
     settings: Object.fromEntries(kinds.flatMap((kind) => (kind.settings ? [[kind.name, sections[kind.name]]] : []))),
     summary: data.summary,
@@ -188,4 +191,9 @@ export function routeArticle(config: Pick<Config, 'routes'>, feedId: string, fac
  */
 export function destinationsFor(config: Pick<Config, 'routes'>, feedId: string): RouteDestination[] {
   return routeArticle(config, feedId, null).map(({ verdict: _verdict, ...destination }) => destination);
+}
+
+/** The names of the top-level filters that `facts` match, in the order written (for role pings that name one). Pure. */
+export function matchingFilters(config: Pick<Config, 'filters'>, facts: FilterFacts): string[] {
+  return [...config.filters].filter(([, condition]) => matches(condition, facts)).map(([name]) => name);
 }

@@ -192,6 +192,11 @@ function evaluate(condition: Condition, facts: FilterFacts, words: (field: Filte
   }
 }
 
+/** Whether `condition` matches the article (see evaluate). Pure. */
+export function matches(condition: Condition, facts: FilterFacts): boolean {
+  return evaluate(condition, facts).matched;
+}
+
 /** Whether a route's filter lets an article through, and why, in words for logs and /why. */
 export type FilterVerdict = { pass: true; reason: string | null } | { pass: false; reason: string };
 

@@ -69,6 +69,10 @@ export interface Destination {
   address: string;
   /** The post template this route gives, or null for the kind's default. */
   template: string | null;
+  /** What else the entry says that only its kind reads (a Discord message template, role pings…); travels with each delivery. */
+  kindOptions?: Readonly<Record<string, unknown>>;
+  /** Names of top-level `filters:` the entry uses (checked at load; their matches travel with each delivery). */
+  filterNames?: string[];
 }
 
 /**
@@ -215,6 +219,11 @@ export function configSchema(kinds: readonly KindConfig[]) {
             if (!(used.name in config.filters)) ctx.addIssue({ code: 'custom', path: ['routes', index, 'filter', part, ...used.path], message: `unknown filter "${used.name}" (filters: ${Object.keys(config.filters).join(', ') || 'none defined'})` });
           }
         }
+        route.to.forEach((destination, position) => {
+          for (const name of destination.filterNames ?? []) {
+            if (!(name in config.filters)) ctx.addIssue({ code: 'custom', path: ['routes', index, 'to', position], message: `unknown filter "${name}" (filters: ${Object.keys(config.filters).join(', ') || 'none defined'})` });
+          }
+        });
         route.feeds.forEach((id, position) => {
           if (id !== '*' && !ids.has(id)) {
             ctx.addIssue({ code: 'custom', path: ['routes', index, 'feeds', position], message: `unknown feed id "${id}"` });

@@ -19,6 +19,10 @@ const DeliveryOptionsSchema = z.object({
   priority: z.number().int().default(0),
   /** The rule of the route's filter that let the article through, in words (for /why), or null when the route has no filter. */
   filter: z.string().nullable().optional(),
+  /** What the route's entry says that only its kind reads (config Destination.kindOptions); the kind validates it when it sends. */
+  kindOptions: z.record(z.string(), z.unknown()).optional(),
+  /** The names of the top-level `filters:` the article matched when it was routed (for role pings that name one). */
+  matches: z.array(z.string()).optional(),
 });
 
 export type DeliveryOptions = z.infer<typeof DeliveryOptionsSchema>;

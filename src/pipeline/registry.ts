@@ -1,4 +1,4 @@
-import { colorFor, routeArticle, type Config, type FeedConfig, type RoutedDestination } from '../config/config.js';
+import { colorFor, matchingFilters, routeArticle, type Config, type FeedConfig, type RouteDestination, type RoutedDestination } from '../config/config.js';
 import type { FilterFacts, FilterVerdict } from '../config/filter.js';
 import type { DeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, targetKey } from '../deliveries/target.js';
@@ -122,10 +122,11 @@ export class FeedRegistry implements FeedCatalog {
    * it; with `facts`, the routes' filters apply, and a destination they hold back carries the reason.
    */
   deliveriesFor(feedId: string, facts: FilterFacts | null = null): Array<{ target: string; options: DeliveryOptions; heldBack?: string }> {
-    return this.destinations(feedId, facts).map(({ kind, address, template, verdict }) => ({
-      target: targetKey(kind, address),
-      options: this.options(feedId, template ?? null, verdict),
-      ...(verdict.pass ? {} : { heldBack: verdict.reason }),
+    const matched = facts && this.config.filters.size > 0 ? matchingFilters(this.config, facts) : [];
+    return this.destinations(feedId, facts).map((destination) => ({
+      target: targetKey(destination.kind, destination.address),
+      options: { ...this.options(feedId, destination, destination.verdict), ...(matched.length > 0 ? { matches: matched } : {}) },
+      ...(destination.verdict.pass ? {} : { heldBack: destination.verdict.reason }),
     }));
   }
 
@@ -136,12 +137,18 @@ export class FeedRegistry implements FeedCatalog {
   optionsFor(feedId: string, target: string): DeliveryOptions {
     const { kind, address } = splitTargetKey(target);
     const destination = this.destinations(feedId).find((d) => d.kind === kind && d.address === address);
-    return this.options(feedId, destination?.template ?? null, null);
+    return this.options(feedId, destination, null);
   }
 
-  private options(feedId: string, template: string | null, verdict: FilterVerdict | null): DeliveryOptions {
+  private options(feedId: string, destination: RouteDestination | undefined, verdict: FilterVerdict | null): DeliveryOptions {
     const feed = this.get(feedId);
-    return { template, style: { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 }, priority: feed?.priority ?? 0, filter: verdict?.pass ? verdict.reason : null };
+    return {
+      template: destination?.template ?? null,
+      style: { name: feed?.name ?? feedId, color: feed?.color ?? 0x5865f2 },
+      priority: feed?.priority ?? 0,
+      filter: verdict?.pass ? verdict.reason : null,
+      ...(destination?.kindOptions ? { kindOptions: destination.kindOptions } : {}),
+    };
   }
 
   /**

@@ -111,3 +111,15 @@ describe('route filters', () => {
     ]);
   });
 });
+
+describe('Discord destinations in routes', () => {
+  it('name the key at fault, and check the filter a role ping names', () => {
+    const feeds = [{ id: 'a', url: 'https://a.example/rss' }];
+    expect(configError({ feeds, routes: [{ feeds: ['a'], to: [{ discord: { channel: CHANNEL, message: { embed: { title: 'New: {headline}' } } } }] }] })).toMatch(
+      /^herald\.yaml: routes\[0\]\.to\[0\]\.discord\.message\.embed\.title: unknown placeholder \{headline\}/,
+    );
+    expect(configError({ feeds, routes: [{ feeds: ['a'], to: [{ discord: { channel: CHANNEL, mention: { roles: [CHANNEL], when: 'breaking' } } }] }] })).toBe(
+      'herald.yaml: routes[0].to[0]: unknown filter "breaking" (filters: none defined)',
+    );
+  });
+});

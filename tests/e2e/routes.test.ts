@@ -6,8 +6,9 @@ import { waitFor } from '../fakes/http.js';
 import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'routes-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-/** filtered, … */
+/** A text channel with a filter; an announcement channel with a template, a role ping and crossposts. */
 const CHANNELS = ['311111111111111111', '322222222222222222'];
+const ROLE = '399999999999999999';
 const BASE = Date.UTC(2026, 10, 12, 9, 0, 0);
 const STRING = 3;
 
@@ -28,11 +29,31 @@ describe('routes: filters, templates and role pings through the real discord.js 
     items.push(
       story('rust', 'Rust 2.0 released', 1, { categories: ['Languages'] }),
       story('sponsored', 'Sponsored: a gadget you need', 2, { categories: ['Deals'] }),
+      story('breaking', 'Breaking: kernel bug found', 3, { categories: ['Security', 'Linux'], author: 'Ada Lovelace' }),
     );
     feeds.setFeed('/tech.xml', rss('Tech', items));
     const config = writeConfig(dir, {
       feeds: [{ id: 'tech', url: feeds.url('/tech.xml'), every: '1s', backfill: 10, name: 'Tech' }],
-      routes: [{ feeds: ['tech'], to: [{ discord: CHANNELS[0] }], filter: { exclude: { words: 'sponsored', in: ['title', 'categories'] } } }],
+      filters: { breaking: { words: 'breaking', in: ['title'] } },
+      routes: [
+        { feeds: ['tech'], to: [{ discord: CHANNELS[0] }], filter: { exclude: { words: 'sponsored', in: ['title', 'categories'] } } },
+        {
+          feeds: ['tech'],
+          to: [
+            {
+              discord: {
+                channel: CHANNELS[1],
+                message: {
+                  content: '📰 {title} ({published})',
+                  embed: { description: '{summary}\n\nFiled under {categories}', footer: 'From {feed}', color: '#112233', image: 'thumbnail', fields: [{ name: 'Source', value: '{site}', inline: true }] },
+                },
+                mention: { roles: [ROLE], when: 'breaking' },
+                crosspost: true,
+              },
+            },
+          ],
+        },
+      ],
     });
     herald = new HeraldProcess(['run'], {
       ...fakeEnv({ discord }),
@@ -42,7 +63,8 @@ describe('routes: filters, templates and role pings through the real discord.js 
       HTTP_PORT: '0',
     });
     await herald.waitForLog('new article', { url: items[1]!.link });
-    await waitFor('the post that passed the filter', () => discord.messagesIn(CHANNELS[0]!).length >= 1);
+    await waitFor('the posts that passed the filter', () => discord.messagesIn(CHANNELS[0]!).length >= 2);
+    await waitFor('every post in the announcement channel, published', () => discord.crossposts.length >= 3);
   });
 
   afterAll(async () => {
@@ -51,13 +73,40 @@ describe('routes: filters, templates and role pings through the real discord.js 
   });
 
   it('a filter holds an item back, and /why says which rule did', async () => {
-    expect(discord.messagesIn(CHANNELS[0]!).map((m) => m.body.embeds![0]!.title)).toEqual(['Rust 2.0 released']);
+    expect(discord.messagesIn(CHANNELS[0]!).map((m) => m.body.embeds![0]!.title)).toEqual(['Rust 2.0 released', 'Breaking: kernel bug found']);
     const held = herald.logged('new article', { url: items[1]!.link })[0]!;
-    expect(held.targets).toEqual([]);
+    expect(held.targets).toEqual([`discord:${CHANNELS[1]}`]);
     expect(held.filtered).toEqual([{ target: `discord:${CHANNELS[0]}`, pass: false, reason: 'held back by exclude: words "sponsored" in title' }]);
     const why = await discord.runCommand('why', [{ name: 'url', type: STRING, value: items[1]!.link }]);
     expect(why.content).toContain(`<#${CHANNELS[0]}>: not posted: held back by exclude: words "sponsored" in title.`);
     const passed = await discord.runCommand('why', [{ name: 'url', type: STRING, value: items[0]!.link }]);
     expect(passed.content).toContain(`<#${CHANNELS[0]}> (let through: no exclude rule matched): posted.`);
+  });
+
+  it("a route's template shapes content and embed, with placeholders filled", () => {
+    const [rust] = discord.messagesIn(CHANNELS[1]!);
+    const seconds = Math.floor((BASE + 60_000) / 1000);
+    expect(rust!.body.content).toBe(`📰 Rust 2.0 released (<t:${seconds}:R>)`);
+    const embed = rust!.body.embeds![0]!;
+    expect(embed).toMatchObject({ title: 'Rust 2.0 released', url: items[0]!.link, color: 0x112233, footer: { text: 'From Tech' }, fields: [{ name: 'Source', value: 'Test News', inline: true }] });
+    expect(embed.description).toMatch(/^Rust 2\.0 released: the lead sentence[\s\S]*\n\nFiled under Languages$/);
+    expect(embed.thumbnail?.url).toMatch(/^https:\/\/news\.example\/img\//);
+    expect(embed.image).toBeUndefined();
+    expect(discord.refusedMessages).toEqual([]);
+  });
+
+  it("pings the route's role only when the named filter matches, and allows no other mention", () => {
+    const [rust, sponsored, breaking] = discord.messagesIn(CHANNELS[1]!);
+    expect(sponsored!.body.embeds![0]!.title).toBe('Sponsored: a gadget you need');
+    for (const quiet of [rust!, sponsored!]) {
+      expect(quiet.body.content).not.toContain('<@&');
+      expect(quiet.body.allowed_mentions).toEqual({ parse: [] });
+    }
+    expect(breaking!.body.content).toMatch(new RegExp(`^<@&${ROLE}> 📰 Breaking: kernel bug found`));
+    expect(breaking!.body.allowed_mentions).toEqual({ parse: [], roles: [ROLE] });
+  });
+
+  it('publishes every message of the announcement channel (crosspost), and none elsewhere', () => {
+    expect(discord.crossposts).toEqual(discord.messagesIn(CHANNELS[1]!).map((m) => ({ channelId: CHANNELS[1], messageId: m.id })));
   });
 });

@@ -6,10 +6,11 @@ export interface PostedMessage {
   id: string;
   channelId: string;
   body: {
+    content?: string;
     nonce?: string;
     enforce_nonce?: boolean;
     allowed_mentions?: unknown;
-    embeds?: Array<{ title?: string; url?: string; description?: string; image?: { url: string } }>;
+    embeds?: Array<{ title?: string; url?: string; description?: string; color?: number; image?: { url: string }; thumbnail?: { url: string }; footer?: { text: string }; author?: { name: string }; fields?: Array<{ name: string; value: string; inline?: boolean }> }>;
   };
   at: number;
 }
@@ -65,6 +66,10 @@ const GUILD_ID = '900000000000000003';
 export class FakeDiscord {
   readonly messages: PostedMessage[] = [];
   readonly edits: Array<{ channelId: string; messageId: string; body: PostedMessage['body'] }> = [];
+  /** Messages published to following servers (POST /channels/{id}/messages/{id}/crosspost). */
+  readonly crossposts: Array<{ channelId: string; messageId: string }> = [];
+  /** Message bodies refused with 400 for breaking Discord's limits, and why. */
+  readonly refusedMessages: string[][] = [];
   readonly commandRegistrations: Array<{ route: string; body: unknown }> = [];
   readonly interactionCallbacks: Array<{ interactionId: string; body: { type: number; data?: { content?: string; embeds?: Array<{ description?: string; title?: string }>; flags?: number } } }> = [];
   /** Edits of deferred replies (PATCH …/messages/@original) and follow-ups, by interaction id. */
@@ -147,6 +152,11 @@ export class FakeDiscord {
       if (injected) return sendJson(res, injected.status, injected.body ?? { message: 'injected failure', code: 0 }, injected.headers);
       const channelId = match[1]!;
       if (!this.channels.includes(channelId)) return sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
+      const problems = limitViolations(json);
+      if (problems.length > 0) {
+        this.refusedMessages.push(problems);
+        return sendJson(res, 400, { message: 'Invalid Form Body', code: 50035 });
+      }
       const nonceKey = json?.enforce_nonce && json?.nonce ? `${channelId}:${json.nonce}` : null;
       const previous = nonceKey ? this.nonces.get(nonceKey) : undefined;
       const message = previous ?? { id: this.id(), channelId, body: json, at: Date.now() };
@@ -173,6 +183,14 @@ export class FakeDiscord {
         nonce: json?.nonce,
         author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null },
       });
+    }
+    match = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path);
+    if (req.method === 'POST' && match) {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      const message = this.messages.find((m) => m.id === match![2] && m.channelId === match![1]);
+      if (!message) return sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
+      this.crossposts.push({ channelId: match[1]!, messageId: match[2]! });
+      return sendJson(res, 200, { id: message.id, channel_id: message.channelId, type: 0, content: message.body.content ?? '', embeds: message.body.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date(message.at).toISOString(), edited_timestamp: null, attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 2, components: [] });
     }
     match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
     if (req.method === 'PATCH' && match) {

@@ -2,6 +2,7 @@ import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { DISCORD_LIMITS } from '../../src/targets/discord/fit.js';
+import { discordEntrySchema, readDiscordDestination } from '../../src/targets/discord/destination.js';
 import { discordNonce, renderDiscordMessage } from '../../src/targets/discord/render.js';
 import { renderXPost } from '../../src/targets/x/render.js';
 import { graphemes, isWellFormed } from '../unicode.js';
@@ -98,10 +99,10 @@ describe('renderDiscordMessage', () => {
       color: 0,
     });
     const embed = message.embeds[0]!;
-    expect(embed.title.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
+    expect(embed.title!.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
     expect(embed.description!.length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
     expect(embed.author!.name.length).toBeLessThanOrEqual(DISCORD_LIMITS.authorName);
-    const total = embed.title.length + embed.description!.length + embed.author!.name.length + embed.footer!.text.length;
+    const total = embed.title!.length + embed.description!.length + embed.author!.name.length + embed.footer!.text.length;
     expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.total);
   });
 
@@ -114,7 +115,7 @@ describe('renderDiscordMessage', () => {
     for (const start of ['>', '> ', '>>> ', '# ', '## ', '### ', '-# ', '- ', '* ', '1. ', '12. ', '  > ']) {
       const text = `${start}Council approves night buses`;
       const embed = renderDiscordMessage(article({ title: text, summary: `First line.\n${text}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
-      for (const escaped of [embed.title, embed.description!]) {
+      for (const escaped of [embed.title!, embed.description!]) {
         expect(escaped, JSON.stringify(start)).not.toMatch(BLOCK);
         expect(shown(escaped)).toBe(escaped === embed.title ? text : `First line.\n${text}`);
       }
@@ -131,7 +132,7 @@ describe('renderDiscordMessage', () => {
     for (const cluster of ['🎉', '👍🏽', '👨‍👩‍👧‍👦', '🇺🇦', '1️⃣']) {
       for (let lead = 248; lead <= 256; lead++) {
         const title = `${'速'.repeat(lead)}${cluster.repeat(3)}${'続き'.repeat(20)}`;
-        const cut = renderDiscordMessage(article({ title }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!.title;
+        const cut = renderDiscordMessage(article({ title }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!.title!;
         expect(cut.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
         expect(isWellFormed(cut)).toBe(true);
         expect(cut.endsWith('…')).toBe(true);
@@ -143,9 +144,9 @@ describe('renderDiscordMessage', () => {
   it('cuts before escaping, so a cut title leaves no dangling backslash and stays within the limit once escaped', () => {
     const title = `${'*_'.repeat(200)}`;
     const cut = renderDiscordMessage(article({ title, summary: `${'**bold** '.repeat(600)}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
-    expect(cut.title.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
+    expect(cut.title!.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
     expect(cut.title).toMatch(/[^\\]…$/);
-    expect(title.startsWith(shown(cut.title).slice(0, -1))).toBe(true);
+    expect(title.startsWith(shown(cut.title!).slice(0, -1))).toBe(true);
     expect(cut.description!.length).toBeLessThanOrEqual(DISCORD_LIMITS.description);
     expect(shown(cut.description!)).toMatch(/^(\*\*bold\*\* )+\*\*bold\*\*…$/);
   });
@@ -154,5 +155,40 @@ describe('renderDiscordMessage', () => {
     expect(discordNonce('a', '1')).toBe(discordNonce('a', '1'));
     expect(discordNonce('a', '1')).not.toBe(discordNonce('a', '2'));
     expect(discordNonce('a', '1')).not.toBe(discordNonce('b', '1'));
+  });
+});
+
+describe('Discord messages from a route template', () => {
+  const entry = (written: object) => readDiscordDestination(discordEntrySchema.parse({ channel: '123456789012345678', ...written }).kindOptions);
+
+  it('stay within Discord limits after substitution, cut between whole characters', () => {
+    const long = article({ title: '🚌 '.repeat(200), summary: 'Word and **bold** '.repeat(400), categories: Array.from({ length: 20 }, (_, i) => `Category ${i}`) });
+    const message = renderDiscordMessage(long, {
+      channelId: '1',
+      feedName: 'N',
+      color: 0,
+      destination: entry({ message: { content: '{title} {summary} {summary}', embed: { title: '{title} {title}', description: '{summary}{summary}', fields: [{ name: '{title}', value: '{summary}' }] } }, mention: { roles: ['223456789012345678'] } }),
+    });
+    expect(message.content!.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
+    expect(message.content).toMatch(/^<@&223456789012345678> 🚌/);
+    const embed = message.embeds[0]!;
+    expect(embed.title!.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
+    expect(embed.fields![0]!.value.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
+    const total = embed.title!.length + (embed.description?.length ?? 0) + embed.fields!.reduce((sum, f) => sum + f.name.length + f.value.length, 0) + (embed.author?.name.length ?? 0) + (embed.footer?.text.length ?? 0);
+    expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+    for (const text of [message.content!, embed.title!, embed.description ?? '', embed.fields![0]!.value]) expect(isWellFormed(text)).toBe(true);
+  });
+
+  it('escape what the article says, not what the route wrote', () => {
+    const message = renderDiscordMessage(article({ title: '**Win** @everyone' }), { channelId: '1', feedName: 'N', color: 0, destination: entry({ message: { content: '**New:** {title}', embed: false } }) });
+    expect(message.content).toBe('**New:** \\*\\*Win\\*\\* @everyone');
+    expect(message.embeds).toEqual([]);
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('are refused at load with the key and what is wrong', () => {
+    expect(() => discordEntrySchema.parse({ channel: '123456789012345678', message: { content: '{titel}' } })).toThrow(/unknown placeholder \{titel\}/);
+    expect(() => discordEntrySchema.parse({ channel: '123456789012345678', message: { embed: false } })).toThrow(/a message without an embed needs content/);
+    expect(() => discordEntrySchema.parse({ channel: '123456789012345678', mention: { roles: ['everyone'] } })).toThrow(/expected a Discord role id/);
   });
 });

@@ -7,7 +7,7 @@ import type { Article } from '../../articles/article.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
 import type { DiscordEnv } from './env.js';
-import { renderDiscordMessage } from './render.js';
+import { renderDiscordMessage, renderOptionsOf } from './render.js';
 import { DISCORD_LIMITS } from './fit.js';
 import { cutText } from '../../text/cut.js';
 
@@ -148,23 +148,28 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       return pause ? { kind: 'wait', until: nextCheckAt, reason: pause.reason } : { kind: 'send' };
     },
     async send(article: Article, context: SendContext) {
-      const { style } = context.options;
-      const body = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
+      const render = renderOptionsOf(context);
+      const body = renderDiscordMessage(article, render);
+      let message: { id?: string };
       try {
-        const message = (await rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
-        return { remoteId: message?.id ?? null };
+        message = (await rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
       } catch (error) {
         throw failure(error);
       }
+      if (render.destination?.crosspost && message?.id) {
+        // Publishing is a second step: the message stands whatever happens to it.
+        await rest.post(Routes.channelMessageCrosspost(context.address, message.id)).catch((error: unknown) => log.warn({ target: 'discord', channel: context.address, message: message.id, reason: (error as Error).message }, 'message posted but not published to following servers'));
+      }
+      return { remoteId: message?.id ?? null };
     },
     async notify(address: string, text: string) {
       await rest.post(Routes.channelMessages(address), { body: { content: cutText(text, DISCORD_LIMITS.content), allowed_mentions: { parse: [] } } });
     },
     async edit(article: Article, context: SendContext & { remoteId: string }) {
-      const { style } = context.options;
-      const { embeds, allowed_mentions } = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
+      const { content, embeds, allowed_mentions } = renderDiscordMessage(article, renderOptionsOf(context));
       try {
-        await rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { embeds, allowed_mentions } });
+        // A published (crossposted) message's edit reaches the following servers' copies too.
+        await rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { ...(content !== undefined ? { content } : {}), embeds, allowed_mentions } });
       } catch (error) {
         throw failure(error);
       }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
 import { DISCORD_ENV, readDiscordEnv } from './env.js';
+import { discordEntrySchema } from './destination.js';
 import { discordSettingsSchema } from './settings.js';
 
 const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
@@ -15,7 +16,7 @@ const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id
  */
 export const discordKind: TargetKind<TargetDeps> = {
   name: 'discord',
-  entry: channelId.transform((address) => ({ address, template: null })),
+  entry: discordEntrySchema,
   shorthand: {
     keys: { discord: z.array(channelId).default([]) },
     destinations: (values) => (values.discord as string[]).map((address) => ({ address, template: null })),
@@ -53,9 +54,8 @@ export const discordKind: TargetKind<TargetDeps> = {
     return {
       kind: 'discord',
       async send(article, context) {
-        const { renderDiscordMessage } = await import('./render.js');
-        const { style } = context.options;
-        const payload = renderDiscordMessage(article, { channelId: context.address, feedName: style.name, color: style.color });
+        const { renderDiscordMessage, renderOptionsOf } = await import('./render.js');
+        const payload = renderDiscordMessage(article, renderOptionsOf(context));
         print(`── would post to Discord channel ${context.address} ──\n${JSON.stringify(payload, null, 2)}\n`);
         return { remoteId: null };
       },

@@ -2,24 +2,30 @@ import { createHash } from 'node:crypto';
 import { escapeMarkdown } from 'discord.js';
 import type { Article } from '../../articles/article.js';
 import { cutText, cutToFit } from '../../text/cut.js';
-import { DISCORD_LIMITS } from './fit.js';
+import type { SendContext } from '../../deliveries/target.js';
+import { fillTemplate, readDiscordDestination, type DiscordDestination, type DiscordMessageTemplate, type Placeholder } from './destination.js';
+import { cutMarkdown, DISCORD_LIMITS, fitMessage } from './fit.js';
 
 
 /** Our own limit for the byline footer: longer is a list of names nobody reads. Title + description + author + byline stay under the 6,000 total. */
 const BYLINE_MAX = 200;
 
 export interface DiscordMessage {
+  content?: string;
   embeds: Array<{
-    title: string;
-    url: string;
+    title?: string;
+    url?: string;
     description?: string;
     color: number;
     timestamp?: string;
     author?: { name: string };
     footer?: { text: string };
     image?: { url: string };
+    thumbnail?: { url: string };
+    fields?: Array<{ name: string; value: string; inline?: boolean }>;
   }>;
-  allowed_mentions: { parse: [] };
+  /** Never users or @everyone/@here; only the roles a route opted in to (Discord: allowed mentions object). */
+  allowed_mentions: { parse: []; roles?: string[] };
   nonce: string;
   enforce_nonce: true;
 }
@@ -58,10 +64,100 @@ export interface DiscordRenderOptions {
   channelId: string;
   feedName: string;
   color: number;
+  /** What the route's entry says: message template, role pings (destination.ts). */
+  destination?: DiscordDestination;
+  /** The top-level filters the article matched when routed (for a ping that names one). */
+  matches?: readonly string[];
 }
 
-/** One message with one embed: title linked to the article, summary, image, source, time. No pings. */
+/** How a delivery's context renders in a channel: its feed's style, and what its route's entry says (read and checked here). */
+export function renderOptionsOf(context: SendContext): DiscordRenderOptions {
+  const { style, kindOptions, matches } = context.options;
+  return { channelId: context.address, feedName: style.name, color: style.color, destination: readDiscordDestination(kindOptions), matches: matches ?? [] };
+}
+
+/** The values of the placeholders: escaped for places Discord renders markdown in, and as they are for the others. */
+function placeholderValues(article: Article, feedName: string): { markdown: Record<Placeholder, string>; plain: Record<Placeholder, string> } {
+  const plain: Record<Placeholder, string> = {
+    title: article.title,
+    summary: article.summary,
+    url: article.url,
+    site: article.siteName ?? feedName,
+    author: article.author ?? '',
+    published: article.publishedAt === null ? '' : `<t:${Math.floor(article.publishedAt / 1000)}:R>`,
+    categories: (article.categories ?? []).join(', '),
+    image: article.imageUrl ?? '',
+    feed: feedName,
+  };
+  const escaped = (['title', 'summary', 'site', 'author', 'categories', 'feed'] as const).map((name) => [name, escapeDiscord(plain[name])]);
+  return { plain, markdown: { ...plain, ...Object.fromEntries(escaped) } };
+}
+
+/** An http(s) URL Discord accepts in an embed, or undefined (a template that filled to nothing or to text). */
+function embedUrl(text: string): string | undefined {
+  return /^https?:\/\/\S+$/.test(text) ? text : undefined;
+}
+
+/** The message a route's template describes for `article`, fitted to Discord's limits after substitution. */
+function renderTemplate(article: Article, template: DiscordMessageTemplate, options: DiscordRenderOptions): Pick<DiscordMessage, 'content' | 'embeds'> {
+  const { markdown, plain } = placeholderValues(article, options.feedName);
+  const message: Pick<DiscordMessage, 'content' | 'embeds'> = { embeds: [] };
+  if (template.content !== undefined) message.content = fillTemplate(template.content, markdown).trim();
+  if (template.embed !== false) {
+    const written = template.embed ?? {};
+    const embed: DiscordMessage['embeds'][number] = { color: written.color ?? options.color };
+    const title = fillTemplate(written.title ?? '{title}', markdown).trim();
+    if (title) embed.title = title;
+    const url = embedUrl(fillTemplate(written.url ?? '{url}', plain).trim());
+    if (url && embed.title) embed.url = url;
+    const description = fillTemplate(written.description ?? '{summary}', markdown).trim();
+    if (description) embed.description = description;
+    const author = fillTemplate(written.author ?? '{site}', plain).trim();
+    if (author) embed.author = { name: author };
+    const footer = fillTemplate(written.footer ?? (article.author ? 'By {author}' : ''), plain).trim();
+    if (footer) embed.footer = { text: footer };
+    if ((written.timestamp ?? true) && article.publishedAt !== null) embed.timestamp = new Date(article.publishedAt).toISOString();
+    const image = article.imageUrl ? embedUrl(article.imageUrl) : undefined;
+    if (image && written.image !== 'none') embed[written.image === 'thumbnail' ? 'thumbnail' : 'image'] = { url: image };
+    const fields = (written.fields ?? [])
+      .map((field) => ({ name: fillTemplate(field.name, markdown).trim(), value: fillTemplate(field.value, markdown).trim(), ...(field.inline !== undefined ? { inline: field.inline } : {}) }))
+      .filter((field) => field.name && field.value);
+    if (fields.length > 0) embed.fields = fields;
+    message.embeds.push(embed);
+  }
+  return fitMessage(message);
+}
+
+/** The role mentions a route opted in to for this article: all its roles, or none when it names a filter the article did not match. */
+function mentionedRoles(options: DiscordRenderOptions): string[] {
+  const mention = options.destination?.mention;
+  if (!mention || (mention.when !== undefined && !(options.matches ?? []).includes(mention.when))) return [];
+  return mention.roles;
+}
+
+/**
+ * The message for `article` in a channel: the route's template (destination.ts) when it gives one,
+ * else one embed with the title linked to the article, summary, image, source and time. Pings
+ * only the roles the route opted in to (allowed_mentions lists exactly them; never users, never
+ * @everyone or @here). Within Discord's limits after substitution (fit.ts).
+ */
 export function renderDiscordMessage(article: Article, options: DiscordRenderOptions): DiscordMessage {
+  const roles = mentionedRoles(options);
+  const template = options.destination?.message;
+  const body = template ? renderTemplate(article, template, options) : { embeds: [defaultEmbed(article, options)] };
+  const pings = roles.map((role) => `<@&${role}>`).join(' ');
+  const content = [pings, body.content ?? ''].filter(Boolean).join(' ');
+  return {
+    ...(content ? { content: pings ? cutMarkdown(content, DISCORD_LIMITS.content) : content } : {}),
+    embeds: body.embeds,
+    allowed_mentions: roles.length > 0 ? { parse: [], roles } : { parse: [] },
+    nonce: discordNonce(article.id, options.channelId),
+    enforce_nonce: true,
+  };
+}
+
+/** The default message's one embed: title linked to the article, summary, image, source, time. */
+function defaultEmbed(article: Article, options: DiscordRenderOptions): DiscordMessage['embeds'][number] {
   const source = article.siteName ?? options.feedName;
   const embed: DiscordMessage['embeds'][number] = {
     title: fitEscaped(article.title, DISCORD_LIMITS.title),
@@ -73,10 +169,5 @@ export function renderDiscordMessage(article: Article, options: DiscordRenderOpt
   if (article.author) embed.footer = { text: cutText(`By ${article.author}`, BYLINE_MAX) };
   if (article.publishedAt !== null) embed.timestamp = new Date(article.publishedAt).toISOString();
   if (article.imageUrl) embed.image = { url: article.imageUrl };
-  return {
-    embeds: [embed],
-    allowed_mentions: { parse: [] },
-    nonce: discordNonce(article.id, options.channelId),
-    enforce_nonce: true,
-  };
+  return embed;
 }
