@@ -62,15 +62,17 @@ export const discordKind: TargetKind<TargetDeps> = {
     };
   },
   async preview(article, options) {
-    const { renderDiscordMessage } = await import('./render.js');
-    const embed = renderDiscordMessage(article, { channelId: '0', feedName: options.style.name, color: options.style.color }).embeds[0]!;
+    const { renderDiscordMessage, renderOptionsOf } = await import('./render.js');
+    const message = renderDiscordMessage(article, renderOptionsOf({ address: '0', unknownOutcome: false, options }));
+    // A route's template may have no embed: its content shows as the card's text.
+    const embed = message.embeds[0] ?? { color: options.style.color, title: article.title, url: article.url, description: message.content };
     // Discord shows an escaped character without its backslash.
     const shown = (text: string | undefined) => (text === undefined ? null : text.replace(/\\(.)/gsu, '$1'));
     return {
       look: 'card',
       author: embed.author?.name ?? null,
-      title: shown(embed.title)!,
-      url: embed.url,
+      title: shown(embed.title) ?? article.title,
+      url: embed.url ?? article.url,
       description: shown(embed.description),
       footer: embed.footer?.text ?? null,
       color: embed.color,
