@@ -29,14 +29,14 @@ describe('routes: filters, templates and role pings through the real discord.js 
     items.push(
       story('rust', 'Rust 2.0 released', 1, { categories: ['Languages'] }),
       story('sponsored', 'Sponsored: a gadget you need', 2, { categories: ['Deals'] }),
-      story('breaking', 'Breaking: kernel bug found', 3, { categories: ['Security', 'Linux'], author: 'Ada Lovelace' }),
+      story('breaking', `Breaking: kernel bug found ${'🐧'.repeat(60)}`, 3, { categories: ['Security', 'Linux'], author: 'Ada Lovelace' }),
     );
     feeds.setFeed('/tech.xml', rss('Tech', items));
     const config = writeConfig(dir, {
       feeds: [{ id: 'tech', url: feeds.url('/tech.xml'), every: '1s', backfill: 10, name: 'Tech' }],
       filters: { breaking: { words: 'breaking', in: ['title'] } },
       routes: [
-        { feeds: ['tech'], to: [{ discord: CHANNELS[0] }], filter: { exclude: { words: 'sponsored', in: ['title', 'categories'] } } },
+        { feeds: ['tech'], to: [{ discord: { channel: CHANNELS[0], thread: true } }], filter: { exclude: { words: 'sponsored', in: ['title', 'categories'] } } },
         {
           feeds: ['tech'],
           to: [
@@ -65,6 +65,7 @@ describe('routes: filters, templates and role pings through the real discord.js 
     await herald.waitForLog('new article', { url: items[1]!.link });
     await waitFor('the posts that passed the filter', () => discord.messagesIn(CHANNELS[0]!).length >= 2);
     await waitFor('every post in the announcement channel, published', () => discord.crossposts.length >= 3);
+    await waitFor('a thread on each post in the text channel', () => discord.threads.length >= 2);
   });
 
   afterAll(async () => {
@@ -73,7 +74,7 @@ describe('routes: filters, templates and role pings through the real discord.js 
   });
 
   it('a filter holds an item back, and /why says which rule did', async () => {
-    expect(discord.messagesIn(CHANNELS[0]!).map((m) => m.body.embeds![0]!.title)).toEqual(['Rust 2.0 released', 'Breaking: kernel bug found']);
+    expect(discord.messagesIn(CHANNELS[0]!).map((m) => m.body.embeds![0]!.title)).toEqual([items[0]!.title, items[2]!.title]);
     const held = herald.logged('new article', { url: items[1]!.link })[0]!;
     expect(held.targets).toEqual([`discord:${CHANNELS[1]}`]);
     expect(held.filtered).toEqual([{ target: `discord:${CHANNELS[0]}`, pass: false, reason: 'held back by exclude: words "sponsored" in title' }]);
@@ -108,5 +109,14 @@ describe('routes: filters, templates and role pings through the real discord.js 
 
   it('publishes every message of the announcement channel (crosspost), and none elsewhere', () => {
     expect(discord.crossposts).toEqual(discord.messagesIn(CHANNELS[1]!).map((m) => ({ channelId: CHANNELS[1], messageId: m.id })));
+  });
+
+  it('starts a thread on each message of a text channel, named by its title cut between whole characters to 100', () => {
+    const posted = discord.messagesIn(CHANNELS[0]!);
+    expect(discord.threads.map(({ channelId, messageId }) => ({ channelId, messageId }))).toEqual(posted.map((m) => ({ channelId: CHANNELS[0], messageId: m.id })));
+    expect(discord.threads[0]!.name).toBe('Rust 2.0 released');
+    const long = discord.threads[1]!.name;
+    expect(long.length).toBeLessThanOrEqual(100);
+    expect(long).toMatch(/^Breaking: kernel bug found (🐧)+…$/u);
   });
 });

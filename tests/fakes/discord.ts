@@ -68,6 +68,8 @@ export class FakeDiscord {
   readonly edits: Array<{ channelId: string; messageId: string; body: PostedMessage['body'] }> = [];
   /** Messages published to following servers (POST /channels/{id}/messages/{id}/crosspost). */
   readonly crossposts: Array<{ channelId: string; messageId: string }> = [];
+  /** Threads started on a message (POST /channels/{id}/messages/{id}/threads); Discord allows one per message. */
+  readonly threads: Array<{ channelId: string; messageId: string; name: string }> = [];
   /** Message bodies refused with 400 for breaking Discord's limits, and why. */
   readonly refusedMessages: string[][] = [];
   readonly commandRegistrations: Array<{ route: string; body: unknown }> = [];
@@ -183,6 +185,16 @@ export class FakeDiscord {
         nonce: json?.nonce,
         author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null },
       });
+    }
+    match = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path);
+    if (req.method === 'POST' && match) {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      if (!this.messages.some((m) => m.id === match![2] && m.channelId === match![1])) return sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
+      if (this.threads.some((t) => t.messageId === match![2])) return sendJson(res, 400, { message: 'A thread has already been created for this message', code: 160004 });
+      const name = String(json?.name ?? '');
+      if (name.length < 1 || name.length > 100) return sendJson(res, 400, { message: 'Invalid Form Body', code: 50035 });
+      this.threads.push({ channelId: match[1]!, messageId: match[2]!, name });
+      return sendJson(res, 201, { id: match[2], type: 11, guild_id: GUILD_ID, parent_id: match[1], name, owner_id: BOT_ID, message_count: 0, member_count: 1, thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false }, flags: 0 });
     }
     match = /^\/channels\/(\d+)\/messages\/(\d+)\/crosspost$/.exec(path);
     if (req.method === 'POST' && match) {

@@ -70,6 +70,11 @@ export interface DiscordConnection {
   close(): Promise<void>;
 }
 
+/** A thread's name from an article's title: Discord allows 1–100 characters; cut between whole graphemes (text/cut.ts). */
+function threadName(title: string): string {
+  return cutText(title.replace(/\s+/g, ' ').trim(), DISCORD_LIMITS.threadName) || 'Discussion';
+}
+
 function classifyDiscordError(error: unknown, now: number): DeliveryError {
   if (error instanceof RateLimitError) {
     return new DeliveryError(`rate limited (${error.route})`, 'retry', now + Math.max(error.retryAfter, error.timeToReset, 1000));
@@ -156,9 +161,14 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       } catch (error) {
         throw failure(error);
       }
+      // Publishing and the discussion thread are second steps: the message stands whatever happens to them.
+      // A retried send that finds the message (nonce) asks again; Discord allows one thread per message.
+      const second = (what: string) => (error: unknown) => log.warn({ target: 'discord', channel: context.address, message: message.id, reason: (error as Error).message }, `message posted, but ${what}`);
       if (render.destination?.crosspost && message?.id) {
-        // Publishing is a second step: the message stands whatever happens to it.
-        await rest.post(Routes.channelMessageCrosspost(context.address, message.id)).catch((error: unknown) => log.warn({ target: 'discord', channel: context.address, message: message.id, reason: (error as Error).message }, 'message posted but not published to following servers'));
+        await rest.post(Routes.channelMessageCrosspost(context.address, message.id)).catch(second('not published to following servers'));
+      }
+      if (render.destination?.thread && message?.id) {
+        await rest.post(Routes.threads(context.address, message.id), { body: { name: threadName(article.title) } }).catch(second('no thread started on it'));
       }
       return { remoteId: message?.id ?? null };
     },

@@ -53,6 +53,8 @@ const discordDestinationSchema = z.object({
   mention: z.object({ roles: z.array(roleId).min(1).max(20), when: z.string().optional() }).optional(),
   /** Publish each message of an announcement channel to the servers that follow it. */
   crosspost: z.boolean().optional(),
+  /** Start a thread on each message of a text channel, named by the article's title, for discussion. */
+  thread: z.boolean().optional(),
 });
 
 export type DiscordDestination = z.output<typeof discordDestinationSchema>;

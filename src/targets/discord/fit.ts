@@ -18,6 +18,8 @@ export const DISCORD_LIMITS = {
   footerText: 2048,
   authorName: 256,
   total: 6000,
+  /** A thread's (or forum post's) name: https://discord.com/developers/docs/resources/channel#start-thread-from-message */
+  threadName: 100,
   /** Not in the limits table, but Discord refuses longer embed URLs (discord/discord-api-docs PR #6531). */
   url: 2048,
 } as const;
