@@ -11,6 +11,10 @@ function nextPollDelay(everyMs: number, failures: number, random: () => number =
   return Math.round(base * (0.9 + random() * 0.2));
 }
 
+/** A poll that starts this late (and at least half its interval late) is warned about, at most once a minute. */
+const LAG_WARNING_MIN_MS = 5_000;
+const LAG_WARNING_EVERY_MS = 60_000;
+
 /** Past its next poll, a feed's lease lasts this much longer before another process may take it. */
 const FEED_LEASE_GRACE_MS = 15_000;
 /** How often a process says it is alive, and how long after its last word it still counts as a worker. */
@@ -44,6 +48,8 @@ export class FeedScheduler {
   /** Feeds being polled right now: never handed over mid-poll, or two processes would poll them at once. */
   private readonly polling = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** When the last "falling behind" warning was logged (ms since the epoch). */
+  private lagWarnedAt = 0;
   /** Consecutive polls of a feed whose outcome the store could not record (a full disk), for back-off. */
   private readonly storeFailures = new Map<string, number>();
 
@@ -157,6 +163,17 @@ export class FeedScheduler {
   }
 
   /**
+   * Says when polls start later than due (every poll slot busy, a slow database): a warning at most
+   * once a minute when a poll starts more than half its interval (and at least 5 s) late.
+   */
+  private noteLag(feed: FeedConfig, lagMs: number): void {
+    const now = (this.deps.now ?? Date.now)();
+    if (lagMs < Math.max(feed.everyMs / 2, LAG_WARNING_MIN_MS) || now - this.lagWarnedAt < LAG_WARNING_EVERY_MS) return;
+    this.lagWarnedAt = now;
+    this.deps.log.warn({ feed: feed.id, lagMs, everyMs: feed.everyMs }, 'polls are falling behind their interval: raise http.concurrency, lengthen every, or share the feeds out over more processes');
+  }
+
+  /**
    * `shared`: leave feeds that belong to another live worker to it (the timers); --once polls all it can claim.
    * `dueAt`: when the poll was due (ms since the epoch), to measure how late it starts.
    */
@@ -166,6 +183,7 @@ export class FeedScheduler {
     return this.limit(async () => {
       const now = this.deps.now ?? Date.now;
       const lagMs = dueAt === undefined ? 0 : Math.max(0, now() - dueAt);
+      this.noteLag(feed, lagMs);
       this.polling.add(feed.id);
       try {
         const state = await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + feed.everyMs + FEED_LEASE_GRACE_MS);
