@@ -1,16 +1,21 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Tables } from './schema.js';
+
 /**
- * Schema versions, applied in order and once, each in its own transaction. Every version is one
- * change written for both backends: the same tables and meaning, each dialect's own syntax
- * (SQLite's FTS5 where PostgreSQL has tsvector, AUTOINCREMENT where it has BIGSERIAL).
+ * Schema versions, applied in order and once, each in its own transaction, recorded in
+ * `schema_migrations (version, applied_at)`. Every version is one change written for both backends:
+ * the same tables and meaning, each dialect's own syntax (SQLite's FTS5 where PostgreSQL has
+ * tsvector, AUTOINCREMENT where it has BIGSERIAL). Each is a list of single statements. A version,
+ * once released, never changes: databases created by earlier releases carry it.
  */
-export interface Migration {
+interface Migration {
   version: number;
-  sqlite: string;
-  postgres: string;
+  sqlite: readonly string[];
+  postgres: readonly string[];
 }
 
-const V1_TABLES = (idColumn: string) => `
-  CREATE TABLE feed_state (
+const V1_TABLES = (idColumn: string) => [
+  `CREATE TABLE feed_state (
     feed_id TEXT PRIMARY KEY,
     etag TEXT,
     last_modified TEXT,
@@ -19,15 +24,15 @@ const V1_TABLES = (idColumn: string) => `
     last_success_at BIGINT,
     failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT
-  );
-  CREATE TABLE seen_items (
+  )`,
+  `CREATE TABLE seen_items (
     feed_id TEXT NOT NULL,
     item_key TEXT NOT NULL,
     article_id TEXT,
     seen_at BIGINT NOT NULL,
     PRIMARY KEY (feed_id, item_key)
-  );
-  CREATE TABLE articles (
+  )`,
+  `CREATE TABLE articles (
     id TEXT PRIMARY KEY,
     feed_id TEXT NOT NULL,
     url TEXT NOT NULL,
@@ -39,10 +44,10 @@ const V1_TABLES = (idColumn: string) => `
     published_at BIGINT,
     first_seen_at BIGINT NOT NULL,
     sort_at BIGINT NOT NULL
-  );
-  CREATE INDEX articles_by_time ON articles (sort_at DESC);
-  CREATE INDEX articles_by_feed_time ON articles (feed_id, sort_at DESC);
-  CREATE TABLE deliveries (
+  )`,
+  'CREATE INDEX articles_by_time ON articles (sort_at DESC)',
+  'CREATE INDEX articles_by_feed_time ON articles (feed_id, sort_at DESC)',
+  `CREATE TABLE deliveries (
     ${idColumn},
     article_id TEXT NOT NULL REFERENCES articles (id),
     target TEXT NOT NULL,
@@ -56,16 +61,16 @@ const V1_TABLES = (idColumn: string) => `
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     UNIQUE (article_id, target)
-  );
-  CREATE INDEX deliveries_queue ON deliveries (target, status, sort_at, id);
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
+  )`,
+  'CREATE INDEX deliveries_queue ON deliveries (target, status, sort_at, id)',
+  'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+];
 
-const V2_COMMON = `
-  ALTER TABLE seen_items ADD COLUMN url TEXT;
-  CREATE INDEX seen_items_by_url ON seen_items (url);
-  CREATE INDEX articles_by_url ON articles (url);
-  CREATE TABLE discord_feeds (
+const V2_COMMON = [
+  'ALTER TABLE seen_items ADD COLUMN url TEXT',
+  'CREATE INDEX seen_items_by_url ON seen_items (url)',
+  'CREATE INDEX articles_by_url ON articles (url)',
+  `CREATE TABLE discord_feeds (
     id TEXT PRIMARY KEY,
     url TEXT NOT NULL,
     every_ms BIGINT NOT NULL,
@@ -75,33 +80,29 @@ const V2_COMMON = `
     paused INTEGER NOT NULL DEFAULT 0,
     added_by TEXT,
     created_at BIGINT NOT NULL
-  );
-`;
+  )`,
+];
 
-const V3 = `
-  ALTER TABLE seen_items ADD COLUMN content_hash TEXT;
-  ALTER TABLE articles ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
-  ALTER TABLE deliveries ADD COLUMN posted_revision INTEGER NOT NULL DEFAULT 1;
-  CREATE INDEX deliveries_sent_by_article ON deliveries (article_id, status);
-`;
+const V3 = [
+  'ALTER TABLE seen_items ADD COLUMN content_hash TEXT',
+  'ALTER TABLE articles ADD COLUMN revision INTEGER NOT NULL DEFAULT 1',
+  'ALTER TABLE deliveries ADD COLUMN posted_revision INTEGER NOT NULL DEFAULT 1',
+  'CREATE INDEX deliveries_sent_by_article ON deliveries (article_id, status)',
+];
 
-const V5 = `
-  ALTER TABLE feed_state ADD COLUMN lease_owner TEXT;
-  ALTER TABLE feed_state ADD COLUMN lease_until BIGINT;
-  CREATE TABLE target_leases (target TEXT PRIMARY KEY, owner TEXT NOT NULL, lease_until BIGINT NOT NULL);
-`;
+const V5 = [
+  'ALTER TABLE feed_state ADD COLUMN lease_owner TEXT',
+  'ALTER TABLE feed_state ADD COLUMN lease_until BIGINT',
+  'CREATE TABLE target_leases (target TEXT PRIMARY KEY, owner TEXT NOT NULL, lease_until BIGINT NOT NULL)',
+];
 
 /** Processes that share the database announce themselves, so feeds can be shared out among the live ones. */
-const V6 = `
-  CREATE TABLE workers (owner TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
-`;
+const V6 = ['CREATE TABLE workers (owner TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)'];
 
 /** Each delivery keeps the options its route gave it (deliveries/options.ts); rows from before have none (NULL). */
-const V7 = (json: string) => `
-  ALTER TABLE deliveries ADD COLUMN options ${json};
-`;
+const V7 = (json: string) => [`ALTER TABLE deliveries ADD COLUMN options ${json}`];
 
-export const MIGRATIONS: readonly Migration[] = [
+const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     sqlite: V1_TABLES('id INTEGER PRIMARY KEY AUTOINCREMENT'),
@@ -109,35 +110,83 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    sqlite: `${V2_COMMON}
-      CREATE VIRTUAL TABLE articles_fts USING fts5 (title, summary, content = 'articles', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
-      INSERT INTO articles_fts (rowid, title, summary) SELECT rowid, title, summary FROM articles;
-      CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+    sqlite: [
+      ...V2_COMMON,
+      `CREATE VIRTUAL TABLE articles_fts USING fts5 (title, summary, content = 'articles', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2')`,
+      'INSERT INTO articles_fts (rowid, title, summary) SELECT rowid, title, summary FROM articles',
+      `CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
         INSERT INTO articles_fts (rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
-      END;
-      CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+      END`,
+      `CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, summary) VALUES ('delete', old.rowid, old.title, old.summary);
-      END;
-      CREATE TRIGGER articles_fts_update AFTER UPDATE ON articles BEGIN
+      END`,
+      `CREATE TRIGGER articles_fts_update AFTER UPDATE ON articles BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, summary) VALUES ('delete', old.rowid, old.title, old.summary);
         INSERT INTO articles_fts (rowid, title, summary) VALUES (new.rowid, new.title, new.summary);
-      END;`,
-    postgres: `${V2_COMMON}
-      ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || summary)) STORED;
-      CREATE INDEX articles_search ON articles USING GIN (search);`,
+      END`,
+    ],
+    postgres: [
+      ...V2_COMMON,
+      `ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || summary)) STORED`,
+      'CREATE INDEX articles_search ON articles USING GIN (search)',
+    ],
   },
   { version: 3, sqlite: V3, postgres: V3 },
   {
     version: 4,
-    sqlite: `ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
-      CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd REAL NOT NULL DEFAULT 0);`,
-    postgres: `ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]';
-      CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0);`,
+    sqlite: [
+      `ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]'`,
+      'CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd REAL NOT NULL DEFAULT 0)',
+    ],
+    postgres: [
+      `ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '[]'`,
+      'CREATE TABLE x_usage (period TEXT PRIMARY KEY, posts INTEGER NOT NULL DEFAULT 0, usd DOUBLE PRECISION NOT NULL DEFAULT 0)',
+    ],
   },
   { version: 5, sqlite: V5, postgres: V5 },
   { version: 6, sqlite: V6, postgres: V6 },
   { version: 7, sqlite: V7('TEXT'), postgres: V7('JSONB') },
 ];
+
+/** What the migration runner needs to know of a backend. */
+export interface MigrationDialect {
+  name: 'sqlite' | 'postgres';
+  /**
+   * Run first in every migration transaction: makes processes that start together take turns
+   * (PostgreSQL: a transaction-scoped advisory lock). Absent where one process owns the database.
+   */
+  lock?(trx: Transaction<Tables>): Promise<void>;
+}
+
+/**
+ * Brings the database up to the newest schema version: each missing version (MIGRATIONS) in its
+ * own transaction, which also records it in schema_migrations. Safe when several processes start
+ * at once on PostgreSQL (each version is re-checked under the lock). Rejects with the database's
+ * error when a statement fails; that version is then rolled back and the later ones not tried.
+ */
+export async function migrate(db: Kysely<Tables>, dialect: MigrationDialect): Promise<void> {
+  const appliedAtType = dialect.name === 'sqlite' ? 'integer' : 'bigint';
+  await db.transaction().execute(async (trx) => {
+    await dialect.lock?.(trx);
+    await trx.schema
+      .createTable('schema_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (column) => column.primaryKey())
+      .addColumn('applied_at', appliedAtType, (column) => column.notNull())
+      .execute();
+  });
+  const applied = new Set((await db.selectFrom('schema_migrations').select('version').execute()).map((row) => Number(row.version)));
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    await db.transaction().execute(async (trx) => {
+      await dialect.lock?.(trx);
+      // Another process may have applied it while this one waited for the lock.
+      if (await trx.selectFrom('schema_migrations').select('version').where('version', '=', migration.version).executeTakeFirst()) return;
+      for (const statement of migration[dialect.name]) await sql.raw(statement).execute(trx);
+      await trx.insertInto('schema_migrations').values({ version: migration.version, applied_at: Date.now() }).execute();
+    });
+  }
+}
 
 /**
  * What a user typed turned into words a full-text index can match safely: letters and digits only,

@@ -37,7 +37,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length) || 'data/herald.db';
     try {
-      return openSqliteStore(path);
+      return await openSqliteStore(path);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === undefined || !UNUSABLE_PATH.has(code)) throw error;

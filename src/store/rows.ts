@@ -1,30 +1,83 @@
+import { z } from 'zod';
 import type { Delivery, DeliveryStatus, DiscordFeed, FeedState, StoredArticle } from './store.js';
 
 /**
- * Database rows → Herald's types, for both backends. Numbers go through Number(): SQLite returns
- * numbers, PostgreSQL returns BIGINT columns as strings.
+ * Database rows are external input: each is checked here, once, and turned into Herald's types.
+ * Both backends hand numbers over as JavaScript numbers (PostgreSQL's BIGINT is parsed as a
+ * number, which holds epoch milliseconds exactly: see postgres.ts); flags are stored as 0 or 1.
  */
-export type Row = Record<string, unknown>;
 
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+/** A row read back from the database that does not have the shape Herald wrote. */
+export class StoreRowError extends Error {
+  constructor(
+    readonly table: string,
+    readonly issues: string,
+  ) {
+    super(`unexpected ${table} row: ${issues}`);
+    this.name = 'StoreRowError';
+  }
+}
 
-export const ARTICLE_COLUMNS = 'a.id, a.feed_id, a.url, a.title, a.summary, a.author, a.site_name, a.image_url, a.published_at, a.first_seen_at, a.revision, a.categories';
+/** Column checks for the row schemas here and in the queries. */
+export const int = z.number().int();
+const flag = int.transform((value) => value === 1);
+export const text = z.string();
+export const nullableText = z.string().nullable();
+export const nullableInt = int.nullable();
+export const deliveryStatus = z.enum(['pending', 'sending', 'sent', 'failed', 'skipped'] satisfies DeliveryStatus[]);
+const categories = z
+  .string()
+  .transform((json, context) => {
+    try {
+      return JSON.parse(json) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: 'categories: not JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(z.string()));
 
-export function toArticle(row: Row): StoredArticle {
+/** Checks `row` against `schema`, naming `table` in the StoreRowError it throws on a mismatch; returns the parsed row. */
+export function checkRow<T>(schema: z.ZodType<T>, table: string, row: unknown): T {
+  const result = schema.safeParse(row);
+  if (!result.success) throw new StoreRowError(table, result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  return result.data;
+}
+
+/** The article columns every article query selects. */
+export const ARTICLE_COLUMNS = ['id', 'feed_id', 'url', 'title', 'summary', 'author', 'site_name', 'image_url', 'published_at', 'first_seen_at', 'revision', 'categories'] as const;
+
+const articleRow = z.object({
+  id: text,
+  feed_id: text,
+  url: text,
+  title: text,
+  summary: text,
+  author: nullableText,
+  site_name: nullableText,
+  image_url: nullableText,
+  published_at: nullableInt,
+  first_seen_at: int,
+  revision: int,
+  categories,
+});
+
+/** An articles row (ARTICLE_COLUMNS) → StoredArticle. Throws StoreRowError. */
+export function toArticle(row: unknown): StoredArticle {
+  const r = checkRow(articleRow, 'articles', row);
   return {
-    id: row.id as string,
-    feedId: row.feed_id as string,
-    url: row.url as string,
-    title: row.title as string,
-    summary: row.summary as string,
-    author: row.author as string | null,
-    siteName: row.site_name as string | null,
-    imageUrl: row.image_url as string | null,
-    publishedAt: numOrNull(row.published_at),
-    firstSeenAt: num(row.first_seen_at),
-    revision: num(row.revision),
-    categories: JSON.parse((row.categories as string | undefined) ?? '[]') as string[],
+    id: r.id,
+    feedId: r.feed_id,
+    url: r.url,
+    title: r.title,
+    summary: r.summary,
+    author: r.author,
+    siteName: r.site_name,
+    imageUrl: r.image_url,
+    publishedAt: r.published_at,
+    firstSeenAt: r.first_seen_at,
+    revision: r.revision,
+    categories: r.categories,
   };
 }
 
@@ -42,50 +95,91 @@ function json(value: unknown): unknown {
   }
 }
 
-export function toDelivery(row: Row): Delivery {
+const deliveryRow = z.object({
+  id: int,
+  article_id: text,
+  target: text,
+  status: deliveryStatus,
+  attempts: int,
+  next_attempt_at: int,
+  last_error: nullableText,
+  remote_id: nullableText,
+  unknown_outcome: flag,
+  options: z.unknown(),
+});
+
+/** A deliveries row → Delivery. Throws StoreRowError. */
+export function toDelivery(row: unknown): Delivery {
+  const r = checkRow(deliveryRow, 'deliveries', row);
   return {
-    id: num(row.id),
-    articleId: row.article_id as string,
-    target: row.target as string,
-    status: row.status as DeliveryStatus,
-    attempts: num(row.attempts),
-    nextAttemptAt: num(row.next_attempt_at),
-    lastError: row.last_error as string | null,
-    remoteId: row.remote_id as string | null,
-    unknownOutcome: num(row.unknown_outcome) === 1,
-    options: json(row.options),
+    id: r.id,
+    articleId: r.article_id,
+    target: r.target,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    remoteId: r.remote_id,
+    unknownOutcome: r.unknown_outcome,
+    options: json(r.options),
   };
 }
 
-export function toFeedState(row: Row): FeedState {
+const feedStateRow = z.object({
+  feed_id: text,
+  etag: nullableText,
+  last_modified: nullableText,
+  initialized: flag,
+  last_poll_at: nullableInt,
+  last_success_at: nullableInt,
+  failures: int,
+  last_error: nullableText,
+});
+
+/** A feed_state row → FeedState (its lease columns are not part of it). Throws StoreRowError. */
+export function toFeedState(row: unknown): FeedState {
+  const r = checkRow(feedStateRow, 'feed_state', row);
   return {
-    feedId: row.feed_id as string,
-    etag: row.etag as string | null,
-    lastModified: row.last_modified as string | null,
-    initialized: num(row.initialized) === 1,
-    lastPollAt: numOrNull(row.last_poll_at),
-    lastSuccessAt: numOrNull(row.last_success_at),
-    failures: num(row.failures),
-    lastError: row.last_error as string | null,
+    feedId: r.feed_id,
+    etag: r.etag,
+    lastModified: r.last_modified,
+    initialized: r.initialized,
+    lastPollAt: r.last_poll_at,
+    lastSuccessAt: r.last_success_at,
+    failures: r.failures,
+    lastError: r.last_error,
   };
 }
 
+/** The state of a feed never polled. */
 export function emptyFeedState(feedId: string): FeedState {
   return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null };
 }
 
-export function toDiscordFeed(row: Row): DiscordFeed {
+const discordFeedRow = z.object({
+  id: text,
+  url: text,
+  every_ms: int,
+  backfill: int,
+  name: text,
+  channel_id: text,
+  paused: flag,
+  added_by: nullableText,
+  created_at: int,
+});
+
+/** A discord_feeds row → DiscordFeed. Throws StoreRowError. */
+export function toDiscordFeed(row: unknown): DiscordFeed {
+  const r = checkRow(discordFeedRow, 'discord_feeds', row);
   return {
-    id: row.id as string,
-    url: row.url as string,
-    everyMs: num(row.every_ms),
-    backfill: num(row.backfill),
-    name: row.name as string,
-    channelId: row.channel_id as string,
-    paused: num(row.paused) === 1,
-    addedBy: row.added_by as string | null,
-    createdAt: num(row.created_at),
+    id: r.id,
+    url: r.url,
+    everyMs: r.every_ms,
+    backfill: r.backfill,
+    name: r.name,
+    channelId: r.channel_id,
+    paused: r.paused,
+    addedBy: r.added_by,
+    createdAt: r.created_at,
   };
 }
-
-export { num, numOrNull };

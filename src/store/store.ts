@@ -2,7 +2,8 @@
  * What Herald keeps between runs, as small interfaces named for what each keeps; `Store` is all of
  * them together. Every method is async so that SQLite and PostgreSQL share them. Every timestamp is
  * an `EpochMs`. Every method rejects with the driver's error (better-sqlite3's SqliteError, pg's
- * DatabaseError) when the database fails.
+ * DatabaseError) when the database fails, and with a `StoreRowError` (store/rows.ts) when a row read
+ * back does not have the shape Herald wrote.
  */
 
 /** A point in time: milliseconds since 1970-01-01T00:00:00Z (what `Date.now()` returns). */

@@ -9,7 +9,7 @@ import { TARGET_KINDS } from '../../src/targets/index.js';
 
 describe('feeds added from Discord and discord.minEvery', () => {
   it('are never polled more often than the minimum, also when added before it, and follow a new minimum on reload', async () => {
-    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-min-every-')), 'test.db'));
+    const store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-min-every-')), 'test.db'));
     try {
       // Added at 1s under an older Herald that had no minimum.
       await store.addDiscordFeed({ id: 'fast', url: 'https://fast.example/rss', everyMs: 1_000, backfill: 0, name: 'Fast', channelId: '1', paused: false, addedBy: null, createdAt: 1 });

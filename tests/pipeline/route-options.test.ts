@@ -62,7 +62,7 @@ describe('route options travel with the delivery', () => {
 
   it('a queued delivery keeps the options it was recorded with across a config reload and a restart', async () => {
     const file = path();
-    store = openSqliteStore(file);
+    store = await openSqliteStore(file);
     const feeds = new FeedRegistry(config('one'), store);
     await feeds.load();
     expect(await store.addArticle(article('a', 1_000), { key: 'a', contentHash: null }, feeds.deliveriesFor('news'), 5_000)).toEqual([`discord:${CHANNEL}`, 'x']);
@@ -70,7 +70,7 @@ describe('route options travel with the delivery', () => {
     await store.close();
 
     // A restart under the new config: what was queued before goes out as it was routed then.
-    store = openSqliteStore(file);
+    store = await openSqliteStore(file);
     const restarted = new FeedRegistry(config('two'), store);
     await restarted.load();
     expect(await store.fillDeliveryOptions((feedId, target) => restarted.optionsFor(feedId, target))).toBe(0);
@@ -91,7 +91,7 @@ describe('route options travel with the delivery', () => {
 
   it('a delivery queued by a release that kept no options gets the config’s at start, and one that still has none is sent with the defaults', async () => {
     const file = path();
-    store = openSqliteStore(file);
+    store = await openSqliteStore(file);
     const feeds = new FeedRegistry(config('one'), store);
     await feeds.load();
     await store.addArticle(article('old', 1_000), { key: 'old', contentHash: null }, feeds.deliveriesFor('news'), 5_000);
@@ -101,7 +101,7 @@ describe('route options travel with the delivery', () => {
     db.exec('UPDATE deliveries SET options = NULL');
     db.close();
 
-    store = openSqliteStore(file);
+    store = await openSqliteStore(file);
     const restarted = new FeedRegistry(config('two'), store);
     await restarted.load();
     expect(await store.fillDeliveryOptions((feedId, target) => restarted.optionsFor(feedId, target))).toBe(2);
@@ -115,7 +115,7 @@ describe('route options travel with the delivery', () => {
     const again = new Database(file);
     again.exec(`UPDATE deliveries SET options = CASE target WHEN 'x' THEN NULL ELSE '{"style":"not an object"}' END WHERE article_id = 'late'`);
     again.close();
-    store = openSqliteStore(file);
+    store = await openSqliteStore(file);
     const unfilled = await drain(store);
     const defaults = { template: null, style: { name: 'news', color: 0x5865f2 }, priority: 0 };
     expect([...unfilled.discord.sends, ...unfilled.x.sends].map((send) => [send.article, send.context.options])).toEqual([

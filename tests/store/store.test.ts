@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
+import { StoreRowError } from '../../src/store/rows.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store, StoredArticle } from '../../src/store/store.js';
 import { waitFor } from '../fakes/http.js';
@@ -273,6 +274,16 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     expect(versions.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
     expect(versions.slice(6).map(([version]) => version)).toEqual([7]);
   });
+
+  it.skipIf(!available)('rejects a row it did not write rather than passing it on', async () => {
+    const legacy = await create();
+    await legacy.run(`UPDATE deliveries SET status = 'lost' WHERE target = 'x'`);
+    store = await legacy.open();
+    await expect(store.queueHeads()).resolves.toEqual([]); // not unfinished: never read
+    await expect(store.urlHistory('https://news.example/old')).rejects.toThrow(StoreRowError);
+    await legacy.run(`UPDATE deliveries SET status = 'pending' WHERE target = 'x'; UPDATE articles SET categories = 'City' WHERE id = 'old'`);
+    await expect(store.queueHeads()).rejects.toThrow(/articles row: categories/);
+  });
 });
 
 describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
@@ -318,7 +329,7 @@ describe('feeds added from Discord, seen from another process', () => {
   it('reach every registry sharing the database through refresh()', async () => {
     const { FeedRegistry } = await import('../../src/pipeline/registry.js');
     const { parseConfig } = await import('../../src/config/config.js');
-    const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-registry-')), 'test.db'));
+    const store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-registry-')), 'test.db'));
     try {
       const config = parseConfig({}, 'test', []);
       const here = new FeedRegistry(config, store);

@@ -1,0 +1,291 @@
+import { z } from 'zod';
+import type { Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
+import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, StoreRowError, text, toArticle, toDelivery, toDiscordFeed, toFeedState } from './rows.js';
+import { compiled, type Db } from './statements.js';
+
+/**
+ * The store's queries, written once for SQLite and PostgreSQL with kysely. What truly differs
+ * (full-text search, leases, the gateway lock) is in sqlite.ts and postgres.ts.
+ */
+
+
+/** The part of the store each backend supplies itself. */
+export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof CommonParts | 'searchArticles'>;
+/** The part of the store written once. */
+type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & KeyValues & UsageLedger;
+
+/**
+ * At most this many rows or keys per statement: SQLite allows 32,766 bound values per statement,
+ * PostgreSQL 65,535, and a seen item binds 6.
+ */
+const BATCH = 500;
+
+function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += BATCH) out.push(items.slice(start, start + BATCH));
+  return out;
+}
+
+
+const seenKeyRow = z.object({ item_key: text, content_hash: nullableText, article_id: nullableText });
+const seenUrlRow = z.object({ feed_id: text, seen_at: int, article_id: nullableText });
+const countRow = z.object({ status: deliveryStatus, n: int });
+const usageRow = z.object({ period: text, posts: int, usd: z.number() });
+const sortAtRow = z.object({ sort_at: int });
+const nextDueRow = z.object({ next: nullableInt });
+const metaRow = z.object({ value: text });
+const feedTargetRow = z.object({ feed_id: text, target: text });
+
+/** The whole Store on `db`: the queries written once, with the backend's own `dialect` parts. */
+export function createStore(db: Db, dialect: DialectParts): Store {
+  return { ...commonParts(db), ...dialect };
+}
+
+function commonParts(db: Db): CommonParts {
+  const q = compiled(db);
+  /** Deliveries rows with their articles, read with one query per BATCH articles (not one per row). */
+  async function jobs(rows: unknown[]): Promise<DeliveryJob[]> {
+    const deliveries = rows.map(toDelivery);
+    const articles = new Map<string, StoredArticle>();
+    for (const ids of batches([...new Set(deliveries.map((delivery) => delivery.articleId))])) {
+      for (const row of (await q.articles(db, { ids })).rows) {
+        const article = toArticle(row);
+        articles.set(article.id, article);
+      }
+    }
+    return deliveries.map((delivery) => {
+      const article = articles.get(delivery.articleId);
+      if (!article) throw new StoreRowError('deliveries', `delivery ${delivery.id}: article ${delivery.articleId} is missing`);
+      return { delivery, article };
+    });
+  }
+
+async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { contentHash: string | null; articleId: string | null }>> {
+    const found = new Map<string, { contentHash: string | null; articleId: string | null }>();
+    for (const batch of batches(keys)) {
+      for (const row of (await q.seenKeys(db, { feedId, keys: batch })).rows) {
+        const seen = checkRow(seenKeyRow, 'seen_items', row);
+        found.set(seen.item_key, { contentHash: seen.content_hash, articleId: seen.article_id });
+      }
+    }
+    return found;
+  }
+
+  return {
+    seenItems,
+    async saveFeedState(state) {
+      await q.saveFeedState(db, { ...state, initialized: state.initialized ? 1 : 0 });
+    },
+    async feedStates() {
+      return (await db.selectFrom('feed_state').selectAll().orderBy('feed_id').execute()).map(toFeedState);
+    },
+
+    async unseenKeys(feedId, keys) {
+      const seen = await seenItems(feedId, keys);
+      return keys.filter((key) => !seen.has(key));
+    },
+    async markSeen(feedId, items, at) {
+      const insert = (executor: Db, batch: typeof items) =>
+        executor
+          .insertInto('seen_items')
+          .values(batch.map((item) => ({ feed_id: feedId, item_key: item.key, article_id: null, seen_at: at, url: item.url, content_hash: item.contentHash ?? null })))
+          .onConflict((conflict) => conflict.doNothing())
+          .execute();
+      const all = batches(items);
+      if (all.length === 1) await insert(db, all[0]!);
+      else if (all.length > 1) await db.transaction().execute(async (trx) => { for (const batch of all) await insert(trx, batch); });
+    },
+    async setContentHash(feedId, key, contentHash) {
+      await db.updateTable('seen_items').set({ content_hash: contentHash }).where('feed_id', '=', feedId).where('item_key', '=', key).execute();
+    },
+
+    async addArticle(article, item, deliveries, now) {
+      return db.transaction().execute(async (trx) => {
+        const { revision: _revision, ...columns } = article;
+        await q.insertArticle(trx, { ...columns, categories: JSON.stringify(article.categories ?? []), sortAt: article.publishedAt ?? article.firstSeenAt });
+        await q.markItemSeen(trx, { feed_id: article.feedId, item_key: item.key, article_id: article.id, seen_at: now, url: article.url, content_hash: item.contentHash });
+        if (deliveries.length === 0) return [];
+        // A story seen before keeps its place in the queues: that of its first record.
+        const { sort_at: sortAt } = checkRow(sortAtRow, 'articles', (await q.articleSortAt(trx, { id: article.id })).rows[0]);
+        const created: string[] = [];
+        for (const { target, options, heldBack } of deliveries) {
+          const status = heldBack === undefined ? 'pending' : 'skipped';
+          const inserted = await q.insertDelivery(trx, { articleId: article.id, target, status, reason: heldBack ?? null, now, sortAt, options: JSON.stringify(options) });
+          if (inserted.rows.length > 0 && status === 'pending') created.push(target);
+        }
+        return created;
+      });
+    },
+    async reviseArticle(articleId, changes) {
+      const result = await db
+        .updateTable('articles')
+        .set((eb) => ({ title: changes.title, summary: changes.summary, revision: eb('revision', '+', 1) }))
+        .where('id', '=', articleId)
+        .where((eb) => eb.or([eb('title', '<>', changes.title), eb('summary', '<>', changes.summary)]))
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async recentArticles(limit, feedId, offset = 0) {
+      const rows = await db
+        .selectFrom('articles')
+        .select(ARTICLE_COLUMNS)
+        .$if(feedId !== undefined, (query) => query.where('feed_id', '=', feedId!))
+        .orderBy('sort_at', 'desc')
+        .orderBy('first_seen_at', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(toArticle);
+    },
+    async urlHistory(url) {
+      const seen = (await db.selectFrom('seen_items').select(['feed_id', 'seen_at', 'article_id']).where('url', '=', url).orderBy('seen_at').execute()).map((row) =>
+        checkRow(seenUrlRow, 'seen_items', row),
+      );
+      const byUrl = await db.selectFrom('articles').select(ARTICLE_COLUMNS).where('url', '=', url).executeTakeFirst();
+      const articleId = byUrl?.id ?? seen.find((row) => row.article_id)?.article_id ?? null;
+      const articleRow = byUrl ?? (articleId ? await db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', '=', articleId).executeTakeFirst() : undefined);
+      const article = articleRow ? toArticle(articleRow) : null;
+      return {
+        seen: seen.map((row) => ({ feedId: row.feed_id, seenAt: row.seen_at, posted: row.article_id !== null })),
+        article,
+        deliveries: article ? (await db.selectFrom('deliveries').selectAll().where('article_id', '=', article.id).orderBy('id').execute()).map(toDelivery) : [],
+      };
+    },
+
+    async dueDeliveries(now) {
+      return jobs((await q.dueQueueHeads(db, { now })).rows);
+    },
+    async queueHeads() {
+      return jobs((await q.queueHeads(db, {})).rows);
+    },
+    async nextDueAt() {
+      return checkRow(nextDueRow, 'deliveries', (await q.nextDueAt(db, {})).rows[0]).next;
+    },
+    async markSending(id, now) {
+      await q.markSending(db, { id, now });
+    },
+    async markSent(id, remoteId, now) {
+      await q.markSent(db, { id, remoteId, now });
+    },
+    async markRetry(id, error, nextAttemptAt, unknownOutcome, now) {
+      await q.markRetry(db, { id, error, nextAttemptAt, unknownOutcome: unknownOutcome ? 1 : 0, now });
+    },
+    async markFailed(id, error, now) {
+      await q.markFinished(db, { id, status: 'failed', error, now });
+    },
+    async markSkipped(id, reason, now) {
+      await q.markFinished(db, { id, status: 'skipped', error: reason, now });
+    },
+    async unfinishedFor(target) {
+      return jobs((await q.unfinishedFor(db, { target })).rows);
+    },
+    async interruptedDeliveries(target) {
+      const rows = await db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('status', '=', 'sending')
+        .$if(target !== undefined, (query) => query.where('target', '=', target!))
+        .orderBy('id')
+        .execute();
+      return rows.map(toDelivery);
+    },
+    async failedDeliveries(limit) {
+      return jobs(await db.selectFrom('deliveries').selectAll().where('status', 'in', ['failed', 'skipped']).orderBy('updated_at', 'desc').limit(limit).execute());
+    },
+    async deliveryCounts() {
+      const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
+      for (const row of (await q.deliveryCounts(db, {})).rows) {
+        const count = checkRow(countRow, 'deliveries', row);
+        counts[count.status] = count.n;
+      }
+      return counts;
+    },
+    async dueEdits(now) {
+      const { rows } = await q.editHeads(db, { now });
+      const oldestPerTarget = new Map<string, (typeof rows)[number]>();
+      for (const row of rows) if (!oldestPerTarget.has(row.target)) oldestPerTarget.set(row.target, row);
+      return jobs([...oldestPerTarget.values()]);
+    },
+    async markEdited(id, revision, now) {
+      await db.updateTable('deliveries').set({ posted_revision: revision, last_error: null, updated_at: now }).where('id', '=', id).execute();
+    },
+    async markEditRetry(id, error, nextAttemptAt, now) {
+      await db.updateTable('deliveries').set({ last_error: error, next_attempt_at: nextAttemptAt, updated_at: now }).where('id', '=', id).execute();
+    },
+    async fillDeliveryOptions(optionsOf) {
+      const pairs = (
+        await db.selectFrom('deliveries as d').innerJoin('articles as a', 'a.id', 'd.article_id').select(['a.feed_id', 'd.target']).distinct().where('d.options', 'is', null).execute()
+      ).map((row) => checkRow(feedTargetRow, 'deliveries', row));
+      if (pairs.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        let updated = 0n;
+        for (const { feed_id: feedId, target } of pairs) {
+          const result = await trx
+            .updateTable('deliveries')
+            .set({ options: JSON.stringify(optionsOf(feedId, target)) })
+            .where('options', 'is', null)
+            .where('target', '=', target)
+            .where('article_id', 'in', (eb) => eb.selectFrom('articles').select('articles.id').where('articles.feed_id', '=', feedId))
+            .executeTakeFirst();
+          updated += result.numUpdatedRows;
+        }
+        return Number(updated);
+      });
+    },
+
+    async discordFeeds() {
+      return (await db.selectFrom('discord_feeds').selectAll().orderBy('id').execute()).map(toDiscordFeed);
+    },
+    async addDiscordFeed(feed) {
+      const result = await db
+        .insertInto('discord_feeds')
+        .values({
+          id: feed.id,
+          url: feed.url,
+          every_ms: feed.everyMs,
+          backfill: feed.backfill,
+          name: feed.name,
+          channel_id: feed.channelId,
+          paused: feed.paused ? 1 : 0,
+          added_by: feed.addedBy,
+          created_at: feed.createdAt,
+        })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .executeTakeFirst();
+      return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+    },
+    async removeDiscordFeed(id) {
+      return (await db.deleteFrom('discord_feeds').where('id', '=', id).executeTakeFirst()).numDeletedRows > 0n;
+    },
+    async setDiscordFeedPaused(id, paused) {
+      return (await db.updateTable('discord_feeds').set({ paused: paused ? 1 : 0 }).where('id', '=', id).executeTakeFirst()).numUpdatedRows > 0n;
+    },
+
+    async getMeta(key) {
+      const [row] = (await q.getMeta(db, { key })).rows;
+      return row ? checkRow(metaRow, 'meta', row).value : null;
+    },
+    async setMeta(key, value) {
+      await db
+        .insertInto('meta')
+        .values({ key, value })
+        .onConflict((conflict) => conflict.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .execute();
+    },
+
+    async xUsage(periods) {
+      const usage = new Map<string, { posts: number; usd: number }>(periods.map((period) => [period, { posts: 0, usd: 0 }]));
+      if (periods.length === 0) return usage;
+      for (const row of (await q.xUsage(db, { periods })).rows) {
+        const used = checkRow(usageRow, 'x_usage', row);
+        usage.set(used.period, { posts: used.posts, usd: used.usd });
+      }
+      return usage;
+    },
+    async recordXUsage(periods, posts, usd) {
+      if (periods.length === 0) return;
+      await q.recordXUsage(db, { periods, posts, usd });
+    },
+  };
+}
+

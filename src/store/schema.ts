@@ -1,0 +1,79 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as the migrations (store/migrations.ts) leave them, for kysely's typed queries.
+ * Timestamps are epoch milliseconds; flags are 0 or 1. `Generated` columns have a default and may
+ * be left out of an insert.
+ */
+export interface Tables {
+  feed_state: {
+    feed_id: string;
+    etag: string | null;
+    last_modified: string | null;
+    initialized: Generated<number>;
+    last_poll_at: number | null;
+    last_success_at: number | null;
+    failures: Generated<number>;
+    last_error: string | null;
+    lease_owner: string | null;
+    lease_until: number | null;
+  };
+  seen_items: {
+    feed_id: string;
+    item_key: string;
+    article_id: string | null;
+    seen_at: number;
+    url: string | null;
+    content_hash: string | null;
+  };
+  articles: {
+    id: string;
+    feed_id: string;
+    url: string;
+    title: string;
+    summary: string;
+    author: string | null;
+    site_name: string | null;
+    image_url: string | null;
+    published_at: number | null;
+    first_seen_at: number;
+    /** published_at, or first_seen_at for an undated item: the order of queues and lists. */
+    sort_at: number;
+    revision: Generated<number>;
+    /** A JSON array of strings. */
+    categories: Generated<string>;
+  };
+  deliveries: {
+    id: Generated<number>;
+    article_id: string;
+    target: string;
+    status: string;
+    attempts: Generated<number>;
+    next_attempt_at: number;
+    last_error: string | null;
+    remote_id: string | null;
+    unknown_outcome: Generated<number>;
+    sort_at: number;
+    created_at: number;
+    updated_at: number;
+    posted_revision: Generated<number>;
+    /** The route's options as JSON (deliveries/options.ts): text on SQLite, JSONB on PostgreSQL; null before schema v7. */
+    options: string | null;
+  };
+  meta: { key: string; value: string };
+  discord_feeds: {
+    id: string;
+    url: string;
+    every_ms: number;
+    backfill: number;
+    name: string;
+    channel_id: string;
+    paused: Generated<number>;
+    added_by: string | null;
+    created_at: number;
+  };
+  x_usage: { period: string; posts: Generated<number>; usd: Generated<number> };
+  target_leases: { target: string; owner: string; lease_until: number };
+  workers: { owner: string; seen_at: number };
+  schema_migrations: { version: number; applied_at: number };
+}

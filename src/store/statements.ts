@@ -1,0 +1,190 @@
+import type { Insertable, Kysely } from 'kysely';
+import { z } from 'zod';
+import { compileOnce } from './compile-once.js';
+import type { Tables } from './schema.js';
+import type { DeliveryStatus, FeedState, StoredArticle } from './store.js';
+import { ARTICLE_COLUMNS, checkRow, text, toFeedState } from './rows.js';
+
+/**
+ * The queries of the poll and send paths, built with kysely and compiled to SQL once per database
+ * (compile-once.ts), for both backends.
+ */
+
+/** A database with Herald's tables, on either backend. */
+export type Db = Kysely<Tables>;
+
+/** The statuses of a delivery still to be sent. */
+const UNFINISHED: DeliveryStatus[] = ['pending', 'sending'];
+
+const targetRow = z.object({ target: text });
+
+/** The queries of the poll and send paths, compiled once per database (see compile-once.ts). */
+function compileQueries(db: Db) {
+  return {
+    feedState: compileOnce((a: { feedId: string }) => db.selectFrom('feed_state').selectAll().where('feed_id', '=', a.feedId)),
+    saveFeedState: compileOnce((a: Omit<FeedState, 'initialized'> & { initialized: number }) =>
+      db
+        .insertInto('feed_state')
+        .values({
+          feed_id: a.feedId,
+          etag: a.etag,
+          last_modified: a.lastModified,
+          initialized: a.initialized,
+          last_poll_at: a.lastPollAt,
+          last_success_at: a.lastSuccessAt,
+          failures: a.failures,
+          last_error: a.lastError,
+        })
+        .onConflict((conflict) =>
+          conflict.column('feed_id').doUpdateSet((eb) => ({
+            etag: eb.ref('excluded.etag'),
+            last_modified: eb.ref('excluded.last_modified'),
+            initialized: eb.ref('excluded.initialized'),
+            last_poll_at: eb.ref('excluded.last_poll_at'),
+            last_success_at: eb.ref('excluded.last_success_at'),
+            failures: eb.ref('excluded.failures'),
+            last_error: eb.ref('excluded.last_error'),
+          })),
+        ),
+    ),
+    insertArticle: compileOnce((a: Required<Omit<StoredArticle, 'revision' | 'categories'>> & { categories: string; sortAt: number }) =>
+      db
+        .insertInto('articles')
+        .values({
+          id: a.id,
+          feed_id: a.feedId,
+          url: a.url,
+          title: a.title,
+          summary: a.summary,
+          author: a.author,
+          site_name: a.siteName,
+          image_url: a.imageUrl,
+          published_at: a.publishedAt,
+          first_seen_at: a.firstSeenAt,
+          sort_at: a.sortAt,
+          categories: a.categories,
+        })
+        .onConflict((conflict) => conflict.column('id').doNothing()),
+    ),
+    markItemSeen: compileOnce((a: Insertable<Tables['seen_items']>) =>
+      db
+        .insertInto('seen_items')
+        .values({ feed_id: a.feed_id, item_key: a.item_key, article_id: a.article_id, seen_at: a.seen_at, url: a.url, content_hash: a.content_hash })
+        .onConflict((conflict) => conflict.doNothing()),
+    ),
+    articleSortAt: compileOnce((a: { id: string }) => db.selectFrom('articles').select('sort_at').where('id', '=', a.id)),
+    // A delivery a route's filter held back is recorded as skipped, with the reason as its error.
+    insertDelivery: compileOnce((a: { articleId: string; target: string; status: DeliveryStatus; reason: string | null; now: number; sortAt: number; options: string }) =>
+      db
+        .insertInto('deliveries')
+        .values({
+          article_id: a.articleId,
+          target: a.target,
+          status: a.status,
+          last_error: a.reason,
+          attempts: 0,
+          next_attempt_at: a.now,
+          sort_at: a.sortAt,
+          created_at: a.now,
+          updated_at: a.now,
+          options: a.options,
+        })
+        .onConflict((conflict) => conflict.columns(['article_id', 'target']).doNothing())
+        .returning('target'),
+    ),
+    queueHeads: compileOnce((_: object) => queueHeads(db)),
+    dueQueueHeads: compileOnce((a: { now: number }) => db.selectFrom(queueHeads(db).as('heads')).selectAll().where('next_attempt_at', '<=', a.now)),
+    markSending: compileOnce((a: { id: number; now: number }) =>
+      db.updateTable('deliveries').set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: a.now })).where('id', '=', a.id),
+    ),
+    // The message shows the article as it is now: record that revision as posted.
+    markSent: compileOnce((a: { id: number; remoteId: string | null; now: number }) =>
+      db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          status: 'sent',
+          remote_id: a.remoteId,
+          last_error: null,
+          updated_at: a.now,
+          posted_revision: eb.selectFrom('articles').select('revision').whereRef('articles.id', '=', 'deliveries.article_id'),
+        }))
+        .where('id', '=', a.id),
+    ),
+    markRetry: compileOnce((a: { id: number; error: string; nextAttemptAt: number; unknownOutcome: number; now: number }) =>
+      db
+        .updateTable('deliveries')
+        .set({ status: 'pending', last_error: a.error, next_attempt_at: a.nextAttemptAt, unknown_outcome: a.unknownOutcome, updated_at: a.now })
+        .where('id', '=', a.id),
+    ),
+    markFinished: compileOnce((a: { id: number; status: DeliveryStatus; error: string; now: number }) =>
+      db.updateTable('deliveries').set({ status: a.status, last_error: a.error, updated_at: a.now }).where('id', '=', a.id),
+    ),
+    seenKeys: compileOnce(
+      (a: { feedId: string; keys: string[] }) => db.selectFrom('seen_items').select(['item_key', 'content_hash', 'article_id']).where('feed_id', '=', a.feedId).where('item_key', 'in', a.keys),
+      ['keys'],
+    ),
+    articles: compileOnce((a: { ids: string[] }) => db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', 'in', a.ids), ['ids']),
+    unfinishedTargets: compileOnce((_: object) => db.selectFrom('deliveries').select('target').distinct().where('status', 'in', UNFINISHED)),
+    nextDueAt: compileOnce((_: object) => db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('next')).where('status', '=', 'pending')),
+    editHeads: compileOnce((a: { now: number }) =>
+      db
+        .selectFrom('deliveries as d')
+        .innerJoin('articles as a', 'a.id', 'd.article_id')
+        .selectAll('d')
+        .where('d.status', '=', 'sent')
+        .where('d.remote_id', 'is not', null)
+        .whereRef('d.posted_revision', '<', 'a.revision')
+        .where('d.next_attempt_at', '<=', a.now)
+        .orderBy('d.target')
+        .orderBy('d.id'),
+    ),
+    unfinishedFor: compileOnce((a: { target: string }) => db.selectFrom('deliveries').selectAll().where('target', '=', a.target).where('status', 'in', UNFINISHED).orderBy('sort_at').orderBy('id')),
+    deliveryCounts: compileOnce((_: object) => db.selectFrom('deliveries').select((eb) => ['status', eb.fn.countAll().as('n')]).groupBy('status')),
+    getMeta: compileOnce((a: { key: string }) => db.selectFrom('meta').select('value').where('key', '=', a.key)),
+    xUsage: compileOnce((a: { periods: string[] }) => db.selectFrom('x_usage').select(['period', 'posts', 'usd']).where('period', 'in', a.periods), ['periods']),
+    recordXUsage: compileOnce(
+      (a: { periods: string[]; posts: number; usd: number }) =>
+        db
+          .insertInto('x_usage')
+          .values(a.periods.map((period) => ({ period, posts: a.posts, usd: a.usd })))
+          .onConflict((conflict) =>
+            conflict.column('period').doUpdateSet((eb) => ({ posts: eb('x_usage.posts', '+', eb.ref('excluded.posts')), usd: eb('x_usage.usd', '+', eb.ref('excluded.usd')) })),
+          ),
+      ['periods'],
+    ),
+  };
+}
+
+const compiledFor = new WeakMap<Db, ReturnType<typeof compileQueries>>();
+/** The compiled queries of `db`, compiled on first use. */
+export function compiled(db: Db): ReturnType<typeof compileQueries> {
+  let queries = compiledFor.get(db);
+  if (!queries) compiledFor.set(db, (queries = compileQueries(db)));
+  return queries;
+}
+
+/** The head of each target's queue: its earliest unfinished delivery in publication order. */
+function queueHeads(db: Db) {
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('deliveries')
+        .selectAll()
+        .select((inner) => inner.fn.agg<number>('row_number').over((over) => over.partitionBy('target').orderBy('sort_at').orderBy('id')).as('place'))
+        .where('status', 'in', UNFINISHED)
+        .as('queued'),
+    )
+    .selectAll()
+    .where('place', '=', 1);
+}
+
+/** The targets that have unfinished (pending or sending) deliveries, in no particular order; `executor`: `db` or one of its transactions. */
+export async function unfinishedTargets(db: Db, executor: Db = db): Promise<string[]> {
+  return (await compiled(db).unfinishedTargets(executor, {})).rows.map((row) => checkRow(targetRow, 'deliveries', row).target);
+}
+
+/** The stored state of one feed, or null for a feed never polled nor claimed. */
+export async function readFeedState(db: Db, feedId: string): Promise<FeedState | null> {
+  const [row] = (await compiled(db).feedState(db, { feedId })).rows;
+  return row ? toFeedState(row) : null;
+}
