@@ -197,7 +197,10 @@ export class Outbox {
         failed = true;
       }
       if ((attempted > 0 && !failed) || !this.running) continue;
-      const nextDue = failed ? null : await this.store.nextDueAt().catch(() => null);
+      // Only the queues this process works count: another process's due work (or work for a kind
+      // not configured here) must not make this one spin.
+      const mine = [...this.held].filter((target) => this.targets.has(splitTargetKey(target).kind));
+      const nextDue = failed ? null : await this.store.nextDueAt(mine).catch(() => null);
       const wait = nextDue === null ? 5_000 : Math.max(0, Math.min(5_000, nextDue - this.now()));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);

@@ -158,8 +158,9 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
     async queueHeads() {
       return jobs((await q.queueHeads(db, {})).rows);
     },
-    async nextDueAt() {
-      return checkRow(nextDueRow, 'deliveries', (await q.nextDueAt(db, {})).rows[0]).next;
+    async nextDueAt(targets) {
+      if (targets.length === 0) return null;
+      return checkRow(nextDueRow, 'deliveries', (await q.nextDueAt(db, { targets })).rows[0]).next;
     },
     async markSending(id, now) {
       await q.markSending(db, { id, now });

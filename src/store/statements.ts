@@ -125,7 +125,15 @@ function compileQueries(db: Db) {
     ),
     articles: compileOnce((a: { ids: string[] }) => db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', 'in', a.ids), ['ids']),
     unfinishedTargets: compileOnce((_: object) => db.selectFrom('deliveries').select('target').distinct().where('status', 'in', UNFINISHED)),
-    nextDueAt: compileOnce((_: object) => db.selectFrom('deliveries').select((eb) => eb.fn.min('next_attempt_at').as('next')).where('status', '=', 'pending')),
+    nextDueAt: compileOnce(
+      (a: { targets: string[] }) =>
+        db
+          .selectFrom(queueHeads(db).as('heads'))
+          .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+          .where('status', '=', 'pending')
+          .where('target', 'in', a.targets),
+      ['targets'],
+    ),
     editHeads: compileOnce((a: { now: number }) =>
       db
         .selectFrom('deliveries as d')

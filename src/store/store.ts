@@ -173,8 +173,12 @@ export interface DeliveryQueue {
   dueDeliveries(now: EpochMs): Promise<DeliveryJob[]>;
   /** For each target, its earliest unfinished delivery, due or not (what each queue waits on, for /status). */
   queueHeads(): Promise<DeliveryJob[]>;
-  /** The earliest time any pending delivery becomes due, or null when none is waiting. */
-  nextDueAt(): Promise<EpochMs | null>;
+  /**
+   * The earliest time the head of one of `targets`' queues becomes due (a delivery behind a head
+   * that waits, waits too), or null when none is pending (always for an empty list): what a
+   * process waits for is the work it may do next.
+   */
+  nextDueAt(targets: string[]): Promise<EpochMs | null>;
   /** A send starts: status "sending", one more attempt. */
   markSending(id: number, now: EpochMs): Promise<void>;
   /** The target took it as `remoteId` (null when it gives no id); the article's current revision is what it shows. */

@@ -10,6 +10,7 @@ import { createLogger } from '../../src/ops/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Article } from '../../src/articles/article.js';
 import type { Store } from '../../src/store/store.js';
+import { waitFor } from '../fakes/http.js';
 
 const POLICY = { maxAttempts: 4, baseMs: 1_000, maxMs: 60_000 };
 
@@ -59,11 +60,16 @@ describe('the outbox', () => {
   const log = createLogger({ level: 'info', secrets: [], stream: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
   const logged = (msg: string) => lines.filter((line) => line.msg === msg);
 
+  /** How many rounds the outbox started (each asks the store for due deliveries once). */
+  let rounds = 0;
+
   async function outboxWith(...targets: ScriptedTarget[]): Promise<Outbox> {
     store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-outbox-')), 'test.db'));
     lines.length = 0;
+    rounds = 0;
+    const counted: Store = { ...store, dueDeliveries: (now) => (rounds++, store.dueDeliveries(now)) };
     return new Outbox({
-      store,
+      store: counted,
       targets: new Map(targets.map((t) => [t.kind, { target: t, idempotent: t.idempotent, canEdit: false, policy: t.policy }])),
       retry: POLICY,
       log,
@@ -77,6 +83,27 @@ describe('the outbox', () => {
   }
 
   afterEach(async () => store?.close());
+
+  it('waits instead of spinning while what is due is not its to send: a kind not configured here, or deliveries behind a head that waits', async () => {
+    const channel = new ScriptedTarget('discord', true);
+    const outbox = await outboxWith(channel);
+    channel.outcomes.push(new DeliveryError('rate limited', 'retry', clock + 60_000));
+    await store.addArticle(article('for-x', 50), { key: 'for-x', contentHash: null }, routed('for-x', 'x'), clock);
+    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
+    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
+    outbox.start();
+    try {
+      await waitFor('the first send', () => channel.sent.length === 1, 5_000, 100);
+      await store.addArticle(article('c', 300), { key: 'c', contentHash: null }, routed('c', 'discord:2'), clock);
+      outbox.wake();
+      await waitFor('the new queue sent', () => channel.sent.includes('c'), 5_000, 100);
+    } finally {
+      await outbox.stop();
+    }
+    expect(channel.sent).toEqual(['a', 'c']);
+    // a sent, nothing due, c sent, nothing due: the rest of the time it slept until woken or stopped.
+    expect(rounds).toBeLessThanOrEqual(5);
+  });
 
   it('sends each target its queue in publication order', async () => {
     const channel = new ScriptedTarget('discord', true);

@@ -99,7 +99,11 @@ describe.each(backends)('the %s store', (_name, open, available) => {
       ['discord:1', 'early', 'HTTP 500', 50],
       ['x', 'early', null, 10],
     ]);
-    expect(await store.nextDueAt()).toBe(10);
+    // The earliest head: discord:1's late story waits behind its head's retry.
+    expect(await store.nextDueAt(['discord:1', 'x'])).toBe(10);
+    expect(await store.nextDueAt(['discord:1'])).toBe(50);
+    expect(await store.nextDueAt(['other'])).toBeNull();
+    expect(await store.nextDueAt([])).toBeNull();
     due = await store.dueDeliveries(50);
     const retried = due.find((job) => job.delivery.target === 'discord:1')!;
     expect(retried.delivery).toMatchObject({ attempts: 1, lastError: 'HTTP 500', status: 'pending' });
