@@ -76,8 +76,8 @@ describe('route options travel with the delivery', () => {
     expect(await store.fillDeliveryOptions((feedId, target) => restarted.optionsFor(feedId, target))).toBe(0);
     await store.addArticle(article('b', 2_000), { key: 'b', contentHash: null }, restarted.deliveriesFor('news'), 6_000);
     const { discord, x } = await drain(store);
-    const one = { style: { name: 'News one', color: 0x112233 }, priority: 3 };
-    const two = { style: { name: 'News two', color: 0x445566 }, priority: 7 };
+    const one = { style: { name: 'News one', color: 0x112233 }, priority: 3, filter: null };
+    const two = { style: { name: 'News two', color: 0x445566 }, priority: 7, filter: null };
     expect(discord.sends).toEqual([
       { article: 'a', context: { address: CHANNEL, unknownOutcome: false, options: { template: null, ...one } } },
       { article: 'b', context: { address: CHANNEL, unknownOutcome: false, options: { template: null, ...two } } },
@@ -106,7 +106,7 @@ describe('route options travel with the delivery', () => {
     await restarted.load();
     expect(await store.fillDeliveryOptions((feedId, target) => restarted.optionsFor(feedId, target))).toBe(2);
     const filled = await drain(store);
-    expect(filled.discord.sends.map((send) => send.context.options)).toEqual([{ template: null, style: { name: 'News two', color: 0x445566 }, priority: 7 }]);
+    expect(filled.discord.sends.map((send) => send.context.options)).toEqual([{ template: null, style: { name: 'News two', color: 0x445566 }, priority: 7, filter: null }]);
     expect(filled.x.sends.map((send) => send.context.options.template)).toEqual(['two: {title} {url}']);
 
     // Written after the fill by an older process sharing the database, or damaged: sent all the same.
