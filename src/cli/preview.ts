@@ -1,5 +1,5 @@
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
-import { ConfigError, routeArticle, type Config, type RoutedDestination } from '../config/config.js';
+import { ConfigError, matchingFilters, routeArticle, type Config, type RoutedDestination } from '../config/config.js';
 import type { Env } from '../config/env.js';
 import { redactUrlSecrets } from '../ops/redact.js';
 import { createExtractionPool } from '../pipeline/extraction.js';
@@ -60,10 +60,12 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
       }
       if (pageFailure) print(`(article page unavailable: ${pageFailure}; the feed's own text is used)`);
       if (pageRejected) print(`(article page set aside: ${pageRejected}; the feed's own text is used)`);
-      for (const { kind, address, template, verdict } of destinationsOf(filterFacts(article, text, language))) {
+      const facts = filterFacts(article, text, language);
+      const matches = config ? matchingFilters(config, facts) : [];
+      for (const { kind, address, template, kindOptions, verdict } of destinationsOf(facts)) {
         if (verdict.reason) print(`(${address ? `${kind} ${address}` : kind}: ${verdict.reason})`);
         if (!verdict.pass) continue;
-        await printers.get(kind)!.send(article, { address, unknownOutcome: false, options: { template, style, priority: configured?.priority ?? 0 } });
+        await printers.get(kind)!.send(article, { address, unknownOutcome: false, options: { template, style, priority: configured?.priority ?? 0, ...(kindOptions ? { kindOptions } : {}), matches } });
       }
     }
     return 0;

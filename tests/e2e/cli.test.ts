@@ -108,6 +108,24 @@ describe('inspect and preview over HTTP', () => {
     expect(stdout).toContain('would post to Discord channel 223456789012345678');
     expect(stdout).toMatch(/would post to X \(\d+\/280\) ──\nNEWS: /);
   });
+
+  it("preview applies each route's filter and shows its Discord template and role ping", async () => {
+    const dir = tempDir('preview-routes');
+    const config = writeConfig(dir, {
+      feeds: [{ id: 'prev', url: server.url('/feed.xml') }],
+      filters: { alpha: { words: 'alpha', in: ['title'] } },
+      routes: [
+        { feeds: ['prev'], to: [{ x: {} }], filter: { exclude: { words: 'beta' } } },
+        { feeds: ['prev'], to: [{ discord: { channel: '323456789012345678', message: { content: 'New: {title}', embed: false }, mention: { roles: ['423456789012345678'], when: 'alpha' } } }] },
+      ],
+    });
+    const { code, stdout } = await herald(['preview', 'prev', '--limit', '2'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    expect(code).toBe(0);
+    expect(stdout).toContain('(x: held back by exclude: words "beta" in title)');
+    expect(stdout.match(/would post to X/g)).toHaveLength(1);
+    expect(stdout).toContain('"content": "<@&423456789012345678> New: Alpha"');
+    expect(stdout).toContain('"content": "New: Beta"');
+  });
 });
 
 describe('npm run demo', () => {
