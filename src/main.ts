@@ -114,7 +114,11 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const live = new Map<string, { kind: TargetKind<TargetDeps>; live: LiveTarget }>();
   for (const kind of TARGET_KINDS) {
     const configured = options.configured.get(kind.name);
-    if (options.dryRun) live.set(kind.name, { kind, live: { target: kind.printer(print, () => feeds.current()) } });
+    if (options.dryRun) {
+      // A dry run prints for every kind, and says which ones a real run could not send to yet.
+      const label = configured ? null : `(${NOT_CONFIGURED}${kind.setup}: a real run would keep these posts waiting)`;
+      live.set(kind.name, { kind, live: { target: kind.printer(label ? (text) => print(`${label}\n${text}`) : print, () => feeds.current()) } });
+    }
     else if (configured) live.set(kind.name, { kind, live: await configured.create(deps) });
     else continue;
     await kind.metrics?.(deps);
@@ -133,6 +137,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     unconfigured,
     retry: { maxAttempts: config.deliveries.maxAttempts, baseMs: config.deliveries.retryBaseMs, maxMs: config.deliveries.retryMaxMs },
     log: log.child({ component: 'outbox' }),
+    dryRun: options.dryRun,
     owner,
     events: {
       delivered(job) {

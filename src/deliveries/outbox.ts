@@ -46,6 +46,8 @@ export interface OutboxOptions {
   events?: OutboxEvents;
   /** Clock, in ms since the epoch. */
   now?: () => number;
+  /** The targets only print (herald run --dry-run): a send is logged as "printed (dry run)", never "delivered". */
+  dryRun?: boolean;
 }
 
 /** Exponential back-off with full jitter over the upper half: base·2^(n-1), capped, 50–100 %. */
@@ -92,6 +94,7 @@ export class Outbox {
   private readonly store: DeliveryQueue & Leases;
   private readonly targets: ReadonlyMap<string, OutboxTarget>;
   private readonly unconfigured: ReadonlyMap<string, string>;
+  private readonly dryRun: boolean;
   private woken = false;
   /** Deliveries this outbox marked failed (a send refused for good, or out of attempts). */
   private failedCount = 0;
@@ -107,6 +110,7 @@ export class Outbox {
     this.store = options.store;
     this.targets = options.targets;
     this.unconfigured = options.unconfigured ?? new Map();
+    this.dryRun = options.dryRun ?? false;
     this.policy = options.retry;
     this.log = options.log;
     this.owner = options.owner;
@@ -347,7 +351,7 @@ export class Outbox {
       this.log.warn({ ...context, attempts, retryInMs: retryAt - this.now(), reason: failure.message }, 'delivery will be retried');
       return;
     }
-    this.log.info({ ...context, remoteId, attempts: delivery.attempts + 1 }, 'delivered');
+    this.log.info({ ...context, remoteId, attempts: delivery.attempts + 1 }, this.dryRun ? 'printed (dry run)' : 'delivered');
     this.events.delivered?.(job, remoteId);
     await this.recordSent(delivery.id, remoteId);
   }

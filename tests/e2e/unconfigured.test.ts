@@ -60,6 +60,16 @@ describe('destinations whose kind is not configured', () => {
     expect(discord.messagesIn(CHANNEL)).toHaveLength(3);
   }, 60_000);
 
+  it('a dry run labels the destinations whose kind is not configured and never logs "delivered"', async () => {
+    const dry = new HeraldProcess(['run', '--dry-run', '--once'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1', ...fakeEnv({ discord }) });
+    expect((await dry.exited).code).toBe(0);
+    expect(dry.stdout).toContain(`(${X_SETUP}: a real run would keep these posts waiting)\n── would post to X`);
+    expect(dry.stdout).not.toMatch(/not configured[^\n]*\n── would post to Discord/);
+    expect(dry.stdout.match(/── would post to Discord channel/g)).toHaveLength(3);
+    expect(dry.logged('delivered')).toEqual([]);
+    expect(dry.logged('printed (dry run)')).toHaveLength(6);
+  }, 60_000);
+
   it('/why says a delivery to a kind not configured waits and what to set', () => {
     const delivery = (target: string, status: Delivery['status']): Delivery =>
       ({ id: 1, articleId: 'a', target, status, attempts: 0, nextAttemptAt: 0, lastError: null, remoteId: null, unknownOutcome: false }) as unknown as Delivery;
