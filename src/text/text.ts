@@ -26,7 +26,8 @@ export function collapseWhitespace(text: string): string {
  */
 export function plainText(input: string | null | undefined): string | null {
   if (input == null) return null;
-  const text = collapseWhitespace(/[<&]/.test(input) ? htmlToText(input, false) : input);
+  // htmlToText without paragraphs already collapses its whitespace: once is enough.
+  const text = /[<&]/.test(input) ? htmlToText(input, false) : collapseWhitespace(input);
   return text.length > 0 ? text : null;
 }
 
