@@ -10,6 +10,7 @@ import { createLogger } from '../../src/ops/logger.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Article } from '../../src/articles/article.js';
 import type { Store } from '../../src/store/store.js';
+import { publishedAt } from '../builders.js';
 import { waitFor } from '../fakes/http.js';
 
 const POLICY = { maxAttempts: 4, baseMs: 1_000, maxMs: 60_000 };
@@ -49,10 +50,6 @@ function routed(articleId: string, ...targets: string[]) {
   return targets.map((target) => ({ target, options: optionsOf(target, articleId) }));
 }
 
-function article(id: string, publishedAt: number): Article {
-  return { id, feedId: 'news', url: `https://news.example/${id}`, title: id, summary: `${id}.`, author: null, siteName: null, imageUrl: null, publishedAt, firstSeenAt: publishedAt, categories: [] };
-}
-
 describe('the outbox', () => {
   let store: Store;
   let clock = 1_000_000;
@@ -88,13 +85,13 @@ describe('the outbox', () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
     channel.outcomes.push(new DeliveryError('rate limited', 'retry', clock + 60_000));
-    await store.addArticle(article('for-x', 50), { key: 'for-x', contentHash: null }, routed('for-x', 'x'), clock);
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
-    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
+    await store.addArticle(publishedAt('for-x', 50), { key: 'for-x', contentHash: null }, routed('for-x', 'x'), clock);
+    await store.addArticle(publishedAt('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
+    await store.addArticle(publishedAt('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
     outbox.start();
     try {
       await waitFor('the first send', () => channel.sent.length === 1, 5_000, 100);
-      await store.addArticle(article('c', 300), { key: 'c', contentHash: null }, routed('c', 'discord:2'), clock);
+      await store.addArticle(publishedAt('c', 300), { key: 'c', contentHash: null }, routed('c', 'discord:2'), clock);
       outbox.wake();
       await waitFor('the new queue sent', () => channel.sent.includes('c'), 5_000, 100);
     } finally {
@@ -108,8 +105,8 @@ describe('the outbox', () => {
   it('sends each target its queue in publication order', async () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
-    await store.addArticle(article('late', 300), { key: 'late', contentHash: null }, routed('late', 'discord:1'), clock);
-    await store.addArticle(article('early', 100), { key: 'early', contentHash: null }, routed('early', 'discord:1'), clock);
+    await store.addArticle(publishedAt('late', 300), { key: 'late', contentHash: null }, routed('late', 'discord:1'), clock);
+    await store.addArticle(publishedAt('early', 100), { key: 'early', contentHash: null }, routed('early', 'discord:1'), clock);
     expect((await outbox.drain()).attempted).toBe(2);
     expect(channel.sent).toEqual(['early', 'late']);
     expect(await store.deliveryCounts()).toMatchObject({ sent: 2, pending: 0 });
@@ -119,8 +116,8 @@ describe('the outbox', () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
     channel.outcomes.push(...Array.from({ length: 4 }, () => new DeliveryError('HTTP 500', 'retry')));
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
-    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
+    await store.addArticle(publishedAt('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
+    await store.addArticle(publishedAt('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
     for (let attempt = 1; attempt <= 3; attempt++) {
       expect((await outbox.drain()).attempted).toBe(1);
       const [head] = await status('discord:1');
@@ -138,8 +135,8 @@ describe('the outbox', () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
     channel.outcomes.push(new DeliveryError('Unknown Channel', 'permanent'));
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
-    await store.addArticle(article('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
+    await store.addArticle(publishedAt('a', 100), { key: 'a', contentHash: null }, routed('a', 'discord:1'), clock);
+    await store.addArticle(publishedAt('b', 200), { key: 'b', contentHash: null }, routed('b', 'discord:1'), clock);
     await outbox.drain();
     expect(logged('delivery failed')).toEqual([expect.objectContaining({ article: 'a', attempts: 1, reason: 'Unknown Channel' })]);
     expect(channel.sent).toEqual(['a', 'b']);
@@ -152,7 +149,7 @@ describe('the outbox', () => {
     const timeout = () => new DeliveryError('socket hang up', 'unknown', clock);
     x.outcomes.push(timeout(), timeout());
     channel.outcomes.push(timeout(), timeout());
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'x', 'discord:1'), clock);
+    await store.addArticle(publishedAt('a', 100), { key: 'a', contentHash: null }, routed('a', 'x', 'discord:1'), clock);
     await outbox.drain();
     expect(logged('delivery failed')).toEqual([
       expect.objectContaining({ target: 'x', attempts: 2, reason: 'outcome unknown twice; not sent again to avoid a duplicate post (socket hang up)' }),
@@ -165,7 +162,7 @@ describe('the outbox', () => {
   it('a target that asks to wait is not charged an attempt, and says why once per reason', async () => {
     const x = new ScriptedTarget('x', false);
     const outbox = await outboxWith(x);
-    await store.addArticle(article('a', 100), { key: 'a', contentHash: null }, routed('a', 'x'), clock);
+    await store.addArticle(publishedAt('a', 100), { key: 'a', contentHash: null }, routed('a', 'x'), clock);
     for (let check = 0; check < 5; check++) {
       x.readiness = { kind: 'wait', until: clock + 15_000, reason: 'X authorization was revoked' };
       await outbox.drain();
@@ -184,7 +181,7 @@ describe('the outbox', () => {
   it('gives each send its delivery options (template, style, priority) with the address', async () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);
-    await store.addArticle(article('p2-a', 100), { key: 'a', contentHash: null }, routed('p2-a', 'discord:1'), clock);
+    await store.addArticle(publishedAt('p2-a', 100), { key: 'a', contentHash: null }, routed('p2-a', 'discord:1'), clock);
     await outbox.drain();
     expect(channel.contexts).toEqual([{ address: '1', unknownOutcome: false, options: optionsOf('discord:1', 'p2-a') }]);
   });
@@ -200,8 +197,8 @@ describe('the outbox', () => {
       },
     };
     const outbox = await outboxWith(x);
-    await store.addArticle(article('p1-old', 100), { key: 'old', contentHash: null }, routed('p1-old', 'x'), clock);
-    await store.addArticle(article('p5-new', 200), { key: 'new', contentHash: null }, routed('p5-new', 'x'), clock);
+    await store.addArticle(publishedAt('p1-old', 100), { key: 'old', contentHash: null }, routed('p1-old', 'x'), clock);
+    await store.addArticle(publishedAt('p5-new', 200), { key: 'new', contentHash: null }, routed('p5-new', 'x'), clock);
     await outbox.drain();
     expect(x.sent).toEqual([]);
     expect((await status('x'))[0]).toMatchObject({ articleId: 'p1-old', attempts: 0, status: 'pending', lastError: 'waiting for the daily cap to reset' });

@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Article } from '../../src/articles/article.js';
 import { parseConfig } from '../../src/config/config.js';
 import { Outbox } from '../../src/deliveries/outbox.js';
 import type { SendContext, Target } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { FeedRegistry } from '../../src/pipeline/registry.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store, StoredArticle } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
+import { publishedAt } from '../builders.js';
 
 const CHANNEL = '123456789012345678';
 
@@ -30,14 +32,10 @@ function config(version: string) {
 class RecordingTarget implements Target {
   readonly sends: Array<{ article: string; context: SendContext }> = [];
   constructor(readonly kind: string) {}
-  async send(article: StoredArticle, context: SendContext) {
+  async send(article: Article, context: SendContext) {
     this.sends.push({ article: article.id, context });
     return { remoteId: `m-${this.sends.length}` };
   }
-}
-
-function article(id: string, publishedAt: number): StoredArticle {
-  return { id, feedId: 'news', url: `https://news.example/${id}`, title: id, summary: `${id}.`, author: null, siteName: null, imageUrl: null, publishedAt, firstSeenAt: publishedAt, categories: [] };
 }
 
 describe('route options travel with the delivery', () => {
@@ -65,7 +63,7 @@ describe('route options travel with the delivery', () => {
     store = await openSqliteStore(file);
     const feeds = new FeedRegistry(config('one'), store);
     await feeds.load();
-    expect(await store.addArticle(article('a', 1_000), { key: 'a', contentHash: null }, feeds.deliveriesFor('news'), 5_000)).toEqual([`discord:${CHANNEL}`, 'x']);
+    expect(await store.addArticle(publishedAt('a', 1_000), { key: 'a', contentHash: null }, feeds.deliveriesFor('news'), 5_000)).toEqual([`discord:${CHANNEL}`, 'x']);
     feeds.replaceConfig(config('two'));
     await store.close();
 
@@ -74,7 +72,7 @@ describe('route options travel with the delivery', () => {
     const restarted = new FeedRegistry(config('two'), store);
     await restarted.load();
     expect(await store.fillDeliveryOptions((feedId, target) => restarted.optionsFor(feedId, target))).toBe(0);
-    await store.addArticle(article('b', 2_000), { key: 'b', contentHash: null }, restarted.deliveriesFor('news'), 6_000);
+    await store.addArticle(publishedAt('b', 2_000), { key: 'b', contentHash: null }, restarted.deliveriesFor('news'), 6_000);
     const { discord, x } = await drain(store);
     const one = { style: { name: 'News one', color: 0x112233 }, priority: 3, filter: null };
     const two = { style: { name: 'News two', color: 0x445566 }, priority: 7, filter: null };
@@ -94,7 +92,7 @@ describe('route options travel with the delivery', () => {
     store = await openSqliteStore(file);
     const feeds = new FeedRegistry(config('one'), store);
     await feeds.load();
-    await store.addArticle(article('old', 1_000), { key: 'old', contentHash: null }, feeds.deliveriesFor('news'), 5_000);
+    await store.addArticle(publishedAt('old', 1_000), { key: 'old', contentHash: null }, feeds.deliveriesFor('news'), 5_000);
     await store.close();
     // As an earlier release left the row: no options.
     const db = new Database(file);
@@ -110,7 +108,7 @@ describe('route options travel with the delivery', () => {
     expect(filled.x.sends.map((send) => send.context.options.template)).toEqual(['two: {title} {url}']);
 
     // Written after the fill by an older process sharing the database, or damaged: sent all the same.
-    await store.addArticle(article('late', 2_000), { key: 'late', contentHash: null }, restarted.deliveriesFor('news'), 6_000);
+    await store.addArticle(publishedAt('late', 2_000), { key: 'late', contentHash: null }, restarted.deliveriesFor('news'), 6_000);
     await store.close();
     const again = new Database(file);
     again.exec(`UPDATE deliveries SET options = CASE target WHEN 'x' THEN NULL ELSE '{"style":"not an object"}' END WHERE article_id = 'late'`);

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { StoreRowError } from '../../src/store/rows.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { Store, StoredArticle } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { article } from '../builders.js';
 import { waitFor } from '../fakes/http.js';
 import { createDatabase } from '../postgres-cluster.js';
 
@@ -23,32 +24,15 @@ const backends: Array<[string, () => Promise<Store>, boolean]> = [
 /** Deliveries to record, each with options naming its target. */
 const to = (...targets: string[]) => targets.map((target) => ({ target, options: { template: `{url} on ${target}` } }));
 
-function article(id: string, overrides: Partial<StoredArticle> = {}): StoredArticle {
-  return {
-    id,
-    feedId: 'news',
-    url: `https://news.example/${id}`,
-    title: `Title ${id}`,
-    summary: `Summary of ${id}.`,
-    author: null,
-    siteName: 'News',
-    imageUrl: null,
-    publishedAt: 1_000,
-    firstSeenAt: 2_000,
-    categories: ['World'],
-    ...overrides,
-  };
-}
-
 describe.each(backends)('the %s store', (_name, open, available) => {
   let store: Store;
   afterEach(async () => store?.close());
 
   it.skipIf(!available)('records an article, its item and one delivery per target, once', async () => {
     store = await open();
-    expect(await store.addArticle(article('a'), { key: 'k1', contentHash: 'h' }, to('discord:1', 'x'), 10)).toEqual(['discord:1', 'x']);
+    expect(await store.addArticle(article({ id: 'a' }), { key: 'k1', contentHash: 'h' }, to('discord:1', 'x'), 10)).toEqual(['discord:1', 'x']);
     // The same story from another feed: no new deliveries.
-    expect(await store.addArticle(article('a', { feedId: 'other' }), { key: 'k9', contentHash: 'h' }, to('discord:1', 'x'), 11)).toEqual([]);
+    expect(await store.addArticle(article({ id: 'a', feedId: 'other' }), { key: 'k9', contentHash: 'h' }, to('discord:1', 'x'), 11)).toEqual([]);
     // Each delivery keeps the options it was recorded with; there is nothing to fill.
     expect((await store.urlHistory('https://news.example/a')).deliveries.map((d) => [d.target, d.options])).toEqual([['discord:1', { template: '{url} on discord:1' }], ['x', { template: '{url} on x' }]]);
     expect(await store.fillDeliveryOptions(() => ({ template: 'never' }))).toBe(0);
@@ -85,8 +69,8 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('gives each target its queue head in publication order, and tracks attempts', async () => {
     store = await open();
-    await store.addArticle(article('late', { publishedAt: 300 }), { key: 'late', contentHash: null }, to('discord:1'), 10);
-    await store.addArticle(article('early', { publishedAt: 100 }), { key: 'early', contentHash: null }, to('discord:1', 'x'), 10);
+    await store.addArticle(article({ id: 'late', publishedAt: 300 }), { key: 'late', contentHash: null }, to('discord:1'), 10);
+    await store.addArticle(article({ id: 'early', publishedAt: 100 }), { key: 'early', contentHash: null }, to('discord:1', 'x'), 10);
     let due = await store.dueDeliveries(10);
     expect(due.map((job) => [job.delivery.target, job.article.id]).sort()).toEqual([['discord:1', 'early'], ['x', 'early']]);
     const head = due.find((job) => job.delivery.target === 'discord:1')!;
@@ -117,7 +101,7 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('revises edited articles and queues edits of sent messages', async () => {
     store = await open();
-    await store.addArticle(article('e'), { key: 'e', contentHash: 'h1' }, to('discord:1'), 10);
+    await store.addArticle(article({ id: 'e' }), { key: 'e', contentHash: 'h1' }, to('discord:1'), 10);
     const [job] = await store.dueDeliveries(10);
     await store.markSending(job!.delivery.id, 10);
     await store.markSent(job!.delivery.id, 'msg-1', 11);
@@ -132,10 +116,10 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('searches titles and summaries, best match first, with feed and time filters', async () => {
     store = await open();
-    await store.addArticle(article('bridge', { title: 'New bridge opens', summary: 'The river bridge opened.', sortAt: 0, publishedAt: 500 } as never), { key: 'b', contentHash: null }, [], 10);
-    await store.addArticle(article('market', { title: 'Market moves', summary: 'Stalls move near the bridge.', publishedAt: 900, feedId: 'city' }), { key: 'm', contentHash: null }, [], 10);
+    await store.addArticle(article({ id: 'bridge', title: 'New bridge opens', summary: 'The river bridge opened.', sortAt: 0, publishedAt: 500 } as never), { key: 'b', contentHash: null }, [], 10);
+    await store.addArticle(article({ id: 'market', title: 'Market moves', summary: 'Stalls move near the bridge.', publishedAt: 900, feedId: 'city' }), { key: 'm', contentHash: null }, [], 10);
     // Unrelated stories, so that "bridge" is a rare word, as in a real archive.
-    for (const id of ['rain', 'budget', 'school']) await store.addArticle(article(id, { title: `About ${id}`, summary: `Nothing on crossings.` }), { key: id, contentHash: null }, [], 10);
+    for (const id of ['rain', 'budget', 'school']) await store.addArticle(article({ id, title: `About ${id}`, summary: `Nothing on crossings.` }), { key: id, contentHash: null }, [], 10);
     expect((await store.searchArticles('bridge', { limit: 10 })).map((a) => a.id)).toEqual(['bridge', 'market']);
     expect((await store.searchArticles('brid', { limit: 10, feedId: 'city' })).map((a) => a.id)).toEqual(['market']);
     expect((await store.searchArticles('bridge', { limit: 10, since: 600 })).map((a) => a.id)).toEqual(['market']);
@@ -145,7 +129,7 @@ describe.each(backends)('the %s store', (_name, open, available) => {
 
   it.skipIf(!available)('explains a URL, keeps Discord feeds, X usage and meta', async () => {
     store = await open();
-    await store.addArticle(article('w'), { key: 'w', contentHash: null }, to('x'), 10);
+    await store.addArticle(article({ id: 'w' }), { key: 'w', contentHash: null }, to('x'), 10);
     await store.markSeen('news', [{ key: 'old', url: 'https://news.example/old' }], 5);
     expect((await store.urlHistory('https://news.example/w')).deliveries.map((d) => d.target)).toEqual(['x']);
     expect((await store.urlHistory('https://news.example/old')).seen).toEqual([{ feedId: 'news', seenAt: 5, posted: false }]);
@@ -263,7 +247,7 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     expect(await store.fillDeliveryOptions(optionsOf)).toBe(0);
 
     // New rows join the old ones: ids continue, the search index covers both, edits are queued.
-    expect(await store.addArticle(article('new', { title: 'New bridge planned', publishedAt: at }), { key: 'new', contentHash: null }, to('x', 'discord:1'), at)).toEqual(['x', 'discord:1']);
+    expect(await store.addArticle(article({ id: 'new', title: 'New bridge planned', publishedAt: at }), { key: 'new', contentHash: null }, to('x', 'discord:1'), at)).toEqual(['x', 'discord:1']);
     const queued = await store.unfinishedFor('x');
     expect(queued.map((job) => job.article.id)).toEqual(['old', 'new']);
     expect(queued[1]!.delivery.id).toBeGreaterThan(queued[0]!.delivery.id);
@@ -310,7 +294,7 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
       expect(await b.heartbeat('B', 30_000, 10_000)).toEqual(['B']); // A went quiet
       expect(await a.heartbeat('A', 30_001, 10_001)).toEqual(['A', 'B']);
 
-      await a.addArticle(article('t'), { key: 't', contentHash: null }, to('discord:1', 'x'), 10);
+      await a.addArticle(article({ id: 't' }), { key: 't', contentHash: null }, to('discord:1', 'x'), 10);
       expect(await a.claimTargets('A', 100, 200)).toEqual({ held: expect.arrayContaining(['discord:1', 'x']), takenOver: expect.arrayContaining(['discord:1', 'x']) });
       expect(await b.claimTargets('B', 150, 250)).toEqual({ held: [], takenOver: [] });
       expect((await a.claimTargets('A', 150, 300)).takenOver).toEqual([]);

@@ -5,74 +5,73 @@ import { DISCORD_LIMITS } from '../../src/targets/discord/fit.js';
 import { discordEntrySchema, readDiscordDestination } from '../../src/targets/discord/destination.js';
 import { discordNonce, renderDiscordMessage } from '../../src/targets/discord/render.js';
 import { renderXPost } from '../../src/targets/x/render.js';
+import { article } from '../builders.js';
 import { graphemes, isWellFormed } from '../unicode.js';
 
 /** The post for an article with the default template. */
-const renderTweet = (article: Article) => renderXPost(article).text;
+const renderTweet = (story: Article) => renderXPost(story).text;
 
-function article(overrides: Partial<Article> = {}): Article {
-  return {
-    id: 'abc123',
-    feedId: 'news',
-    url: 'https://news.example/2022/01/a-very-long-path/that-goes-on-and-on?id=12345',
-    title: 'Council approves night buses',
-    summary: 'The council voted on Monday. Buses start in March. Riders welcomed the news.',
-    author: 'Dana Whitfield',
-    siteName: 'Riverside Courier',
-    imageUrl: 'https://news.example/bus.jpg',
-    publishedAt: Date.UTC(2022, 0, 11, 8, 30),
-    firstSeenAt: Date.UTC(2022, 0, 11, 8, 31),
-    ...overrides,
-  };
-}
+/** A full story to render: every field set, a long URL with a query. */
+const SAMPLE: Partial<Article> = {
+  id: 'abc123',
+  feedId: 'news',
+  url: 'https://news.example/2022/01/a-very-long-path/that-goes-on-and-on?id=12345',
+  title: 'Council approves night buses',
+  summary: 'The council voted on Monday. Buses start in March. Riders welcomed the news.',
+  author: 'Dana Whitfield',
+  siteName: 'Riverside Courier',
+  imageUrl: 'https://news.example/bus.jpg',
+  publishedAt: Date.UTC(2022, 0, 11, 8, 30),
+  firstSeenAt: Date.UTC(2022, 0, 11, 8, 31),
+};
 
 describe('X posts with the default template', () => {
   const weight = (text: string) => twitterText.parseTweet(text).weightedLength;
 
   it('posts title, summary and link when they fit', () => {
-    expect(renderTweet(article())).toBe(
+    expect(renderTweet(article(SAMPLE))).toBe(
       'Council approves night buses\n\nThe council voted on Monday. Buses start in March. Riders welcomed the news.\n\nhttps://news.example/2022/01/a-very-long-path/that-goes-on-and-on?id=12345',
     );
   });
 
   it('trims the summary at a sentence, then a word, to 280 weighted characters (a URL counts 23)', () => {
-    const long = article({ summary: `${'Sentence number one is here. '.repeat(12)}` });
+    const long = article({ ...SAMPLE, summary: `${'Sentence number one is here. '.repeat(12)}` });
     const tweet = renderTweet(long);
     expect(weight(tweet)).toBeLessThanOrEqual(280);
     expect(tweet).toMatch(/here\.\n\nhttps:/);
 
-    const oneSentence = article({ summary: `${'word '.repeat(100)}end.` });
+    const oneSentence = article({ ...SAMPLE, summary: `${'word '.repeat(100)}end.` });
     const cut = renderTweet(oneSentence);
     expect(weight(cut)).toBeLessThanOrEqual(280);
     expect(cut).toMatch(/word…\n\nhttps:/);
   });
 
   it('weighs CJK and emoji double', () => {
-    const cjk = article({ title: '東京で大雨', summary: '東京都心で記録的な大雨が降りました。'.repeat(20) });
+    const cjk = article({ ...SAMPLE, title: '東京で大雨', summary: '東京都心で記録的な大雨が降りました。'.repeat(20) });
     const tweet = renderTweet(cjk);
     expect(weight(tweet)).toBeLessThanOrEqual(280);
     expect(weight(tweet)).toBeGreaterThan(200);
-    const emoji = renderTweet(article({ summary: '🎉 '.repeat(200) }));
+    const emoji = renderTweet(article({ ...SAMPLE, summary: '🎉 '.repeat(200) }));
     expect(weight(emoji)).toBeLessThanOrEqual(280);
   });
 
   it('shortens an overlong title and always keeps the link', () => {
-    const tweet = renderTweet(article({ title: 'Long title words '.repeat(40), summary: '' }));
+    const tweet = renderTweet(article({ ...SAMPLE, title: 'Long title words '.repeat(40), summary: '' }));
     expect(weight(tweet)).toBeLessThanOrEqual(280);
-    expect(tweet.endsWith(article().url)).toBe(true);
+    expect(tweet.endsWith(article(SAMPLE).url)).toBe(true);
   });
 });
 
 describe('renderDiscordMessage', () => {
   it('builds one embed linked to the article, with no pings allowed', () => {
-    const message = renderDiscordMessage(article(), { channelId: '123456789012345678', feedName: 'News', color: 0x123456 });
+    const message = renderDiscordMessage(article(SAMPLE), { channelId: '123456789012345678', feedName: 'News', color: 0x123456 });
     expect(message.allowed_mentions).toEqual({ parse: [] });
     expect(message.enforce_nonce).toBe(true);
     expect(message.nonce.length).toBeLessThanOrEqual(25);
     expect(message.embeds).toHaveLength(1);
     expect(message.embeds[0]).toMatchObject({
       title: 'Council approves night buses',
-      url: article().url,
+      url: article(SAMPLE).url,
       color: 0x123456,
       author: { name: 'Riverside Courier' },
       footer: { text: 'By Dana Whitfield' },
@@ -82,7 +81,7 @@ describe('renderDiscordMessage', () => {
   });
 
   it('escapes markdown and masked links in titles and summaries', () => {
-    const message = renderDiscordMessage(article({ title: '**Bold** [click](https://evil.example) @everyone', summary: '# Heading\n- item _x_' }), {
+    const message = renderDiscordMessage(article({ ...SAMPLE, title: '**Bold** [click](https://evil.example) @everyone', summary: '# Heading\n- item _x_' }), {
       channelId: '1',
       feedName: 'N',
       color: 0,
@@ -93,7 +92,7 @@ describe('renderDiscordMessage', () => {
   });
 
   it('respects every embed length limit', () => {
-    const message = renderDiscordMessage(article({ title: 'T'.repeat(1000), summary: 'S '.repeat(5000), author: 'A'.repeat(3000), siteName: 'N'.repeat(500) }), {
+    const message = renderDiscordMessage(article({ ...SAMPLE, title: 'T'.repeat(1000), summary: 'S '.repeat(5000), author: 'A'.repeat(3000), siteName: 'N'.repeat(500) }), {
       channelId: '1',
       feedName: 'N',
       color: 0,
@@ -114,7 +113,7 @@ describe('renderDiscordMessage', () => {
     const BLOCK = /^ *(>|#{1,3} |-# |[-*] |\d+\. )/m;
     for (const start of ['>', '> ', '>>> ', '# ', '## ', '### ', '-# ', '- ', '* ', '1. ', '12. ', '  > ']) {
       const text = `${start}Council approves night buses`;
-      const embed = renderDiscordMessage(article({ title: text, summary: `First line.\n${text}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
+      const embed = renderDiscordMessage(article({ ...SAMPLE, title: text, summary: `First line.\n${text}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
       for (const escaped of [embed.title!, embed.description!]) {
         expect(escaped, JSON.stringify(start)).not.toMatch(BLOCK);
         expect(shown(escaped)).toBe(escaped === embed.title ? text : `First line.\n${text}`);
@@ -123,7 +122,7 @@ describe('renderDiscordMessage', () => {
   });
 
   it('leaves author and footer unescaped: Discord renders no markdown there, so underscores stay readable', () => {
-    const embed = renderDiscordMessage(article({ siteName: 'the_daily_bugle', author: 'jane_doe *staff*' }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
+    const embed = renderDiscordMessage(article({ ...SAMPLE, siteName: 'the_daily_bugle', author: 'jane_doe *staff*' }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
     expect(embed.author!.name).toBe('the_daily_bugle');
     expect(embed.footer!.text).toBe('By jane_doe *staff*');
   });
@@ -132,7 +131,7 @@ describe('renderDiscordMessage', () => {
     for (const cluster of ['🎉', '👍🏽', '👨‍👩‍👧‍👦', '🇺🇦', '1️⃣']) {
       for (let lead = 248; lead <= 256; lead++) {
         const title = `${'速'.repeat(lead)}${cluster.repeat(3)}${'続き'.repeat(20)}`;
-        const cut = renderDiscordMessage(article({ title }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!.title!;
+        const cut = renderDiscordMessage(article({ ...SAMPLE, title }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!.title!;
         expect(cut.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
         expect(isWellFormed(cut)).toBe(true);
         expect(cut.endsWith('…')).toBe(true);
@@ -143,7 +142,7 @@ describe('renderDiscordMessage', () => {
 
   it('cuts before escaping, so a cut title leaves no dangling backslash and stays within the limit once escaped', () => {
     const title = `${'*_'.repeat(200)}`;
-    const cut = renderDiscordMessage(article({ title, summary: `${'**bold** '.repeat(600)}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
+    const cut = renderDiscordMessage(article({ ...SAMPLE, title, summary: `${'**bold** '.repeat(600)}` }), { channelId: '1', feedName: 'N', color: 0 }).embeds[0]!;
     expect(cut.title!.length).toBeLessThanOrEqual(DISCORD_LIMITS.title);
     expect(cut.title).toMatch(/[^\\]…$/);
     expect(title.startsWith(shown(cut.title!).slice(0, -1))).toBe(true);
@@ -162,7 +161,7 @@ describe('Discord messages from a route template', () => {
   const entry = (written: object) => readDiscordDestination(discordEntrySchema.parse({ channel: '123456789012345678', ...written }).kindOptions);
 
   it('stay within Discord limits after substitution, cut between whole characters', () => {
-    const long = article({ title: '🚌 '.repeat(200), summary: 'Word and **bold** '.repeat(400), categories: Array.from({ length: 20 }, (_, i) => `Category ${i}`) });
+    const long = article({ ...SAMPLE, title: '🚌 '.repeat(200), summary: 'Word and **bold** '.repeat(400), categories: Array.from({ length: 20 }, (_, i) => `Category ${i}`) });
     const message = renderDiscordMessage(long, {
       channelId: '1',
       feedName: 'N',
@@ -180,7 +179,7 @@ describe('Discord messages from a route template', () => {
   });
 
   it('escape what the article says, not what the route wrote', () => {
-    const message = renderDiscordMessage(article({ title: '**Win** @everyone' }), { channelId: '1', feedName: 'N', color: 0, destination: entry({ message: { content: '**New:** {title}', embed: false } }) });
+    const message = renderDiscordMessage(article({ ...SAMPLE, title: '**Win** @everyone' }), { channelId: '1', feedName: 'N', color: 0, destination: entry({ message: { content: '**New:** {title}', embed: false } }) });
     expect(message.content).toBe('**New:** \\*\\*Win\\*\\* @everyone');
     expect(message.embeds).toEqual([]);
     expect(message.allowed_mentions).toEqual({ parse: [] });
