@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, destinationsFor, parseConfig as parseWithKinds } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { readEnv } from '../../src/config/env.js';
 import { targetKey } from '../../src/deliveries/target.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
-import { CLI, tempDir } from '../e2e/herald-process.js';
+import { runHerald, tempDir } from '../e2e/herald-process.js';
 
 const parseConfig = (raw: unknown, file: string) => parseWithKinds(raw, file, TARGET_KINDS);
 /** The destination kinds as config errors list them. */
@@ -111,17 +109,11 @@ describe('config', () => {
 });
 
 describe('the CLI on bad configuration and usage', () => {
-  const run = (args: string[], env: Record<string, string> = {}) =>
-    promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
-      () => ({ code: 0, stderr: '' }),
-      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-    );
-
   it('exits 2 with one line naming the file and key', async () => {
     const dir = tempDir('badconfig');
     const file = join(dir, 'herald.yaml');
     writeFileSync(file, 'feeds:\n  - id: news\n    url: https://news.example/rss\n    every: sometimes\n');
-    const { code, stderr } = await run(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}` });
+    const { code, stderr } = await runHerald(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}` });
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(`${file}: feeds[0].every: expected a duration`);
@@ -133,7 +125,7 @@ describe('the CLI on bad configuration and usage', () => {
     writeFileSync(file, 'feeds: []\nroutes: []\n');
     // A file where the database's folder should be: unusable even for root (CI runs as root).
     writeFileSync(join(dir, 'occupied'), '');
-    const { code, stderr } = await run(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'occupied', 'herald.db')}` });
+    const { code, stderr } = await runHerald(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'occupied', 'herald.db')}` });
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^herald: DATABASE_URL: cannot open the SQLite database .*occupied\/herald\.db \((EEXIST|ENOTDIR)/);
@@ -164,7 +156,7 @@ describe('the CLI on bad configuration and usage', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     try {
       const port = (holder.address() as AddressInfo).port;
-      const { code, stderr } = await run(['run'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), X_CLIENT_ID: 'busy-port-client' });
+      const { code, stderr } = await runHerald(['run'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), X_CLIENT_ID: 'busy-port-client' });
       expect(code).toBe(2);
       expect(stderr.trim().split('\n')).toHaveLength(1);
       expect(stderr).toContain(`herald: HTTP_PORT: port ${port} is already in use on 127.0.0.1`);
@@ -174,10 +166,10 @@ describe('the CLI on bad configuration and usage', () => {
   });
 
   it('exits 2 on a missing config file, unknown commands and bad arguments', async () => {
-    expect((await run(['run', '--once'], { HERALD_CONFIG: '/nonexistent/herald.yaml' })).stderr).toContain('/nonexistent/herald.yaml: cannot read the config file');
-    expect((await run(['frobnicate'])).code).toBe(2);
-    expect((await run(['inspect', 'feed'])).code).toBe(2);
-    expect((await run(['preview', 'x', '--limit', 'lots'])).code).toBe(2);
-    expect((await run(['run', '--bogus'])).code).toBe(2);
+    expect((await runHerald(['run', '--once'], { HERALD_CONFIG: '/nonexistent/herald.yaml' })).stderr).toContain('/nonexistent/herald.yaml: cannot read the config file');
+    expect((await runHerald(['frobnicate'])).code).toBe(2);
+    expect((await runHerald(['inspect', 'feed'])).code).toBe(2);
+    expect((await runHerald(['preview', 'x', '--limit', 'lots'])).code).toBe(2);
+    expect((await runHerald(['run', '--bogus'])).code).toBe(2);
   });
 });

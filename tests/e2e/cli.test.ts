@@ -7,23 +7,13 @@ import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
 import { corpusDir, hasShared, SHARED } from '../corpus.js';
 import { graphemes, isWellFormed } from '../unicode.js';
 import { close, createServer, listen } from '../fakes/http.js';
-import { CLI, tempDir, writeConfig } from './herald-process.js';
-
-async function herald(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, maxBuffer: 256 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
+import { CLI, runHerald, tempDir, writeConfig } from './herald-process.js';
 
 describe.skipIf(!hasShared)('inspect over the shared corpus', () => {
   it('inspect feed --json prints one valid line per file, in input order', async () => {
     const dir = corpusDir('feeds', 'rss-parser');
     const files = readdirSync(dir).filter((name) => name !== 'LICENSE').map((name) => join(dir, name));
-    const { code, stdout } = await herald(['inspect', 'feed', ...files, '--json']);
+    const { code, stdout } = await runHerald(['inspect', 'feed', ...files, '--json']);
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line.input)).toEqual(files);
     const errors = lines.filter((line) => 'error' in line);
@@ -39,7 +29,7 @@ describe.skipIf(!hasShared)('inspect over the shared corpus', () => {
   });
 
   it('inspect article --json gives the contract fields and the Kyiv summary', async () => {
-    const { code, stdout } = await herald(['inspect', 'article', corpusDir('seed', 'kyiv-rally.html'), '--json']);
+    const { code, stdout } = await runHerald(['inspect', 'article', corpusDir('seed', 'kyiv-rally.html'), '--json']);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as Record<string, string>;
     expect(Object.keys(result).sort()).toEqual(['byline', 'imageUrl', 'input', 'lang', 'publishedAt', 'siteName', 'summary', 'text', 'title', 'url'].sort());
@@ -72,10 +62,10 @@ describe('inspect and preview over HTTP', () => {
   afterAll(() => server.stop());
 
   it('refuses loopback URLs unless HERALD_ALLOW_PRIVATE_NETWORK=1', async () => {
-    const refused = await herald(['inspect', 'feed', server.url('/feed.xml'), '--json']);
+    const refused = await runHerald(['inspect', 'feed', server.url('/feed.xml'), '--json']);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).error).toMatch(/non-public address 127\.0\.0\.1.*HERALD_ALLOW_PRIVATE_NETWORK=1/);
-    const allowed = await herald(['inspect', 'feed', server.url('/feed.xml'), '--json'], { HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    const allowed = await runHerald(['inspect', 'feed', server.url('/feed.xml'), '--json'], { HERALD_ALLOW_PRIVATE_NETWORK: '1' });
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout).items[0].url).toBe(server.url('/a.html'));
   });
@@ -86,13 +76,13 @@ describe('inspect and preview over HTTP', () => {
       feeds: [{ id: 'prev', url: server.url('/feed.xml') }],
       routes: [{ feeds: ['prev'], discord: ['123456789012345678'], x: true }],
     });
-    const { code, stdout } = await herald(['preview', 'prev', '--limit', '2'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    const { code, stdout } = await runHerald(['preview', 'prev', '--limit', '2'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
     expect(code).toBe(0);
     expect(stdout).toContain('would post to Discord channel 123456789012345678');
     expect(stdout).toContain('would post to X');
     expect(stdout).toContain('Alpha is the first story and it has a lead sentence.');
     expect(stdout).toContain('Beta from the feed.');
-    const unknown = await herald(['preview', 'nope'], { HERALD_CONFIG: config });
+    const unknown = await runHerald(['preview', 'nope'], { HERALD_CONFIG: config });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no feed with id "nope"');
   });
@@ -103,7 +93,7 @@ describe('inspect and preview over HTTP', () => {
       feeds: [{ id: 'prev', url: server.url('/feed.xml') }],
       routes: [{ feeds: ['prev'], to: [{ discord: '223456789012345678' }, { x: { template: 'NEWS: {title} {url}' } }] }],
     });
-    const { code, stdout } = await herald(['preview', 'prev', '--limit', '1'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    const { code, stdout } = await runHerald(['preview', 'prev', '--limit', '1'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
     expect(code).toBe(0);
     expect(stdout).toContain('would post to Discord channel 223456789012345678');
     expect(stdout).toMatch(/would post to X \(\d+\/280\) ──\nNEWS: /);
@@ -130,7 +120,7 @@ describe('inspect and preview over HTTP', () => {
 
 describe('npm run demo', () => {
   it('prints the demo posts, the Kyiv rally summary among them, with no network and no tokens', async () => {
-    const { code, stdout } = await herald(['demo']);
+    const { code, stdout } = await runHerald(['demo']);
     expect(code).toBe(0);
     expect(stdout).toContain('Supporters of the on-going protests in Kazakhstan held a rally near the Kazakhstan Embassy in Kyiv on Jan. 10');
     expect(stdout.match(/would post to Discord/g)).toHaveLength(3);
@@ -143,7 +133,7 @@ describe('npm run demo', () => {
 describe.skipIf(!hasShared)('shared case 14: a long title cut for Discord where an emoji straddles the limit', () => {
   it('preview gives a title of at most 256 characters, well-formed, ending with "…" after a whole grapheme', async () => {
     const feed = join(SHARED, 'cases', '14-embed-title-cut-emoji', 'feed.xml');
-    const { code, stdout } = await herald(['preview', feed, '--limit', '1']);
+    const { code, stdout } = await runHerald(['preview', feed, '--limit', '1']);
     expect(code).toBe(0);
     const payload = /── would post to Discord channel \d+ ──\n(\{[\s\S]*?\n\})\n/.exec(stdout)?.[1];
     const { title } = (JSON.parse(payload!) as { embeds: Array<{ title: string }> }).embeds[0]!;
@@ -168,7 +158,7 @@ describe('help and messages', () => {
     [['help', 'preview'], 'Usage: herald preview'],
     [['--help'], 'herald <command> --help'],
   ])('herald %j prints its help and exits 0', async (args, usage) => {
-    const { code, stdout, stderr } = await herald(args);
+    const { code, stdout, stderr } = await runHerald(args);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(usage);
@@ -179,7 +169,7 @@ describe('help and messages', () => {
     const one = join(dir, 'one.xml');
     writeFileSync(one, rss('One', [{ guid: 'a', title: 'Alone', link: 'https://news.example/a' }]));
     const missing = join(dir, 'missing.xml');
-    const { code, stdout } = await herald(['inspect', 'feed', one, missing]);
+    const { code, stdout } = await runHerald(['inspect', 'feed', one, missing]);
     expect(code).toBe(1);
     expect(stdout).toContain(`${one}: rss feed "One" <https://news.example/>, 1 item\n`);
     expect(stdout).toContain(`${missing}: error: file: cannot read ${missing}: no such file (ENOENT)`);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { fakeEnv, heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'commands-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNELS = ['777777777777777777', '888888888888888888'];
@@ -31,13 +31,7 @@ describe('slash commands through the real discord.js client', () => {
       routes: [{ feeds: ['city'], discord: [CHANNELS[0]] }],
       discord: { minEvery: '1s' },
     });
-    herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord }),
-      HERALD_CONFIG: config,
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
-    });
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord }));
     return herald;
   }
 
@@ -198,13 +192,7 @@ describe('answers fitted to Discord limits, and limits on /feeds add', () => {
   beforeAll(async () => {
     await Promise.all([discord.start(), feeds.start()]);
     const dir = tempDir('limits');
-    herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord }),
-      HERALD_CONFIG: writeConfig(dir, { feeds: [], routes: [], discord: { maxFeedsPerGuild: 2 } }),
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
-    });
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config: writeConfig(dir, { feeds: [], routes: [], discord: { maxFeedsPerGuild: 2 } }), discord }));
     opsPort = (await herald.waitForLog('health and metrics listening')).port as number;
     await herald.waitForLog('discord gateway ready');
   });

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'fake-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNELS = ['111111111111111111', '222222222222222222'];
@@ -58,13 +57,7 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
       feeds: [{ id: 'test-news', url: feeds.url('/feed.xml'), every: '1s', backfill: 0, name: 'Test News' }],
       routes: [{ feeds: ['test-news'], discord: CHANNELS, x: true }],
     });
-    herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord, x }),
-      HERALD_CONFIG: config,
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
-    });
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord, x }));
   });
 
   afterAll(async () => {

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeBluesky } from '../fakes/bluesky.js';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'durable-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNELS = ['333333333333333333', '444444444444444444'];
@@ -58,14 +57,7 @@ describe('durable delivery', () => {
       deliveries: { retryBase: '200ms', retryMax: '1s' },
       ...extraConfig,
     });
-    const herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord, x, bluesky }),
-      HERALD_CONFIG: config,
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
-      ...extraEnv,
-    });
+    const herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord, x, bluesky }, extraEnv));
     running.push(herald);
     return herald;
   }

@@ -9,7 +9,36 @@ import type { FakeDiscord } from '../fakes/discord.js';
 import { waitFor } from '../fakes/http.js';
 import type { FakeX } from '../fakes/x.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The `herald` command as npm installs it (bin/herald.js, which runs the build in dist/). */
+export const CLI = fileURLToPath(new URL('../../bin/herald.js', import.meta.url));
+
+/**
+ * Starts the `herald` CLI with `args`, its environment only PATH and `env` (nothing leaks in from
+ * the test's own environment). stdout and stderr are piped; stdin too when `stdin` is 'pipe'.
+ */
+export function spawnHerald(args: string[], env: Record<string, string>, stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [stdin, 'pipe', 'pipe'] });
+}
+
+/** What a `herald` command left when it ended: its exit code (null when a signal ended it) and its whole output. */
+export interface HeraldRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `herald <args>` to its end (see spawnHerald for the environment). Never rejects for a non-zero exit. */
+export function runHerald(args: string[], env: Record<string, string> = {}): Promise<HeraldRun> {
+  const child = spawnHerald(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 export interface LogLine {
   level: number;
@@ -26,10 +55,7 @@ export class HeraldProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: string[], env: Record<string, string>) {
-    this.child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawnHerald(args, { LOG_LEVEL: 'debug', ...env });
     let buffered = '';
     this.child.stdout!.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
@@ -75,6 +101,22 @@ export function writeConfig(dir: string, config: unknown): string {
   const file = join(dir, 'herald.yaml');
   writeFileSync(file, stringify(config));
   return file;
+}
+
+/**
+ * The environment of a Herald run in a test: the fakes' variables (fakeEnv), the config file
+ * `config`, a SQLite database in `dir`, the private network allowed (the fakes listen on
+ * 127.0.0.1) and the ops server on any free port; `extra` adds variables or replaces these.
+ */
+export function heraldEnv(options: Parameters<typeof fakeEnv>[0] & { dir: string; config: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...fakeEnv(options),
+    HERALD_CONFIG: options.config,
+    DATABASE_URL: `sqlite:${join(options.dir, 'herald.db')}`,
+    HERALD_ALLOW_PRIVATE_NETWORK: '1',
+    HTTP_PORT: '0',
+    ...extra,
+  };
 }
 
 /** The environment that points Herald's real clients at the fakes (OAuth 1.0a for X, an app password for Bluesky). */

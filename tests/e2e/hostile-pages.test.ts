@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'hostile-pages-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '777777777777777777';
@@ -26,7 +25,7 @@ describe('hostile article pages', () => {
       // 200 ms: the 60,000-paragraph page takes ~0.85 s to extract on an idle machine of this kind, the good page ~40 ms.
       extraction: { timeout: '200ms', maxDepth: 400 },
     });
-    herald = new HeraldProcess(['run'], { ...fakeEnv({ discord }), HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HTTP_PORT: '0' });
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord }));
     healthPort = (await herald.waitForLog('health and metrics listening')).port as number;
     await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2, 60_000);
   });

@@ -1,11 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import type { ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
 import { close, createServer, listen } from '../fakes/http.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig, type LogLine } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig, type LogLine } from './herald-process.js';
 
 const TOKEN = 'hostile-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '666666666666666666';
@@ -100,12 +99,7 @@ describe('hostile input', () => {
       ],
       routes: [{ feeds: ['*'], discord: [CHANNEL], x: false }],
     });
-    herald = new HeraldProcess(['run', '--once'], {
-      ...fakeEnv({ discord }),
-      HERALD_CONFIG: config,
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-    });
+    herald = new HeraldProcess(['run', '--once'], heraldEnv({ dir, config, discord }));
     exit = await herald.exited;
     failures = new Map(herald.logged('feed poll failed').map((line: LogLine) => [line.feed as string, String(line.reason)]));
   }, 60_000);

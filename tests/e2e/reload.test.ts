@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'reload-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '121212121212121212';
@@ -24,7 +23,7 @@ describe('SIGHUP reloads feeds and routes without a restart', () => {
     feeds.setFeed('/alpha.xml', rss('Alpha', [story('alpha', 1)]));
     feeds.setFeed('/beta.xml', rss('Beta', [story('beta', 1)]));
     const config = writeConfig(dir, { feeds: [{ id: 'alpha', url: feeds.url('/alpha.xml'), every: '1s' }], routes: [{ feeds: ['alpha'], discord: [CHANNEL] }] });
-    herald = new HeraldProcess(['run'], { ...fakeEnv({ discord }), HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HTTP_PORT: '0' });
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord }));
     await waitFor('alpha polled', () => feeds.count('/alpha.xml') >= 2);
   });
 

@@ -6,7 +6,7 @@ import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
 import { createDatabase } from '../postgres-cluster.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const adminUrl = inject('postgresAdminUrl');
 if (!adminUrl) console.warn(`scale-out test skipped: ${inject('postgresSkipReason')}`);
@@ -51,14 +51,7 @@ describe.skipIf(!adminUrl)('three workers on one PostgreSQL database', () => {
       deliveries: { retryBase: '500ms', retryMax: '5s' },
     });
     startWorker = () => {
-      const worker = new HeraldProcess(['run'], {
-        ...fakeEnv({ discord, x }),
-        HERALD_CONFIG: config,
-        DATABASE_URL: databaseUrl,
-        HERALD_ALLOW_PRIVATE_NETWORK: '1',
-        HTTP_PORT: '0',
-        LOG_LEVEL: 'info',
-      });
+      const worker = new HeraldProcess(['run'], heraldEnv({ dir, config, discord, x }, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'info' }));
       workers.push(worker);
       return worker;
     };

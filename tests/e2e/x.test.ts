@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { FakeDiscord } from '../fakes/discord.js';
 import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 import { FakeX } from '../fakes/x.js';
-import { CLI, fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, spawnHerald, tempDir, writeConfig } from './herald-process.js';
 
 const OAUTH1 = { appKey: 'x-app-key-1', appSecret: 'x-app-secret-1', accessToken: 'x-access-token-1', accessSecret: 'x-access-secret-1' };
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(2000, 7)]);
@@ -32,18 +31,13 @@ describe('the X publisher (OAuth 1.0a): caps, images, duplicates, rate limits', 
   }
 
   function start(): HeraldProcess {
-    herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ x, discord }),
-      HERALD_CONFIG: writeConfig(dir, {
-        feeds: [{ id: 'wire', url: feeds.url('/wire.xml'), every: '1s' }],
-        routes: [{ feeds: ['wire'], x: true }],
-        x: { maxPostsPerDay: 2, images: true },
-        deliveries: { retryBase: '200ms' },
-      }),
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
+    const config = writeConfig(dir, {
+      feeds: [{ id: 'wire', url: feeds.url('/wire.xml'), every: '1s' }],
+      routes: [{ feeds: ['wire'], x: true }],
+      x: { maxPostsPerDay: 2, images: true },
+      deliveries: { retryBase: '200ms' },
     });
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, x, discord }));
     return herald;
   }
 
@@ -125,12 +119,7 @@ describe('duplicate content', () => {
     feeds.setFeed('/d.xml', rss('D', [{ guid: 'd1', title: 'Duplicate story', link }]));
     // The account already posted exactly this text (say, by hand).
     x.tweets.push({ id: '1', text: `Duplicate story\n\nDuplicate story begins with a lead sentence that says what happened today. Another paragraph with detail.\n\n${link}`, at: 0, mediaIds: [], replyTo: null, auth: 'oauth1' });
-    herald = new HeraldProcess(['run', '--once'], {
-      ...fakeEnv({ x }),
-      HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'd', url: feeds.url('/d.xml'), backfill: 1 }], routes: [{ feeds: ['d'], x: true }] }),
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-    });
+    herald = new HeraldProcess(['run', '--once'], heraldEnv({ dir, config: writeConfig(dir, { feeds: [{ id: 'd', url: feeds.url('/d.xml'), backfill: 1 }], routes: [{ feeds: ['d'], x: true }] }), x }));
     expect((await herald.exited).code).toBe(0);
     expect(x.tweetRequests).toBe(1);
     expect(herald.logged('delivered', { target: 'x' })).toHaveLength(1);
@@ -145,12 +134,8 @@ describe('X refusing the app: wrong OAuth 1.0a keys, no write permission', () =>
 
   /** The environment of a run over one new story routed to X, with the given access secret. */
   const keysEnv = (dir: string) => (secret: string) => ({
-    ...fakeEnv({ x }),
+    ...heraldEnv({ dir, config: writeConfig(dir, { feeds: [{ id: 'k', url: feeds.url('/k.xml'), backfill: 1 }], routes: [{ feeds: ['k'], x: true }] }), x }),
     X_ACCESS_SECRET: secret,
-    HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'k', url: feeds.url('/k.xml'), backfill: 1 }], routes: [{ feeds: ['k'], x: true }] }),
-    DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-    HERALD_ALLOW_PRIVATE_NETWORK: '1',
-    HTTP_PORT: '0',
   });
 
   beforeAll(async () => {
@@ -246,11 +231,11 @@ describe('the X publisher with OAuth 2.0', () => {
 
   /** Runs `herald x login` as a maintainer would, approving in the browser with the fake's code. */
   async function login(): Promise<{ code: unknown; output: string; url: URL }> {
-    const child = spawn(process.execPath, [CLI, 'x', 'login'], { env: { PATH: process.env.PATH ?? '', ...env() }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawnHerald(['x', 'login'], env(), 'pipe');
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const url = new URL(await waitFor('the authorize URL', () => /https:\/\/x\.com\/i\/oauth2\/authorize\S+/.exec(output)?.[0]));
-    child.stdin.end(`http://127.0.0.1:8788/callback?state=${url.searchParams.get('state')}&code=test-code\n`);
+    child.stdin!.end(`http://127.0.0.1:8788/callback?state=${url.searchParams.get('state')}&code=test-code\n`);
     const code = await new Promise((resolve) => child.on('exit', resolve));
     return { code, output, url };
   }

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { scrubSecrets } from '../../src/ops/logger.js';
 import { redactUrlSecrets } from '../../src/ops/redact.js';
-import { CLI, tempDir, writeConfig } from '../e2e/herald-process.js';
+import { runHerald, tempDir, writeConfig } from '../e2e/herald-process.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.secret-token-value';
 
@@ -61,7 +59,6 @@ describe('credentials inside URLs', () => {
       const dir = tempDir('redact');
       const url = `http://reader:${secrets[0]}@127.0.0.1:${(server.address() as AddressInfo).port}/feed.xml?token=${secrets[1]}&key=${secrets[2]}&page=2`;
       const env = {
-        PATH: process.env.PATH ?? '',
         HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'private-feed', url }], routes: [] }),
         DATABASE_URL: `sqlite:${dir}/herald.db`,
         HERALD_ALLOW_PRIVATE_NETWORK: '1',
@@ -71,12 +68,7 @@ describe('credentials inside URLs', () => {
       };
       const outputs = [];
       for (const args of [['run', '--once'], ['preview', 'private-feed']]) {
-        outputs.push(
-          await promisify(execFile)(process.execPath, [CLI, ...args], { env }).then(
-            () => ({ code: 0, stdout: '', stderr: '' }),
-            (error: { code: number; stdout: string; stderr: string }) => error,
-          ),
-        );
+        outputs.push(await runHerald(args, env));
       }
       const [run, preview] = outputs;
       expect(run!.code).toBe(1);
