@@ -1,9 +1,11 @@
 import type { LookupAddress } from 'node:dns';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAddress, createHttpClient, FetchError, isAddressAllowed, type Resolver } from '../../src/sources/http.js';
 import { friendlyFetchFailure } from '../../src/targets/discord/commands/summary.js';
+import { close, createServer as createHttpServer, listen } from '../fakes/http.js';
 
 const REQUEST = { accept: '*/*', maxBytes: 100_000, timeoutMs: 5_000 };
 
@@ -169,5 +171,54 @@ describe('local feed files', () => {
     } finally {
       await http.close();
     }
+  });
+});
+
+describe('fetch failures keep their kind', () => {
+  const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: true, maxRedirects: 3 });
+  let server: HttpServer;
+  let base = '';
+  beforeAll(async () => {
+    server = createHttpServer((req, res) => {
+      const path = req.url ?? '/';
+      if (path === '/missing') res.writeHead(404, { 'content-type': 'text/plain' }).end('gone');
+      else if (path === '/busy') res.writeHead(503, { 'retry-after': '120' }).end();
+      else if (path.startsWith('/loop/')) res.writeHead(302, { location: `/loop/${Number(path.slice(6)) + 1}` }).end();
+      else if (path === '/nowhere') res.writeHead(301).end();
+      else if (path === '/declared-large') res.writeHead(200, { 'content-length': '200000' }).end('x'.repeat(200_000));
+      // Chunked: no length up front, so the limit is hit while reading.
+      else if (path === '/streamed-large') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        for (let i = 0; i < 20; i++) res.write('x'.repeat(10_000));
+        res.end();
+      } else if (path === '/silent') req.on('close', () => res.destroy());
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+    base = `http://127.0.0.1:${await listen(server)}`;
+  });
+  afterAll(async () => {
+    await http.close();
+    await close(server);
+  });
+
+  it('names each way a fetch fails, with the HTTP status where there is one', async () => {
+    const missing = await failureOf(http.fetch(`${base}/missing`, REQUEST));
+    expect([missing.kind, missing.status, missing.message]).toEqual(['http', 404, 'HTTP 404']);
+    expect((await failureOf(http.fetch(`${base}/nowhere`, REQUEST))).kind).toBe('http');
+    expect((await failureOf(http.fetch(`${base}/loop/0`, REQUEST))).kind).toBe('redirects');
+    const declared = await failureOf(http.fetch(`${base}/declared-large`, REQUEST));
+    const streamed = await failureOf(http.fetch(`${base}/streamed-large`, REQUEST));
+    expect([declared.kind, streamed.kind]).toEqual(['too-large', 'too-large']);
+    expect((await failureOf(http.fetch(`${base}/silent`, { ...REQUEST, timeoutMs: 300 }))).kind).toBe('timeout');
+    expect((await failureOf(http.fetch(`http://127.0.0.1:${await closedPort()}/`, REQUEST))).kind).toBe('network');
+    expect((await failureOf(http.fetch('ftp://127.0.0.1/feed.xml', REQUEST))).kind).toBe('unsupported');
+    const ok = await http.fetch(`${base}/fine`, REQUEST);
+    expect(ok.status).toBe('ok');
+    // Last: a 503 with Retry-After holds the host off, so nothing more is sent to it.
+    const busy = await failureOf(http.fetch(`${base}/busy`, REQUEST));
+    expect([busy.kind, busy.status]).toEqual(['http', 503]);
+    expect(busy.message).toMatch(/^HTTP 503, retry after \d{4}-/);
+    const held = await failureOf(http.fetch(`${base}/fine`, REQUEST));
+    expect([held.kind, held.message]).toEqual(['http', expect.stringMatching(/^not sent: /)]);
   });
 });
