@@ -47,9 +47,9 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     store = await open();
     const options = { template: null, style: { name: 'news', color: 0 }, priority: 0 };
     const deliveries = [{ target: 'discord:1', options, heldBack: 'held back by exclude: words "ad" in title' }, { target: 'x', options }];
-    expect(await store.addArticle(article('h'), { key: 'kh', contentHash: 'h' }, deliveries, 10)).toEqual(['x']);
+    expect(await store.addArticle(article({ id: 'h' }), { key: 'kh', contentHash: 'h' }, deliveries, 10)).toEqual(['x']);
     expect((await store.dueDeliveries(20)).map((job) => job.delivery.target)).toEqual(['x']);
-    const history = await store.urlHistory(article('h').url);
+    const history = await store.urlHistory(article({ id: 'h' }).url);
     expect(history.deliveries.map(({ target, status, lastError }) => ({ target, status, lastError }))).toEqual([
       { target: 'discord:1', status: 'skipped', lastError: 'held back by exclude: words "ad" in title' },
       { target: 'x', status: 'pending', lastError: null },
