@@ -1,0 +1,95 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { createExtractionPool } from '../../src/pipeline/extraction.js';
+import { articlePreparer } from '../../src/pipeline/pages.js';
+import { FeedScheduler } from '../../src/pipeline/scheduler.js';
+import { createHttpClient } from '../../src/sources/http.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/store.js';
+import { TARGET_KINDS } from '../../src/targets/index.js';
+import { FeedServer, rss } from '../fakes/feed-server.js';
+import { waitFor } from '../fakes/http.js';
+
+/**
+ * The scheduler on an in-memory SQLite store, the real HTTP client and a local feed server: what
+ * each poll records, conditional GET, failures, and timers that back a failing feed off.
+ */
+describe('the feed scheduler', () => {
+  const server = new FeedServer();
+  const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: true });
+  const extraction = createExtractionPool({ timeoutMs: 5_000, maxDepth: 400, threads: 1 });
+  const log = createLogger({ level: 'silent', secrets: [] });
+  let store: Store;
+  let scheduler: FeedScheduler | null = null;
+  let clock = 1_700_000_000_000;
+
+  beforeAll(async () => {
+    await server.start();
+    server.setFeed('/good.xml', rss('Good', [{ guid: 'g1', title: 'First story', link: server.url('/p/1.html') }]));
+  });
+  afterEach(async () => {
+    await scheduler?.stop();
+    scheduler = null;
+    await store?.close();
+  });
+  afterAll(async () => {
+    await http.close();
+    await extraction.close();
+    await server.stop();
+  });
+
+  /** A scheduler over `feeds` (backfill 0: first sight posts nothing), its clock the test's. */
+  function schedulerFor(feeds: Array<{ id: string; url: string; every: string }>): FeedScheduler {
+    store = openSqliteStore(':memory:');
+    const config = parseConfig({ feeds: feeds.map((feed) => ({ ...feed, backfill: 0 })), routes: [] }, 'test', TARGET_KINDS);
+    const deps = {
+      store,
+      http,
+      articles: articlePreparer({ http, extraction, pageLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 }, summary: config.summary }),
+      log,
+      deliveriesFor: () => [],
+      updates: 'edit' as const,
+      feedLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 },
+      onNewDeliveries: () => undefined,
+      now: () => clock,
+    };
+    return new FeedScheduler(config.feeds, deps, 2, 'worker-1');
+  }
+
+  it('polls every feed once, records each feed state at the clock, and asks again with the validators', async () => {
+    scheduler = schedulerFor([
+      { id: 'good', url: server.url('/good.xml'), every: '5m' },
+      { id: 'gone', url: server.url('/gone.xml'), every: '5m' },
+    ]);
+    const first = await scheduler.pollAllOnce();
+    expect(first.map(({ feedId, status, failures }) => ({ feedId, status, failures }))).toEqual([
+      { feedId: 'good', status: 'ok', failures: 0 },
+      { feedId: 'gone', status: 'failed', failures: 1 },
+    ]);
+    const states = new Map((await store.feedStates()).map((state) => [state.feedId, state]));
+    expect(states.get('good')).toMatchObject({ initialized: true, lastPollAt: clock, lastSuccessAt: clock, failures: 0, lastError: null });
+    expect(states.get('good')!.etag).toMatch(/^"/);
+    expect(states.get('gone')).toMatchObject({ initialized: false, lastPollAt: clock, lastSuccessAt: null, failures: 1, lastError: 'http: HTTP 404' });
+
+    clock += 300_000;
+    const second = await scheduler.pollAllOnce();
+    expect(second.map(({ status, failures }) => [status, failures])).toEqual([
+      ['not-modified', 0],
+      ['failed', 2],
+    ]);
+    expect((await store.feedStates()).find((state) => state.feedId === 'good')).toMatchObject({ lastPollAt: clock, lastSuccessAt: clock });
+  });
+
+  it('polls a healthy feed on its interval while a failing one waits out its back-off', async () => {
+    scheduler = schedulerFor([
+      { id: 'good', url: server.url('/good.xml'), every: '1s' },
+      { id: 'broken', url: server.url('/broken.xml'), every: '1s' },
+    ]);
+    const before = { good: server.count('/good.xml'), broken: server.count('/broken.xml') };
+    await scheduler.start();
+    await waitFor('three polls of the healthy feed', () => server.count('/good.xml') - before.good >= 3, 30_000);
+    // One failure stretches the next poll to hours: the broken feed was asked once.
+    expect(server.count('/broken.xml') - before.broken).toBe(1);
+  });
+});
