@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'outage-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '333333333333333333';
@@ -18,16 +17,11 @@ async function startHerald(discord: FakeDiscord, feeds: FeedServer): Promise<Her
   });
   feeds.setFeed('/feed.xml', rss('Outage News', items));
   const dir = tempDir('discord-outage');
-  return new HeraldProcess(['run'], {
-    ...fakeEnv({ discord }),
-    HERALD_CONFIG: writeConfig(dir, {
-      feeds: [{ id: 'outage', url: feeds.url('/feed.xml'), every: '1s', backfill: 3 }],
-      routes: [{ feeds: ['outage'], discord: [CHANNEL] }],
-    }),
-    DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-    HERALD_ALLOW_PRIVATE_NETWORK: '1',
-    HTTP_PORT: '0',
+  const config = writeConfig(dir, {
+    feeds: [{ id: 'outage', url: feeds.url('/feed.xml'), every: '1s', backfill: 3 }],
+    routes: [{ feeds: ['outage'], discord: [CHANNEL] }],
   });
+  return new HeraldProcess(['run'], heraldEnv({ dir, config, discord }));
 }
 
 async function get(port: number, path: string): Promise<{ status: number; text: string }> {

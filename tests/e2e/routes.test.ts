@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'routes-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /** A text channel with a filter; an announcement channel with a template, a role ping and crossposts. */
@@ -55,13 +54,7 @@ describe('routes: filters, templates and role pings through the real discord.js 
         },
       ],
     });
-    herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord }),
-      HERALD_CONFIG: config,
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
-    });
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord }));
     await herald.waitForLog('new article', { url: items[1]!.link });
     await waitFor('the posts that passed the filter', () => discord.messagesIn(CHANNELS[0]!).length >= 2);
     await waitFor('every post in the announcement channel, published', () => discord.crossposts.length >= 3);
