@@ -140,7 +140,7 @@ describe('the CLI on bad configuration and usage', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const started = Date.now();
-    const { code, stderr } = await run(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `postgres://herald:s3cret-pass@127.0.0.1:${port}/herald`, X_CLIENT_ID: 'no-pg-client' });
+    const { code, stderr } = await runHerald(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `postgres://herald:s3cret-pass@127.0.0.1:${port}/herald`, X_CLIENT_ID: 'no-pg-client' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(25_000);
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
