@@ -82,7 +82,7 @@ describe('the feed scheduler', () => {
     expect((await store.feedStates()).find((state) => state.feedId === 'good')).toMatchObject({ lastPollAt: clock, lastSuccessAt: clock });
   });
 
-  it('polls a healthy feed on its interval while a failing one waits out its back-off', async () => {
+  it('polls a healthy feed on its interval while a failing one backs off, its interval doubling', async () => {
     const polls: Record<string, PollOutcome[]> = { good: [], broken: [] };
     scheduler = schedulerFor(
       [
@@ -92,8 +92,13 @@ describe('the feed scheduler', () => {
       (outcome) => polls[outcome.feedId]!.push(outcome),
     );
     await scheduler.start();
-    await waitFor('three polls of the healthy feed', () => polls.good!.length >= 3, 30_000);
-    // One failure stretches the next poll to hours: the broken feed was polled once.
-    expect(polls.broken!.map((outcome) => [outcome.status, outcome.failures])).toEqual([['failed', 1]]);
+    // Healthy: a poll every 1 s (±10 %), the fifth by 4.4 s. Failing: the interval doubles with each
+    // failure in a row (2 s, then 4 s, ±10 %), so its third poll comes at 5.4 s at the earliest.
+    await waitFor('five polls of the healthy feed', () => polls.good!.length >= 5, 30_000);
+    expect(polls.good!.every((outcome) => outcome.failures === 0)).toBe(true);
+    const broken = polls.broken!.map((outcome) => [outcome.status, outcome.failures]);
+    expect(broken.length).toBeLessThanOrEqual(2);
+    expect(broken).toEqual([['failed', 1], ['failed', 2]].slice(0, broken.length));
+    expect(broken.length).toBeGreaterThanOrEqual(1);
   });
 });
