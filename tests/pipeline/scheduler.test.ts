@@ -41,8 +41,8 @@ describe('the feed scheduler', () => {
   });
 
   /** A scheduler over `feeds` (backfill 0: first sight posts nothing), its clock the test's; `polled` hears each poll's outcome. */
-  function schedulerFor(feeds: Array<{ id: string; url: string; every: string }>, polled: (outcome: PollOutcome) => void = () => undefined): FeedScheduler {
-    store = openSqliteStore(':memory:');
+  async function schedulerFor(feeds: Array<{ id: string; url: string; every: string }>, polled: (outcome: PollOutcome) => void = () => undefined): Promise<FeedScheduler> {
+    store = await openSqliteStore(':memory:');
     const config = parseConfig({ feeds: feeds.map((feed) => ({ ...feed, backfill: 0 })), routes: [] }, 'test', TARGET_KINDS);
     const deps = {
       store,
@@ -59,7 +59,7 @@ describe('the feed scheduler', () => {
   }
 
   it('polls every feed once, records each feed state at the clock, and asks again with the validators', async () => {
-    scheduler = schedulerFor([
+    scheduler = await schedulerFor([
       { id: 'good', url: server.url('/good.xml'), every: '5m' },
       { id: 'gone', url: server.url('/gone.xml'), every: '5m' },
     ]);
@@ -84,7 +84,7 @@ describe('the feed scheduler', () => {
 
   it('polls a healthy feed on its interval while a failing one backs off, its interval doubling', async () => {
     const polls: Record<string, PollOutcome[]> = { good: [], broken: [] };
-    scheduler = schedulerFor(
+    scheduler = await schedulerFor(
       [
         { id: 'good', url: server.url('/good.xml'), every: '1s' },
         { id: 'broken', url: server.url('/broken.xml'), every: '1s' },

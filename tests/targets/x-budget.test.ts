@@ -55,7 +55,7 @@ describe('the X budget in the outbox', () => {
   }
 
   it('posts what the daily cap allows, the highest priority then the newest, skips the rest, and posts again the next UTC day', async () => {
-    store = openSqliteStore(':memory:');
+    store = await openSqliteStore(':memory:');
     clock = MORNING;
     const tweetsBefore = x.tweets.length;
     await queue('old-low', 0, MORNING - 3_000);
@@ -75,7 +75,7 @@ describe('the X budget in the outbox', () => {
     clock = MORNING + 120_000;
     await box.drain();
     expect(posted()).toEqual(['old-high', 'new-low']);
-    expect(await store.nextDueAt()).toBe(Date.UTC(2026, 10, 26));
+    expect(await store.nextDueAt(['x'])).toBe(Date.UTC(2026, 10, 26));
     clock = Date.UTC(2026, 10, 26, 0, 1);
     await box.drain();
     expect(posted()).toEqual(['old-high', 'new-low', 'late']);
