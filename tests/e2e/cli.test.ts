@@ -109,7 +109,7 @@ describe('inspect and preview over HTTP', () => {
         { feeds: ['prev'], to: [{ discord: { channel: '323456789012345678', message: { content: 'New: {title}', embed: false }, mention: { roles: ['423456789012345678'], when: 'alpha' } } }] },
       ],
     });
-    const { code, stdout } = await herald(['preview', 'prev', '--limit', '2'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
+    const { code, stdout } = await runHerald(['preview', 'prev', '--limit', '2'], { HERALD_CONFIG: config, HERALD_ALLOW_PRIVATE_NETWORK: '1' });
     expect(code).toBe(0);
     expect(stdout).toContain('(x: held back by exclude: words "beta" in title)');
     expect(stdout.match(/would post to X/g)).toHaveLength(1);
