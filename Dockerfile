@@ -7,6 +7,7 @@ WORKDIR /app
 # system
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY patches ./patches
 COPY src ./src
 COPY bin ./bin
 RUN npm ci

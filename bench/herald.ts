@@ -19,6 +19,28 @@ export async function loadExtractor(): Promise<(html: string, pageUrl: string) =
   };
 }
 
+/**
+ * The same work as loadExtractor on Herald's extraction pool (worker threads, one per core, as
+ * `herald run` uses them): every page is handed to the pool at once, the summary is written on the
+ * main thread as the pipeline does. `extractAll` takes pages' HTML and URL and returns their texts in
+ * order ('' for a page the pool refused); `close` stops the workers.
+ */
+export async function loadPoolExtractor(): Promise<{ extractAll(pages: readonly string[], pageUrl: string): Promise<string[]>; close(): Promise<void> }> {
+  const [{ createExtractionPool }, { summarize }] = await Promise.all([import('../src/pipeline/extraction.js'), import('../src/articles/summarize.js')]);
+  const pool = createExtractionPool({ timeoutMs: 60_000, maxDepth: 400 });
+  return {
+    async extractAll(pages, pageUrl) {
+      const results = await Promise.all(pages.map((html) => pool.extract(html, pageUrl)));
+      return results.map((result) => {
+        if (!result.ok) return '';
+        summarize(result.page.text);
+        return result.page.text;
+      });
+    },
+    close: () => pool.close(),
+  };
+}
+
 type Skip = (name: string, attributes: Readonly<Record<string, string>>) => boolean;
 
 /**

@@ -2,6 +2,7 @@ import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { parseDateLoose } from '../sources/dates.js';
 import { dropFurnitureParagraphs, isCaptionElement, removeFurniture, type DocumentLike } from './furniture.js';
+import { prunePage } from './prune.js';
 import { keepRequestedStory, type StoryDocument } from './stories.js';
 import { collapseWhitespace, htmlToText, plainText } from '../text/text.js';
 import { safeHttpUrl } from '../text/url.js';
@@ -77,10 +78,13 @@ function readMetadata(doc: Doc, pageUrl: string | null) {
 
 /**
  * Extracts an article's main text and metadata from its HTML. Pure: no I/O; `pageUrl` (where the page
- * was fetched from, if anywhere) resolves relative links.
+ * was fetched from, if anywhere) resolves relative links. The page is pruned first (prunePage), then
+ * read by Readability on linkedom with furniture removed before and after.
+ * @param maxDepth deepest element nesting read (see prunePage); no limit by default
+ * @throws PageTooDeepError when elements nest deeper than `maxDepth`
  */
-export function extractArticle(html: string, pageUrl: string | null): ExtractedArticle {
-  const { document } = parseHTML(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html);
+export function extractArticle(html: string, pageUrl: string | null, maxDepth = Number.POSITIVE_INFINITY): ExtractedArticle {
+  const { document } = parseHTML(prunePage(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html, maxDepth));
   const metadata = readMetadata(document, pageUrl);
   removeFurniture(document as unknown as DocumentLike);
   const pageTitle = document.querySelector('title')?.textContent ?? '';

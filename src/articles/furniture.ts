@@ -152,7 +152,7 @@ const TEXT_BLOCKS = new Set(['P', 'DIV', 'SECTION', 'ASIDE', 'LI', 'H2', 'H3', '
 const KEEP = new Set(['BODY', 'HTML', 'HEAD', 'ARTICLE', 'MAIN']);
 
 /** Elements that are never part of an article's readable text. */
-const NEVER_TEXT = 'script, style, noscript, template, iframe, object, embed, form, button, input, select, textarea, dialog';
+const NEVER_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'FORM', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA', 'DIALOG']);
 
 interface NodeLike {
   nodeType: number;
@@ -237,34 +237,44 @@ function removeWithEmptyAncestors(element: ElementLike, lengths: Map<ElementLike
  * the page's text, which a mislabelled wrapper can), and short blocks worded as furniture.
  */
 export function removeFurniture(doc: DocumentLike): void {
+  // Every pass walks all elements once ('*' matches without a selector engine's per-element work)
+  // and tests tag names and attributes itself.
+  const elements = () => doc.querySelectorAll('*');
   // (Elements named as captions are only marked: see CAPTION_MARK.)
-  for (const element of doc.querySelectorAll(NEVER_TEXT)) {
+  for (const element of elements()) {
+    if (!NEVER_TEXT.has(element.tagName)) continue;
     // JSON-LD carries the headline and dates Readability reads; keep it. A form's e-mail field
     // is looked at below, so forms go after that.
-    if (element.tagName === 'FORM' || element.getAttribute('type') === 'application/ld+json') continue;
-    if (element.tagName === 'INPUT' && element.getAttribute('type') === 'email') continue;
+    if (element.tagName === 'FORM' || (element.tagName === 'SCRIPT' && element.getAttribute('type') === 'application/ld+json')) continue;
+    if (isEmailField(element)) continue;
     element.remove();
   }
   // Measured over the whole document: a lenient parser may leave content outside <body>.
   if (!doc.documentElement) return;
   const lengths = textLengths(doc.documentElement);
   const pageLength = lengths.get(doc.documentElement) ?? 0;
-  for (const field of doc.querySelectorAll('input[type=email]')) {
+  for (const field of elements()) {
+    if (!isEmailField(field)) continue;
     let box: ElementLike | null = field.parentElement;
     while (box?.parentElement && !KEEP.has(box.parentElement.tagName) && (lengths.get(box.parentElement) ?? 0) < 400) box = box.parentElement;
     if (box && !KEEP.has(box.tagName) && (lengths.get(box) ?? 0) < 400) box.remove();
     else field.remove();
   }
-  for (const form of doc.querySelectorAll('form')) form.remove();
-  for (const element of doc.querySelectorAll('[class], [id]')) {
+  for (const element of elements()) {
+    if (element.tagName === 'FORM') element.remove();
+  }
+  for (const element of elements()) {
     if (!element.parentElement || KEEP.has(element.tagName) || !lengths.has(element)) continue;
-    const name = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`;
+    const className = element.getAttribute('class');
+    const id = element.getAttribute('id');
+    if (className === null && id === null) continue;
+    const name = `${className ?? ''} ${id ?? ''}`;
     if (CAPTION_NAME.test(name) && (lengths.get(element) ?? 0) <= SHORT_BLOCK) element.setAttribute(CAPTION_MARK, '');
     if (!FURNITURE_NAME.test(name)) continue;
     if ((lengths.get(element) ?? 0) > Math.max(600, pageLength * 0.3)) continue;
     removeWithEmptyAncestors(element, lengths);
   }
-  for (const element of doc.querySelectorAll('p, div, section, aside, li, h2, h3, h4, h5, h6, span, a, strong, em')) {
+  for (const element of elements()) {
     if (!element.parentElement || !TEXT_BLOCKS.has(element.tagName)) continue;
     const length = lengths.get(element) ?? 0;
     if (length === 0 || length > SHORT_BLOCK) continue;
@@ -274,6 +284,10 @@ export function removeFurniture(doc: DocumentLike): void {
     removeWithEmptyAncestors(element, lengths);
     if (headline?.parentElement) removeWithEmptyAncestors(headline, lengths);
   }
+}
+
+function isEmailField(element: ElementLike): boolean {
+  return element.tagName === 'INPUT' && element.getAttribute('type')?.trim().toLowerCase() === 'email';
 }
 
 /** The link right after an element (past white space), or an element holding only a link: a label's headline. */

@@ -1,7 +1,7 @@
 // Runs in the extraction pool's worker threads (pipeline/extraction.ts): one page per task.
 import type { MessagePort } from 'node:worker_threads';
-import { nestingExceeds } from '../articles/depth.js';
 import { extractArticle, type ExtractedArticle } from '../articles/extract.js';
+import { PageTooDeepError } from '../articles/prune.js';
 
 /** One page to extract: its HTML, the URL it was fetched from (or null), and the nesting limit. */
 export interface ExtractTask {
@@ -19,6 +19,10 @@ export type ExtractAnswer = { page: ExtractedArticle } | { tooDeep: true };
 export default function extractTask(task: ExtractTask): ExtractAnswer {
   task.started.postMessage(null);
   task.started.close();
-  if (nestingExceeds(task.html, task.maxDepth)) return { tooDeep: true };
-  return { page: extractArticle(task.html, task.pageUrl) };
+  try {
+    return { page: extractArticle(task.html, task.pageUrl, task.maxDepth) };
+  } catch (error) {
+    if (error instanceof PageTooDeepError) return { tooDeep: true };
+    throw error;
+  }
 }
