@@ -25,7 +25,7 @@ const WHOLE_STORE = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'demo/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/', 'coverage/', 'demo/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },
