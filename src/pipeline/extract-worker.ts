@@ -15,6 +15,13 @@ export interface ExtractTask {
 /** The extracted page, or 'too-deep' when its nesting exceeds the limit (nothing was extracted). */
 export type ExtractAnswer = { page: ExtractedArticle } | { tooDeep: true };
 
+// One small page read as the worker starts: the first real page's time budget is then spent on that
+// page, not on loading and compiling the extractor (several times the page's own time when cold).
+extractArticle(
+  `<!doctype html><html lang="en"><head><title>Warm-up</title></head><body><nav><a href="/">Home</a></nav><article><h1>Warm-up</h1>${'<p>A sentence of warm-up text, long enough to be read as a paragraph of the story.</p>'.repeat(8)}</article></body></html>`,
+  null,
+);
+
 /** The task function the pool calls with each ExtractTask. */
 export default function extractTask(task: ExtractTask): ExtractAnswer {
   task.started.postMessage(null);
