@@ -1,4 +1,5 @@
-import { checkSync } from 'recheck';
+import { createRequire } from 'node:module';
+import type * as Recheck from 'recheck';
 import { z } from 'zod';
 
 /** The parts of an article a filter rule can read. */
@@ -17,6 +18,15 @@ const MAX_REGEX_LENGTH = 200;
 const MAX_REGEX_INPUT = 20_000;
 /** How long the ReDoS check of one expression may take at load, in ms; past it the expression is refused. */
 const REGEX_CHECK_MS = 3_000;
+
+const require = createRequire(import.meta.url);
+/**
+ * recheck, loaded on first use: it holds ~9 MB of heap, and only a config with a regex rule needs it,
+ * so an idle bot without one never carries it (issue 17, idle memory).
+ */
+function recheck(): typeof Recheck {
+  return require('recheck') as typeof Recheck;
+}
 
 /** A filter condition as compiled at load: leaves hold their compiled matcher; names are resolved. */
 export type Condition =
@@ -63,7 +73,7 @@ const regexRule = z.strictObject({ regex: z.string().min(1).max(MAX_REGEX_LENGTH
     ctx.addIssue({ code: 'custom', path: ['regex'], message: `not a valid regular expression: ${(error as Error).message}` });
     return z.NEVER;
   }
-  const check = checkSync(rule.regex, 'iu', { timeout: REGEX_CHECK_MS });
+  const check = recheck().checkSync(rule.regex, 'iu', { timeout: REGEX_CHECK_MS });
   if (check.status !== 'safe') {
     const why =
       check.status === 'vulnerable'
