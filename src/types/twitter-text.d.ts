@@ -16,12 +16,15 @@ declare module 'twitter-text' {
   }
   export function extractEntitiesWithIndices(text: string): Entity[];
   export function extractUrls(text: string): string[];
+  /** URLs with their offsets (UTF-16); `extractUrlsWithoutProtocol: false` finds only those with a scheme. */
+  export function extractUrlsWithIndices(text: string, options?: { extractUrlsWithoutProtocol?: boolean }): Array<{ url: string; indices: [number, number] }>;
   export function extractHashtags(text: string): string[];
   export function extractCashtags(text: string): string[];
   const twitterText: {
     parseTweet: typeof parseTweet;
     extractEntitiesWithIndices: typeof extractEntitiesWithIndices;
     extractUrls: typeof extractUrls;
+    extractUrlsWithIndices: typeof extractUrlsWithIndices;
     extractHashtags: typeof extractHashtags;
     extractCashtags: typeof extractCashtags;
   };
