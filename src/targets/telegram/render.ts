@@ -5,7 +5,7 @@ import type { StoredArticle } from '../../store/store.js';
  * The most characters a message may have, counted in UTF-16 code units after entities parsing: the
  * text a reader sees, without tags (core.telegram.org/bots/api#sendmessage, `text`: 1-4096).
  */
-export const MAX_MESSAGE_LENGTH = 4096;
+const MAX_MESSAGE_LENGTH = 4096;
 
 /**
  * Text made safe for Telegram's HTML parse mode: `&`, `<`, `>` and `"` as the entities Telegram knows
