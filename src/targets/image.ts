@@ -17,15 +17,17 @@ export interface LeadImage {
 /**
  * Fetches an article's lead image through the SSRF-guarded client and checks it: at most `maxBytes`
  * bytes (the platform's limit: X 5,000,000, a Bluesky card thumbnail 1,000,000), a JPEG, PNG, GIF
- * or WebP by both its Content-Type and its first bytes. Returns null when the server answers without
+ * or WebP by both its Content-Type and its first bytes, and one of `accepted` (MIME types, default all
+ * four: a Mastodon instance lists the types it takes). Returns null when the server answers without
  * an image (not modified); throws a FetchError (too large, timeout, HTTP status…) or an Error naming
  * the type it got, which callers log before posting without the image.
  */
-export async function fetchLeadImage(http: HttpClient, url: string, maxBytes: number): Promise<LeadImage | null> {
-  const fetched = await http.fetch(url, { accept: Object.keys(IMAGE_TYPES).join(', '), maxBytes, timeoutMs: 20_000 });
+export async function fetchLeadImage(http: HttpClient, url: string, maxBytes: number, accepted: readonly string[] = Object.keys(IMAGE_TYPES)): Promise<LeadImage | null> {
+  const types = Object.keys(IMAGE_TYPES).filter((type) => accepted.includes(type));
+  const fetched = await http.fetch(url, { accept: types.join(', '), maxBytes, timeoutMs: 20_000 });
   if (fetched.status !== 'ok') return null;
   const type = (fetched.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const check = IMAGE_TYPES[type];
+  const check = types.includes(type) ? IMAGE_TYPES[type] : undefined;
   if (!check || !check(fetched.body)) throw new Error(`not a JPEG, PNG, GIF or WebP image (${type || 'no content type'})`);
   return { bytes: fetched.body, type };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DeliveryError, type DeliveryOptions, type Readiness, type Target } from '../../deliveries/target.js';
 import type { HttpClient } from '../../sources/http.js';
 import type { StoredArticle } from '../../store/store.js';
-import { fetchLeadImage } from '../images.js';
+import { fetchLeadImage } from '../image.js';
 import { imageDescription, renderMastodonStatus, type StatusLimits } from './render.js';
 import { mastodonRoute } from './settings.js';
 
