@@ -81,6 +81,9 @@ describe('config', () => {
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ x: { template: '{title}' } }] }] }, 'herald.yaml: routes[0].to[0].x.template: the template must contain {url}'],
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ myspace: '@a@b' }] }] }, `herald.yaml: routes[0].to[0].myspace: unknown destination kind "myspace" (known: ${KNOWN})`],
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ discord: '123456789012345678', x: {} }] }] }, `herald.yaml: routes[0].to[0]: expected exactly one destination kind (${KNOWN}), got discord, x`],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ mastodon: { visibility: 'everyone' } }] }] }, 'herald.yaml: routes[0].to[0].mastodon.visibility:'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ mastodon: '@a@b' }] }] }, 'herald.yaml: routes[0].to[0].mastodon:'],
+    [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ telegram: 'my channel' }] }] }, 'herald.yaml: routes[0].to[0].telegram: expected a Telegram chat id such as "-1001234567890" or a channel such as "@herald_news"'],
     [{ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], xTemplate: 'no link' }] }, 'herald.yaml: routes[0].xTemplate: the template must contain {url}'],
   ])('names the file and key at fault: %j', (raw, message) => {
     expect(() => parseConfig(raw, 'herald.yaml')).toThrow(ConfigError);

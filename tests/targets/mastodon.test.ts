@@ -1,12 +1,17 @@
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DeliveryError, type DeliveryOptions, type SendContext } from '../../src/deliveries/target.js';
+import type { DeliveryOptions } from '../../src/deliveries/options.js';
+import { DeliveryError, type SendContext } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createHttpClient } from '../../src/sources/http.js';
 import type { StoredArticle } from '../../src/store/store.js';
 import { createMastodonTarget, idempotencyKey } from '../../src/targets/mastodon/publisher.js';
 import { hashtagsFor, renderMastodonStatus, statusLength } from '../../src/targets/mastodon/render.js';
 import { mastodonEntrySchema } from '../../src/targets/mastodon/settings.js';
+import { ConfigError, parseConfig } from '../../src/config/config.js';
+import { configuredKinds, TARGET_KINDS } from '../../src/targets/index.js';
+import { readMastodonEnv } from '../../src/targets/mastodon/env.js';
+import { FeedRegistry } from '../../src/pipeline/registry.js';
 import { FakeMastodon, mastodonLength } from '../fakes/mastodon.js';
 import { close, createServer, listen } from '../fakes/http.js';
 import { isWellFormed } from '../unicode.js';
@@ -203,6 +208,22 @@ describe('Mastodon target against a fake instance (masto.js)', () => {
     expect(error.kind).toBe('retry');
     expect(error.message).toContain('MASTODON_TOKEN');
     expect(await refused.ready!()).toMatchObject({ kind: 'wait', reason: error.message });
+  });
+
+  it('reads MASTODON_URL and MASTODON_TOKEN together, or neither', () => {
+    expect(readMastodonEnv({})).toBeNull();
+    expect(readMastodonEnv({ MASTODON_URL: 'https://mastodon.social/', MASTODON_TOKEN: ' t0ken ' })).toEqual({ url: 'https://mastodon.social', token: 't0ken' });
+    expect(() => readMastodonEnv({ MASTODON_TOKEN: 't0ken' })).toThrow(new ConfigError('environment: MASTODON_URL and MASTODON_TOKEN must be set together'));
+    expect(() => readMastodonEnv({ MASTODON_URL: 'mastodon.social', MASTODON_TOKEN: 't0ken' })).toThrow(/MASTODON_URL: expected the instance's address/);
+    expect([...configuredKinds({ MASTODON_URL: 'https://mastodon.social', MASTODON_TOKEN: 't0ken' }).keys()]).toEqual(['mastodon']);
+  });
+
+  it('carries a route’s options to its deliveries', async () => {
+    const config = parseConfig({ feeds: [{ id: 'a', url: 'x' }], routes: [{ feeds: ['a'], to: [{ mastodon: { visibility: 'unlisted', language: 'uk' } }] }] }, 'herald.yaml', TARGET_KINDS);
+    const registry = new FeedRegistry(config, {} as never);
+    expect(registry.deliveriesFor('a')).toEqual([
+      { target: 'mastodon', options: expect.objectContaining({ kindOptions: { visibility: 'unlisted', spoiler: null, language: 'uk', images: true } }) },
+    ]);
   });
 
   it('reads the route entry: defaults, and refuses unknown visibilities', () => {

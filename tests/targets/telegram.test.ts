@@ -6,6 +6,7 @@ import type { StoredArticle } from '../../src/store/store.js';
 import { createTelegramTarget } from '../../src/targets/telegram/publisher.js';
 import { escapeHtml, renderTelegramMessage } from '../../src/targets/telegram/render.js';
 import { FakeTelegram, parseTelegramHtml } from '../fakes/telegram.js';
+import { readTelegramEnv } from '../../src/targets/telegram/env.js';
 import { isWellFormed } from '../unicode.js';
 
 const TOKEN = '123456789:AAH-telegram-test-token_abcdefghijkl';
@@ -61,6 +62,15 @@ describe('Telegram message HTML', () => {
       expect(isWellFormed(text)).toBe(true);
       expect(text.replace(/👩‍👩‍👧‍👦|🇺🇦|👍🏽/gu, '')).not.toMatch(/\p{Regional_Indicator}|\p{Emoji_Modifier}|\u200D/u);
     }
+  });
+});
+
+describe('Telegram environment', () => {
+  it('reads TELEGRAM_BOT_TOKEN and the Bot API address', () => {
+    expect(readTelegramEnv({})).toBeNull();
+    expect(readTelegramEnv({ TELEGRAM_BOT_TOKEN: TOKEN })).toEqual({ token: TOKEN, apiRoot: 'https://api.telegram.org' });
+    expect(readTelegramEnv({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_URL: 'http://127.0.0.1:8081/' })).toEqual({ token: TOKEN, apiRoot: 'http://127.0.0.1:8081' });
+    expect(() => readTelegramEnv({ TELEGRAM_BOT_TOKEN: 'not-a-token' })).toThrow(/TELEGRAM_BOT_TOKEN: expected the token @BotFather gives/);
   });
 });
 

@@ -1,0 +1,48 @@
+import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetDeps } from '../deps.js';
+import { MASTODON_ENV, readMastodonEnv } from './env.js';
+import { mastodonEntrySchema, mastodonRoute } from './settings.js';
+
+/** Mastodon's default limits, for a dry run that reads no instance (docs.joinmastodon.org/entities/Instance). */
+const DEFAULT_LIMITS = { maxCharacters: 500, charactersPerUrl: 23 };
+
+/**
+ * The Mastodon account from the environment: `{ mastodon: {} }` (or `{ mastodon: { visibility,
+ * spoiler, language, images } }`) in a route's `to:` list. A resend carries the same Idempotency-Key,
+ * so within Mastodon's hour it cannot post twice; the outbox still resends at most once after an
+ * unknown outcome (a resend later than the hour could), as for X. Statuses follow the publisher's
+ * edits. masto.js is loaded only when Mastodon is configured.
+ */
+export const mastodonKind: TargetKind<TargetDeps> = {
+  name: 'mastodon',
+  entry: mastodonEntrySchema,
+  shorthand: { keys: {}, destinations: () => [] },
+  env: MASTODON_ENV,
+  fromEnv(environment) {
+    const account = readMastodonEnv(environment);
+    if (!account) return null;
+    return {
+      async create(deps) {
+        const { createMastodonTarget } = await import('./publisher.js');
+        return { target: createMastodonTarget({ ...account, http: deps.http, log: deps.log.child({ component: 'mastodon' }) }) };
+      },
+    };
+  },
+  idempotent: false,
+  canEdit: true,
+  sampleAddress: '',
+  describe: () => 'Mastodon',
+  printer(print) {
+    return {
+      kind: 'mastodon',
+      async send(article, context) {
+        const { renderMastodonStatus, statusLength } = await import('./render.js');
+        const route = mastodonRoute(context.options.kindOptions);
+        const text = renderMastodonStatus(article, { spoiler: route.spoiler, limits: DEFAULT_LIMITS });
+        const details = [route.visibility, route.spoiler ? `CW: ${route.spoiler}` : null, route.language].filter(Boolean).join(', ');
+        print(`── would post to Mastodon (${statusLength(text, DEFAULT_LIMITS.charactersPerUrl)}/${DEFAULT_LIMITS.maxCharacters}, ${details}) ──\n${text}\n`);
+        return { remoteId: null };
+      },
+    };
+  },
+};

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetDeps } from '../deps.js';
+import { readTelegramEnv, TELEGRAM_ENV } from './env.js';
+
+/** A chat the bot posts in: a numeric id (groups and channels: -100…) or a public channel's @username (5–32 characters). */
+const chatId = z
+  .string()
+  .regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/, 'expected a Telegram chat id such as "-1001234567890" or a channel such as "@herald_news" (quoted in YAML)');
+
+/**
+ * Telegram chats and channels: `{ telegram: "<chat id or @channel>" }` in a route's `to:` list; the
+ * bot from the environment must be a member (an admin of a channel). The Bot API has no idempotency
+ * key: after an unknown outcome the outbox resends at most once. Messages follow the publisher's edits.
+ * grammY is loaded only when Telegram is configured.
+ */
+export const telegramKind: TargetKind<TargetDeps> = {
+  name: 'telegram',
+  entry: chatId.transform((address) => ({ address, template: null })),
+  shorthand: { keys: {}, destinations: () => [] },
+  env: TELEGRAM_ENV,
+  fromEnv(environment) {
+    const bot = readTelegramEnv(environment);
+    if (!bot) return null;
+    return {
+      async create(deps) {
+        const { createTelegramTarget } = await import('./publisher.js');
+        return { target: createTelegramTarget({ ...bot, log: deps.log.child({ component: 'telegram' }) }) };
+      },
+    };
+  },
+  idempotent: false,
+  canEdit: true,
+  sampleAddress: '@herald_news',
+  describe: (address) => `Telegram ${address}`,
+  printer(print) {
+    return {
+      kind: 'telegram',
+      async send(article, context) {
+        const { renderTelegramMessage } = await import('./render.js');
+        const { html, previewUrl } = renderTelegramMessage(article);
+        print(`── would post to Telegram ${context.address} (HTML, link preview ${previewUrl}) ──\n${html}\n`);
+        return { remoteId: null };
+      },
+    };
+  },
+};
