@@ -3,12 +3,17 @@ import { FakeBluesky } from '../fakes/bluesky.js';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
+import { FakeMastodon } from '../fakes/mastodon.js';
+import { FakeTelegram } from '../fakes/telegram.js';
 import { FakeX } from '../fakes/x.js';
 import { heraldEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'durable-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNELS = ['333333333333333333', '444444444444444444'];
 const X_CREDENTIALS = { appKey: 'k-123456', appSecret: 's-123456', accessToken: 't-123456', accessSecret: 'a-123456' };
+const MASTODON_TOKEN = 'durable-mastodon-token-0123456789';
+const TELEGRAM_TOKEN = '123456789:AAH-durable-telegram-token-abcdefgh';
+const TELEGRAM_CHAT = '@herald_burst';
 const BASE = Date.UTC(2026, 10, 1, 0, 0, 0);
 
 /** Counts how often each title was posted; exactly-once means every count is 1. */
@@ -22,6 +27,8 @@ describe('durable delivery', () => {
   let discord: FakeDiscord;
   let x: FakeX;
   let bluesky: FakeBluesky;
+  let mastodon: FakeMastodon;
+  let telegram: FakeTelegram;
   let feeds: FeedServer;
   let dir: string;
   const running: HeraldProcess[] = [];
@@ -30,15 +37,17 @@ describe('durable delivery', () => {
     discord = new FakeDiscord(TOKEN, CHANNELS);
     x = new FakeX(X_CREDENTIALS);
     bluesky = new FakeBluesky('herald.test', 'abcd-efgh-ijkl-mnop');
+    mastodon = new FakeMastodon(MASTODON_TOKEN);
+    telegram = new FakeTelegram(TELEGRAM_TOKEN, [TELEGRAM_CHAT]);
     feeds = new FeedServer();
-    await Promise.all([discord.start(), x.start(), bluesky.start(), feeds.start()]);
+    await Promise.all([discord.start(), x.start(), bluesky.start(), mastodon.start(), telegram.start(), feeds.start()]);
     dir = tempDir('durable');
   });
 
   afterEach(async () => {
     for (const process of running) process.kill('SIGKILL');
     running.length = 0;
-    await Promise.all([discord.stop(), x.stop(), bluesky.stop(), feeds.stop()]);
+    await Promise.all([discord.stop(), x.stop(), bluesky.stop(), mastodon.stop(), telegram.stop(), feeds.stop()]);
   });
 
   function items(count: number, from = 1): TestItem[] {
@@ -53,11 +62,11 @@ describe('durable delivery', () => {
   function start(extraConfig: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}): HeraldProcess {
     const config = writeConfig(dir, {
       feeds: [{ id: 'burst', url: feeds.url('/feed.xml'), every: '1s', backfill: 0 }],
-      routes: [{ feeds: ['*'], discord: CHANNELS, x: true, bluesky: true }],
+      routes: [{ feeds: ['*'], discord: CHANNELS, x: true, bluesky: true, to: [{ mastodon: {} }, { telegram: TELEGRAM_CHAT }] }],
       deliveries: { retryBase: '200ms', retryMax: '1s' },
       ...extraConfig,
     });
-    const herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord, x, bluesky }, extraEnv));
+    const herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord, x, bluesky, mastodon, telegram }, extraEnv));
     running.push(herald);
     return herald;
   }
@@ -74,7 +83,26 @@ describe('durable delivery', () => {
     expect(bluesky.posts.map((post) => post.value.text.split('\n\n')[0]!)).toEqual(titles);
   }
 
-  it('a SIGKILL during a burst of 50 items loses nothing and posts nothing twice (Discord, X, Bluesky)', async () => {
+  /** Mastodon: every title once, in order (the Idempotency-Key turns a resend into the same status). */
+  function expectOnceOnMastodon(titles: string[]): void {
+    expect(mastodon.statuses.map((status) => status.text.split('\n\n')[0]!)).toEqual(titles);
+  }
+
+  /**
+   * Telegram: every title, in order, and a second copy only of a message whose outcome was unknown
+   * (interrupted by the kill): `resent` are the articles the restarted process resumed.
+   */
+  function expectTelegramAtMostOneResend(titles: string[], resent: readonly unknown[]): void {
+    const sent = telegram.messagesIn(TELEGRAM_CHAT).map((message) => message.text.split('\n\n')[0]!);
+    const counts = countsByTitle(sent);
+    expect(new Set(sent)).toEqual(new Set(titles));
+    const twice = [...counts].filter(([, count]) => count > 1);
+    expect(twice.every(([, count]) => count === 2)).toBe(true);
+    expect(twice.length).toBeLessThanOrEqual(resent.length);
+    expect(twice.length).toBeLessThanOrEqual(1);
+  }
+
+  it('a SIGKILL during a burst of 50 items loses nothing and posts nothing twice (Discord, X, Bluesky, Mastodon; Telegram at most one resend)', async () => {
     feeds.setFeed('/feed.xml', rss('Burst', []));
     const first = start();
     await first.waitForLog('discord gateway ready');
@@ -85,17 +113,60 @@ describe('durable delivery', () => {
     await waitFor('some posts of the burst', () => discord.messages.length >= 20, 30_000, 1);
     first.kill('SIGKILL');
     await first.exited;
-    const beforeRestart = discord.messages.length + x.tweets.length + bluesky.posts.length;
-    expect(beforeRestart).toBeLessThan(200);
+    const beforeRestart = discord.messages.length + x.tweets.length + bluesky.posts.length + mastodon.statuses.length + telegram.messages.length;
+    expect(beforeRestart).toBeLessThan(300);
 
     const second = start();
-    await waitFor('all 200 posts after the restart', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 50) && x.tweets.length >= 50 && bluesky.posts.length >= 50, 60_000);
+    await waitFor(
+      'all 300 posts after the restart',
+      () =>
+        CHANNELS.every((c) => discord.messagesIn(c).length >= 50) &&
+        x.tweets.length >= 50 &&
+        bluesky.posts.length >= 50 &&
+        mastodon.statuses.length >= 50 &&
+        telegram.messages.length >= 50,
+      90_000,
+    );
     // One login for both processes: the second resumed the stored session.
     expect(bluesky.logins).toBe(1);
     // Let a few more cycles pass: nothing more may arrive.
     const polls = feeds.count('/feed.xml');
     await waitFor('three more polls', () => feeds.count('/feed.xml') >= polls + 3);
-    expectExactlyOnce(burst.map((item) => item.title));
+    const titles = burst.map((item) => item.title);
+    expectExactlyOnce(titles);
+    expectOnceOnMastodon(titles);
+    expectTelegramAtMostOneResend(titles, second.logged('resuming a delivery interrupted by a restart').filter((line) => String(line.target).startsWith('telegram:')));
+    second.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+  });
+
+  it('a SIGKILL while a Mastodon status and a Telegram message await their answers: Mastodon posts it once, Telegram at most twice', async () => {
+    feeds.setFeed('/feed.xml', rss('Burst', []));
+    const routes = { routes: [{ feeds: ['*'], to: [{ mastodon: {} }, { telegram: TELEGRAM_CHAT }] }] };
+    const first = start(routes);
+    await waitFor('the first poll', () => feeds.count('/feed.xml') >= 2);
+    mastodon.holdAnswers = true;
+    telegram.holdAnswers = true;
+    const burst = items(5);
+    feeds.setFeed('/feed.xml', rss('Burst', [...burst].reverse()));
+    // Both have made the first post; neither answer reaches Herald before it dies.
+    await waitFor('a status and a message made but unanswered', () => mastodon.held > 0 && telegram.held > 0, 30_000, 5);
+    first.kill('SIGKILL');
+    await first.exited;
+    mastodon.holdAnswers = false;
+    telegram.holdAnswers = false;
+
+    const second = start(routes);
+    await waitFor('every item on Mastodon and Telegram', () => mastodon.statuses.length >= 5 && new Set(telegram.messages.map((m) => m.text)).size >= 5, 60_000);
+    const polls = feeds.count('/feed.xml');
+    await waitFor('three more polls', () => feeds.count('/feed.xml') >= polls + 3);
+    const titles = burst.map((item) => item.title);
+    expectOnceOnMastodon(titles);
+    // The resend reached Mastodon and was answered with the status made before the kill.
+    expect(mastodon.statusRequests).toBeGreaterThan(mastodon.statuses.length);
+    const resumed = second.logged('resuming a delivery interrupted by a restart').filter((line) => String(line.target).startsWith('telegram:'));
+    expect(resumed).toHaveLength(1);
+    expectTelegramAtMostOneResend(titles, resumed);
     second.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
   });

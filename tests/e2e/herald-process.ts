@@ -7,6 +7,8 @@ import { stringify } from 'yaml';
 import type { FakeBluesky } from '../fakes/bluesky.js';
 import type { FakeDiscord } from '../fakes/discord.js';
 import { waitFor } from '../fakes/http.js';
+import type { FakeMastodon } from '../fakes/mastodon.js';
+import type { FakeTelegram } from '../fakes/telegram.js';
 import type { FakeX } from '../fakes/x.js';
 
 /** The `herald` command as npm installs it (bin/herald.js, which runs the build in dist/). */
@@ -120,7 +122,7 @@ export function heraldEnv(options: Parameters<typeof fakeEnv>[0] & { dir: string
 }
 
 /** The environment that points Herald's real clients at the fakes (OAuth 1.0a for X, an app password for Bluesky). */
-export function fakeEnv(fakes: { discord?: FakeDiscord; x?: FakeX; bluesky?: FakeBluesky }): Record<string, string> {
+export function fakeEnv(fakes: { discord?: FakeDiscord; x?: FakeX; bluesky?: FakeBluesky; mastodon?: FakeMastodon; telegram?: FakeTelegram }): Record<string, string> {
   const env: Record<string, string> = {};
   if (fakes.discord) Object.assign(env, { DISCORD_TOKEN: fakes.discord.token, DISCORD_API_URL: fakes.discord.apiUrl });
   if (fakes.x) {
@@ -128,5 +130,7 @@ export function fakeEnv(fakes: { discord?: FakeDiscord; x?: FakeX; bluesky?: Fak
     Object.assign(env, { X_APP_KEY: c.appKey, X_APP_SECRET: c.appSecret, X_ACCESS_TOKEN: c.accessToken, X_ACCESS_SECRET: c.accessSecret, X_API_URL: fakes.x.apiUrl });
   }
   if (fakes.bluesky) Object.assign(env, { BLUESKY_HANDLE: fakes.bluesky.handle, BLUESKY_APP_PASSWORD: fakes.bluesky.password, BLUESKY_SERVICE: fakes.bluesky.url });
+  if (fakes.mastodon) Object.assign(env, { MASTODON_URL: fakes.mastodon.url, MASTODON_TOKEN: fakes.mastodon.token });
+  if (fakes.telegram) Object.assign(env, { TELEGRAM_BOT_TOKEN: fakes.telegram.token, TELEGRAM_API_URL: fakes.telegram.apiRoot });
   return env;
 }

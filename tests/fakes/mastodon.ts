@@ -50,6 +50,10 @@ export class FakeMastodon {
   readonly injected: InjectedAnswer[] = [];
   statusRequests = 0;
   instanceRequests = 0;
+  /** When true, statuses are made but their answers are withheld (a process killed mid-send never hears back). */
+  holdAnswers = false;
+  /** Statuses made whose answer is being withheld. */
+  held = 0;
   maxCharacters = 500;
   urlLength = 23;
   imageSizeLimit = 16 * 1024 * 1024;
@@ -154,6 +158,10 @@ export class FakeMastodon {
     const status: PostedStatus = { id: String(this.nextId++), text, spoilerText, visibility: request.visibility ?? 'public', language: request.language ?? null, mediaIds, idempotencyKey: key, history: [] };
     this.statuses.push(status);
     if (key) this.keys.set(key, status);
+    if (this.holdAnswers) {
+      this.held++;
+      return;
+    }
     if (injected) {
       // The status is made, but the answer never arrives.
       res.socket?.destroy();

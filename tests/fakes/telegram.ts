@@ -75,6 +75,10 @@ export class FakeTelegram {
   /** Refusals the fake answered (bad HTML, too long), for tests to assert there were none. */
   readonly refused: string[] = [];
   sendRequests = 0;
+  /** When true, messages are posted but their answers are withheld (a process killed mid-send never hears back). */
+  holdAnswers = false;
+  /** Messages posted whose answer is being withheld. */
+  held = 0;
   private server!: Server;
   private nextMessageId = 1;
   port = 0;
@@ -124,6 +128,10 @@ export class FakeTelegram {
       if (!checked) return;
       const message: SentMessage = { messageId: this.nextMessageId++, chatId: String(params.chat_id), html: params.text!, text: checked, previewUrl: params.link_preview_options?.url ?? null, history: [] };
       this.messages.push(message);
+      if (this.holdAnswers) {
+        this.held++;
+        return;
+      }
       if (injected) {
         res.socket?.destroy();
         return;
