@@ -40,7 +40,7 @@ export async function runDemo(): Promise<number> {
     const config = parseConfig(
       {
         feeds: [{ id: 'demo-news', name: 'Herald Demo News', url: `${files.base}/feed.xml`, every: '5m', backfill: 3, color: '#2b6cb0' }],
-        routes: [{ feeds: ['*'], to: [{ discord: '123456789012345678' }, { x: {} }, { bluesky: {} }] }],
+        routes: [{ feeds: ['*'], to: [{ discord: '123456789012345678' }, { x: {} }, { bluesky: {} }, { mastodon: {} }, { telegram: '@herald_demo' }] }],
         bluesky: { langs: ['en'] },
       },
       'demo (built in)',
