@@ -126,6 +126,8 @@ describe('npm run demo', () => {
     expect(stdout.match(/would post to Discord/g)).toHaveLength(3);
     expect(stdout.match(/would post to X/g)).toHaveLength(3);
     expect(stdout.match(/would post to Bluesky \(\d+\/300\) \[en\]/g)).toHaveLength(3);
+    expect(stdout.match(/would post to Mastodon \(\d+\/500, public\)/g)).toHaveLength(3);
+    expect(stdout.match(/would post to Telegram @herald_demo \(HTML, link preview http:\/\/127\.0\.0\.1:\d+\/articles\//g)).toHaveLength(3);
     expect(stdout).not.toMatch(/Follow us on|Video of day/);
   });
 });

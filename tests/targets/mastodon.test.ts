@@ -4,7 +4,7 @@ import type { DeliveryOptions } from '../../src/deliveries/options.js';
 import { DeliveryError, type SendContext } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createHttpClient } from '../../src/sources/http.js';
-import type { StoredArticle } from '../../src/store/store.js';
+import type { Article } from '../../src/articles/article.js';
 import { createMastodonTarget, idempotencyKey } from '../../src/targets/mastodon/publisher.js';
 import { hashtagsFor, renderMastodonStatus, statusLength } from '../../src/targets/mastodon/render.js';
 import { mastodonEntrySchema } from '../../src/targets/mastodon/settings.js';
@@ -20,7 +20,7 @@ const TOKEN = 'mastodon-access-token-0123456789';
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(3000, 7)]);
 const quiet = () => createLogger({ level: 'silent', secrets: [], stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 
-function article(overrides: Partial<StoredArticle> = {}): StoredArticle {
+function article(overrides: Partial<Article> = {}): Article {
   return {
     id: 'feed:item-1',
     feedId: 'feed',

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError, type SendContext } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
-import type { StoredArticle } from '../../src/store/store.js';
+import type { Article } from '../../src/articles/article.js';
 import { createTelegramTarget } from '../../src/targets/telegram/publisher.js';
 import { escapeHtml, renderTelegramMessage } from '../../src/targets/telegram/render.js';
 import { FakeTelegram, parseTelegramHtml } from '../fakes/telegram.js';
@@ -13,7 +13,7 @@ const TOKEN = '123456789:AAH-telegram-test-token_abcdefghijkl';
 const CHANNEL = '@herald_news';
 const GROUP = '-1001234567890';
 
-function article(overrides: Partial<StoredArticle> = {}): StoredArticle {
+function article(overrides: Partial<Article> = {}): Article {
   return {
     id: 'feed:item-1',
     feedId: 'feed',

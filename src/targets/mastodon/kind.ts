@@ -31,6 +31,7 @@ export const mastodonKind: TargetKind<TargetDeps> = {
   idempotent: false,
   canEdit: true,
   sampleAddress: '',
+  setup: 'set MASTODON_URL and MASTODON_TOKEN',
   describe: () => 'Mastodon',
   printer(print) {
     return {

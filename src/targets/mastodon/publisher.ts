@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DeliveryOptions } from '../../deliveries/options.js';
 import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
 import type { HttpClient } from '../../sources/http.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { fetchLeadImage } from '../image.js';
 import { imageDescription, renderMastodonStatus, type StatusLimits } from './render.js';
 import { mastodonRoute } from './settings.js';
@@ -125,7 +125,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): Target {
   }
 
   /** Lead image → media id, or null; an image problem never blocks the status. */
-  async function uploadImage(article: StoredArticle, instance: InstanceFacts): Promise<string | null> {
+  async function uploadImage(article: Article, instance: InstanceFacts): Promise<string | null> {
     if (!article.imageUrl) return null;
     try {
       const image = await fetchLeadImage(options.http, article.imageUrl, instance.imageSizeLimit, instance.imageTypes);
@@ -150,7 +150,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): Target {
     return new DeliveryError(refused, 'retry', now() + REFUSED_RECHECK_MS);
   }
 
-  function statusParams(article: StoredArticle, delivery: DeliveryOptions, instance: InstanceFacts) {
+  function statusParams(article: Article, delivery: DeliveryOptions, instance: InstanceFacts) {
     const route = mastodonRoute(delivery.kindOptions);
     const status = renderMastodonStatus(article, { spoiler: route.spoiler, limits: instance.limits });
     return { route, status, spoilerText: route.spoiler ?? '', ...(route.language ? { language: route.language } : {}) };

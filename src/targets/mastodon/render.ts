@@ -1,6 +1,6 @@
 import twitterText from 'twitter-text';
 import { fitSummary } from '../../articles/summarize.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { cutText } from '../../text/cut.js';
 
 /** An instance's status limits, as GET /api/v2/instance gives them (`configuration.statuses`). */
@@ -90,7 +90,7 @@ function neutralizeMentions(text: string): string {
  * hashtags are dropped, last first, before the title is cut. Mentions in feed text are neutralised.
  * Returns the status text. Pure.
  */
-export function renderMastodonStatus(article: Pick<StoredArticle, 'title' | 'summary' | 'url' | 'categories'>, options: StatusOptions): string {
+export function renderMastodonStatus(article: Pick<Article, 'title' | 'summary' | 'url' | 'categories'>, options: StatusOptions): string {
   const { limits } = options;
   const room = limits.maxCharacters - (options.spoiler ? graphemeCount(options.spoiler) : 0);
   const measure = (text: string) => statusLength(text, limits.charactersPerUrl);
@@ -114,6 +114,6 @@ export function renderMastodonStatus(article: Pick<StoredArticle, 'title' | 'sum
 }
 
 /** The description (alt text) for an article's lead image: its title, cut between graphemes to Mastodon's 1,500 characters. */
-export function imageDescription(article: Pick<StoredArticle, 'title'>): string {
+export function imageDescription(article: Pick<Article, 'title'>): string {
   return cutText(article.title, MAX_DESCRIPTION);
 }

@@ -32,6 +32,7 @@ export const telegramKind: TargetKind<TargetDeps> = {
   idempotent: false,
   canEdit: true,
   sampleAddress: '@herald_news',
+  setup: 'set TELEGRAM_BOT_TOKEN',
   describe: (address) => `Telegram ${address}`,
   printer(print) {
     return {

@@ -1,7 +1,7 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Logger } from 'pino';
 import { DeliveryError, type Readiness, type Target } from '../../deliveries/target.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 import { renderTelegramMessage } from './render.js';
 
 /** How long one Bot API call may take, in seconds (then its outcome is unknown). */
@@ -61,7 +61,7 @@ export function createTelegramTarget(options: TelegramTargetOptions): Target {
     return new DeliveryError(refused, 'retry', now() + REFUSED_RECHECK_MS);
   }
 
-  function messageOf(article: StoredArticle) {
+  function messageOf(article: Article) {
     const { html, previewUrl } = renderTelegramMessage(article);
     return { html, other: { parse_mode: 'HTML' as const, link_preview_options: { url: previewUrl, prefer_large_media: true } } };
   }

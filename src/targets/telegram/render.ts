@@ -1,5 +1,5 @@
 import { fitSummary } from '../../articles/summarize.js';
-import type { StoredArticle } from '../../store/store.js';
+import type { Article } from '../../articles/article.js';
 
 /**
  * The most characters a message may have, counted in UTF-16 code units after entities parsing: the
@@ -30,7 +30,7 @@ export interface TelegramMessage {
  * text without tags), cut between whole sentences, else whole words or graphemes with "…". The
  * article itself shows as the link preview. Pure.
  */
-export function renderTelegramMessage(article: Pick<StoredArticle, 'title' | 'summary' | 'url'>, maxLength = MAX_MESSAGE_LENGTH): TelegramMessage {
+export function renderTelegramMessage(article: Pick<Article, 'title' | 'summary' | 'url'>, maxLength = MAX_MESSAGE_LENGTH): TelegramMessage {
   const fits = (text: string) => text.length <= maxLength;
   const title = fitSummary(article.title.trim(), fits);
   const summary = article.summary.trim() ? fitSummary(article.summary.trim(), (candidate) => fits(`${title}\n\n${candidate}`)) : '';
