@@ -7,7 +7,7 @@ import { createHttpClient } from '../../src/sources/http.js';
 import type { Article } from '../../src/articles/article.js';
 import { createMastodonTarget, idempotencyKey } from '../../src/targets/mastodon/publisher.js';
 import { hashtagsFor, renderMastodonStatus, statusLength } from '../../src/targets/mastodon/render.js';
-import { mastodonEntrySchema } from '../../src/targets/mastodon/settings.js';
+import { mastodonEntrySchema, mastodonRoute } from '../../src/targets/mastodon/settings.js';
 import { ConfigError, parseConfig } from '../../src/config/config.js';
 import { configuredKinds, TARGET_KINDS } from '../../src/targets/index.js';
 import { readMastodonEnv } from '../../src/targets/mastodon/env.js';
@@ -231,5 +231,9 @@ describe('Mastodon target against a fake instance (masto.js)', () => {
     expect(route(null)).toEqual({ visibility: 'public', spoiler: null, language: null, images: true });
     expect(mastodonEntrySchema.safeParse({ visibility: 'everyone' }).success).toBe(false);
     expect(mastodonEntrySchema.safeParse({ language: 'English' }).success).toBe(false);
+    // Options read back from a delivery row are checked: what this release did not write gives the defaults.
+    expect(mastodonRoute({ visibility: 'unlisted', spoiler: null, language: 'en', images: false })).toEqual({ visibility: 'unlisted', spoiler: null, language: 'en', images: false });
+    expect(mastodonRoute({ visibility: 'everyone' })).toEqual({ visibility: 'public', spoiler: null, language: null, images: true });
+    expect(mastodonRoute(undefined)).toEqual({ visibility: 'public', spoiler: null, language: null, images: true });
   });
 });

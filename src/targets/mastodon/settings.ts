@@ -31,7 +31,14 @@ export const mastodonEntrySchema = z
     return { address: '', template: null, kindOptions: { ...route } };
   });
 
-/** The route options a delivery carries (DeliveryOptions.kindOptions), or the defaults. */
-export function mastodonRoute(kindOptions: Readonly<Record<string, unknown>> | undefined): MastodonRoute {
-  return kindOptions ? (kindOptions as unknown as MastodonRoute) : DEFAULT_ROUTE;
+/** The route options as a delivery row keeps them (DeliveryOptions.kindOptions). */
+const storedRouteSchema = z.object({ visibility: z.enum(VISIBILITIES), spoiler: z.string().nullable(), language: z.string().nullable(), images: z.boolean() });
+
+/**
+ * The route options a delivery carries (DeliveryOptions.kindOptions, read back from the database),
+ * checked; the defaults when there are none or they are not what this release writes.
+ */
+export function mastodonRoute(kindOptions: unknown): MastodonRoute {
+  const parsed = storedRouteSchema.safeParse(kindOptions);
+  return parsed.success ? parsed.data : DEFAULT_ROUTE;
 }
