@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError, type SendContext } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
 import type { Article } from '../../src/articles/article.js';
+import { telegramKind, telegramMessageUrl } from '../../src/targets/telegram/kind.js';
 import { createTelegramTarget } from '../../src/targets/telegram/publisher.js';
 import { escapeHtml, renderTelegramMessage } from '../../src/targets/telegram/render.js';
 import { FakeTelegram, parseTelegramHtml } from '../fakes/telegram.js';
@@ -62,6 +63,25 @@ describe('Telegram message HTML', () => {
       expect(isWellFormed(text)).toBe(true);
       expect(text.replace(/👩‍👩‍👧‍👦|🇺🇦|👍🏽/gu, '')).not.toMatch(/\p{Regional_Indicator}|\p{Emoji_Modifier}|\u200D/u);
     }
+  });
+});
+
+describe('Telegram on the dashboard', () => {
+  it('previews the message as Telegram shows it (the HTML without tags and escapes)', async () => {
+    for (const summary of ['', 'Fares & <routes> "unchanged". '.repeat(300)]) {
+      const message = renderTelegramMessage(article({ summary }));
+      expect(message.text).toBe(visible(message.html));
+    }
+    const shown = await telegramKind.preview!(article(), context(CHANNEL).options, {} as never);
+    expect(shown).toEqual({ look: 'text', text: 'Council <approves> night buses & trams\n\nThe council voted on Monday. Buses start in March. Riders welcomed the news.', replies: [] });
+  });
+
+  it('links a posted message in a public channel or a supergroup; a basic group or a user has no link', () => {
+    expect(telegramMessageUrl(CHANNEL, '42')).toBe('https://t.me/herald_news/42');
+    expect(telegramMessageUrl(GROUP, '42')).toBe('https://t.me/c/1234567890/42');
+    expect(telegramMessageUrl('-123456', '42')).toBeNull();
+    expect(telegramMessageUrl('123456', '42')).toBeNull();
+    expect(telegramKind.fromEnv({ TELEGRAM_BOT_TOKEN: TOKEN })!.messageUrl).toBe(telegramMessageUrl);
   });
 });
 

@@ -32,6 +32,7 @@ export const mastodonKind: TargetKind<TargetDeps> = {
   canEdit: true,
   sampleAddress: '',
   setup: 'set MASTODON_URL and MASTODON_TOKEN',
+  title: 'Mastodon',
   describe: () => 'Mastodon',
   printer(print) {
     return {
@@ -45,5 +46,10 @@ export const mastodonKind: TargetKind<TargetDeps> = {
         return { remoteId: null };
       },
     };
+  },
+  async preview(article, options) {
+    const { renderMastodonStatus } = await import('./render.js');
+    const route = mastodonRoute(options.kindOptions);
+    return { look: 'text', text: renderMastodonStatus(article, { spoiler: route.spoiler, limits: DEFAULT_LIMITS }), replies: [] };
   },
 };

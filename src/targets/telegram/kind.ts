@@ -9,6 +9,17 @@ const chatId = z
   .regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/, 'expected a Telegram chat id such as "-1001234567890" or a channel such as "@herald_news" (quoted in YAML)');
 
 /**
+ * The web address of message `messageId` in `chat` (core.telegram.org/api/links#message-links):
+ * t.me/<username>/<id> for a public channel or group, t.me/c/<id without -100>/<id> for a private
+ * supergroup or channel (it opens for members); null for a basic group or a user, which have none.
+ */
+export function telegramMessageUrl(chat: string, messageId: string): string | null {
+  if (chat.startsWith('@')) return `https://t.me/${chat.slice(1)}/${messageId}`;
+  const supergroup = /^-100(\d+)$/.exec(chat);
+  return supergroup ? `https://t.me/c/${supergroup[1]}/${messageId}` : null;
+}
+
+/**
  * Telegram chats and channels: `{ telegram: "<chat id or @channel>" }` in a route's `to:` list; the
  * bot from the environment must be a member (an admin of a channel). The Bot API has no idempotency
  * key: after an unknown outcome the outbox resends at most once. Messages follow the publisher's edits.
@@ -27,12 +38,14 @@ export const telegramKind: TargetKind<TargetDeps> = {
         const { createTelegramTarget } = await import('./publisher.js');
         return { target: createTelegramTarget({ ...bot, log: deps.log.child({ component: 'telegram' }) }) };
       },
+      messageUrl: telegramMessageUrl,
     };
   },
   idempotent: false,
   canEdit: true,
   sampleAddress: '@herald_news',
   setup: 'set TELEGRAM_BOT_TOKEN',
+  title: 'Telegram',
   describe: (address) => `Telegram ${address}`,
   printer(print) {
     return {
@@ -44,5 +57,9 @@ export const telegramKind: TargetKind<TargetDeps> = {
         return { remoteId: null };
       },
     };
+  },
+  async preview(article) {
+    const { renderTelegramMessage } = await import('./render.js');
+    return { look: 'text', text: renderTelegramMessage(article).text, replies: [] };
   },
 };

@@ -22,6 +22,8 @@ export interface TelegramMessage {
   html: string;
   /** The article's URL, for `link_preview_options.url`. */
   previewUrl: string;
+  /** The same message as plain text, as Telegram shows it (for the dashboard's preview). */
+  text: string;
 }
 
 /**
@@ -35,5 +37,9 @@ export function renderTelegramMessage(article: Pick<Article, 'title' | 'summary'
   const title = fitSummary(article.title.trim(), fits);
   const summary = article.summary.trim() ? fitSummary(article.summary.trim(), (candidate) => fits(`${title}\n\n${candidate}`)) : '';
   const heading = `<b><a href="${escapeHtml(article.url)}">${escapeHtml(title)}</a></b>`;
-  return { html: summary ? `${heading}\n\n${escapeHtml(summary)}` : heading, previewUrl: article.url };
+  return {
+    html: summary ? `${heading}\n\n${escapeHtml(summary)}` : heading,
+    previewUrl: article.url,
+    text: summary ? `${title}\n\n${summary}` : title,
+  };
 }
