@@ -13,6 +13,7 @@ import { createMetrics } from './ops/metrics.js';
 import type { PollOutcome } from './pipeline/ingest.js';
 import { createExtractionPool } from './pipeline/extraction.js';
 import { AlertMonitor } from './pipeline/alerts.js';
+import { ApprovalQueue } from './pipeline/approvals.js';
 import { articlePreparer } from './pipeline/pages.js';
 import { FeedRegistry } from './pipeline/registry.js';
 import { FeedScheduler } from './pipeline/scheduler.js';
@@ -150,6 +151,16 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       },
     },
   });
+  const desk = new ApprovalQueue({
+    store,
+    target: options.dryRun ? null : (live.get('discord')?.live.target ?? null),
+    describe: describeTarget,
+    onApproved: () => outbox.wake(),
+    log: log.child({ component: 'approvals' }),
+    isLeader: () => (scheduler.liveWorkers()[0] ?? owner) === owner,
+    checkEveryMs: DESK_CHECK_MS,
+  });
+  deps.commands.desk = desk;
   const ingest = {
     store,
     http,
@@ -158,7 +169,10 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     deliveriesFor: (feedId: string, facts: FilterFacts) => feeds.deliveriesFor(feedId, facts),
     updates: config.updates,
     feedLimits,
-    onNewDeliveries: () => outbox.wake(),
+    onNewDeliveries: () => {
+      outbox.wake();
+      void desk.check();
+    },
   };
   const scheduler = new FeedScheduler(feeds.active(), ingest, config.http.concurrency, owner, (outcome, lagMs) => {
     metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
@@ -192,6 +206,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   return {
     async runOnce(onProgress) {
       const polls = await scheduler.pollAllOnce(onProgress);
+      await desk.check();
       return { polls, deliveries: await outbox.drain() };
     },
     async start() {
@@ -226,6 +241,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       outbox.start();
       await scheduler.start();
       alerts?.start();
+      desk.start();
       // Feeds added, paused or removed from Discord by another process sharing the database.
       feedRefresh = setInterval(() => void feeds.refresh().catch((error: unknown) => log.warn({ err: error }, 'could not refresh Discord feeds')), 30_000);
       log.info({ feeds: feeds.active().length, targets: [...live.keys()], dryRun: options.dryRun }, 'herald started');
@@ -237,6 +253,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       if (feedRefresh) clearInterval(feedRefresh);
       await scheduler.stop();
       await alerts?.stop();
+      await desk.stop();
       await outbox.stop();
       for (const { live: target } of live.values()) await target.close?.().catch(() => undefined);
       await ops?.close();
@@ -259,6 +276,9 @@ function describeTarget(target: string): string {
   const { kind, address } = splitTargetKey(target);
   return kindNamed(kind)?.describe(address) ?? target;
 }
+
+/** How often the approval desk posts waiting previews and applies expiries, in ms (new articles trigger it at once too). */
+const DESK_CHECK_MS = 5_000;
 
 /** A graceful stop that takes longer than this is cut short, so a container still stops. */
 const STOP_DEADLINE_MS = 10_000;

@@ -27,7 +27,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   const destinationsOf = (facts: FilterFacts): RoutedDestination[] =>
     configured && routed.length > 0
       ? routeArticle(config!, feedId, facts)
-      : TARGET_KINDS.map((kind) => ({ kind: kind.name, address: kind.sampleAddress, template: routed.find((d) => d.kind === kind.name)?.template ?? null, verdict: { pass: true, reason: null } }));
+      : TARGET_KINDS.map((kind) => ({ kind: kind.name, address: kind.sampleAddress, template: routed.find((d) => d.kind === kind.name)?.template ?? null, verdict: { pass: true, reason: null }, approval: null }));
   const style = { name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 };
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
   const extraction = createExtractionPool({ timeoutMs: config?.extraction.timeoutMs ?? 10_000, maxDepth: config?.extraction.maxDepth ?? 400, threads: 1 });

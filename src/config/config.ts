@@ -26,6 +26,18 @@ interface RouteConfig {
   to: RouteDestination[];
   /** Which items the route passes on (named filters resolved), or null for all of them. */
   filter: RouteFilter | null;
+  /** The route's approval desk, or null when its articles go out without one. */
+  approval: ApprovalConfig | null;
+}
+
+/** A route's approval desk (config `approval:`): where moderators decide, and what happens when nobody does. */
+interface ApprovalConfig {
+  /** The moderators' Discord channel id. */
+  channel: string;
+  /** How long an article waits for a decision, in ms. */
+  expireMs: number;
+  /** What happens to an unanswered article after `expireMs`. */
+  onExpiry: 'skip' | 'post';
 }
 
 export interface Config {
@@ -110,6 +122,7 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
         include: route.filter.include && resolveNames(route.filter.include, named),
         exclude: route.filter.exclude && resolveNames(route.filter.exclude, named),
       },
+      approval: route.approval && { channel: route.approval.channel, expireMs: route.approval.expire, onExpiry: route.approval.onExpiry },
     })),
     filters: named,
     updates: data.updates,
@@ -163,6 +176,8 @@ export function loadConfigFile(file: string, kinds: readonly KindConfig[]): Conf
 /** A destination of an article, with the verdict of the route that decided it. */
 export interface RoutedDestination extends RouteDestination {
   verdict: FilterVerdict;
+  /** The approval desk of the route that decided the destination, or null. */
+  approval: ApprovalConfig | null;
 }
 
 /**
@@ -179,7 +194,7 @@ export function routeArticle(config: Pick<Config, 'routes'>, feedId: string, fac
     for (const destination of route.to) {
       const key = JSON.stringify([destination.kind, destination.address]);
       const earlier = found.get(key);
-      if (!earlier || (!earlier.verdict.pass && verdict.pass)) found.set(key, { ...destination, verdict });
+      if (!earlier || (!earlier.verdict.pass && verdict.pass)) found.set(key, { ...destination, verdict, approval: route.approval });
     }
   }
   return [...found.values()];
@@ -190,7 +205,7 @@ export function routeArticle(config: Pick<Config, 'routes'>, feedId: string, fac
  * (or "*"), each once; when two routes name the same destination, the first route's template wins.
  */
 export function destinationsFor(config: Pick<Config, 'routes'>, feedId: string): RouteDestination[] {
-  return routeArticle(config, feedId, null).map(({ verdict: _verdict, ...destination }) => destination);
+  return routeArticle(config, feedId, null).map(({ verdict: _verdict, approval: _approval, ...destination }) => destination);
 }
 
 /** The names of the top-level filters that `facts` match, in the order written (for role pings that name one). Pure. */

@@ -7,7 +7,7 @@ import { conditionSchema, namesIn, routeFilterSchema } from './filter.js';
  * to `max`. A bare number is refused, its unit being a guess: `every: 5` is answered "did you mean
  * 5m?", naming `usualUnit`, the unit the key is usually written in. Zero needs no unit.
  */
-export const duration = (min: number, max: number, usualUnit: 's' | 'm') =>
+export const duration = (min: number, max: number, usualUnit: 's' | 'm' | 'h') =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const text = String(value).trim();
     if (/^\d+(\.\d+)?$/.test(text) && Number(text) !== 0) {
@@ -118,6 +118,16 @@ function entrySchema(kinds: readonly KindConfig[]) {
   });
 }
 
+/**
+ * A route's approval desk: each article is first shown in the moderators' `channel` with Approve,
+ * Edit and Skip buttons; unanswered after `expire`, it is skipped or posted as `onExpiry` says.
+ */
+const approvalSchema = z.strictObject({
+  channel: z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)'),
+  expire: duration(60_000, 7 * 86_400_000, 'h').default(6 * 3_600_000),
+  onExpiry: z.enum(['skip', 'post']).default('skip'),
+});
+
 /** A route: the feeds it applies to, and where they go (`to:`, plus each kind's shorthand keys). */
 function routeSchema(kinds: readonly KindConfig[]) {
   const shorthandKeys = Object.assign({}, ...kinds.map((kind) => kind.shorthand.keys)) as Record<string, z.ZodType>;
@@ -126,12 +136,13 @@ function routeSchema(kinds: readonly KindConfig[]) {
       feeds: z.array(z.union([feedId, z.literal('*')])).min(1),
       to: z.array(entrySchema(kinds)).default([]),
       filter: routeFilterSchema.optional(),
+      approval: approvalSchema.optional(),
       ...shorthandKeys,
     })
     .transform((route) => {
       const values = route as Record<string, unknown>;
       const shorthand = kinds.flatMap((kind) => kind.shorthand.destinations(values).map((destination) => ({ kind: kind.name, ...destination })));
-      return { feeds: route.feeds, to: [...route.to, ...shorthand], filter: route.filter ?? null };
+      return { feeds: route.feeds, to: [...route.to, ...shorthand], filter: route.filter ?? null, approval: route.approval ?? null };
     });
 }
 

@@ -95,6 +95,8 @@ function outcome({ delivery, messageUrl }: DeliveryView, now: number): Html {
       return html`<span class="held">skipped</span>: ${reason}`;
     case 'sending':
       return html`<span class="waiting">sending now</span>`;
+    case 'held':
+      return html`<span class="waiting">held for approval</span> (<a href="/desk">approval desk</a>)`;
     case 'pending':
       return delivery.nextAttemptAt > now && reason
         ? html`<span class="waiting">waiting</span> until ${when(delivery.nextAttemptAt)}: ${reason}`

@@ -23,6 +23,8 @@ const DeliveryOptionsSchema = z.object({
   kindOptions: z.record(z.string(), z.unknown()).optional(),
   /** The names of the top-level `filters:` the article matched when it was routed (for role pings that name one). */
   matches: z.array(z.string()).optional(),
+  /** The route's approval desk (config ApprovalConfig): the delivery is held until a moderator approves it. */
+  approval: z.object({ channel: z.string(), expireMs: z.number().int().positive(), onExpiry: z.enum(['skip', 'post']) }).optional(),
 });
 
 export type DeliveryOptions = z.infer<typeof DeliveryOptionsSchema>;

@@ -1,4 +1,5 @@
 import type { Article } from '../articles/article.js';
+import type { Approval } from '../store/store.js';
 import type { DeliveryOptions } from './options.js';
 
 /**
@@ -46,6 +47,14 @@ export interface Target {
   edit?(article: Article, context: SendContext & { remoteId: string }): Promise<void>;
   /** Sends a short plain-text notice (an ops alert) to one destination (`address` as in a target key); mentions nobody. */
   notify?(address: string, text: string): Promise<void>;
+  /**
+   * The approval desk (targets that have buttons): posts to `address` a moderators' preview of an
+   * article held for approval, with Approve, Edit and Skip; `destinations` say where it would go.
+   * Resolves with the preview's message id; rejects when it could not be posted.
+   */
+  askApproval?(address: string, article: Article, approval: Approval, destinations: readonly string[]): Promise<string>;
+  /** Shows on a preview that its article was decided elsewhere (the dashboard, expiry), without buttons. */
+  settleApproval?(address: string, messageId: string, article: Article, approval: Approval, destinations: readonly string[]): Promise<void>;
 }
 
 /** A delivery's target key, as stored: "<kind>:<address>", or the kind alone when it has no address ("x"). */

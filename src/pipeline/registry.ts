@@ -2,7 +2,7 @@ import { colorFor, matchingFilters, routeArticle, type Config, type FeedConfig, 
 import type { FilterFacts, FilterVerdict } from '../config/filter.js';
 import type { DeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, targetKey } from '../deliveries/target.js';
-import type { DiscordFeed, Subscriptions } from '../store/store.js';
+import type { DiscordFeed, NewDelivery, Subscriptions } from '../store/store.js';
 import type { FeedCatalog, ListedFeed } from '../targets/discord/commands/types.js';
 import { discordSettings } from '../targets/discord/settings.js';
 
@@ -106,7 +106,7 @@ export class FeedRegistry implements FeedCatalog {
     const routed = routeArticle(this.config, feedId, facts);
     const discordFeed = this.discordFeeds.get(feedId);
     const own = discordFeed && routed.find((d) => d.kind === 'discord' && d.address === discordFeed.channelId);
-    if (discordFeed && !own) routed.push({ kind: 'discord', address: discordFeed.channelId, template: null, verdict: { pass: true, reason: null } });
+    if (discordFeed && !own) routed.push({ kind: 'discord', address: discordFeed.channelId, template: null, verdict: { pass: true, reason: null }, approval: null });
     else if (own && !own.verdict.pass) own.verdict = { pass: true, reason: `let through: the feed was added for ${own.address}` };
     return routed;
   }
@@ -121,12 +121,17 @@ export class FeedRegistry implements FeedCatalog {
    * routes, each with what the route and the feed say about it (deliveries/options.ts), recorded with
    * it; with `facts`, the routes' filters apply, and a destination they hold back carries the reason.
    */
-  deliveriesFor(feedId: string, facts: FilterFacts | null = null): Array<{ target: string; options: DeliveryOptions; heldBack?: string }> {
+  deliveriesFor(feedId: string, facts: FilterFacts | null = null): NewDelivery[] {
     const matched = facts && this.config.filters.size > 0 ? matchingFilters(this.config, facts) : [];
     return this.destinations(feedId, facts).map((destination) => ({
       target: targetKey(destination.kind, destination.address),
-      options: { ...this.options(feedId, destination, destination.verdict), ...(matched.length > 0 ? { matches: matched } : {}) },
+      options: {
+        ...this.options(feedId, destination, destination.verdict),
+        ...(matched.length > 0 ? { matches: matched } : {}),
+        ...(destination.approval ? { approval: destination.approval } : {}),
+      },
       ...(destination.verdict.pass ? {} : { heldBack: destination.verdict.reason }),
+      ...(destination.approval && destination.verdict.pass ? { approval: destination.approval } : {}),
     }));
   }
 

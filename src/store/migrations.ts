@@ -102,6 +102,25 @@ const V6 = ['CREATE TABLE workers (owner TEXT PRIMARY KEY, seen_at BIGINT NOT NU
 /** Each delivery keeps the options its route gave it (deliveries/options.ts); rows from before have none (NULL). */
 const V7 = (json: string) => [`ALTER TABLE deliveries ADD COLUMN options ${json}`];
 
+/**
+ * The approval desk: an article of a route with `approval:` waits here for a moderator (its
+ * deliveries are 'held'); the decision, who made it and when are kept.
+ */
+const V8 = [
+  `CREATE TABLE approvals (
+    article_id TEXT PRIMARY KEY REFERENCES articles (id),
+    channel TEXT NOT NULL,
+    message_id TEXT,
+    status TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    on_expiry TEXT NOT NULL,
+    decided_by TEXT,
+    decided_at BIGINT,
+    created_at BIGINT NOT NULL
+  )`,
+  'CREATE INDEX approvals_by_status ON approvals (status, expires_at)',
+];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -146,6 +165,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 5, sqlite: V5, postgres: V5 },
   { version: 6, sqlite: V6, postgres: V6 },
   { version: 7, sqlite: V7('TEXT'), postgres: V7('JSONB') },
+  { version: 8, sqlite: V8, postgres: V8 },
 ];
 
 /** What the migration runner needs to know of a backend. */

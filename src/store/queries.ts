@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
-import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, StoreRowError, text, toArticle, toDelivery, toDiscordFeed, toFeedState } from './rows.js';
+import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
+import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState } from './rows.js';
 import { compiled, type Db } from './statements.js';
 
 /**
@@ -12,7 +12,7 @@ import { compiled, type Db } from './statements.js';
 /** The part of the store each backend supplies itself. */
 export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof CommonParts | 'searchArticles'>;
 /** The part of the store written once. */
-type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & KeyValues & UsageLedger;
+type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & KeyValues & UsageLedger & Approvals;
 
 /**
  * At most this many rows or keys per statement: SQLite allows 32,766 bound values per statement,
@@ -43,6 +43,15 @@ export function createStore(db: Db, dialect: DialectParts): Store {
 
 function commonParts(db: Db): CommonParts {
   const q = compiled(db);
+  async function approvalOf(articleId: string): Promise<Approval | null> {
+    const row = await db.selectFrom('approvals').selectAll().where('article_id', '=', articleId).executeTakeFirst();
+    return row ? toApproval(row) : null;
+  }
+  async function withArticles(rows: unknown[]): Promise<Array<{ approval: Approval; article: StoredArticle }>> {
+    return Promise.all(
+      rows.map(toApproval).map(async (approval) => ({ approval, article: toArticle(await db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', '=', approval.articleId).executeTakeFirstOrThrow()) })),
+    );
+  }
   /** Deliveries rows with their articles, read with one query per BATCH articles (not one per row). */
   async function jobs(rows: unknown[]): Promise<DeliveryJob[]> {
     const deliveries = rows.map(toDelivery);
@@ -108,10 +117,20 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
         // A story seen before keeps its place in the queues: that of its first record.
         const { sort_at: sortAt } = checkRow(sortAtRow, 'articles', (await q.articleSortAt(trx, { id: article.id })).rows[0]);
         const created: string[] = [];
-        for (const { target, options, heldBack } of deliveries) {
-          const status = heldBack === undefined ? 'pending' : 'skipped';
+        let desk: NewDelivery['approval'];
+        for (const { target, options, heldBack, approval } of deliveries) {
+          const status = heldBack !== undefined ? 'skipped' : approval ? 'held' : 'pending';
           const inserted = await q.insertDelivery(trx, { articleId: article.id, target, status, reason: heldBack ?? null, now, sortAt, options: JSON.stringify(options) });
-          if (inserted.rows.length > 0 && status === 'pending') created.push(target);
+          if (inserted.rows.length === 0) continue;
+          if (status === 'pending') created.push(target);
+          if (status === 'held') desk ??= approval;
+        }
+        if (desk) {
+          await trx
+            .insertInto('approvals')
+            .values({ article_id: article.id, channel: desk.channel, status: 'held', expires_at: now + desk.expireMs, on_expiry: desk.onExpiry, created_at: now })
+            .onConflict((conflict) => conflict.column('article_id').doNothing())
+            .execute();
         }
         return created;
       });
@@ -149,7 +168,48 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
         seen: seen.map((row) => ({ feedId: row.feed_id, seenAt: row.seen_at, posted: row.article_id !== null })),
         article,
         deliveries: article ? (await db.selectFrom('deliveries').selectAll().where('article_id', '=', article.id).orderBy('id').execute()).map(toDelivery) : [],
+        approval: article ? await approvalOf(article.id) : null,
       };
+    },
+
+    async unannounced() {
+      return withArticles(await db.selectFrom('approvals').selectAll().where('status', '=', 'held').where('message_id', 'is', null).orderBy('created_at').orderBy('article_id').execute());
+    },
+    async setApprovalMessage(articleId, messageId) {
+      await db.updateTable('approvals').set({ message_id: messageId }).where('article_id', '=', articleId).execute();
+    },
+    async approval(articleId) {
+      const approval = await approvalOf(articleId);
+      if (!approval) return null;
+      const article = toArticle(await db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', '=', articleId).executeTakeFirstOrThrow());
+      const deliveries = (await db.selectFrom('deliveries').selectAll().where('article_id', '=', articleId).orderBy('id').execute()).map(toDelivery);
+      return { approval, article, deliveries };
+    },
+    async heldApprovals(limit) {
+      return withArticles(await db.selectFrom('approvals').selectAll().where('status', '=', 'held').orderBy('created_at').orderBy('article_id').limit(limit).execute());
+    },
+    async expiredApprovals(now) {
+      return (await db.selectFrom('approvals').selectAll().where('status', '=', 'held').where('expires_at', '<=', now).orderBy('expires_at').execute()).map(toApproval);
+    },
+    async decide(articleId, decision, now) {
+      return db.transaction().execute(async (trx) => {
+        // The one conditional update: only a still-held approval is decided, so the first decision wins.
+        const decided = await trx
+          .updateTable('approvals')
+          .set({ status: decision.status, decided_by: decision.by, decided_at: now })
+          .where('article_id', '=', articleId)
+          .where('status', '=', 'held')
+          .executeTakeFirst();
+        if (decided.numUpdatedRows === 0n) return false;
+        if (decision.summary !== undefined) await trx.updateTable('articles').set({ summary: decision.summary }).where('id', '=', articleId).execute();
+        for (const { deliveryId, options } of decision.options ?? []) {
+          await trx.updateTable('deliveries').set({ options: JSON.stringify(options) }).where('id', '=', deliveryId).where('article_id', '=', articleId).where('status', '=', 'held').execute();
+        }
+        const held = trx.updateTable('deliveries').where('article_id', '=', articleId).where('status', '=', 'held');
+        if (decision.status === 'approved') await held.set({ status: 'pending', next_attempt_at: now, updated_at: now }).execute();
+        else await held.set({ status: 'skipped', last_error: skippedBy(decision.by), updated_at: now }).execute();
+        return true;
+      });
     },
 
     async dueDeliveries(now) {
@@ -194,7 +254,7 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
       return jobs(await db.selectFrom('deliveries').selectAll().where('status', 'in', ['failed', 'skipped']).orderBy('updated_at', 'desc').limit(limit).execute());
     },
     async deliveryCounts() {
-      const counts: Record<DeliveryStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
+      const counts: Record<DeliveryStatus, number> = { held: 0, pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
       for (const row of (await q.deliveryCounts(db, {})).rows) {
         const count = checkRow(countRow, 'deliveries', row);
         counts[count.status] = count.n;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Delivery, DeliveryStatus, DiscordFeed, FeedState, StoredArticle } from './store.js';
+import type { Approval, Delivery, DeliveryStatus, DiscordFeed, FeedState, StoredArticle } from './store.js';
 
 /**
  * Database rows are external input: each is checked here, once, and turned into Herald's types.
@@ -24,7 +24,7 @@ const flag = int.transform((value) => value === 1);
 export const text = z.string();
 export const nullableText = z.string().nullable();
 export const nullableInt = int.nullable();
-export const deliveryStatus = z.enum(['pending', 'sending', 'sent', 'failed', 'skipped'] satisfies DeliveryStatus[]);
+export const deliveryStatus = z.enum(['held', 'pending', 'sending', 'sent', 'failed', 'skipped'] satisfies DeliveryStatus[]);
 const categories = z
   .string()
   .transform((json, context) => {
@@ -182,4 +182,25 @@ export function toDiscordFeed(row: unknown): DiscordFeed {
     addedBy: r.added_by,
     createdAt: r.created_at,
   };
+}
+
+const approvalRow = z.object({
+  article_id: text,
+  channel: text,
+  message_id: nullableText,
+  status: z.enum(['held', 'approved', 'skipped']),
+  expires_at: int,
+  on_expiry: z.enum(['skip', 'post']),
+  decided_by: nullableText,
+  decided_at: nullableInt,
+});
+
+export function toApproval(row: unknown): Approval {
+  const r = checkRow(approvalRow, 'approvals', row);
+  return { articleId: r.article_id, channel: r.channel, messageId: r.message_id, status: r.status, expiresAt: r.expires_at, onExpiry: r.on_expiry, decidedBy: r.decided_by, decidedAt: r.decided_at };
+}
+
+/** Why a moderator's skip (or an expiry) left a delivery unsent, as /why shows it. */
+export function skippedBy(by: string): string {
+  return by === 'expiry' ? 'no moderator decided in time (approval expired)' : `skipped on the approval desk by ${by === 'dashboard' ? 'the dashboard' : `<@${by}>`}`;
 }

@@ -75,5 +75,19 @@ export interface Tables {
   x_usage: { period: string; posts: Generated<number>; usd: Generated<number> };
   target_leases: { target: string; owner: string; lease_until: number };
   workers: { owner: string; seen_at: number };
+  /** The approval desk (schema v8): one row per article of a route with `approval:`. */
+  approvals: {
+    article_id: string;
+    channel: string;
+    message_id: string | null;
+    /** held, approved or skipped. */
+    status: string;
+    expires_at: number;
+    /** skip or post. */
+    on_expiry: string;
+    decided_by: string | null;
+    decided_at: number | null;
+    created_at: number;
+  };
   schema_migrations: { version: number; applied_at: number };
 }

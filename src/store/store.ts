@@ -41,8 +41,11 @@ export interface StoredArticle {
   categories?: string[];
 }
 
-/** skipped: never sent on purpose (an X cap), with the reason in lastError. */
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+/**
+ * skipped: never sent on purpose (an X cap, a moderator), with the reason in lastError; held: waits
+ * for a moderator's decision on the approval desk, outside the queue until approved.
+ */
+export type DeliveryStatus = 'held' | 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
 
 export interface Delivery {
   id: number;
@@ -73,6 +76,34 @@ export interface NewDelivery {
   options: StoredOptions;
   /** Why a route's filter held the article back there: the delivery is recorded as skipped with this reason, so /why can tell. */
   heldBack?: string;
+  /** The route's approval desk: the delivery is recorded as held, and the article gets an approval (one per article, the first desk named). */
+  approval?: { channel: string; expireMs: number; onExpiry: 'skip' | 'post' };
+}
+
+/** What became of an article on the approval desk. */
+export type ApprovalStatus = 'held' | 'approved' | 'skipped';
+
+/** An article waiting for (or given) a moderator's decision before its held deliveries may go out. */
+export interface Approval {
+  articleId: string;
+  /** The moderators' Discord channel. */
+  channel: string;
+  /** The preview message with the buttons, once posted. */
+  messageId: string | null;
+  status: ApprovalStatus;
+  expiresAt: EpochMs;
+  onExpiry: 'skip' | 'post';
+  /** Who decided: a Discord member id, "dashboard", or "expiry"; null while held. */
+  decidedBy: string | null;
+  decidedAt: EpochMs | null;
+}
+
+/** A moderator's decision, and the changes an Edit made (the summary; new options for some deliveries, by id). */
+export interface Decision {
+  status: 'approved' | 'skipped';
+  by: string;
+  summary?: string;
+  options?: ReadonlyArray<{ deliveryId: number; options: StoredOptions }>;
 }
 
 export interface DeliveryJob {
@@ -108,6 +139,8 @@ export interface UrlHistory {
   seen: Array<{ feedId: string; seenAt: EpochMs; posted: boolean }>;
   article: StoredArticle | null;
   deliveries: Delivery[];
+  /** The article's approval, when a route asked for one. */
+  approval?: Approval | null;
 }
 
 /** An item of a feed as first seen: its key, its link, and the hash of its content (for edits). */
@@ -273,8 +306,29 @@ export interface UsageLedger {
   recordXUsage(periods: string[], posts: number, usd: number): Promise<void>;
 }
 
+/** The approval desk: articles held for a moderator's decision (recorded by Articles.addArticle). */
+export interface Approvals {
+  /** Held approvals whose preview was not posted yet, oldest first, with their articles. */
+  unannounced(): Promise<Array<{ approval: Approval; article: StoredArticle }>>;
+  /** Records the preview message of an approval. */
+  setApprovalMessage(articleId: string, messageId: string): Promise<void>;
+  /** One article's approval with its article and deliveries, or null when it has none. */
+  approval(articleId: string): Promise<{ approval: Approval; article: StoredArticle; deliveries: Delivery[] } | null>;
+  /** Held approvals, oldest first (the dashboard's desk). */
+  heldApprovals(limit: number): Promise<Array<{ approval: Approval; article: StoredArticle }>>;
+  /** Held approvals whose time ran out at `now`. */
+  expiredApprovals(now: EpochMs): Promise<Approval[]>;
+  /**
+   * Decides a held approval, in one transaction and only if it is still held (one conditional
+   * update, so two clicks or two places decide once): approved moves its held deliveries to
+   * pending, due at `now`; skipped marks them skipped naming who. An Edit's summary and options
+   * are written first. Returns false (changing nothing) when it was decided already or is unknown.
+   */
+  decide(articleId: string, decision: Decision, now: EpochMs): Promise<boolean>;
+}
+
 /** Everything the store keeps, on one connection pool (SQLite file or PostgreSQL database). */
-export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, Leases, Workers, KeyValues, UsageLedger {
+export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, Leases, Workers, KeyValues, UsageLedger, Approvals {
   /** Closes the database (and with it the gateway lock); the store is unusable afterwards. */
   close(): Promise<void>;
 }

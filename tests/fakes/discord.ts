@@ -11,8 +11,18 @@ export interface PostedMessage {
     enforce_nonce?: boolean;
     allowed_mentions?: unknown;
     embeds?: Array<{ title?: string; url?: string; description?: string; color?: number; image?: { url: string }; thumbnail?: { url: string }; footer?: { text: string }; author?: { name: string }; fields?: Array<{ name: string; value: string; inline?: boolean }> }>;
+    /** Message components: action rows (type 1) of buttons (type 2, with custom_id and label). */
+    components?: Array<{ type: number; components: Array<{ type: number; custom_id?: string; label?: string; style?: number }> }>;
   };
   at: number;
+}
+
+/** A modal Herald opened (interaction response type 9), as Discord would show it. */
+interface OpenedModal {
+  interactionId: string;
+  custom_id: string;
+  title: string;
+  components: Array<{ type: number; components: Array<{ type: number; custom_id: string; label: string; value?: string }> }>;
 }
 
 export interface InjectedResponse {
@@ -76,6 +86,8 @@ export class FakeDiscord {
   readonly interactionCallbacks: Array<{ interactionId: string; body: { type: number; data?: { content?: string; embeds?: Array<{ description?: string; title?: string }>; flags?: number } } }> = [];
   /** Edits of deferred replies (PATCH …/messages/@original) and follow-ups, by interaction id. */
   readonly followUps: Array<{ interactionId: string; method: string; body: { content?: string; embeds?: Array<{ title?: string; description?: string }> } }> = [];
+  /** Modals Herald opened (response type 9). */
+  readonly modals: OpenedModal[] = [];
   /** Interaction answers refused with 400 for breaking Discord's limits, and why. */
   readonly refusedAnswers: Array<{ interactionId: string; problems: string[] }> = [];
   /** Answers to serve, in order, to the next message posts instead of accepting them. */
@@ -86,6 +98,8 @@ export class FakeDiscord {
   /** Requests for the gateway's address (each gateway login starts with one). */
   gatewayLookups = 0;
   identifies = 0;
+  /** The message each component interaction was dispatched from, by interaction id (response type 7 updates it). */
+  private readonly interactionMessages = new Map<string, PostedMessage>();
   private readonly sockets = new Set<WebSocket>();
   private readonly nonces = new Map<string, PostedMessage>();
   private nextId = 1_000_000_000_000_000_000n;
@@ -125,6 +139,28 @@ export class FakeDiscord {
 
   private id(): string {
     return String(this.nextId++);
+  }
+
+  /** A message as Discord's API returns it (the message object). */
+  private messageObject(message: PostedMessage, editedAt: number | null = null): Record<string, unknown> {
+    return {
+      id: message.id,
+      channel_id: message.channelId,
+      type: 0,
+      content: message.body?.content ?? '',
+      embeds: message.body?.embeds ?? [],
+      attachments: [],
+      mentions: [],
+      mention_roles: [],
+      mention_everyone: false,
+      pinned: false,
+      tts: false,
+      timestamp: new Date(message.at).toISOString(),
+      edited_timestamp: editedAt === null ? null : new Date(editedAt).toISOString(),
+      flags: 0,
+      components: message.body?.components ?? [],
+      author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null },
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -210,6 +246,7 @@ export class FakeDiscord {
       const message = this.messages.find((m) => m.id === match![2] && m.channelId === match![1]);
       if (!message) return sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
       this.edits.push({ channelId: match[1]!, messageId: match[2]!, body: json });
+      if (json?.components !== undefined) message.body = { ...message.body, components: json.components };
       return sendJson(res, 200, { id: message.id, channel_id: message.channelId, type: 0, content: '', embeds: json?.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date(message.at).toISOString(), edited_timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [] });
     }
     if (req.method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path)) {
@@ -221,6 +258,13 @@ export class FakeDiscord {
       const problems = limitViolations(json?.data);
       if (problems.length > 0) return this.refuse(res, match[1]!, problems);
       this.interactionCallbacks.push({ interactionId: match[1]!, body: json });
+      // UPDATE_MESSAGE (7) edits the message the component is on; MODAL (9) opens a modal.
+      const from = this.interactionMessages.get(match[1]!);
+      if (json?.type === 7 && from) {
+        this.edits.push({ channelId: from.channelId, messageId: from.id, body: json.data });
+        from.body = { ...from.body, ...json.data };
+      }
+      if (json?.type === 9) this.modals.push({ interactionId: match[1]!, ...json.data });
       return sendJson(res, 204, null);
     }
     match = /^\/webhooks\/\d+\/interaction-token-(\d+)-/.exec(path);
@@ -291,9 +335,10 @@ export class FakeDiscord {
   }
 
   /** Sends an interaction through the gateway; resolves with its id once dispatched. */
-  async dispatchInteraction(type: number, data: Record<string, unknown>, permissions = '0', extra: Record<string, unknown> = {}): Promise<string> {
+  async dispatchInteraction(type: number, data: Record<string, unknown>, permissions = '0', extra: Record<string, unknown> = {}, before?: (interactionId: string) => void): Promise<string> {
     await waitFor('a gateway connection', () => this.sockets.size > 0 && this.identifies > 0);
     const interactionId = this.id();
+    before?.(interactionId);
     for (const ws of this.sockets) {
       this.dispatch(ws, 'INTERACTION_CREATE', {
         id: interactionId,
@@ -324,6 +369,30 @@ export class FakeDiscord {
       });
     }
     return interactionId;
+  }
+
+  /**
+   * Clicks a button of a posted message as member `userId`: an interaction of type
+   * MESSAGE_COMPONENT (3) with the message, as Discord sends it. Resolves with its id.
+   */
+  async clickButton(message: PostedMessage, customId: string, userId: string): Promise<string> {
+    return this.componentInteraction(3, message, { custom_id: customId, component_type: 2 }, userId);
+  }
+
+  /**
+   * Submits a modal opened from a posted message's button as member `userId`: an interaction of type
+   * MODAL_SUBMIT (5) whose text inputs (type 4, in action rows) hold `values`. Resolves with its id.
+   */
+  async submitModal(message: PostedMessage, modal: OpenedModal, values: Record<string, string>, userId: string): Promise<string> {
+    const components = modal.components.map((row) => ({ type: 1, components: row.components.map((input) => ({ type: 4, custom_id: input.custom_id, value: values[input.custom_id] ?? input.value ?? '' })) }));
+    return this.componentInteraction(5, message, { custom_id: modal.custom_id, components }, userId);
+  }
+
+  private async componentInteraction(type: 3 | 5, message: PostedMessage, data: Record<string, unknown>, userId: string): Promise<string> {
+    const member = { user: { id: userId, username: `moderator-${userId.slice(-4)}`, discriminator: '0', avatar: null, global_name: null }, roles: [], permissions: '0', joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };
+    const current = this.messages.find((m) => m.id === message.id) ?? message;
+    const id = await this.dispatchInteraction(type, data, '0', { member, channel_id: current.channelId, channel: { id: current.channelId, type: 0, guild_id: GUILD_ID, name: 'moderators' }, message: this.messageObject(current) }, (interactionId) => this.interactionMessages.set(interactionId, current));
+    return id;
   }
 
   /** Herald's first answer (the interaction callback) to an interaction. */

@@ -9,6 +9,7 @@ import type { CommandDeps } from './commands/types.js';
 import type { DiscordEnv } from './env.js';
 import { renderDiscordMessage, renderOptionsOf } from './render.js';
 import { DISCORD_LIMITS } from './fit.js';
+import { approvalPreview, decidedPreview } from './approval.js';
 import { cutText } from '../../text/cut.js';
 
 /** Discord error codes that no retry will fix: unknown channel, missing access/permissions, invalid body, … */
@@ -174,6 +175,13 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     },
     async notify(address: string, text: string) {
       await rest.post(Routes.channelMessages(address), { body: { content: cutText(text, DISCORD_LIMITS.content), allowed_mentions: { parse: [] } } });
+    },
+    async askApproval(address, article, approval, destinations) {
+      const message = (await rest.post(Routes.channelMessages(address), { body: approvalPreview(article, approval, destinations) })) as { id: string };
+      return message.id;
+    },
+    async settleApproval(address, messageId, article, approval, destinations) {
+      await rest.patch(Routes.channelMessage(address, messageId), { body: decidedPreview(article, approval, destinations) });
     },
     async edit(article: Article, context: SendContext & { remoteId: string }) {
       const { content, embeds, allowed_mentions } = renderDiscordMessage(article, renderOptionsOf(context));

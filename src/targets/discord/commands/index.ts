@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
+import { MessageFlags, type ButtonInteraction, type Interaction, type ModalSubmitInteraction, type RepliableInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import { cutText } from '../../../text/cut.js';
 import { fitMessage } from '../fit.js';
+import { decidedPreview, editModal, readDeskId, type DeskAction } from '../approval.js';
+import type { Approval } from '../../../store/store.js';
 import type { Command } from './command.js';
 import { feedsCommand } from './feeds.js';
 import { headlinesCommand, MORE_PREFIX, moreHeadlines } from './headlines.js';
@@ -60,6 +62,42 @@ async function answer(interaction: RepliableInteraction, reply: Reply, how: 'rep
   else await interaction.reply({ ...payload, flags });
 }
 
+/** Why a second decision changes nothing: what was decided, by whom. */
+function alreadyDecided(approval: Approval): string {
+  if (approval.status === 'held') return 'This article is still waiting for a decision.';
+  const who = approval.decidedBy === 'expiry' ? 'nobody in time (expired)' : approval.decidedBy === 'dashboard' ? 'the dashboard' : `<@${approval.decidedBy}>`;
+  return `Already ${approval.status} by ${who}; nothing changed.`;
+}
+
+/**
+ * The approval desk's buttons and modal: Edit opens the modal (response type 9); Approve, Skip and
+ * the modal's submit decide, and the preview is updated in place (type 7) to say who decided, its
+ * buttons removed. A decision that comes second (a double click, the dashboard first) changes
+ * nothing and is told so, to the clicker only.
+ */
+async function answerDesk(interaction: ButtonInteraction | ModalSubmitInteraction, { action, articleId }: { action: DeskAction; articleId: string }, deps: CommandDeps): Promise<void> {
+  if (!deps.desk) throw new CommandError('The approval desk does not run in this Herald.');
+  const missing = 'That article is not on the approval desk.';
+  if (action === 'edit') {
+    const draft = await deps.desk.draft(articleId);
+    if (!draft) throw new CommandError(missing);
+    if (draft.approval.status !== 'held') throw new CommandError(alreadyDecided(draft.approval));
+    if (interaction.isButton()) await interaction.showModal(editModal(articleId, draft));
+    return;
+  }
+  const edit =
+    action === 'modal' && interaction.isModalSubmit()
+      ? { summary: interaction.fields.getTextInputValue('summary'), xText: interaction.fields.fields.has('xText') ? interaction.fields.getTextInputValue('xText') : null }
+      : undefined;
+  const outcome = await deps.desk.decide(articleId, action === 'skip' ? 'skipped' : 'approved', interaction.user.id, edit);
+  if (!outcome) throw new CommandError(missing);
+  if (!outcome.decided) throw new CommandError(alreadyDecided(outcome.approval));
+  const { allowed_mentions: _mentions, ...message } = decidedPreview(outcome.article, outcome.approval, outcome.destinations);
+  const payload = { ...message, allowedMentions: { parse: [] } };
+  if (interaction.isButton() || interaction.isFromMessage()) await interaction.update(payload);
+  else await interaction.reply(payload);
+}
+
 /** The name a command is counted and logged under: "feeds add", "headlines more", "status". */
 function commandLabel(interaction: Interaction): string {
   if (interaction.isChatInputCommand()) {
@@ -67,6 +105,8 @@ function commandLabel(interaction: Interaction): string {
     return COMMANDS.some((c) => c.definition.name === interaction.commandName) ? [interaction.commandName, subcommand].filter(Boolean).join(' ') : 'unknown';
   }
   if (interaction.isButton() && interaction.customId.startsWith(MORE_PREFIX)) return 'headlines more';
+  const desk = interaction.isButton() || interaction.isModalSubmit() ? readDeskId(interaction.customId) : null;
+  if (desk) return `approval ${desk.action}`;
   return 'unsupported';
 }
 
@@ -88,8 +128,11 @@ export async function handleInteraction(interaction: Interaction, deps: CommandD
   if (!interaction.isRepliable()) return;
   const command = commandLabel(interaction);
   try {
+    const desk = interaction.isButton() || interaction.isModalSubmit() ? readDeskId(interaction.customId) : null;
     if (interaction.isButton() && interaction.customId.startsWith(MORE_PREFIX)) {
       await answer(interaction, await moreHeadlines(interaction, deps), 'update');
+    } else if (desk && (interaction.isButton() || interaction.isModalSubmit())) {
+      await answerDesk(interaction, desk, deps);
     } else if (interaction.isChatInputCommand()) {
       const found = COMMANDS.find((c) => c.definition.name === interaction.commandName);
       if (!found) throw new CommandError(`Herald does not know /${interaction.commandName}.`);

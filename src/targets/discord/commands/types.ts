@@ -1,10 +1,10 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
-import type { ArticlePreparer } from '../../../articles/article.js';
+import type { Article, ArticlePreparer } from '../../../articles/article.js';
 import type { SummaryLimits } from '../../../articles/summarize.js';
 import type { Config, FeedConfig } from '../../../config/config.js';
 import type { FeedLimits } from '../../../sources/fetch.js';
 import type { HttpClient } from '../../../sources/http.js';
-import type { Articles, DeliveryQueue, DiscordFeed, FeedStates } from '../../../store/store.js';
+import type { Approval, Articles, DeliveryQueue, DiscordFeed, FeedStates } from '../../../store/store.js';
 
 /** A feed as the commands list it: from the config file (read-only here) or added with /feeds add. */
 export interface ListedFeed extends FeedConfig {
@@ -26,6 +26,28 @@ export interface FeedCatalog {
   setPaused(feedId: string, paused: boolean): Promise<boolean>;
 }
 
+/** A decision as the approval desk reports it: whether this one decided, and the approval as it now stands. */
+export interface DeskOutcome {
+  /** False when the article had been decided already (a second click, or the other place first): nothing changed. */
+  decided: boolean;
+  approval: Approval;
+  article: Article;
+  /** Where the article goes, as people read it ("<#channel>", "X"). */
+  destinations: string[];
+}
+
+/** The approval desk as Discord's buttons and the dashboard use it (pipeline/approvals.ts implements it). */
+export interface ApprovalDesk {
+  /**
+   * Approves or skips a held article as `by` (a Discord member id, or "dashboard"); with `edit`, the
+   * summary and the X text a moderator typed are what will be posted. Null for an article with no approval.
+   * Throws CommandError when the edit cannot be posted (an X text over 280).
+   */
+  decide(articleId: string, status: 'approved' | 'skipped', by: string, edit?: { summary: string; xText: string | null }): Promise<DeskOutcome | null>;
+  /** What the Edit modal starts from: the summary, and the X text when the article goes to X; null for an article with no approval. */
+  draft(articleId: string): Promise<{ approval: Approval; summary: string; xText: string | null } | null>;
+}
+
 /** What slash command handlers may use; passed in, never reached for. */
 export interface CommandDeps {
   store: FeedStates & Articles & DeliveryQueue;
@@ -43,6 +65,8 @@ export interface CommandDeps {
   waitingFor(target: string): string | null;
   startedAt: number;
   version: string;
+  /** The approval desk behind the Approve, Edit and Skip buttons (absent: the buttons answer that no desk runs). */
+  desk?: ApprovalDesk;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { canonicalUrl } from '../../../articles/identity.js';
-import type { Delivery, UrlHistory } from '../../../store/store.js';
+import type { Approval, Delivery, UrlHistory } from '../../../store/store.js';
 import { readDeliveryOptions } from '../../../deliveries/options.js';
 import { echoUrl } from '../fit.js';
 import { defineCommand } from './command.js';
@@ -31,11 +31,22 @@ function deliveryLine(delivery: Delivery, words: TargetWords): string {
       return `${where}: failed: ${delivery.lastError ?? 'unknown error'}.`;
     case 'skipped':
       return `${where}: not posted: ${delivery.lastError ?? 'skipped'}.`;
+    case 'held':
+      return `${where}: held for a moderator's decision on the approval desk.`;
     default:
       return delivery.attempts === 0
         ? `${where}: waiting its turn (posts go out in publication order).`
         : `${where}: waiting for a retry <t:${Math.ceil(delivery.nextAttemptAt / 1000)}:R> after ${counted(delivery.attempts, 'attempt')}: ${delivery.lastError ?? ''}`;
   }
+}
+
+/** Who decided an article on the approval desk, and when; or where it waits for a decision. */
+function approvalLine(approval: Approval): string {
+  const at = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
+  if (approval.status === 'held') return `Waiting on the approval desk in <#${approval.channel}>; ${approval.onExpiry === 'post' ? 'posted' : 'skipped'} if nobody decides by ${at(approval.expiresAt)}.`;
+  const decision = approval.status === 'approved' ? 'Approved' : 'Skipped';
+  const who = approval.decidedBy === 'expiry' ? `automatically when nobody decided in time (approval expired)` : approval.decidedBy === 'dashboard' ? 'on the dashboard' : `by <@${approval.decidedBy}>`;
+  return `${decision} on the approval desk ${who}${approval.decidedAt === null ? '' : ` ${at(approval.decidedAt)}`}.`;
 }
 
 /** The answer to /why as text; pure, so every case is easy to test. `words` name a delivery's target and say why it waits. */
@@ -55,6 +66,7 @@ export function explain(url: string, history: UrlHistory, words: TargetWords): s
     }
     if (history.deliveries.length === 0) lines.push('No route sends its feed to Discord or X, so it was not posted anywhere.');
     for (const delivery of history.deliveries) lines.push(deliveryLine(delivery, words));
+    if (history.approval) lines.push(approvalLine(history.approval));
   }
   return lines.join('\n');
 }

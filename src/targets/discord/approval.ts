@@ -1,0 +1,82 @@
+import { ButtonStyle, ComponentType, TextInputStyle, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type APIModalInteractionResponseCallbackData } from 'discord.js';
+import type { Article } from '../../articles/article.js';
+import type { Approval } from '../../store/store.js';
+import { cutText } from '../../text/cut.js';
+import { DISCORD_LIMITS } from './fit.js';
+
+/** The custom_id prefix of the approval desk's buttons and modal: `approval:<action>:<article id>` (Discord allows 100 characters). */
+const APPROVAL_PREFIX = 'approval:';
+
+/** What a button or the modal of the approval desk asks for. */
+export type DeskAction = 'approve' | 'skip' | 'edit' | 'modal';
+
+/** The action and article of an approval desk custom_id, or null when it is not one. */
+export function readDeskId(customId: string): { action: DeskAction; articleId: string } | null {
+  const match = /^approval:(approve|skip|edit|modal):(.+)$/.exec(customId);
+  return match ? { action: match[1] as DeskAction, articleId: match[2]! } : null;
+}
+
+const deskId = (action: DeskAction, articleId: string) => `${APPROVAL_PREFIX}${action}:${articleId}`;
+
+/** The preview's embed: the article as it will be posted (title, link, summary) and where it goes. */
+function previewEmbed(article: Article, destinations: readonly string[], footer: string): APIEmbed {
+  return {
+    title: cutText(article.title, DISCORD_LIMITS.title),
+    url: article.url,
+    description: cutText(article.summary, DISCORD_LIMITS.description),
+    fields: [{ name: 'Goes to', value: cutText(destinations.join(', ') || '—', DISCORD_LIMITS.fieldValue) }],
+    footer: { text: cutText(footer, DISCORD_LIMITS.footerText) },
+  };
+}
+
+/**
+ * The moderators' preview of an article held for approval: an embed and one row of Approve, Edit
+ * and Skip buttons (Discord message components: an action row, type 1, of buttons, type 2). Pure.
+ */
+export function approvalPreview(article: Article, approval: Pick<Approval, 'expiresAt' | 'onExpiry'>, destinations: readonly string[]) {
+  const footer = `Waiting for approval; ${approval.onExpiry === 'post' ? 'posted' : 'skipped'} if nobody decides by ${new Date(approval.expiresAt).toISOString()}`;
+  const buttons: Array<APIActionRowComponent<APIComponentInMessageActionRow>> = [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        { type: ComponentType.Button, style: ButtonStyle.Success, label: 'Approve', custom_id: deskId('approve', article.id) },
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Edit', custom_id: deskId('edit', article.id) },
+        { type: ComponentType.Button, style: ButtonStyle.Danger, label: 'Skip', custom_id: deskId('skip', article.id) },
+      ],
+    },
+  ];
+  return { embeds: [previewEmbed(article, destinations, footer)], components: buttons, allowed_mentions: { parse: [] as never[] } };
+}
+
+/** Who decided, in words for the preview ("<@id>", "the dashboard", "nobody in time"). */
+function decider(approval: Pick<Approval, 'decidedBy'>): string {
+  if (approval.decidedBy === 'expiry') return 'nobody in time (expired)';
+  if (approval.decidedBy === 'dashboard') return 'the dashboard';
+  return `<@${approval.decidedBy}>`;
+}
+
+/** The preview once decided: the same embed, no buttons, and who decided what. Pure. */
+export function decidedPreview(article: Article, approval: Pick<Approval, 'status' | 'decidedBy' | 'decidedAt'>, destinations: readonly string[]) {
+  const what = approval.status === 'approved' ? '✅ Approved' : '⏭️ Skipped';
+  const content = `${what} by ${decider(approval)}${approval.decidedAt === null ? '' : ` <t:${Math.floor(approval.decidedAt / 1000)}:R>`}`;
+  return { content, embeds: [previewEmbed(article, destinations, approval.status === 'approved' ? 'Approved: posted to its destinations' : 'Skipped: not posted')], components: [], allowed_mentions: { parse: [] as never[] } };
+}
+
+/** The most a summary or an X text typed in the Edit modal may hold (Discord's text input allows 4,000). */
+const MAX_INPUT = 4000;
+
+/**
+ * The Edit modal (interaction response type 9): the summary and, when the article goes to X, the
+ * X text, prefilled with what would be posted. Its custom_id names the article. Pure.
+ */
+export function editModal(articleId: string, draft: { summary: string; xText: string | null }): APIModalInteractionResponseCallbackData {
+  const input = (customId: string, label: string, value: string) => ({
+    type: ComponentType.ActionRow as const,
+    components: [{ type: ComponentType.TextInput as const, custom_id: customId, label, style: TextInputStyle.Paragraph, value: cutText(value, MAX_INPUT), max_length: MAX_INPUT, required: customId === 'summary' }],
+  });
+  return {
+    custom_id: deskId('modal', articleId),
+    title: 'Edit before posting',
+    components: [input('summary', 'Summary', draft.summary), ...(draft.xText === null ? [] : [input('xText', 'X post', draft.xText)])],
+  };
+}
