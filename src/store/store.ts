@@ -81,7 +81,7 @@ export interface NewDelivery {
 }
 
 /** What became of an article on the approval desk. */
-export type ApprovalStatus = 'held' | 'approved' | 'skipped';
+type ApprovalStatus = 'held' | 'approved' | 'skipped';
 
 /** An article waiting for (or given) a moderator's decision before its held deliveries may go out. */
 export interface Approval {

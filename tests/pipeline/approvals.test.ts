@@ -20,7 +20,7 @@ describe('approval expiry (controlled clock)', () => {
   afterEach(async () => store?.close());
 
   async function deskFor(onExpiry: 'skip' | 'post') {
-    store = openSqliteStore(':memory:');
+    store = await openSqliteStore(':memory:');
     const config = parseConfig(
       { feeds: [{ id: 'news', url: 'https://news.example/rss' }], routes: [{ feeds: ['news'], to: [{ discord: NEWS }, { x: {} }], approval: { channel: MODS, expire: '6h', onExpiry } }] },
       'herald.yaml',
