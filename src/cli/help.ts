@@ -1,6 +1,6 @@
 import { VERSION } from '../version.js';
 
-export const USAGE = `Herald ${VERSION}: news feeds → article summaries → Discord and X
+export const USAGE = `Herald ${VERSION}: news feeds → article summaries → Discord, X, Mastodon, Bluesky, Telegram
 
 Usage:
   herald run [--dry-run] [--once]          run the bot (config: HERALD_CONFIG, default config/herald.yaml)
@@ -21,7 +21,7 @@ const COMMAND_HELP: Record<string, string> = {
   run: `Usage: herald run [--dry-run] [--once]
 
 Runs the bot: polls every feed on its schedule, extracts and summarizes new articles, posts them to
-the routed Discord channels and X, and answers slash commands. Configuration comes from the file in
+the destinations the routes name, and answers slash commands. Configuration comes from the file in
 HERALD_CONFIG (default config/herald.yaml) and the environment (.env is read first). SIGHUP re-reads
 the config file; SIGTERM and SIGINT stop gracefully.
 

@@ -28,7 +28,7 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** A CIDv1 (raw codec, sha2-256) of `bytes` in base32, as a PDS names a blob or a record. */
-function cidOf(bytes: Uint8Array): string {
+export function cidOf(bytes: Uint8Array): string {
   const digest = createHash('sha256').update(bytes).digest();
   const raw = Buffer.concat([Buffer.from([0x01, 0x55, 0x12, 0x20]), digest]);
   let bits = 0;

@@ -10,7 +10,7 @@ import { graphemeLength, renderBlueskyPost, shownLink } from '../../src/targets/
 import { blueskySession, type BlueskySession } from '../../src/targets/bluesky/session.js';
 import { blueskySettingsSchema } from '../../src/targets/bluesky/settings.js';
 import { postRecordKey, TID_PATTERN } from '../../src/targets/bluesky/tid.js';
-import { FakeBluesky } from '../fakes/bluesky.js';
+import { cidOf, FakeBluesky } from '../fakes/bluesky.js';
 import { FeedServer } from '../fakes/feed-server.js';
 import { configuredKinds, kindNamed } from '../../src/targets/index.js';
 import { graphemes, isWellFormed } from '../unicode.js';
@@ -111,6 +111,23 @@ describe('Bluesky environment', () => {
     expect(readBlueskyEnv({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p', BLUESKY_SERVICE: 'http://127.0.0.1:9' })?.service).toBe('http://127.0.0.1:9');
     expect(() => readBlueskyEnv({ BLUESKY_HANDLE: 'a.test' })).toThrow('environment: BLUESKY_HANDLE and BLUESKY_APP_PASSWORD must be set together');
     expect(() => readBlueskyEnv({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p', BLUESKY_SERVICE: 'bsky.social' })).toThrow('environment: BLUESKY_SERVICE');
+    expect(readBlueskyEnv({ BLUESKY_HANDLE: 'did:plc:abc123', BLUESKY_APP_PASSWORD: 'p' })?.handle).toBe('did:plc:abc123');
+  });
+
+  it('refuses a handle that is not a domain name, and a service that would carry the app password in clear', () => {
+    for (const handle of ['news example.com', '@@bad.example', 'javascript:alert(1)', 'localhost', 'news.example.123']) {
+      expect(() => readBlueskyEnv({ BLUESKY_HANDLE: handle, BLUESKY_APP_PASSWORD: 'p' }), handle).toThrow('environment: BLUESKY_HANDLE: expected a handle');
+    }
+    expect(() => readBlueskyEnv({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p', BLUESKY_SERVICE: 'http://bsky.example' })).toThrow('expected an https URL');
+    expect(readBlueskyEnv({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p', BLUESKY_SERVICE: 'http://localhost:2583' })?.service).toBe('http://localhost:2583');
+    let message = '';
+    try {
+      readBlueskyEnv({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p', BLUESKY_SERVICE: 'htps://user:SECRETSVC@host.example' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('BLUESKY_SERVICE');
+    expect(message).not.toContain('SECRETSVC');
     expect([...configuredKinds({ BLUESKY_HANDLE: 'a.test', BLUESKY_APP_PASSWORD: 'p' }).keys()]).toEqual(['bluesky']);
     expect(kindNamed('bluesky')!.env.filter((variable) => variable.secret).map((variable) => variable.name)).toEqual(['BLUESKY_APP_PASSWORD']);
     expect(kindNamed('bluesky')).toMatchObject({ idempotent: true, canEdit: false });
@@ -263,6 +280,23 @@ describe('Bluesky target against a fake PDS', () => {
     expect(pds.posts).toHaveLength(1);
     expect(again.remoteId).toBe(first.remoteId);
     expect(lines.some((line) => line.msg === 'Bluesky post already there' && line.cid === pds.posts[0]!.cid)).toBe(true);
+  });
+
+  it('a key held by another article’s post (two articles deriving one key) is passed over, never taken for this article’s post', async () => {
+    const { target } = build();
+    const mine = article();
+    const rkey = postRecordKey(pds.did, mine.id, mine.firstSeenAt);
+    const other = { text: 'Another story', createdAt: new Date().toISOString(), embed: { $type: 'app.bsky.embed.external', external: { uri: 'https://news.example/another', title: 'Another', description: '' } } };
+    pds.posts.push({ uri: `at://${pds.did}/app.bsky.feed.post/${rkey}`, cid: cidOf(Buffer.from(JSON.stringify(other))), rkey, value: other, auth: 'earlier' });
+    const { remoteId } = await target.send(mine, context());
+    expect(pds.posts).toHaveLength(2);
+    const posted = pds.posts.find((post) => post.uri === remoteId)!;
+    expect(posted.rkey).not.toBe(rkey);
+    expect(posted.value.embed?.external?.uri).toBe(mine.url);
+    // A resend after an unknown outcome finds it at its second key: nothing is posted twice.
+    const again = await target.send(mine, context(true));
+    expect(again.remoteId).toBe(remoteId);
+    expect(pds.posts).toHaveLength(2);
   });
 
   it('an answer lost after the write: the record is found by its key, and a resend posts nothing twice', async () => {

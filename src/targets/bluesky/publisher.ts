@@ -9,6 +9,8 @@ import { isSessionRefusal, rateLimitReset, type BlueskySession } from './session
 import type { BlueskySettings } from './settings.js';
 import { postRecordKey } from './tid.js';
 
+/** Record keys tried per article before giving up: the first is taken by another article only rarely (see postRecordKey). */
+const RECORD_KEYS = 4;
 const POST_COLLECTION = 'app.bsky.feed.post';
 /** A link card's thumbnail may hold at most this many bytes (app.bsky.embed.external `thumb`: maxSize 1,000,000). */
 const MAX_THUMB_BYTES = 1_000_000;
@@ -68,9 +70,15 @@ export function createBlueskyTarget(options: BlueskyTargetOptions): Target {
   }
 
   /** The article's post if the account already holds it, as its uri; null when there is none. */
-  async function existing(agent: AtpAgent, did: string, rkey: string): Promise<string | null> {
+  /**
+   * The post at `rkey`: its URI when it links `url` (this article's post), 'other' when another
+   * article's post holds the key, null when there is none.
+   */
+  async function existing(agent: AtpAgent, did: string, rkey: string, url: string): Promise<string | 'other' | null> {
     try {
       const { data } = await agent.com.atproto.repo.getRecord({ repo: did, collection: POST_COLLECTION, rkey });
+      const value = data.value as { embed?: { external?: { uri?: unknown } } };
+      if (value.embed?.external?.uri !== url) return 'other';
       log.info({ target: 'bluesky', uri: data.uri, cid: data.cid }, 'Bluesky post already there');
       return data.uri;
     } catch (error) {
@@ -81,31 +89,41 @@ export function createBlueskyTarget(options: BlueskyTargetOptions): Target {
 
   async function post(agent: AtpAgent, article: Article, unknownOutcome: boolean): Promise<{ remoteId: string }> {
     const did = agent.assertDid;
-    const rkey = postRecordKey(did, article.id, article.firstSeenAt);
-    // After an unknown outcome, look first: no thumbnail is uploaded again for a post that is out.
-    const found = unknownOutcome ? await existing(agent, did, rkey) : null;
-    if (found) return { remoteId: found };
-    const { text, facets, card } = renderBlueskyPost(article);
-    const thumb = await thumbnail(agent, article);
-    const { langs } = options.settings();
-    const record = {
-      $type: POST_COLLECTION,
-      text,
-      facets,
-      embed: { $type: 'app.bsky.embed.external', external: { ...card, ...(thumb ? { thumb } : {}) } },
-      ...(langs.length > 0 ? { langs } : {}),
-      createdAt: new Date(now()).toISOString(),
-    };
-    try {
-      const { data } = await agent.com.atproto.repo.createRecord({ repo: did, collection: POST_COLLECTION, rkey, record });
-      return { remoteId: data.uri };
-    } catch (error) {
-      if (isSessionRefusal(error) || (error instanceof XRPCError && error.status === 429)) throw error;
-      // A refused create (a PDS answers a taken key with an error, some with a 500) may mean it is there already.
-      const there = await existing(agent, did, rkey).catch(() => null);
-      if (there) return { remoteId: there };
-      throw error;
+    let record: Record<string, unknown> | null = null;
+    // Two articles first seen close together can, rarely, derive the same key: a key held by another
+    // article's post is passed over for the next one in the article's own fixed sequence.
+    for (let n = 0; n < RECORD_KEYS; n++) {
+      const rkey = postRecordKey(did, n === 0 ? article.id : `${article.id}\n${n}`, article.firstSeenAt);
+      // After an unknown outcome, look first: no thumbnail is uploaded again for a post that is out.
+      const found = unknownOutcome || n > 0 ? await existing(agent, did, rkey, article.url) : null;
+      if (found === 'other') continue;
+      if (found) return { remoteId: found };
+      if (!record) {
+        const { text, facets, card } = renderBlueskyPost(article);
+        const thumb = await thumbnail(agent, article);
+        const { langs } = options.settings();
+        record = {
+          $type: POST_COLLECTION,
+          text,
+          facets,
+          embed: { $type: 'app.bsky.embed.external', external: { ...card, ...(thumb ? { thumb } : {}) } },
+          ...(langs.length > 0 ? { langs } : {}),
+          createdAt: new Date(now()).toISOString(),
+        };
+      }
+      try {
+        const { data } = await agent.com.atproto.repo.createRecord({ repo: did, collection: POST_COLLECTION, rkey, record });
+        return { remoteId: data.uri };
+      } catch (error) {
+        if (isSessionRefusal(error) || (error instanceof XRPCError && error.status === 429)) throw error;
+        // A refused create (a PDS answers a taken key with an error, some with a 500) may mean it is there already.
+        const there = await existing(agent, did, rkey, article.url).catch(() => null);
+        if (there === 'other') continue;
+        if (there) return { remoteId: there };
+        throw error;
+      }
     }
+    throw new Error(`Bluesky: the first ${RECORD_KEYS} record keys of article ${article.id} are held by other posts`);
   }
 
   async function attempt(article: Article, unknownOutcome: boolean): Promise<{ remoteId: string }> {

@@ -64,7 +64,7 @@ export function explain(url: string, history: UrlHistory, words: TargetWords): s
     if (history.seen.length > 1 || (history.seen.length === 1 && history.seen[0]!.feedId !== history.article.feedId)) {
       lines.push(`The same story came from more than one feed; it is posted once per target.`);
     }
-    if (history.deliveries.length === 0) lines.push('No route sends its feed to Discord or X, so it was not posted anywhere.');
+    if (history.deliveries.length === 0) lines.push('No route sends its feed anywhere, so it was not posted.');
     for (const delivery of history.deliveries) lines.push(deliveryLine(delivery, words));
     if (history.approval) lines.push(approvalLine(history.approval));
   }
