@@ -94,6 +94,23 @@ async function main(argv: string[]): Promise<number> {
       const { preview } = await import('./cli/preview.js');
       return preview(positionals[0]!, limit, env, loadConfigIfPresent(env, positionals[0]!));
     }
+    case 'feeds': {
+      const [action, ...args] = rest;
+      if (action === 'import') {
+        const { values, positionals } = parseArgs({ args, options: { route: { type: 'string', multiple: true, default: [] } }, allowPositionals: true });
+        if (positionals.length !== 1) throw new UsageError('feeds import: give one OPML file, e.g. herald feeds import subscriptions.opml --route discord:123456789012345678');
+        const { env } = setup(true);
+        const { importOpml } = await import('./cli/feeds.js');
+        return importOpml(positionals[0]!, values.route, env, (line) => process.stdout.write(`${line}\n`));
+      }
+      if (action === 'export') {
+        if (args.length > 0) throw new UsageError(`feeds export: takes no arguments, got "${args.join(' ')}"`);
+        const { env } = setup(true);
+        const { exportOpml } = await import('./cli/feeds.js');
+        return exportOpml(env, (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`));
+      }
+      throw new UsageError('feeds: expected "import" or "export", e.g. herald feeds export > feeds.opml');
+    }
     case 'x': {
       if (rest[0] !== 'login') throw new UsageError('x: the only subcommand is "login" (herald x login)');
       const { variables, env } = setup(true);

@@ -16,6 +16,7 @@ import { AlertMonitor } from './pipeline/alerts.js';
 import { ApprovalQueue } from './pipeline/approvals.js';
 import { articlePreparer } from './pipeline/pages.js';
 import { FeedRegistry } from './pipeline/registry.js';
+import { PUSH_CALLBACK_PATH, WebSub } from './pipeline/push.js';
 import { FeedScheduler } from './pipeline/scheduler.js';
 import { createHttpClient } from './sources/http.js';
 import { watchWrites } from './store/health.js';
@@ -174,13 +175,41 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       void desk.check();
     },
   };
-  const scheduler = new FeedScheduler(feeds.active(), ingest, config.http.concurrency, owner, (outcome, lagMs) => {
-    metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
-    metrics.pollLag.observe(lagMs / 1000);
-    if (outcome.newArticles > 0) metrics.newArticles.inc({ feed: outcome.feedId }, outcome.newArticles);
-  });
+  // WebSub push beside polling: only in long-running mode (hubs call the ops server) with HERALD_PUBLIC_URL.
+  const websub =
+    env.publicUrl && options.serveOps && !options.dryRun
+      ? new WebSub({
+          store,
+          http,
+          log: log.child({ component: 'websub' }),
+          publicUrl: env.publicUrl,
+          leaseMs: config.push.leaseMs,
+          timeoutMs: config.http.timeoutMs,
+          maxBytes: config.http.maxFeedBytes,
+          notified: (feedId, content) => scheduler.pushed(feedId, content),
+        })
+      : null;
+  const scheduler: FeedScheduler = new FeedScheduler(
+    feeds.active(),
+    ingest,
+    config.http.concurrency,
+    owner,
+    (outcome, lagMs) => {
+      metrics.polls.inc({ feed: outcome.feedId, outcome: outcome.status });
+      metrics.pollLag.observe(lagMs / 1000);
+      if (outcome.newArticles > 0) metrics.newArticles.inc({ feed: outcome.feedId }, outcome.newArticles);
+    },
+    websub ? { websub, safetyEveryMs: config.push.safetyEveryMs } : null,
+  );
+  deps.commands.watch = scheduler;
 
-  feeds.onChange({ added: (feed) => scheduler.add(feed), removed: (feedId) => scheduler.remove(feedId) });
+  feeds.onChange({
+    added: (feed) => scheduler.add(feed),
+    removed: (feedId) => {
+      scheduler.remove(feedId);
+      void websub?.unsubscribe(feedId);
+    },
+  });
 
   let ops: OpsServer | null = null;
   let dashboard: Dashboard | null = null;
@@ -219,6 +248,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           ],
           metrics,
           log,
+          websub ? [{ prefix: PUSH_CALLBACK_PATH, handle: (req, res) => websub.handle(req, res) }] : [],
         );
       }
       if (options.serveOps && config.dashboard.enabled) {
@@ -238,6 +268,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           log,
         });
       }
+      await websub?.load();
       outbox.start();
       await scheduler.start();
       alerts?.start();
@@ -251,6 +282,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       if (stopped) return;
       stopped = true;
       if (feedRefresh) clearInterval(feedRefresh);
+      websub?.close();
       await scheduler.stop();
       await alerts?.stop();
       await desk.stop();

@@ -7,6 +7,8 @@ Usage:
   herald inspect feed <path-or-url>... [--json]
   herald inspect article <path-or-url>... [--json]
   herald preview <feed-id-or-url> [--limit N]
+  herald feeds import <file.opml> [--route <kind[:address]>]...
+  herald feeds export                      the feeds as OPML 2.0 on stdout
   herald x login                           authorize posting to X with OAuth 2 (PKCE); tokens go to the database
   herald demo                              the offline demo (what \`npm run demo\` runs)
   herald --version | --help
@@ -51,6 +53,21 @@ items, exactly what would be posted to each target its routes name. Nothing is p
 
 Options:
   --limit N   how many of the newest items, 1 to 50 (default 3)
+  --help      this text
+
+${EXIT}`,
+  feeds: `Usage: herald feeds import <file.opml> [--route <kind[:address]>]...
+       herald feeds export
+
+feeds import  adds the feeds of an OPML subscription list (OPML 2.0; Feedly, Inoreader, NetNewsWire…)
+              to the config file, each once (by URL), with its title as name and its folders as
+              category; the file keeps its comments. With --route, one route sends the new feeds
+              there: --route discord:<channel id>, --route x (repeat for several destinations).
+feeds export  prints every feed (config file, then those added from Discord) as OPML 2.0, with
+              categories as folders: herald feeds export > feeds.opml
+
+Options:
+  --route     a destination for the imported feeds
   --help      this text
 
 ${EXIT}`,

@@ -2,7 +2,8 @@ import { summarize } from '../articles/summarize.js';
 import { extractArticle } from '../articles/extract.js';
 import type { Env } from '../config/env.js';
 import { charsetOf, decodeBytes } from '../sources/decode.js';
-import { feedToJson } from '../sources/feed.js';
+import { discoverFeed } from '../sources/discover.js';
+import { feedToJson, type ParsedFeed } from '../sources/feed.js';
 import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient, FetchError, isFilePath, type HttpClient } from '../sources/http.js';
 import { counted } from '../text/count.js';
@@ -23,6 +24,17 @@ async function fetchText(http: HttpClient, input: string, accept: string): Promi
   return { text: decodeBytes(result.body, charsetOf(result.contentType)), url: isFilePath(result.url) ? null : result.url };
 }
 
+
+/**
+ * The feed at an http(s) URL, or the one feed the page there leads to (sources/discover.ts).
+ * Throws naming the feeds to choose from when the page links several, or saying it links none.
+ */
+export async function discoveredFeed(http: HttpClient, url: string): Promise<ParsedFeed> {
+  const found = await discoverFeed(http, url, LIMITS);
+  if (found.status === 'feed') return found.fetched.feed;
+  if (found.status === 'none') throw new Error("not a feed: the document is an HTML page that links no feed, and none answers at its site's usual feed addresses (/feed, /rss, /atom.xml…)");
+  throw new Error(`not a feed: the document is an HTML page that links ${found.candidates.length} feeds; give one of them: ${found.candidates.map((c) => (c.title ? `${c.url} (${c.title})` : c.url)).join(', ')}`);
+}
 
 /** Runs `each` over every input in order, printing one result per input; exit 1 if any failed. */
 async function forEachInput(inputs: string[], env: Env, each: (http: HttpClient, input: string) => Promise<string>, failure: (input: string, reason: string) => string): Promise<number> {
@@ -48,7 +60,7 @@ export function inspectFeeds(inputs: string[], json: boolean, env: Env): Promise
     inputs,
     env,
     async (http, input) => {
-      const { feed } = await fetchFeed(http, input, LIMITS);
+      const feed = isFilePath(input) ? (await fetchFeed(http, input, LIMITS)).feed : await discoveredFeed(http, input);
       if (json) return JSON.stringify(feedToJson(input, feed));
       const lines = [`${input}: ${feed.format} feed "${feed.title ?? '(untitled)'}"${feed.link ? ` <${feed.link}>` : ''}, ${counted(feed.items.length, 'item')}`];
       for (const item of feed.items) {

@@ -7,11 +7,11 @@ import { filterFacts } from '../pipeline/ingest.js';
 import type { FilterFacts } from '../config/filter.js';
 import { articlePreparer } from '../pipeline/pages.js';
 import { fetchFeed } from '../sources/fetch.js';
-import { createHttpClient } from '../sources/http.js';
+import { createHttpClient, isFilePath } from '../sources/http.js';
 import { TARGET_KINDS } from '../targets/index.js';
 import { counted } from '../text/count.js';
 import { USER_AGENT } from '../version.js';
-import { describeFailure, LIMITS } from './inspect.js';
+import { describeFailure, discoveredFeed, LIMITS } from './inspect.js';
 import { createProgressLine } from './progress.js';
 
 /** Shows, for the newest `limit` items of a feed, exactly what would be posted to each target. */
@@ -44,7 +44,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   };
   const printers = new Map(TARGET_KINDS.map((kind) => [kind.name, kind.printer(print, () => config)]));
   try {
-    const { feed } = await fetchFeed(http, url, LIMITS);
+    const feed = isFilePath(url) ? (await fetchFeed(http, url, LIMITS)).feed : await discoveredFeed(http, url);
     const items = [...feed.items]
       .map((item, index) => ({ item, index }))
       .sort((a, b) => (b.item.publishedAt?.getTime() ?? 0) - (a.item.publishedAt?.getTime() ?? 0) || a.index - b.index)

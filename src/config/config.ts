@@ -7,12 +7,18 @@ import { configSchema, type Destination, type KindConfig } from './schema.js';
 export interface FeedConfig {
   id: string;
   url: string;
+  /** Poll interval without other evidence, in ms. */
   everyMs: number;
+  /** Adaptive polling stays within [minEveryMs, maxEveryMs] (both equal to everyMs: fixed interval). */
+  minEveryMs: number;
+  maxEveryMs: number;
   backfill: number;
   name: string;
   color: number;
   /** Higher goes first when an X cap forces a choice. */
   priority: number;
+  /** Folder of the feed in OPML export ("a/b" nests b in a); null: top level. */
+  category: string | null;
 }
 
 /** A destination a route names: the kind (`discord`, `x`, …) and where within it. */
@@ -64,6 +70,10 @@ export interface Config {
   alerts: { discord: string | null; feedFailures: number; deliveryWaitMs: number; pollLagMs: number; checkEveryMs: number };
   /** The web dashboard: off unless enabled; where it listens (read at start). */
   dashboard: { enabled: boolean; host: string; port: number };
+  /** Adaptive polling bounds for feeds that set none, in ms (undefined: the feed's own `every`). */
+  polling: { minEveryMs: number | undefined; maxEveryMs: number | undefined };
+  /** WebSub (with HERALD_PUBLIC_URL): the safety poll interval of a pushed feed and the lease asked of hubs, in ms. */
+  push: { safetyEveryMs: number; leaseMs: number };
 }
 
 /** A configuration problem, reported with the file and key at fault; the CLI exits 2 on it. */
@@ -109,11 +119,12 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
     feeds: data.feeds.map((feed) => ({
       id: feed.id,
       url: feed.url,
-      everyMs: feed.every ?? data.defaults.every,
+      ...pollBounds(feed.every ?? data.defaults.every, feed.minEvery ?? data.polling.minEvery, feed.maxEvery ?? data.polling.maxEvery),
       backfill: feed.backfill ?? data.defaults.backfill,
       name: feed.name ?? feed.id,
       color: feed.color ?? colorFor(feed.id),
       priority: feed.priority ?? 0,
+      category: feed.category ?? null,
     })),
     routes: data.routes.map((route) => ({
       feeds: route.feeds.includes('*') ? ('*' as const) : route.feeds,
@@ -153,7 +164,17 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
       checkEveryMs: data.alerts.checkEvery,
     },
     dashboard: data.dashboard,
+    polling: { minEveryMs: data.polling.minEvery, maxEveryMs: data.polling.maxEvery },
+    push: { safetyEveryMs: data.push.safetyEvery, leaseMs: data.push.lease },
   });
+}
+
+/**
+ * A feed's interval and the bounds adaptive polling keeps to, in ms: `every` is kept inside them (a
+ * bound on the wrong side of it is moved to it); an unset bound is `every` itself.
+ */
+export function pollBounds(everyMs: number, minMs: number | undefined, maxMs: number | undefined): Pick<FeedConfig, 'everyMs' | 'minEveryMs' | 'maxEveryMs'> {
+  return { everyMs, minEveryMs: Math.min(everyMs, minMs ?? everyMs), maxEveryMs: Math.max(everyMs, maxMs ?? everyMs) };
 }
 
 /** Reads, parses (YAML) and validates a config file; see parseConfig. Throws ConfigError. */

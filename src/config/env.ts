@@ -36,6 +36,7 @@ export const HERALD_ENV = [
   { name: 'HERALD_ALLOW_PRIVATE_NETWORK', secret: false },
   { name: 'HTTP_HOST', secret: false },
   { name: 'HTTP_PORT', secret: false },
+  { name: 'HERALD_PUBLIC_URL', secret: false },
   { name: 'LOG_LEVEL', secret: false },
   { name: 'HERALD_DASHBOARD_PASSWORD', secret: true },
 ] as const satisfies readonly EnvVar[];
@@ -51,6 +52,11 @@ export interface Env {
   httpHost: string;
   /** TCP port, 0–65535 (0: any free port). */
   httpPort: number;
+  /**
+   * Where the ops server is reached from the internet (HERALD_PUBLIC_URL), without a trailing slash:
+   * WebSub hubs call `<publicUrl>/websub/<id>`. Null: no push, polling only.
+   */
+  publicUrl: string | null;
   logLevel: string;
   /** The dashboard's login password or token (HERALD_DASHBOARD_PASSWORD); null: the dashboard is read-only. */
   dashboardPassword: string | null;
@@ -91,12 +97,21 @@ export function readEnv(source: Environment): Env {
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new ConfigError('environment: DATABASE_URL: expected sqlite:<path> or postgres://…');
   }
+  let publicUrl: string | null = null;
+  if (env.HERALD_PUBLIC_URL) {
+    const parsed = URL.canParse(env.HERALD_PUBLIC_URL) ? new URL(env.HERALD_PUBLIC_URL) : null;
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search || parsed.hash) {
+      throw new ConfigError(`environment: HERALD_PUBLIC_URL: expected the http(s) URL at which hubs reach Herald's HTTP server, such as https://herald.example.org, got ${JSON.stringify(env.HERALD_PUBLIC_URL)}`);
+    }
+    publicUrl = parsed.toString().replace(/\/+$/, '');
+  }
   return {
     configFile: env.HERALD_CONFIG ?? 'config/herald.yaml',
     databaseUrl,
     allowPrivateNetwork: env.HERALD_ALLOW_PRIVATE_NETWORK === '1' || env.HERALD_ALLOW_PRIVATE_NETWORK === 'true',
     httpHost,
     httpPort: port,
+    publicUrl,
     logLevel,
     dashboardPassword: env.HERALD_DASHBOARD_PASSWORD ?? null,
   };

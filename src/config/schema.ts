@@ -7,7 +7,7 @@ import { conditionSchema, namesIn, routeFilterSchema } from './filter.js';
  * to `max`. A bare number is refused, its unit being a guess: `every: 5` is answered "did you mean
  * 5m?", naming `usualUnit`, the unit the key is usually written in. Zero needs no unit.
  */
-export const duration = (min: number, max: number, usualUnit: 's' | 'm' | 'h') =>
+export const duration = (min: number, max: number, usualUnit: 's' | 'm' | 'h' | 'd') =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const text = String(value).trim();
     if (/^\d+(\.\d+)?$/.test(text) && Number(text) !== 0) {
@@ -57,10 +57,13 @@ const feedSchema = z.strictObject({
   id: feedId,
   url: feedUrl,
   every: duration(1_000, MAX_EVERY_MS, 'm').optional(),
+  minEvery: duration(1_000, MAX_EVERY_MS, 'm').optional(),
+  maxEvery: duration(1_000, MAX_EVERY_MS, 'm').optional(),
   backfill: z.number().int().min(0).max(100).optional(),
   name: z.string().min(1).max(100).optional(),
   color: hexColor.optional(),
   priority: z.number().int().min(-100).max(100).optional(),
+  category: z.string().trim().min(1).max(200).optional(),
 });
 
 /** One place a route sends to, as a destination kind reads it from the config file. */
@@ -206,6 +209,20 @@ export function configSchema(kinds: readonly KindConfig[]) {
           port: z.number().int().min(0).max(65_535).default(8081),
         })
         .default({ enabled: false, host: '127.0.0.1', port: 8081 }),
+      polling: z
+        .strictObject({
+          minEvery: duration(1_000, MAX_EVERY_MS, 'm').optional(),
+          maxEvery: duration(1_000, MAX_EVERY_MS, 'm').optional(),
+        })
+        .default({}),
+      push: z
+        .strictObject({
+          // A pushed feed is still polled this often, in case the hub misses a change.
+          safetyEvery: duration(60_000, MAX_EVERY_MS, 'm').default(30 * 60_000),
+          // The lease Herald asks a WebSub hub for; the hub decides (W3C WebSub §5.1 hub.lease_seconds).
+          lease: duration(3_600_000, 30 * 86_400_000, 'd').default(7 * 86_400_000),
+        })
+        .default({ safetyEvery: 30 * 60_000, lease: 7 * 86_400_000 }),
       deliveries: z
         .strictObject({
           maxAttempts: z.number().int().min(1).max(100).default(12),

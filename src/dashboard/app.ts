@@ -113,8 +113,8 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     try {
       const { url, id, everyMs } = checkNewFeed(deps, form);
       if (!CHANNEL_ID.test(form.channel)) throw new CommandError('Cannot add that feed: the Discord channel id must be 17 to 20 digits.');
-      const feed = await readFeed(deps, url, ' Nothing was added.');
-      const outcome = await deps.feeds.add({ id, url, everyMs, backfill: 0, name: feed.title ? cutText(feed.title, 100) : id, channelId: form.channel, paused: false, addedBy: 'dashboard', createdAt: now() });
+      const { url: feedUrl, feed } = await readFeed(deps, url, ' Nothing was added.');
+      const outcome = await deps.feeds.add({ id, url: feedUrl, everyMs, backfill: 0, name: feed.title ? cutText(feed.title, 100) : id, channelId: form.channel, paused: false, addedBy: 'dashboard', createdAt: now() });
       if (outcome !== 'added') throw new CommandError(`A feed with id \`${id}\` exists already.`);
       deps.log.info({ component: 'dashboard', feed: id }, 'feed added from the dashboard');
       return c.redirect(`/?done=${encodeURIComponent(`Added ${id}.`)}`, 303);

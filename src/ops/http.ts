@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config.js';
@@ -7,6 +7,12 @@ import type { Metrics } from './metrics.js';
 export interface ReadinessCheck {
   name: string;
   check(): Promise<boolean>;
+}
+
+/** More paths the server answers: every request whose path starts with `prefix` goes to `handle`. */
+export interface OpsRoute {
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 export interface OpsServer {
@@ -24,15 +30,19 @@ const LISTEN_FAULTS: Record<string, (listen: { host: string; port: number }) => 
 
 /**
  * Serves /healthz (the process answers), /readyz (every readiness check passes) and /metrics
- * (Prometheus) on `listen.host` (HTTP_HOST) and `listen.port` (HTTP_PORT; 0 picks a free port).
+ * (Prometheus), and any `routes` (WebSub callbacks), on `listen.host` (HTTP_HOST) and `listen.port`
+ * (HTTP_PORT; 0 picks a free port).
  * @throws ConfigError naming HTTP_PORT or HTTP_HOST when the address cannot be bound (in use,
  *   privileged, not this machine's); any other listen error as it is.
  */
-export async function startOpsServer(listen: { host: string; port: number }, checks: ReadinessCheck[], metrics: Metrics, log: Logger): Promise<OpsServer> {
+export async function startOpsServer(listen: { host: string; port: number }, checks: ReadinessCheck[], metrics: Metrics, log: Logger, routes: readonly OpsRoute[] = []): Promise<OpsServer> {
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routes.find((r) => path.startsWith(r.prefix));
     void (async () => {
-      if (path === '/healthz') {
+      if (route) {
+        await route.handle(req, res);
+      } else if (path === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       } else if (path === '/readyz') {
         const results = await Promise.all(checks.map(async (c) => [c.name, await c.check().catch(() => false)] as const));

@@ -5,8 +5,8 @@ import type { Article, ArticlePreparer } from '../articles/article.js';
 import { canonicalUrl, itemKey } from '../articles/identity.js';
 import type { FeedConfig } from '../config/config.js';
 import type { FilterFacts } from '../config/filter.js';
-import type { FeedItem } from '../sources/feed.js';
-import { fetchFeed, type FeedLimits } from '../sources/fetch.js';
+import type { FeedItem, ParsedFeed } from '../sources/feed.js';
+import { fetchFeed, type FeedFetch, type FeedLimits } from '../sources/fetch.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
 import type { Articles, FeedState, FeedStates, NewDelivery, SeenItems } from '../store/store.js';
 
@@ -31,6 +31,8 @@ export interface PollOutcome {
   /** Consecutive failed polls, this one included (0 after a success). */
   failures: number;
   error?: string;
+  /** What the feed's server answered (for push discovery and the next interval); absent when it failed or was not polled. */
+  fetched?: FeedFetch;
 }
 
 export interface IngestDeps {
@@ -81,55 +83,9 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
     const response = await fetchFeed(deps.http, feed.url, deps.feedLimits, validators, new Date(startedAt));
     if (response.status === 'not-modified') {
       await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null });
-      return { feedId: feed.id, status: 'not-modified', newArticles: 0, failures: 0 };
+      return { feedId: feed.id, status: 'not-modified', newArticles: 0, failures: 0, fetched: response };
     }
-    const parsed = response.feed;
-
-    const keyed = new Map<string, FeedItem>();
-    for (const item of parsed.items) {
-      const key = itemKey(item);
-      if (key && !keyed.has(key)) keyed.set(key, item);
-    }
-    const unseen = await store.unseenKeys(feed.id, [...keyed.keys()]);
-    let toProcess = unseen.map((key) => ({ key, item: keyed.get(key)! }));
-    if (!state.initialized) {
-      // First sight: the newest `backfill` items are posted, the rest only remembered.
-      const chosen = [...toProcess].sort((a, b) => newestFirst(a.item, b.item)).slice(0, feed.backfill);
-      const chosenKeys = new Set(chosen.map((entry) => entry.key));
-      const remembered = toProcess
-        .filter((entry) => !chosenKeys.has(entry.key))
-        .map((entry) => ({ key: entry.key, url: entry.item.url ? canonicalUrl(entry.item.url) : null, contentHash: contentHash(entry.item) }));
-      await store.markSeen(feed.id, remembered, startedAt);
-      toProcess = toProcess.filter((entry) => chosenKeys.has(entry.key));
-    }
-    const capped = toProcess.length > MAX_NEW_PER_POLL;
-    // Oldest first, so deliveries are recorded (and posted) in publication order.
-    const batch = toProcess.sort((a, b) => -newestFirst(a.item, b.item)).slice(0, MAX_NEW_PER_POLL);
-
-    let newArticles = 0;
-    const feedName = parsed.title ?? feed.name;
-    await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
-      const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
-      if (pageFailure) log.warn({ feed: feed.id, item: key, url: item.url, reason: pageFailure }, 'article page unavailable; using the feed content');
-      if (pageRejected) log.debug({ feed: feed.id, item: key, url: item.url, reason: pageRejected }, "article page is not the item's article; using the feed content");
-      if (!article) {
-        log.warn({ feed: feed.id, item: key }, 'item has no usable link; skipped');
-        await store.markSeen(feed.id, [{ key, url: null }], now());
-        return;
-      }
-      const deliveries = deps.deliveriesFor(feed.id, filterFacts(article, text, language));
-      const queued = await store.addArticle(article, { key, contentHash: contentHash(item) }, deliveries, now());
-      newArticles++;
-      const filtered = deliveries.flatMap(({ target, options, heldBack }) => {
-        const passedBy = options.filter;
-        return heldBack ? [{ target, pass: false, reason: heldBack }] : typeof passedBy === 'string' ? [{ target, pass: true, reason: passedBy }] : [];
-      });
-      log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued, ...(filtered.length > 0 ? { filtered } : {}) }, 'new article');
-    });
-    const unseenSet = new Set(unseen);
-    const revised = await reviseEditedItems(feed, feedName, [...keyed].filter(([key]) => !unseenSet.has(key)), deps);
-    if (newArticles > 0 || revised > 0) deps.onNewDeliveries();
-
+    const { newArticles, capped } = await ingestItems(feed, response.feed, deps, !state.initialized);
     await store.saveFeedState({
       ...state,
       // When items were left for the next poll, forget the validators so that poll sees them.
@@ -141,13 +97,79 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
       failures: 0,
       lastError: null,
     });
-    return { feedId: feed.id, status: 'ok', newArticles, failures: 0 };
+    return { feedId: feed.id, status: 'ok', newArticles, failures: 0, fetched: response };
   } catch (error) {
     const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : (error as Error).message;
     await store.saveFeedState({ ...state, lastPollAt: startedAt, failures: state.failures + 1, lastError: reason });
     log.warn({ feed: feed.id, url: feed.url, failures: state.failures + 1, reason }, 'feed poll failed');
     return { feedId: feed.id, status: 'failed', newArticles: 0, failures: state.failures + 1, error: reason };
   }
+}
+
+/**
+ * A feed's items as a WebSub hub pushed them (a fat ping): the same identity, dedupe and outbox as a
+ * poll, so an item pushed twice, or pushed and polled, becomes one article with one delivery per
+ * target. The feed's validators and failure count are left to polling. Returns how many new
+ * articles were recorded; throws what the store throws.
+ */
+export async function ingestPushed(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDeps): Promise<number> {
+  return (await ingestItems(feed, parsed, deps, false)).newArticles;
+}
+
+/**
+ * The unseen items of a parsed feed become articles and deliveries; on `firstSight`, only the
+ * newest `backfill` do and the rest are remembered. `capped`: items were left for next time.
+ */
+async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDeps, firstSight: boolean): Promise<{ newArticles: number; capped: boolean }> {
+  const now = deps.now ?? Date.now;
+  const { store, log } = deps;
+  const startedAt = now();
+
+  const keyed = new Map<string, FeedItem>();
+  for (const item of parsed.items) {
+    const key = itemKey(item);
+    if (key && !keyed.has(key)) keyed.set(key, item);
+  }
+  const unseen = await store.unseenKeys(feed.id, [...keyed.keys()]);
+  let toProcess = unseen.map((key) => ({ key, item: keyed.get(key)! }));
+  if (firstSight) {
+    // First sight: the newest `backfill` items are posted, the rest only remembered.
+    const chosen = [...toProcess].sort((a, b) => newestFirst(a.item, b.item)).slice(0, feed.backfill);
+    const chosenKeys = new Set(chosen.map((entry) => entry.key));
+    const remembered = toProcess
+      .filter((entry) => !chosenKeys.has(entry.key))
+      .map((entry) => ({ key: entry.key, url: entry.item.url ? canonicalUrl(entry.item.url) : null, contentHash: contentHash(entry.item) }));
+    await store.markSeen(feed.id, remembered, startedAt);
+    toProcess = toProcess.filter((entry) => chosenKeys.has(entry.key));
+  }
+  const capped = toProcess.length > MAX_NEW_PER_POLL;
+  // Oldest first, so deliveries are recorded (and posted) in publication order.
+  const batch = toProcess.sort((a, b) => -newestFirst(a.item, b.item)).slice(0, MAX_NEW_PER_POLL);
+
+  let newArticles = 0;
+  const feedName = parsed.title ?? feed.name;
+  await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
+    const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
+    if (pageFailure) log.warn({ feed: feed.id, item: key, url: item.url, reason: pageFailure }, 'article page unavailable; using the feed content');
+    if (pageRejected) log.debug({ feed: feed.id, item: key, url: item.url, reason: pageRejected }, "article page is not the item's article; using the feed content");
+    if (!article) {
+      log.warn({ feed: feed.id, item: key }, 'item has no usable link; skipped');
+      await store.markSeen(feed.id, [{ key, url: null }], now());
+      return;
+    }
+    const deliveries = deps.deliveriesFor(feed.id, filterFacts(article, text, language));
+    const queued = await store.addArticle(article, { key, contentHash: contentHash(item) }, deliveries, now());
+    newArticles++;
+    const filtered = deliveries.flatMap(({ target, options, heldBack }) => {
+      const passedBy = options.filter;
+      return heldBack ? [{ target, pass: false, reason: heldBack }] : typeof passedBy === 'string' ? [{ target, pass: true, reason: passedBy }] : [];
+    });
+    log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued, ...(filtered.length > 0 ? { filtered } : {}) }, 'new article');
+  });
+  const unseenSet = new Set(unseen);
+  const revised = await reviseEditedItems(feed, feedName, [...keyed].filter(([key]) => !unseenSet.has(key)), deps);
+  if (newArticles > 0 || revised > 0) deps.onNewDeliveries();
+  return { newArticles, capped };
 }
 
 /**

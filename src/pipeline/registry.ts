@@ -1,4 +1,4 @@
-import { colorFor, matchingFilters, routeArticle, type Config, type FeedConfig, type RouteDestination, type RoutedDestination } from '../config/config.js';
+import { colorFor, matchingFilters, pollBounds, routeArticle, type Config, type FeedConfig, type RouteDestination, type RoutedDestination } from '../config/config.js';
 import type { FilterFacts, FilterVerdict } from '../config/filter.js';
 import type { DeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, targetKey } from '../deliveries/target.js';
@@ -59,8 +59,10 @@ export class FeedRegistry implements FeedCatalog {
    * when it was added before that limit (or under a lower one).
    */
   private toFeedConfig(feed: DiscordFeed): FeedConfig {
-    const everyMs = Math.max(feed.everyMs, discordSettings(this.config).minEveryMs);
-    return { id: feed.id, url: feed.url, everyMs, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0 };
+    const minEveryMs = discordSettings(this.config).minEveryMs;
+    const { polling } = this.config;
+    const bounds = pollBounds(Math.max(feed.everyMs, minEveryMs), polling.minEveryMs === undefined ? undefined : Math.max(polling.minEveryMs, minEveryMs), polling.maxEveryMs);
+    return { id: feed.id, url: feed.url, ...bounds, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0, category: null };
   }
 
   /** Every feed to poll: config feeds, and Discord feeds that are not paused. */

@@ -1,9 +1,19 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { FeedConfig } from '../config/config.js';
 import { isStorageFault } from '../store/health.js';
+import type { ParsedFeed } from '../sources/feed.js';
+import { fetchFeed } from '../sources/fetch.js';
 import type { Leases, Workers } from '../store/store.js';
-import { pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
+import { nextInterval, type Cadence, type PollEvidence } from './cadence.js';
+import { ingestPushed, pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
+import type { WebSub } from './push.js';
 import { feedOwner } from './sharing.js';
+
+/** Push beside polling: the WebSub subscriber, and how often a pushed feed is still polled (ms). */
+export interface SchedulerPush {
+  websub: WebSub;
+  safetyEveryMs: number;
+}
 
 /** Next poll delay: the feed's interval, stretched exponentially while it fails (at most 6 h), with ±10 % jitter. */
 function nextPollDelay(everyMs: number, failures: number, random: () => number = Math.random): number {
@@ -14,6 +24,8 @@ function nextPollDelay(everyMs: number, failures: number, random: () => number =
 /** A poll that starts this late (and at least half its interval late) is warned about, at most once a minute. */
 const LAG_WARNING_MIN_MS = 5_000;
 const LAG_WARNING_EVERY_MS = 60_000;
+/** The first polls after a start are spread over a tenth of each feed's interval, at most this long, in ms. */
+const START_SPREAD_MS = 10_000;
 
 /** Past its next poll, a feed's lease lasts this much longer before another process may take it. */
 const FEED_LEASE_GRACE_MS = 15_000;
@@ -52,6 +64,9 @@ export class FeedScheduler {
   private lagWarnedAt = 0;
   /** Consecutive polls of a feed whose outcome the store could not record (a full disk), for back-off. */
   private readonly storeFailures = new Map<string, number>();
+  /** What each feed's last answers showed, and the interval they gave (adaptive polling). */
+  private readonly evidence = new Map<string, PollEvidence>();
+  private readonly cadences = new Map<string, Cadence>();
 
   constructor(
     feeds: readonly FeedConfig[],
@@ -59,6 +74,7 @@ export class FeedScheduler {
     concurrency: number,
     private readonly owner: string,
     private readonly onPolled: (outcome: PollOutcome, lagMs: number) => void = () => {},
+    private readonly push: SchedulerPush | null = null,
   ) {
     this.limit = pLimit(concurrency);
     for (const feed of feeds) this.feeds.set(feed.id, feed);
@@ -69,7 +85,14 @@ export class FeedScheduler {
   async start(): Promise<void> {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), WORKER_HEARTBEAT_MS);
-    for (const feed of this.feeds.values()) this.schedule(feed, 0);
+    // A restart does not fire every poll at once: a feed polled recently waits until it is due, and
+    // the first polls are spread over a tenth of the interval (at most 10 s).
+    const now = (this.deps.now ?? Date.now)();
+    const lastPolls = new Map((await this.deps.store.feedStates()).map((state) => [state.feedId, state.lastPollAt]));
+    for (const feed of this.feeds.values()) {
+      const due = (lastPolls.get(feed.id) ?? now) + (lastPolls.get(feed.id) ? feed.everyMs : 0);
+      this.schedule(feed, Math.max(0, due - now) + Math.round(Math.random() * Math.min(feed.everyMs / 10, START_SPREAD_MS)));
+    }
   }
 
   private async beat(): Promise<void> {
@@ -98,6 +121,8 @@ export class FeedScheduler {
 
   /** Stops polling a feed; a poll already running finishes. */
   remove(feedId: string): void {
+    this.evidence.delete(feedId);
+    this.cadences.delete(feedId);
     clearTimeout(this.timers.get(feedId));
     this.timers.delete(feedId);
     this.nextPolls.delete(feedId);
@@ -142,10 +167,13 @@ export class FeedScheduler {
     this.nextPolls.set(feed.id, dueAt);
     const timer = setTimeout(() => {
       const run = this.pollLimited(feed, { shared: true }, dueAt).then(
-        (outcome) => {
+        async (outcome) => {
           this.storeFailures.delete(feed.id);
+          if (this.push && (outcome.status === 'ok' || outcome.status === 'not-modified')) {
+            await this.push.websub.afterPoll(feed.id, outcome.fetched?.status === 'ok' ? outcome.fetched.push : null, outcome.newArticles);
+          }
           // A feed removed (or replaced) while it was being polled is not rescheduled.
-          if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, outcome.failures));
+          if (this.feeds.get(feed.id) === feed) this.schedule(feed, this.nextDelay(feed, outcome));
         },
         (error: unknown) => {
           // The store failed (a full disk: logged once where it is noticed): nothing of this poll was
@@ -153,7 +181,7 @@ export class FeedScheduler {
           const failures = (this.storeFailures.get(feed.id) ?? 0) + 1;
           this.storeFailures.set(feed.id, failures);
           if (!isStorageFault(error)) this.deps.log.error({ err: error, feed: feed.id }, 'feed poll could not be recorded; it will be polled again');
-          if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(feed.everyMs, failures));
+          if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(this.intervalOf(feed), failures));
         },
       );
       this.inFlight.add(run);
@@ -162,15 +190,82 @@ export class FeedScheduler {
     this.timers.set(feed.id, timer);
   }
 
+  /** When to poll a feed next, in ms: its interval (a pushed feed's at least the safety interval), stretched while it fails. */
+  private nextDelay(feed: FeedConfig, outcome: PollOutcome): number {
+    if (outcome.fetched) this.learn(feed, outcome);
+    return nextPollDelay(this.intervalOf(feed), outcome.failures);
+  }
+
+  /** Adaptive polling: what the answer showed (caching headers, publisher hints, item times) sets the feed's next interval. */
+  private learn(feed: FeedConfig, outcome: PollOutcome): void {
+    const fetched = outcome.fetched!;
+    const previous = this.evidence.get(feed.id);
+    const evidence: PollEvidence =
+      fetched.status === 'ok'
+        ? { caching: fetched.caching, hints: fetched.feed.hints, itemTimes: fetched.feed.items.flatMap((item) => (item.publishedAt ? [item.publishedAt.getTime()] : [])) }
+        : {
+            // A 304 should repeat the caching headers (RFC 9110 §15.4.5); when it does not, the 200's still hold.
+            caching: fetched.caching.cacheControl || fetched.caching.expires ? fetched.caching : (previous?.caching ?? null),
+            hints: previous?.hints ?? null,
+            itemTimes: previous?.itemTimes ?? [],
+          };
+    this.evidence.set(feed.id, evidence);
+    const cadence = nextInterval(evidence, { everyMs: feed.everyMs, minMs: feed.minEveryMs, maxMs: feed.maxEveryMs }, (this.deps.now ?? Date.now)());
+    const before = this.cadences.get(feed.id);
+    this.cadences.set(feed.id, cadence);
+    if (before?.everyMs !== cadence.everyMs && (cadence.everyMs !== feed.everyMs || before)) {
+      this.deps.log.info({ feed: feed.id, everyMs: cadence.everyMs, reason: cadence.reason }, 'poll interval');
+    }
+  }
+
+  /** A feed's poll interval now, in ms, before jitter: the adaptive one (else `every`), at least `push.safetyEvery` while a hub pushes it. */
+  private intervalOf(feed: FeedConfig): number {
+    const every = this.cadences.get(feed.id)?.everyMs ?? feed.everyMs;
+    const pushed = this.push?.websub.status(feed.id)?.pushed ?? false;
+    return pushed ? Math.max(every, this.push!.safetyEveryMs) : every;
+  }
+
+  /**
+   * How a feed is watched now (for /feeds list and /status): its poll interval in ms, what set it
+   * (see cadence.ts), and whether a hub pushes it; null for a feed not scheduled here.
+   */
+  watchOf(feedId: string): { everyMs: number; reason: string; pushed: boolean } | null {
+    const feed = this.feeds.get(feedId);
+    if (!feed) return null;
+    return { everyMs: this.intervalOf(feed), reason: this.cadences.get(feedId)?.reason ?? 'every', pushed: this.push?.websub.status(feedId)?.pushed ?? false };
+  }
+
+  /**
+   * A hub pushed the feed (a genuine WebSub notification): its content goes through the same
+   * ingestion as a poll; a thin ping (no content) fetches the feed first. Needs no lease: the
+   * store records each item once, whichever process or path sees it first.
+   */
+  pushed(feedId: string, content: ParsedFeed | null): void {
+    const feed = this.feeds.get(feedId);
+    if (!feed || this.stopped) {
+      this.deps.log.info({ feed: feedId }, 'push notification for a feed no longer watched; ignored');
+      return;
+    }
+    const run = this.limit(async () => {
+      const parsed = content ?? (await fetchFeed(this.deps.http, feed.url, this.deps.feedLimits)).feed;
+      const newArticles = await ingestPushed(feed, parsed, this.deps);
+      this.deps.log.info({ feed: feedId, newArticles, thin: content === null }, 'push notification ingested');
+    }).catch((error: unknown) => this.deps.log.warn({ err: error, feed: feedId }, 'push notification could not be ingested; the next poll will see it'));
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+  }
+
   /**
    * Says when polls start later than due (every poll slot busy, a slow database): a warning at most
-   * once a minute when a poll starts more than half its interval (and at least 5 s) late.
+   * once a minute when a poll starts more than half its interval (the adaptive one, see intervalOf; at least
+   * 5 s) late.
    */
   private noteLag(feed: FeedConfig, lagMs: number): void {
     const now = (this.deps.now ?? Date.now)();
-    if (lagMs < Math.max(feed.everyMs / 2, LAG_WARNING_MIN_MS) || now - this.lagWarnedAt < LAG_WARNING_EVERY_MS) return;
+    const everyMs = this.intervalOf(feed);
+    if (lagMs < Math.max(everyMs / 2, LAG_WARNING_MIN_MS) || now - this.lagWarnedAt < LAG_WARNING_EVERY_MS) return;
     this.lagWarnedAt = now;
-    this.deps.log.warn({ feed: feed.id, lagMs, everyMs: feed.everyMs }, 'polls are falling behind their interval: raise http.concurrency, lengthen every, or share the feeds out over more processes');
+    this.deps.log.warn({ feed: feed.id, lagMs, everyMs }, 'polls are falling behind their interval: raise http.concurrency, lengthen every, or share the feeds out over more processes');
   }
 
   /**

@@ -15,11 +15,35 @@ export interface FeedItem {
   categories: string[];
 }
 
-export interface ParsedFeed {
+/**
+ * What a feed says about when it changes, for adaptive polling: RSS 2.0 `<ttl>`, `<skipHours>` and
+ * `<skipDays>` (RSS 2.0 specification), and the RSS 1.0 Syndication module (`sy:updatePeriod`,
+ * `sy:updateFrequency`).
+ */
+export interface PublisherHints {
+  /** RSS `<ttl>`: how long the feed may be cached, in ms. */
+  ttlMs: number | null;
+  /** `sy:updatePeriod` divided by `sy:updateFrequency`: how often the feed is updated, in ms. */
+  updateEveryMs: number | null;
+  /** RSS `<skipHours>`: hours of the day (0–23, GMT) in which the feed is not updated. */
+  skipHours: number[];
+  /** RSS `<skipDays>`: days (0 = Sunday … 6 = Saturday, GMT) on which the feed is not updated. */
+  skipDays: number[];
+}
+
+/** Where a feed is pushed from (W3C WebSub §4 Discovery): its hubs and the topic URL to subscribe to. */
+export interface PushLinks {
+  hubs: string[];
+  /** The feed's canonical URL (`rel="self"`), the topic of a subscription. */
+  self: string | null;
+}
+
+export interface ParsedFeed extends PushLinks {
   format: FeedFormat;
   title: string | null;
   link: string | null;
   items: FeedItem[];
+  hints: PublisherHints;
 }
 
 /** The `inspect feed --json` shape (interfaces.md). */

@@ -1,10 +1,11 @@
 import { charsetOf, decodeBytes } from './decode.js';
 import type { ParsedFeed } from './feed.js';
-import { FetchError, isFilePath, type HttpClient } from './http.js';
+import { FetchError, isFilePath, type CacheHeaders, type FetchResult, type HttpClient } from './http.js';
 import { parseFeedText } from './parse.js';
+import { linkHeaderPush, pushLinks } from './websub.js';
 
 /** What Herald asks a server for when it fetches a feed. */
-const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5';
+export const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5';
 
 export interface FeedLimits {
   /** Largest body accepted, in bytes, counted after decompression. */
@@ -24,9 +25,12 @@ export interface FetchedFeed extends Validators {
   feed: ParsedFeed;
   /** Where the feed came from after redirects: a URL, or the file path as given. */
   url: string;
+  /** WebSub hubs (the Link header's, else the feed's) and the topic to subscribe to; no hubs for a file. */
+  push: { hubs: string[]; topic: string };
+  caching: CacheHeaders;
 }
 
-export type FeedFetch = FetchedFeed | { status: 'not-modified' };
+export type FeedFetch = FetchedFeed | { status: 'not-modified'; caching: CacheHeaders };
 
 /**
  * Fetches (or reads) one feed and parses it: the only place bytes become a ParsedFeed.
@@ -39,9 +43,20 @@ export async function fetchFeed(http: HttpClient, target: string, limits: FeedLi
 export async function fetchFeed(http: HttpClient, target: string, limits: FeedLimits, validators?: Validators, now: Date = new Date()): Promise<FeedFetch> {
   const result = await http.fetch(target, { accept: FEED_ACCEPT, ...limits, etag: validators?.etag ?? null, lastModified: validators?.lastModified ?? null });
   if (result.status === 'not-modified') {
-    if (validators) return { status: 'not-modified' };
+    if (validators) return { status: 'not-modified', caching: { cacheControl: result.cacheControl, expires: result.expires, date: result.date } };
     throw new FetchError('http', 'HTTP 304 to a request that was not conditional', 304);
   }
-  const feed = parseFeedText(decodeBytes(result.body, charsetOf(result.contentType)), isFilePath(result.url) ? null : result.url, now);
-  return { status: 'ok', feed, url: result.url, etag: result.etag, lastModified: result.lastModified };
+  return feedOf(result, now);
+}
+
+/**
+ * A fetched answer read as a feed (what fetchFeed returns for a 200): parsed, with its push links and
+ * caching headers. Throws FeedParseError when the body is not a feed.
+ */
+export function feedOf(result: Extract<FetchResult, { status: 'ok' }>, now: Date): FetchedFeed {
+  const fromFile = isFilePath(result.url);
+  const feed = parseFeedText(decodeBytes(result.body, charsetOf(result.contentType)), fromFile ? null : result.url, now);
+  const push = fromFile ? { hubs: [], topic: result.url } : pushLinks(linkHeaderPush(result.link, result.url), feed, result.url);
+  const caching = { cacheControl: result.cacheControl, expires: result.expires, date: result.date };
+  return { status: 'ok', feed, url: result.url, etag: result.etag, lastModified: result.lastModified, push, caching };
 }

@@ -32,9 +32,17 @@ interface FetchRequest {
   lastModified?: string | null;
 }
 
-type FetchResult =
-  | { status: 'not-modified'; url: string }
-  | {
+/** What an answer says about caching (RFC 9111 §5.2 Cache-Control, §5.3 Expires), as sent; null when absent. */
+export interface CacheHeaders {
+  cacheControl: string | null;
+  expires: string | null;
+  /** The server's clock at the answer (RFC 9110 §6.6.1), against which Expires is read. */
+  date: string | null;
+}
+
+export type FetchResult =
+  | ({ status: 'not-modified'; url: string } & CacheHeaders)
+  | ({
       status: 'ok';
       /** Where the body came from after redirects (a URL, or the file path as given). */
       url: string;
@@ -42,10 +50,19 @@ type FetchResult =
       contentType: string | null;
       etag: string | null;
       lastModified: string | null;
-    };
+      /** The Link header (RFC 8288), as sent: WebSub hubs may be named there. */
+      link: string | null;
+    } & CacheHeaders);
 
 export interface HttpClient {
   fetch(target: string, options: FetchRequest): Promise<FetchResult>;
+  /**
+   * Posts an HTML form (application/x-www-form-urlencoded) to an http(s) URL through the same
+   * address checks and per-host politeness as `fetch`, following no redirect. Resolves with the
+   * HTTP status (any; the body is read up to 4 KiB and returned as text, for error messages).
+   * Throws FetchError for what stops the request (blocked, timeout, network).
+   */
+  postForm(target: string, form: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -189,7 +206,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     if (statusCode === 304) {
       await response.body.dump().catch(() => undefined);
-      return { status: 'not-modified', url };
+      return { status: 'not-modified', url, ...cacheHeaders(response.headers) };
     }
     if (statusCode < 200 || statusCode >= 300) {
       await response.body.dump().catch(() => undefined);
@@ -211,7 +228,37 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       contentType: header(response.headers, 'content-type'),
       etag: header(response.headers, 'etag'),
       lastModified: header(response.headers, 'last-modified'),
+      link: header(response.headers, 'link'),
+      ...cacheHeaders(response.headers),
     };
+  }
+
+  async function postForm(target: string, form: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
+    const parsed = new URL(target);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new FetchError('unsupported', `only http(s) URLs can be posted to, not ${parsed.protocol}`);
+    const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal) && !isAddressAllowed(literal, policy)) throw blocked(literal);
+    try {
+      return await hosts.run(parsed.host, timeoutMs, async () => {
+        const signal = AbortSignal.timeout(timeoutMs);
+        try {
+          const response = await request(target, {
+            dispatcher: agent,
+            method: 'POST',
+            headers: { 'user-agent': options.userAgent, 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(form).toString(),
+            signal,
+          });
+          const text = new TextDecoder().decode(await readCapped(response.body, null, 4096, signal).catch(() => new Uint8Array()));
+          return { status: response.statusCode, text };
+        } catch (error) {
+          throw toFetchError(error, signal);
+        }
+      });
+    } catch (error) {
+      if (error instanceof HostBackoff) throw new FetchError('http', `not sent: ${error.message} (Retry-After)`);
+      throw error;
+    }
   }
 
   return {
@@ -219,6 +266,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (isFilePath(target)) return readLocalFile(target, req.maxBytes);
       return fetchUrl(target, req);
     },
+    postForm,
     close: () => agent.close(),
   };
 }
@@ -274,6 +322,10 @@ function header(headers: Dispatcher.ResponseData<unknown>["headers"], name: stri
   return value ?? null;
 }
 
+function cacheHeaders(headers: Dispatcher.ResponseData<unknown>['headers']): CacheHeaders {
+  return { cacheControl: header(headers, 'cache-control'), expires: header(headers, 'expires'), date: header(headers, 'date') };
+}
+
 function toFetchError(error: unknown, signal: AbortSignal): FetchError {
   if (error instanceof FetchError) return error;
   const cause = (error as { cause?: unknown })?.cause;
@@ -327,7 +379,7 @@ async function readLocalFile(path: string, maxBytes: number): Promise<FetchResul
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (info.size > maxBytes) throw new FetchError('too-large', `${path} is ${info.size} bytes, over the ${maxBytes}-byte limit`);
     const body = await readFile(path);
-    return { status: 'ok', url: path, body, contentType: null, etag: null, lastModified: null };
+    return { status: 'ok', url: path, body, contentType: null, etag: null, lastModified: null, link: null, cacheControl: null, expires: null, date: null };
   } catch (error) {
     if (error instanceof FetchError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';

@@ -1,7 +1,7 @@
 import { detectAtomFeed, detectRdfFeed, detectRssFeed, parseFeed, ParseError, type AtomFeed, type JsonFeed, type RdfFeed, type RssFeed } from 'feedsmith';
 import { safeHttpUrl } from '../text/url.js';
 import { plausibleDate } from './dates.js';
-import type { FeedItem, ParsedFeed } from './feed.js';
+import type { FeedItem, ParsedFeed, PublisherHints, PushLinks } from './feed.js';
 import { prepareXml } from './prepare.js';
 import { type Base, atomMarkup, atomValue, textOf, atomTextOf, htmlOf, urlOf, joinBase, firstImageIn, uniqueTexts } from './values.js';
 
@@ -217,6 +217,38 @@ function looksLikeHtml(text: string): boolean {
 
 type Parsed = ReturnType<typeof parseFeed>;
 
+const NO_HINTS: PublisherHints = { ttlMs: null, updateEveryMs: null, skipHours: [], skipDays: [] };
+
+/** sy:updatePeriod (RSS 1.0 Syndication module): the period's length in ms. */
+const UPDATE_PERIODS: Record<string, number> = { hourly: 3_600_000, daily: 86_400_000, weekly: 7 * 86_400_000, monthly: 30 * 86_400_000, yearly: 365 * 86_400_000 };
+const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+interface HintSource {
+  ttl?: number;
+  skipHours?: number[];
+  skipDays?: string[];
+  sy?: { updatePeriod?: string; updateFrequency?: number };
+}
+
+/** The publisher's hints of an RSS or RDF channel; values out of range are ignored. */
+function hintsOf(channel: HintSource): PublisherHints {
+  const ttl = Number(channel.ttl);
+  const period = UPDATE_PERIODS[(channel.sy?.updatePeriod ?? '').trim().toLowerCase()];
+  const frequency = channel.sy?.updateFrequency ?? 1;
+  return {
+    ttlMs: Number.isFinite(ttl) && ttl > 0 ? ttl * 60_000 : null,
+    updateEveryMs: period && Number.isFinite(frequency) && frequency >= 1 ? Math.round(period / frequency) : null,
+    skipHours: [...new Set((channel.skipHours ?? []).map(Number).filter((hour) => Number.isInteger(hour) && hour >= 0 && hour <= 24).map((hour) => hour % 24))].sort((a, b) => a - b),
+    skipDays: [...new Set((channel.skipDays ?? []).map((day) => DAYS.indexOf(String(day).trim().toLowerCase())).filter((day) => day >= 0))].sort((a, b) => a - b),
+  };
+}
+
+/** WebSub hubs and self from Atom links (`<link rel="hub">`, `<atom:link rel="self">`), resolved against `base`. */
+function pushLinksOf(links: Array<{ rel?: string; href?: string }> | undefined, base: Base): PushLinks {
+  const hubs = (links ?? []).filter((l) => l.rel === 'hub').map((l) => urlOf(l.href, base));
+  return { hubs: [...new Set(hubs.filter((hub): hub is string => hub !== null))], self: urlOf(links?.find((l) => l.rel === 'self')?.href, base) };
+}
+
 /**
  * feedsmith, lenient where feed readers are: a well-formed RSS document with its items straight under
  * `<rss>` (no `<channel>`) is read as if the channel were there, and a well-formed feed with nothing in
@@ -283,6 +315,8 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
         title: textOf(feed.title ?? dcTitle(feed as DublinCore), 'guess', MAX_TITLE),
         link: declared,
         items: (feed.items ?? []).map((item) => fromRss(item, base, now)),
+        ...pushLinksOf(feed.atom?.links, base),
+        hints: hintsOf(feed),
       };
     }
     case 'atom': {
@@ -298,6 +332,8 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
         title: feed.title ? atomTextOf(feed.title, MAX_TITLE) : textOf(dcTitle(feed as DublinCore), 'guess', MAX_TITLE),
         link: urlOf(alternate?.href, base),
         items: (feed.entries ?? []).map((entry) => fromAtom(entry, base, now)),
+        ...pushLinksOf(links, docBase),
+        hints: NO_HINTS,
       };
     }
     case 'rdf': {
@@ -309,6 +345,8 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
         title: textOf(feed.title ?? dcTitle(feed as DublinCore), 'guess', MAX_TITLE),
         link: declared,
         items: (feed.items ?? []).map((item) => fromRdf(item, base, now)),
+        ...pushLinksOf(feed.atom?.links, base),
+        hints: hintsOf(feed),
       };
     }
     case 'json': {
@@ -320,6 +358,10 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
         title: textOf(feed.title, 'guess', MAX_TITLE),
         link: declared,
         items: (feed.items ?? []).map((item) => fromJson(item, base, now)),
+        // JSON Feed 1.1 `hubs`: endpoints of type "WebSub" (case-insensitive).
+        hubs: [...new Set((feed.hubs ?? []).filter((hub) => hub.type?.toLowerCase() === 'websub').map((hub) => safeHttpUrl(hub.url, base)).filter((hub): hub is string => hub !== null))],
+        self: safeHttpUrl(feed.feed_url, base),
+        hints: NO_HINTS,
       };
     }
   }

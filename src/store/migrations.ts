@@ -121,6 +121,22 @@ const V8 = [
   'CREATE INDEX approvals_by_status ON approvals (status, expires_at)',
 ];
 
+/** WebSub subscriptions: one per feed, found by its callback id when the hub calls. */
+const V9 = [
+  `CREATE TABLE push_subscriptions (
+    feed_id TEXT PRIMARY KEY,
+    hub TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    callback_id TEXT NOT NULL UNIQUE,
+    secret TEXT NOT NULL,
+    state TEXT NOT NULL,
+    lease_until BIGINT,
+    requested_at BIGINT NOT NULL,
+    last_push_at BIGINT,
+    last_error TEXT
+  )`,
+];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -166,6 +182,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 6, sqlite: V6, postgres: V6 },
   { version: 7, sqlite: V7('TEXT'), postgres: V7('JSONB') },
   { version: 8, sqlite: V8, postgres: V8 },
+  { version: 9, sqlite: V9, postgres: V9 },
 ];
 
 /** What the migration runner needs to know of a backend. */

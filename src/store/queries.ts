@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
-import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState } from './rows.js';
+import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
+import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
 import { compiled, type Db } from './statements.js';
 
 /**
@@ -12,7 +12,7 @@ import { compiled, type Db } from './statements.js';
 /** The part of the store each backend supplies itself. */
 export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof CommonParts | 'searchArticles'>;
 /** The part of the store written once. */
-type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & KeyValues & UsageLedger & Approvals;
+type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & PushSubscriptions & KeyValues & UsageLedger & Approvals;
 
 /**
  * At most this many rows or keys per statement: SQLite allows 32,766 bound values per statement,
@@ -320,6 +320,39 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
     },
     async setDiscordFeedPaused(id, paused) {
       return (await db.updateTable('discord_feeds').set({ paused: paused ? 1 : 0 }).where('id', '=', id).executeTakeFirst()).numUpdatedRows > 0n;
+    },
+
+    async pushSubscriptions() {
+      return (await db.selectFrom('push_subscriptions').selectAll().orderBy('feed_id').execute()).map(toPushSubscription);
+    },
+    async pushSubscription(feedId) {
+      const row = await db.selectFrom('push_subscriptions').selectAll().where('feed_id', '=', feedId).executeTakeFirst();
+      return row ? toPushSubscription(row) : null;
+    },
+    async pushSubscriptionByCallback(callbackId) {
+      const row = await db.selectFrom('push_subscriptions').selectAll().where('callback_id', '=', callbackId).executeTakeFirst();
+      return row ? toPushSubscription(row) : null;
+    },
+    async savePushSubscription(subscription) {
+      const changes = {
+        hub: subscription.hub,
+        topic: subscription.topic,
+        callback_id: subscription.callbackId,
+        secret: subscription.secret,
+        state: subscription.state,
+        lease_until: subscription.leaseUntil,
+        requested_at: subscription.requestedAt,
+        last_push_at: subscription.lastPushAt,
+        last_error: subscription.lastError,
+      };
+      await db
+        .insertInto('push_subscriptions')
+        .values({ feed_id: subscription.feedId, ...changes })
+        .onConflict((conflict) => conflict.column('feed_id').doUpdateSet(changes))
+        .execute();
+    },
+    async deletePushSubscription(feedId) {
+      await db.deleteFrom('push_subscriptions').where('feed_id', '=', feedId).execute();
     },
 
     async getMeta(key) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Approval, Delivery, DeliveryStatus, DiscordFeed, FeedState, StoredArticle } from './store.js';
+import type { Approval, Delivery, DeliveryStatus, DiscordFeed, FeedState, PushState, PushSubscription, StoredArticle } from './store.js';
 
 /**
  * Database rows are external input: each is checked here, once, and turned into Herald's types.
@@ -203,4 +203,34 @@ export function toApproval(row: unknown): Approval {
 /** Why a moderator's skip (or an expiry) left a delivery unsent, as /why shows it. */
 export function skippedBy(by: string): string {
   return by === 'expiry' ? 'no moderator decided in time (approval expired)' : `skipped on the approval desk by ${by === 'dashboard' ? 'the dashboard' : `<@${by}>`}`;
+}
+
+const pushRow = z.object({
+  feed_id: text,
+  hub: text,
+  topic: text,
+  callback_id: text,
+  secret: text,
+  state: z.enum(['requested', 'active', 'unsubscribing', 'refused'] satisfies PushState[]),
+  lease_until: nullableInt,
+  requested_at: int,
+  last_push_at: nullableInt,
+  last_error: nullableText,
+});
+
+/** A push_subscriptions row → PushSubscription. Throws StoreRowError. */
+export function toPushSubscription(row: unknown): PushSubscription {
+  const r = checkRow(pushRow, 'push_subscriptions', row);
+  return {
+    feedId: r.feed_id,
+    hub: r.hub,
+    topic: r.topic,
+    callbackId: r.callback_id,
+    secret: r.secret,
+    state: r.state,
+    leaseUntil: r.lease_until,
+    requestedAt: r.requested_at,
+    lastPushAt: r.last_push_at,
+    lastError: r.last_error,
+  };
 }

@@ -89,5 +89,18 @@ export interface Tables {
     decided_at: number | null;
     created_at: number;
   };
+  push_subscriptions: {
+    feed_id: string;
+    hub: string;
+    topic: string;
+    callback_id: string;
+    secret: string;
+    /** 'requested', 'active', 'unsubscribing' or 'refused' (store.ts PushState). */
+    state: string;
+    lease_until: number | null;
+    requested_at: number;
+    last_push_at: number | null;
+    last_error: string | null;
+  };
   schema_migrations: { version: number; applied_at: number };
 }

@@ -255,6 +255,43 @@ export interface Subscriptions {
   setDiscordFeedPaused(id: string, paused: boolean): Promise<boolean>;
 }
 
+/** Where a WebSub subscription stands (W3C WebSub §5): asked for, verified by its hub, being ended, or refused. */
+export type PushState = 'requested' | 'active' | 'unsubscribing' | 'refused';
+
+/** One feed's WebSub subscription, as Herald asked a hub for it. */
+export interface PushSubscription {
+  feedId: string;
+  hub: string;
+  /** The topic URL subscribed to (the feed's rel="self"). */
+  topic: string;
+  /** The last segment of the callback URL: random, unguessable, one per subscription. */
+  callbackId: string;
+  /** The secret the hub signs notifications with (HMAC, X-Hub-Signature). */
+  secret: string;
+  state: PushState;
+  /** When the hub's lease ends (it said so when verifying); null before verification. */
+  leaseUntil: EpochMs | null;
+  requestedAt: EpochMs;
+  /** When the last genuine (signed) notification arrived; null before any. */
+  lastPushAt: EpochMs | null;
+  /** Why the hub refused, or why the last request failed. */
+  lastError: string | null;
+}
+
+/** WebSub subscriptions, one per feed at most, found by feed or by callback. */
+export interface PushSubscriptions {
+  /** Every subscription, by feed id. */
+  pushSubscriptions(): Promise<PushSubscription[]>;
+  /** One feed's subscription, or null. */
+  pushSubscription(feedId: string): Promise<PushSubscription | null>;
+  /** The subscription whose callback ends in `callbackId`, or null. */
+  pushSubscriptionByCallback(callbackId: string): Promise<PushSubscription | null>;
+  /** Writes one feed's subscription whole (creating or replacing it). */
+  savePushSubscription(subscription: PushSubscription): Promise<void>;
+  /** Forgets a feed's subscription; nothing happens when it has none. */
+  deletePushSubscription(feedId: string): Promise<void>;
+}
+
 /**
  * Who does which work when several processes share one PostgreSQL database: leases on feeds
  * (polling) and targets (sending), and the Discord gateway. SQLite serves one process, which
@@ -328,7 +365,7 @@ export interface Approvals {
 }
 
 /** Everything the store keeps, on one connection pool (SQLite file or PostgreSQL database). */
-export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, Leases, Workers, KeyValues, UsageLedger, Approvals {
+export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, PushSubscriptions, Leases, Workers, KeyValues, UsageLedger, Approvals {
   /** Closes the database (and with it the gateway lock); the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -49,6 +49,8 @@ ${paragraphs.map((p) => `<p>${escapeXml(p)}</p>`).join('\n')}
 export class FeedServer {
   private readonly resources = new Map<string, Resource>();
   readonly requests = new Map<string, number>();
+  /** When each request for a path arrived (Date.now()), in order. */
+  readonly arrivals = new Map<string, number[]>();
   private server!: Server;
   port = 0;
 
@@ -76,6 +78,7 @@ export class FeedServer {
     this.server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       this.requests.set(path, (this.requests.get(path) ?? 0) + 1);
+      this.arrivals.set(path, [...(this.arrivals.get(path) ?? []), Date.now()]);
       const resource = this.resources.get(path);
       if (!resource) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

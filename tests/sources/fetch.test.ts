@@ -39,7 +39,7 @@ describe('fetchFeed over HTTP', () => {
     expect(first.status).toBe('ok');
     const { etag, lastModified } = first as Extract<typeof first, { status: 'ok' }>;
     expect(etag).toMatch(/^".+"$/);
-    expect(await fetchFeed(http, server.url('/news/feed.xml'), LIMITS, { etag, lastModified })).toEqual({ status: 'not-modified' });
+    expect(await fetchFeed(http, server.url('/news/feed.xml'), LIMITS, { etag, lastModified })).toMatchObject({ status: 'not-modified' });
   });
 
   it('treats a 304 to a request that was not conditional as a failed fetch', async () => {

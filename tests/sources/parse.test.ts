@@ -124,7 +124,15 @@ describe('feed formats', () => {
   });
 
   it('reads an empty feed as an empty feed of its format, and RSS items without a channel', () => {
-    expect(parseFeedText('<feed xmlns="http://www.w3.org/2005/Atom"></feed>', null, NOW)).toEqual({ format: 'atom', title: null, link: null, items: [] });
+    expect(parseFeedText('<feed xmlns="http://www.w3.org/2005/Atom"></feed>', null, NOW)).toEqual({
+      format: 'atom',
+      title: null,
+      link: null,
+      items: [],
+      hubs: [],
+      self: null,
+      hints: { ttlMs: null, updateEveryMs: null, skipHours: [], skipDays: [] },
+    });
     expect(parseFeedText('<rss version="2.0"><channel></channel></rss>', null, NOW).format).toBe('rss');
     const bare = parseFeedText('<rss><item><title>Bare</title><link>https://b.example/1</link></item></rss>', null, NOW);
     expect(bare.items.map((item) => item.title)).toEqual(['Bare']);

@@ -127,6 +127,20 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect((await store.recentArticles(2, 'city', 0)).map((a) => a.id)).toEqual(['market']);
   });
 
+  it.skipIf(!available)('keeps one WebSub subscription per feed, found by feed and by callback', async () => {
+    store = await open();
+    const subscription = { feedId: 'news', hub: 'https://hub.example/', topic: 'https://news.example/rss', callbackId: 'cb-123456789', secret: 's', state: 'requested' as const, leaseUntil: null, requestedAt: 5, lastPushAt: null, lastError: null };
+    await store.savePushSubscription(subscription);
+    const verified = { ...subscription, state: 'active' as const, leaseUntil: 9_000_000_000_000, lastPushAt: 7 };
+    await store.savePushSubscription(verified);
+    expect(await store.pushSubscriptions()).toEqual([verified]);
+    expect(await store.pushSubscription('news')).toEqual(verified);
+    expect(await store.pushSubscriptionByCallback('cb-123456789')).toEqual(verified);
+    expect(await store.pushSubscriptionByCallback('other')).toBeNull();
+    await store.deletePushSubscription('news');
+    expect(await store.pushSubscription('news')).toBeNull();
+  });
+
   it.skipIf(!available)('explains a URL, keeps Discord feeds, X usage and meta', async () => {
     store = await open();
     await store.addArticle(article({ id: 'w' }), { key: 'w', contentHash: null }, to('x'), 10);
@@ -256,11 +270,13 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     expect((await store.dueEdits(at)).map((job) => [job.delivery.remoteId, job.article.revision])).toEqual([['m-1', 3]]);
     await store.close();
 
-    // Opening it again applies nothing: the versions are those the earlier release recorded.
-    store = await legacy.open();
+    // The earlier release's versions are kept; the later ones were applied once, at the first open.
     const versions = await legacy.versions();
+    store = await legacy.open();
+    expect(await legacy.versions()).toEqual(versions);
     expect(versions.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
-    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8]);
+    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9]);
+    expect(await store.pushSubscriptions()).toEqual([]);
   });
 
   it.skipIf(!available)('rejects a row it did not write rather than passing it on', async () => {

@@ -28,7 +28,8 @@ describe('handler options typed from the command definition', () => {
     type Feeds = CommandArgs<typeof feedsDefinition>;
     expectTypeOf<Extract<Feeds, { subcommand: 'add' }>>().toEqualTypeOf<{ subcommand: 'add'; url: string; id?: string; channel?: string; every?: string }>();
     expectTypeOf<Extract<Feeds, { subcommand: 'remove' }>>().toEqualTypeOf<{ subcommand: 'remove'; id: string }>();
-    expectTypeOf<Feeds['subcommand']>().toEqualTypeOf<'list' | 'add' | 'remove' | 'pause' | 'resume' | 'test'>();
+    expectTypeOf<Feeds['subcommand']>().toEqualTypeOf<'list' | 'add' | 'remove' | 'pause' | 'resume' | 'import' | 'test'>();
+    expectTypeOf<Extract<Feeds, { subcommand: 'import' }>>().toEqualTypeOf<{ subcommand: 'import'; file: string }>();
   });
 
   it('reads what Discord sent against the definition', () => {
@@ -102,7 +103,7 @@ describe('/headlines with long article URLs', () => {
   });
 });
 
-const feed = (id: string, source: 'config' | 'discord', channelId: string | null): ListedFeed => ({ id, url: 'x', everyMs: 1, backfill: 0, name: id, color: 0, priority: 0, source, paused: false, channelId });
+const feed = (id: string, source: 'config' | 'discord', channelId: string | null): ListedFeed => ({ id, url: 'x', everyMs: 1, minEveryMs: 1, maxEveryMs: 1, backfill: 0, name: id, color: 0, priority: 0, category: null, source, paused: false, channelId });
 
 describe('the per-guild cap', () => {
   it("counts the Discord feeds whose channel is in the guild, or all of them when the guild's channels are not known", () => {

@@ -19,7 +19,7 @@ export interface CommandDefinition {
   readonly options?: readonly OptionDefinition[];
 }
 
-/** What each option type holds; user, role, channel and mentionable options hold the id (a snowflake). */
+/** What each option type holds; user, role, channel, mentionable and attachment options hold the id (a snowflake). */
 interface OptionValues {
   [ApplicationCommandOptionType.String]: string;
   [ApplicationCommandOptionType.Integer]: number;
@@ -29,6 +29,7 @@ interface OptionValues {
   [ApplicationCommandOptionType.Channel]: string;
   [ApplicationCommandOptionType.Role]: string;
   [ApplicationCommandOptionType.Mentionable]: string;
+  [ApplicationCommandOptionType.Attachment]: string;
 }
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};

@@ -11,9 +11,11 @@ import { formatDuration } from '../../../config/duration.js';
 import { duration, feedId, MAX_EVERY_MS } from '../../../config/schema.js';
 import type { ParsedFeed } from '../../../sources/feed.js';
 import { FetchError } from '../../../sources/http.js';
-import { fetchFeed } from '../../../sources/fetch.js';
+import { discoverFeed, type Discovery } from '../../../sources/discover.js';
 import { redactUrlSecrets } from '../../../ops/redact.js';
 import { cutText } from '../../../text/cut.js';
+import { decodeBytes } from '../../../sources/decode.js';
+import { feedIdFor, feedsFromOpml, OpmlError } from '../../../sources/opml.js';
 import { safeHttpUrl } from '../../../text/url.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
@@ -50,6 +52,12 @@ export const feedsDefinition = {
     { type: ApplicationCommandOptionType.Subcommand, name: 'remove', description: 'Stop watching a feed added from Discord (Manage Server)', options: [feedIdOption('The feed to remove')] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'pause', description: 'Pause a feed added from Discord (Manage Server)', options: [feedIdOption('The feed to pause')] },
     { type: ApplicationCommandOptionType.Subcommand, name: 'resume', description: 'Resume a paused feed (Manage Server)', options: [feedIdOption('The feed to resume')] },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'import',
+      description: 'Watch the feeds of an OPML file and post their new stories here (Manage Server)',
+      options: [{ type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'An OPML subscription list (from Feedly, Inoreader, herald feeds export, …)', required: true }],
+    },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'test',
@@ -94,14 +102,23 @@ function checkGuildCap(interaction: ChatInputCommandInteraction, deps: CommandDe
   }
 }
 
-/** Fetches and parses the feed at `url`; throws CommandError saying why not (`after`: what that meant). */
-export async function readFeed(deps: Pick<CommandDeps, 'http' | 'feedLimits'>, url: string, after = ''): Promise<ParsedFeed> {
+/**
+ * The feed at `url`, or the one feed the page at `url` leads to (sources/discover.ts), with the URL
+ * it was read from. Throws CommandError saying why not, listing the feeds to pick from when the
+ * page links several (`after`: what that meant).
+ */
+export async function readFeed(deps: Pick<CommandDeps, 'http' | 'feedLimits'>, url: string, after = ''): Promise<{ url: string; feed: ParsedFeed }> {
+  let found: Discovery;
   try {
-    return (await fetchFeed(deps.http, url, deps.feedLimits)).feed;
+    found = await discoverFeed(deps.http, url, deps.feedLimits);
   } catch (error) {
     const reason = error instanceof FetchError ? friendlyFetchFailure({ kind: error.kind, status: error.status, reason: error.message }) : (error as Error).message;
     throw new CommandError(`Could not read a feed at ${echoUrl(url)}: ${redactUrlSecrets(reason)}.${after}`);
   }
+  if (found.status === 'feed') return { url: found.fetched.url, feed: found.fetched.feed };
+  if (found.status === 'none') throw new CommandError(`${echoUrl(url)} is a web page that links no feed, and none answers at its site's usual feed addresses (/feed, /rss, /atom.xml…).${after}`);
+  const listed = found.candidates.slice(0, 10).map((candidate) => `• ${candidate.title ? `${escapeDiscord(cutText(candidate.title, 100))}: ` : ''}${echoUrl(candidate.url)}`);
+  throw new CommandError(`${echoUrl(url)} is a web page that links ${found.candidates.length} feeds; give one of them:\n${listed.join('\n')}${after}`);
 }
 
 function list(deps: CommandDeps): Reply {
@@ -109,7 +126,10 @@ function list(deps: CommandDeps): Reply {
   if (feeds.length === 0) throw new CommandError('Herald watches no feeds yet. Moderators can add one with `/feeds add`.');
   const lines = feeds.slice(0, 40).map((feed) => {
     const where = feed.channelId ? ` → <#${feed.channelId}>` : '';
-    const flags = [feed.source === 'config' ? 'config file' : 'added here', feed.paused ? 'paused' : `every ${formatDuration(feed.everyMs)}`].join(', ');
+    const watch = deps.watch?.watchOf(feed.id);
+    const why = watch && watch.reason !== 'every' ? `, set by ${watch.reason}` : '';
+    const polling = watch?.pushed ? `pushed, safety poll every ${formatDuration(watch.everyMs)}` : `every ${formatDuration(watch?.everyMs ?? feed.everyMs)}${why}`;
+    const flags = [feed.source === 'config' ? 'config file' : 'added here', feed.paused ? 'paused' : polling].join(', ');
     return `\`${feed.id}\` ${escapeDiscord(cutText(feed.name, 100))}${where} (${flags})`;
   });
   if (feeds.length > 40) lines.push(`…and ${feeds.length - 40} more`);
@@ -144,12 +164,12 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
   checkGuildCap(interaction, deps);
   const channelId = args.channel ?? interaction.channelId;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const feed = await readFeed(deps, url, ' Nothing was added.');
+  const { url: feedUrl, feed } = await readFeed(deps, url, ' Nothing was added.');
   // Checked again just before adding: other adds may have landed while the feed was fetched.
   checkGuildCap(interaction, deps);
   const outcome = await deps.feeds.add({
     id,
-    url,
+    url: feedUrl,
     everyMs,
     backfill: 0,
     name: feed.title ? cutText(feed.title, 100) : id,
@@ -183,7 +203,7 @@ async function test(interaction: ChatInputCommandInteraction, args: SubcommandAr
   const url = safeHttpUrl(args.url);
   if (!url) throw new CommandError('Give a feed address starting with http:// or https://.');
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const feed = await readFeed(deps, url);
+  const { feed } = await readFeed(deps, url);
   const newest = [...feed.items].sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0)).slice(0, 3);
   const embeds: APIEmbed[] = [];
   for (const item of newest) {
@@ -192,6 +212,61 @@ async function test(interaction: ChatInputCommandInteraction, args: SubcommandAr
   }
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
   return { content: `${title}: ${counted(feed.items.length, 'item')} (${feed.format}). The newest would be posted like this; nothing was posted.`, embeds };
+}
+
+/** Largest OPML file /feeds import reads, in bytes. */
+const MAX_OPML_BYTES = 1_000_000;
+
+/**
+ * /feeds import: the feeds of an attached OPML file that Herald does not watch yet (by URL) become
+ * Discord feeds posting to this channel, with the usual id and interval rules, up to the server's
+ * `discord.maxFeedsPerGuild`. Feeds are not fetched one by one (a list may hold hundreds); each is
+ * read at its first poll.
+ */
+async function importFeeds(interaction: ChatInputCommandInteraction, deps: CommandDeps): Promise<Reply> {
+  const attachment = interaction.options.getAttachment('file', true);
+  if (attachment.size > MAX_OPML_BYTES) throw new CommandError(`That file is ${attachment.size} bytes; an OPML file of at most ${MAX_OPML_BYTES} bytes is read.`);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  let opml;
+  try {
+    const file = await deps.http.fetch(attachment.url, { accept: 'text/x-opml, application/xml, text/xml, */*;q=0.5', maxBytes: MAX_OPML_BYTES, timeoutMs: deps.feedLimits.timeoutMs });
+    if (file.status !== 'ok') throw new CommandError('Discord did not send the file; try again.');
+    opml = feedsFromOpml(decodeBytes(file.body, null));
+  } catch (error) {
+    if (error instanceof OpmlError) throw new CommandError(`That is not an OPML file: ${escapeDiscord(error.message)}. Nothing was added.`);
+    if (error instanceof FetchError) throw new CommandError(`Could not read the file: ${escapeDiscord(error.message)}. Nothing was added.`);
+    throw error;
+  }
+  const watched = new Set(deps.feeds.list().map((feed) => feed.url));
+  const cap = discordSettings(deps.feeds.current()).maxFeedsPerGuild;
+  const channels = interaction.guild ? new Set(interaction.guild.channels.cache.keys()) : null;
+  const everyMs = Math.max(DEFAULT_EVERY_MS, discordSettings(deps.feeds.current()).minEveryMs);
+  let added = 0;
+  let already = 0;
+  let overCap = 0;
+  for (const entry of opml) {
+    if (watched.has(entry.url)) {
+      already++;
+      continue;
+    }
+    if (feedsInGuild(deps.feeds.list(), channels) >= cap) {
+      overCap++;
+      continue;
+    }
+    const base = feedIdFor(entry);
+    let id = base;
+    for (let n = 2; deps.feeds.get(id); n++) id = `${base}-${n}`;
+    const name = entry.title ? cutText(entry.title, 100) : id;
+    const outcome = await deps.feeds.add({ id, url: entry.url, everyMs, backfill: 0, name, channelId: interaction.channelId, paused: false, addedBy: interaction.user.id, createdAt: Date.now() });
+    if (outcome === 'added') {
+      added++;
+      watched.add(entry.url);
+    }
+  }
+  const notes = [already > 0 ? `${counted(already, 'feed')} already watched` : '', overCap > 0 ? `${overCap} left out: this server may add at most ${cap} (discord.maxFeedsPerGuild)` : ''].filter(Boolean);
+  return {
+    content: `Imported ${counted(added, 'feed')} from ${escapeDiscord(cutText(attachment.name, 100))}; new stories will be posted in <#${interaction.channelId}>, each feed checked every ${formatDuration(everyMs)}.${notes.length > 0 ? ` (${notes.join('; ')}.)` : ''}`,
+  };
 }
 
 export const feedsCommand = defineCommand(feedsDefinition, async (interaction, args, deps) => {
@@ -206,5 +281,7 @@ export const feedsCommand = defineCommand(feedsDefinition, async (interaction, a
       return { content: await changeFeed(deps, args.subcommand, args.id), ephemeral: true };
     case 'test':
       return test(interaction, args, deps);
+    case 'import':
+      return importFeeds(interaction, deps);
   }
 });

@@ -4,6 +4,7 @@ import { cutText } from '../../../text/cut.js';
 import { escapeDiscord } from '../render.js';
 import { statusSnapshot } from '../../status.js';
 import { defineCommand } from './command.js';
+import type { CommandDeps } from './types.js';
 
 const statusDefinition = {
   name: 'status',
@@ -17,6 +18,12 @@ function formatUptime(ms: number): string {
   return days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes % 60}m` : `${minutes}m`;
 }
 
+/** "3 pushed, " when WebSub hubs push some feeds, else nothing. */
+function pushedCount(feeds: ReadonlyArray<{ id: string }>, deps: CommandDeps): string {
+  const pushed = feeds.filter((feed) => deps.watch?.watchOf(feed.id)?.pushed).length;
+  return pushed > 0 ? `${pushed} pushed, ` : '';
+}
+
 export const statusCommand = defineCommand(statusDefinition, async (_interaction, _args, deps) => {
   const now = Date.now();
   const { feeds: statuses, counts, failed, waiting } = await statusSnapshot(deps.store, deps.feeds, 5, now);
@@ -26,11 +33,12 @@ export const statusCommand = defineCommand(statusDefinition, async (_interaction
     .slice(0, 15)
     .map(({ feed, state }) => {
       const when = state?.lastPollAt ? `<t:${Math.floor(state.lastPollAt / 1000)}:R>` : 'not yet';
-      return `\`${feed.id}\`${feed.paused ? ' (paused)' : ''}: ${when}`;
+      const pushed = deps.watch?.watchOf(feed.id)?.pushed ? ' (pushed)' : '';
+      return `\`${feed.id}\`${feed.paused ? ' (paused)' : pushed}: ${when}`;
     })
     .join('\n');
   const fields = [
-    { name: 'Feeds', value: `${feeds.length} watched, ${failing.length} failing`, inline: true },
+    { name: 'Feeds', value: `${feeds.length} watched, ${pushedCount(feeds, deps)}${failing.length} failing`, inline: true },
     { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.sent} sent`, inline: true },
     { name: 'Up', value: `${formatUptime(now - deps.startedAt)} · Herald ${deps.version}`, inline: true },
     { name: 'Last polls', value: lastPolls || 'no feeds' },

@@ -48,10 +48,18 @@ export interface ApprovalDesk {
   draft(articleId: string): Promise<{ approval: Approval; summary: string; xText: string | null } | null>;
 }
 
+/** How the pipeline watches each feed now (pipeline/scheduler.ts implements it). */
+interface FeedWatch {
+  /** The feed's poll interval in ms, what set it (every, rhythm, max-age, ttl, …), and whether a WebSub hub pushes it; null for a feed not scheduled (paused). */
+  watchOf(feedId: string): { everyMs: number; reason: string; pushed: boolean } | null;
+}
+
 /** What slash command handlers may use; passed in, never reached for. */
 export interface CommandDeps {
   store: FeedStates & Articles & DeliveryQueue;
   feeds: FeedCatalog;
+  /** Effective intervals and push, for /feeds list and /status (absent: every feed's configured interval, no push). */
+  watch?: FeedWatch;
   /** The SSRF-guarded HTTP client: /feeds add and /feeds test fetch feeds that users typed. */
   http: HttpClient;
   /** Limits for a feed a user names. */

@@ -1,0 +1,334 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { charsetOf, decodeBytes } from '../sources/decode.js';
+import type { ParsedFeed } from '../sources/feed.js';
+import { FetchError, type HttpClient } from '../sources/http.js';
+import { parseFeedText } from '../sources/parse.js';
+import { requestSubscription, signatureMatches } from '../sources/websub.js';
+import type { PushSubscription, PushSubscriptions } from '../store/store.js';
+
+/** The path under HERALD_PUBLIC_URL (and on the ops server) where hubs call back: `/websub/<callback id>`. */
+export const PUSH_CALLBACK_PATH = '/websub/';
+
+/** A subscription the hub accepted but never verified is asked for again after this long (ms). */
+const UNVERIFIED_RETRY_MS = 3_600_000;
+/** After a hub refused (or could not be reached), it is asked again after this long (ms). */
+const REFUSED_RETRY_MS = 86_400_000;
+/** Safety polls in a row that found stories the hub never pushed, after which polling takes over (until the hub pushes again). */
+const MISSED_LIMIT = 2;
+
+export interface PushDeps {
+  store: PushSubscriptions;
+  /** The guarded client: hubs are reached like any feed host (SSRF rules, per-host politeness). */
+  http: HttpClient;
+  log: Logger;
+  /** HERALD_PUBLIC_URL, without a trailing slash. */
+  publicUrl: string;
+  /** The lease asked of hubs, in ms (`push.lease`). */
+  leaseMs: number;
+  /** Deadline of a request to a hub, in ms. */
+  timeoutMs: number;
+  /** Largest notification body accepted, in bytes. */
+  maxBytes: number;
+  /** A genuine (signed) notification for a feed: its content as a parsed feed, or null for a thin ping (fetch it). */
+  notified(feedId: string, feed: ParsedFeed | null): void;
+  /** Clock, in ms since the epoch. */
+  now?: () => number;
+}
+
+/** How a feed stands with push, for /feeds list, /status and the scheduler. */
+export interface PushStatus {
+  state: PushSubscription['state'];
+  /** True when the hub is trusted to push: verified, lease running, and not gone quiet. */
+  pushed: boolean;
+  hub: string;
+  leaseUntil: number | null;
+}
+
+/**
+ * WebSub subscriber (W3C Recommendation, https://www.w3.org/TR/websub/): subscribes feeds whose
+ * polls name a hub, with a callback under HERALD_PUBLIC_URL and a secret of its own per
+ * subscription; answers the hub's intent verification only for a subscription it asked for and
+ * still wants; takes signed notifications (a forged or unsigned one gets a 2xx and is ignored, §7);
+ * renews on a timer before the lease ends and unsubscribes removed feeds. Subscriptions live in the store,
+ * so any process sharing the database can answer a hub.
+ */
+export class WebSub {
+  /** This process's view of the subscriptions it has dealt with, by feed id. */
+  private readonly known = new Map<string, PushSubscription>();
+  /** Safety polls in a row that found stories the hub had not pushed. */
+  private readonly missed = new Map<string, number>();
+  /** Each verified subscription's renewal timer, by feed id. */
+  private readonly renewals = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly deps: PushDeps) {}
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  /** Loads the stored subscriptions and times their renewals (at start). */
+  async load(): Promise<void> {
+    for (const subscription of await this.deps.store.pushSubscriptions()) this.remember(subscription);
+  }
+
+  /** Stops the renewal timers (graceful stop); subscriptions stay, for the next start. */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.renewals.values()) clearTimeout(timer);
+    this.renewals.clear();
+  }
+
+  /** How a feed stands with push, or null when it has no subscription. */
+  status(feedId: string): PushStatus | null {
+    const subscription = this.known.get(feedId);
+    if (!subscription) return null;
+    return { state: subscription.state, pushed: this.isPushed(subscription), hub: subscription.hub, leaseUntil: subscription.leaseUntil };
+  }
+
+  private isPushed(subscription: PushSubscription): boolean {
+    return subscription.state === 'active' && (subscription.leaseUntil ?? 0) > this.now() && (this.missed.get(subscription.feedId) ?? 0) < MISSED_LIMIT;
+  }
+
+  /**
+   * When a verified subscription is renewed, in ms since the epoch: a tenth of its lease (at least a
+   * minute, at most half the lease) before the lease ends.
+   */
+  private static renewAt(subscription: PushSubscription & { leaseUntil: number }): number {
+    const lease = subscription.leaseUntil - subscription.requestedAt;
+    return subscription.leaseUntil - Math.min(Math.max(lease / 10, 60_000), lease / 2);
+  }
+
+  /** Keeps this process's view of a subscription, and times its renewal when it is verified. */
+  private remember(subscription: PushSubscription): void {
+    this.known.set(subscription.feedId, subscription);
+    clearTimeout(this.renewals.get(subscription.feedId));
+    this.renewals.delete(subscription.feedId);
+    if (this.closed || subscription.state !== 'active' || subscription.leaseUntil === null) return;
+    const at = WebSub.renewAt({ ...subscription, leaseUntil: subscription.leaseUntil });
+    // setTimeout holds at most 2^31-1 ms (24.8 days); a longer wait is re-timed when it fires.
+    const timer = setTimeout(() => void this.renew(subscription.feedId, at), Math.min(Math.max(0, at - this.now()), 2 ** 31 - 1));
+    timer.unref();
+    this.renewals.set(subscription.feedId, timer);
+  }
+
+  private async renew(feedId: string, at: number): Promise<void> {
+    try {
+      const stored = await this.deps.store.pushSubscription(feedId);
+      if (!stored || stored.state !== 'active') return;
+      if (this.now() < at) this.remember(stored);
+      else await this.subscribe(feedId, stored.hub, stored.topic, stored);
+    } catch (error) {
+      this.deps.log.warn({ err: error, feed: feedId }, 'push subscription renewal failed');
+    }
+  }
+
+  /**
+   * After a poll of the feed: `found` is the hubs and topic the answer named (null for a 304), and
+   * `newArticles` how many stories the poll found. Subscribes when the feed names a hub and has no
+   * subscription (or another hub or topic), renews a lease that is due, asks again after a refusal
+   * a day later, and notes a hub that missed stories. Never throws: failures are logged and stored.
+   */
+  async afterPoll(feedId: string, found: { hubs: string[]; topic: string } | null, newArticles: number): Promise<void> {
+    try {
+      const stored = await this.deps.store.pushSubscription(feedId);
+      if (stored) this.remember(stored);
+      else this.known.delete(feedId);
+      if (stored && this.isPushed(stored) && newArticles > 0) {
+        const missed = (this.missed.get(feedId) ?? 0) + 1;
+        this.missed.set(feedId, missed);
+        if (missed === MISSED_LIMIT) this.deps.log.warn({ feed: feedId, hub: stored.hub }, 'hub went quiet: polling takes over until it pushes again');
+      }
+      const now = this.now();
+      const hub = found?.hubs[0] ?? stored?.hub;
+      const topic = found?.topic ?? stored?.topic;
+      if (!hub || !topic) return;
+      if (!stored || (found && !found.hubs.includes(stored.hub)) || stored.topic !== topic) {
+        await this.subscribe(feedId, hub, topic, null);
+        return;
+      }
+      const due =
+        stored.state === 'refused'
+          ? now - stored.requestedAt >= REFUSED_RETRY_MS
+          : stored.state === 'requested'
+            ? now - stored.requestedAt >= UNVERIFIED_RETRY_MS
+            : stored.state === 'active' && stored.leaseUntil !== null
+              ? now >= WebSub.renewAt({ ...stored, leaseUntil: stored.leaseUntil })
+              : false;
+      if (due) await this.subscribe(feedId, stored.hub, stored.topic, stored);
+    } catch (error) {
+      this.deps.log.warn({ err: error, feed: feedId }, 'push subscription bookkeeping failed');
+    }
+  }
+
+  /** Asks `hub` for the topic; a renewal keeps the callback and secret (the hub knows them). */
+  private async subscribe(feedId: string, hub: string, topic: string, renewing: PushSubscription | null): Promise<void> {
+    const subscription: PushSubscription = renewing
+      ? { ...renewing, requestedAt: this.now(), lastError: null, state: renewing.state === 'active' ? 'active' : 'requested' }
+      : {
+          feedId,
+          hub,
+          topic,
+          callbackId: randomBytes(18).toString('base64url'),
+          secret: randomBytes(24).toString('base64url'),
+          state: 'requested',
+          leaseUntil: null,
+          requestedAt: this.now(),
+          lastPushAt: null,
+          lastError: null,
+        };
+    // Stored before asking: a hub may verify before it answers the request.
+    await this.save(subscription);
+    try {
+      await requestSubscription(
+        this.deps.http,
+        { hub, mode: 'subscribe', topic, callback: this.callbackUrl(subscription), secret: subscription.secret, leaseSeconds: Math.round(this.deps.leaseMs / 1000) },
+        this.deps.timeoutMs,
+      );
+      this.deps.log.info({ feed: feedId, hub, topic, renewal: renewing !== null }, 'push subscription requested');
+    } catch (error) {
+      const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : (error as Error).message;
+      const current = this.known.get(feedId) ?? subscription;
+      // A failed renewal leaves a verified lease running; polling takes over when it ends.
+      if (current.state !== 'active') await this.save({ ...current, state: 'refused', lastError: reason });
+      this.deps.log.warn({ feed: feedId, hub, reason }, 'hub refused the push subscription; polling');
+    }
+  }
+
+  /**
+   * A feed is no longer watched (removed or paused): asks its hub to end the subscription; the
+   * row is forgotten when the hub verifies that (or at once if the hub cannot be asked).
+   */
+  async unsubscribe(feedId: string): Promise<void> {
+    this.missed.delete(feedId);
+    try {
+      const stored = await this.deps.store.pushSubscription(feedId);
+      if (!stored || stored.state === 'unsubscribing') return;
+      if (stored.state === 'refused') {
+        await this.forget(feedId);
+        return;
+      }
+      await this.save({ ...stored, state: 'unsubscribing', requestedAt: this.now() });
+      await requestSubscription(this.deps.http, { hub: stored.hub, mode: 'unsubscribe', topic: stored.topic, callback: this.callbackUrl(stored) }, this.deps.timeoutMs);
+      this.deps.log.info({ feed: feedId, hub: stored.hub }, 'push unsubscription requested');
+    } catch (error) {
+      this.deps.log.warn({ err: error, feed: feedId }, 'push unsubscription failed; the subscription is forgotten and its notifications refused');
+      await this.forget(feedId).catch(() => undefined);
+    }
+  }
+
+  private callbackUrl(subscription: PushSubscription): string {
+    return `${this.deps.publicUrl}${PUSH_CALLBACK_PATH}${subscription.callbackId}`;
+  }
+
+  private async save(subscription: PushSubscription): Promise<void> {
+    await this.deps.store.savePushSubscription(subscription);
+    this.remember(subscription);
+  }
+
+  private async forget(feedId: string): Promise<void> {
+    await this.deps.store.deletePushSubscription(feedId);
+    this.known.delete(feedId);
+    clearTimeout(this.renewals.get(feedId));
+    this.renewals.delete(feedId);
+  }
+
+  /**
+   * Answers a hub at `/websub/<callback id>` (the ops server routes it here): GET is the intent
+   * verification (§5.3) or a denial (§5.2), POST a content distribution (§7, §8).
+   */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://callback');
+    const callbackId = url.pathname.slice(PUSH_CALLBACK_PATH.length);
+    const subscription = /^[A-Za-z0-9_-]{8,64}$/.test(callbackId) ? await this.deps.store.pushSubscriptionByCallback(callbackId) : null;
+    if (req.method === 'GET') return this.verify(subscription, url.searchParams, res);
+    if (req.method === 'POST') return this.receive(subscription, req, res);
+    res.writeHead(405, { allow: 'GET, POST' }).end();
+  }
+
+  private async verify(subscription: PushSubscription | null, query: URLSearchParams, res: ServerResponse): Promise<void> {
+    const mode = query.get('hub.mode');
+    const topic = query.get('hub.topic');
+    const challenge = query.get('hub.challenge');
+    if (subscription === null || topic !== subscription.topic) {
+      this.deps.log.warn({ mode, topic }, 'push verification refused: not a subscription Herald asked for');
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('no such subscription\n');
+      return;
+    }
+    if (mode === 'denied') {
+      await this.save({ ...subscription, state: 'refused', lastError: `denied by the hub${query.get('hub.reason') ? `: ${query.get('hub.reason')}` : ''}` });
+      this.deps.log.warn({ feed: subscription.feedId, hub: subscription.hub, reason: query.get('hub.reason') }, 'hub denied the push subscription; polling');
+      res.writeHead(200).end();
+      return;
+    }
+    // Only a subscription Herald asked for and still wants, and an unsubscription it asked for, are confirmed.
+    const wanted = challenge !== null && ((mode === 'subscribe' && (subscription.state === 'requested' || subscription.state === 'active')) || (mode === 'unsubscribe' && subscription.state === 'unsubscribing'));
+    if (!wanted) {
+      this.deps.log.warn({ mode, topic, feed: subscription.feedId, state: subscription.state }, 'push verification refused: not a subscription Herald asked for');
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('no such subscription\n');
+      return;
+    }
+    if (mode === 'unsubscribe') {
+      await this.forget(subscription.feedId);
+      this.deps.log.info({ feed: subscription.feedId, hub: subscription.hub }, 'push unsubscribed');
+    } else {
+      const seconds = Number(query.get('hub.lease_seconds'));
+      const leaseMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : this.deps.leaseMs;
+      const now = this.now();
+      await this.save({ ...subscription, state: 'active', leaseUntil: now + leaseMs, requestedAt: now, lastError: null });
+      this.deps.log.info({ feed: subscription.feedId, hub: subscription.hub, leaseUntil: new Date(now + leaseMs).toISOString() }, 'push subscription verified');
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(challenge);
+  }
+
+  private async receive(subscription: PushSubscription | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!subscription || subscription.state === 'unsubscribing') {
+      // 410: the hub may end a subscription Herald no longer has (§8).
+      req.resume();
+      res.writeHead(410).end();
+      return;
+    }
+    const body = await readBody(req, this.deps.maxBytes);
+    if (body === null) {
+      res.writeHead(413).end();
+      return;
+    }
+    const signature = req.headers['x-hub-signature'];
+    if (!signatureMatches(subscription.secret, Array.isArray(signature) ? signature[0] : signature, body)) {
+      // §7: a notification that is not signed with the subscription's secret is acknowledged and ignored.
+      this.deps.log.warn({ feed: subscription.feedId, hub: subscription.hub, signed: signature !== undefined }, 'push notification ignored: missing or wrong signature');
+      res.writeHead(202).end();
+      return;
+    }
+    res.writeHead(202).end();
+    this.missed.delete(subscription.feedId);
+    const feed = parseNotification(body, req.headers['content-type'] ?? null, subscription.topic);
+    this.deps.log.info({ feed: subscription.feedId, bytes: body.length, items: feed?.items.length ?? null }, feed ? 'push notification' : 'push notification without content; fetching the feed');
+    this.deps.notified(subscription.feedId, feed);
+    await this.save({ ...(this.known.get(subscription.feedId) ?? subscription), lastPushAt: this.now() }).catch(() => undefined);
+  }
+}
+
+/** The feed a notification carries (a fat ping), or null when it carries none that parses (a thin ping). */
+function parseNotification(body: Uint8Array, contentType: string | null, topic: string): ParsedFeed | null {
+  if (body.length === 0) return null;
+  try {
+    return parseFeedText(decodeBytes(body, charsetOf(contentType)), topic);
+  } catch {
+    return null;
+  }
+}
+
+/** The request body, or null when it is longer than `maxBytes`. */
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | null> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // Read to the end either way, so the answer can still be sent on the connection.
+  for await (const chunk of req) {
+    total += (chunk as Buffer).length;
+    if (total <= maxBytes) chunks.push(chunk as Buffer);
+  }
+  return total > maxBytes ? null : Buffer.concat(chunks);
+}

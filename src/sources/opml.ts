@@ -1,0 +1,95 @@
+import { generateOpml, parseOpml, type Opml } from 'feedsmith';
+import { safeHttpUrl } from '../text/url.js';
+
+/** A feed as an OPML subscription list carries it (OPML 2.0 §"Subscription lists"). */
+export interface OpmlFeed {
+  /** `xmlUrl`: the feed's http(s) URL. */
+  url: string;
+  /** `title`, else `text`; null when the outline has neither. */
+  title: string | null;
+  /** `htmlUrl`: the site's home page, or null. */
+  siteUrl: string | null;
+  /** The folders the outline sits in, outermost first, joined with "/" (null at the top level). */
+  category: string | null;
+}
+
+/**
+ * An id for an imported feed, by the config file's rule (lower-case letters, digits, dashes; at most
+ * 60 characters): from its title, else its URL without the scheme.
+ */
+export function feedIdFor(feed: Pick<OpmlFeed, 'title' | 'url'>): string {
+  const slug = (feed.title ?? feed.url.replace(/^https?:\/\/(www\.)?/i, ''))
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 56)
+    .replace(/-+$/, '');
+  return slug || 'feed';
+}
+
+export class OpmlError extends Error {
+  override name = 'OpmlError';
+}
+
+/** Largest OPML document read, in characters: a subscription list of many thousand feeds fits. */
+const MAX_OPML_CHARS = 10_000_000;
+
+/**
+ * The feeds of an OPML document (OPML 2.0, http://opml.org/spec2.opml), parsed with feedsmith: every
+ * outline with an http(s) `xmlUrl`, at any depth, with the titles of the outlines around it as its
+ * category. An outline without `xmlUrl` is a folder; one with a non-http(s) `xmlUrl` is skipped. The
+ * same URL twice is kept once (the first). Throws OpmlError for a document that is not OPML.
+ */
+export function feedsFromOpml(text: string): OpmlFeed[] {
+  if (text.length > MAX_OPML_CHARS) throw new OpmlError(`the OPML document is over ${MAX_OPML_CHARS} characters`);
+  let document: Opml.Document<string>;
+  try {
+    document = parseOpml(text);
+  } catch (error) {
+    throw new OpmlError(`not an OPML document (${(error as Error).message.split('\n')[0]?.slice(0, 200)})`);
+  }
+  const found = new Map<string, OpmlFeed>();
+  const visit = (outlines: ReadonlyArray<Opml.Outline<string>> | undefined, folders: string[]) => {
+    for (const outline of outlines ?? []) {
+      const name = (outline.title ?? outline.text ?? '').trim();
+      if (outline.xmlUrl) {
+        const url = safeHttpUrl(outline.xmlUrl);
+        if (url && !found.has(url)) {
+          found.set(url, { url, title: name || null, siteUrl: safeHttpUrl(outline.htmlUrl), category: folders.length > 0 ? folders.join('/') : null });
+        }
+      }
+      visit(outline.outlines, outline.xmlUrl || !name ? folders : [...folders, name]);
+    }
+  };
+  visit(document.body?.outlines, []);
+  return [...found.values()];
+}
+
+/**
+ * An OPML 2.0 subscription list of `feeds`, generated with feedsmith: one `type="rss"` outline per
+ * feed, inside a folder outline per category ("a/b" nests b in a), folders first in the order met.
+ * `title` is the document's head title; `created` its dateCreated.
+ */
+export function opmlFromFeeds(feeds: readonly OpmlFeed[], title: string, created: Date): string {
+  type Folder = { outlines: Array<Opml.Outline<Date>>; folders: Map<string, Folder> };
+  const root: Folder = { outlines: [], folders: new Map() };
+  for (const feed of feeds) {
+    let folder = root;
+    for (const name of (feed.category ?? '').split('/').map((part) => part.trim()).filter(Boolean)) {
+      let next = folder.folders.get(name);
+      if (!next) {
+        next = { outlines: [], folders: new Map() };
+        folder.folders.set(name, next);
+      }
+      folder = next;
+    }
+    const name = feed.title ?? feed.url;
+    folder.outlines.push({ text: name, title: name, type: 'rss', xmlUrl: feed.url, ...(feed.siteUrl ? { htmlUrl: feed.siteUrl } : {}) });
+  }
+  const outlinesOf = (folder: Folder): Array<Opml.Outline<Date>> => [
+    ...[...folder.folders].map(([name, inner]) => ({ text: name, title: name, outlines: outlinesOf(inner) })),
+    ...folder.outlines,
+  ];
+  return generateOpml({ head: { title, dateCreated: created }, body: { outlines: outlinesOf(root) } });
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { feedsFromOpml, opmlFromFeeds, OpmlError } from '../../src/sources/opml.js';
+
+const SUBSCRIPTIONS = `<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>My feeds</title></head>
+  <body>
+    <outline text="News" title="News">
+      <outline text="Kyiv Independent" type="rss" xmlUrl="https://kyivindependent.com/feed/" htmlUrl="https://kyivindependent.com/"/>
+      <outline text="World">
+        <outline text="BBC World" title="BBC World" type="rss" xmlUrl="https://feeds.bbci.co.uk/news/world/rss.xml"/>
+      </outline>
+    </outline>
+    <outline text="A blog" type="rss" xmlUrl="https://blog.example/atom.xml"/>
+    <outline text="Again" type="rss" xmlUrl="https://blog.example/atom.xml"/>
+    <outline text="Not a feed" type="rss" xmlUrl="javascript:alert(1)"/>
+    <outline text="Empty folder"/>
+  </body>
+</opml>`;
+
+describe('OPML subscription lists (feedsmith)', () => {
+  it('reads every feed outline at any depth, folders as categories, each URL once', () => {
+    expect(feedsFromOpml(SUBSCRIPTIONS)).toEqual([
+      { url: 'https://kyivindependent.com/feed/', title: 'Kyiv Independent', siteUrl: 'https://kyivindependent.com/', category: 'News' },
+      { url: 'https://feeds.bbci.co.uk/news/world/rss.xml', title: 'BBC World', siteUrl: null, category: 'News/World' },
+      { url: 'https://blog.example/atom.xml', title: 'A blog', siteUrl: null, category: null },
+    ]);
+  });
+
+  it('round-trips: what it writes reads back the same, categories as nested folders', () => {
+    const feeds = feedsFromOpml(SUBSCRIPTIONS);
+    const written = opmlFromFeeds(feeds, 'Herald feeds', new Date(Date.UTC(2026, 10, 30)));
+    expect(written).toContain('<opml version="2.0">');
+    expect(written).toMatch(/<outline text="News" title="News">\s*<outline text="World" title="World">/);
+    const byUrl = (a: { url: string }, b: { url: string }) => a.url.localeCompare(b.url);
+    expect(feedsFromOpml(written).sort(byUrl)).toEqual(feeds.sort(byUrl));
+  });
+
+  it('refuses what is not OPML', () => {
+    expect(() => feedsFromOpml('<rss version="2.0"><channel></channel></rss>')).toThrow(OpmlError);
+    expect(() => feedsFromOpml('not xml at all')).toThrow(OpmlError);
+  });
+});
