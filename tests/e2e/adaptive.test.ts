@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeedServer, rss } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { HeraldProcess, heraldEnv, tempDir, writeConfig } from './herald-process.js';
 
 describe('adaptive polling against a feed server', () => {
   const feeds = new FeedServer();
@@ -17,20 +16,16 @@ describe('adaptive polling against a feed server', () => {
     // No hints: its `every` of 1 s holds.
     feeds.setFeed('/plain.xml', rss('Plain', []));
     const dir = tempDir('adaptive');
-    herald = new HeraldProcess(['run', '--dry-run'], {
-      HERALD_CONFIG: writeConfig(dir, {
-        polling: { minEvery: '1s', maxEvery: '1m' },
-        feeds: [
-          { id: 'cached', url: feeds.url('/cached.xml'), every: '1s' },
-          { id: 'ttl', url: feeds.url('/ttl.xml'), every: '1s', maxEvery: '2s' },
-          { id: 'plain', url: feeds.url('/plain.xml'), every: '1s' },
-        ],
-        routes: [],
-      }),
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
+    const config = writeConfig(dir, {
+      polling: { minEvery: '1s', maxEvery: '1m' },
+      feeds: [
+        { id: 'cached', url: feeds.url('/cached.xml'), every: '1s' },
+        { id: 'ttl', url: feeds.url('/ttl.xml'), every: '1s', maxEvery: '2s' },
+        { id: 'plain', url: feeds.url('/plain.xml'), every: '1s' },
+      ],
+      routes: [],
     });
+    herald = new HeraldProcess(['run', '--dry-run'], heraldEnv({ dir, config }));
   });
 
   afterAll(async () => {

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { FeedServer, rss } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { HeraldProcess, heraldEnv, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'import-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '565656565656565656';
@@ -29,13 +28,8 @@ describe('/feeds import with an attached OPML file', () => {
         <outline text="Feed Two" type="rss" xmlUrl="${feeds.url('/two.xml')}"/></body></opml>`,
     });
     const dir = tempDir('import');
-    herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord }),
-      HERALD_CONFIG: writeConfig(dir, { feeds: [{ id: 'config', url: feeds.url('/config.xml'), every: '1h' }], routes: [{ feeds: ['*'], discord: [CHANNEL] }] }),
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: '0',
-    });
+    const config = writeConfig(dir, { feeds: [{ id: 'config', url: feeds.url('/config.xml'), every: '1h' }], routes: [{ feeds: ['*'], discord: [CHANNEL] }] });
+    herald = new HeraldProcess(['run'], heraldEnv({ discord, dir, config }));
     await herald.waitForLog('discord gateway ready');
   });
 

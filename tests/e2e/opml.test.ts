@@ -1,15 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CLI, tempDir } from './herald-process.js';
-
-const run = (args: string[], env: Record<string, string>) =>
-  promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
-    ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+import { runHerald as run, tempDir } from './herald-process.js';
 
 describe('herald feeds import / export (OPML 2.0)', () => {
   it('imports new feeds into the config file with a route, keeps its comments, and exports them back with their folders', async () => {

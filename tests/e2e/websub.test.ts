@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord.js';
 import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { close, createServer, listen, waitFor } from '../fakes/http.js';
 import { FakeHub } from '../fakes/websub.js';
-import { fakeEnv, HeraldProcess, tempDir, writeConfig } from './herald-process.js';
+import { HeraldProcess, heraldEnv, tempDir, writeConfig } from './herald-process.js';
 
 const TOKEN = 'websub-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNEL = '343434343434343434';
@@ -55,14 +54,7 @@ describe('WebSub push beside polling, against a fake hub', () => {
       routes: [{ feeds: ['*'], discord: [CHANNEL] }],
       push: { safetyEvery: '1h' },
     });
-    herald = new HeraldProcess(['run'], {
-      ...fakeEnv({ discord }),
-      HERALD_CONFIG: config,
-      DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`,
-      HERALD_ALLOW_PRIVATE_NETWORK: '1',
-      HTTP_PORT: String(port),
-      HERALD_PUBLIC_URL: publicUrl,
-    });
+    herald = new HeraldProcess(['run'], heraldEnv({ discord, dir, config }, { HTTP_PORT: String(port), HERALD_PUBLIC_URL: publicUrl }));
   });
 
   afterAll(async () => {
