@@ -45,11 +45,18 @@ export default tseslint.config(
       'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
       'import-x/no-restricted-paths': ['error', { zones }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config/ reads the environment: take the value from Env or Config.' }],
+      // The same rule for the other ways to reach the environment: importing the process module, or
+      // globalThis.process.
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportDeclaration[source.value=/^(node:)?process$/]", message: 'Only src/config/ reads the environment: use the global process, and take values from Env or Config.' },
+        { selector: "MemberExpression[object.name='globalThis'][property.name='process']", message: 'Only src/config/ reads the environment: take the value from Env or Config.' },
+      ],
     },
   },
   {
     files: ['src/config/**/*.ts'],
-    rules: { 'no-restricted-properties': 'off' },
+    rules: { 'no-restricted-properties': 'off', 'no-restricted-syntax': 'off' },
   },
   // Above the store, code names the article type Article (articles/), never the store's own shape,
   // and receives only the small store interfaces it uses; main.ts and cli/ hold the whole Store.
