@@ -14,14 +14,16 @@ import { readMastodonEnv } from '../../src/targets/mastodon/env.js';
 import { FeedRegistry } from '../../src/pipeline/registry.js';
 import { FakeMastodon, mastodonLength } from '../fakes/mastodon.js';
 import { close, createServer, listen } from '../fakes/http.js';
+import { article as baseArticle } from '../builders.js';
 import { isWellFormed } from '../unicode.js';
 
 const TOKEN = 'mastodon-access-token-0123456789';
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(3000, 7)]);
 const quiet = () => createLogger({ level: 'silent', secrets: [], stream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
 
-function article(overrides: Partial<Article> = {}): Article {
-  return {
+/** This file's article: the shared builder with a newsroom's URL, title and summary. */
+const article = (overrides: Partial<Article> = {}): Article =>
+  baseArticle({
     id: 'feed:item-1',
     feedId: 'feed',
     url: 'https://www.riverside-courier.com/2026/11/30/council-approves-night-buses-for-the-whole-city?utm_source=rss&ref=frontpage',
@@ -34,8 +36,7 @@ function article(overrides: Partial<Article> = {}): Article {
     firstSeenAt: Date.UTC(2026, 10, 30),
     categories: ['Transport', 'City news', 'transport', '2026'],
     ...overrides,
-  };
-}
+  });
 
 function context(kindOptions?: Record<string, unknown>, unknownOutcome = false): SendContext {
   const options: DeliveryOptions = { template: null, style: { name: 'Feed', color: 0 }, priority: 0, ...(kindOptions ? { kindOptions } : {}) };

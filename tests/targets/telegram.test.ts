@@ -8,14 +8,16 @@ import { createTelegramTarget } from '../../src/targets/telegram/publisher.js';
 import { escapeHtml, renderTelegramMessage } from '../../src/targets/telegram/render.js';
 import { FakeTelegram, parseTelegramHtml } from '../fakes/telegram.js';
 import { readTelegramEnv } from '../../src/targets/telegram/env.js';
+import { article as baseArticle } from '../builders.js';
 import { isWellFormed } from '../unicode.js';
 
 const TOKEN = '123456789:AAH-telegram-test-token_abcdefghijkl';
 const CHANNEL = '@herald_news';
 const GROUP = '-1001234567890';
 
-function article(overrides: Partial<Article> = {}): Article {
-  return {
+/** This file's article: the shared builder with a newsroom's URL, title and summary. */
+const article = (overrides: Partial<Article> = {}): Article =>
+  baseArticle({
     id: 'feed:item-1',
     feedId: 'feed',
     url: 'https://www.riverside-courier.com/buses?a=1&b="2"',
@@ -27,8 +29,7 @@ function article(overrides: Partial<Article> = {}): Article {
     publishedAt: Date.UTC(2026, 10, 30),
     firstSeenAt: Date.UTC(2026, 10, 30),
     ...overrides,
-  };
-}
+  });
 
 const context = (address: string, unknownOutcome = false): SendContext => ({ address, unknownOutcome, options: { template: null, style: { name: 'Feed', color: 0 }, priority: 0 } });
 const visible = (html: string) => {
