@@ -257,6 +257,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         dashboard = await startDashboard(config.dashboard, {
           store,
           feeds,
+          desk,
           kinds: TARGET_KINDS,
           configured: options.configured,
           http,

@@ -2,14 +2,17 @@ import { Hono, type Context } from 'hono';
 import { getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { redactUrlSecrets } from '../ops/redact.js';
 import { changeFeed, checkNewFeed, readFeed } from '../targets/discord/commands/feeds.js';
+import { MAX_INPUT } from '../targets/discord/approval.js';
 import { CommandError } from '../targets/discord/commands/types.js';
 import { cutText } from '../text/cut.js';
 import type { FeedLimits } from '../sources/fetch.js';
 import type { HttpClient } from '../sources/http.js';
 import { formatSession, LOGIN_MS, newSession, parseSession, type Gate, type Session } from './auth.js';
-import { feedItems, feedRows, nextPosts, queueRows, usageViews, workerRows, describeTarget, type DashboardSources } from './data.js';
+import { deskItem, deskItems, feedItems, feedRows, nextPosts, queueRows, usageViews, workerRows, describeTarget, type DashboardSources } from './data.js';
+import { deciderText, deskArticlePage, deskPage } from './desk-view.js';
 import { feedPage, feedsPage, type AddForm } from './feeds-view.js';
 import { STYLE, type Frame } from './layout.js';
 import { loginPage, previewPage, queuesPage, usagePage, workersPage } from './status-view.js';
@@ -29,6 +32,16 @@ export interface DashboardDeps extends DashboardSources {
 const COOKIE = 'herald_session';
 const CHANNEL_ID = /^\d{17,20}$/;
 const ACTIONS = ['pause', 'resume', 'remove'] as const;
+const DESK_ACTIONS = ['approve', 'skip', 'edit'] as const;
+/** Who decides on the dashboard, as the store records it (approvals.decided_by): one password, one decider. */
+const DASHBOARD_DECIDER = 'dashboard';
+/** How many waiting articles the desk page lists, oldest first. */
+const DESK_PAGE_SIZE = 50;
+/** The desk's Edit form, with the limits of Discord's Edit modal (targets/discord/approval.ts). */
+const deskEditForm = z.object({
+  summary: z.string().max(MAX_INPUT, `The summary may hold at most ${MAX_INPUT} characters.`),
+  xText: z.string().max(MAX_INPUT, `The X post may hold at most ${MAX_INPUT} characters.`).optional(),
+});
 
 type Vars = { Variables: { session: Session } };
 
@@ -91,6 +104,13 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
   app.get('/workers', (c) => c.html(workersPage(workerRows(deps), frameOf(c))));
   app.get('/preview', async (c) => c.html(previewPage(await nextPosts(deps, deps.config(), 3), frameOf(c))));
   app.get('/login', (c) => c.html(loginPage(frameOf(c))));
+  app.get('/desk', async (c) => c.html(deskPage(await deskItems(deps, deps.config(), DESK_PAGE_SIZE), frameOf(c), now())));
+  app.get('/desk/:id', async (c) => {
+    const item = await deskItem(deps, deps.config(), c.req.param('id'));
+    if (!item) return c.html(deskPage(await deskItems(deps, deps.config(), DESK_PAGE_SIZE), frameOf(c, { text: 'That article is not on the approval desk.', error: true }), now()), 404);
+    const done = c.req.query('done');
+    return c.html(deskArticlePage(item, frameOf(c, done ? { text: cutText(done, 200), error: false } : null), now()));
+  });
 
   app.post('/login', async (c) => {
     const form = await c.req.parseBody();
@@ -133,6 +153,33 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, { text: plain(error.message), error: true }), now()), 400);
+    }
+  });
+  // The desk decides through ApprovalQueue.decide, as Discord's buttons do: the first decision wins, a later one changes nothing and is told who decided.
+  app.post('/desk/:id/:action', async (c) => {
+    const action = DESK_ACTIONS.find((candidate) => candidate === c.req.param('action'));
+    if (!action) return c.notFound();
+    const articleId = c.req.param('id');
+    const again = async (notice: { text: string; error: boolean }, status: 400 | 404 | 409) => {
+      const item = await deskItem(deps, deps.config(), articleId);
+      return item ? c.html(deskArticlePage(item, frameOf(c, notice), now()), status) : c.html(deskPage(await deskItems(deps, deps.config(), DESK_PAGE_SIZE), frameOf(c, notice), now()), status);
+    };
+    let edit: { summary: string; xText: string | null } | undefined;
+    if (action === 'edit') {
+      const form = deskEditForm.safeParse(await c.req.parseBody());
+      if (!form.success) return again({ text: `${form.error.issues.map((issue) => issue.message).join(' ')} Nothing was decided: edit again.`, error: true }, 400);
+      edit = { summary: form.data.summary, xText: form.data.xText ?? null };
+    }
+    try {
+      const outcome = await deps.desk.decide(articleId, action === 'skip' ? 'skipped' : 'approved', DASHBOARD_DECIDER, edit);
+      if (!outcome) return again({ text: 'That article is not on the approval desk.', error: true }, 404);
+      if (!outcome.decided) return again({ text: `Already ${outcome.approval.status} by ${deciderText(outcome.approval)}; nothing changed.`, error: true }, 409);
+      deps.log.info({ component: 'dashboard', article: articleId, decision: outcome.approval.status }, 'approval decided on the dashboard');
+      const done = outcome.approval.status === 'approved' ? 'Approved: it goes out now.' : 'Skipped: it will not be posted.';
+      return c.redirect(`/desk/${encodeURIComponent(articleId)}?done=${encodeURIComponent(plain(done))}`, 303);
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      return again({ text: plain(error.message), error: true }, 400);
     }
   });
   app.onError((error, c) => {

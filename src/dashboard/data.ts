@@ -3,18 +3,21 @@ import type { PostPreview, TargetKind } from '../deliveries/kind.js';
 import { splitTargetKey } from '../deliveries/target.js';
 import { fallbackOptions, readDeliveryOptions } from '../deliveries/options.js';
 import { feedOwner } from '../pipeline/sharing.js';
-import type { Articles, Delivery, DeliveryQueue, FeedStates, UsageLedger } from '../store/store.js';
-import type { FeedCatalog } from '../targets/discord/commands/types.js';
+import type { Approvals, Articles, Delivery, DeliveryQueue, FeedStates, UsageLedger } from '../store/store.js';
+import type { ApprovalDesk, FeedCatalog } from '../targets/discord/commands/types.js';
 import { statusSnapshot } from '../targets/status.js';
 import { allowance, currentUsage, postsLeft } from '../targets/x/budget.js';
 import { xSettingsSchema, type XSettings } from '../targets/x/settings.js';
+import type { DeskItem } from './desk-view.js';
 import type { FeedRow, DeliveryView } from './feeds-view.js';
 import type { QueueRow, UsageView } from './status-view.js';
 
 /** What the dashboard reads and changes; passed in by main.ts. */
 export interface DashboardSources {
-  store: FeedStates & Articles & DeliveryQueue & UsageLedger;
+  store: FeedStates & Articles & DeliveryQueue & UsageLedger & Approvals;
   feeds: FeedCatalog;
+  /** The approval desk (pipeline/approvals.ts): decides as Discord's buttons do, first decision wins. */
+  desk: ApprovalDesk;
   /** The destination kinds Herald knows (targets/index.ts): how each names, links and previews a post. */
   kinds: readonly TargetKind<unknown>[];
   /** The kinds the environment configures (their tokens are set), by name, with their message links. */
@@ -91,16 +94,42 @@ export function workerRows(sources: DashboardSources): Array<{ name: string; sel
   return live.map((name) => ({ name, self: name === self, feeds: active.filter((feed) => feedOwner(feed.id, live) === name).map((feed) => feed.id) }));
 }
 
+/** How a delivery would be posted, as its platform shows it (null for a kind without a preview). */
+function previewOf(sources: DashboardSources, config: Config, delivery: Delivery, article: DeskItem['article']) {
+  const found = sources.kinds.find((candidate) => candidate.name === splitTargetKey(delivery.target).kind);
+  const options = readDeliveryOptions(delivery.options) ?? fallbackOptions(article.feedId);
+  return found?.preview?.(article, options, config) ?? Promise.resolve(null);
+}
+
+/**
+ * One article of the approval desk, or null when it has none: its approval, what the Edit form
+ * starts from, and each destination — while held, with the post as its platform would show it.
+ */
+export async function deskItem(sources: DashboardSources, config: Config, articleId: string): Promise<DeskItem | null> {
+  const [found, draft] = await Promise.all([sources.store.approval(articleId), sources.desk.draft(articleId)]);
+  if (!found || !draft) return null;
+  const posts = await Promise.all(
+    found.deliveries
+      .filter((delivery) => delivery.status !== 'skipped' || found.approval.status !== 'held')
+      .map(async (delivery) => ({ ...deliveryView(sources, delivery), preview: delivery.status === 'held' ? await previewOf(sources, config, delivery, found.article) : null })),
+  );
+  return { approval: found.approval, article: found.article, draft: { summary: draft.summary, xText: draft.xText }, posts };
+}
+
+/** The `limit` oldest articles waiting on the approval desk (see deskItem). */
+export async function deskItems(sources: DashboardSources, config: Config, limit: number): Promise<DeskItem[]> {
+  const held = await sources.store.heldApprovals(limit);
+  const items = await Promise.all(held.map(({ article }) => deskItem(sources, config, article.id)));
+  return items.filter((item): item is DeskItem => item !== null);
+}
+
 /** The next `perTarget` posts of every destination, as its platform would show them. */
 export async function nextPosts(sources: DashboardSources, config: Config, perTarget: number): Promise<Array<{ where: string; title: string; preview: PostPreview | null }>> {
   const heads = await sources.store.queueHeads();
   const posts = [];
   for (const head of heads) {
-    const { kind } = splitTargetKey(head.delivery.target);
-    const found = sources.kinds.find((candidate) => candidate.name === kind);
     for (const job of (await sources.store.unfinishedFor(head.delivery.target)).slice(0, perTarget)) {
-      const options = readDeliveryOptions(job.delivery.options) ?? fallbackOptions(job.article.feedId);
-      posts.push({ where: describeTarget(sources.kinds, job.delivery.target), title: job.article.title, preview: (await found?.preview?.(job.article, options, config)) ?? null });
+      posts.push({ where: describeTarget(sources.kinds, job.delivery.target), title: job.article.title, preview: await previewOf(sources, config, job.delivery, job.article) });
     }
   }
   return posts;

@@ -83,8 +83,8 @@ export function reasonOf(delivery: Delivery): string {
   return redactUrlSecrets(delivery.lastError ?? '').replace(new RegExp(`^${delivery.status}: `), '');
 }
 
-/** What became of a delivery, in words, with its reason. */
-function outcome({ delivery, messageUrl }: DeliveryView, now: number): Html {
+/** What became of a delivery, in words, with its reason (and a link to the post when it has one). */
+export function deliveryOutcome({ delivery, messageUrl }: DeliveryView, now: number): Html {
   const reason = reasonOf(delivery);
   switch (delivery.status) {
     case 'sent':
@@ -109,7 +109,7 @@ export function feedPage(row: FeedRow, items: ReadonlyArray<{ article: Article; 
   const list = items.map(
     ({ article, deliveries }) => html`<tr>
 <th scope="row"><a href="${article.url}">${article.title || article.url}</a><br><span class="muted">${when(article.publishedAt ?? article.firstSeenAt)}</span></th>
-<td>${deliveries.length === 0 ? html`<span class="muted">no destination: no route sends this feed anywhere that is configured</span>` : html`<ul>${deliveries.map((view) => html`<li>${view.where}: ${outcome(view, now)}</li>`)}</ul>`}</td>
+<td>${deliveries.length === 0 ? html`<span class="muted">no destination: no route sends this feed anywhere that is configured</span>` : html`<ul>${deliveries.map((view) => html`<li>${view.where}: ${deliveryOutcome(view, now)}</li>`)}</ul>`}</td>
 </tr>`,
   );
   return page(

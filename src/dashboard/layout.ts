@@ -21,6 +21,7 @@ const MENU: ReadonlyArray<[string, string]> = [
   ['/usage', 'Usage'],
   ['/workers', 'Workers'],
   ['/preview', 'Preview'],
+  ['/desk', 'Approval desk'],
 ];
 
 /** The CSRF token as a form field; every form that changes something carries it. */
@@ -102,5 +103,6 @@ label { display: block; font-weight: 600; margin-top: 8px; } input[type=text], i
 .discord-card a { color: #00a8fc; font-weight: 600; } .discord-card .author { font-weight: 600; font-size: 13px; color: #f2f3f5; } .discord-card .footer { font-size: 12px; color: #b5bac1; }
 .discord-card p { white-space: pre-wrap; margin: 4px 0; } .discord-card img { max-width: 100%; border-radius: 4px; }
 .x-post { background: #ffffff; color: #0f1419; border: 1px solid #cfd9de; border-radius: 16px; padding: 12px 16px; font-size: 15px; white-space: pre-wrap; overflow-wrap: anywhere; }
+.desk-item { border-top: 1px solid var(--line); padding-top: 8px; margin-top: 16px; } .desk-item textarea { display: block; } details { margin: 8px 0; }
 .x-post .handle { font-weight: 700; } .x-post.reply { margin-left: 24px; margin-top: 8px; }
 `;

@@ -75,7 +75,8 @@ export function workersPage(workers: ReadonlyArray<{ name: string; self: boolean
   );
 }
 
-function postPreview(preview: PostPreview): Html {
+/** A post as its platform shows it: a Discord-embed-like card, or an X-like text post with its replies. */
+export function postPreview(preview: PostPreview): Html {
   if (preview.look === 'text') {
     return html`<div class="x-post"><span class="handle">Your account</span>
 ${preview.text}</div>${preview.replies.map((reply) => html`<div class="x-post reply">${reply}</div>`)}`;

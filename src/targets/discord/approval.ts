@@ -62,8 +62,8 @@ export function decidedPreview(article: Article, approval: Pick<Approval, 'statu
   return { content, embeds: [previewEmbed(article, destinations, approval.status === 'approved' ? 'Approved: posted to its destinations' : 'Skipped: not posted')], components: [], allowed_mentions: { parse: [] as never[] } };
 }
 
-/** The most a summary or an X text typed in the Edit modal may hold (Discord's text input allows 4,000). */
-const MAX_INPUT = 4000;
+/** The most a summary or an X text typed in the Edit modal (or the dashboard's Edit form) may hold, in characters (Discord's text input allows 4,000). */
+export const MAX_INPUT = 4000;
 
 /**
  * The Edit modal (interaction response type 9): the summary and, when the article goes to X, the
