@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- extract parse memory poll latency] [-- --rounds N --scale-feeds 100000 --scale-processes 1,3]
+// npm run bench [-- --quick] [-- extract parse memory poll latency] [-- --rounds N --scale-feeds 100000 --scale-processes 1,3 --poll-feeds N --memory-feeds N --idle-seconds S]
 // Every contender, Herald and baselines alike, runs in a fresh process of its own, rounds interleaved;
 // figures are printed as Markdown tables with median, min–max and the ratio to the baseline. Nothing asserts.
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -52,6 +52,9 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string' },
     'scale-feeds': { type: 'string' },
     'scale-processes': { type: 'string' },
+    'poll-feeds': { type: 'string' },
+    'memory-feeds': { type: 'string' },
+    'idle-seconds': { type: 'string' },
   },
 });
 const numbers = (text: string) => text.split(',').map((n) => Number(n.replace(/_/g, '')));
@@ -60,6 +63,9 @@ const sizes: Sizes = {
   ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
   ...(values['scale-feeds'] ? { scaleFeeds: numbers(values['scale-feeds']) } : {}),
   ...(values['scale-processes'] ? { scaleProcesses: numbers(values['scale-processes']) } : {}),
+  ...(values['poll-feeds'] ? { pollFeeds: numbers(values['poll-feeds'])[0]! } : {}),
+  ...(values['memory-feeds'] ? { memoryFeeds: numbers(values['memory-feeds'])[0]! } : {}),
+  ...(values['idle-seconds'] ? { idleSeconds: numbers(values['idle-seconds'])[0]! } : {}),
 };
 const unknown = positionals.filter((name) => !(name in benches));
 if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);

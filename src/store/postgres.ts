@@ -1,11 +1,12 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import type { Store } from './store.js';
+import type { FeedState, Store } from './store.js';
 import type { Tables } from './schema.js';
 import { z } from 'zod';
 import { ARTICLE_COLUMNS, checkRow, text, toArticle, toFeedState } from './rows.js';
 import { migrate, searchWords } from './migrations.js';
 import { createStore } from './queries.js';
+import { batcher, BATCH_ROWS, onePerKey } from './batch.js';
 import { unfinishedTargets } from './statements.js';
 import { compileOnce, runDirectly } from './compile-once.js';
 
@@ -73,18 +74,39 @@ export async function openPostgresStore(url: string): Promise<Store> {
   );
   const forgetWorkers = compileOnce((a: { before: number }) => db.deleteFrom('workers').where('seen_at', '<', a.before));
   const liveWorkers = compileOnce((a: { since: number }) => db.selectFrom('workers').select('owner').where('seen_at', '>=', a.since).orderBy('owner'));
-  const claimFeed = compileOnce((a: { feedId: string; owner: string; now: number; until: number }) =>
-    db
-      .insertInto('feed_state')
-      .values({ feed_id: a.feedId, lease_owner: a.owner, lease_until: a.until })
-      .onConflict((conflict) =>
-        conflict
-          .column('feed_id')
-          .doUpdateSet((eb) => ({ lease_owner: eb.ref('excluded.lease_owner'), lease_until: eb.ref('excluded.lease_until') }))
-          .where((eb) => eb.or([eb('feed_state.lease_owner', 'is', null), eb('feed_state.lease_owner', '=', a.owner), eb('feed_state.lease_until', '<', a.now)])),
-      )
-      .returningAll(),
+  // Several claims in one statement (rows in feed order, one per feed: see batch.ts onePerKey); a
+  // row comes back only where the claim won. `now`: the latest of the batch, the closest to when it runs.
+  const claimFeeds = compileOnce(
+    (a: { feedIds: string[]; owners: string[]; untils: number[]; now: number }) =>
+      db
+        .insertInto('feed_state')
+        .values(a.feedIds.map((feedId, row) => ({ feed_id: feedId, lease_owner: a.owners[row]!, lease_until: a.untils[row]! })))
+        .onConflict((conflict) =>
+          conflict
+            .column('feed_id')
+            .doUpdateSet((eb) => ({ lease_owner: eb.ref('excluded.lease_owner'), lease_until: eb.ref('excluded.lease_until') }))
+            .where((eb) => eb.or([eb('feed_state.lease_owner', 'is', null), eb('feed_state.lease_owner', '=', eb.ref('excluded.lease_owner')), eb('feed_state.lease_until', '<', a.now)])),
+        )
+        .returningAll(),
+    ['feedIds', 'owners', 'untils'],
   );
+  // The claims of polls that start together: one round trip, one commit (see batch.ts).
+  const claims = batcher<{ feedId: string; owner: string; now: number; until: number }, FeedState | null>(async (requests) => {
+    // Two claims of one feed in a batch: the first made is tried, as if they had run one after the
+    // other; the other wins too only when it has the same owner (a renewal).
+    const rows = onePerKey(requests, (request) => request.feedId, 'first');
+    const won = (
+      await claimFeeds(db, {
+        feedIds: rows.map((row) => row.feedId),
+        owners: rows.map((row) => row.owner),
+        untils: rows.map((row) => row.until),
+        now: Math.max(...requests.map((request) => request.now)),
+      })
+    ).rows.map(toFeedState);
+    const tried = new Map(rows.map((row) => [row.feedId, row.owner]));
+    const states = new Map(won.map((state) => [state.feedId, state]));
+    return requests.map((request) => (tried.get(request.feedId) === request.owner ? (states.get(request.feedId) ?? null) : null));
+  }, BATCH_ROWS);
 
   return createStore(db, {
     async searchArticles(text, options) {
@@ -99,10 +121,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
         ORDER BY round(ts_rank(a.search, q)::numeric, 6) DESC, a.sort_at DESC LIMIT ${options.limit}`.execute(db);
       return rows.map(toArticle);
     },
-    async claimFeed(feedId, owner, now, until) {
-      const [row] = (await claimFeed(db, { feedId, owner, now, until })).rows;
-      return row ? toFeedState(row) : null;
-    },
+    claimFeed: (feedId, owner, now, until) => claims.load({ feedId, owner, now, until }),
     async claimTargets(owner, now, until) {
       return db.transaction().execute(async (trx) => {
         const candidates = await unfinishedTargets(db, trx);
@@ -141,6 +160,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
       return false;
     },
     async close() {
+      await claims.flush();
       gatewayClient?.release();
       gatewayClient = null;
       await db.destroy();

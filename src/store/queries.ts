@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
+import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedState, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
 import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
-import { compiled, type Db } from './statements.js';
+import { batcher, BATCH_ROWS, onePerKey } from './batch.js';
+import { compiled, feedStateColumns, type Db } from './statements.js';
 
 /**
  * The store's queries, written once for SQLite and PostgreSQL with kysely. What truly differs
@@ -14,15 +15,9 @@ export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof 
 /** The part of the store written once. */
 type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & PushSubscriptions & KeyValues & UsageLedger & Approvals;
 
-/**
- * At most this many rows or keys per statement: SQLite allows 32,766 bound values per statement,
- * PostgreSQL 65,535, and a seen item binds 6.
- */
-const BATCH = 500;
-
 function batches<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
-  for (let start = 0; start < items.length; start += BATCH) out.push(items.slice(start, start + BATCH));
+  for (let start = 0; start < items.length; start += BATCH_ROWS) out.push(items.slice(start, start + BATCH_ROWS));
   return out;
 }
 
@@ -36,13 +31,30 @@ const nextDueRow = z.object({ next: nullableInt });
 const metaRow = z.object({ value: text });
 const feedTargetRow = z.object({ feed_id: text, target: text });
 
-/** The whole Store on `db`: the queries written once, with the backend's own `dialect` parts. */
+/**
+ * The whole Store on `db`: the queries written once, with the backend's own `dialect` parts. Its
+ * close writes the state writes still gathering (see batch.ts) before the dialect closes the database.
+ */
 export function createStore(db: Db, dialect: DialectParts): Store {
-  return { ...commonParts(db), ...dialect };
+  const { flush, ...common } = commonParts(db);
+  return {
+    ...common,
+    ...dialect,
+    async close() {
+      await flush();
+      await dialect.close();
+    },
+  };
 }
 
-function commonParts(db: Db): CommonParts {
+function commonParts(db: Db): CommonParts & { flush(): Promise<void> } {
   const q = compiled(db);
+  // The state writes of polls that finish together: one upsert, one commit (see batch.ts).
+  const stateWrites = batcher<FeedState, void>(async (states) => {
+    const rows = onePerKey(states, (state) => state.feedId, 'last');
+    await q.saveFeedStates(db, feedStateColumns(rows));
+    return states.map(() => undefined);
+  }, BATCH_ROWS);
   async function approvalOf(articleId: string): Promise<Approval | null> {
     const row = await db.selectFrom('approvals').selectAll().where('article_id', '=', articleId).executeTakeFirst();
     return row ? toApproval(row) : null;
@@ -52,7 +64,7 @@ function commonParts(db: Db): CommonParts {
       rows.map(toApproval).map(async (approval) => ({ approval, article: toArticle(await db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', '=', approval.articleId).executeTakeFirstOrThrow()) })),
     );
   }
-  /** Deliveries rows with their articles, read with one query per BATCH articles (not one per row). */
+  /** Deliveries rows with their articles, read with one query per BATCH_ROWS articles (not one per row). */
   async function jobs(rows: unknown[]): Promise<DeliveryJob[]> {
     const deliveries = rows.map(toDelivery);
     const articles = new Map<string, StoredArticle>();
@@ -82,9 +94,8 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
 
   return {
     seenItems,
-    async saveFeedState(state) {
-      await q.saveFeedState(db, { ...state, initialized: state.initialized ? 1 : 0 });
-    },
+    flush: () => stateWrites.flush(),
+    saveFeedState: (state) => stateWrites.load(state),
     async feedStates() {
       return (await db.selectFrom('feed_state').selectAll().orderBy('feed_id').execute()).map(toFeedState);
     },

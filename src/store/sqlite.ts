@@ -2,12 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import type { Store } from './store.js';
+import type { FeedState, Store } from './store.js';
 import type { Tables } from './schema.js';
 import { ARTICLE_COLUMNS, emptyFeedState, toArticle } from './rows.js';
 import { migrate, searchWords } from './migrations.js';
 import { createStore } from './queries.js';
-import { readFeedState, unfinishedTargets } from './statements.js';
+import { batcher, BATCH_ROWS } from './batch.js';
+import { readFeedStates, unfinishedTargets } from './statements.js';
 
 /**
  * The store on SQLite: one process owns the file. What only SQLite does: FTS5 search, and claims
@@ -63,6 +64,11 @@ export async function openSqliteStore(path: string): Promise<Store> {
   // Every target is "taken over" the first time this process sees it, so what a crashed
   // predecessor left in "sending" is recovered.
   const seenTargets = new Set<string>();
+  // The claims of polls that start together: one read (see batch.ts).
+  const claims = batcher<string, FeedState>(async (feedIds) => {
+    const states = await readFeedStates(db, [...new Set(feedIds)]);
+    return feedIds.map((feedId) => states.get(feedId) ?? emptyFeedState(feedId));
+  }, BATCH_ROWS);
 
   return createStore(db, {
     async searchArticles(query, options) {
@@ -77,9 +83,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
       return rows.map(toArticle);
     },
     // SQLite serves a single process: every claim succeeds.
-    async claimFeed(feedId) {
-      return (await readFeedState(db, feedId)) ?? emptyFeedState(feedId);
-    },
+    claimFeed: (feedId) => claims.load(feedId),
     async claimTargets() {
       const held = await unfinishedTargets(db);
       const takenOver = held.filter((target) => !seenTargets.has(target));
@@ -96,6 +100,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
       return [owner];
     },
     async close() {
+      await claims.flush();
       await db.destroy();
     },
   });

@@ -152,7 +152,11 @@ interface SeenItem {
 
 /** Each feed's polling state: validators, first sight, failures. */
 export interface FeedStates {
-  /** Writes one feed's whole state (creating or replacing it); its lease is left alone. */
+  /**
+   * Writes one feed's whole state (creating or replacing it); its lease is left alone. Writes made
+   * in one turn of the event loop go as one statement (store/batch.ts), the last of a feed winning;
+   * resolves once committed, and rejects with the batch statement's error.
+   */
   saveFeedState(state: FeedState): Promise<void>;
   /** Every feed's state, by feed id. */
   feedStates(): Promise<FeedState[]>;
@@ -301,7 +305,8 @@ export interface Leases {
   /**
    * Claims (or renews) a feed's polling for `owner` until `until`, returning the feed's state in the
    * same round trip (a fresh state for a feed never polled); null while another owner's lease on it
-   * runs past `now`.
+   * runs past `now`. Claims made in one turn of the event loop go as one statement (store/batch.ts);
+   * of two owners' claims of one feed in a batch, the first made is tried.
    */
   claimFeed(feedId: string, owner: string, now: EpochMs, until: EpochMs): Promise<FeedState | null>;
   /**
