@@ -68,8 +68,16 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   }
   // Names this process in the database's leases (several may share a PostgreSQL database).
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork, perHost: config.http.perHost });
-  const feeds = new FeedRegistry(config, store);
+  // Public addresses only; a feed allowed private networks, and typed URLs when HERALD_ALLOW_PRIVATE_COMMANDS
+  // is set, get a client of wider reach from it (withPrivateNetwork).
+  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: false, perHost: config.http.perHost });
+  const feeds = new FeedRegistry(config, store, { allFeeds: env.allowPrivateNetwork, addedFeeds: env.allowPrivateCommands });
+  if (env.allowPrivateNetwork) {
+    log.warn('HERALD_ALLOW_PRIVATE_NETWORK is set: every feed, its article pages and images may reach loopback and private addresses; prefer privateNetwork: true on the feeds that need it');
+  }
+  /** The client for a feed's content: private networks only for a feed allowed them (a feed no longer known: only with HERALD_ALLOW_PRIVATE_NETWORK). */
+  const httpFor = (feedId: string) => http.withPrivateNetwork(feeds.get(feedId)?.privateNetwork ?? env.allowPrivateNetwork);
+  const typedUrls = { privateNetwork: env.allowPrivateCommands };
   await feeds.load();
   // Deliveries queued by a release that did not keep options with them get today's, once.
   const filled = await store.fillDeliveryOptions((feedId, target) => feeds.optionsFor(feedId, target));
@@ -90,7 +98,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
 
   const deps: TargetDeps = {
     store,
-    http,
+    httpFor,
     log,
     config: () => feeds.current(),
     metrics: metrics.registry,
@@ -98,6 +106,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       store,
       feeds,
       http,
+      reach: typedUrls,
       feedLimits,
       articles,
       summary: config.summary,
@@ -180,7 +189,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     env.publicUrl && options.serveOps && !options.dryRun
       ? new WebSub({
           store,
-          http,
+          httpFor,
           log: log.child({ component: 'websub' }),
           publicUrl: env.publicUrl,
           leaseMs: config.push.leaseMs,
@@ -261,6 +270,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           kinds: TARGET_KINDS,
           configured: options.configured,
           http,
+          reach: typedUrls,
           feedLimits,
           config: () => feeds.current(),
           nextPollAt: (feedId) => scheduler.nextPollAt(feedId),

@@ -45,12 +45,17 @@ export interface PreparedArticle {
   pageRejected: string | null;
 }
 
+/** Where a page fetch may connect: loopback and private addresses too (a feed with privateNetwork), or only public ones. */
+export interface PageReach {
+  privateNetwork: boolean;
+}
+
 /** Turns feed items into articles, fetching their pages; the I/O is the implementer's (pipeline/pages.ts). */
 export interface ArticlePreparer {
-  /** Fetches and extracts one article page; never throws. */
-  loadPage(url: string): Promise<PageResult>;
-  /** Fetches the item's page (when it links one) and builds the article from both; never throws for a page. */
-  prepare(source: Omit<ArticleSource, 'page'>): Promise<PreparedArticle>;
+  /** Fetches and extracts one article page within `reach`; never throws. */
+  loadPage(url: string, reach: PageReach): Promise<PageResult>;
+  /** Fetches the item's page (when it links one) within `reach` (its feed's) and builds the article from both; never throws for a page. */
+  prepare(source: Omit<ArticleSource, 'page'>, reach: PageReach): Promise<PreparedArticle>;
 }
 
 /** Below this, a page's text is a teaser or a paywall notice: the feed's own content says more. */

@@ -44,7 +44,8 @@ Options:
   --json      one JSON object per input, one per line, in input order
   --help      this text
 
-Loopback and private addresses are refused unless HERALD_ALLOW_PRIVATE_NETWORK=1.
+Loopback and private addresses are refused unless HERALD_ALLOW_PRIVATE_NETWORK=1; link-local and
+cloud metadata addresses (169.254.169.254…) always.
 ${EXIT}`,
   preview: `Usage: herald preview <feed-id-or-url> [--limit N]
 

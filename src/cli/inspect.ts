@@ -13,7 +13,7 @@ import { USER_AGENT } from '../version.js';
 export const LIMITS = { maxBytes: 20_000_000, timeoutMs: 30_000 };
 
 export function describeFailure(error: unknown): string {
-  if (error instanceof FetchError && error.kind === 'blocked') return `${error.message} (set HERALD_ALLOW_PRIVATE_NETWORK=1 to allow)`;
+  if (error instanceof FetchError && error.kind === 'blocked') return `${error.message} (HERALD_ALLOW_PRIVATE_NETWORK=1 allows loopback and private addresses; link-local and cloud metadata ones never)`;
   if (error instanceof FetchError) return `${error.kind}: ${error.message}`;
   return (error as Error)?.message ?? String(error);
 }

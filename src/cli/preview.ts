@@ -29,7 +29,9 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
       ? routeArticle(config!, feedId, facts)
       : TARGET_KINDS.map((kind) => ({ kind: kind.name, address: kind.sampleAddress, template: routed.find((d) => d.kind === kind.name)?.template ?? null, verdict: { pass: true, reason: null }, approval: null }));
   const style = { name: configured?.name ?? feedId, color: configured?.color ?? 0x5865f2 };
-  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: env.allowPrivateNetwork });
+  // A configured feed reaches what it would in a run; an ad-hoc URL only with HERALD_ALLOW_PRIVATE_NETWORK.
+  const reach = { privateNetwork: env.allowPrivateNetwork || (configured?.privateNetwork ?? false) };
+  const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: reach.privateNetwork });
   const extraction = createExtractionPool({ timeoutMs: config?.extraction.timeoutMs ?? 10_000, maxDepth: config?.extraction.maxDepth ?? 400, threads: 1 });
   const articles = articlePreparer({
     http,
@@ -52,7 +54,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     print(`${feed.title ?? redactUrlSecrets(url)}: the newest ${items.length} of ${counted(feed.items.length, 'item')}\n`);
     for (const [position, { item }] of items.entries()) {
       progress?.show(`preparing ${position + 1}/${items.length}…`);
-      const { article, text, language, pageFailure, pageRejected } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item });
+      const { article, text, language, pageFailure, pageRejected } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item }, reach);
       progress?.clear();
       if (!article) {
         print(`(item "${item.title ?? item.id}" has no usable link; it would be skipped)\n`);

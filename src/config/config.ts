@@ -19,6 +19,12 @@ export interface FeedConfig {
   priority: number;
   /** Folder of the feed in OPML export ("a/b" nests b in a); null: top level. */
   category: string | null;
+  /**
+   * The feed's own URL, its article pages, their images and its hub may be on loopback or private
+   * addresses (`privateNetwork: true`); never link-local or cloud metadata ones. Other feeds' content
+   * is not opened by it.
+   */
+  privateNetwork: boolean;
 }
 
 /** A destination a route names: the kind (`discord`, `x`, …) and where within it. */
@@ -125,6 +131,7 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
       color: feed.color ?? colorFor(feed.id),
       priority: feed.priority ?? 0,
       category: feed.category ?? null,
+      privateNetwork: feed.privateNetwork ?? false,
     })),
     routes: data.routes.map((route) => ({
       feeds: route.feeds.includes('*') ? ('*' as const) : route.feeds,

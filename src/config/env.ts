@@ -34,6 +34,7 @@ export const HERALD_ENV = [
   // A PostgreSQL URL may carry a password.
   { name: 'DATABASE_URL', secret: true },
   { name: 'HERALD_ALLOW_PRIVATE_NETWORK', secret: false },
+  { name: 'HERALD_ALLOW_PRIVATE_COMMANDS', secret: false },
   { name: 'HTTP_HOST', secret: false },
   { name: 'HTTP_PORT', secret: false },
   { name: 'HERALD_PUBLIC_URL', secret: false },
@@ -47,7 +48,16 @@ const envSchema = variablesSchema(HERALD_ENV);
 export interface Env {
   configFile: string;
   databaseUrl: string;
+  /**
+   * HERALD_ALLOW_PRIVATE_NETWORK: every feed (its URL, article pages, images, hub) and the CLI's
+   * ad-hoc URLs may reach loopback and private addresses, as if each feed set `privateNetwork: true`.
+   */
   allowPrivateNetwork: boolean;
+  /**
+   * HERALD_ALLOW_PRIVATE_COMMANDS: URLs that people type (slash commands, the dashboard's feed form)
+   * and the feeds added that way may reach loopback and private addresses. Off by default.
+   */
+  allowPrivateCommands: boolean;
   /** Where the ops server (/healthz, /readyz, /metrics) listens: 127.0.0.1 unless HTTP_HOST says otherwise (the image sets 0.0.0.0). */
   httpHost: string;
   /** TCP port, 0–65535 (0: any free port). */
@@ -108,11 +118,17 @@ export function readEnv(source: Environment): Env {
   return {
     configFile: env.HERALD_CONFIG ?? 'config/herald.yaml',
     databaseUrl,
-    allowPrivateNetwork: env.HERALD_ALLOW_PRIVATE_NETWORK === '1' || env.HERALD_ALLOW_PRIVATE_NETWORK === 'true',
+    allowPrivateNetwork: isOn(env.HERALD_ALLOW_PRIVATE_NETWORK),
+    allowPrivateCommands: isOn(env.HERALD_ALLOW_PRIVATE_COMMANDS),
     httpHost,
     httpPort: port,
     publicUrl,
     logLevel,
     dashboardPassword: env.HERALD_DASHBOARD_PASSWORD ?? null,
   };
+}
+
+/** A switch variable: `1` or `true` turn it on; anything else (and unset) is off. */
+function isOn(value: string | undefined): boolean {
+  return value === '1' || value === 'true';
 }

@@ -64,6 +64,7 @@ const feedSchema = z.strictObject({
   color: hexColor.optional(),
   priority: z.number().int().min(-100).max(100).optional(),
   category: z.string().trim().min(1).max(200).optional(),
+  privateNetwork: z.boolean().optional(),
 });
 
 /** One place a route sends to, as a destination kind reads it from the config file. */

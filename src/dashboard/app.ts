@@ -10,6 +10,7 @@ import { CommandError } from '../targets/discord/commands/types.js';
 import { cutText } from '../text/cut.js';
 import type { FeedLimits } from '../sources/fetch.js';
 import type { HttpClient } from '../sources/http.js';
+import type { PageReach } from '../articles/article.js';
 import { formatSession, LOGIN_MS, newSession, parseSession, type Gate, type Session } from './auth.js';
 import { deskItem, deskItems, feedItems, feedRows, nextPosts, queueRows, usageViews, workerRows, describeTarget, type DashboardSources } from './data.js';
 import { deciderText, deskArticlePage, deskPage } from './desk-view.js';
@@ -20,8 +21,10 @@ import type { Config } from '../config/config.js';
 
 /** Everything the dashboard's pages read and the forms change. */
 export interface DashboardDeps extends DashboardSources {
-  /** The SSRF-guarded client: a feed added on the page is fetched first, as /feeds add does. */
+  /** The SSRF-guarded client, public addresses only: a feed added on the page is fetched first, within `reach`, as /feeds add does. */
   http: HttpClient;
+  /** How far a URL typed in the form may reach (HERALD_ALLOW_PRIVATE_COMMANDS, as for slash commands). */
+  reach: PageReach;
   feedLimits: FeedLimits;
   config(): Config;
   gate: Gate;

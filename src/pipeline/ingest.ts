@@ -37,7 +37,7 @@ export interface PollOutcome {
 
 export interface IngestDeps {
   store: FeedStates & SeenItems & Articles;
-  /** Fetches the feeds (article pages go through `articles`). */
+  /** Fetches the feeds, each with its own reach (FeedConfig.privateNetwork); article pages go through `articles`. */
   http: HttpClient;
   articles: ArticlePreparer;
   log: Logger;
@@ -80,7 +80,7 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
   const startedAt = now();
   try {
     const validators = state.initialized ? { etag: state.etag, lastModified: state.lastModified } : { etag: null, lastModified: null };
-    const response = await fetchFeed(deps.http, feed.url, deps.feedLimits, validators, new Date(startedAt));
+    const response = await fetchFeed(deps.http.withPrivateNetwork(feed.privateNetwork), feed.url, deps.feedLimits, validators, new Date(startedAt));
     if (response.status === 'not-modified') {
       await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null });
       return { feedId: feed.id, status: 'not-modified', newArticles: 0, failures: 0, fetched: response };
@@ -149,7 +149,7 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
   let newArticles = 0;
   const feedName = parsed.title ?? feed.name;
   await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
-    const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
+    const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item }, feed);
     if (pageFailure) log.warn({ feed: feed.id, item: key, url: item.url, reason: pageFailure }, 'article page unavailable; using the feed content');
     if (pageRejected) log.debug({ feed: feed.id, item: key, url: item.url, reason: pageRejected }, "article page is not the item's article; using the feed content");
     if (!article) {
@@ -187,7 +187,7 @@ async function reviseEditedItems(feed: FeedConfig, feedName: string, seenEntries
     const previous = stored.get(key)!;
     // Rows from before hashes were kept have none: record it, there is nothing to compare with.
     if (deps.updates === 'edit' && previous.contentHash !== null && previous.articleId) {
-      const { article } = await deps.articles.prepare({ feedId: feed.id, feedName, item });
+      const { article } = await deps.articles.prepare({ feedId: feed.id, feedName, item }, feed);
       if (article && (await deps.store.reviseArticle(previous.articleId, { title: article.title, summary: article.summary }))) {
         revised++;
         deps.log.info({ feed: feed.id, article: previous.articleId, item: key }, 'article edited by its publisher; messages will be updated');

@@ -1,4 +1,4 @@
-import { buildArticle, type ArticlePreparer, type PageResult, type PreparedArticle } from '../articles/article.js';
+import { buildArticle, type ArticlePreparer, type PageReach, type PageResult, type PreparedArticle } from '../articles/article.js';
 import type { SummaryLimits } from '../articles/summarize.js';
 import type { FeedItem } from '../sources/feed.js';
 import { decodeBytes, charsetOf } from '../sources/decode.js';
@@ -40,7 +40,7 @@ async function loadArticlePage(http: HttpClient, extraction: ExtractionPool, url
 const BAD_PAGES_KEPT = 1_000;
 
 export interface ArticlePreparerOptions {
-  /** The SSRF-guarded client article pages are fetched with. */
+  /** The SSRF-guarded client article pages are fetched with (each fetch with the reach it is given). */
   http: HttpClient;
   /** Where pages are extracted, off the main thread and within a time budget. */
   extraction: ExtractionPool;
@@ -58,22 +58,24 @@ export interface ArticlePreparerOptions {
 export function articlePreparer(options: ArticlePreparerOptions): ArticlePreparer {
   const now = options.now ?? Date.now;
   // Pages too costly to extract are remembered (by URL, the newest BAD_PAGES_KEPT) and not fetched
-  // again: a hostile page costs one time budget, not one per poll, edit or /summary.
+  // again: a hostile page costs one time budget, not one per poll, edit or /summary. They are kept
+  // per reach, so what a private feed's page did is not told to a public-only /summary.
   const badPages = new Map<string, PageResult>();
-  const loadPage = async (url: string): Promise<PageResult> => {
-    const known = badPages.get(url);
+  const loadPage = async (url: string, reach: PageReach): Promise<PageResult> => {
+    const key = `${reach.privateNetwork ? 'private' : 'public'} ${url}`;
+    const known = badPages.get(key);
     if (known) return known;
-    const result = await loadArticlePage(options.http, options.extraction, url, options.pageLimits);
+    const result = await loadArticlePage(options.http.withPrivateNetwork(reach.privateNetwork), options.extraction, url, options.pageLimits);
     if (!result.ok && (result.kind === 'too-slow' || result.kind === 'too-deep')) {
-      badPages.set(url, result);
+      badPages.set(key, result);
       if (badPages.size > BAD_PAGES_KEPT) badPages.delete(badPages.keys().next().value!);
     }
     return result;
   };
   return {
     loadPage,
-    async prepare(source: { feedId: string; feedName: string; item: FeedItem }): Promise<PreparedArticle> {
-      const page = source.item.url ? await loadPage(source.item.url) : null;
+    async prepare(source: { feedId: string; feedName: string; item: FeedItem }, reach: PageReach): Promise<PreparedArticle> {
+      const page = source.item.url ? await loadPage(source.item.url, reach) : null;
       let pageRejected: string | null = null;
       const onPageRejected = (reason: string) => (pageRejected = reason);
       const built = buildArticle({ ...source, page: page?.ok ? page.page : null, onPageRejected }, options.summary, now());

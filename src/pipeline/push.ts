@@ -20,8 +20,8 @@ const MISSED_LIMIT = 2;
 
 export interface PushDeps {
   store: PushSubscriptions;
-  /** The guarded client: hubs are reached like any feed host (SSRF rules, per-host politeness). */
-  http: HttpClient;
+  /** The guarded client for a feed: its hub is reached like the feed's host (SSRF rules and the feed's reach, per-host politeness). */
+  httpFor(feedId: string): HttpClient;
   log: Logger;
   /** HERALD_PUBLIC_URL, without a trailing slash. */
   publicUrl: string;
@@ -61,6 +61,8 @@ export class WebSub {
   private readonly missed = new Map<string, number>();
   /** Each verified subscription's renewal timer, by feed id. */
   private readonly renewals = new Map<string, NodeJS.Timeout>();
+  /** The client each feed's hub was asked with: the feed's reach still applies to its unsubscription, when the feed itself is gone. */
+  private readonly hubClients = new Map<string, HttpClient>();
   private closed = false;
 
   constructor(private readonly deps: PushDeps) {}
@@ -182,8 +184,10 @@ export class WebSub {
     // Stored before asking: a hub may verify before it answers the request.
     await this.save(subscription);
     try {
+      const http = this.deps.httpFor(feedId);
+      this.hubClients.set(feedId, http);
       await requestSubscription(
-        this.deps.http,
+        http,
         { hub, mode: 'subscribe', topic, callback: this.callbackUrl(subscription), secret: subscription.secret, leaseSeconds: Math.round(this.deps.leaseMs / 1000) },
         this.deps.timeoutMs,
       );
@@ -211,7 +215,9 @@ export class WebSub {
         return;
       }
       await this.save({ ...stored, state: 'unsubscribing', requestedAt: this.now() });
-      await requestSubscription(this.deps.http, { hub: stored.hub, mode: 'unsubscribe', topic: stored.topic, callback: this.callbackUrl(stored) }, this.deps.timeoutMs);
+      const http = this.hubClients.get(feedId) ?? this.deps.httpFor(feedId);
+      this.hubClients.delete(feedId);
+      await requestSubscription(http, { hub: stored.hub, mode: 'unsubscribe', topic: stored.topic, callback: this.callbackUrl(stored) }, this.deps.timeoutMs);
       this.deps.log.info({ feed: feedId, hub: stored.hub }, 'push unsubscription requested');
     } catch (error) {
       this.deps.log.warn({ err: error, feed: feedId }, 'push unsubscription failed; the subscription is forgotten and its notifications refused');

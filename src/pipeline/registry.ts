@@ -11,9 +11,18 @@ export interface FeedChanges {
   removed(feedId: string): void;
 }
 
+/** Which feeds may reach loopback and private addresses beyond those whose config says `privateNetwork: true`. */
+export interface PrivateNetworkGrants {
+  /** Every feed (HERALD_ALLOW_PRIVATE_NETWORK, the blunt tool). */
+  allFeeds: boolean;
+  /** Feeds people added (/feeds add, the dashboard): their URLs were typed, as slash commands' are (HERALD_ALLOW_PRIVATE_COMMANDS). */
+  addedFeeds: boolean;
+}
+
 /**
  * The feeds Herald watches: those of the config file (read-only from Discord) and those added with
  * /feeds add (kept in the database). Changes are passed on to the scheduler through `changes`.
+ * Each feed says whether it may reach private networks (FeedConfig.privateNetwork), `grants` applied.
  */
 export class FeedRegistry implements FeedCatalog {
   private discordFeeds = new Map<string, DiscordFeed>();
@@ -23,8 +32,14 @@ export class FeedRegistry implements FeedCatalog {
   constructor(
     private config: Config,
     private readonly store: Subscriptions,
+    private readonly grants: PrivateNetworkGrants = { allFeeds: false, addedFeeds: false },
   ) {
-    this.configById = new Map(config.feeds.map((feed) => [feed.id, feed]));
+    this.configById = this.granted(config);
+  }
+
+  /** The config file's feeds by id, each opened to private networks when HERALD_ALLOW_PRIVATE_NETWORK says so. */
+  private granted(config: Config): Map<string, FeedConfig> {
+    return new Map(config.feeds.map((feed) => [feed.id, this.grants.allFeeds && !feed.privateNetwork ? { ...feed, privateNetwork: true } : feed]));
   }
 
   async load(): Promise<void> {
@@ -62,13 +77,14 @@ export class FeedRegistry implements FeedCatalog {
     const minEveryMs = discordSettings(this.config).minEveryMs;
     const { polling } = this.config;
     const bounds = pollBounds(Math.max(feed.everyMs, minEveryMs), polling.minEveryMs === undefined ? undefined : Math.max(polling.minEveryMs, minEveryMs), polling.maxEveryMs);
-    return { id: feed.id, url: feed.url, ...bounds, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0, category: null };
+    const privateNetwork = this.grants.allFeeds || this.grants.addedFeeds;
+    return { id: feed.id, url: feed.url, ...bounds, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0, category: null, privateNetwork };
   }
 
   /** Every feed to poll: config feeds, and Discord feeds that are not paused. */
   active(): FeedConfig[] {
     const fromDiscord = [...this.discordFeeds.values()].filter((feed) => !feed.paused).map((feed) => this.toFeedConfig(feed));
-    return [...this.config.feeds, ...fromDiscord];
+    return [...this.configById.values(), ...fromDiscord];
   }
 
   private static fromConfig(feed: FeedConfig): ListedFeed {
@@ -80,7 +96,7 @@ export class FeedRegistry implements FeedCatalog {
   }
 
   list(): ListedFeed[] {
-    return [...this.config.feeds.map(FeedRegistry.fromConfig), ...[...this.discordFeeds.values()].map((feed) => this.fromDiscord(feed))];
+    return [...[...this.configById.values()].map(FeedRegistry.fromConfig), ...[...this.discordFeeds.values()].map((feed) => this.fromDiscord(feed))];
   }
 
   /** One feed by id: a direct lookup, as it runs for every delivery (embed style, X priority). */
@@ -166,9 +182,9 @@ export class FeedRegistry implements FeedCatalog {
     const before = this.configById;
     const previousMinEveryMs = discordSettings(this.config).minEveryMs;
     this.config = config;
-    this.configById = new Map(config.feeds.map((feed) => [feed.id, feed]));
+    this.configById = this.granted(config);
     const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
-    for (const feed of config.feeds) {
+    for (const feed of this.configById.values()) {
       const old = before.get(feed.id);
       before.delete(feed.id);
       if (old && JSON.stringify(old) === JSON.stringify(feed)) continue;

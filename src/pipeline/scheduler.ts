@@ -247,7 +247,7 @@ export class FeedScheduler {
       return;
     }
     const run = this.limit(async () => {
-      const parsed = content ?? (await fetchFeed(this.deps.http, feed.url, this.deps.feedLimits)).feed;
+      const parsed = content ?? (await fetchFeed(this.deps.http.withPrivateNetwork(feed.privateNetwork), feed.url, this.deps.feedLimits)).feed;
       const newArticles = await ingestPushed(feed, parsed, this.deps);
       this.deps.log.info({ feed: feedId, newArticles, thin: content === null }, 'push notification ingested');
     }).catch((error: unknown) => this.deps.log.warn({ err: error, feed: feedId }, 'push notification could not be ingested; the next poll will see it'));

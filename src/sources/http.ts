@@ -4,8 +4,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { isIP, type LookupFunction } from 'node:net';
 import { type Readable } from 'node:stream';
-import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import { classifyAddress, isAddressAllowed } from './addresses.js';
 import { HostBackoff, HostLimiter, retryAfterUntil, type HostLimits } from './hosts.js';
 
 /** Why a fetch failed; 'file' is a local feed file that cannot be read (missing, a directory, no permission). */
@@ -63,6 +63,13 @@ export interface HttpClient {
    * Throws FetchError for what stops the request (blocked, timeout, network).
    */
   postForm(target: string, form: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }>;
+  /**
+   * The same client (one per-host politeness, one connection pool per reach) reaching loopback and
+   * private addresses when `allowed` is true, only public ones when false. Link-local and cloud
+   * metadata addresses stay out of reach either way.
+   */
+  withPrivateNetwork(allowed: boolean): HttpClient;
+  /** Closes the connections of this client and of every client derived from it with withPrivateNetwork. */
   close(): Promise<void>;
 }
 
@@ -71,7 +78,11 @@ export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 export interface HttpClientOptions {
   userAgent: string;
-  /** Lets fetches reach loopback, private, link-local and similar addresses (HERALD_ALLOW_PRIVATE_NETWORK). */
+  /**
+   * Lets this client's fetches reach loopback, RFC 1918, unique-local and the other non-public
+   * ranges (a feed with `privateNetwork: true`, HERALD_ALLOW_PRIVATE_NETWORK); never link-local or
+   * cloud metadata addresses. Clients of the other reach come from `withPrivateNetwork`.
+   */
   allowPrivateNetwork: boolean;
   maxRedirects?: number;
   connectTimeoutMs?: number;
@@ -81,63 +92,10 @@ export interface HttpClientOptions {
   perHost?: HostLimits;
 }
 
-/**
- * Which addresses a request may reach. HERALD_ALLOW_PRIVATE_NETWORK allows everything; a narrower
- * policy (private networks yes, link-local and cloud metadata no) is one more value of this type.
- */
-export interface NetworkPolicy {
-  /** Loopback, RFC 1918, unique-local, carrier-grade NAT, and every other non-public range but link-local. */
-  allowPrivate: boolean;
-  /** 169.254.0.0/16 and fe80::/10, where cloud metadata services answer, and the metadata addresses themselves. */
-  allowLinkLocal: boolean;
-}
-
-export type AddressClass = 'public' | 'private' | 'link-local';
-
-/** Cloud metadata services outside the link-local ranges: AWS over IPv6 (fd00:ec2::254), Alibaba Cloud (100.100.100.200). */
-const METADATA_ADDRESSES = new Set(['fd00:ec2::254', '100.100.100.200']);
-
-/**
- * Classifies an IP address (IPv4, IPv6, bracketed or not). IPv6 forms that carry an IPv4 address
- * are judged by that address: IPv4-mapped and IPv4-compatible (RFC 4291 §2.5.5), IPv4-translated
- * (RFC 6145), NAT64 64:ff9b::/96 (RFC 6052) and 6to4 2002::/16 (RFC 3056). Anything that does not
- * parse is 'private', so it is refused by default.
- */
-export function classifyAddress(address: string): AddressClass {
-  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    parsed = ipaddr.parse(address.replace(/^\[|\]$/g, ''));
-  } catch {
-    return 'private';
-  }
-  const ip = parsed.kind() === 'ipv6' ? (embeddedIPv4(parsed as ipaddr.IPv6) ?? parsed) : parsed;
-  if (METADATA_ADDRESSES.has(ip.toNormalizedString()) || METADATA_ADDRESSES.has(ip.toString())) return 'link-local';
-  const range = ip.range();
-  if (range === 'linkLocal') return 'link-local';
-  return range === 'unicast' ? 'public' : 'private';
-}
-
-function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4 | null {
-  const p = ip.parts;
-  const v4 = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
-  const zeros = (from: number, to: number) => p.slice(from, to).every((part) => part === 0);
-  if (zeros(0, 5) && p[5] === 0xffff) return v4(p[6]!, p[7]!); // ::ffff:a.b.c.d, mapped
-  if (zeros(0, 4) && p[4] === 0xffff && p[5] === 0) return v4(p[6]!, p[7]!); // ::ffff:0:a.b.c.d, translated
-  if (zeros(0, 6) && !(p[6] === 0 && p[7]! <= 1)) return v4(p[6]!, p[7]!); // ::a.b.c.d, compatible (not :: or ::1)
-  if (p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6)) return v4(p[6]!, p[7]!); // NAT64 well-known prefix
-  if (p[0] === 0x2002) return v4(p[1]!, p[2]!); // 6to4
-  return null;
-}
-
-/** True when `policy` lets a request connect to `address`. */
-export function isAddressAllowed(address: string, policy: NetworkPolicy): boolean {
-  const kind = classifyAddress(address);
-  if (kind === 'public') return true;
-  return kind === 'private' ? policy.allowPrivate : policy.allowLinkLocal;
-}
-
 function blocked(address: string): FetchError {
-  return new FetchError('blocked', `refused to connect to non-public address ${address}`);
+  return classifyAddress(address) === 'link-local'
+    ? new FetchError('blocked', `refused to connect to link-local or cloud metadata address ${address} (never allowed)`)
+    : new FetchError('blocked', `refused to connect to non-public address ${address}`);
 }
 
 /** True when `target` names a local file rather than an http(s) URL. */
@@ -147,11 +105,40 @@ export function isFilePath(target: string): boolean {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/**
+ * The SSRF-guarded HTTP client: http(s) fetches and form posts (and local feed files), every address
+ * checked before connecting (see isAddressAllowed), with per-host politeness shared by the client and
+ * every client `withPrivateNetwork` derives from it.
+ */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const maxRedirects = options.maxRedirects ?? 5;
-  const policy: NetworkPolicy = { allowPrivate: options.allowPrivateNetwork, allowLinkLocal: options.allowPrivateNetwork };
-  const agent = guardedAgent(policy, options.resolve ?? systemResolver, options.connectTimeoutMs ?? 10_000);
   const hosts = new HostLimiter(options.perHost ?? { maxInFlight: Infinity, minGapMs: 0 });
+  const clients = new Map<boolean, HttpClient>();
+  const agents: Agent[] = [];
+  const clientFor = (allowPrivate: boolean): HttpClient => {
+    let client = clients.get(allowPrivate);
+    if (!client) {
+      const agent = guardedAgent(allowPrivate, options.resolve ?? systemResolver, options.connectTimeoutMs ?? 10_000);
+      agents.push(agent);
+      client = reachingClient(options, allowPrivate, agent, hosts, clientFor, async () => {
+        await Promise.all(agents.map((each) => each.close()));
+      });
+      clients.set(allowPrivate, client);
+    }
+    return client;
+  };
+  return clientFor(options.allowPrivateNetwork);
+}
+
+/** The client of one reach (public only, or private too), connecting through `agent`. */
+function reachingClient(
+  options: HttpClientOptions,
+  allowPrivate: boolean,
+  agent: Agent,
+  hosts: HostLimiter,
+  clientFor: (allowPrivate: boolean) => HttpClient,
+  close: () => Promise<void>,
+): HttpClient {
+  const maxRedirects = options.maxRedirects ?? 5;
 
   async function fetchUrl(target: string, req: FetchRequest): Promise<FetchResult> {
     // The deadline starts when the first request may start, not while it waits its turn at the host.
@@ -164,7 +151,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       // A literal address skips name resolution: it is checked here, before connecting.
       const literal = parsed.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(literal) && !isAddressAllowed(literal, policy)) throw blocked(literal);
+      if (isIP(literal) && !isAddressAllowed(literal, allowPrivate)) throw blocked(literal);
       const hopUrl = url;
       let outcome: FetchResult | { status: 'redirect'; location: string };
       try {
@@ -237,7 +224,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const parsed = new URL(target);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new FetchError('unsupported', `only http(s) URLs can be posted to, not ${parsed.protocol}`);
     const literal = parsed.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(literal) && !isAddressAllowed(literal, policy)) throw blocked(literal);
+    if (isIP(literal) && !isAddressAllowed(literal, allowPrivate)) throw blocked(literal);
     try {
       return await hosts.run(parsed.host, timeoutMs, async () => {
         const signal = AbortSignal.timeout(timeoutMs);
@@ -267,26 +254,27 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return fetchUrl(target, req);
     },
     postForm,
-    close: () => agent.close(),
+    withPrivateNetwork: clientFor,
+    close,
   };
 }
 
 const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /**
- * An undici agent that connects only where `policy` allows. Every address a name resolves to is
+ * An undici agent that connects only where isAddressAllowed allows (`allowPrivate`: loopback and private ranges too). Every address a name resolves to is
  * checked before any connection is made (so a refused address never sees a TCP SYN or a TLS
  * ClientHello, and an open port cannot be told from a closed one); the address actually connected
  * to is checked again, in case resolution was bypassed.
  */
-function guardedAgent(policy: NetworkPolicy, resolve: Resolver, connectTimeoutMs: number): Agent {
-  const connect = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(policy, resolve) });
+function guardedAgent(allowPrivate: boolean, resolve: Resolver, connectTimeoutMs: number): Agent {
+  const connect = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(allowPrivate, resolve) });
   return new Agent({
     connect(connectOptions, callback) {
       connect(connectOptions, (error, socket) => {
         if (error || !socket) return callback(error ?? new Error('connect failed'), null);
         const address = socket.remoteAddress ?? '';
-        if (!isAddressAllowed(address, policy)) {
+        if (!isAddressAllowed(address, allowPrivate)) {
           socket.destroy();
           return callback(blocked(address), null);
         }
@@ -299,11 +287,11 @@ function guardedAgent(policy: NetworkPolicy, resolve: Resolver, connectTimeoutMs
 }
 
 /** A `net.connect` lookup that refuses a name when any of its addresses is not allowed. */
-function guardedLookup(policy: NetworkPolicy, resolve: Resolver): LookupFunction {
+function guardedLookup(allowPrivate: boolean, resolve: Resolver): LookupFunction {
   return (hostname, lookupOptions, callback) => {
     resolve(hostname).then(
       (all) => {
-        const refused = all.find((entry) => !isAddressAllowed(entry.address, policy));
+        const refused = all.find((entry) => !isAddressAllowed(entry.address, allowPrivate));
         if (refused) return callback(blocked(refused.address) as NodeJS.ErrnoException, '');
         const family = lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : lookupOptions.family;
         const usable = family ? all.filter((entry) => entry.family === family) : all;

@@ -10,8 +10,11 @@ import type { CommandDeps } from './discord/commands/types.js';
 export interface TargetDeps {
   /** The parts of the store the kinds keep state in: tokens and hashes, the gateway lock, X's usage. */
   store: KeyValues & Leases & UsageLedger;
-  /** The SSRF-guarded client (X lead images). */
-  http: HttpClient;
+  /**
+   * The SSRF-guarded client for a feed's content (lead images posted to X, Bluesky, Mastodon):
+   * loopback and private addresses only for a feed allowed them (FeedConfig.privateNetwork).
+   */
+  httpFor(feedId: string): HttpClient;
   log: Logger;
   /** The config as currently loaded (SIGHUP may replace it). */
   config(): Config;

@@ -105,7 +105,7 @@ describe('config', () => {
 
   it("reads Herald's own environment with defaults and rejects a malformed port", () => {
     const env = readEnv({});
-    expect(env).toEqual({ configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpHost: '127.0.0.1', httpPort: 8080, publicUrl: null, logLevel: 'info', allowPrivateNetwork: false, dashboardPassword: null });
+    expect(env).toEqual({ configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpHost: '127.0.0.1', httpPort: 8080, publicUrl: null, logLevel: 'info', allowPrivateNetwork: false, allowPrivateCommands: false, dashboardPassword: null });
     expect(readEnv({ HERALD_CONFIG: '  other.yaml ', LOG_LEVEL: 'DEBUG', HTTP_PORT: '', HERALD_DASHBOARD_PASSWORD: ' s3cret ' })).toMatchObject({ configFile: 'other.yaml', logLevel: 'debug', httpPort: 8080, dashboardPassword: 's3cret' });
     expect(readEnv({ HERALD_PUBLIC_URL: ' https://herald.example.org/ ' }).publicUrl).toBe('https://herald.example.org');
     expect(readEnv({ HERALD_PUBLIC_URL: 'https://example.org/herald/' }).publicUrl).toBe('https://example.org/herald');

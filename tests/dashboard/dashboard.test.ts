@@ -65,7 +65,7 @@ describe.skipIf('skipped' in browserOrSkip)(`the dashboard in a real browser${'s
       deliveries: { retryBase: '1h', retryMax: '1h' },
       dashboard: { enabled: true, port: 0 },
     });
-    herald = new HeraldProcess(['run'], { ...fakeEnv({ discord, x }), DISCORD_GUILD_ID: '900000000000000003', HERALD_CONFIG: config, DATABASE_URL: `sqlite:${dir}/herald.db`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HTTP_PORT: '0', HERALD_DASHBOARD_PASSWORD: PASSWORD });
+    herald = new HeraldProcess(['run'], { ...fakeEnv({ discord, x }), DISCORD_GUILD_ID: '900000000000000003', HERALD_CONFIG: config, DATABASE_URL: `sqlite:${dir}/herald.db`, HERALD_ALLOW_PRIVATE_NETWORK: '1', HERALD_ALLOW_PRIVATE_COMMANDS: '1', HTTP_PORT: '0', HERALD_DASHBOARD_PASSWORD: PASSWORD });
     const listening = await herald.waitForLog('dashboard listening');
     expect(listening.host).toBe('127.0.0.1');
     origin = `http://127.0.0.1:${String(listening.port)}`;

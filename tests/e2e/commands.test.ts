@@ -31,7 +31,8 @@ describe('slash commands through the real discord.js client', () => {
       routes: [{ feeds: ['city'], discord: [CHANNELS[0]] }],
       discord: { minEvery: '1s' },
     });
-    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord }));
+    // The fakes listen on 127.0.0.1: /summary and /feeds add may reach them only with HERALD_ALLOW_PRIVATE_COMMANDS.
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord }, { HERALD_ALLOW_PRIVATE_COMMANDS: '1' }));
     return herald;
   }
 
@@ -192,7 +193,7 @@ describe('answers fitted to Discord limits, and limits on /feeds add', () => {
   beforeAll(async () => {
     await Promise.all([discord.start(), feeds.start()]);
     const dir = tempDir('limits');
-    herald = new HeraldProcess(['run'], heraldEnv({ dir, config: writeConfig(dir, { feeds: [], routes: [], discord: { maxFeedsPerGuild: 2 } }), discord }));
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config: writeConfig(dir, { feeds: [], routes: [], discord: { maxFeedsPerGuild: 2 } }), discord }, { HERALD_ALLOW_PRIVATE_COMMANDS: '1' }));
     opsPort = (await herald.waitForLog('health and metrics listening')).port as number;
     await herald.waitForLog('discord gateway ready');
   });
@@ -256,7 +257,7 @@ describe('answers fitted to Discord limits, and limits on /feeds add', () => {
   });
 });
 
-describe('/summary without HERALD_ALLOW_PRIVATE_NETWORK', () => {
+describe('/summary without HERALD_ALLOW_PRIVATE_COMMANDS', () => {
   const discord = new FakeDiscord('guard-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ', ['999999999999999999']);
   const pages = new FeedServer();
   let herald: HeraldProcess;

@@ -29,7 +29,7 @@ describe('/feeds import with an attached OPML file', () => {
     });
     const dir = tempDir('import');
     const config = writeConfig(dir, { feeds: [{ id: 'config', url: feeds.url('/config.xml'), every: '1h' }], routes: [{ feeds: ['*'], discord: [CHANNEL] }] });
-    herald = new HeraldProcess(['run'], heraldEnv({ discord, dir, config }));
+    herald = new HeraldProcess(['run'], heraldEnv({ discord, dir, config }, { HERALD_ALLOW_PRIVATE_COMMANDS: '1' }));
     await herald.waitForLog('discord gateway ready');
   });
 

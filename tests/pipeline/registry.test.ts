@@ -31,3 +31,31 @@ describe('feeds added from Discord and discord.minEvery', () => {
     }
   });
 });
+
+describe('which feeds may reach private networks', () => {
+  const config = (lan: boolean) => parseConfig({ feeds: [{ id: 'lan', url: 'http://10.0.0.5/rss', privateNetwork: lan }, { id: 'web', url: 'https://web.example/rss' }] }, 'test', TARGET_KINDS);
+  const reach = (registry: FeedRegistry) => Object.fromEntries(['lan', 'web', 'added'].map((id) => [id, registry.get(id)?.privateNetwork]));
+
+  it('a config feed by its own key, a feed added from Discord by HERALD_ALLOW_PRIVATE_COMMANDS, every feed by HERALD_ALLOW_PRIVATE_NETWORK; also after a reload', async () => {
+    const store = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-private-')), 'test.db'));
+    try {
+      await store.addDiscordFeed({ id: 'added', url: 'http://192.168.1.9/rss', everyMs: 300_000, backfill: 0, name: 'Added', channelId: '1', paused: false, addedBy: null, createdAt: 1 });
+      const registries = {
+        none: new FeedRegistry(config(true), store),
+        commands: new FeedRegistry(config(true), store, { allFeeds: false, addedFeeds: true }),
+        all: new FeedRegistry(config(false), store, { allFeeds: true, addedFeeds: false }),
+      };
+      for (const registry of Object.values(registries)) await registry.load();
+      expect(reach(registries.none)).toEqual({ lan: true, web: false, added: false });
+      expect(reach(registries.commands)).toEqual({ lan: true, web: false, added: true });
+      expect(reach(registries.all)).toEqual({ lan: true, web: true, added: true });
+      expect(registries.all.active().every((feed) => feed.privateNetwork)).toBe(true);
+      registries.none.replaceConfig(config(false));
+      registries.all.replaceConfig(config(false));
+      expect(reach(registries.none)).toEqual({ lan: false, web: false, added: false });
+      expect(reach(registries.all)).toEqual({ lan: true, web: true, added: true });
+    } finally {
+      await store.close();
+    }
+  });
+});

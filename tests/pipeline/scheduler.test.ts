@@ -43,7 +43,7 @@ describe('the feed scheduler', () => {
   /** A scheduler over `feeds` (backfill 0: first sight posts nothing), its clock the test's; `polled` hears each poll's outcome. */
   async function schedulerFor(feeds: Array<{ id: string; url: string; every: string }>, polled: (outcome: PollOutcome) => void = () => undefined): Promise<FeedScheduler> {
     store = await openSqliteStore(':memory:');
-    const config = parseConfig({ feeds: feeds.map((feed) => ({ ...feed, backfill: 0 })), routes: [] }, 'test', TARGET_KINDS);
+    const config = parseConfig({ feeds: feeds.map((feed) => ({ ...feed, backfill: 0, privateNetwork: true })), routes: [] }, 'test', TARGET_KINDS); // the feed server listens on 127.0.0.1
     const deps = {
       store,
       http,

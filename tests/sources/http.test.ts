@@ -3,7 +3,8 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyAddress, createHttpClient, FetchError, isAddressAllowed, type Resolver } from '../../src/sources/http.js';
+import { classifyAddress, isAddressAllowed } from '../../src/sources/addresses.js';
+import { createHttpClient, FetchError, type Resolver } from '../../src/sources/http.js';
 import { friendlyFetchFailure } from '../../src/targets/discord/commands/summary.js';
 import { close, createServer as createHttpServer, listen } from '../fakes/http.js';
 
@@ -138,12 +139,34 @@ describe('the SSRF guard', () => {
     expect(classifyAddress(address)).toBe(expected);
   });
 
-  it('lets a policy allow private networks while link-local and metadata stay refused', () => {
-    const privateOnly = { allowPrivate: true, allowLinkLocal: false };
-    expect(isAddressAllowed('10.0.0.7', privateOnly)).toBe(true);
-    expect(isAddressAllowed('169.254.169.254', privateOnly)).toBe(false);
-    expect(isAddressAllowed('fd00:ec2::254', privateOnly)).toBe(false);
-    expect(isAddressAllowed('8.8.8.8', { allowPrivate: false, allowLinkLocal: false })).toBe(true);
+  it('keeps link-local and cloud metadata addresses refused when private networks are allowed', () => {
+    expect(isAddressAllowed('10.0.0.7', true)).toBe(true);
+    expect(isAddressAllowed('10.0.0.7', false)).toBe(false);
+    for (const address of ['169.254.169.254', 'fe80::1', 'fd00:ec2::254', '100.100.100.200', '::ffff:169.254.169.254', '::169.254.169.254', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1']) {
+      expect(isAddressAllowed(address, true), address).toBe(false);
+    }
+    expect(isAddressAllowed('8.8.8.8', false)).toBe(true);
+  });
+
+  it('refuses link-local and metadata addresses to a client that reaches private networks: by literal, by name and by redirect, before connecting', async () => {
+    const redirecting = createHttpServer((req, res) => {
+      const to = decodeURIComponent((req.url ?? '/').slice(1));
+      res.writeHead(302, { location: to }).end();
+    });
+    const port = await listen(redirecting);
+    const http = createHttpClient({ userAgent: 'test', allowPrivateNetwork: true, resolve });
+    try {
+      const targets = ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:169.254.169.254]/', 'http://[fd00:ec2::254]/', 'http://100.100.100.200/', 'http://[fe80::1]/', `http://metadata.test:${target.port}/`];
+      for (const url of targets) {
+        expect((await failureOf(http.fetch(url, REQUEST))).kind, url).toBe('blocked');
+        const redirected = await failureOf(http.fetch(`http://127.0.0.1:${port}/${encodeURIComponent(url)}`, REQUEST));
+        expect([redirected.kind, redirected.message], `redirect to ${url}`).toEqual(['blocked', expect.stringMatching(/link-local or cloud metadata address .* \(never allowed\)/)]);
+      }
+      expect(target.connections()).toBe(0);
+    } finally {
+      await http.close();
+      await close(redirecting);
+    }
   });
 
   it('reaches loopback by name and by address when private networks are allowed (HERALD_ALLOW_PRIVATE_NETWORK)', async () => {
@@ -156,6 +179,20 @@ describe('the SSRF guard', () => {
       expect(target.connections()).toBe(2);
     } finally {
       await http.close();
+    }
+  });
+
+  it('derives a client of the other reach that shares the first one: private for one request, public for the next', async () => {
+    const publicOnly = createHttpClient({ userAgent: 'test', allowPrivateNetwork: false });
+    const before = target.connections();
+    try {
+      const reached = await publicOnly.withPrivateNetwork(true).fetch(`http://127.0.0.1:${target.port}/`, REQUEST);
+      expect(reached.status).toBe('ok');
+      expect((await failureOf(publicOnly.fetch(`http://127.0.0.1:${target.port}/`, REQUEST))).kind).toBe('blocked');
+      expect((await failureOf(publicOnly.withPrivateNetwork(true).withPrivateNetwork(false).fetch(`http://localhost:${target.port}/`, REQUEST))).kind).toBe('blocked');
+      expect(target.connections()).toBe(before + 1);
+    } finally {
+      await publicOnly.close();
     }
   });
 });

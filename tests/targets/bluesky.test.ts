@@ -185,7 +185,7 @@ describe('Bluesky target against a fake PDS', () => {
   function build(password = PASSWORD): { session: BlueskySession; target: ReturnType<typeof createBlueskyTarget> } {
     const logger = log();
     const session = blueskySession({ account: { handle: HANDLE, appPassword: password, service: pds.url }, store: store(), log: logger });
-    return { session, target: createBlueskyTarget({ session, http, log: logger, settings: () => settings }) };
+    return { session, target: createBlueskyTarget({ session, httpFor: () => http, log: logger, settings: () => settings }) };
   }
 
   beforeEach(async () => {

@@ -126,7 +126,7 @@ describe('Mastodon target against a fake instance (masto.js)', () => {
     await mastodon.stop();
   });
 
-  const target = (token = TOKEN) => createMastodonTarget({ url: mastodon.url, token, http, log: quiet() });
+  const target = (token = TOKEN) => createMastodonTarget({ url: mastodon.url, token, httpFor: () => http, log: quiet() });
 
   it('posts a status within the limit the instance gives, with the route’s visibility, warning and language', async () => {
     mastodon.maxCharacters = 140;

@@ -37,7 +37,7 @@ describe('the X budget in the outbox', () => {
 
   function outbox(): Outbox {
     const now = () => clock;
-    const target = createXTarget({ source: oauth1Source(CREDENTIALS, x.apiUrl, log), store, http, log, settings: () => settings, now });
+    const target = createXTarget({ source: oauth1Source(CREDENTIALS, x.apiUrl, log), store, httpFor: () => http, log, settings: () => settings, now });
     return new Outbox({
       store,
       targets: new Map([['x', { target, idempotent: false, canEdit: false, policy: budgetPolicy({ store, settings: () => settings, now }) }]]),

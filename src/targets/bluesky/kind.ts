@@ -33,7 +33,7 @@ export const blueskyKind: TargetKind<TargetDeps> = {
         const { createBlueskyTarget } = await import('./publisher.js');
         const log = deps.log.child({ component: 'bluesky' });
         const session = blueskySession({ account, store: deps.store, log });
-        const target = createBlueskyTarget({ session, http: deps.http, log, settings: () => blueskySettings(deps.config()) });
+        const target = createBlueskyTarget({ session, httpFor: deps.httpFor, log, settings: () => blueskySettings(deps.config()) });
         return { target, ready: () => session.paused() === null };
       },
     };

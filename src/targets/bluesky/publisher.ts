@@ -19,8 +19,8 @@ const PAUSE_RECHECK_MS = 15_000;
 
 export interface BlueskyTargetOptions {
   session: BlueskySession;
-  /** The SSRF-guarded client, for lead images. */
-  http: HttpClient;
+  /** The SSRF-guarded client for lead images, reaching what the article's feed may reach (private networks only for a feed allowed them). */
+  httpFor(feedId: string): HttpClient;
   log: Logger;
   /** The `bluesky:` section as currently loaded (SIGHUP may replace it). */
   settings(): BlueskySettings;
@@ -59,7 +59,7 @@ export function createBlueskyTarget(options: BlueskyTargetOptions): Target {
   async function thumbnail(agent: AtpAgent, article: Article): Promise<BlobRef | null> {
     if (!article.imageUrl || !options.settings().thumbnails) return null;
     try {
-      const image = await fetchLeadImage(options.http, article.imageUrl, MAX_THUMB_BYTES);
+      const image = await fetchLeadImage(options.httpFor(article.feedId), article.imageUrl, MAX_THUMB_BYTES);
       if (!image) return null;
       const { data } = await agent.uploadBlob(image.bytes, { encoding: image.type });
       return data.blob;

@@ -24,7 +24,7 @@ export const mastodonKind: TargetKind<TargetDeps> = {
     return {
       async create(deps) {
         const { createMastodonTarget } = await import('./publisher.js');
-        return { target: createMastodonTarget({ ...account, http: deps.http, log: deps.log.child({ component: 'mastodon' }) }) };
+        return { target: createMastodonTarget({ ...account, httpFor: deps.httpFor, log: deps.log.child({ component: 'mastodon' }) }) };
       },
     };
   },

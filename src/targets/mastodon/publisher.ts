@@ -49,8 +49,8 @@ export interface MastodonTargetOptions {
   url: string;
   /** An access token with write:statuses and write:media (MASTODON_TOKEN). */
   token: string;
-  /** The SSRF-guarded client, for lead images. */
-  http: HttpClient;
+  /** The SSRF-guarded client for lead images, reaching what the article's feed may reach (private networks only for a feed allowed them). */
+  httpFor(feedId: string): HttpClient;
   log: Logger;
   /** Clock, in ms since the epoch. */
   now?: () => number;
@@ -128,7 +128,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): Target {
   async function uploadImage(article: Article, instance: InstanceFacts): Promise<string | null> {
     if (!article.imageUrl) return null;
     try {
-      const image = await fetchLeadImage(options.http, article.imageUrl, instance.imageSizeLimit, instance.imageTypes);
+      const image = await fetchLeadImage(options.httpFor(article.feedId), article.imageUrl, instance.imageSizeLimit, instance.imageTypes);
       if (!image) return null;
       const media = await client.v2.media.create({ file: new Blob([Buffer.from(image.bytes)], { type: image.type }), description: imageDescription(article) });
       return media.id;

@@ -35,7 +35,7 @@ export const xKind: TargetKind<TargetDeps> = {
         const log = deps.log.child({ component: 'x' });
         const source = account.mode === 'oauth1' ? oauth1Source(account.credentials, account.apiUrl, log) : await oauth2Source(account, deps.store, log);
         const settings = () => xSettings(deps.config());
-        return { target: createXTarget({ source, store: deps.store, http: deps.http, log, settings }), policy: budgetPolicy({ store: deps.store, settings }) };
+        return { target: createXTarget({ source, store: deps.store, httpFor: deps.httpFor, log, settings }), policy: budgetPolicy({ store: deps.store, settings }) };
       },
       messageUrl: (_address, remoteId) => `https://x.com/i/web/status/${remoteId}`,
     };

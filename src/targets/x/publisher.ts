@@ -89,8 +89,8 @@ export interface XClientSource {
 export interface XTargetOptions {
   source: XClientSource;
   store: UsageLedger;
-  /** The SSRF-guarded client, for lead images. */
-  http: HttpClient;
+  /** The SSRF-guarded client for lead images, reaching what the article's feed may reach (private networks only for a feed allowed them). */
+  httpFor(feedId: string): HttpClient;
   log: Logger;
   /** The `x:` section as currently loaded (SIGHUP may replace it). */
   settings(): XSettings;
@@ -105,7 +105,7 @@ export function createXTarget(options: XTargetOptions): Target {
   async function uploadImage(client: TwitterApi, article: Article): Promise<string | null> {
     if (!article.imageUrl) return null;
     try {
-      const image = await fetchLeadImage(options.http, article.imageUrl, MAX_IMAGE_BYTES);
+      const image = await fetchLeadImage(options.httpFor(article.feedId), article.imageUrl, MAX_IMAGE_BYTES);
       if (!image) return null;
       const mediaId = await client.v2.uploadMedia(Buffer.from(image.bytes), { media_type: image.type as 'image/jpeg' });
       await client.v2.createMediaMetadata(mediaId, { alt_text: { text: altText(article) } });

@@ -107,10 +107,10 @@ function checkGuildCap(interaction: ChatInputCommandInteraction, deps: CommandDe
  * it was read from. Throws CommandError saying why not, listing the feeds to pick from when the
  * page links several (`after`: what that meant).
  */
-export async function readFeed(deps: Pick<CommandDeps, 'http' | 'feedLimits'>, url: string, after = ''): Promise<{ url: string; feed: ParsedFeed }> {
+export async function readFeed(deps: Pick<CommandDeps, 'http' | 'feedLimits' | 'reach'>, url: string, after = ''): Promise<{ url: string; feed: ParsedFeed }> {
   let found: Discovery;
   try {
-    found = await discoverFeed(deps.http, url, deps.feedLimits);
+    found = await discoverFeed(deps.http.withPrivateNetwork(deps.reach.privateNetwork), url, deps.feedLimits);
   } catch (error) {
     const reason = error instanceof FetchError ? friendlyFetchFailure({ kind: error.kind, status: error.status, reason: error.message }) : (error as Error).message;
     throw new CommandError(`Could not read a feed at ${echoUrl(url)}: ${redactUrlSecrets(reason)}.${after}`);
@@ -207,7 +207,7 @@ async function test(interaction: ChatInputCommandInteraction, args: SubcommandAr
   const newest = [...feed.items].sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0)).slice(0, 3);
   const embeds: APIEmbed[] = [];
   for (const item of newest) {
-    const { article } = await deps.articles.prepare({ feedId: 'test', feedName: feed.title ?? 'test', item });
+    const { article } = await deps.articles.prepare({ feedId: 'test', feedName: feed.title ?? 'test', item }, deps.reach);
     if (article) embeds.push(renderDiscordMessage(article, { channelId: interaction.channelId, feedName: feed.title ?? 'test', color: 0x5865f2 }).embeds[0]!);
   }
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
@@ -229,7 +229,7 @@ async function importFeeds(interaction: ChatInputCommandInteraction, deps: Comma
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   let opml;
   try {
-    const file = await deps.http.fetch(attachment.url, { accept: 'text/x-opml, application/xml, text/xml, */*;q=0.5', maxBytes: MAX_OPML_BYTES, timeoutMs: deps.feedLimits.timeoutMs });
+    const file = await deps.http.withPrivateNetwork(deps.reach.privateNetwork).fetch(attachment.url, { accept: 'text/x-opml, application/xml, text/xml, */*;q=0.5', maxBytes: MAX_OPML_BYTES, timeoutMs: deps.feedLimits.timeoutMs });
     if (file.status !== 'ok') throw new CommandError('Discord did not send the file; try again.');
     opml = feedsFromOpml(decodeBytes(file.body, null));
   } catch (error) {

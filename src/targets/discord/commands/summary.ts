@@ -53,7 +53,7 @@ export const summaryCommand = defineCommand(summaryDefinition, async (interactio
   if (!url) throw new CommandError('Give a web address starting with http:// or https://.');
   // Fetching can take longer than Discord's 3 seconds: acknowledge first.
   await interaction.deferReply(args.public ? {} : { flags: MessageFlags.Ephemeral });
-  const result = await deps.articles.loadPage(url);
+  const result = await deps.articles.loadPage(url, deps.reach);
   if (!result.ok) throw new CommandError(`Could not summarize ${echoUrl(url)}: ${friendlyFetchFailure(result)}.`);
   const summary = summarize(result.page.text, deps.summary);
   if (!summary) throw new CommandError(`Found no article text at ${echoUrl(url)} (a paywall, or a page that needs JavaScript?).`);

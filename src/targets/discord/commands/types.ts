@@ -1,5 +1,5 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
-import type { Article, ArticlePreparer } from '../../../articles/article.js';
+import type { Article, ArticlePreparer, PageReach } from '../../../articles/article.js';
 import type { SummaryLimits } from '../../../articles/summarize.js';
 import type { Config, FeedConfig } from '../../../config/config.js';
 import type { FeedLimits } from '../../../sources/fetch.js';
@@ -60,8 +60,10 @@ export interface CommandDeps {
   feeds: FeedCatalog;
   /** Effective intervals and push, for /feeds list and /status (absent: every feed's configured interval, no push). */
   watch?: FeedWatch;
-  /** The SSRF-guarded HTTP client: /feeds add and /feeds test fetch feeds that users typed. */
+  /** The SSRF-guarded HTTP client, public addresses only: /feeds add and /feeds test fetch feeds that users typed, within `reach`. */
   http: HttpClient;
+  /** How far URLs that people type may reach: loopback and private addresses only with HERALD_ALLOW_PRIVATE_COMMANDS. */
+  reach: PageReach;
   /** Limits for a feed a user names. */
   feedLimits: FeedLimits;
   /** Article pages and articles as the pipeline prepares them: /summary and /feeds test fetch URLs that users typed. */
