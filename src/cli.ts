@@ -90,24 +90,24 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('preview: give one feed id or URL, e.g. herald preview kyiv-independent --limit 3');
       const limit = Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new UsageError(`preview: --limit must be a whole number from 1 to 50, got "${values.limit}"`);
-      const { env } = setup(true);
+      const { env, variables } = setup(true);
       const { preview } = await import('./cli/preview.js');
-      return preview(positionals[0]!, limit, env, loadConfigIfPresent(env, positionals[0]!));
+      return preview(positionals[0]!, limit, env, loadConfigIfPresent(env, variables, positionals[0]!));
     }
     case 'feeds': {
       const [action, ...args] = rest;
       if (action === 'import') {
         const { values, positionals } = parseArgs({ args, options: { route: { type: 'string', multiple: true, default: [] } }, allowPositionals: true });
         if (positionals.length !== 1) throw new UsageError('feeds import: give one OPML file, e.g. herald feeds import subscriptions.opml --route discord:123456789012345678');
-        const { env } = setup(true);
+        const { env, variables } = setup(true);
         const { importOpml } = await import('./cli/feeds.js');
-        return importOpml(positionals[0]!, values.route, env, (line) => process.stdout.write(`${line}\n`));
+        return importOpml(positionals[0]!, values.route, env, variables, (line) => process.stdout.write(`${line}\n`));
       }
       if (action === 'export') {
         if (args.length > 0) throw new UsageError(`feeds export: takes no arguments, got "${args.join(' ')}"`);
-        const { env } = setup(true);
+        const { env, variables } = setup(true);
         const { exportOpml } = await import('./cli/feeds.js');
-        return exportOpml(env, (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`));
+        return exportOpml(env, variables, (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`));
       }
       throw new UsageError('feeds: expected "import" or "export", e.g. herald feeds export > feeds.opml');
     }
@@ -137,10 +137,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** preview accepts a feed id (needs the config) or a URL/path (config optional, for its routes). */
-function loadConfigIfPresent(env: Env, feedOrUrl: string): Config | null {
+function loadConfigIfPresent(env: Env, variables: Environment, feedOrUrl: string): Config | null {
   const isId = /^[a-z0-9-]+$/.test(feedOrUrl);
   try {
-    return loadConfigFile(env.configFile, TARGET_KINDS);
+    return loadConfigFile(env.configFile, TARGET_KINDS, variables);
   } catch (error) {
     if (isId) throw error;
     return null;
@@ -155,8 +155,8 @@ async function runCommand(args: string[]): Promise<number> {
   });
   // Progress for long runs (hundreds of feeds), on a terminal only: logs and pipes stay clean.
   const progress = values.once ? createProgressLine(process.stderr) : null;
-  const { env, configured, log } = setup(false, progress);
-  const config = loadConfigFile(env.configFile, TARGET_KINDS);
+  const { variables, env, configured, log } = setup(false, progress);
+  const config = loadConfigFile(env.configFile, TARGET_KINDS, variables);
   const { createHerald, runUntilSignalled } = await import('./main.js');
   const print = (text: string) => {
     progress?.clear();
@@ -174,7 +174,7 @@ async function runCommand(args: string[]): Promise<number> {
     return failed.length > 0 || deliveries.failed > 0 || deliveries.held.length > 0 ? 1 : 0;
   }
   await herald.start();
-  return runUntilSignalled(herald, env.configFile, log);
+  return runUntilSignalled(herald, env.configFile, variables, log);
 }
 
 // A reader that stops early (`herald inspect feed … | head`) closes the pipe: that ends the command quietly, not with a stack trace.

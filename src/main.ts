@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile, type Config } from './config/config.js';
-import type { Env } from './config/env.js';
+import type { Env, Environment } from './config/env.js';
 import type { FilterFacts } from './config/filter.js';
 import { NOT_CONFIGURED, Outbox, type DrainReport } from './deliveries/outbox.js';
 import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.js';
@@ -328,10 +328,11 @@ const STOP_DEADLINE_MS = 10_000;
 
 /**
  * Runs a started Herald until SIGTERM or SIGINT, then stops it gracefully (exit status 0, at most
- * 10 s later). SIGHUP re-reads `configFile` and applies its feeds and routes; a broken file is
- * logged and the running config kept. Resolves with the exit status.
+ * 10 s later). SIGHUP re-reads `configFile` (with the `environment` its routes may name) and
+ * applies its feeds and routes; a broken file is logged and the running config kept. Resolves with
+ * the exit status.
  */
-export function runUntilSignalled(herald: Herald, configFile: string, log: Logger): Promise<number> {
+export function runUntilSignalled(herald: Herald, configFile: string, environment: Environment, log: Logger): Promise<number> {
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, 'stopping');
@@ -351,7 +352,7 @@ export function runUntilSignalled(herald: Herald, configFile: string, log: Logge
     };
     process.on('SIGHUP', () => {
       try {
-        herald.reload(loadConfigFile(configFile, TARGET_KINDS));
+        herald.reload(loadConfigFile(configFile, TARGET_KINDS, environment));
       } catch (error) {
         log.error({ reason: (error as Error).message }, 'config reload failed; keeping the running config');
       }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { ConfigError, loadConfigFile, parseConfig } from '../config/config.js';
-import type { Env } from '../config/env.js';
+import type { Env, Environment } from '../config/env.js';
 import { feedIdFor, feedsFromOpml, opmlFromFeeds, OpmlError, type OpmlFeed } from '../sources/opml.js';
 import { openStore } from '../store/open.js';
 import { TARGET_KINDS } from '../targets/index.js';
@@ -32,7 +32,7 @@ function appendTo(document: Document, key: string, values: readonly unknown[]): 
  * order; nothing is written when the result would not load. Prints what it did; returns the exit status.
  * Throws ConfigError (exit 2) for an unreadable or invalid config file or OPML.
  */
-export function importOpml(opmlFile: string, routes: readonly string[], env: Env, print: (line: string) => void): number {
+export function importOpml(opmlFile: string, routes: readonly string[], env: Env, environment: Environment, print: (line: string) => void): number {
   let opml: OpmlFeed[];
   try {
     opml = feedsFromOpml(readFileSync(opmlFile, 'utf8'));
@@ -40,7 +40,7 @@ export function importOpml(opmlFile: string, routes: readonly string[], env: Env
     if (error instanceof OpmlError) throw new ConfigError(`${opmlFile}: ${error.message}`);
     throw new ConfigError(`${opmlFile}: cannot read the OPML file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  const config = loadConfigFile(env.configFile, TARGET_KINDS);
+  const config = loadConfigFile(env.configFile, TARGET_KINDS, environment);
   const document: Document = parseDocument(readFileSync(env.configFile, 'utf8'));
   const known = new Set(config.feeds.map((feed) => feed.url));
   const ids = new Set(config.feeds.map((feed) => feed.id));
@@ -58,7 +58,7 @@ export function importOpml(opmlFile: string, routes: readonly string[], env: Env
     appendTo(document, 'feeds', added);
     if (routes.length > 0) appendTo(document, 'routes', [{ feeds: added.map((feed) => feed.id), to: routes.map(destinationOf) }]);
     // Checked as Herald will read it before anything is written.
-    parseConfig(isMap(document.contents) ? document.toJS() : {}, env.configFile, TARGET_KINDS);
+    parseConfig(isMap(document.contents) ? document.toJS() : {}, env.configFile, TARGET_KINDS, environment);
     writeFileSync(env.configFile, document.toString());
   }
   print(`${env.configFile}: ${added.length} feed${added.length === 1 ? '' : 's'} added, ${opml.length - added.length} already there${added.length > 0 && routes.length > 0 ? `, routed to ${routes.join(', ')}` : ''}`);
@@ -69,8 +69,8 @@ export function importOpml(opmlFile: string, routes: readonly string[], env: Env
  * `herald feeds export`: every feed Herald watches (the config file's, then those added from Discord)
  * as an OPML 2.0 subscription list on stdout, categories as folders. Returns the exit status.
  */
-export async function exportOpml(env: Env, print: (text: string) => void): Promise<number> {
-  const config = loadConfigFile(env.configFile, TARGET_KINDS);
+export async function exportOpml(env: Env, environment: Environment, print: (text: string) => void): Promise<number> {
+  const config = loadConfigFile(env.configFile, TARGET_KINDS, environment);
   const store = await openStore(env.databaseUrl);
   try {
     const fromConfig: OpmlFeed[] = config.feeds.map((feed) => ({ url: feed.url, title: feed.name, siteUrl: null, category: feed.category }));

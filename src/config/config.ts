@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { applyFilter, matches, resolveNames, type Condition, type FilterFacts, type FilterVerdict, type RouteFilter } from './filter.js';
+import type { Environment } from './env.js';
 import { configSchema, type Destination, type KindConfig } from './schema.js';
 
 export interface FeedConfig {
@@ -105,10 +106,11 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 /**
  * Validates a parsed config file against the schema, with the parts the destination `kinds`
- * contribute, and returns Herald's frozen Config. Throws ConfigError naming the file and key.
+ * contribute, and returns Herald's frozen Config. `environment` holds the variables route entries
+ * may name (a Discord webhook's `url_env`; none by default). Throws ConfigError naming the file and key.
  */
-export function parseConfig(raw: unknown, file: string, kinds: readonly KindConfig[]): Config {
-  const result = configSchema(kinds).safeParse(raw ?? {});
+export function parseConfig(raw: unknown, file: string, kinds: readonly KindConfig[], environment: Environment = {}): Config {
+  const result = configSchema(kinds, environment).safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const key = formatPath(issue.path) || '(top level)';
@@ -184,8 +186,8 @@ export function pollBounds(everyMs: number, minMs: number | undefined, maxMs: nu
   return { everyMs, minEveryMs: Math.min(everyMs, minMs ?? everyMs), maxEveryMs: Math.max(everyMs, maxMs ?? everyMs) };
 }
 
-/** Reads, parses (YAML) and validates a config file; see parseConfig. Throws ConfigError. */
-export function loadConfigFile(file: string, kinds: readonly KindConfig[]): Config {
+/** Reads, parses (YAML) and validates a config file, with the `environment` its routes may name; see parseConfig. Throws ConfigError. */
+export function loadConfigFile(file: string, kinds: readonly KindConfig[], environment: Environment): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -198,7 +200,7 @@ export function loadConfigFile(file: string, kinds: readonly KindConfig[]): Conf
   } catch (error) {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
-  return parseConfig(raw, file, kinds);
+  return parseConfig(raw, file, kinds, environment);
 }
 
 /** A destination of an article, with the verdict of the route that decided it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Environment } from './env.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { conditionSchema, namesIn, routeFilterSchema } from './filter.js';
 
@@ -95,10 +96,16 @@ export interface KindConfig {
   };
   /** The kind's own top-level section (`x:`), when it has settings: its output is `Config.settings[name]`. */
   readonly settings?: z.ZodType;
+  /**
+   * For a kind whose entries name an environment variable rather than hold a secret (a Discord
+   * webhook's URL): the destination completed from `environment` (its address filled in), or what
+   * is wrong, in words that never quote the secret.
+   */
+  resolve?(destination: Destination, environment: Environment): Destination | string;
 }
 
-/** A route's `to:` entry: an object with one key, the kind, whose value that kind validates. */
-function entrySchema(kinds: readonly KindConfig[]) {
+/** A route's `to:` entry: an object with one key, the kind, whose value that kind validates (and resolves from `environment`). */
+function entrySchema(kinds: readonly KindConfig[], environment: Environment) {
   const byName = new Map(kinds.map((kind) => [kind.name, kind]));
   const names = kinds.map((kind) => kind.name).join(', ');
   return z.record(z.string(), z.unknown(), `expected one destination such as { ${kinds[0]?.name ?? 'kind'}: … }`).transform((value, ctx) => {
@@ -118,7 +125,12 @@ function entrySchema(kinds: readonly KindConfig[]) {
       for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [name, ...issue.path], message: issue.message });
       return z.NEVER;
     }
-    return { kind: name, ...parsed.data };
+    const resolved = kind.resolve ? kind.resolve(parsed.data, environment) : parsed.data;
+    if (typeof resolved === 'string') {
+      ctx.addIssue({ code: 'custom', path: [name], message: resolved });
+      return z.NEVER;
+    }
+    return { kind: name, ...resolved };
   });
 }
 
@@ -133,12 +145,12 @@ const approvalSchema = z.strictObject({
 });
 
 /** A route: the feeds it applies to, and where they go (`to:`, plus each kind's shorthand keys). */
-function routeSchema(kinds: readonly KindConfig[]) {
+function routeSchema(kinds: readonly KindConfig[], environment: Environment) {
   const shorthandKeys = Object.assign({}, ...kinds.map((kind) => kind.shorthand.keys)) as Record<string, z.ZodType>;
   return z
     .strictObject({
       feeds: z.array(z.union([feedId, z.literal('*')])).min(1),
-      to: z.array(entrySchema(kinds)).default([]),
+      to: z.array(entrySchema(kinds, environment)).default([]),
       filter: routeFilterSchema.optional(),
       approval: approvalSchema.optional(),
       ...shorthandKeys,
@@ -150,8 +162,11 @@ function routeSchema(kinds: readonly KindConfig[]) {
     });
 }
 
-/** The config file's schema, with each destination kind's part (route entries, shorthand keys, settings). */
-export function configSchema(kinds: readonly KindConfig[]) {
+/**
+ * The config file's schema, with each destination kind's part (route entries, shorthand keys,
+ * settings); `environment` holds the variables route entries may name (a webhook's `url_env`).
+ */
+export function configSchema(kinds: readonly KindConfig[], environment: Environment = {}) {
   const settings = Object.fromEntries(kinds.flatMap((kind) => (kind.settings ? [[kind.name, kind.settings]] : []))) as Record<string, z.ZodType>;
   return z
     .strictObject({
@@ -163,7 +178,7 @@ export function configSchema(kinds: readonly KindConfig[]) {
         .default({ every: 5 * 60_000, backfill: 0 }),
       feeds: z.array(feedSchema).default([]),
       filters: z.record(z.string().regex(/^[a-z0-9-]+$/, 'expected a filter name of lower-case letters, digits and dashes'), conditionSchema).default({}),
-      routes: z.array(routeSchema(kinds)).default([]),
+      routes: z.array(routeSchema(kinds, environment)).default([]),
       updates: z.enum(['edit', 'ignore']).default('edit'),
       ...settings,
       summary: z

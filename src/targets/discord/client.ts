@@ -1,4 +1,4 @@
-import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits, HTTPError, RateLimitError, REST, Routes } from 'discord.js';
+import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits, HTTPError, REST, Routes } from 'discord.js';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { KeyValues, Leases } from '../../store/store.js';
@@ -11,9 +11,7 @@ import { renderDiscordMessage, renderOptionsOf } from './render.js';
 import { DISCORD_LIMITS } from './fit.js';
 import { approvalPreview, decidedPreview } from './approval.js';
 import { cutText } from '../../text/cut.js';
-
-/** Discord error codes that no retry will fix: unknown channel, missing access/permissions, invalid body, … */
-const PERMANENT_CODES = new Set([10003, 10004, 50001, 50006, 50008, 50013, 50035, 50109]);
+import { classifyDiscordError, unreachableCode } from './errors.js';
 
 /** Rate-limit waits longer than this are handed back to the outbox instead of held in the client. */
 const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
@@ -27,18 +25,6 @@ const PAUSE_RECHECK_MS = 15_000;
 const GATEWAY_RETRY_MS = 15_000;
 /** Gateway login back-off: 1 s doubling to 2 min, randomized (p-retry). */
 const LOGIN_BACKOFF = { minTimeout: 1_000, maxTimeout: 120_000, factor: 2, randomize: true } as const;
-/** Connection errors that mean a request never reached Discord (so nothing was posted). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The code of a connection error in `error` or its causes (undici wraps them), if it is one that never reached the server. */
-function unreachableCode(error: unknown): string | null {
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return code;
-  }
-  return null;
-}
-
 function isRefusal(error: unknown): boolean {
   return ((error instanceof DiscordAPIError || error instanceof HTTPError) && error.status === 401) || (error as { code?: unknown })?.code === DiscordjsErrorCodes.TokenInvalid;
 }
@@ -74,19 +60,6 @@ export interface DiscordConnection {
 /** A thread's name from an article's title: Discord allows 1–100 characters; cut between whole graphemes (text/cut.ts). */
 function threadName(title: string): string {
   return cutText(title.replace(/\s+/g, ' ').trim(), DISCORD_LIMITS.threadName) || 'Discussion';
-}
-
-function classifyDiscordError(error: unknown, now: number): DeliveryError {
-  if (error instanceof RateLimitError) {
-    return new DeliveryError(`rate limited (${error.route})`, 'retry', now + Math.max(error.retryAfter, error.timeToReset, 1000));
-  }
-  if (error instanceof DiscordAPIError) {
-    const permanent = (error.status >= 400 && error.status < 500 && error.status !== 429) || PERMANENT_CODES.has(Number(error.code));
-    return new DeliveryError(`Discord ${error.status} ${error.code}: ${error.message}`, permanent ? 'permanent' : 'retry');
-  }
-  if (error instanceof HTTPError) return new DeliveryError(`Discord HTTP ${error.status}`, error.status >= 500 ? 'retry' : 'permanent');
-  // Timeouts and resets: Discord may have posted; the nonce makes the retry harmless.
-  return new DeliveryError(`Discord request failed: ${(error as Error)?.message ?? String(error)}`, 'retry');
 }
 
 /**
