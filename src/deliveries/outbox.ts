@@ -308,7 +308,7 @@ export class Outbox {
       // A long wait is rechecked often (a paused X authorization every 15 s): say so once per reason.
       if (reason !== delivery.lastError) this.log.info({ ...context, until: new Date(until).toISOString(), reason }, 'delivery waits');
     };
-    const readiness = target.ready ? await target.ready() : ({ kind: 'send' } as const);
+    const readiness = target.ready ? await target.ready(address) : ({ kind: 'send' } as const);
     if (readiness.kind === 'wait') return waits(readiness.until, readiness.reason);
     if (policy) {
       const queue = async (): Promise<QueuedDelivery[]> => (await this.store.unfinishedFor(delivery.target)).map((queued) => ({ ...queued, options: this.optionsOf(queued, false) }));

@@ -41,8 +41,12 @@ interface SendResult {
 export interface Target {
   readonly kind: string;
   send(article: Article, context: SendContext): Promise<SendResult>;
-  /** Optional gate before a send, about the target itself (not one delivery): not counted as an attempt. */
-  ready?(): Promise<Readiness>;
+  /**
+   * Optional gate before a send, about the target itself or the destination `address` (as in a
+   * target key), not one delivery: not counted as an attempt. Without `address`: whether the
+   * target holds any of its posts back (for the --once report).
+   */
+  ready?(address?: string): Promise<Readiness>;
   /** Updates a message already posted to show the article as it is now (targets that can edit). */
   edit?(article: Article, context: SendContext & { remoteId: string }): Promise<void>;
   /** Sends a short plain-text notice (an ops alert) to one destination (`address` as in a target key); mentions nobody. */

@@ -3,6 +3,8 @@
  * and query parameters whose name says they hold a secret (`?token=…`, `&api_key=…`, `X-Amz-Signature=…`).
  */
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
+/** Discord webhook and interaction tokens, which travel in the path: `/webhooks/<id>/<token>`, `/interactions/<id>/<token>`. */
+const PATH_TOKENS = /(\/(?:interactions|webhooks)\/\d+\/)[\w.-]{20,}/g;
 const QUERY_PARAMETER = /([?&;])([^=&#?\s"'<>\\]+)=([^&#\s"'<>\\]*)/g;
 
 /** Words that name a secret in a parameter name, as parts (`api_key`, `accessToken`) or in run-together names. */
@@ -27,11 +29,13 @@ function isSecretParameter(name: string): boolean {
 
 /**
  * Replaces URL credentials in free text (a log line, an error, a reply) with `[redacted]`: the
- * userinfo of every URL, and the value of every query parameter whose name says it is a secret.
- * Everything else, the host and path included, is kept so the text still says which feed it was.
+ * userinfo of every URL, the value of every query parameter whose name says it is a secret, and
+ * the token of a Discord webhook or interaction URL (`/webhooks/<id>/[redacted]`). Everything else,
+ * the host and path included, is kept so the text still says which feed or webhook it was.
  */
 export function redactUrlSecrets(text: string): string {
   return text
     .replace(USERINFO, '$1[redacted]@')
+    .replace(PATH_TOKENS, '$1[redacted]')
     .replace(QUERY_PARAMETER, (match, separator: string, name: string) => (isSecretParameter(name) ? `${separator}${name}=[redacted]` : match));
 }

@@ -3,6 +3,7 @@ import type { ConfiguredKind, TargetKind } from '../deliveries/kind.js';
 import { blueskyKind } from './bluesky/kind.js';
 import type { TargetDeps } from './deps.js';
 import { discordKind } from './discord/kind.js';
+import { discordWebhookKind } from './discord-webhook/kind.js';
 import { mastodonKind } from './mastodon/kind.js';
 import { telegramKind } from './telegram/kind.js';
 import { xKind } from './x/kind.js';
@@ -12,7 +13,7 @@ import { xKind } from './x/kind.js';
  * A new kind is a folder beside these with its descriptor (deliveries/kind.ts) — its config part,
  * its environment variables and their schema, how it is built and printed — and one line here.
  */
-export const TARGET_KINDS: readonly TargetKind<TargetDeps>[] = [discordKind, xKind, blueskyKind, mastodonKind, telegramKind];
+export const TARGET_KINDS: readonly TargetKind<TargetDeps>[] = [discordKind, xKind, blueskyKind, mastodonKind, telegramKind, discordWebhookKind];
 
 /** The kind a delivery's target key names (see deliveries/target.ts targetKey), if Herald knows it. */
 export function kindNamed(name: string): TargetKind<TargetDeps> | undefined {

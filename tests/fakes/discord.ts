@@ -5,7 +5,12 @@ import { close, createServer, listen, readBody, sendJson, waitFor } from './http
 export interface PostedMessage {
   id: string;
   channelId: string;
+  /** The webhook that posted it (Execute Webhook), if one did. */
+  webhookId?: string;
   body: {
+    /** Execute Webhook: the name and avatar the message shows instead of the webhook's own. */
+    username?: string;
+    avatar_url?: string;
     content?: string;
     nonce?: string;
     enforce_nonce?: boolean;
@@ -92,6 +97,14 @@ export class FakeDiscord {
   readonly refusedAnswers: Array<{ interactionId: string; problems: string[] }> = [];
   /** Answers to serve, in order, to the next message posts instead of accepting them. */
   readonly injected: InjectedResponse[] = [];
+  /** Webhooks, by id (made in Discord's channel settings; here with addWebhook). */
+  readonly webhooks = new Map<string, { token: string; channelId: string; name: string }>();
+  /** Execute Webhook requests received, whatever came of them. */
+  webhookExecutes = 0;
+  /** Answers to serve, in order, to the next webhook executes instead of accepting them (a 429, a 500). */
+  readonly injectedWebhook: InjectedResponse[] = [];
+  /** How many of the next webhook executes post the message and then lose the answer (the connection is reset). */
+  loseWebhookReplies = 0;
   /** While true, Discord refuses the bot token: every REST request (the gateway lookup too) gets 401. */
   refuseToken = false;
   messageRequests = 0;
@@ -131,6 +144,17 @@ export class FakeDiscord {
     for (const ws of this.sockets) ws.terminate();
     this.wss.close();
     await close(this.server);
+  }
+
+  /**
+   * Makes a webhook in `channelId` and returns its URL as Discord's "Copy Webhook URL" gives it,
+   * under this fake's API (`<apiUrl>/webhooks/<id>/<token>`, the token 68 characters as Discord's).
+   */
+  addWebhook(channelId: string, name = 'Captain Hook'): string {
+    const id = this.id();
+    const token = `wh${id}`.padEnd(68, 'Tk_-9');
+    this.webhooks.set(id, { token, channelId, name });
+    return `${this.apiUrl}/webhooks/${id}/${token}`;
   }
 
   messagesIn(channelId: string): PostedMessage[] {
@@ -274,7 +298,50 @@ export class FakeDiscord {
       this.followUps.push({ interactionId: match[1]!, method: req.method ?? '', body: json });
       return sendJson(res, 200, { id: this.id(), channel_id: this.channels[0], type: 0, content: json?.content ?? '', embeds: json?.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [], edited_timestamp: null });
     }
+    match = /^\/webhooks\/(\d+)\/([^/]+)(?:\/messages\/(\d+))?$/.exec(path);
+    if (match) return this.webhook(req.method ?? '', url, match[1]!, match[2]!, match[3], json, res);
     return sendJson(res, 404, { message: `404: Not Found (${req.method} ${path})`, code: 0 });
+  }
+
+  /**
+   * Execute Webhook (POST /webhooks/{id}/{token}, `?wait=true` answers the message, else 204) and
+   * Edit Webhook Message (PATCH /webhooks/{id}/{token}/messages/{message id}), as documented at
+   * discord.com/developers/docs/resources/webhook: 404 Unknown Webhook (10015) for an id Discord does
+   * not know, 401 Invalid Webhook Token (50027) for a wrong token, 400 for a body over the limits or a
+   * name with "discord" or "clyde" in it. No Authorization header is needed.
+   */
+  private webhook(method: string, url: URL, id: string, token: string, messageId: string | undefined, json: PostedMessage['body'] | undefined, res: ServerResponse): void {
+    if (method === 'POST' && messageId === undefined) this.webhookExecutes++;
+    const webhook = this.webhooks.get(id);
+    if (!webhook) return sendJson(res, 404, { message: 'Unknown Webhook', code: 10015 });
+    if (webhook.token !== token) return sendJson(res, 401, { message: 'Invalid Webhook Token', code: 50027 });
+    const problems = limitViolations(json);
+    if (json?.username !== undefined && (json.username.length < 1 || json.username.length > 80 || /discord|clyde/i.test(json.username))) problems.push(`username: ${json.username}`);
+    if (problems.length > 0) {
+      this.refusedMessages.push(problems);
+      return sendJson(res, 400, { message: 'Invalid Form Body', code: 50035 });
+    }
+    const author = (message: PostedMessage) => ({ id, username: message.body.username ?? webhook.name, discriminator: '0000', bot: true, avatar: null });
+    if (method === 'POST' && messageId === undefined) {
+      const injected = this.injectedWebhook.shift();
+      if (injected) return sendJson(res, injected.status, injected.body ?? { message: 'injected failure', code: 0 }, injected.headers);
+      const message: PostedMessage = { id: this.id(), channelId: webhook.channelId, webhookId: id, body: json ?? {}, at: Date.now() };
+      this.messages.push(message);
+      if (this.loseWebhookReplies > 0) {
+        this.loseWebhookReplies--;
+        res.socket?.destroy();
+        return;
+      }
+      if (url.searchParams.get('wait') !== 'true') return sendJson(res, 204, null);
+      return sendJson(res, 200, { ...this.messageObject(message), webhook_id: id, author: author(message) });
+    }
+    const message = this.messages.find((m) => m.id === messageId && m.webhookId === id);
+    if (method === 'PATCH' && messageId !== undefined) {
+      if (!message) return sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
+      this.edits.push({ channelId: message.channelId, messageId, body: json ?? {} });
+      return sendJson(res, 200, { ...this.messageObject(message, Date.now()), content: json?.content ?? message.body.content ?? '', embeds: json?.embeds ?? message.body.embeds ?? [], webhook_id: id, author: author(message) });
+    }
+    return sendJson(res, 405, { message: '405: Method Not Allowed', code: 0 });
   }
 
   private refuse(res: ServerResponse, interactionId: string, problems: string[]): void {

@@ -8,8 +8,11 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
 const roleId = z.string().regex(/^\d{17,20}$/, 'expected a Discord role id (17–20 digits, quoted in YAML)');
 
-/** Template text: every `{name}` must be a known placeholder. */
-const templateText = (max: number) =>
+/** Words Discord refuses in a webhook's name (Create Webhook: "cannot contain 'clyde' or 'discord'", case-insensitive). */
+export const FORBIDDEN_WEBHOOK_NAME = /discord|clyde/i;
+
+/** Template text of at most `max` characters: every `{name}` must be a known placeholder. */
+export const templateText = (max: number) =>
   z
     .string()
     .max(max, `expected at most ${max} characters`)
@@ -47,7 +50,7 @@ const messageSchema = z
   .refine((message) => message.content !== undefined || message.embed !== false, { message: 'a message without an embed needs content' });
 
 /** What a Discord destination of a route says beyond its channel; travels with each delivery (DeliveryOptions.kindOptions). */
-const discordDestinationSchema = z.object({
+export const discordDestinationSchema = z.object({
   message: messageSchema.optional(),
   /** Roles to mention, only when the article matched the named filter `when` (when given). */
   mention: z.object({ roles: z.array(roleId).min(1).max(20), when: z.string().optional() }).optional(),

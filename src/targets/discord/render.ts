@@ -3,7 +3,7 @@ import { escapeMarkdown } from 'discord.js';
 import type { Article } from '../../articles/article.js';
 import { cutText, cutToFit } from '../../text/cut.js';
 import type { SendContext } from '../../deliveries/target.js';
-import { fillTemplate, readDiscordDestination, type DiscordDestination, type DiscordMessageTemplate, type Placeholder } from './destination.js';
+import { fillTemplate, FORBIDDEN_WEBHOOK_NAME, readDiscordDestination, type DiscordDestination, type DiscordMessageTemplate, type Placeholder } from './destination.js';
 import { cutMarkdown, DISCORD_LIMITS, fitMessage } from './fit.js';
 
 
@@ -170,4 +170,32 @@ function defaultEmbed(article: Article, options: DiscordRenderOptions): DiscordM
   if (article.publishedAt !== null) embed.timestamp = new Date(article.publishedAt).toISOString();
   if (article.imageUrl) embed.image = { url: article.imageUrl };
   return embed;
+}
+
+/** The name and avatar a webhook message shows, as a route writes them: templates with placeholders. */
+export interface WebhookIdentity {
+  /** Default "{feed}": each feed posts under its own name. */
+  username?: string | undefined;
+  avatar?: string | undefined;
+}
+
+/** A body for Execute Webhook: a channel message without the nonce (webhooks take none), with the name and avatar. */
+export type WebhookMessage = Omit<DiscordMessage, 'nonce' | 'enforce_nonce'> & { username?: string; avatar_url?: string };
+
+/** Discord's limit on a webhook message's name, in characters (discord.com/developers/docs/resources/webhook#execute-webhook). */
+const WEBHOOK_NAME_MAX = 80;
+
+/**
+ * The body of Execute Webhook for `article` (discord.com/developers/docs/resources/webhook#execute-webhook):
+ * the message renderDiscordMessage makes for a channel (template, role pings, limits), without the
+ * nonce, under the name and avatar of `identity` after substitution. A name is cut to 80 characters;
+ * one that fills to nothing or to a word Discord refuses ("discord", "clyde") is left out, and so is
+ * an avatar that is not an http(s) URL: the webhook's own name and avatar show instead. Pure.
+ */
+export function renderWebhookMessage(article: Article, options: DiscordRenderOptions, identity: WebhookIdentity): WebhookMessage {
+  const { nonce: _nonce, enforce_nonce: _enforce, ...message } = renderDiscordMessage(article, options);
+  const { plain } = placeholderValues(article, options.feedName);
+  const username = cutText(fillTemplate(identity.username ?? '{feed}', plain).replace(/\s+/g, ' ').trim(), WEBHOOK_NAME_MAX);
+  const avatar = identity.avatar === undefined ? undefined : embedUrl(fillTemplate(identity.avatar, plain).trim());
+  return { ...message, ...(username && !FORBIDDEN_WEBHOOK_NAME.test(username) ? { username } : {}), ...(avatar ? { avatar_url: avatar } : {}) };
 }

@@ -1,0 +1,51 @@
+import { variablesSchema, type Environment } from '../../config/env.js';
+import { DISCORD_ENV } from '../discord/env.js';
+
+/**
+ * The variables the webhook kind reads itself: only where Discord is (DISCORD_API_URL, shared with
+ * the Discord kind). Each webhook's URL is in a variable its route names (`url_env`).
+ */
+export const WEBHOOK_ENV = DISCORD_ENV.filter((variable) => variable.name === 'DISCORD_API_URL');
+
+const webhookEnvSchema = variablesSchema(WEBHOOK_ENV);
+
+/** Discord's REST base URL: DISCORD_API_URL, else https://discord.com/api (no trailing slash). Never throws. */
+export function discordApiUrl(environment: Environment): string {
+  return (webhookEnvSchema.parse(environment).DISCORD_API_URL ?? 'https://discord.com/api').replace(/\/+$/, '');
+}
+
+/** A webhook as its URL names it: the id (not secret) and the token (a secret: it lets anyone post). */
+export interface WebhookCredentials {
+  /** The webhook's id, a snowflake (17–20 digits). */
+  id: string;
+  token: string;
+}
+
+/** Discord's own webhook URLs (discord.com, its ptb and canary hosts, and the older discordapp.com), with an optional API version. */
+const DISCORD_WEBHOOK_URL = /^https:\/\/(?:(?:ptb|canary)\.)?discord(?:app)?\.com\/api(?:\/v\d{1,2})?\/webhooks\/(\d{17,20})\/([\w-]{60,100})\/?$/;
+/** The part after DISCORD_API_URL of a webhook URL on another Discord (tests' fake). */
+const WEBHOOK_PATH = /^(?:\/v\d{1,2})?\/webhooks\/(\d{17,20})\/([\w-]{60,100})\/?$/;
+
+/**
+ * The id and token of a Discord webhook URL, as "Copy Webhook URL" gives it
+ * (https://discord.com/api/webhooks/<id>/<token>), or one under `apiUrl` (DISCORD_API_URL);
+ * null for anything else (another host, a query string, a token of the wrong shape). Pure.
+ */
+function parseWebhookUrl(url: string, apiUrl: string): WebhookCredentials | null {
+  const text = url.trim();
+  const match = DISCORD_WEBHOOK_URL.exec(text) ?? (text.startsWith(`${apiUrl}/`) ? WEBHOOK_PATH.exec(text.slice(apiUrl.length)) : null);
+  return match ? { id: match[1]!, token: match[2]! } : null;
+}
+
+/**
+ * The webhook whose URL the variable `name` holds, or what is wrong with it, in words that never
+ * quote its value (a secret). `apiUrl` is DISCORD_API_URL (see parseWebhookUrl). Pure.
+ */
+export function webhookFromEnv(environment: Environment, name: string, apiUrl: string): WebhookCredentials | string {
+  const value = environment[name]?.trim();
+  if (!value) return `${name} is not set: put the webhook's URL in it (in Discord: the channel's settings, Integrations, Webhooks, Copy Webhook URL)`;
+  return (
+    parseWebhookUrl(value, apiUrl) ??
+    `${name} does not hold a Discord webhook URL such as https://discord.com/api/webhooks/<id>/<token> (the value is a secret and is not shown)`
+  );
+}

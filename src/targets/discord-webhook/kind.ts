@@ -1,0 +1,56 @@
+import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetDeps } from '../deps.js';
+import { discordKind } from '../discord/kind.js';
+import { readWebhookDestination, webhookEntrySchema } from './destination.js';
+import { discordApiUrl, WEBHOOK_ENV, webhookFromEnv } from './env.js';
+
+/**
+ * Discord webhooks: `{ discord_webhook: { url_env: "NEWS_WEBHOOK", username: "{feed}", avatar,
+ * message, mention } }` in a route's `to:` list. The URL is a secret: the route names the variable
+ * that holds it, checked at load; a delivery's target key holds only the webhook id. Needs no bot
+ * (no DISCORD_TOKEN): the kind is always configured, and counts as a destination when a route names
+ * it. Posts under a per-feed name and avatar, follows the publisher's edits; no nonce, so after an
+ * unknown outcome the outbox resends at most once. discord.js is loaded only when a webhook is used.
+ */
+export const discordWebhookKind: TargetKind<TargetDeps> = {
+  name: 'discord_webhook',
+  entry: webhookEntrySchema,
+  shorthand: { keys: {}, destinations: () => [] },
+  resolve(destination, environment) {
+    const variable = readWebhookDestination(destination.kindOptions)?.url_env ?? '';
+    const webhook = webhookFromEnv(environment, variable, discordApiUrl(environment));
+    return typeof webhook === 'string' ? `url_env: ${webhook}` : { ...destination, address: webhook.id };
+  },
+  env: WEBHOOK_ENV,
+  fromEnv(environment) {
+    const apiUrl = discordApiUrl(environment);
+    return {
+      async create(deps) {
+        const { createWebhookTarget } = await import('./publisher.js');
+        const target = createWebhookTarget({ apiUrl, credentials: (name) => webhookFromEnv(environment, name, apiUrl), log: deps.log.child({ component: 'discord_webhook' }) });
+        return { target };
+      },
+    };
+  },
+  configuredByRoutes: true,
+  idempotent: false,
+  canEdit: true,
+  sampleAddress: '000000000000000000',
+  setup: 'route to a webhook with { discord_webhook: { url_env: "<variable holding its URL>" } }',
+  describe: (address) => `Discord webhook ${address}`,
+  title: 'Discord webhook',
+  // The dashboard shows the message as for a channel: the same template and embed.
+  preview: (article, options, config) => discordKind.preview!(article, options, config),
+  printer(print) {
+    return {
+      kind: 'discord_webhook',
+      async send(article, context) {
+        const { renderOptionsOf, renderWebhookMessage } = await import('../discord/render.js');
+        const destination = readWebhookDestination(context.options.kindOptions);
+        const payload = renderWebhookMessage(article, renderOptionsOf(context), { username: destination?.username, avatar: destination?.avatar });
+        print(`── would post to Discord webhook ${context.address}${destination ? ` (${destination.url_env})` : ''} ──\n${JSON.stringify(payload, null, 2)}\n`);
+        return { remoteId: null };
+      },
+    };
+  },
+};

@@ -1,0 +1,115 @@
+import { DiscordAPIError, REST, Routes } from 'discord.js';
+import type { Logger } from 'pino';
+import { DeliveryError, type Readiness, type SendContext, type Target } from '../../deliveries/target.js';
+import type { Article } from '../../articles/article.js';
+import { redactUrlSecrets } from '../../ops/redact.js';
+import { classifyDiscordError } from '../discord/errors.js';
+import { renderOptionsOf, renderWebhookMessage } from '../discord/render.js';
+import { readWebhookDestination } from './destination.js';
+import type { WebhookCredentials } from './env.js';
+
+/** How long one request may take, in ms (then its outcome is unknown). */
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Rate-limit waits longer than this are handed back to the outbox instead of held in the client, in ms (as for channels). */
+const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
+/**
+ * How often deliveries to a webhook that is gone are looked at again, in ms. Nothing changes before a
+ * restart (the URL is read from the environment at start); this keeps the wait short after one.
+ */
+const GONE_RECHECK_MS = 5 * 60_000;
+/** Unknown Webhook (404) and Invalid Webhook Token (401): discord.com/developers/docs/topics/opcodes-and-status-codes#json. */
+const GONE_CODES = new Set([10015, 50027]);
+
+export interface WebhookTargetOptions {
+  /** Discord's REST base URL (DISCORD_API_URL; default https://discord.com/api). */
+  apiUrl: string;
+  /** The webhook whose URL the variable `name` holds now, or what is wrong with it (words without the secret). */
+  credentials(name: string): WebhookCredentials | string;
+  log: Logger;
+  /** Clock, in ms since the epoch. */
+  now?: () => number;
+}
+
+/**
+ * Posts to Discord webhooks (discord.com/developers/docs/resources/webhook): Execute Webhook with
+ * `?wait=true` (the message id is recorded), under the route's name and avatar, with the same
+ * message, role pings and `allowed_mentions` as a channel; edits through Edit Webhook Message. No
+ * bot token is used: the webhook's own token, read at each send from the variable the delivery
+ * names (so a webhook replaced in the environment takes over its deliveries after a restart).
+ *
+ * Webhooks take no nonce, so a send whose answer is lost (a timeout or reset after the request left,
+ * a 5xx) is an unknown outcome: the REST client never retries on its own here, and the outbox resends
+ * at most once. A rate limit waits as for channels. A webhook Discord no longer knows (404 Unknown
+ * Webhook, 401 Invalid Webhook Token) holds its deliveries, not counting attempts, with one error line
+ * naming the variable; they go out after a restart with a working URL in it.
+ */
+export function createWebhookTarget(options: WebhookTargetOptions): Target {
+  const { log } = options;
+  const now = options.now ?? Date.now;
+  const rest = new REST({ api: options.apiUrl, timeout: REQUEST_TIMEOUT_MS, retries: 0, rejectOnRateLimit: (data) => data.retryAfter > MAX_INLINE_RATE_LIMIT_WAIT_MS });
+  /** Why deliveries to a webhook (by id) wait until a restart, when they do. */
+  const gone = new Map<string, string>();
+  /** Webhook ids whose deliveries went to the webhook their variable names now, said once. */
+  const moved = new Set<string>();
+
+  function hold(address: string, reason: string): DeliveryError {
+    if (!gone.has(address)) log.error({ target: `discord_webhook:${address}`, reason }, 'Discord webhook unusable; its deliveries wait');
+    gone.set(address, reason);
+    return new DeliveryError(reason, 'retry', now() + GONE_RECHECK_MS);
+  }
+
+  /** The delivery's webhook: its id and token from the variable it names; throws DeliveryError (held) when there is none. */
+  function webhookOf(context: SendContext): { webhook: WebhookCredentials; variable: string; identity: { username?: string; avatar?: string } } {
+    const destination = readWebhookDestination(context.options.kindOptions);
+    if (!destination) throw new DeliveryError('the delivery names no webhook URL variable (url_env): its options are damaged', 'permanent');
+    const webhook = options.credentials(destination.url_env);
+    if (typeof webhook === 'string') throw hold(context.address, webhook);
+    if (webhook.id !== context.address && !moved.has(context.address)) {
+      moved.add(context.address);
+      log.info({ target: `discord_webhook:${context.address}`, now: webhook.id, variable: destination.url_env }, `deliveries queued for this webhook go to the webhook ${destination.url_env} names now`);
+    }
+    return { webhook, variable: destination.url_env, identity: { username: destination.username, avatar: destination.avatar } };
+  }
+
+  /** The outbox's view of a failed request; a webhook gone holds its deliveries. The reason never quotes the token. */
+  function failure(error: unknown, address: string, variable: string): DeliveryError {
+    if (error instanceof DiscordAPIError && GONE_CODES.has(Number(error.code))) {
+      const what = error.status === 404 ? 'Discord no longer knows it (404 Unknown Webhook: deleted, or its channel was)' : 'Discord refused its token (401 Invalid Webhook Token)';
+      return hold(address, `Discord webhook ${address}: ${what}; put a working webhook URL in ${variable} and restart Herald (deliveries to it wait until then)`);
+    }
+    const classified = classifyDiscordError(error, now(), 'duplicates');
+    return new DeliveryError(redactUrlSecrets(classified.message), classified.kind, classified.retryAt);
+  }
+
+  return {
+    kind: 'discord_webhook',
+
+    /** Per webhook (`address`): a webhook that is gone waits; without an address, whether any does (for the --once report). */
+    async ready(address?: string): Promise<Readiness> {
+      const reason = address === undefined ? gone.values().next().value : gone.get(address);
+      return reason === undefined ? { kind: 'send' } : { kind: 'wait', until: now() + GONE_RECHECK_MS, reason };
+    },
+
+    async send(article: Article, context: SendContext) {
+      const { webhook, variable, identity } = webhookOf(context);
+      const body = renderWebhookMessage(article, renderOptionsOf(context), identity);
+      try {
+        const message = (await rest.post(Routes.webhook(webhook.id, webhook.token), { body, query: new URLSearchParams({ wait: 'true' }), auth: false })) as { id?: string };
+        return { remoteId: message?.id ?? null };
+      } catch (error) {
+        throw failure(error, context.address, variable);
+      }
+    },
+
+    async edit(article: Article, context: SendContext & { remoteId: string }) {
+      const { webhook, variable, identity } = webhookOf(context);
+      // Edit Webhook Message takes no name or avatar: the message keeps those it was posted with.
+      const { content, embeds, allowed_mentions } = renderWebhookMessage(article, renderOptionsOf(context), identity);
+      try {
+        await rest.patch(Routes.webhookMessage(webhook.id, webhook.token, context.remoteId), { body: { ...(content !== undefined ? { content } : {}), embeds, allowed_mentions }, auth: false });
+      } catch (error) {
+        throw failure(error, context.address, variable);
+      }
+    },
+  };
+}
