@@ -62,10 +62,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   // Write failures (a full disk, a read-only file) are logged once, and /readyz fails until a write works again.
   const database = watchWrites(await openStore(databaseUrl), log.child({ component: 'store' }), describeDatabase(databaseUrl));
   const { store } = database;
-  // A kind configured by its routes alone (Discord webhooks) counts when a route names it.
-  const routed = new Set(config.routes.flatMap((route) => route.to.map((destination) => destination.kind)));
-  const usable = [...options.configured.keys()].filter((name) => !kindNamed(name)?.configuredByRoutes || routed.has(name));
-  if (!options.dryRun && usable.length === 0) {
+  if (!options.dryRun && options.configured.size === 0) {
     await store.close();
     throw new ConfigError(`no destination is configured, so Herald could post nowhere: ${TARGET_KINDS.map((kind) => `${kind.setup} (${kind.name})`).join(', or ')}; herald run --dry-run shows what would be posted`);
   }

@@ -50,12 +50,6 @@ export interface TargetKind<Deps> extends KindConfig {
    * leave it off (no token). Throws ConfigError ("environment: …") when they are set wrong.
    */
   fromEnv(environment: Environment): ConfiguredKind<Deps> | null;
-  /**
-   * True for a kind that needs no variable of its own, its routes saying where (a Discord webhook
-   * names the variable that holds its URL): `fromEnv` always configures it, and Herald counts it as
-   * a destination only when a route names it.
-   */
-  readonly configuredByRoutes?: boolean;
   /** True when resending after an unknown outcome cannot post twice (see Target.idempotent). */
   readonly idempotent: boolean;
   /** True when a message already posted can be edited to follow the publisher's edits. */

@@ -104,8 +104,10 @@ describe('Discord webhook destinations', () => {
     // Discord's own URLs need no DISCORD_API_URL.
     const real = `https://discord.com/api/webhooks/${webhookId()}/${token()}`;
     expect(load({ url_env: 'REAL_HOOK' }, { REAL_HOOK: real }).routes[0]!.to[0]!.address).toBe(webhookId());
-    // Needs no bot: the kind is configured without DISCORD_TOKEN.
-    expect(discordWebhookKind.fromEnv({})).not.toBeNull();
+    // Needs no bot: a webhook URL in the environment configures the kind, without DISCORD_TOKEN.
+    expect(discordWebhookKind.fromEnv({ REAL_HOOK: real })).not.toBeNull();
+    expect(discordWebhookKind.fromEnv(environment)).not.toBeNull();
+    expect(discordWebhookKind.fromEnv({ DISCORD_TOKEN: 'bot-token', NEWS_WEBHOOK: elsewhere })).toBeNull();
   });
 
   it('executes the webhook with wait=true under the route name and avatar, records the message id, pings only the route roles, and edits the message', async () => {
@@ -230,7 +232,7 @@ describe('Discord webhook destinations', () => {
     expect(discord.webhookExecutes).toBe(executes + 1);
   });
 
-  it('a rate limit (429) waits for its reset as for channels', async () => {
+  it('a rate limit (429) waits for its reset as for channels; a 5xx is an unknown outcome', async () => {
     store = await openSqliteStore(':memory:');
     clock = NOON;
     await queue('r1', optionsOf(load({ url_env: 'NEWS_WEBHOOK' })));
@@ -240,6 +242,14 @@ describe('Discord webhook destinations', () => {
     expect(waiting).toMatchObject({ status: 'pending', unknownOutcome: false });
     expect(waiting.lastError).toMatch(/^rate limited/);
     expect(waiting.nextAttemptAt).toBeGreaterThanOrEqual(NOON + 29_000);
+
+    // A 500 may hide a message that was posted: one request (the client does not resend by itself), and an unknown outcome.
+    const executes = discord.webhookExecutes;
+    discord.injectedWebhook.push({ status: 500, body: { message: '500: Internal Server Error', code: 0 } });
+    clock += 60_000;
+    await outbox().drain();
+    expect(discord.webhookExecutes - executes).toBe(1);
+    expect(await deliveryOf('r1')).toMatchObject({ status: 'pending', unknownOutcome: true, attempts: 2 });
   });
 
   it('never writes the webhook token in a log line, an error or a redacted text', () => {

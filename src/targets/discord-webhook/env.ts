@@ -1,17 +1,12 @@
 import { variablesSchema, type Environment } from '../../config/env.js';
 import { DISCORD_ENV } from '../discord/env.js';
 
-/**
- * The variables the webhook kind reads itself: only where Discord is (DISCORD_API_URL, shared with
- * the Discord kind). Each webhook's URL is in a variable its route names (`url_env`).
- */
-export const WEBHOOK_ENV = DISCORD_ENV.filter((variable) => variable.name === 'DISCORD_API_URL');
-
-const webhookEnvSchema = variablesSchema(WEBHOOK_ENV);
+/** DISCORD_API_URL, which the Discord kind lists (a variable is listed once): where Discord is. */
+const apiUrlSchema = variablesSchema(DISCORD_ENV.filter((variable) => variable.name === 'DISCORD_API_URL'));
 
 /** Discord's REST base URL: DISCORD_API_URL, else https://discord.com/api (no trailing slash). Never throws. */
 export function discordApiUrl(environment: Environment): string {
-  return (webhookEnvSchema.parse(environment).DISCORD_API_URL ?? 'https://discord.com/api').replace(/\/+$/, '');
+  return (apiUrlSchema.parse(environment).DISCORD_API_URL ?? 'https://discord.com/api').replace(/\/+$/, '');
 }
 
 /** A webhook as its URL names it: the id (not secret) and the token (a secret: it lets anyone post). */
@@ -31,7 +26,7 @@ const WEBHOOK_PATH = /^(?:\/v\d{1,2})?\/webhooks\/(\d{17,20})\/([\w-]{60,100})\/
  * (https://discord.com/api/webhooks/<id>/<token>), or one under `apiUrl` (DISCORD_API_URL);
  * null for anything else (another host, a query string, a token of the wrong shape). Pure.
  */
-function parseWebhookUrl(url: string, apiUrl: string): WebhookCredentials | null {
+export function parseWebhookUrl(url: string, apiUrl: string): WebhookCredentials | null {
   const text = url.trim();
   const match = DISCORD_WEBHOOK_URL.exec(text) ?? (text.startsWith(`${apiUrl}/`) ? WEBHOOK_PATH.exec(text.slice(apiUrl.length)) : null);
   return match ? { id: match[1]!, token: match[2]! } : null;

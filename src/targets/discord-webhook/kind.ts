@@ -2,15 +2,16 @@ import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
 import { discordKind } from '../discord/kind.js';
 import { readWebhookDestination, webhookEntrySchema } from './destination.js';
-import { discordApiUrl, WEBHOOK_ENV, webhookFromEnv } from './env.js';
+import { discordApiUrl, parseWebhookUrl, webhookFromEnv } from './env.js';
 
 /**
  * Discord webhooks: `{ discord_webhook: { url_env: "NEWS_WEBHOOK", username: "{feed}", avatar,
  * message, mention } }` in a route's `to:` list. The URL is a secret: the route names the variable
  * that holds it, checked at load; a delivery's target key holds only the webhook id. Needs no bot
- * (no DISCORD_TOKEN): the kind is always configured, and counts as a destination when a route names
- * it. Posts under a per-feed name and avatar, follows the publisher's edits; no nonce, so after an
- * unknown outcome the outbox resends at most once. discord.js is loaded only when a webhook is used.
+ * (no DISCORD_TOKEN): the kind is configured when a variable holds a Discord webhook URL (the ones
+ * routes name are checked at load). Posts under a per-feed name and avatar and follows the
+ * publisher's edits; no nonce, so after an unknown outcome the outbox resends at most once.
+ * discord.js is loaded only when the kind is configured.
  */
 export const discordWebhookKind: TargetKind<TargetDeps> = {
   name: 'discord_webhook',
@@ -21,9 +22,11 @@ export const discordWebhookKind: TargetKind<TargetDeps> = {
     const webhook = webhookFromEnv(environment, variable, discordApiUrl(environment));
     return typeof webhook === 'string' ? `url_env: ${webhook}` : { ...destination, address: webhook.id };
   },
-  env: WEBHOOK_ENV,
+  // Its own variables are those its routes name (url_env); it reads DISCORD_API_URL too, which the Discord kind lists.
+  env: [],
   fromEnv(environment) {
     const apiUrl = discordApiUrl(environment);
+    if (!Object.values(environment).some((value) => value !== undefined && parseWebhookUrl(value, apiUrl))) return null;
     return {
       async create(deps) {
         const { createWebhookTarget } = await import('./publisher.js');
@@ -32,11 +35,10 @@ export const discordWebhookKind: TargetKind<TargetDeps> = {
       },
     };
   },
-  configuredByRoutes: true,
   idempotent: false,
   canEdit: true,
   sampleAddress: '000000000000000000',
-  setup: 'route to a webhook with { discord_webhook: { url_env: "<variable holding its URL>" } }',
+  setup: 'put a Discord webhook URL in a variable that the route names (url_env)',
   describe: (address) => `Discord webhook ${address}`,
   title: 'Discord webhook',
   // The dashboard shows the message as for a channel: the same template and embed.
