@@ -7,7 +7,7 @@
 // from .env.example, as a user that cannot write the app directory (the image's USER is not root
 // and /app belongs to root), with each VOLUME mapped to a writable scratch directory.
 import { execFileSync, execSync, spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,26 @@ import { parse as parseDotenv } from 'dotenv';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = mkdtempSync(join(tmpdir(), 'herald-container-'));
 const keep = process.argv.includes('--keep');
-const log = (text) => process.stdout.write(`[container-smoke] ${text}\n`);
+const started = Date.now();
+const log = (text) => process.stdout.write(`[container-smoke ${((Date.now() - started) / 1000).toFixed(1)} s] ${text}\n`);
+
+// A real image build downloads better-sqlite3's published prebuilt binary; with no internet here its
+// install would compile SQLite from source instead (minutes on two cores). Offer the binary this
+// checkout already has as that download, in prebuild-install's own "local prebuilds" form (a tarball
+// named as on the release page), so the replayed `npm ci` installs it as it would the published one.
+function localPrebuilds() {
+  const addon = join(root, 'node_modules', 'better-sqlite3');
+  const binary = join(addon, 'build', 'Release', 'better_sqlite3.node');
+  if (!existsSync(binary)) return {};
+  const { version } = JSON.parse(readFileSync(join(addon, 'package.json'), 'utf8'));
+  const dir = join(scratch, 'prebuilds');
+  mkdirSync(dir, { recursive: true });
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  execFileSync('tar', ['-czf', join(dir, name), '-C', addon, 'build/Release/better_sqlite3.node']);
+  log(`better-sqlite3 ${version}: the checkout's binary offered as its prebuilt download`);
+  return { npm_config_better_sqlite3_local_prebuilds: dir };
+}
+const prebuilds = localPrebuilds();
 
 function instructions(dockerfile) {
   const lines = dockerfile.replace(/\\\n/g, ' ').split('\n');
@@ -78,7 +97,7 @@ for (const step of instructions(readFileSync(join(root, 'Dockerfile'), 'utf8')))
         break;
       }
       log(`RUN ${step.rest}`);
-      execSync(step.rest, { cwd: stage.dir, stdio: 'inherit', env: { ...process.env, ...stage.env } });
+      execSync(step.rest, { cwd: stage.dir, stdio: 'inherit', env: { ...process.env, ...prebuilds, ...stage.env } });
       break;
     case 'ENTRYPOINT':
       stage.entrypoint = JSON.parse(step.rest);
