@@ -273,6 +273,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           reach: typedUrls,
           feedLimits,
           config: () => feeds.current(),
+          usage: (now) => Promise.all([...live.values()].flatMap(({ kind, live: built }) => (built.usage ? [built.usage(now).then((usage) => ({ platform: kind.title ?? kind.name, usage }))] : []))),
           nextPollAt: (feedId) => scheduler.nextPollAt(feedId),
           workers: () => ({ self: owner, live: scheduler.liveWorkers() }),
           gate: createGate(env.dashboardPassword),

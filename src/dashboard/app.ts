@@ -12,7 +12,7 @@ import type { FeedLimits } from '../sources/fetch.js';
 import type { HttpClient } from '../sources/http.js';
 import type { PageReach } from '../articles/article.js';
 import { formatSession, LOGIN_MS, newSession, parseSession, type Gate, type Session } from './auth.js';
-import { deskItem, deskItems, feedItems, feedRows, nextPosts, queueRows, usageViews, workerRows, describeTarget, type DashboardSources } from './data.js';
+import { deskItem, deskItems, feedItems, feedRows, nextPosts, queueRows, workerRows, describeTarget, type DashboardSources } from './data.js';
 import { deciderText, deskArticlePage, deskPage } from './desk-view.js';
 import { feedPage, feedsPage, type AddForm } from './feeds-view.js';
 import { STYLE, type Frame } from './layout.js';
@@ -103,7 +103,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     const [rows, counts, failed] = await Promise.all([queueRows(deps), deps.store.deliveryCounts(), deps.store.failedDeliveries(10)]);
     return c.html(queuesPage(rows, counts, failed, frameOf(c), now(), (target) => describeTarget(deps.kinds, target)));
   });
-  app.get('/usage', async (c) => c.html(usagePage(await usageViews(deps, deps.config(), now()), frameOf(c))));
+  app.get('/usage', async (c) => c.html(usagePage(await deps.usage(now()), frameOf(c))));
   app.get('/workers', (c) => c.html(workersPage(workerRows(deps), frameOf(c))));
   app.get('/preview', async (c) => c.html(previewPage(await nextPosts(deps, deps.config(), 3), frameOf(c))));
   app.get('/login', (c) => c.html(loginPage(frameOf(c))));

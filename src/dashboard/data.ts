@@ -1,16 +1,14 @@
 import type { Config } from '../config/config.js';
-import type { PostPreview, TargetKind } from '../deliveries/kind.js';
+import type { PostPreview, TargetKind, TargetUsage } from '../deliveries/kind.js';
 import { splitTargetKey } from '../deliveries/target.js';
 import { fallbackOptions, readDeliveryOptions } from '../deliveries/options.js';
 import { feedOwner } from '../pipeline/sharing.js';
 import type { Approvals, Articles, Delivery, DeliveryQueue, FeedStates, UsageLedger } from '../store/store.js';
 import type { ApprovalDesk, FeedCatalog } from '../targets/discord/commands/types.js';
 import { statusSnapshot } from '../targets/status.js';
-import { allowance, currentUsage, postsLeft } from '../targets/x/budget.js';
-import { xSettingsSchema, type XSettings } from '../targets/x/settings.js';
 import type { DeskItem } from './desk-view.js';
 import type { FeedRow, DeliveryView } from './feeds-view.js';
-import type { QueueRow, UsageView } from './status-view.js';
+import type { QueueRow } from './status-view.js';
 
 /** What the dashboard reads and changes; passed in by main.ts. */
 export interface DashboardSources {
@@ -22,6 +20,8 @@ export interface DashboardSources {
   kinds: readonly TargetKind<unknown>[];
   /** The kinds the environment configures (their tokens are set), by name, with their message links. */
   configured: ReadonlyMap<string, { messageUrl?(address: string, remoteId: string): string | null }>;
+  /** Each configured kind's use and what its limits leave at `now` (ms; LiveTarget.usage), named as people write the platform. */
+  usage(now: number): Promise<Array<{ platform: string; usage: TargetUsage }>>;
   /** When this process polls a feed next (ms since the epoch), or null. */
   nextPollAt(feedId: string): number | null;
   /** This process's name among the workers, and every live worker's. */
@@ -66,25 +66,6 @@ export async function queueRows(sources: DashboardSources): Promise<QueueRow[]> 
   return Promise.all(
     heads.map(async (head) => ({ where: describeTarget(sources.kinds, head.delivery.target), waiting: (await sources.store.unfinishedFor(head.delivery.target)).length, head })),
   );
-}
-
-/** X's posts and dollars this day and month against its caps, when X is configured. */
-export async function usageViews(sources: DashboardSources, config: Config, now: number): Promise<UsageView[]> {
-  if (!sources.configured.has('x')) return [];
-  const settings = (config.settings.x as XSettings | undefined) ?? xSettingsSchema.parse(undefined);
-  const usage = await currentUsage(sources.store, now);
-  const allowed = allowance(settings, usage, now);
-  return [
-    {
-      platform: 'X',
-      day: usage.day,
-      month: usage.month,
-      postsLeft: postsLeft(settings, usage),
-      budgetLeftUsd: settings.monthlyBudgetUsd === null ? null : Math.max(0, settings.monthlyBudgetUsd - usage.month.usd),
-      articlesLeft: allowed.articles,
-      binding: allowed.reason,
-    },
-  ];
 }
 
 /** The live workers and the feeds each polls (the same rendezvous hashing the scheduler uses). */

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { PostPreview } from '../deliveries/kind.js';
+import type { PostPreview, TargetUsage } from '../deliveries/kind.js';
 import type { DeliveryJob, DeliveryStatus } from '../store/store.js';
 import { reasonOf } from './feeds-view.js';
 import { csrfField, page, when, type Frame, type Html } from './layout.js';
@@ -31,35 +31,22 @@ export function queuesPage(rows: readonly QueueRow[], counts: Record<DeliverySta
   );
 }
 
-/** Posts and spending on a paid platform, against its caps. */
-export interface UsageView {
-  platform: string;
-  day: { posts: number; usd: number };
-  month: { posts: number; usd: number };
-  /** Posts the caps still allow (null: no cap). */
-  postsLeft: { day: number | null; month: number | null };
-  /** Dollars left of the monthly budget (null: no budget). */
-  budgetLeftUsd: number | null;
-  /** How many more articles may go out now, and which cap binds. */
-  articlesLeft: number;
-  binding: string;
-}
+const usd = (amount: number | null) => (amount === null ? 'free' : `$${amount.toFixed(2)}`);
+const left = (posts: number | null) => (posts === null ? 'no cap' : String(posts));
 
-const usd = (amount: number) => `$${amount.toFixed(2)}`;
-
-/** The usage page: posts and dollars this UTC day and month, and what the caps leave. */
-export function usagePage(usage: readonly UsageView[], frame: Frame): Html {
+/** The usage page: each platform's posts (and dollars, where it charges) this UTC day and month, and what its caps and limits leave. */
+export function usagePage(platforms: ReadonlyArray<{ platform: string; usage: TargetUsage }>, frame: Frame): Html {
   return page(
     'Usage',
     frame,
-    usage.length === 0
-      ? html`<p>No paid destination is configured.</p>`
-      : html`${usage.map(
-          (view) => html`<table><caption>${view.platform}</caption>
+    platforms.length === 0
+      ? html`<p>No destination with costs or limits (X, Bluesky, Mastodon, Telegram) is configured.</p>`
+      : html`${platforms.map(
+          ({ platform, usage }) => html`<section aria-label="${platform}"><table><caption>${platform}</caption>
 <thead><tr><th scope="col">Period</th><th scope="col">Posts</th><th scope="col">Spent</th><th scope="col">Posts left</th></tr></thead>
-<tbody><tr><th scope="row">Today (UTC)</th><td>${view.day.posts}</td><td>${usd(view.day.usd)}</td><td>${view.postsLeft.day ?? 'no cap'}</td></tr>
-<tr><th scope="row">This month (UTC)</th><td>${view.month.posts}</td><td>${usd(view.month.usd)}</td><td>${view.postsLeft.month ?? 'no cap'}</td></tr></tbody></table>
-<p>Budget left this month: ${view.budgetLeftUsd === null ? 'no budget set' : usd(view.budgetLeftUsd)}. ${Number.isFinite(view.articlesLeft) ? `${view.articlesLeft} more articles can go out now (${view.binding}).` : 'No cap limits posting.'}</p>`,
+<tbody><tr><th scope="row">Today (UTC)</th><td>${usage.day.posts}</td><td>${usd(usage.day.usd)}</td><td>${left(usage.postsLeft.day)}</td></tr>
+<tr><th scope="row">This month (UTC)</th><td>${usage.month.posts}</td><td>${usd(usage.month.usd)}</td><td>${left(usage.postsLeft.month)}</td></tr></tbody></table>
+${usage.notes.map((note) => html`<p>${note}</p>`)}</section>`,
         )}`,
   );
 }

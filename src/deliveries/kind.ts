@@ -6,9 +6,28 @@ import type { DeliveryPolicy } from './policy.js';
 import type { DeliveryOptions } from './options.js';
 import type { Target } from './target.js';
 
+/**
+ * A platform's use and what its limits leave, as the dashboard's usage page shows it. Posts count
+ * per UTC day and month; dollars only where the platform charges (X), else null.
+ */
+export interface TargetUsage {
+  day: { posts: number; usd: number | null };
+  month: { posts: number; usd: number | null };
+  /** Posts the caps or the platform's published limits still allow this day and month (null: none applies). */
+  postsLeft: { day: number | null; month: number | null };
+  /** What else is left or binds, one sentence each ("Budget left this month: $9.80."), with the source of each limit. */
+  notes: string[];
+}
+
 /** A destination kind that is configured and built: its target, and what runs beside it. */
 export interface LiveTarget {
   target: Target;
+  /**
+   * Its use and what its limits leave at `now` (ms since the epoch), for the dashboard: what the kind
+   * records (X's ledger, the rate-limit answers this process saw). Absent for a platform without
+   * costs or limits worth watching (Discord).
+   */
+  usage?(now: number): Promise<TargetUsage>;
   /** The budget or pacing rule the outbox asks before each send (X's caps), if any. */
   policy?: DeliveryPolicy;
   /** Started with Herald (the Discord gateway). */

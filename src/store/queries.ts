@@ -26,6 +26,7 @@ const seenKeyRow = z.object({ item_key: text, content_hash: nullableText, articl
 const seenUrlRow = z.object({ feed_id: text, seen_at: int, article_id: nullableText });
 const countRow = z.object({ status: deliveryStatus, n: int });
 const usageRow = z.object({ period: text, posts: int, usd: z.number() });
+const sentRow = z.object({ n: int });
 const sortAtRow = z.object({ sort_at: int });
 const nextDueRow = z.object({ next: nullableInt });
 const metaRow = z.object({ value: text });
@@ -386,6 +387,9 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
         usage.set(used.period, { posts: used.posts, usd: used.usd });
       }
       return usage;
+    },
+    async sentSince(kind, since) {
+      return checkRow(sentRow, 'deliveries', (await q.sentSince(db, { kind, pattern: `${kind}:%`, since })).rows[0]).n;
     },
     async recordXUsage(periods, posts, usd) {
       if (periods.length === 0) return;

@@ -173,6 +173,9 @@ function compileQueries(db: Db) {
     deliveryCounts: compileOnce((_: object) => db.selectFrom('deliveries').select((eb) => ['status', eb.fn.countAll().as('n')]).groupBy('status')),
     getMeta: compileOnce((a: { key: string }) => db.selectFrom('meta').select('value').where('key', '=', a.key)),
     xUsage: compileOnce((a: { periods: string[] }) => db.selectFrom('x_usage').select(['period', 'posts', 'usd']).where('period', 'in', a.periods), ['periods']),
+    sentSince: compileOnce((a: { kind: string; pattern: string; since: number }) =>
+      db.selectFrom('deliveries').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'sent').where('updated_at', '>=', a.since).where((eb) => eb.or([eb('target', '=', a.kind), eb('target', 'like', a.pattern)])),
+    ),
     recordXUsage: compileOnce(
       (a: { periods: string[]; posts: number; usd: number }) =>
         db

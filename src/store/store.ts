@@ -340,8 +340,13 @@ export interface KeyValues {
   setMeta(key: string, value: string): Promise<void>;
 }
 
-/** What X posts cost, per named period, for its caps. */
+/** What X posts cost, per named period, for its caps; and how many posts each platform was sent (the dashboard's usage page). */
 export interface UsageLedger {
+  /**
+   * Deliveries to destinations of `kind` ("bluesky", "telegram": target "<kind>" or "<kind>:<address>")
+   * marked sent, or edited since, at or after `since`: the posts (writes) a platform counted.
+   */
+  sentSince(kind: string, since: EpochMs): Promise<number>;
   /** Posts and dollars used in each named period ("day:2026-11-25", "month:2026-11"); zeros for a period with none. */
   xUsage(periods: string[]): Promise<Map<string, { posts: number; usd: number }>>;
   /** Adds `posts` posts and `usd` dollars to each of the (distinct) periods, in one statement. */

@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../browser.js';
+import { FakeBluesky } from '../fakes/bluesky.js';
 import { FakeDiscord, type PostedMessage } from '../fakes/discord.js';
 import { FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
+import { FakeMastodon } from '../fakes/mastodon.js';
 import { FakeX } from '../fakes/x.js';
 import { heraldEnv, HeraldProcess, tempDir, writeConfig } from '../e2e/herald-process.js';
 
@@ -24,6 +26,8 @@ const browserOrSkip = chromiumPath();
 describe.skipIf('skipped' in browserOrSkip)(`the approval desk on the dashboard, in a real browser without JavaScript${'skipped' in browserOrSkip ? ` (skipped: ${browserOrSkip.skipped})` : ''}`, () => {
   const discord = new FakeDiscord(TOKEN, [NEWS, MODS]);
   const x = new FakeX(X_CREDENTIALS);
+  const bluesky = new FakeBluesky('desk.test', 'desk-app-pass-word');
+  const mastodon = new FakeMastodon('desk-mastodon-token');
   const feeds = new FeedServer();
   let herald: HeraldProcess;
   let browser: Browser;
@@ -45,21 +49,21 @@ describe.skipIf('skipped' in browserOrSkip)(`the approval desk on the dashboard,
 
   async function shot(page: Page, name: string): Promise<void> {
     const text = await page.content();
-    for (const secret of [TOKEN, PASSWORD, ...Object.values(X_CREDENTIALS)]) expect(text, `${name} shows a secret`).not.toContain(secret);
+    for (const secret of [TOKEN, PASSWORD, bluesky.password, mastodon.token, ...Object.values(X_CREDENTIALS)]) expect(text, `${name} shows a secret`).not.toContain(secret);
     await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
   }
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await Promise.all([discord.start(), x.start(), feeds.start()]);
+    await Promise.all([discord.start(), x.start(), bluesky.start(), mastodon.start(), feeds.start()]);
     feeds.setFeed('/desk.xml', rss('Desk News', items));
     const dir = tempDir('dashboard-desk');
     const config = writeConfig(dir, {
       feeds: [{ id: 'desk', url: feeds.url('/desk.xml'), every: '1s', backfill: 10 }],
-      routes: [{ feeds: ['desk'], to: [{ discord: NEWS }, { x: {} }], approval: { channel: MODS, expire: '2h', onExpiry: 'skip' } }],
+      routes: [{ feeds: ['desk'], to: [{ discord: NEWS }, { x: {} }, { bluesky: {} }, { mastodon: {} }], approval: { channel: MODS, expire: '2h', onExpiry: 'skip' } }],
       dashboard: { enabled: true, port: 0 },
     });
-    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord, x }, { HERALD_DASHBOARD_PASSWORD: PASSWORD }));
+    herald = new HeraldProcess(['run'], heraldEnv({ dir, config, discord, x, bluesky, mastodon }, { HERALD_DASHBOARD_PASSWORD: PASSWORD }));
     const listening = await herald.waitForLog('dashboard listening');
     origin = `http://127.0.0.1:${String(listening.port)}`;
     browser = await chromium.launch({ executablePath: (browserOrSkip as { path: string }).path });
@@ -71,16 +75,17 @@ describe.skipIf('skipped' in browserOrSkip)(`the approval desk on the dashboard,
     await browser?.close();
     herald?.kill('SIGTERM');
     await herald?.exited;
-    await Promise.all([discord.stop(), x.stop(), feeds.stop()]);
+    await Promise.all([discord.stop(), x.stop(), bluesky.stop(), mastodon.stop(), feeds.stop()]);
   });
 
-  it('lists each held article with its posts as Discord and X would show them, and its expiry; deciding needs a login', async () => {
+  it('lists each held article with its posts as Discord, X, Bluesky and Mastodon would show them, and its expiry; deciding needs a login', async () => {
     const page = await browser.newPage({ javaScriptEnabled: false });
     await page.goto(`${origin}/desk`);
     expect(await page.locator('main').innerText()).toContain('4 waiting for a decision');
     const first = entry(page, 1);
     expect(await first.locator('.discord-card').textContent()).toContain('Web desk story 1 is what the feed says');
-    expect(await first.locator('.x-post').textContent()).toContain('Web desk story 1');
+    expect(await first.getByRole('region', { name: 'X', exact: true }).locator('.x-post').textContent()).toContain('Web desk story 1');
+    expect(await first.getByRole('region', { name: 'Bluesky' }).innerText()).toContain('Web desk story 1');
     expect(await first.innerText()).toMatch(/skipped if nobody decides by 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (1|2) h\)/);
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     await shot(page, 'desk-read-only');
@@ -169,5 +174,21 @@ describe.skipIf('skipped' in browserOrSkip)(`the approval desk on the dashboard,
     await page.close();
     expect([1, 2, 3, 4].map((n) => posted(n).length)).toEqual([1, 1, 1, 0]);
     expect([1, 2, 3, 4].map((n) => tweeted(n).length)).toEqual([1, 1, 1, 0]);
+  });
+
+  it('the usage page shows each platform’s posts and what its caps and limits leave: X dollars and budget, Bluesky points, Mastodon', async () => {
+    await waitFor('the approved stories on Bluesky and Mastodon', () => bluesky.posts.length >= 3 && mastodon.statuses.length >= 3, 30_000);
+    const page = await context.newPage();
+    await page.goto(`${origin}/usage`);
+    await shot(page, 'usage');
+    const today = (platform: string) => page.getByRole('region', { name: platform, exact: true }).getByRole('row', { name: /Today/ }).innerText();
+    expect(await today('X')).toMatch(/3\s+\$0\.60\s+no cap/);
+    expect(await page.getByRole('region', { name: 'X', exact: true }).innerText()).toContain('Budget left this month: no budget set');
+    expect(await today('Bluesky')).toMatch(new RegExp(`3\\s+free\\s+${Math.floor(35_000 / 3) - 3}`));
+    expect(await page.getByRole('region', { name: 'Bluesky' }).innerText()).toMatch(/Rate limit: 4,999 of 5,000 left until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(policy 5000;w=3600\)/);
+    expect(await today('Mastodon')).toMatch(/3\s+free\s+no cap/);
+    expect(await page.getByRole('region', { name: 'Mastodon' }).innerText()).toContain('Rate limit: no 429 from the instance holds statuses now.');
+    expect(await page.getByRole('region', { name: 'Discord' }).count()).toBe(0);
+    await page.close();
   });
 });

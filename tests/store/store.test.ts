@@ -159,6 +159,11 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect(usage.get('day:1')!.posts).toBe(2);
     expect(usage.get('month:1')!.usd).toBeCloseTo(0.215);
     expect(usage.get('day:2')).toEqual({ posts: 0, usd: 0 });
+    // Posts per platform: sent deliveries of a kind (any address) since a time.
+    await store.addArticle(article({ id: 's' }), { key: 's', contentHash: null }, to('telegram:@a', 'telegram:@b', 'telegramx', 'bluesky'), 10);
+    const sentIds = (await store.urlHistory('https://news.example/s')).deliveries.map((d) => d.id);
+    for (const [n, id] of sentIds.entries()) await store.markSent(id, `r${n}`, 100 + n * 100);
+    expect([await store.sentSince('telegram', 0), await store.sentSince('telegram', 150), await store.sentSince('bluesky', 400), await store.sentSince('telegramx', 0), await store.sentSince('x', 0)]).toEqual([2, 1, 1, 1, 0]);
     await store.setMeta('k', 'v');
     expect(await store.getMeta('k')).toBe('v');
   });

@@ -1,12 +1,34 @@
 import { z } from 'zod';
-import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetKind, TargetUsage } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
+import { freeUsage, utcMinute } from '../usage.js';
 import { BLUESKY_ENV, readBlueskyEnv } from './env.js';
+import type { BlueskySession } from './session.js';
 import { blueskySettingsSchema, type BlueskySettings } from './settings.js';
 
 /** The `bluesky:` section as loaded (its defaults when the config has none, as for a bare URL in preview). */
 function blueskySettings(config: { settings: Readonly<Record<string, unknown>> } | null): BlueskySettings {
   return (config?.settings.bluesky as BlueskySettings | undefined) ?? blueskySettingsSchema.parse(undefined);
+}
+
+/**
+ * Bluesky's limits on an account's writes (docs.bsky.app "Rate Limits"): 5,000 points an hour and
+ * 35,000 a day, a created record (a post) costing 3.
+ */
+const BLUESKY_POINTS = { perDay: 35_000, perPost: 3 };
+
+/** What Bluesky's limits leave: posts today by the daily points, and the window its last answer stated. */
+function blueskyLimits(session: Pick<BlueskySession, 'rateLimit' | 'limitedUntil'>, posts: { day: number }): Pick<TargetUsage, 'postsLeft' | 'notes'> {
+  const limit = session.rateLimit();
+  const limited = session.limitedUntil();
+  const notes = [
+    `Bluesky allows ${BLUESKY_POINTS.perDay.toLocaleString('en')} points a day and 5,000 an hour per account, a post costing ${BLUESKY_POINTS.perPost} (docs.bsky.app, Rate Limits); other apps posting as the account use them too.`,
+    limit
+      ? `Rate limit: ${limit.remaining.toLocaleString('en')} of ${limit.limit.toLocaleString('en')} left until ${utcMinute(limit.resetAt)}${limit.policy ? ` (policy ${limit.policy})` : ''}, as Bluesky last answered.`
+      : 'Rate limit: no answer from Bluesky with its rate-limit headers in this window yet.',
+  ];
+  if (limited) notes.push(`Bluesky said to send nothing more until ${utcMinute(limited)}: posts wait until then.`);
+  return { postsLeft: { day: Math.max(0, Math.floor(BLUESKY_POINTS.perDay / BLUESKY_POINTS.perPost) - posts.day), month: null }, notes };
 }
 
 /**
@@ -34,7 +56,7 @@ export const blueskyKind: TargetKind<TargetDeps> = {
         const log = deps.log.child({ component: 'bluesky' });
         const session = blueskySession({ account, store: deps.store, log });
         const target = createBlueskyTarget({ session, httpFor: deps.httpFor, log, settings: () => blueskySettings(deps.config()) });
-        return { target, ready: () => session.paused() === null };
+        return { target, ready: () => session.paused() === null, usage: (now) => freeUsage(deps.store, 'bluesky', now, (posts) => blueskyLimits(session, posts)) };
       },
     };
   },

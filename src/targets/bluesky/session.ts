@@ -48,6 +48,18 @@ export interface BlueskySession {
   paused(): string | null;
   /** Until when (ms since the epoch) Bluesky said to send nothing more (`ratelimit-remaining: 0`), or null. */
   limitedUntil(): number | null;
+  /** The rate limit as Bluesky's last answer with its headers stated it (outside the login calls), while its window lasts; else null. */
+  rateLimit(): RateLimitState | null;
+}
+
+/** A rate limit as Bluesky's `ratelimit-*` headers state it (docs.bsky.app "Rate Limits"). */
+interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** When the window resets, in ms since the epoch. */
+  resetAt: number;
+  /** The `ratelimit-policy` header ("5000;w=3600"), or null. */
+  policy: string | null;
 }
 
 export interface BlueskySessionOptions {
@@ -71,6 +83,7 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
   const now = options.now ?? Date.now;
   let pausedFor: string | null = null;
   let limited: number | null = null;
+  let lastLimit: RateLimitState | null = null;
   let saving: Promise<void> = Promise.resolve();
   let connecting: Promise<AtpAgent> | null = null;
 
@@ -81,8 +94,13 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
   const timedFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const url = input instanceof Request ? input.url : String(input);
-    if (response.headers.get('ratelimit-remaining') === '0' && !url.includes('/xrpc/com.atproto.server.')) {
-      limited = rateLimitReset(response.headers.get('ratelimit-reset'), now() + DEFAULT_LIMIT_WAIT_MS);
+    if (!url.includes('/xrpc/com.atproto.server.')) {
+      const header = (name: string) => response.headers.get(`ratelimit-${name}`);
+      if (header('remaining') === '0') limited = rateLimitReset(header('reset'), now() + DEFAULT_LIMIT_WAIT_MS);
+      const [limit, remaining] = [Number(header('limit')), Number(header('remaining'))];
+      if (header('limit') && header('remaining') && Number.isFinite(limit) && Number.isFinite(remaining)) {
+        lastLimit = { limit, remaining, resetAt: rateLimitReset(header('reset'), now() + DEFAULT_LIMIT_WAIT_MS), policy: header('policy') };
+      }
     }
     return response;
   };
@@ -158,5 +176,6 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
     saved: () => saving,
     paused: () => pausedFor,
     limitedUntil: () => (limited !== null && limited > now() ? limited : null),
+    rateLimit: () => (lastLimit !== null && lastLimit.resetAt > now() ? lastLimit : null),
   };
 }

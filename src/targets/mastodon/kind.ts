@@ -1,10 +1,18 @@
-import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetKind, TargetUsage } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
+import { freeUsage, utcMinute } from '../usage.js';
 import { MASTODON_ENV, readMastodonEnv } from './env.js';
 import { mastodonEntrySchema, mastodonRoute } from './settings.js';
 
 /** Mastodon's default limits, for a dry run that reads no instance (docs.joinmastodon.org/entities/Instance). */
 const DEFAULT_LIMITS = { maxCharacters: 500, charactersPerUrl: 23 };
+
+/** What Mastodon's limits leave: no cap on posts, a request window (docs.joinmastodon.org/api/rate-limits), and a 429 that holds now. */
+function mastodonLimits(limitedUntil: number | null): Pick<TargetUsage, 'postsLeft' | 'notes'> {
+  const notes = ['Mastodon has no daily cap on statuses; it allows 300 requests per 5 minutes per account and 30 media uploads per 30 minutes (docs.joinmastodon.org, Rate limits); a status takes one request, two with an image.'];
+  notes.push(limitedUntil === null ? 'Rate limit: no 429 from the instance holds statuses now.' : `Rate limit reached: statuses wait until ${utcMinute(limitedUntil)}.`);
+  return { postsLeft: { day: null, month: null }, notes };
+}
 
 /**
  * The Mastodon account from the environment: `{ mastodon: {} }` (or `{ mastodon: { visibility,
@@ -24,7 +32,8 @@ export const mastodonKind: TargetKind<TargetDeps> = {
     return {
       async create(deps) {
         const { createMastodonTarget } = await import('./publisher.js');
-        return { target: createMastodonTarget({ ...account, httpFor: deps.httpFor, log: deps.log.child({ component: 'mastodon' }) }) };
+        const target = createMastodonTarget({ ...account, httpFor: deps.httpFor, log: deps.log.child({ component: 'mastodon' }) });
+        return { target, usage: (now) => freeUsage(deps.store, 'mastodon', now, () => mastodonLimits(target.limitedUntil())) };
       },
     };
   },

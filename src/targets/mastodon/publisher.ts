@@ -87,18 +87,31 @@ function classify(error: unknown, now: number, reached: boolean): DeliveryError 
   return new DeliveryError(message, reached && (error instanceof MastoTimeoutError || error instanceof TypeError) ? 'unknown' : 'retry');
 }
 
+/** The Mastodon target, and what it last learnt of the instance's rate limit (for the dashboard's usage page). */
+export interface MastodonTarget extends Target {
+  /** Until when (ms since the epoch) the instance's last 429 said to wait, or null when none holds now. */
+  limitedUntil(): number | null;
+}
+
 /**
  * Posts statuses to one Mastodon account with masto.js: the instance's own limits (read from
  * GET /api/v2/instance, refreshed hourly), an Idempotency-Key per article and account, the lead image
  * with a description, edits with PUT /api/v1/statuses/:id, and 429s waited out until X-RateLimit-Reset.
  * A refused token (401) holds every status with one clear error until Herald restarts with a new one.
  */
-export function createMastodonTarget(options: MastodonTargetOptions): Target {
+export function createMastodonTarget(options: MastodonTargetOptions): MastodonTarget {
   const now = options.now ?? Date.now;
   const { log } = options;
   const client = createRestAPIClient({ url: options.url, accessToken: options.token, timeout: REQUEST_TIMEOUT_MS });
   let facts: { value: InstanceFacts; until: number } | null = null;
   let refused: string | null = null;
+  let limited: number | null = null;
+
+  /** The failure as the outbox treats it; a 429's reset is remembered for limitedUntil. */
+  function failure(error: unknown, reached: boolean): DeliveryError {
+    if (error instanceof MastoHttpError && error.statusCode === 429) limited = rateLimitReset(error, now());
+    return refusedToken(error) ?? classify(error, now(), reached);
+  }
 
   async function instanceFacts(): Promise<InstanceFacts> {
     if (facts && facts.until > now()) return facts.value;
@@ -158,6 +171,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): Target {
 
   return {
     kind: 'mastodon',
+    limitedUntil: () => (limited !== null && limited > now() ? limited : null),
 
     async ready(): Promise<Readiness> {
       return refused ? { kind: 'wait', until: now() + REFUSED_RECHECK_MS, reason: refused } : { kind: 'send' };
@@ -174,7 +188,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): Target {
         const status = await client.v1.statuses.create(create, { requestInit: { headers: { 'Idempotency-Key': idempotencyKey(article.id, instance.account) } } });
         return { remoteId: status.id };
       } catch (error) {
-        throw refusedToken(error) ?? classify(error, now(), reached);
+        throw failure(error, reached);
       }
     },
 
@@ -185,7 +199,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): Target {
         // No mediaIds: Mastodon keeps the status's attachments when the edit does not name them.
         await client.v1.statuses.$select(context.remoteId).update(params);
       } catch (error) {
-        throw refusedToken(error) ?? classify(error, now(), false);
+        throw failure(error, false);
       }
     },
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { TargetKind } from '../../deliveries/kind.js';
+import type { TargetKind, TargetUsage } from '../../deliveries/kind.js';
+import { freeUsage } from '../usage.js';
 import type { TargetDeps } from '../deps.js';
 import { readTelegramEnv, TELEGRAM_ENV } from './env.js';
 
@@ -19,6 +20,12 @@ export function telegramMessageUrl(chat: string, messageId: string): string | nu
   return supergroup ? `https://t.me/c/${supergroup[1]}/${messageId}` : null;
 }
 
+/** Telegram's limits on a bot (core.telegram.org/bots/faq, "My bot is hitting limits"): flood limits, no daily cap. */
+const TELEGRAM_LIMITS: Pick<TargetUsage, 'postsLeft' | 'notes'> = {
+  postsLeft: { day: null, month: null },
+  notes: ['Telegram has no daily cap on a bot’s messages; it allows about 20 messages a minute in one group and 30 a second in all, and answers more with 429 and a time to wait, which Herald waits out.'],
+};
+
 /**
  * Telegram chats and channels: `{ telegram: "<chat id or @channel>" }` in a route's `to:` list; the
  * bot from the environment must be a member (an admin of a channel). The Bot API has no idempotency
@@ -36,7 +43,7 @@ export const telegramKind: TargetKind<TargetDeps> = {
     return {
       async create(deps) {
         const { createTelegramTarget } = await import('./publisher.js');
-        return { target: createTelegramTarget({ ...bot, log: deps.log.child({ component: 'telegram' }) }) };
+        return { target: createTelegramTarget({ ...bot, log: deps.log.child({ component: 'telegram' }) }), usage: (now) => freeUsage(deps.store, 'telegram', now, () => TELEGRAM_LIMITS) };
       },
       messageUrl: telegramMessageUrl,
     };

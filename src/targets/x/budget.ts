@@ -1,3 +1,4 @@
+import type { TargetUsage } from '../../deliveries/kind.js';
 import type { DeliveryPolicy } from '../../deliveries/policy.js';
 import type { UsageLedger } from '../../store/store.js';
 import type { XSettings } from './settings.js';
@@ -74,6 +75,22 @@ export function allowance(
   }
   const binding = limits.reduce((tightest, limit) => (limit.articles < tightest.articles ? limit : tightest));
   return { ...binding, articles: Math.max(0, binding.articles) };
+}
+
+/**
+ * X's use for the dashboard: posts and dollars this UTC day and month from the ledger, the posts the
+ * caps leave, the budget left, and how many more articles may go out now (and which cap binds).
+ */
+export async function xUsageReport(store: Pick<UsageLedger, 'xUsage'>, settings: XSettings, now: number): Promise<TargetUsage> {
+  const usage = await currentUsage(store, now);
+  const allowed = allowance(settings, usage, now);
+  const budget = settings.monthlyBudgetUsd === null ? 'no budget set (x.monthlyBudgetUsd)' : `$${Math.max(0, settings.monthlyBudgetUsd - usage.month.usd).toFixed(2)}`;
+  return {
+    day: usage.day,
+    month: usage.month,
+    postsLeft: postsLeft(settings, usage),
+    notes: [`Budget left this month: ${budget}.`, Number.isFinite(allowed.articles) ? `${allowed.articles} more articles can go out now (${allowed.reason}).` : 'No cap limits posting.'],
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
-import { budgetPolicy } from './budget.js';
+import { budgetPolicy, xUsageReport } from './budget.js';
 import { readXEnv, X_ENV } from './env.js';
 import { xSettingsSchema, xTemplateSchema, type XSettings } from './settings.js';
 
@@ -35,7 +35,11 @@ export const xKind: TargetKind<TargetDeps> = {
         const log = deps.log.child({ component: 'x' });
         const source = account.mode === 'oauth1' ? oauth1Source(account.credentials, account.apiUrl, log) : await oauth2Source(account, deps.store, log);
         const settings = () => xSettings(deps.config());
-        return { target: createXTarget({ source, store: deps.store, httpFor: deps.httpFor, log, settings }), policy: budgetPolicy({ store: deps.store, settings }) };
+        return {
+          target: createXTarget({ source, store: deps.store, httpFor: deps.httpFor, log, settings }),
+          policy: budgetPolicy({ store: deps.store, settings }),
+          usage: (now) => xUsageReport(deps.store, settings(), now),
+        };
       },
       messageUrl: (_address, remoteId) => `https://x.com/i/web/status/${remoteId}`,
     };
