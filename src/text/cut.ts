@@ -91,6 +91,31 @@ function longestAccepted(length: number, accepts: (n: number) => boolean): numbe
   return good;
 }
 
+/** Code units before `rough` segmented first: a word cut nearly always falls within a few words of it. */
+const NEAR_WINDOW = 96;
+/** Word ends this close to where segmenting started are not trusted (word rules look a few characters back). */
+const NEAR_MARGIN = 32;
+
+/**
+ * The cut {@link cutToFit} makes, found by segmenting only the last NEAR_WINDOW code units before
+ * `rough` (a long text cut to a few thousand characters would otherwise be segmented over half its
+ * length); null when the answer may lie outside that window, and the whole computation is needed.
+ */
+function nearCut(text: string, fits: (candidate: string) => boolean, cutAt: (end: number) => string, rough: number): string | null {
+  const half = freshStartBefore(text, Math.max(0, (rough >>> 1) - 16));
+  const from = freshStartBefore(text, Math.max(0, rough - NEAR_WINDOW));
+  if (from <= half + NEAR_MARGIN) return null;
+  const ends = graphemeEnds(text, from, rough);
+  const best = ends.findLastIndex((end) => fits(cutAt(end)));
+  if (best < 0) return null;
+  const longest = ends[best]!;
+  const wordSafe = wordEnds(text, from, longest);
+  for (let i = best; i >= 0 && ends[i]! >= from + NEAR_MARGIN && ends[i]! * 2 >= longest; i--) {
+    if (wordSafe.has(ends[i]!) && fits(cutAt(ends[i]!))) return cutAt(ends[i]!);
+  }
+  return null;
+}
+
 /**
  * Cuts `text` to the longest beginning that `fits`, followed by "…".
  *
@@ -110,6 +135,8 @@ export function cutToFit(text: string, fits: (candidate: string) => boolean): st
   // First on raw code units (cheap), then back to the nearest grapheme end, then to a word end.
   const rough = longestAccepted(text.length, (n) => n === 0 || fits(cutAt(n)));
   const lastFitting = (ends: number[]) => ends.findLastIndex((end) => fits(cutAt(end)));
+  const near = nearCut(text, fits, cutAt, rough);
+  if (near !== null) return near;
   // Only the part a word cut may reach back to (half of what fits) is segmented, unless that finds nothing.
   let from = freshStartBefore(text, Math.max(0, (rough >>> 1) - 16));
   let ends = graphemeEnds(text, from, rough);

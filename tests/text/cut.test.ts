@@ -72,3 +72,46 @@ describe('cutToFit', () => {
     expect(cut).toBe('naïve…');
   });
 });
+
+/**
+ * The rule cutText documents, computed the slow way over the whole text: the last grapheme end that
+ * fits, or the last word end at or before it that fits and keeps at least half. cutText segments only
+ * near the cut; it must choose the same place.
+ */
+function cutBySegmentingAll(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cutAt = (end: number) => {
+    const kept = text.slice(0, end);
+    let trimmed = kept.length;
+    while (trimmed > 0 && /[\s,;:.、，。\-–—]/u.test(kept[trimmed - 1]!)) trimmed--;
+    return `${kept.slice(0, trimmed) || kept}…`;
+  };
+  const fits = (end: number) => cutAt(end).length <= max;
+  const ends = [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((s) => s.index).filter((i) => i > 0);
+  const wordSafe = new Set<number>();
+  let previousIsWord = false;
+  for (const { index, isWordLike } of new Intl.Segmenter(undefined, { granularity: 'word' }).segment(text)) {
+    if (index > 0 && (previousIsWord || !isWordLike)) wordSafe.add(index);
+    previousIsWord = isWordLike ?? false;
+  }
+  const best = ends.findLastIndex(fits);
+  if (best < 0) return '';
+  const longest = ends[best]!;
+  for (let i = best; i >= 0 && ends[i]! * 2 >= longest; i--) if (wordSafe.has(ends[i]!) && fits(ends[i]!)) return cutAt(ends[i]!);
+  return cutAt(longest);
+}
+
+describe('cutText on long texts', () => {
+  const pieces = ['council', 'approves', 'the', 'budget,', 'night-buses', 'café', 'naïve', 'e\u0301', '👩‍👩‍👧', '🇫🇷', '👍🏽', '東京都の', '予算案を', '可決した。', 'Москва', '3.14', "don't", '@here', '#tag', '—', '  ', '\n', 'x'.repeat(90)];
+  // A fixed pseudo-random sequence, so a failure is reproducible.
+  let seed = 17;
+  const next = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const texts = Array.from({ length: 30 }, () => Array.from({ length: 150 + next(100) }, () => pieces[next(pieces.length)]).join(next(3) === 0 ? '' : ' '));
+
+  it('cuts where segmenting the whole text would', () => {
+    for (const text of texts) for (const max of [text.length - 1 - next(40), 300 + next(text.length - 300)]) expect(cutText(text, max)).toBe(cutBySegmentingAll(text, max));
+  });
+});
