@@ -96,7 +96,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
   const store = await openStore(databaseUrl ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'bench.db')}`);
   const http = createHttpClient({ userAgent: 'Herald-bench', allowPrivateNetwork: true });
   const extraction = createExtractionPool({ timeoutMs: 10_000, maxDepth: 400 });
-  const feeds: FeedConfig[] = urls.map((url, n) => ({ id: `f${n}`, url, everyMs: 3_600_000, minEveryMs: 3_600_000, maxEveryMs: 3_600_000, backfill: 0, name: `f${n}`, color: 0, priority: 0, category: null, privateNetwork: true }));
+  const feeds: FeedConfig[] = urls.map((url, n) => ({ id: `f${n}`, url, everyMs: 3_600_000, minEveryMs: 3_600_000, maxEveryMs: 3_600_000, backfill: 0, name: `f${n}`, siteName: null, color: 0, priority: 0, category: null, privateNetwork: true }));
   let passStarted = 0;
   let finishedMs: number[] = [];
   const scheduler = new FeedScheduler(

@@ -16,7 +16,10 @@ export type Article = StoredArticle;
 
 export interface ArticleSource {
   feedId: string;
+  /** Names the site when neither `siteName` nor the page does: the feed's title, else its configured name or id. */
   feedName: string;
+  /** The site name the config gives the feed (feeds[].name), which wins over the page's; null: none given. */
+  siteName: string | null;
   item: FeedItem;
   /** The article page as extracted, or null when it could not be fetched or read. */
   page: ExtractedArticle | null;
@@ -102,7 +105,7 @@ export function buildArticle(source: ArticleSource, limits: SummaryLimits, now: 
     title,
     summary: text ? summarize(text, limits) : '',
     author: item.author ?? page?.byline ?? null,
-    siteName: page?.siteName ?? source.feedName,
+    siteName: source.siteName ?? page?.siteName ?? source.feedName,
     imageUrl: page?.imageUrl ?? item.imageUrl,
     publishedAt: (item.publishedAt ?? page?.publishedAt)?.getTime() ?? null,
     firstSeenAt: now,

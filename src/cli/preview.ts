@@ -54,7 +54,7 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
     print(`${feed.title ?? redactUrlSecrets(url)}: the newest ${items.length} of ${counted(feed.items.length, 'item')}\n`);
     for (const [position, { item }] of items.entries()) {
       progress?.show(`preparing ${position + 1}/${items.length}…`);
-      const { article, text, language, pageFailure, pageRejected } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, item }, reach);
+      const { article, text, language, pageFailure, pageRejected } = await articles.prepare({ feedId, feedName: feed.title ?? feedId, siteName: configured?.siteName ?? null, item }, reach);
       progress?.clear();
       if (!article) {
         print(`(item "${item.title ?? item.id}" has no usable link; it would be skipped)\n`);

@@ -14,7 +14,13 @@ export interface FeedConfig {
   minEveryMs: number;
   maxEveryMs: number;
   backfill: number;
+  /** The feed's display name: the config's `name:`, else the id. */
   name: string;
+  /**
+   * The name the config gives the feed (`name:`), or null when it gives none: an explicit name is the
+   * site name of the feed's articles ({site}, the embed author), over the page's and the feed's title.
+   */
+  siteName: string | null;
   color: number;
   /** Higher goes first when an X cap forces a choice. */
   priority: number;
@@ -130,6 +136,7 @@ function toConfig(data: z.output<ReturnType<typeof configSchema>>, file: string,
       ...pollBounds(feed.every ?? data.defaults.every, feed.minEvery ?? data.polling.minEvery, feed.maxEvery ?? data.polling.maxEvery),
       backfill: feed.backfill ?? data.defaults.backfill,
       name: feed.name ?? feed.id,
+      siteName: feed.name ?? null,
       color: feed.color ?? colorFor(feed.id),
       priority: feed.priority ?? 0,
       category: feed.category ?? null,

@@ -149,7 +149,7 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
   let newArticles = 0;
   const feedName = parsed.title ?? feed.name;
   await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
-    const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, item }, feed);
+    const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, siteName: feed.siteName, item }, feed);
     if (pageFailure) log.warn({ feed: feed.id, item: key, url: item.url, reason: pageFailure }, 'article page unavailable; using the feed content');
     if (pageRejected) log.debug({ feed: feed.id, item: key, url: item.url, reason: pageRejected }, "article page is not the item's article; using the feed content");
     if (!article) {
@@ -187,7 +187,7 @@ async function reviseEditedItems(feed: FeedConfig, feedName: string, seenEntries
     const previous = stored.get(key)!;
     // Rows from before hashes were kept have none: record it, there is nothing to compare with.
     if (deps.updates === 'edit' && previous.contentHash !== null && previous.articleId) {
-      const { article } = await deps.articles.prepare({ feedId: feed.id, feedName, item }, feed);
+      const { article } = await deps.articles.prepare({ feedId: feed.id, feedName, siteName: feed.siteName, item }, feed);
       if (article && (await deps.store.reviseArticle(previous.articleId, { title: article.title, summary: article.summary }))) {
         revised++;
         deps.log.info({ feed: feed.id, article: previous.articleId, item: key }, 'article edited by its publisher; messages will be updated');

@@ -1,6 +1,5 @@
-import { buildArticle, type ArticlePreparer, type PageReach, type PageResult, type PreparedArticle } from '../articles/article.js';
+import { buildArticle, type ArticlePreparer, type ArticleSource, type PageReach, type PageResult, type PreparedArticle } from '../articles/article.js';
 import type { SummaryLimits } from '../articles/summarize.js';
-import type { FeedItem } from '../sources/feed.js';
 import { decodeBytes, charsetOf } from '../sources/decode.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
 import type { ExtractionPool } from './extraction.js';
@@ -74,7 +73,7 @@ export function articlePreparer(options: ArticlePreparerOptions): ArticlePrepare
   };
   return {
     loadPage,
-    async prepare(source: { feedId: string; feedName: string; item: FeedItem }, reach: PageReach): Promise<PreparedArticle> {
+    async prepare(source: Omit<ArticleSource, 'page'>, reach: PageReach): Promise<PreparedArticle> {
       const page = source.item.url ? await loadPage(source.item.url, reach) : null;
       let pageRejected: string | null = null;
       const onPageRejected = (reason: string) => (pageRejected = reason);

@@ -78,7 +78,7 @@ export class FeedRegistry implements FeedCatalog {
     const { polling } = this.config;
     const bounds = pollBounds(Math.max(feed.everyMs, minEveryMs), polling.minEveryMs === undefined ? undefined : Math.max(polling.minEveryMs, minEveryMs), polling.maxEveryMs);
     const privateNetwork = this.grants.allFeeds || this.grants.addedFeeds;
-    return { id: feed.id, url: feed.url, ...bounds, backfill: feed.backfill, name: feed.name, color: colorFor(feed.id), priority: 0, category: null, privateNetwork };
+    return { id: feed.id, url: feed.url, ...bounds, backfill: feed.backfill, name: feed.name, siteName: null, color: colorFor(feed.id), priority: 0, category: null, privateNetwork };
   }
 
   /** Every feed to poll: config feeds, and Discord feeds that are not paused. */

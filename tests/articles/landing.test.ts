@@ -71,7 +71,7 @@ function item(path: string, lang: keyof typeof ITEMS): FeedItem {
 
 async function build(path: string, lang: keyof typeof ITEMS) {
   const preparer = articlePreparer({ http, extraction, pageLimits: { maxBytes: 1_000_000, timeoutMs: 10_000 }, summary: DISCORD_SUMMARY });
-  const { article, pageFailure, pageRejected } = await preparer.prepare({ feedId: 'f', feedName: 'F', item: item(path, lang) }, { privateNetwork: true });
+  const { article, pageFailure, pageRejected } = await preparer.prepare({ feedId: 'f', feedName: 'F', siteName: null, item: item(path, lang) }, { privateNetwork: true });
   expect(pageFailure).toBeNull();
   return { article: article!, pageRejected, lead: fixture(`furniture/${lang}.txt`).slice(0, 60) };
 }

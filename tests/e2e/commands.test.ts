@@ -54,6 +54,12 @@ describe('slash commands through the real discord.js client', () => {
     await Promise.all([discord.stop(), feeds.stop()]);
   });
 
+  it("names the source as the config's feeds[].name says, over the page's own site name", () => {
+    // The pages call themselves "Test News" (og:site_name); the config names the feed "City News".
+    const authors = discord.messagesIn(CHANNELS[0]!).map((message) => message.body.embeds![0]!.author?.name);
+    expect(authors.slice(0, 3)).toEqual(['City News', 'City News', 'City News']);
+  });
+
   it('registers every slash command at start', () => {
     const names = (discord.commandRegistrations[0]!.body as Array<{ name: string }>).map((c) => c.name).sort();
     expect(names).toEqual(['feeds', 'headlines', 'search', 'status', 'summary', 'why']);

@@ -10,7 +10,7 @@ const SETTINGS: Config['alerts'] = { discord: '333333333333333333', feedFailures
 const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
 
 function feed(id: string, overrides: Partial<ListedFeed> = {}): ListedFeed {
-  return { id, url: `https://user:hunter2@news.example/${id}.xml`, everyMs: 300_000, minEveryMs: 300_000, maxEveryMs: 300_000, backfill: 0, name: id, color: 0, priority: 0, category: null, privateNetwork: false, source: 'config', paused: false, channelId: null, ...overrides };
+  return { id, url: `https://user:hunter2@news.example/${id}.xml`, everyMs: 300_000, minEveryMs: 300_000, maxEveryMs: 300_000, backfill: 0, name: id, siteName: null, color: 0, priority: 0, category: null, privateNetwork: false, source: 'config', paused: false, channelId: null, ...overrides };
 }
 
 function state(feedId: string, failures: number, lastPollAt: number, lastError: string | null = null) {

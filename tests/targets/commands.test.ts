@@ -103,7 +103,7 @@ describe('/headlines with long article URLs', () => {
   });
 });
 
-const feed = (id: string, source: 'config' | 'discord', channelId: string | null): ListedFeed => ({ id, url: 'x', everyMs: 1, minEveryMs: 1, maxEveryMs: 1, backfill: 0, name: id, color: 0, priority: 0, category: null, privateNetwork: false, source, paused: false, channelId });
+const feed = (id: string, source: 'config' | 'discord', channelId: string | null): ListedFeed => ({ id, url: 'x', everyMs: 1, minEveryMs: 1, maxEveryMs: 1, backfill: 0, name: id, siteName: null, color: 0, priority: 0, category: null, privateNetwork: false, source, paused: false, channelId });
 
 describe('the per-guild cap', () => {
   it("counts the Discord feeds whose channel is in the guild, or all of them when the guild's channels are not known", () => {

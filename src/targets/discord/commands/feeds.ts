@@ -207,7 +207,7 @@ async function test(interaction: ChatInputCommandInteraction, args: SubcommandAr
   const newest = [...feed.items].sort((a, b) => (b.publishedAt?.getTime() ?? 0) - (a.publishedAt?.getTime() ?? 0)).slice(0, 3);
   const embeds: APIEmbed[] = [];
   for (const item of newest) {
-    const { article } = await deps.articles.prepare({ feedId: 'test', feedName: feed.title ?? 'test', item }, deps.reach);
+    const { article } = await deps.articles.prepare({ feedId: 'test', feedName: feed.title ?? 'test', siteName: null, item }, deps.reach);
     if (article) embeds.push(renderDiscordMessage(article, { channelId: interaction.channelId, feedName: feed.title ?? 'test', color: 0x5865f2 }).embeds[0]!);
   }
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
