@@ -13,10 +13,12 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /** Rate-limit waits longer than this are handed back to the outbox instead of held in the client, in ms (as for channels). */
 const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
 /**
- * How often deliveries to a webhook that is gone are looked at again, in ms. Nothing changes before a
- * restart (the URL is read from the environment at start); this keeps the wait short after one.
+ * How often deliveries to a webhook that is gone are looked at again, in ms (no request is made:
+ * nothing changes before a restart, the URL being read from the environment at start). Short, so
+ * they go soon after a restart, and under the ops alerts' one-minute "paused" threshold, which
+ * would otherwise open and close an incident at every look; the "waiting too long" alert stands.
  */
-const GONE_RECHECK_MS = 5 * 60_000;
+const GONE_RECHECK_MS = 30_000;
 /** Unknown Webhook (404) and Invalid Webhook Token (401): discord.com/developers/docs/topics/opcodes-and-status-codes#json. */
 const GONE_CODES = new Set([10015, 50027]);
 
