@@ -64,10 +64,10 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
       if (pageRejected) print(`(article page set aside: ${pageRejected}; the feed's own text is used)`);
       const facts = filterFacts(article, text, language);
       const matches = config ? matchingFilters(config, facts) : [];
-      for (const { kind, address, template, kindOptions, verdict } of destinationsOf(facts)) {
+      for (const { kind, address, template, kindOptions, pacing, verdict } of destinationsOf(facts)) {
         if (verdict.reason) print(`(${address ? `${kind} ${address}` : kind}: ${verdict.reason})`);
         if (!verdict.pass) continue;
-        await printers.get(kind)!.send(article, { address, unknownOutcome: false, options: { template, style, priority: configured?.priority ?? 0, ...(kindOptions ? { kindOptions } : {}), matches } });
+        await printers.get(kind)!.send(article, { address, unknownOutcome: false, options: { template, style, priority: configured?.priority ?? 0, ...(kindOptions ? { kindOptions } : {}), ...(pacing ? { pacing } : {}), matches } });
       }
     }
     return 0;

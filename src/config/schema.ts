@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Environment } from './env.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { conditionSchema, namesIn, routeFilterSchema } from './filter.js';
+import type { Pacing } from './pacing.js';
 
 /**
  * A duration written with its unit ("500ms", "30s", "5m", "1h30m", "2d"), as milliseconds from `min`
@@ -78,6 +79,8 @@ export interface Destination {
   kindOptions?: Readonly<Record<string, unknown>>;
   /** Names of top-level `filters:` the entry uses (checked at load; their matches travel with each delivery). */
   filterNames?: string[];
+  /** Its pace (config/pace.ts): posts per period, quiet hours, a scheduled digest; travels with each delivery. */
+  pacing?: Pacing;
 }
 
 /**

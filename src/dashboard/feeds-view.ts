@@ -97,6 +97,8 @@ export function deliveryOutcome({ delivery, messageUrl }: DeliveryView, now: num
       return html`<span class="waiting">sending now</span>`;
     case 'held':
       return html`<span class="waiting">held for approval</span> (<a href="/desk">approval desk</a>)`;
+    case 'folded':
+      return html`<span class="waiting">waiting in a digest</span> (the destination's pace, quiet hours or schedule)`;
     case 'pending':
       return delivery.nextAttemptAt > now && reason
         ? html`<span class="waiting">waiting</span> until ${when(delivery.nextAttemptAt)}: ${reason}`

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pacingSchema } from '../config/pacing.js';
 
 /**
  * What a route and its feed say about one delivery (template, style, priority …). Ingest records
@@ -25,6 +26,8 @@ const DeliveryOptionsSchema = z.object({
   matches: z.array(z.string()).optional(),
   /** The route's approval desk (config ApprovalConfig): the delivery is held until a moderator approves it. */
   approval: z.object({ channel: z.string(), expireMs: z.number().int().positive(), onExpiry: z.enum(['skip', 'post']) }).optional(),
+  /** The destination's pace (config/pacing.ts): posts per period, quiet hours, a scheduled digest; the outbox applies it (deliveries/pace.ts). */
+  pacing: pacingSchema.optional(),
 });
 
 export type DeliveryOptions = z.infer<typeof DeliveryOptionsSchema>;

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { isStorageFault } from '../store/health.js';
 import type { DeliveryJob, DeliveryQueue, Leases } from '../store/store.js';
+import type { Digest, Digests } from '../store/digests.js';
 import type { DeliveryPolicy, QueuedDelivery } from './policy.js';
 import { fallbackOptions, readDeliveryOptions, type DeliveryOptions } from './options.js';
 import { DeliveryError, splitTargetKey, type Target } from './target.js';
 import { counted } from '../text/count.js';
+import { DigestPoster } from './digests.js';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -31,7 +33,7 @@ export interface OutboxTarget {
 }
 
 export interface OutboxOptions {
-  store: DeliveryQueue & Leases;
+  store: DeliveryQueue & Leases & Digests;
   /** By kind ("discord", "x"): only deliveries to these kinds are worked. */
   targets: ReadonlyMap<string, OutboxTarget>;
   /**
@@ -91,7 +93,7 @@ export class Outbox {
   private heartbeat: NodeJS.Timeout | null = null;
   private held = new Set<string>();
 
-  private readonly store: DeliveryQueue & Leases;
+  private readonly store: DeliveryQueue & Leases & Digests;
   private readonly targets: ReadonlyMap<string, OutboxTarget>;
   private readonly unconfigured: ReadonlyMap<string, string>;
   private readonly dryRun: boolean;
@@ -105,6 +107,7 @@ export class Outbox {
   private readonly owner: string;
   private readonly events: OutboxEvents;
   private readonly now: () => number;
+  private readonly digests: DigestPoster;
 
   constructor(options: OutboxOptions) {
     this.store = options.store;
@@ -116,6 +119,7 @@ export class Outbox {
     this.owner = options.owner;
     this.events = options.events ?? {};
     this.now = options.now ?? Date.now;
+    this.digests = new DigestPoster({ store: this.store, log: this.log, now: this.now, maxAttempts: this.policy.maxAttempts, backoff: (attempts) => backoffDelay(attempts, this.policy), dryRun: this.dryRun, failed: () => this.failedCount++ });
   }
 
   start(): void {
@@ -263,7 +267,12 @@ export class Outbox {
     const mine = (job: DeliveryJob) => this.held.has(job.delivery.target) && this.targets.has(splitTargetKey(job.delivery.target).kind);
     const due = await this.store.dueDeliveries(now);
     await this.holdUnconfigured(due.filter((job) => this.held.has(job.delivery.target)), now);
-    const jobs = due.filter(mine);
+    // A target with a digest due posts it this round, and its next single post waits for the next.
+    const digests = new Map<string, Digest>();
+    for (const digest of await this.store.dueDigests(now)) {
+      if (this.held.has(digest.target) && this.targets.has(splitTargetKey(digest.target).kind) && !digests.has(digest.target)) digests.set(digest.target, digest);
+    }
+    const jobs = due.filter(mine).filter((job) => !digests.has(job.delivery.target));
     const edits: DeliveryJob[] = [];
     for (const job of (await this.store.dueEdits(now)).filter((edit) => this.targets.has(splitTargetKey(edit.delivery.target).kind))) {
       const target = this.targets.get(splitTargetKey(job.delivery.target).kind);
@@ -271,8 +280,8 @@ export class Outbox {
       // Posts on targets that cannot edit (X) stay as they were; close the revision out.
       else if (target) await this.store.markEdited(job.delivery.id, job.article.revision ?? 1, now);
     }
-    await Promise.all([...jobs.map((job) => this.attempt(job)), ...edits.map((job) => this.attemptEdit(job))]);
-    return jobs.length + edits.length;
+    await Promise.all([...jobs.map((job) => this.attempt(job)), ...edits.map((job) => this.attemptEdit(job)), ...[...digests.values()].map((digest) => this.digests.post(digest, this.targets.get(splitTargetKey(digest.target).kind)!.target))]);
+    return jobs.length + edits.length + digests.size;
   }
 
   private async attemptEdit(job: DeliveryJob): Promise<void> {
@@ -308,6 +317,8 @@ export class Outbox {
       // A long wait is rechecked often (a paused X authorization every 15 s): say so once per reason.
       if (reason !== delivery.lastError) this.log.info({ ...context, until: new Date(until).toISOString(), reason }, 'delivery waits');
     };
+    // A delivery that may have gone out already is sent again (the nonce makes it harmless), never folded.
+    if (!delivery.unknownOutcome && (await this.digests.paced(job, options))) return;
     const readiness = target.ready ? await target.ready(address) : ({ kind: 'send' } as const);
     if (readiness.kind === 'wait') return waits(readiness.until, readiness.reason);
     if (policy) {

@@ -1,6 +1,7 @@
 import type { Article } from '../articles/article.js';
 import type { Approval } from '../store/store.js';
 import type { DeliveryOptions } from './options.js';
+import type { DigestCause } from '../store/digests.js';
 
 /**
  * How a failed send should be treated:
@@ -37,6 +38,15 @@ interface SendResult {
   remoteId: string | null;
 }
 
+/** What a digest shows (deliveries/pace.ts): its articles in order, why it was made, and its id (for its nonces). */
+export interface DigestContent {
+  id: number;
+  cause: DigestCause;
+  /** For a scheduled digest: daily or weekly. */
+  every?: 'daily' | 'weekly';
+  articles: readonly Article[];
+}
+
 /** A place Herald posts to: one per destination kind that is configured (or its dry-run printer). */
 export interface Target {
   readonly kind: string;
@@ -49,6 +59,13 @@ export interface Target {
   ready?(address?: string): Promise<Readiness>;
   /** Updates a message already posted to show the article as it is now (targets that can edit). */
   edit?(article: Article, context: SendContext & { remoteId: string }): Promise<void>;
+  /**
+   * Posts message `part` (from 0) of a digest (targets that take digests); resolves with its id and
+   * how many messages the whole digest takes. The same digest always splits the same way, and each
+   * message carries a nonce of (digest, part) where the platform has one, so posting a part again
+   * after a crash or a lost answer posts nothing twice. Rejects with a DeliveryError as `send` does.
+   */
+  sendDigest?(digest: DigestContent, part: number, context: SendContext): Promise<{ remoteId: string | null; parts: number }>;
   /** Sends a short plain-text notice (an ops alert) to one destination (`address` as in a target key); mentions nobody. */
   notify?(address: string, text: string): Promise<void>;
   /**

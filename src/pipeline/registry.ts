@@ -171,6 +171,7 @@ export class FeedRegistry implements FeedCatalog {
       priority: feed?.priority ?? 0,
       filter: verdict?.pass ? verdict.reason : null,
       ...(destination?.kindOptions ? { kindOptions: destination.kindOptions } : {}),
+      ...(destination?.pacing ? { pacing: destination.pacing } : {}),
     };
   }
 

@@ -14,6 +14,13 @@ import DataLoader from 'dataloader';
  */
 export const BATCH_ROWS = 500;
 
+/** `items` cut into runs of at most BATCH_ROWS, in order. */
+export function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += BATCH_ROWS) out.push(items.slice(start, start + BATCH_ROWS));
+  return out;
+}
+
 /**
  * A batch window: the rest of the event loop's current turn (setImmediate runs once the I/O
  * callbacks of this turn are done), so the answers of all polls that arrived together share one

@@ -137,6 +137,45 @@ const V9 = [
   )`,
 ];
 
+/**
+ * Digests (deliveries/pace.ts): a message listing several articles for one target, made when posts
+ * go over a destination's pace, fall in its quiet hours, or on its schedule. A delivery folded into
+ * a digest is owned by it (digest_id, status 'folded') until the digest is posted, when both are
+ * marked in one transaction; digest_items lists what a closed digest shows, in order. One open
+ * digest per target and cause. deliveries.sent_at: when a post went out (for the pace).
+ */
+const V10 = (idColumn: string, json: string) => [
+  `CREATE TABLE digests (
+    ${idColumn},
+    target TEXT NOT NULL,
+    cause TEXT NOT NULL,
+    status TEXT NOT NULL,
+    due_at BIGINT NOT NULL,
+    since BIGINT NOT NULL,
+    options ${json} NOT NULL,
+    parts_sent INTEGER NOT NULL DEFAULT 0,
+    remote_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    sent_at BIGINT
+  )`,
+  `CREATE UNIQUE INDEX digests_open ON digests (target, cause) WHERE status = 'open'`,
+  'CREATE INDEX digests_due ON digests (status, due_at)',
+  'CREATE INDEX digests_sent ON digests (target, sent_at)',
+  `CREATE TABLE digest_items (
+    digest_id BIGINT NOT NULL REFERENCES digests (id),
+    article_id TEXT NOT NULL REFERENCES articles (id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (digest_id, article_id)
+  )`,
+  'ALTER TABLE deliveries ADD COLUMN digest_id BIGINT REFERENCES digests (id)',
+  'ALTER TABLE deliveries ADD COLUMN sent_at BIGINT',
+  'CREATE INDEX deliveries_by_digest ON deliveries (digest_id)',
+  'CREATE INDEX deliveries_sent_at ON deliveries (target, sent_at)',
+];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -183,6 +222,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 7, sqlite: V7('TEXT'), postgres: V7('JSONB') },
   { version: 8, sqlite: V8, postgres: V8 },
   { version: 9, sqlite: V9, postgres: V9 },
+  { version: 10, sqlite: V10('id INTEGER PRIMARY KEY AUTOINCREMENT', 'TEXT'), postgres: V10('id BIGSERIAL PRIMARY KEY', 'JSONB') },
 ];
 
 /** What the migration runner needs to know of a backend. */

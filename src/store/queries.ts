@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedState, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
 import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
-import { batcher, BATCH_ROWS, onePerKey } from './batch.js';
-import { compiled, feedStateColumns, type Db } from './statements.js';
+import { batcher, BATCH_ROWS, batches, onePerKey } from './batch.js';
+import { compiled, feedStateColumns, UNPOSTED_DIGEST, type Db } from './statements.js';
+import type { Digests } from './digests.js';
+import { digestQueries } from './digest-queries.js';
 
 /**
  * The store's queries, written once for SQLite and PostgreSQL with kysely. What truly differs
@@ -11,16 +13,9 @@ import { compiled, feedStateColumns, type Db } from './statements.js';
 
 
 /** The part of the store each backend supplies itself. */
-export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof CommonParts | 'searchArticles'>;
+export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof CommonParts | keyof Digests | 'searchArticles'>;
 /** The part of the store written once. */
 type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & PushSubscriptions & KeyValues & UsageLedger & Approvals;
-
-function batches<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += BATCH_ROWS) out.push(items.slice(start, start + BATCH_ROWS));
-  return out;
-}
-
 
 const seenKeyRow = z.object({ item_key: text, content_hash: nullableText, article_id: nullableText });
 const seenUrlRow = z.object({ feed_id: text, seen_at: int, article_id: nullableText });
@@ -40,6 +35,7 @@ export function createStore(db: Db, dialect: DialectParts): Store {
   const { flush, ...common } = commonParts(db);
   return {
     ...common,
+    ...digestQueries(db),
     ...dialect,
     async close() {
       await flush();
@@ -232,7 +228,13 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
     },
     async nextDueAt(targets) {
       if (targets.length === 0) return null;
-      return checkRow(nextDueRow, 'deliveries', (await q.nextDueAt(db, { targets })).rows[0]).next;
+      const delivery = checkRow(nextDueRow, 'deliveries', (await q.nextDueAt(db, { targets })).rows[0]).next;
+      const digest = checkRow(
+        nextDueRow,
+        'digests',
+        await db.selectFrom('digests').select((eb) => eb.fn.min('due_at').as('next')).where('status', 'in', UNPOSTED_DIGEST).where('target', 'in', targets).executeTakeFirst(),
+      ).next;
+      return delivery === null ? digest : digest === null ? delivery : Math.min(delivery, digest);
     },
     async markSending(id, now) {
       await q.markSending(db, { id, now });
@@ -266,7 +268,7 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
       return jobs(await db.selectFrom('deliveries').selectAll().where('status', 'in', ['failed', 'skipped']).orderBy('updated_at', 'desc').limit(limit).execute());
     },
     async deliveryCounts() {
-      const counts: Record<DeliveryStatus, number> = { held: 0, pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
+      const counts: Record<DeliveryStatus, number> = { held: 0, pending: 0, sending: 0, sent: 0, failed: 0, skipped: 0, folded: 0 };
       for (const row of (await q.deliveryCounts(db, {})).rows) {
         const count = checkRow(countRow, 'deliveries', row);
         counts[count.status] = count.n;

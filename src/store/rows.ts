@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Approval, Delivery, DeliveryStatus, DiscordFeed, FeedState, PushState, PushSubscription, StoredArticle } from './store.js';
+import type { Digest, DigestStatus } from './digests.js';
 
 /**
  * Database rows are external input: each is checked here, once, and turned into Herald's types.
@@ -24,7 +25,7 @@ const flag = int.transform((value) => value === 1);
 export const text = z.string();
 export const nullableText = z.string().nullable();
 export const nullableInt = int.nullable();
-export const deliveryStatus = z.enum(['held', 'pending', 'sending', 'sent', 'failed', 'skipped'] satisfies DeliveryStatus[]);
+export const deliveryStatus = z.enum(['held', 'pending', 'sending', 'sent', 'failed', 'skipped', 'folded'] satisfies DeliveryStatus[]);
 const categories = z
   .string()
   .transform((json, context) => {
@@ -106,6 +107,7 @@ const deliveryRow = z.object({
   remote_id: nullableText,
   unknown_outcome: flag,
   options: z.unknown(),
+  digest_id: nullableInt.optional(),
 });
 
 /** A deliveries row → Delivery. Throws StoreRowError. */
@@ -122,6 +124,39 @@ export function toDelivery(row: unknown): Delivery {
     remoteId: r.remote_id,
     unknownOutcome: r.unknown_outcome,
     options: json(r.options),
+    digestId: r.digest_id ?? null,
+  };
+}
+
+const digestRow = z.object({
+  id: int,
+  target: text,
+  cause: z.enum(['pace', 'quiet', 'scheduled']),
+  status: z.enum(['open', 'ready', 'sent', 'failed', 'skipped'] satisfies DigestStatus[]),
+  due_at: int,
+  since: int,
+  options: z.unknown(),
+  parts_sent: int,
+  remote_id: nullableText,
+  attempts: int,
+  last_error: nullableText,
+});
+
+/** A digests row → Digest. Throws StoreRowError. */
+export function toDigest(row: unknown): Digest {
+  const r = checkRow(digestRow, 'digests', row);
+  return {
+    id: r.id,
+    target: r.target,
+    cause: r.cause,
+    status: r.status,
+    dueAt: r.due_at,
+    since: r.since,
+    options: json(r.options),
+    partsSent: r.parts_sent,
+    remoteId: r.remote_id,
+    attempts: r.attempts,
+    lastError: r.last_error,
   };
 }
 

@@ -59,6 +59,10 @@ export interface Tables {
     posted_revision: Generated<number>;
     /** The route's options as JSON (deliveries/options.ts): text on SQLite, JSONB on PostgreSQL; null before schema v7. */
     options: string | null;
+    /** The digest that owns it (status 'folded', then 'sent' with it), or null (schema v10). */
+    digest_id: number | null;
+    /** When it was posted (for the pace), or null (before schema v10, or not posted). */
+    sent_at: number | null;
   };
   meta: { key: string; value: string };
   discord_feeds: {
@@ -102,5 +106,30 @@ export interface Tables {
     last_push_at: number | null;
     last_error: string | null;
   };
+  /** Digests (schema v10): one message listing several articles of one target. */
+  digests: {
+    id: Generated<number>;
+    target: string;
+    /** pace, quiet or scheduled (deliveries/pace.ts DigestCause). */
+    cause: string;
+    /** open (gathering), ready (its list fixed, being posted), sent, failed, or skipped (nothing to list). */
+    status: string;
+    due_at: number;
+    /** The start of the time a scheduled digest covers. */
+    since: number;
+    /** The destination's options as JSON (deliveries/options.ts), as for deliveries. */
+    options: string;
+    /** Messages of it posted so far (a long digest takes several). */
+    parts_sent: Generated<number>;
+    /** Its first message's id. */
+    remote_id: string | null;
+    attempts: Generated<number>;
+    last_error: string | null;
+    created_at: number;
+    updated_at: number;
+    sent_at: number | null;
+  };
+  /** What a closed digest lists, in order. */
+  digest_items: { digest_id: number; article_id: string; position: number };
   schema_migrations: { version: number; applied_at: number };
 }

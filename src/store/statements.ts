@@ -16,6 +16,9 @@ export type Db = Kysely<Tables>;
 /** The statuses of a delivery still to be sent. */
 const UNFINISHED: DeliveryStatus[] = ['pending', 'sending'];
 
+/** The statuses of a digest still to be posted. */
+export const UNPOSTED_DIGEST = ['open', 'ready'];
+
 const targetRow = z.object({ target: text });
 
 /** Feed states as columns, one list per field, rows at the same index: what saveFeedStates binds. */
@@ -129,6 +132,7 @@ function compileQueries(db: Db) {
           remote_id: a.remoteId,
           last_error: null,
           updated_at: a.now,
+          sent_at: a.now,
           posted_revision: eb.selectFrom('articles').select('revision').whereRef('articles.id', '=', 'deliveries.article_id'),
         }))
         .where('id', '=', a.id),
@@ -147,7 +151,14 @@ function compileQueries(db: Db) {
       ['keys'],
     ),
     articles: compileOnce((a: { ids: string[] }) => db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', 'in', a.ids), ['ids']),
-    unfinishedTargets: compileOnce((_: object) => db.selectFrom('deliveries').select('target').distinct().where('status', 'in', UNFINISHED)),
+    // A target with a digest to post (open or ready) has work too, though its deliveries are folded into it.
+    unfinishedTargets: compileOnce((_: object) =>
+      db
+        .selectFrom('deliveries')
+        .select('target')
+        .where('status', 'in', UNFINISHED)
+        .union(db.selectFrom('digests').select('target').where('status', 'in', UNPOSTED_DIGEST)),
+    ),
     nextDueAt: compileOnce(
       (a: { targets: string[] }) =>
         db
@@ -212,7 +223,7 @@ function queueHeads(db: Db) {
     .where('place', '=', 1);
 }
 
-/** The targets that have unfinished (pending or sending) deliveries, in no particular order; `executor`: `db` or one of its transactions. */
+/** The targets that have unfinished (pending or sending) deliveries or a digest to post, in no particular order; `executor`: `db` or one of its transactions. */
 export async function unfinishedTargets(db: Db, executor: Db = db): Promise<string[]> {
   return (await compiled(db).unfinishedTargets(executor, {})).rows.map((row) => checkRow(targetRow, 'deliveries', row).target);
 }

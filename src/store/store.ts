@@ -1,3 +1,5 @@
+import type { Digests } from './digests.js';
+
 /**
  * What Herald keeps between runs, as small interfaces named for what each keeps; `Store` is all of
  * them together. Every method is async so that SQLite and PostgreSQL share them. Every timestamp is
@@ -7,7 +9,7 @@
  */
 
 /** A point in time: milliseconds since 1970-01-01T00:00:00Z (what `Date.now()` returns). */
-type EpochMs = number;
+export type EpochMs = number;
 
 export interface FeedState {
   feedId: string;
@@ -43,9 +45,10 @@ export interface StoredArticle {
 
 /**
  * skipped: never sent on purpose (an X cap, a moderator), with the reason in lastError; held: waits
- * for a moderator's decision on the approval desk, outside the queue until approved.
+ * for a moderator's decision on the approval desk, outside the queue until approved; folded: owned
+ * by a digest (digestId), outside the queue, sent or failed with it.
  */
-export type DeliveryStatus = 'held' | 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+export type DeliveryStatus = 'held' | 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' | 'folded';
 
 export interface Delivery {
   id: number;
@@ -65,10 +68,12 @@ export interface Delivery {
    * stored: parsed JSON, unchecked (the outbox validates them); null on rows recorded before schema v7.
    */
   options: unknown;
+  /** The digest it was folded into (schema v10), or null when it goes (or went) out alone. */
+  digestId?: number | null;
 }
 
 /** Per-route options as the store keeps them: a JSON object it writes and reads without looking inside. */
-type StoredOptions = Readonly<Record<string, unknown>>;
+export type StoredOptions = Readonly<Record<string, unknown>>;
 
 /** A delivery to record for a new article: its target key and its route's options. */
 export interface NewDelivery {
@@ -375,7 +380,7 @@ export interface Approvals {
 }
 
 /** Everything the store keeps, on one connection pool (SQLite file or PostgreSQL database). */
-export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, PushSubscriptions, Leases, Workers, KeyValues, UsageLedger, Approvals {
+export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, PushSubscriptions, Leases, Workers, KeyValues, UsageLedger, Approvals, Digests {
   /** Closes the database (and with it the gateway lock); the store is unusable afterwards. */
   close(): Promise<void>;
 }

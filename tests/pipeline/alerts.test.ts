@@ -98,7 +98,7 @@ describe('ops alerts', () => {
           { feed: feed('backing-off'), state: state('backing-off', 2, NOW - 3_600_000, 'http: HTTP 500'), health: 'failing' },
           { feed: feed('resting', { paused: true }), state: state('resting', 0, NOW - 86_400_000), health: 'paused' },
         ],
-        counts: { held: 0, pending: 2, sending: 0, sent: 0, failed: 0, skipped: 0 },
+        counts: { held: 0, pending: 2, sending: 0, sent: 0, failed: 0, skipped: 0, folded: 0 },
         failed: [],
         heads: [paused, retry],
         waiting: [paused, retry],

@@ -7,7 +7,7 @@ import type { Article } from '../../articles/article.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
 import type { DiscordEnv } from './env.js';
-import { renderDiscordMessage, renderOptionsOf } from './render.js';
+import { renderDigestMessages, renderDiscordMessage, renderOptionsOf } from './render.js';
 import { DISCORD_LIMITS } from './fit.js';
 import { approvalPreview, decidedPreview } from './approval.js';
 import { cutText } from '../../text/cut.js';
@@ -145,6 +145,17 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
         await rest.post(Routes.threads(context.address, message.id), { body: { name: threadName(article.title) } }).catch(second('no thread started on it'));
       }
       return { remoteId: message?.id ?? null };
+    },
+    async sendDigest(digest, part, context) {
+      const messages = renderDigestMessages(digest, renderOptionsOf(context));
+      const body = messages[part];
+      if (!body) throw new DeliveryError(`digest ${digest.id} has no message ${part + 1}`, 'permanent');
+      try {
+        const message = (await rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
+        return { remoteId: message?.id ?? null, parts: messages.length };
+      } catch (error) {
+        throw failure(error);
+      }
     },
     async notify(address: string, text: string) {
       await rest.post(Routes.channelMessages(address), { body: { content: cutText(text, DISCORD_LIMITS.content), allowed_mentions: { parse: [] } } });

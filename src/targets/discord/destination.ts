@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Destination } from '../../config/schema.js';
+import { pacingKeys, pacingOf } from '../../config/pace.js';
 
 /** The placeholders a Discord message template may use (README "Routes"). */
 const PLACEHOLDERS = ['title', 'summary', 'url', 'site', 'author', 'published', 'categories', 'image', 'feed'] as const;
@@ -65,12 +66,16 @@ export type DiscordMessageTemplate = NonNullable<DiscordDestination['message']>;
 
 /**
  * A Discord destination in a route's `to:` list: a channel id, or `{ channel, message, mention,
- * crosspost }`. `kindOptions` is what travels with each delivery; `filterNames` the named filters it uses.
+ * crosspost, thread, pace, quiet, digest }`. `kindOptions` is what travels with each delivery;
+ * `filterNames` the named filters it uses; `pacing` its pace (config/pace.ts).
  */
 const entryObject = discordDestinationSchema
-  .extend({ channel: channelId })
+  .extend({ channel: channelId, ...pacingKeys })
   .strict()
-  .transform(({ channel, ...options }) => ({ address: channel, template: null, kindOptions: options, filterNames: options.mention?.when ? [options.mention.when] : [] }));
+  .transform(({ channel, pace, quiet, digest, ...options }) => {
+    const pacing = pacingOf({ pace, quiet, digest });
+    return { address: channel, template: null, kindOptions: options, filterNames: options.mention?.when ? [options.mention.when] : [], ...(pacing ? { pacing } : {}) };
+  });
 
 export const discordEntrySchema = z.unknown().transform((value, ctx): Destination => {
   const parsed = typeof value === 'string' ? channelId.transform((address) => ({ address, template: null })).safeParse(value) : entryObject.safeParse(value);

@@ -56,8 +56,16 @@ export const discordKind: TargetKind<TargetDeps> = {
       async send(article, context) {
         const { renderDiscordMessage, renderOptionsOf } = await import('./render.js');
         const payload = renderDiscordMessage(article, renderOptionsOf(context));
-        print(`── would post to Discord channel ${context.address} ──\n${JSON.stringify(payload, null, 2)}\n`);
+        const { pacing } = context.options;
+        const pace = pacing ? ` (${(await import('../../deliveries/pace.js')).describePacing(pacing)})` : '';
+        print(`── would post to Discord channel ${context.address}${pace} ──\n${JSON.stringify(payload, null, 2)}\n`);
         return { remoteId: null };
+      },
+      async sendDigest(digest, part, context) {
+        const { renderDigestMessages, renderOptionsOf } = await import('./render.js');
+        const messages = renderDigestMessages(digest, renderOptionsOf(context));
+        print(`── would post a digest to Discord channel ${context.address} (message ${part + 1} of ${messages.length}) ──\n${JSON.stringify(messages[part], null, 2)}\n`);
+        return { remoteId: null, parts: messages.length };
       },
     };
   },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { escapeMarkdown } from 'discord.js';
 import type { Article } from '../../articles/article.js';
 import { cutText, cutToFit } from '../../text/cut.js';
-import type { SendContext } from '../../deliveries/target.js';
+import type { DigestContent, SendContext } from '../../deliveries/target.js';
 import { fillTemplate, FORBIDDEN_WEBHOOK_NAME, readDiscordDestination, type DiscordDestination, type DiscordMessageTemplate, type Placeholder } from './destination.js';
 import { cutMarkdown, DISCORD_LIMITS, fitMessage } from './fit.js';
 
@@ -198,4 +198,51 @@ export function renderWebhookMessage(article: Article, options: DiscordRenderOpt
   const username = cutText(fillTemplate(identity.username ?? '{feed}', plain).replace(/\s+/g, ' ').trim(), WEBHOOK_NAME_MAX);
   const avatar = identity.avatar === undefined ? undefined : embedUrl(fillTemplate(identity.avatar, plain).trim());
   return { ...message, ...(username && !FORBIDDEN_WEBHOOK_NAME.test(username) ? { username } : {}), ...(avatar ? { avatar_url: avatar } : {}) };
+}
+
+/** The longest title a digest line shows, in UTF-16 code units: a list is read at a glance. */
+const DIGEST_TITLE_MAX = 200;
+
+/** A digest's heading, by why it was made (`count` articles in all; `part` of `parts` when it takes several messages). */
+function digestHeading(digest: DigestContent, part: number, parts: number): string {
+  const count = digest.articles.length;
+  const heading =
+    digest.cause === 'scheduled'
+      ? `${digest.every === 'weekly' ? 'Weekly' : 'Daily'} digest: the top ${count}`
+      : digest.cause === 'quiet'
+        ? `While it was quiet: ${count} ${count === 1 ? 'post' : 'posts'}`
+        : `${count} more ${count === 1 ? 'post' : 'posts'} in one message`;
+  return parts > 1 ? `${heading} (${part + 1}/${parts})` : heading;
+}
+
+/** One line of a digest: the article's title linked to it (a URL Discord would not take in a link leaves the title plain). */
+function digestLine(article: Article): string {
+  const title = fitEscaped(article.title.replace(/\s+/g, ' ').trim() || article.url, DIGEST_TITLE_MAX);
+  const url = article.url.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return url.length <= DISCORD_LIMITS.url && /^https?:\/\//.test(url) ? `- [${title}](${url})` : `- ${title}`;
+}
+
+/**
+ * The messages of a digest in a channel: each one embed listing titles as links, as many lines as
+ * an embed description holds (4,096), in the digest's order; headed by why it was made and, when it
+ * takes several, which part. Each message's nonce is derived from (digest, part, channel), so
+ * posting a part again is a no-op. Mentions nobody. Pure.
+ */
+export function renderDigestMessages(digest: DigestContent, options: DiscordRenderOptions): DiscordMessage[] {
+  const descriptions: string[] = [];
+  let current = '';
+  for (const line of digest.articles.map(digestLine)) {
+    if (current && current.length + 1 + line.length > DISCORD_LIMITS.description) {
+      descriptions.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) descriptions.push(current);
+  return descriptions.map((description, part) => ({
+    embeds: [{ title: digestHeading(digest, part, descriptions.length), description, color: options.color }],
+    allowed_mentions: { parse: [] },
+    nonce: discordNonce(`digest:${digest.id}:${part}`, options.channelId),
+    enforce_nonce: true,
+  }));
 }

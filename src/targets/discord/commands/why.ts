@@ -26,7 +26,9 @@ function deliveryLine(delivery: Delivery, words: TargetWords): string {
   if (waiting) return `${where}: waiting: ${waiting}.`;
   switch (delivery.status) {
     case 'sent':
-      return `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}.`;
+      return delivery.digestId ? `${where}: posted in a digest (the destination's pace, quiet hours or schedule).` : `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}.`;
+    case 'folded':
+      return `${where}: waiting in a digest (the destination's pace, quiet hours or schedule): it goes out in the digest, not alone.`;
     case 'failed':
       return `${where}: failed: ${delivery.lastError ?? 'unknown error'}.`;
     case 'skipped':
