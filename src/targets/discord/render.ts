@@ -225,24 +225,26 @@ function digestLine(article: Article): string {
 /**
  * The messages of a digest in a channel: each one embed listing titles as links, as many lines as
  * an embed description holds (4,096), in the digest's order; headed by why it was made and, when it
- * takes several, which part. Each message's nonce is derived from (digest, part, channel), so
- * posting a part again is a no-op. Mentions nobody. Pure.
+ * takes several, which part. Each message's nonce is derived from (digest, part, its articles,
+ * channel), so posting a part again is a no-op. Mentions nobody. Pure.
  */
 export function renderDigestMessages(digest: DigestContent, options: DiscordRenderOptions): DiscordMessage[] {
-  const descriptions: string[] = [];
-  let current = '';
-  for (const line of digest.articles.map(digestLine)) {
-    if (current && current.length + 1 + line.length > DISCORD_LIMITS.description) {
-      descriptions.push(current);
-      current = '';
+  const parts: Array<{ description: string; ids: string[] }> = [];
+  let current: { description: string; ids: string[] } | null = null;
+  for (const article of digest.articles) {
+    const line = digestLine(article);
+    if (current && current.description.length + 1 + line.length > DISCORD_LIMITS.description) current = null;
+    if (!current) parts.push((current = { description: line, ids: [article.id] }));
+    else {
+      current.description += `\n${line}`;
+      current.ids.push(article.id);
     }
-    current = current ? `${current}\n${line}` : line;
   }
-  if (current) descriptions.push(current);
-  return descriptions.map((description, part) => ({
-    embeds: [{ title: digestHeading(digest, part, descriptions.length), description, color: options.color }],
+  return parts.map(({ description, ids }, part) => ({
+    embeds: [{ title: digestHeading(digest, part, parts.length), description, color: options.color }],
     allowed_mentions: { parse: [] },
-    nonce: discordNonce(`digest:${digest.id}:${part}`, options.channelId),
+    // The articles it lists are in the nonce too: digest ids restart with a new database, the stories do not.
+    nonce: discordNonce(`digest:${digest.id}:${part}:${ids.join(' ')}`, options.channelId),
     enforce_nonce: true,
   }));
 }
