@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedState, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
 import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
 import { batcher, BATCH_ROWS, batches, onePerKey } from './batch.js';
-import { compiled, feedStateColumns, UNPOSTED_DIGEST, type Db } from './statements.js';
+import { compiled, feedStateColumns, type Db } from './statements.js';
 import type { Digests } from './digests.js';
 import { digestQueries } from './digest-queries.js';
 
@@ -229,11 +229,7 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
     async nextDueAt(targets) {
       if (targets.length === 0) return null;
       const delivery = checkRow(nextDueRow, 'deliveries', (await q.nextDueAt(db, { targets })).rows[0]).next;
-      const digest = checkRow(
-        nextDueRow,
-        'digests',
-        await db.selectFrom('digests').select((eb) => eb.fn.min('due_at').as('next')).where('status', 'in', UNPOSTED_DIGEST).where('target', 'in', targets).executeTakeFirst(),
-      ).next;
+      const digest = checkRow(nextDueRow, 'digests', (await q.nextDigestAt(db, { targets })).rows[0]).next;
       return delivery === null ? digest : digest === null ? delivery : Math.min(delivery, digest);
     },
     async markSending(id, now) {

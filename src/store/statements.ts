@@ -168,6 +168,10 @@ function compileQueries(db: Db) {
           .where('target', 'in', a.targets),
       ['targets'],
     ),
+    nextDigestAt: compileOnce(
+      (a: { targets: string[] }) => db.selectFrom('digests').select((eb) => eb.fn.min('due_at').as('next')).where('status', 'in', UNPOSTED_DIGEST).where('target', 'in', a.targets),
+      ['targets'],
+    ),
     editHeads: compileOnce((a: { now: number }) =>
       db
         .selectFrom('deliveries as d')
