@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- extract parse memory poll latency] [-- --rounds N --scale-feeds 100000 --scale-processes 1,3 --poll-feeds N --memory-feeds N --idle-seconds S]
+// npm run bench [-- --quick] [-- extract parse memory poll latency] [-- --rounds N --scale-feeds 100000 --scale-processes 1,3 --poll-feeds N --memory-feeds N --idle-seconds S --latency-samples N]
 // Every contender, Herald and baselines alike, runs in a fresh process of its own, rounds interleaved;
 // figures are printed as Markdown tables with median, min–max and the ratio to the baseline. Nothing asserts.
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -55,6 +55,7 @@ const { values, positionals } = parseArgs({
     'poll-feeds': { type: 'string' },
     'memory-feeds': { type: 'string' },
     'idle-seconds': { type: 'string' },
+    'latency-samples': { type: 'string' },
   },
 });
 const numbers = (text: string) => text.split(',').map((n) => Number(n.replace(/_/g, '')));
@@ -66,6 +67,7 @@ const sizes: Sizes = {
   ...(values['poll-feeds'] ? { pollFeeds: numbers(values['poll-feeds'])[0]! } : {}),
   ...(values['memory-feeds'] ? { memoryFeeds: numbers(values['memory-feeds'])[0]! } : {}),
   ...(values['idle-seconds'] ? { idleSeconds: numbers(values['idle-seconds'])[0]! } : {}),
+  ...(values['latency-samples'] ? { latencySamples: numbers(values['latency-samples'])[0]! } : {}),
 };
 const unknown = positionals.filter((name) => !(name in benches));
 if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);

@@ -53,5 +53,7 @@ describe('npm run bench -- --quick', () => {
     expect(rows(stdout, '200 | 3')).toBe(1);
 
     expect(stdout).toContain('### End-to-end latency');
+    for (const label of ['WebSub push (fake hub, fat pings), 5 min safety poll', 'polling every 1 s, no push']) expect(rows(stdout, label), label).toBe(1);
+    expect(stdout).toContain('p99 < 2 s with push at a 5-minute safety poll');
   });
 });
