@@ -1,6 +1,6 @@
 // One feed parser over one input set, alone in a fresh process. Args: contender, input ('corpus' or
 // 'generated:<items>'), seconds. Reports MB/s of feed bytes over whole passes (after one untimed
-// warm-up pass), items found per pass and peak RSS. Only the chosen contender's library is loaded.
+// warm-up pass), MB per CPU-second of this process, items found per pass and peak RSS. Only the chosen contender's library is loaded.
 import { Readable } from 'node:stream';
 import { articleItems } from './generate.js';
 import { corpusFeeds, peakRssMb, report, timedPasses } from './lib.js';
@@ -48,5 +48,5 @@ async function pass(): Promise<number> {
   return items;
 }
 const items = await pass(); // warm-up
-const { passes, seconds } = await timedPasses(pass, Number(secondsText));
-report({ mbPerSecond: (passes * bytesPerPass) / 1e6 / seconds, itemsPerPass: items, peakRssMb: peakRssMb() });
+const { passes, seconds, cpuSeconds } = await timedPasses(pass, Number(secondsText));
+report({ mbPerSecond: (passes * bytesPerPass) / 1e6 / seconds, mbPerCpuSecond: (passes * bytesPerPass) / 1e6 / cpuSeconds, itemsPerPass: items, peakRssMb: peakRssMb() });
