@@ -21,7 +21,7 @@ export function queuesPage(rows: readonly QueueRow[], counts: Record<DeliverySta
   return page(
     'Queues',
     frame,
-    html`<p>${counts.pending + counts.sending} waiting, ${counts.sent} posted, ${counts.failed} failed, ${counts.skipped} skipped in all.</p>
+    html`<p>${counts.pending + counts.sending} waiting, ${counts.folded ? `${counts.folded} in digests, ` : ''}${counts.sent} posted, ${counts.failed} failed, ${counts.skipped} skipped in all.</p>
 <table><caption>Queues per destination</caption>
 <thead><tr><th scope="col">Destination</th><th scope="col">Waiting</th><th scope="col">Next up</th><th scope="col">State</th></tr></thead>
 <tbody>${rows.length > 0 ? rows.map((row) => html`<tr><th scope="row">${row.where}</th><td>${row.waiting}</td><td>${row.head.article.title}</td><td>${headText(row.head)}</td></tr>`) : html`<tr><td colspan="4">Every queue is empty.</td></tr>`}</tbody></table>

@@ -7,6 +7,8 @@ import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { createDiscord, type DiscordConnection } from '../../src/targets/discord/client.js';
 import type { CommandDeps } from '../../src/targets/discord/commands/types.js';
+import { explain } from '../../src/targets/discord/commands/why.js';
+import { discordKind } from '../../src/targets/discord/kind.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
 import { article } from '../builders.js';
 import { FakeDiscord, type PostedMessage } from '../fakes/discord.js';
@@ -101,6 +103,8 @@ describe('digests on Discord', () => {
     await queue('n3', clock + 1);
     await outbox().drain();
     expect(posted()).toEqual([]);
+    const why = async (id: string) => explain(`https://news.example/${id}`, await store.urlHistory(`https://news.example/${id}`), { describeTarget: (target) => target, waitingFor: () => null });
+    expect(await why('n2')).toContain(`discord:${CHANNEL}: waiting in a digest (the destination's pace, quiet hours or schedule): it goes out in the digest, not alone.`);
     // 06:59 in Berlin: still quiet.
     clock = Date.UTC(2026, 11, 1, 5, 59);
     await outbox().drain();
@@ -111,6 +115,7 @@ describe('digests on Discord', () => {
     expect(posted()[0]!.body!.embeds![0]!.title).toBe('While it was quiet: 3 posts');
     expect(linksIn(posted())).toEqual(['n1', 'n2', 'n3'].map((id) => `https://news.example/${id}`));
     expect(posted()[0]!.body!.allowed_mentions).toEqual({ parse: [] });
+    expect(await why('n2')).toContain(`discord:${CHANNEL}: posted in a digest`);
     // Day again: single posts.
     await queue('d1', clock + 60_000);
     clock += 60_000;
@@ -184,5 +189,16 @@ describe('digests on Discord', () => {
     // Nothing is left to post, alone or again.
     await outbox('restarted').drain();
     expect(posted()).toHaveLength(1 + digest.length);
+  });
+
+  it('preview and the dry run show a destination’s pace and print digests', async () => {
+    const lines: string[] = [];
+    const printer = discordKind.printer((text) => lines.push(text), () => null);
+    const options = { template: null, style: { name: 'News', color: 0 }, priority: 0, pacing: { pace: { posts: 5, perMs: HOUR } } };
+    await printer.send(article(), { address: CHANNEL, unknownOutcome: false, options });
+    expect(lines[0]).toContain(`would post to Discord channel ${CHANNEL} (at most 5 posts per 1h, the rest in one digest)`);
+    expect(await printer.sendDigest!({ id: 1, cause: 'pace', articles: [article()] }, 0, { address: CHANNEL, unknownOutcome: false, options })).toEqual({ remoteId: null, parts: 1 });
+    expect(lines[1]).toContain('would post a digest to Discord channel');
+    expect(lines[1]).toContain('[Title a](https://news.example/a)');
   });
 });

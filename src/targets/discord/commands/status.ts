@@ -39,7 +39,7 @@ export const statusCommand = defineCommand(statusDefinition, async (_interaction
     .join('\n');
   const fields = [
     { name: 'Feeds', value: `${feeds.length} watched, ${pushedCount(feeds, deps)}${failing.length} failing`, inline: true },
-    { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.sent} sent`, inline: true },
+    { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.folded ? `${counts.folded} in digests, ` : ''}${counts.failed} failed, ${counts.skipped} skipped, ${counts.sent} sent`, inline: true },
     { name: 'Up', value: `${formatUptime(now - deps.startedAt)} · Herald ${deps.version}`, inline: true },
     { name: 'Last polls', value: lastPolls || 'no feeds' },
   ];
