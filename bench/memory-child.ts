@@ -50,7 +50,7 @@ async function herald(): Promise<Record<string, number>> {
     const started = performance.now();
     while (metric(await metrics().catch(() => ''), 'herald_feed_polls_total') < feeds) {
       if (bot.exitCode !== null) throw new Error(`the bot exited with ${bot.exitCode}`);
-      if (performance.now() - started > 300_000) throw new Error('the first poll round did not finish in 5 minutes');
+      if (performance.now() - started > 900_000) throw new Error('the first poll round did not finish in 15 minutes');
       await sleep(500);
     }
     const firstRoundSeconds = (performance.now() - started) / 1000;

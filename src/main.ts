@@ -9,6 +9,7 @@ import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.j
 import { splitTargetKey } from './deliveries/target.js';
 import type { Dashboard } from './dashboard/server.js';
 import { startOpsServer, type OpsServer } from './ops/http.js';
+import { releaseHeap } from './ops/memory.js';
 import { createMetrics } from './ops/metrics.js';
 import type { PollOutcome } from './pipeline/ingest.js';
 import { createExtractionPool } from './pipeline/extraction.js';
@@ -283,6 +284,15 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       await websub?.load();
       outbox.start();
       await scheduler.start();
+      // The first poll of every feed is a burst (all of them within seconds of the start): its
+      // garbage is given back once it is over, not kept for the life of the process.
+      void scheduler.firstRound
+        .then(async () => {
+          if (stopped) return;
+          await releaseHeap();
+          log.info({ feeds: feeds.active().length, rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20) }, 'first poll of every feed done; its garbage given back');
+        })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not give the first poll round garbage back'));
       alerts?.start();
       desk.start();
       // Feeds added, paused or removed from Discord by another process sharing the database.

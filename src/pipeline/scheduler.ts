@@ -1,4 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import TinyQueue from 'tinyqueue';
 import type { FeedConfig } from '../config/config.js';
 import { isStorageFault } from '../store/health.js';
 import type { ParsedFeed } from '../sources/feed.js';
@@ -33,11 +34,20 @@ const FEED_LEASE_GRACE_MS = 15_000;
 const WORKER_HEARTBEAT_MS = 5_000;
 const WORKER_LIVE_MS = 20_000;
 
+/** One feed's next poll: when it fires (performance.now() ms, the timer's clock) and when it is due (ms since the epoch, the deps' clock). */
+interface DuePoll {
+  feed: FeedConfig;
+  firesAt: number;
+  dueAt: number;
+}
+
 /** What the scheduler uses: ingest's, and the store's feed leases and worker heartbeats. */
 type SchedulerDeps = IngestDeps & { store: Leases & Workers };
 
 /**
- * Polls every feed on its own timer; a slow or failing feed never delays the others.
+ * Polls every feed on its own schedule, all behind one timer (a queue of due polls, soonest first:
+ * 10,000 feeds hold 10,000 small entries, not 10,000 timers with their closures); a slow or
+ * failing feed never delays the others.
  * `concurrency` bounds polls in flight across all feeds. With several processes on one database,
  * the live ones share the feeds out (see feedOwner), and each poll is still claimed first (a lease
  * that runs until the feed's next poll, plus a grace): one process polls a feed, a process that
@@ -45,9 +55,16 @@ type SchedulerDeps = IngestDeps & { store: Leases & Workers };
  * and its leases have expired.
  */
 export class FeedScheduler {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** When each scheduled feed is polled next, in ms since the epoch. */
-  private readonly nextPolls = new Map<string, number>();
+  /**
+   * Every feed's next poll, by feed; a poll is due only while its entry here is the one in the
+   * queue (a feed removed or rescheduled leaves a stale entry behind, skipped when it comes up).
+   */
+  private readonly due = new Map<string, DuePoll>();
+  /** The due polls, soonest first: one timer for all of them (armed for the head), not one per feed. */
+  private readonly queue = new TinyQueue<DuePoll>([], (a, b) => a.firesAt - b.firesAt);
+  private wake: NodeJS.Timeout | null = null;
+  /** When `wake` fires, in performance.now() ms; Infinity when it is not armed. */
+  private wakeAt = Infinity;
   private readonly feeds = new Map<string, FeedConfig>();
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Bounds polls in flight across all feeds. */
@@ -67,6 +84,11 @@ export class FeedScheduler {
   /** What each feed's last answers showed, and the interval they gave (adaptive polling). */
   private readonly evidence = new Map<string, PollEvidence>();
   private readonly cadences = new Map<string, Cadence>();
+  /** Feeds of the start whose first poll (or the decision to leave it to another process) is still to come. */
+  private readonly firstRoundLeft = new Set<string>();
+  private firstRoundDone: () => void = () => {};
+  /** Resolves once every feed known at start() has had its first poll here, or was left to another process. */
+  readonly firstRound = new Promise<void>((resolve) => (this.firstRoundDone = resolve));
 
   constructor(
     feeds: readonly FeedConfig[],
@@ -89,6 +111,8 @@ export class FeedScheduler {
     // the first polls are spread over a tenth of the interval (at most 10 s).
     const now = (this.deps.now ?? Date.now)();
     const lastPolls = new Map((await this.deps.store.feedStates()).map((state) => [state.feedId, state.lastPollAt]));
+    for (const feed of this.feeds.values()) this.firstRoundLeft.add(feed.id);
+    if (this.firstRoundLeft.size === 0) this.firstRoundDone();
     for (const feed of this.feeds.values()) {
       const due = (lastPolls.get(feed.id) ?? now) + (lastPolls.get(feed.id) ? feed.everyMs : 0);
       this.schedule(feed, Math.max(0, due - now) + Math.round(Math.random() * Math.min(feed.everyMs / 10, START_SPREAD_MS)));
@@ -119,13 +143,17 @@ export class FeedScheduler {
     this.schedule(feed, 0);
   }
 
+  /** A feed of the start had its first poll (or will have none: removed). */
+  private firstPollDone(feedId: string): void {
+    if (this.firstRoundLeft.delete(feedId) && this.firstRoundLeft.size === 0) this.firstRoundDone();
+  }
+
   /** Stops polling a feed; a poll already running finishes. */
   remove(feedId: string): void {
+    this.firstPollDone(feedId);
     this.evidence.delete(feedId);
     this.cadences.delete(feedId);
-    clearTimeout(this.timers.get(feedId));
-    this.timers.delete(feedId);
-    this.nextPolls.delete(feedId);
+    this.due.delete(feedId);
     this.feeds.delete(feedId);
   }
 
@@ -145,15 +173,15 @@ export class FeedScheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-    this.nextPolls.clear();
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = null;
+    this.due.clear();
     await Promise.allSettled([...this.inFlight]);
   }
 
   /** When this process polls a feed next (ms since the epoch), or null when it has none scheduled (paused, removed, stopped). */
   nextPollAt(feedId: string): number | null {
-    return this.nextPolls.get(feedId) ?? null;
+    return this.due.get(feedId)?.dueAt ?? null;
   }
 
   /** The live processes sharing the database as of the last heartbeat, this one included. */
@@ -161,33 +189,64 @@ export class FeedScheduler {
     return this.workers;
   }
 
+  /** Polls `feed` in `delayMs` ms: queued behind the one timer. */
   private schedule(feed: FeedConfig, delayMs: number): void {
     if (this.stopped) return;
-    const dueAt = (this.deps.now ?? Date.now)() + delayMs;
-    this.nextPolls.set(feed.id, dueAt);
-    const timer = setTimeout(() => {
-      const run = this.pollLimited(feed, { shared: true }, dueAt).then(
-        async (outcome) => {
-          this.storeFailures.delete(feed.id);
-          if (this.push && (outcome.status === 'ok' || outcome.status === 'not-modified')) {
-            await this.push.websub.afterPoll(feed.id, outcome.fetched?.status === 'ok' ? outcome.fetched.push : null, outcome.newArticles);
-          }
-          // A feed removed (or replaced) while it was being polled is not rescheduled.
-          if (this.feeds.get(feed.id) === feed) this.schedule(feed, this.nextDelay(feed, outcome));
-        },
-        (error: unknown) => {
-          // The store failed (a full disk: logged once where it is noticed): nothing of this poll was
-          // kept, so the feed is polled again later, backing off while the failures last.
-          const failures = (this.storeFailures.get(feed.id) ?? 0) + 1;
-          this.storeFailures.set(feed.id, failures);
-          if (!isStorageFault(error)) this.deps.log.error({ err: error, feed: feed.id }, 'feed poll could not be recorded; it will be polled again');
-          if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(this.intervalOf(feed), failures));
-        },
-      );
-      this.inFlight.add(run);
-      void run.finally(() => this.inFlight.delete(run));
-    }, delayMs);
-    this.timers.set(feed.id, timer);
+    const entry: DuePoll = { feed, firesAt: performance.now() + delayMs, dueAt: (this.deps.now ?? Date.now)() + delayMs };
+    this.due.set(feed.id, entry);
+    this.queue.push(entry);
+    this.arm();
+  }
+
+  /** Arms the one timer for the soonest due poll (stale entries at the head dropped). */
+  private arm(): void {
+    while (this.queue.length > 0 && this.due.get(this.queue.peek()!.feed.id) !== this.queue.peek()) this.queue.pop();
+    const head = this.queue.peek();
+    if (!head || head.firesAt >= this.wakeAt) return;
+    if (this.wake) clearTimeout(this.wake);
+    this.wakeAt = head.firesAt;
+    this.wake = setTimeout(() => this.fire(), Math.max(0, head.firesAt - performance.now()));
+  }
+
+  /** Starts every poll whose time has come, then arms the timer for the next. */
+  private fire(): void {
+    this.wake = null;
+    this.wakeAt = Infinity;
+    const now = performance.now();
+    while (this.queue.length > 0 && this.queue.peek()!.firesAt <= now) {
+      const entry = this.queue.pop()!;
+      if (this.due.get(entry.feed.id) !== entry) continue;
+      this.due.delete(entry.feed.id);
+      this.startPoll(entry);
+    }
+    this.arm();
+  }
+
+  /** One due poll: polled (within the concurrency limit), then scheduled again. */
+  private startPoll({ feed, dueAt }: DuePoll): void {
+    const run = this.pollLimited(feed, { shared: true }, dueAt).then(
+      async (outcome) => {
+        this.storeFailures.delete(feed.id);
+        if (this.push && (outcome.status === 'ok' || outcome.status === 'not-modified')) {
+          await this.push.websub.afterPoll(feed.id, outcome.fetched?.status === 'ok' ? outcome.fetched.push : null, outcome.newArticles);
+        }
+        // A feed removed (or replaced) while it was being polled is not rescheduled.
+        if (this.feeds.get(feed.id) === feed) this.schedule(feed, this.nextDelay(feed, outcome));
+      },
+      (error: unknown) => {
+        // The store failed (a full disk: logged once where it is noticed): nothing of this poll was
+        // kept, so the feed is polled again later, backing off while the failures last.
+        const failures = (this.storeFailures.get(feed.id) ?? 0) + 1;
+        this.storeFailures.set(feed.id, failures);
+        if (!isStorageFault(error)) this.deps.log.error({ err: error, feed: feed.id }, 'feed poll could not be recorded; it will be polled again');
+        if (this.feeds.get(feed.id) === feed) this.schedule(feed, nextPollDelay(this.intervalOf(feed), failures));
+      },
+    );
+    this.inFlight.add(run);
+    void run.finally(() => {
+      this.inFlight.delete(run);
+      this.firstPollDone(feed.id);
+    });
   }
 
   /** When to poll a feed next, in ms: its interval (a pushed feed's at least the safety interval), stretched while it fails. */
