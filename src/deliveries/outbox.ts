@@ -70,8 +70,6 @@ export interface DrainReport {
 
 /** How a delivery to a kind that is not configured waits (the reason ends with what to set). */
 export const NOT_CONFIGURED = 'target not configured: ';
-/** How often a delivery waiting for its kind to be configured is looked at again, in ms (a restart configures it). */
-const NOT_CONFIGURED_RECHECK_MS = 3_600_000;
 
 /** How long a process's claim on a target lasts without renewal, and how often it is renewed. */
 const TARGET_LEASE_MS = 20_000;
@@ -131,7 +129,7 @@ export class Outbox {
 
   /** Claims and renews targets; recovers the orphans of targets taken over from a dead process. */
   private async claim(): Promise<void> {
-    const { held, takenOver } = await this.store.claimTargets(this.owner, this.now(), this.now() + TARGET_LEASE_MS);
+    const { held, takenOver } = await this.store.claimTargets(this.owner, this.now(), this.now() + TARGET_LEASE_MS, (target) => this.targets.has(splitTargetKey(target).kind));
     for (const target of takenOver) await this.recover(target);
     this.held = new Set(held);
   }
@@ -247,14 +245,19 @@ export class Outbox {
     }
   }
 
-  /** Due deliveries to kinds that are not configured wait, saying what to set (said once per target). */
+  /**
+   * Due deliveries to kinds that are not configured here say what to set, once (logged once per
+   * delivery). They are not claimed and stay due: another process sharing the database that has
+   * the kind configured sends them at once; only a delivery nobody has tried yet is labelled, so
+   * that process's own errors are never overwritten.
+   */
   private async holdUnconfigured(jobs: DeliveryJob[], now: number): Promise<void> {
     for (const { delivery, article } of jobs) {
       const setup = this.unconfigured.get(splitTargetKey(delivery.target).kind);
-      if (setup === undefined) continue;
+      if (setup === undefined || delivery.lastError !== null || delivery.attempts > 0) continue;
       const reason = `${NOT_CONFIGURED}${setup}`;
-      await this.store.markRetry(delivery.id, reason, now + NOT_CONFIGURED_RECHECK_MS, delivery.unknownOutcome, now);
-      if (delivery.lastError !== reason) this.log.warn({ delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target, reason }, 'delivery waits');
+      await this.store.markRetry(delivery.id, reason, delivery.nextAttemptAt, delivery.unknownOutcome, now);
+      this.log.warn({ delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target, reason }, 'delivery waits');
     }
   }
 
@@ -266,7 +269,7 @@ export class Outbox {
     const now = this.now();
     const mine = (job: DeliveryJob) => this.held.has(job.delivery.target) && this.targets.has(splitTargetKey(job.delivery.target).kind);
     const due = await this.store.dueDeliveries(now);
-    await this.holdUnconfigured(due.filter((job) => this.held.has(job.delivery.target)), now);
+    await this.holdUnconfigured(due, now);
     // A target with a digest due posts it this round, and its next single post waits for the next.
     const digests = new Map<string, Digest>();
     for (const digest of await this.store.dueDigests(now)) {

@@ -122,9 +122,9 @@ export async function openPostgresStore(url: string): Promise<Store> {
       return rows.map(toArticle);
     },
     claimFeed: (feedId, owner, now, until) => claims.load({ feedId, owner, now, until }),
-    async claimTargets(owner, now, until) {
+    async claimTargets(owner, now, until, sends) {
       return db.transaction().execute(async (trx) => {
-        const candidates = await unfinishedTargets(db, trx);
+        const candidates = (await unfinishedTargets(db, trx)).filter(sends);
         if (candidates.length === 0) return { held: [], takenOver: [] };
         // Lock existing leases so two processes cannot both see one as expired.
         const previous = new Map((await leasesOf(trx, { targets: candidates })).rows.map((row) => checkRow(leaseRow, 'target_leases', row)).map((row) => [row.target, row.owner]));

@@ -84,8 +84,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
     },
     // SQLite serves a single process: every claim succeeds.
     claimFeed: (feedId) => claims.load(feedId),
-    async claimTargets() {
-      const held = await unfinishedTargets(db);
+    async claimTargets(_owner, _now, _until, sends) {
+      const held = (await unfinishedTargets(db)).filter(sends);
       const takenOver = held.filter((target) => !seenTargets.has(target));
       for (const target of takenOver) seenTargets.add(target);
       return { held, takenOver };

@@ -315,11 +315,12 @@ export interface Leases {
    */
   claimFeed(feedId: string, owner: string, now: EpochMs, until: EpochMs): Promise<FeedState | null>;
   /**
-   * Claims (or renews) until `until` every target with unfinished deliveries that no other owner
-   * holds past `now`. `takenOver`: targets this owner did not hold before; their "sending" rows
-   * are orphans to recover.
+   * Claims (or renews) until `until` every target with unfinished deliveries that `sends` accepts
+   * (those of the kinds this owner can send) and no other owner holds past `now`; a target it
+   * cannot send is left to a process that can. `takenOver`: targets this owner did not hold
+   * before; their "sending" rows are orphans to recover.
    */
-  claimTargets(owner: string, now: EpochMs, until: EpochMs): Promise<{ held: string[]; takenOver: string[] }>;
+  claimTargets(owner: string, now: EpochMs, until: EpochMs, sends: (target: string) => boolean): Promise<{ held: string[]; takenOver: string[] }>;
   /** Gives up this owner's leases and its place among the workers (graceful stop), so others take over at once. */
   releaseLeases(owner: string): Promise<void>;
   /** Gives up one feed's lease at once if `owner` holds it: its polling has moved to another worker. */

@@ -1,17 +1,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Outbox, backoffDelay } from '../../src/deliveries/outbox.js';
 import type { DeliveryPolicy, Verdict } from '../../src/deliveries/policy.js';
 import type { DeliveryOptions } from '../../src/deliveries/options.js';
 import { DeliveryError, type Readiness, type SendContext, type Target } from '../../src/deliveries/target.js';
 import { createLogger } from '../../src/ops/logger.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Article } from '../../src/articles/article.js';
 import type { Store } from '../../src/store/store.js';
 import { publishedAt } from '../builders.js';
 import { waitFor } from '../fakes/http.js';
+import { createDatabase } from '../postgres-cluster.js';
 
 const POLICY = { maxAttempts: 4, baseMs: 1_000, maxMs: 60_000 };
 
@@ -209,5 +211,43 @@ describe('the outbox', () => {
     expect(x.sent).toEqual(['p5-new']);
     expect(logged('X post skipped')).toEqual([expect.objectContaining({ article: 'p1-old', target: 'x', reason: 'the cap leaves room for 1' })]);
     expect(await store.deliveryCounts()).toMatchObject({ sent: 1, skipped: 1, pending: 0 });
+  });
+});
+
+const adminUrl = inject('postgresAdminUrl');
+
+describe.skipIf(!adminUrl)('outboxes sharing a PostgreSQL database', () => {
+  it('leave the queue of a kind they cannot send to the process that can: X deliveries go out at once', async () => {
+    const url = await createDatabase(adminUrl!, `outbox_kinds_${process.pid}`);
+    const [here, there] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    const log = createLogger({ level: 'silent', secrets: [] });
+    const outbox = (store: Store, owner: string, ...targets: ScriptedTarget[]) =>
+      new Outbox({
+        store,
+        targets: new Map(targets.map((t) => [t.kind, { target: t, idempotent: t.idempotent, canEdit: false }])),
+        unconfigured: new Map(['discord', 'x'].filter((kind) => !targets.some((t) => t.kind === kind)).map((kind) => [kind, `set the ${kind} credentials`])),
+        retry: POLICY,
+        log,
+        owner,
+      });
+    const channelHere = new ScriptedTarget('discord', true);
+    const channelThere = new ScriptedTarget('discord', true);
+    const x = new ScriptedTarget('x', false);
+    // This process has no X credentials; the other one has.
+    const withoutX = outbox(here, 'without-x', channelHere);
+    const withX = outbox(there, 'with-x', channelThere, x);
+    try {
+      await here.addArticle(publishedAt('story', 100), { key: 'story', contentHash: null }, routed('story', 'discord:1', 'x'), Date.now());
+      withoutX.start();
+      await waitFor('the Discord post from the first process', () => channelHere.sent.length === 1, 10_000, 50);
+      withX.start();
+      await waitFor('the X post from the process with X', () => x.sent.length === 1, 5_000, 50);
+      expect(x.sent).toEqual(['story']);
+      expect(channelThere.sent).toEqual([]);
+      expect((await there.unfinishedFor('x')).length).toBe(0);
+    } finally {
+      await Promise.all([withoutX.stop(), withX.stop()]);
+      await Promise.all([here.close(), there.close()]);
+    }
   });
 });

@@ -245,7 +245,7 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     ]);
     // The worker that held the feed and the target is gone and its leases ran out.
     expect(await store.claimFeed('news', 'A', at, at + 60_000)).toMatchObject({ etag: '"e1"', initialized: true });
-    expect(await store.claimTargets('A', at, at + 60_000)).toEqual({ held: ['x'], takenOver: ['x'] });
+    expect(await store.claimTargets('A', at, at + 60_000, () => true)).toEqual({ held: ['x'], takenOver: ['x'] });
     expect(await store.heartbeat('A', at, at - 60_000)).toEqual(['A']);
     const history = await store.urlHistory('https://news.example/old');
     expect(history.seen).toEqual([{ feedId: 'news', seenAt: 1_764_000_050_000, posted: true }]);
@@ -316,11 +316,18 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
       expect(await a.heartbeat('A', 30_001, 10_001)).toEqual(['A', 'B']);
 
       await a.addArticle(article({ id: 't' }), { key: 't', contentHash: null }, to('discord:1', 'x'), 10);
-      expect(await a.claimTargets('A', 100, 200)).toEqual({ held: expect.arrayContaining(['discord:1', 'x']), takenOver: expect.arrayContaining(['discord:1', 'x']) });
-      expect(await b.claimTargets('B', 150, 250)).toEqual({ held: [], takenOver: [] });
-      expect((await a.claimTargets('A', 150, 300)).takenOver).toEqual([]);
+      const all = () => true;
+      expect(await a.claimTargets('A', 100, 200, all)).toEqual({ held: expect.arrayContaining(['discord:1', 'x']), takenOver: expect.arrayContaining(['discord:1', 'x']) });
+      expect(await b.claimTargets('B', 150, 250, all)).toEqual({ held: [], takenOver: [] });
+      expect((await a.claimTargets('A', 150, 300, all)).takenOver).toEqual([]);
       await a.releaseLeases('A');
-      expect((await b.claimTargets('B', 160, 260)).takenOver.sort()).toEqual(['discord:1', 'x']);
+      expect((await b.claimTargets('B', 160, 260, all)).takenOver.sort()).toEqual(['discord:1', 'x']);
+      await b.releaseLeases('B');
+      // A process without X configured leaves X's queue to one that has it.
+      expect(await a.claimTargets('A', 170, 270, (target) => target !== 'x')).toEqual({ held: ['discord:1'], takenOver: ['discord:1'] });
+      expect(await b.claimTargets('B', 171, 271, all)).toEqual({ held: ['x'], takenOver: ['x'] });
+      await a.releaseLeases('A');
+      await b.releaseLeases('B');
       expect(await b.heartbeat('B', 30_002, 10_002)).toEqual(['B']); // a graceful stop leaves the workers at once
 
       expect(await a.tryGatewayLock()).toBe(true);
