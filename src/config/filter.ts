@@ -40,7 +40,7 @@ export type Condition =
  * run of letters and digits a word, one space between words and one at each end, so that a word or
  * phrase is found whole with `includes(' word ')`.
  */
-function wordsOf(text: string): string {
+export function wordsOf(text: string): string {
   const words = text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
   return ` ${words.join(' ')} `;
 }

@@ -20,6 +20,27 @@ export interface PostedMessage {
     components?: Array<{ type: number; components: Array<{ type: number; custom_id?: string; label?: string; style?: number }> }>;
   };
   at: number;
+  /** Files uploaded with the message (multipart/form-data): name, media type and size in bytes. */
+  files?: Array<{ name: string; type: string; size: number }>;
+}
+
+// Request bodies are whatever the client sent: read like Discord would, field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type FakeBody = any;
+
+/** A forum tag (`available_tags` of a forum or media channel). */
+export interface FakeForumTag {
+  id: string;
+  name: string;
+}
+
+/** A post (thread) started in a forum or media channel, as the fake keeps it; its first message is in `messages` with the thread's id. */
+export interface ForumPost {
+  id: string;
+  forumId: string;
+  name: string;
+  appliedTags: string[];
+  archived: boolean;
 }
 
 /** A modal Herald opened (interaction response type 9), as Discord would show it. */
@@ -71,7 +92,7 @@ export function limitViolations(body: MessageBody | undefined): string[] {
 
 const APP_ID = '900000000000000001';
 const BOT_ID = '900000000000000002';
-const GUILD_ID = '900000000000000003';
+export const GUILD_ID = '900000000000000003';
 
 /**
  * A fake Discord: REST under /api/v10 and a JSON gateway on the same port, enough for the real
@@ -85,6 +106,16 @@ export class FakeDiscord {
   readonly crossposts: Array<{ channelId: string; messageId: string }> = [];
   /** Threads started on a message (POST /channels/{id}/messages/{id}/threads); Discord allows one per message. */
   readonly threads: Array<{ channelId: string; messageId: string; name: string }> = [];
+  /** Forum and media channels by id (type 15 or 16) with their tags; add them before Herald first posts there. */
+  readonly forums = new Map<string, { type: 15 | 16; name: string; tags: FakeForumTag[] }>();
+  /** Posts started in forum and media channels (POST /channels/{id}/threads), in order. */
+  readonly forumPosts: ForumPost[] = [];
+  /** Changes to threads (PATCH /channels/{thread id}): rename, unarchive. */
+  readonly threadChanges: Array<{ threadId: string; body: { name?: string; archived?: boolean } }> = [];
+  /** Requests for a guild's active threads (GET /guilds/{id}/threads/active). */
+  activeThreadLookups = 0;
+  /** While > 0, a forum post is made but its answer is lost (the connection drops), once per count: a timeout after sending. */
+  loseForumPostAnswers = 0;
   /** Message bodies refused with 400 for breaking Discord's limits, and why. */
   readonly refusedMessages: string[][] = [];
   readonly commandRegistrations: Array<{ route: string; body: unknown }> = [];
@@ -173,7 +204,7 @@ export class FakeDiscord {
       type: 0,
       content: message.body?.content ?? '',
       embeds: message.body?.embeds ?? [],
-      attachments: [],
+      attachments: (message.files ?? []).map((file, n) => ({ id: `${message.id}${n}`, filename: file.name, size: file.size, content_type: file.type, url: `https://cdn.discordapp.com/attachments/${message.channelId}/${message.id}/${file.name}`, proxy_url: '' })),
       mentions: [],
       mention_roles: [],
       mention_everyone: false,
@@ -191,7 +222,7 @@ export class FakeDiscord {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/^\/api\/v10/, '');
     const body = await readBody(req);
-    const json = body.length ? JSON.parse(body.toString('utf8')) : undefined;
+    const { json, files } = await parseBody(body, req.headers['content-type']);
     const authorized = !this.refuseToken && req.headers.authorization === `Bot ${this.token}`;
 
     if (path === '/gateway/bot') this.gatewayLookups++;
@@ -206,7 +237,34 @@ export class FakeDiscord {
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
       });
     }
-    let match = /^\/channels\/(\d+)\/messages$/.exec(path);
+    let match = /^\/channels\/(\d+)$/.exec(path);
+    if (match && (req.method === 'GET' || req.method === 'PATCH')) {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      const id = match[1]!;
+      if (req.method === 'PATCH') return this.changeThread(res, id, json);
+      const channel = this.channelObject(id);
+      return channel ? sendJson(res, 200, channel) : sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
+    }
+    match = /^\/guilds\/(\d+)\/threads\/active$/.exec(path);
+    if (req.method === 'GET' && match) {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      this.activeThreadLookups++;
+      const threads = [...this.forumPosts.filter((post) => !post.archived).map((post) => post.id), ...this.threads.map((thread) => thread.messageId)];
+      return sendJson(res, 200, { threads: threads.map((id) => this.channelObject(id)), members: [] });
+    }
+    match = /^\/channels\/(\d+)\/threads$/.exec(path);
+    if (req.method === 'POST' && match && this.forums.has(match[1]!)) {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      return this.startForumPost(req, res, match[1]!, json, files);
+    }
+    match = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (req.method === 'GET' && match) {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      const message = this.messages.find((m) => m.id === match![2] && m.channelId === match![1]);
+      return message ? sendJson(res, 200, this.messageObject(message)) : sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
+    }
+    match = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (req.method === 'POST' && match && this.forums.has(match[1]!)) return sendJson(res, 400, { message: 'Cannot send a message in a forum channel', code: 40058 });
     if (req.method === 'POST' && match) {
       this.messageRequests++;
       if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
@@ -269,6 +327,14 @@ export class FakeDiscord {
       if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
       const message = this.messages.find((m) => m.id === match![2] && m.channelId === match![1]);
       if (!message) return sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
+      if (this.forumPosts.some((post) => post.id === match![1] && post.archived)) {
+        return sendJson(res, 400, { message: 'Thread is archived', code: 50083 });
+      }
+      const problems = limitViolations(json);
+      if (problems.length > 0) {
+        this.refusedMessages.push(problems);
+        return sendJson(res, 400, { message: 'Invalid Form Body', code: 50035 });
+      }
       this.edits.push({ channelId: match[1]!, messageId: match[2]!, body: json });
       if (json?.components !== undefined) message.body = { ...message.body, components: json.components };
       return sendJson(res, 200, { id: message.id, channel_id: message.channelId, type: 0, content: '', embeds: json?.embeds ?? [], author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true }, timestamp: new Date(message.at).toISOString(), edited_timestamp: new Date().toISOString(), attachments: [], mentions: [], mention_roles: [], pinned: false, tts: false, mention_everyone: false, flags: 0, components: [] });
@@ -342,6 +408,75 @@ export class FakeDiscord {
       return sendJson(res, 200, { ...this.messageObject(message, Date.now()), content: json?.content ?? message.body.content ?? '', embeds: json?.embeds ?? message.body.embeds ?? [], webhook_id: id, author: author(message) });
     }
     return sendJson(res, 405, { message: '405: Method Not Allowed', code: 0 });
+  }
+
+  /** A channel object as GET /channels/{id} returns it: a text channel, a forum or media channel with its tags, or a thread (a forum post or a thread on a message). */
+  private channelObject(id: string): Record<string, unknown> | null {
+    const forum = this.forums.get(id);
+    if (forum) return { id, type: forum.type, guild_id: GUILD_ID, name: forum.name, position: 0, flags: 0, parent_id: null, permission_overwrites: [], available_tags: forum.tags.map((tag) => ({ ...tag, moderated: false, emoji_id: null, emoji_name: null })) };
+    if (this.channels.includes(id)) return { id, type: 0, guild_id: GUILD_ID, name: `news-${this.channels.indexOf(id)}`, position: 0, flags: 0, parent_id: null, permission_overwrites: [] };
+    const post = this.forumPosts.find((p) => p.id === id);
+    const thread = this.threads.find((t) => t.messageId === id);
+    if (!post && !thread) return null;
+    return {
+      id,
+      type: 11,
+      guild_id: GUILD_ID,
+      parent_id: post?.forumId ?? thread!.channelId,
+      name: post?.name ?? thread!.name,
+      owner_id: BOT_ID,
+      message_count: 0,
+      member_count: 1,
+      flags: 0,
+      ...(post ? { applied_tags: post.appliedTags } : {}),
+      thread_metadata: { archived: post?.archived ?? false, auto_archive_duration: 4320, archive_timestamp: new Date().toISOString(), locked: false },
+    };
+  }
+
+  /**
+   * Start Thread in Forum or Media Channel, as Discord documents it: name 1–100, at most 5
+   * `applied_tags` among the channel's tags, a first message with at least one of content, embeds
+   * or files, within the message limits. Answers 201 with the thread and its first message nested
+   * (which has the thread's id), or loses the answer (see loseForumPostAnswers).
+   */
+  private startForumPost(req: IncomingMessage, res: ServerResponse, forumId: string, json: FakeBody, files: NonNullable<PostedMessage['files']>): void {
+    const forum = this.forums.get(forumId)!;
+    const name = String(json?.name ?? '');
+    const tags: string[] = json?.applied_tags ?? [];
+    const message = json?.message;
+    const invalid = (why: string) => sendJson(res, 400, { message: `Invalid Form Body (${why})`, code: 50035 });
+    if (name.length < 1 || name.length > 100) return invalid('name');
+    if (tags.length > 5 || tags.some((tag) => !forum.tags.some((known) => known.id === tag))) return invalid('applied_tags');
+    if (!message || (!message.content && !(message.embeds?.length > 0) && files.length === 0)) return invalid('message');
+    const problems = limitViolations(message);
+    if (problems.length > 0) {
+      this.refusedMessages.push(problems);
+      return invalid(problems.join('; '));
+    }
+    const id = this.id();
+    this.forumPosts.push({ id, forumId, name, appliedTags: tags, archived: false });
+    const posted: PostedMessage = { id, channelId: id, body: message, at: Date.now(), files };
+    this.messages.push(posted);
+    if (this.loseForumPostAnswers > 0) {
+      this.loseForumPostAnswers--;
+      req.socket.destroy();
+      return;
+    }
+    sendJson(res, 201, { ...this.channelObject(id), message: this.messageObject(posted) });
+  }
+
+  /** Modify Channel on a thread: rename it, or take it out of the archive. */
+  private changeThread(res: ServerResponse, id: string, json: { name?: string; archived?: boolean } | undefined): void {
+    const post = this.forumPosts.find((p) => p.id === id);
+    const thread = this.threads.find((t) => t.messageId === id);
+    if (!post && !thread) return sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
+    if (json?.name !== undefined && (json.name.length < 1 || json.name.length > 100)) return sendJson(res, 400, { message: 'Invalid Form Body', code: 50035 });
+    this.threadChanges.push({ threadId: id, body: json ?? {} });
+    if (post) {
+      if (json?.name !== undefined) post.name = json.name;
+      if (json?.archived !== undefined) post.archived = json.archived;
+    } else if (json?.name !== undefined) thread!.name = json.name;
+    sendJson(res, 200, this.channelObject(id));
   }
 
   private refuse(res: ServerResponse, interactionId: string, problems: string[]): void {
@@ -484,4 +619,16 @@ export class FakeDiscord {
     if (callback.type === 5) return { type: 5, ...(await this.editOf(id)), flags: callback.data?.flags };
     return { type: callback.type, ...callback.data } as never;
   }
+}
+
+/** A request body: JSON, or multipart/form-data (payload_json and files[n], Discord's Uploading Files). */
+async function parseBody(body: Buffer, contentType: string | undefined): Promise<{ json: FakeBody; files: NonNullable<PostedMessage['files']> }> {
+  if (!contentType?.startsWith('multipart/form-data')) return { json: body.length ? JSON.parse(body.toString('utf8')) : undefined, files: [] };
+  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+  const files: NonNullable<PostedMessage['files']> = [];
+  for (const [key, value] of form.entries()) {
+    if (key.startsWith('files[') && typeof value !== 'string') files.push({ name: value.name, type: value.type, size: value.size });
+  }
+  const payload = form.get('payload_json');
+  return { json: typeof payload === 'string' ? JSON.parse(payload) : undefined, files };
 }

@@ -1,4 +1,4 @@
-import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits, HTTPError, REST, Routes } from 'discord.js';
+import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits, HTTPError, REST, Routes, type ResponseLike } from 'discord.js';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { KeyValues, Leases } from '../../store/store.js';
@@ -12,6 +12,12 @@ import { DISCORD_LIMITS } from './fit.js';
 import { approvalPreview, decidedPreview } from './approval.js';
 import { cutText } from '../../text/cut.js';
 import { classifyDiscordError, unreachableCode } from './errors.js';
+import type { HttpClient } from '../../sources/http.js';
+import { z } from 'zod';
+import { FORUM_TYPES, locationOf } from './forum.js';
+import { createChannels, forumMessage, threadName, type Channel } from './threads.js';
+
+const userSchema = z.object({ id: z.string() });
 
 /** Rate-limit waits longer than this are handed back to the outbox instead of held in the client. */
 const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
@@ -32,6 +38,8 @@ function isRefusal(error: unknown): boolean {
 export interface DiscordOptions extends DiscordEnv {
   /** Where the commands' hash and the gateway lock are kept. */
   store: KeyValues & Leases;
+  /** The SSRF-guarded client: lead images attached to media channel posts. */
+  http: HttpClient;
   log: Logger;
   commands: CommandDeps;
   /** herald_commands_total: each answered interaction, by command and outcome. */
@@ -57,11 +65,6 @@ export interface DiscordConnection {
   close(): Promise<void>;
 }
 
-/** A thread's name from an article's title: Discord allows 1–100 characters; cut between whole graphemes (text/cut.ts). */
-function threadName(title: string): string {
-  return cutText(title.replace(/\s+/g, ' ').trim(), DISCORD_LIMITS.threadName) || 'Discussion';
-}
-
 /**
  * Discord over REST (posts and edits) and the gateway (slash commands). Posting uses its own REST
  * client, so a failed gateway login (which makes discord.js clear its client's token) never stops
@@ -74,12 +77,19 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
   const { log } = options;
   const restOptions = { api: options.apiUrl, timeout: 15_000, rejectOnRateLimit: (data: { retryAfter: number }) => data.retryAfter > MAX_INLINE_RATE_LIMIT_WAIT_MS };
   const rest = new REST(restOptions).setToken(options.token);
+  // Creating a forum post has no nonce: a request is never repeated inside the client (discord.js
+  // retries timeouts, resets and 5xx three times); the outbox's next attempt looks for the post first.
+  // It may upload a file: through Node's fetch, since discord.js's own undici (6) hands its FormData to
+  // the process's global dispatcher, which Herald's undici (7, sources/http.ts) provides, and fails.
+  const restOnce = new REST({ ...restOptions, retries: 0, makeRequest: (url, init) => fetch(url, init as RequestInit) as Promise<ResponseLike> }).setToken(options.token);
 
   /** Why posting is paused (a refused token, an unreachable Discord), or null; null with `verified` false until the first check. */
   let pause: { reason: string; refused: boolean } | null = null;
   let verified = false;
   let nextCheckAt = 0;
   let checking: Promise<void> | null = null;
+  /** The bot's user id (from GET /users/@me): the owner of the forum posts Herald made. */
+  let botId: string | null = null;
 
   function pauseFor(error: unknown): boolean {
     const refused = isRefusal(error);
@@ -104,18 +114,24 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
   /** Asks Discord (GET /users/@me) whether the token works; any answer but 401 means posting may go on. */
   async function check(): Promise<void> {
     try {
-      await rest.get(Routes.user());
+      const me = userSchema.safeParse(await rest.get(Routes.user()));
+      if (me.success) botId = me.data.id;
       resume('check');
     } catch (error) {
       if (!pauseFor(error)) resume('check');
     }
   }
 
-  /** The outbox's view of a failed request; a refused token or unreachable Discord pauses posting instead of failing each post. */
-  function failure(error: unknown): DeliveryError {
+  /**
+   * The outbox's view of a failed request (`resend` as in classifyDiscordError); a refused token or
+   * unreachable Discord pauses posting instead of failing each post.
+   */
+  function failure(error: unknown, resend: 'harmless' | 'duplicates' = 'harmless'): DeliveryError {
     if (pauseFor(error)) return new DeliveryError(pause!.reason, 'retry', nextCheckAt);
-    return classifyDiscordError(error, Date.now());
+    return classifyDiscordError(error, Date.now(), resend);
   }
+
+  const { channelOf, isForum, postInForum, followThread, warnOnce } = createChannels({ rest, restOnce, http: options.http, log, failure, botId: () => botId });
 
   const target: Target = {
     kind: 'discord',
@@ -128,6 +144,16 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     },
     async send(article: Article, context: SendContext) {
       const render = renderOptionsOf(context);
+      let channel: Channel;
+      try {
+        channel = await channelOf(context.address);
+      } catch (error) {
+        throw failure(error);
+      }
+      if (isForum(channel)) return { remoteId: await postInForum(article, context, render, channel) };
+      if (render.destination?.tags) {
+        warnOnce(`tags:${channel.id}`, { channel: channel.id, type: channel.type }, `the route gives forum tags for channel ${channel.id}, which is not a forum or media channel: the tags are not used there`);
+      }
       const body = renderDiscordMessage(article, render);
       let message: { id?: string };
       try {
@@ -167,11 +193,25 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     async settleApproval(address, messageId, article, approval, destinations) {
       await rest.patch(Routes.channelMessage(address, messageId), { body: decidedPreview(article, approval, destinations) });
     },
+    /**
+     * Edits the message Herald posted for `article`: in the destination's channel (a published
+     * message's edit reaches the following servers' copies too; a discussion thread on it is renamed
+     * to the new title), or in the forum post it started (renamed, and taken out of the archive
+     * first, since Discord refuses edits in an archived thread).
+     */
     async edit(article: Article, context: SendContext & { remoteId: string }) {
-      const { content, embeds, allowed_mentions } = renderDiscordMessage(article, renderOptionsOf(context));
+      const render = renderOptionsOf(context);
+      const where = locationOf(context.address, context.remoteId);
+      const inThread = where.channelId !== context.address;
+      const name = threadName(article.title);
+      const renameFailed = (error: unknown) => log.warn({ target: 'discord', channel: context.address, thread: where.channelId, reason: (error as Error).message }, 'message edited, but its thread not renamed');
       try {
-        // A published (crossposted) message's edit reaches the following servers' copies too.
-        await rest.patch(Routes.channelMessage(context.address, context.remoteId), { body: { ...(content !== undefined ? { content } : {}), embeds, allowed_mentions } });
+        const channel = await channelOf(context.address);
+        const rendered = renderDiscordMessage(article, render);
+        const { content, embeds, allowed_mentions } = isForum(channel) ? forumMessage(rendered, channel.type === FORUM_TYPES.media) : rendered;
+        if (inThread) await followThread(where.channelId, name, true).catch(renameFailed);
+        await rest.patch(Routes.channelMessage(where.channelId, where.messageId), { body: { ...(content !== undefined ? { content } : {}), embeds, allowed_mentions } });
+        if (!inThread && render.destination?.thread) await followThread(where.messageId, name, false).catch(renameFailed);
       } catch (error) {
         throw failure(error);
       }

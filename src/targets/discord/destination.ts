@@ -59,6 +59,14 @@ export const discordDestinationSchema = z.object({
   crosspost: z.boolean().optional(),
   /** Start a thread on each message of a text channel, named by the article's title, for discussion. */
   thread: z.boolean().optional(),
+  /**
+   * Forum and media channels: the forum tags of each post, by the article's categories: category →
+   * tag name as the channel shows it (`*`: every post). Resolved to the channel's tag ids when first used.
+   */
+  tags: z
+    .record(z.string().trim().min(1, 'expected a category (or * for every post)'), z.string().trim().min(1, 'expected a forum tag name').max(20, 'expected a forum tag name of at most 20 characters (Discord\'s limit)'))
+    .refine((tags) => Object.keys(tags).length > 0, { message: 'expected at least one category: tag name pair' })
+    .optional(),
 });
 
 export type DiscordDestination = z.output<typeof discordDestinationSchema>;
@@ -66,7 +74,7 @@ export type DiscordMessageTemplate = NonNullable<DiscordDestination['message']>;
 
 /**
  * A Discord destination in a route's `to:` list: a channel id, or `{ channel, message, mention,
- * crosspost, thread, pace, quiet, digest }`. `kindOptions` is what travels with each delivery;
+ * crosspost, thread, tags, pace, quiet, digest }`. `kindOptions` is what travels with each delivery;
  * `filterNames` the named filters it uses; `pacing` its pace (config/pace.ts).
  */
 const entryObject = discordDestinationSchema

@@ -5,13 +5,14 @@ import type { TargetDeps } from '../deps.js';
 import { DISCORD_ENV, readDiscordEnv } from './env.js';
 import { discordEntrySchema } from './destination.js';
 import { discordSettingsSchema } from './settings.js';
+import { locationOf } from './forum.js';
 
 const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
 
 /**
  * Discord channels: `{ discord: "<channel id>" }` in a route's `to:` list, or the shorthand
- * `discord: ["<channel id>", …]`. Posts over REST with a nonce (idempotent), edits messages when the
- * publisher edits, and answers slash commands from the one process that holds the gateway.
+ * `discord: ["<channel id>", …]`. Posts over REST with a nonce (idempotent; a forum post, which has
+ * no nonce, is looked for before it is made again), edits messages when the publisher edits, and answers slash commands from the one process that holds the gateway.
  * discord.js is loaded only when Discord is configured or printed.
  */
 export const discordKind: TargetKind<TargetDeps> = {
@@ -29,7 +30,7 @@ export const discordKind: TargetKind<TargetDeps> = {
     return {
       async create(deps) {
         const { createDiscord } = await import('./client.js');
-        const discord = createDiscord({ ...bot, store: deps.store, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
+        const discord = createDiscord({ ...bot, store: deps.store, http: deps.http, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
         new Gauge({
           name: 'herald_discord_gateway_up',
           help: '1 while this process holds a connected Discord gateway (slash commands), else 0',
@@ -40,8 +41,11 @@ export const discordKind: TargetKind<TargetDeps> = {
         });
         return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close };
       },
-      // A message link needs the guild, known here only when DISCORD_GUILD_ID is set.
-      messageUrl: (address, remoteId) => (bot.guildId ? `https://discord.com/channels/${bot.guildId}/${address}/${remoteId}` : null),
+      // A message link needs the guild, known here only when DISCORD_GUILD_ID is set; a forum post's message is in its thread.
+      messageUrl: (address, remoteId) => {
+        const { channelId, messageId } = locationOf(address, remoteId);
+        return bot.guildId ? `https://discord.com/channels/${bot.guildId}/${channelId}/${messageId}` : null;
+      },
     };
   },
   idempotent: true,
