@@ -116,6 +116,10 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         const setup = unconfigured.get(splitTargetKey(target).kind);
         return setup === undefined ? null : `${NOT_CONFIGURED}${setup}`;
       },
+      messageUrl: (target: string, remoteId: string) => {
+        const { kind, address } = splitTargetKey(target);
+        return options.configured.get(kind)?.messageUrl?.(address, remoteId) ?? null;
+      },
       startedAt: Date.now(),
       version: VERSION,
     },

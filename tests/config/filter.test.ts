@@ -122,4 +122,13 @@ describe('Discord destinations in routes', () => {
       'herald.yaml: routes[0].to[0]: unknown filter "breaking" (filters: none defined)',
     );
   });
+
+  it('check forum tags at load: category → tag name, names as long as Discord allows', () => {
+    const feeds = [{ id: 'a', url: 'https://a.example/rss' }];
+    const withTags = (tags: unknown) => configError({ feeds, routes: [{ feeds: ['a'], to: [{ discord: { channel: CHANNEL, tags } }] }] });
+    expect(withTags({ Security: 'A tag name longer than twenty' })).toMatch(/^herald\.yaml: routes\[0\]\.to\[0\]\.discord\.tags\.Security: expected a forum tag name of at most 20 characters \(Discord's limit\)/);
+    expect(withTags({ Security: '' })).toMatch(/^herald\.yaml: routes\[0\]\.to\[0\]\.discord\.tags\.Security: expected a forum tag name/);
+    expect(withTags(['CVE'])).toMatch(/^herald\.yaml: routes\[0\]\.to\[0\]\.discord\.tags: /);
+    expect(withTags({})).toMatch(/^herald\.yaml: routes\[0\]\.to\[0\]\.discord\.tags: expected at least one category: tag name pair/);
+  });
 });

@@ -81,6 +81,7 @@ describe('destinations whose kind is not configured', () => {
     const answer = explain('https://example.org/story', history, {
       describeTarget: (target) => (target === 'x' ? 'X' : `<#${CHANNEL}>`),
       waitingFor: (target) => (target === 'x' ? X_SETUP : null),
+      messageUrl: () => null,
     });
     expect(answer).toContain(`<#${CHANNEL}>: posted.`);
     expect(answer).toContain(`X: waiting: ${X_SETUP}.`);

@@ -12,6 +12,7 @@ import type { Store } from '../../src/store/store.js';
 import { discordEntrySchema } from '../../src/targets/discord/destination.js';
 import { forumTags } from '../../src/targets/discord/forum.js';
 import { discordKind } from '../../src/targets/discord/kind.js';
+import { explain } from '../../src/targets/discord/commands/why.js';
 import type { TargetDeps } from '../../src/targets/deps.js';
 import { article } from '../builders.js';
 import { FakeDiscord, GUILD_ID } from '../fakes/discord.js';
@@ -104,7 +105,10 @@ describe('Discord forum and media channels', () => {
 
     const sent = await delivery(story);
     expect(sent).toMatchObject({ status: 'sent', remoteId: `${post!.id}/${post!.id}` });
-    expect(configured.messageUrl!(FORUM, sent.remoteId!)).toBe(`https://discord.com/channels/${GUILD_ID}/${post!.id}/${post!.id}`);
+    const link = `https://discord.com/channels/${GUILD_ID}/${post!.id}/${post!.id}`;
+    expect(configured.messageUrl!(FORUM, sent.remoteId!)).toBe(link);
+    const why = explain(story.url, await store.urlHistory(story.url), { describeTarget: (target) => `<#${target.slice('discord:'.length)}>`, waitingFor: () => null, messageUrl: (target, remoteId) => configured.messageUrl!(target.slice('discord:'.length), remoteId) });
+    expect(why).toContain(`<#${FORUM}>: posted (${link}).`);
     const warning = lines.find((line) => line.tag === 'Hardware');
     expect(warning?.msg).toContain('forum channel news-forum (433333333333333333) has no tag named "Hardware" (its tags: CVE, News, Kernel)');
   });

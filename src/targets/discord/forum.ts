@@ -4,7 +4,7 @@ import { wordsOf } from '../../config/filter.js';
 export const FORUM_TYPES = { forum: 15, media: 16 } as const;
 
 /** How many tags one forum post may carry (Discord: `applied_tags`, "limited to 5"). */
-export const MAX_APPLIED_TAGS = 5;
+const MAX_APPLIED_TAGS = 5;
 
 /** A tag of a forum or media channel (`available_tags`). */
 export interface ForumTag {

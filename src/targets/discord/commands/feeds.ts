@@ -45,7 +45,7 @@ export const feedsDefinition = {
       options: [
         { type: ApplicationCommandOptionType.String, name: 'url', description: 'The feed’s address (RSS, Atom, RDF or JSON Feed)', required: true, max_length: 2000 },
         { type: ApplicationCommandOptionType.String, name: 'id', description: 'A short id: lower-case letters, digits, dashes (default: from the address)', required: false, max_length: 60 },
-        { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post (default: this channel)', required: false, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement] },
+        { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post (default: this channel)', required: false, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] },
         { type: ApplicationCommandOptionType.String, name: 'every', description: 'How often to check: 5m, 1h, … (default 5m)', required: false, max_length: 20 },
       ],
     },

@@ -73,6 +73,8 @@ export interface CommandDeps {
   describeTarget(target: string): string;
   /** Why deliveries to a target wait whatever their state ("target not configured: set X_APP_KEY…"), or null when its kind is configured. */
   waitingFor(target: string): string | null;
+  /** A link to the message a delivery to `target` posted as `remoteId` (its kind's messageUrl), or null when there is none. */
+  messageUrl(target: string, remoteId: string): string | null;
   startedAt: number;
   version: string;
   /** The approval desk behind the Approve, Edit and Skip buttons (absent: the buttons answer that no desk runs). */

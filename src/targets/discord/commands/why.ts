@@ -13,10 +13,11 @@ const whyDefinition = {
   options: [{ type: ApplicationCommandOptionType.String, name: 'url', description: 'The article’s address', required: true, max_length: 2000 }],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-/** How /why names a delivery's target, and why deliveries to it wait regardless of their own state (see CommandDeps). */
+/** How /why names a delivery's target, why deliveries to it wait regardless of their own state, and where a post is (see CommandDeps). */
 interface TargetWords {
   describeTarget(target: string): string;
   waitingFor(target: string): string | null;
+  messageUrl(target: string, remoteId: string): string | null;
 }
 
 function deliveryLine(delivery: Delivery, words: TargetWords): string {
@@ -25,8 +26,11 @@ function deliveryLine(delivery: Delivery, words: TargetWords): string {
   const waiting = delivery.status === 'pending' ? words.waitingFor(delivery.target) : null;
   if (waiting) return `${where}: waiting: ${waiting}.`;
   switch (delivery.status) {
-    case 'sent':
-      return delivery.digestId ? `${where}: posted in a digest (the destination's pace, quiet hours or schedule).` : `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}.`;
+    case 'sent': {
+      if (delivery.digestId) return `${where}: posted in a digest (the destination's pace, quiet hours or schedule).`;
+      const link = delivery.remoteId ? words.messageUrl(delivery.target, delivery.remoteId) : null;
+      return `${where}: posted${delivery.attempts > 1 ? ` after ${delivery.attempts} attempts` : ''}${link ? ` (${link})` : ''}.`;
+    }
     case 'folded':
       return `${where}: waiting in a digest (the destination's pace, quiet hours or schedule): it goes out in the digest, not alone.`;
     case 'failed':
