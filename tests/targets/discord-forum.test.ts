@@ -54,7 +54,7 @@ describe('Discord forum and media channels', () => {
     const kind = discordKind.fromEnv({ DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiUrl, DISCORD_GUILD_ID: GUILD_ID })!;
     Object.assign(configured, kind);
     store = await openSqliteStore(':memory:');
-    const deps = { store, http, log, config: () => null, metrics: new Registry(), commands: {}, commandCounter: { inc: () => undefined } } as unknown as TargetDeps;
+    const deps = { store, httpFor: () => http, log, config: () => null, metrics: new Registry(), commands: {}, commandCounter: { inc: () => undefined } } as unknown as TargetDeps;
     live = await configured.create(deps);
     outbox = new Outbox({ store, targets: new Map([['discord', { target: live.target, idempotent: true, canEdit: true }]]), retry: { maxAttempts: 5, baseMs: 1_000, maxMs: 60_000 }, log, owner: 'test', now: () => clock });
   });

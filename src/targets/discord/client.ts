@@ -38,8 +38,8 @@ function isRefusal(error: unknown): boolean {
 export interface DiscordOptions extends DiscordEnv {
   /** Where the commands' hash and the gateway lock are kept. */
   store: KeyValues & Leases;
-  /** The SSRF-guarded client: lead images attached to media channel posts. */
-  http: HttpClient;
+  /** The SSRF-guarded client for a feed's content: lead images attached to media channel posts. */
+  httpFor(feedId: string): HttpClient;
   log: Logger;
   commands: CommandDeps;
   /** herald_commands_total: each answered interaction, by command and outcome. */
@@ -131,7 +131,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     return classifyDiscordError(error, Date.now(), resend);
   }
 
-  const { channelOf, isForum, postInForum, followThread, warnOnce } = createChannels({ rest, restOnce, http: options.http, log, failure, botId: () => botId });
+  const { channelOf, isForum, postInForum, followThread, warnOnce } = createChannels({ rest, restOnce, httpFor: options.httpFor, log, failure, botId: () => botId });
 
   const target: Target = {
     kind: 'discord',

@@ -30,7 +30,7 @@ export const discordKind: TargetKind<TargetDeps> = {
     return {
       async create(deps) {
         const { createDiscord } = await import('./client.js');
-        const discord = createDiscord({ ...bot, store: deps.store, http: deps.http, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
+        const discord = createDiscord({ ...bot, store: deps.store, httpFor: deps.httpFor, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
         new Gauge({
           name: 'herald_discord_gateway_up',
           help: '1 while this process holds a connected Discord gateway (slash commands), else 0',

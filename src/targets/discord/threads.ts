@@ -60,8 +60,8 @@ export interface ChannelDeps {
   rest: REST;
   /** The same without retries: for requests that have no nonce (creating a forum post). */
   restOnce: REST;
-  /** The SSRF-guarded client: lead images attached to media channel posts. */
-  http: HttpClient;
+  /** The SSRF-guarded client for a feed's content: lead images attached to media channel posts. */
+  httpFor(feedId: string): HttpClient;
   log: Logger;
   /**
    * The outbox's view of a failed request (client.ts: pauses on a refused token or unreachable
@@ -119,7 +119,7 @@ export function createChannels(deps: ChannelDeps) {
     };
     if (!article.imageUrl) return missing('the article has no lead image');
     try {
-      const image = await fetchLeadImage(deps.http, article.imageUrl, MEDIA_IMAGE_MAX_BYTES);
+      const image = await fetchLeadImage(deps.httpFor(article.feedId), article.imageUrl, MEDIA_IMAGE_MAX_BYTES);
       if (!image) return missing('the image server sent no image');
       return { name: `image.${image.type.slice('image/'.length).replace('jpeg', 'jpg')}`, data: Buffer.from(image.bytes), contentType: image.type };
     } catch (error) {
