@@ -45,7 +45,11 @@ describe('digests on Discord', () => {
     );
     const registry = new FeedRegistry(config, store);
     await registry.load();
-    connection = createDiscord({ token: TOKEN, apiUrl: discord.apiUrl, guildId: null, store, log, commands: {} as CommandDeps, commandCounter: { inc() {} } });
+    // Digests go to a text channel: no lead image is fetched.
+    const httpFor = () => {
+      throw new Error('digest tests fetch no images');
+    };
+    connection = createDiscord({ token: TOKEN, apiUrl: discord.apiUrl, guildId: null, store, httpFor, log, commands: {} as CommandDeps, commandCounter: { inc() {} } });
     const before = discord.messagesIn(CHANNEL).length;
     return {
       /** Records an article of `feedId` published (and first seen) at `at`, as ingest would. */
