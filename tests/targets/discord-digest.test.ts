@@ -107,7 +107,7 @@ describe('digests on Discord', () => {
     await queue('n3', clock + 1);
     await outbox().drain();
     expect(posted()).toEqual([]);
-    const why = async (id: string) => explain(`https://news.example/${id}`, await store.urlHistory(`https://news.example/${id}`), { describeTarget: (target) => target, waitingFor: () => null });
+    const why = async (id: string) => explain(`https://news.example/${id}`, await store.urlHistory(`https://news.example/${id}`), { describeTarget: (target) => target, waitingFor: () => null, messageUrl: () => null });
     expect(await why('n2')).toContain(`discord:${CHANNEL}: waiting in a digest (the destination's pace, quiet hours or schedule): it goes out in the digest, not alone.`);
     // 06:59 in Berlin: still quiet.
     clock = Date.UTC(2026, 11, 1, 5, 59);
