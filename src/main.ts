@@ -133,7 +133,9 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     if (options.dryRun) {
       // A dry run prints for every kind, and says which ones a real run could not send to yet.
       const label = configured ? null : `(${NOT_CONFIGURED}${kind.setup}: a real run would keep these posts waiting)`;
-      live.set(kind.name, { kind, live: { target: kind.printer(label ? (text) => print(`${label}\n${text}`) : print, () => feeds.current()) } });
+      const target = kind.printer(label ? (text) => print(`${label}\n${text}`) : print, () => feeds.current());
+      // The kind's caps apply as in a real run (X's budget, counted from a fresh day): only what would be sent is printed.
+      live.set(kind.name, { kind, live: { target, policy: kind.dryRunPolicy?.(deps) } });
     }
     else if (configured) live.set(kind.name, { kind, live: await configured.create(deps) });
     else continue;

@@ -89,6 +89,8 @@ export interface TargetKind<Deps> extends KindConfig {
    * `config` is null for a bare URL in `herald preview`.
    */
   printer(print: (text: string) => void, config: () => Config | null): Target;
+  /** The caps the kind applies before each send (X's budget), built for a dry run so it prints only what a real run would send. */
+  dryRunPolicy?(deps: Deps): DeliveryPolicy;
   /** The platform's name as people write it ("Discord", "X"), for the dashboard. */
   readonly title?: string;
   /** How a post of `article` with these options would look on the platform (the dashboard's preview). */

@@ -70,6 +70,20 @@ describe('destinations whose kind is not configured', () => {
     expect(dry.logged('printed (dry run)')).toHaveLength(6);
   }, 60_000);
 
+  it("a dry run applies X's caps before printing: only what a real run would send", async () => {
+    const capped = writeConfig(tempDir('unconfigured-capped'), {
+      feeds: [{ id: 'waiting', url: feeds.url('/feed.xml'), backfill: 3 }],
+      routes: [{ feeds: ['waiting'], discord: [CHANNEL], x: true }],
+      x: { maxPostsPerDay: 1 },
+    });
+    const dry = new HeraldProcess(['run', '--dry-run', '--once'], { HERALD_CONFIG: capped, HERALD_ALLOW_PRIVATE_NETWORK: '1', ...fakeEnv({ discord }) });
+    expect((await dry.exited).code).toBe(0);
+    expect(dry.stdout.match(/── would post to X/g)).toHaveLength(1);
+    expect(dry.stdout.match(/── would post to Discord channel/g)).toHaveLength(3);
+    expect(dry.logged('printed (dry run)')).toHaveLength(4);
+    expect(dry.logged('delivered')).toEqual([]);
+  }, 60_000);
+
   it('/why says a delivery to a kind not configured waits and what to set', () => {
     const delivery = (target: string, status: Delivery['status']): Delivery =>
       ({ id: 1, articleId: 'a', target, status, attempts: 0, nextAttemptAt: 0, lastError: null, remoteId: null, unknownOutcome: false }) as unknown as Delivery;

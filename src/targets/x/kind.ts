@@ -25,6 +25,7 @@ export const xKind: TargetKind<TargetDeps> = {
   },
   settings: xSettingsSchema,
   env: X_ENV,
+  dryRunPolicy: (deps) => budgetPolicy({ store: deps.store, settings: () => xSettings(deps.config()) }),
   fromEnv(environment) {
     const { account } = readXEnv(environment);
     if (!account) return null;
