@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile, type Config } from './config/config.js';
 import type { Env, Environment } from './config/env.js';
 import type { FilterFacts } from './config/filter.js';
+import type { Article } from './articles/article.js';
+import type { NewDelivery } from './store/store.js';
 import { NOT_CONFIGURED, Outbox, type DrainReport } from './deliveries/outbox.js';
 import type { ConfiguredKind, LiveTarget, TargetKind } from './deliveries/kind.js';
 import { splitTargetKey } from './deliveries/target.js';
@@ -184,6 +186,10 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     articles,
     log: log.child({ component: 'poller' }),
     deliveriesFor: (feedId: string, facts: FilterFacts) => feeds.deliveriesFor(feedId, facts),
+    async moreDeliveries(article: Article, facts: FilterFacts, routed: readonly NewDelivery[]) {
+      const added = await Promise.all([...live.values()].map(({ live: kind }) => kind.moreDeliveries?.(article, facts, routed) ?? []));
+      return added.flat();
+    },
     updates: config.updates,
     feedLimits,
     onNewDeliveries: () => {

@@ -2,6 +2,8 @@ import type { Config } from '../config/config.js';
 import type { Environment, EnvVar } from '../config/env.js';
 import type { KindConfig } from '../config/schema.js';
 import type { Article } from '../articles/article.js';
+import type { FilterFacts } from '../config/filter.js';
+import type { NewDelivery } from '../store/store.js';
 import type { DeliveryPolicy } from './policy.js';
 import type { DeliveryOptions } from './options.js';
 import type { Target } from './target.js';
@@ -36,6 +38,12 @@ export interface LiveTarget {
   ready?(): boolean;
   /** Stopped with Herald. */
   close?(): Promise<void>;
+  /**
+   * Deliveries the kind adds of its own to a new article, beside those its routes give it (`routed`,
+   * filters applied): Discord's alert DMs to members whose alerts match. Recorded with the others, in
+   * the same transaction, so each is made once per article.
+   */
+  moreDeliveries?(article: Article, facts: FilterFacts, routed: readonly NewDelivery[]): Promise<NewDelivery[]>;
 }
 
 /** A destination kind its environment variables configure (its token is set): it can build its target. */

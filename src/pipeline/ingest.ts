@@ -43,6 +43,11 @@ export interface IngestDeps {
   log: Logger;
   /** The deliveries (target key and route options) a feed's new article gets, its routes' filters applied to `facts`. */
   deliveriesFor(feedId: string, facts: FilterFacts): NewDelivery[];
+  /**
+   * Deliveries the destination kinds add to a new article beside its routed ones (members' alert
+   * DMs); absent: none. A failure here is logged and the article keeps its routed deliveries.
+   */
+  moreDeliveries?(article: Article, facts: FilterFacts, routed: readonly NewDelivery[]): Promise<NewDelivery[]>;
   /** What to do when a publisher edits an item already posted: edit the messages, or ignore it. */
   updates: 'edit' | 'ignore';
   feedLimits: FeedLimits;
@@ -157,7 +162,15 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
       await store.markSeen(feed.id, [{ key, url: null }], now());
       return;
     }
-    const deliveries = deps.deliveriesFor(feed.id, filterFacts(article, text, language));
+    const facts = filterFacts(article, text, language);
+    const routed = deps.deliveriesFor(feed.id, facts);
+    const more = deps.moreDeliveries
+      ? await deps.moreDeliveries(article, facts, routed).catch((error: unknown) => {
+          log.warn({ feed: feed.id, article: article.id, err: error }, 'could not add the deliveries of members’ alerts');
+          return [];
+        })
+      : [];
+    const deliveries = [...routed, ...more];
     const queued = await store.addArticle(article, { key, contentHash: contentHash(item) }, deliveries, now());
     newArticles++;
     const filtered = deliveries.flatMap(({ target, options, heldBack }) => {

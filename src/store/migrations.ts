@@ -176,6 +176,23 @@ const V10 = (idColumn: string, json: string) => [
   'CREATE INDEX deliveries_sent_at ON deliveries (target, sent_at)',
 ];
 
+/**
+ * Per-member alerts (/alerts): the words a member of a guild wants a DM for. A member whose DMs
+ * are closed has every alert paused (paused_at) until they resume them.
+ */
+const V11 = (id: string) => [
+  `CREATE TABLE member_alerts (
+    ${id},
+    guild_id TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    words TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    paused_at BIGINT
+  )`,
+  'CREATE INDEX member_alerts_by_member ON member_alerts (member_id, guild_id)',
+  'CREATE INDEX member_alerts_by_guild ON member_alerts (guild_id)',
+];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -223,6 +240,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 8, sqlite: V8, postgres: V8 },
   { version: 9, sqlite: V9, postgres: V9 },
   { version: 10, sqlite: V10('id INTEGER PRIMARY KEY AUTOINCREMENT', 'TEXT'), postgres: V10('id BIGSERIAL PRIMARY KEY', 'JSONB') },
+  { version: 11, sqlite: V11('id INTEGER PRIMARY KEY AUTOINCREMENT'), postgres: V11('id BIGSERIAL PRIMARY KEY') },
 ];
 
 /** What the migration runner needs to know of a backend. */

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedState, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
 import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
 import { batcher, BATCH_ROWS, batches, onePerKey } from './batch.js';
+import { memberAlertParts } from './member-alert-queries.js';
 import { compiled, feedStateColumns, type Db } from './statements.js';
 import type { Digests } from './digests.js';
+import type { MemberAlerts } from './member-alerts.js';
 import { digestQueries } from './digest-queries.js';
 
 /**
@@ -11,9 +13,8 @@ import { digestQueries } from './digest-queries.js';
  * (full-text search, leases, the gateway lock) is in sqlite.ts and postgres.ts.
  */
 
-
 /** The part of the store each backend supplies itself. */
-export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof CommonParts | keyof Digests | 'searchArticles'>;
+export type DialectParts = Pick<Articles, 'searchArticles'> & Omit<Store, keyof CommonParts | keyof Digests | keyof MemberAlerts | 'searchArticles'>;
 /** The part of the store written once. */
 type CommonParts = FeedStates & SeenItems & Omit<Articles, 'searchArticles'> & DeliveryQueue & Subscriptions & PushSubscriptions & KeyValues & UsageLedger & Approvals;
 
@@ -36,6 +37,7 @@ export function createStore(db: Db, dialect: DialectParts): Store {
   return {
     ...common,
     ...digestQueries(db),
+    ...memberAlertParts(db),
     ...dialect,
     async close() {
       await flush();

@@ -26,17 +26,20 @@ export const text = z.string();
 export const nullableText = z.string().nullable();
 export const nullableInt = int.nullable();
 export const deliveryStatus = z.enum(['held', 'pending', 'sending', 'sent', 'failed', 'skipped', 'folded'] satisfies DeliveryStatus[]);
-const categories = z
-  .string()
-  .transform((json, context) => {
-    try {
-      return JSON.parse(json) as unknown;
-    } catch {
-      context.addIssue({ code: 'custom', message: 'categories: not JSON' });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(z.string()));
+/** A JSON array of strings kept in a TEXT column (`what` names it in errors). */
+export const jsonStrings = (what: string) =>
+  z
+    .string()
+    .transform((json, context) => {
+      try {
+        return JSON.parse(json) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: `${what}: not JSON` });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.string()));
+const categories = jsonStrings('categories');
 
 /** Checks `row` against `schema`, naming `table` in the StoreRowError it throws on a mismatch; returns the parsed row. */
 export function checkRow<T>(schema: z.ZodType<T>, table: string, row: unknown): T {

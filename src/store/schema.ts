@@ -131,5 +131,15 @@ export interface Tables {
   };
   /** What a closed digest lists, in order. */
   digest_items: { digest_id: number; article_id: string; position: number };
+  /** Per-member alerts (schema v11): a member's words, per guild; paused_at set while their DMs are closed. */
+  member_alerts: {
+    id: Generated<number>;
+    guild_id: string;
+    member_id: string;
+    /** A JSON array of the words and phrases, as the member typed them. */
+    words: string;
+    created_at: number;
+    paused_at: number | null;
+  };
   schema_migrations: { version: number; applied_at: number };
 }

@@ -1,3 +1,4 @@
+import type { MemberAlerts } from './member-alerts.js';
 import type { Digests } from './digests.js';
 
 /**
@@ -381,7 +382,7 @@ export interface Approvals {
 }
 
 /** Everything the store keeps, on one connection pool (SQLite file or PostgreSQL database). */
-export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, PushSubscriptions, Leases, Workers, KeyValues, UsageLedger, Approvals, Digests {
+export interface Store extends FeedStates, SeenItems, Articles, DeliveryQueue, Subscriptions, PushSubscriptions, Leases, Workers, KeyValues, UsageLedger, Approvals, Digests, MemberAlerts {
   /** Closes the database (and with it the gateway lock); the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -3,13 +3,14 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { HttpClient } from '../sources/http.js';
 import type { KeyValues, Leases, UsageLedger } from '../store/store.js';
+import type { MemberAlerts } from '../store/member-alerts.js';
 import type { CommandCounter } from './discord/commands/index.js';
 import type { CommandDeps } from './discord/commands/types.js';
 
 /** What a destination kind may use to build its target (targets/index.ts lists the kinds). */
 export interface TargetDeps {
-  /** The parts of the store the kinds keep state in: tokens and hashes, the gateway lock, X's usage. */
-  store: KeyValues & Leases & UsageLedger;
+  /** The parts of the store the kinds keep state in: tokens and hashes, the gateway lock, X's usage, members' alerts (Discord). */
+  store: KeyValues & Leases & UsageLedger & MemberAlerts;
   /**
    * The SSRF-guarded client for a feed's content (lead images posted to X, Bluesky, Mastodon):
    * loopback and private addresses only for a feed allowed them (FeedConfig.privateNetwork).

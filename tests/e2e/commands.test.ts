@@ -62,7 +62,7 @@ describe('slash commands through the real discord.js client', () => {
 
   it('registers every slash command at start', () => {
     const names = (discord.commandRegistrations[0]!.body as Array<{ name: string }>).map((c) => c.name).sort();
-    expect(names).toEqual(['feeds', 'headlines', 'search', 'status', 'summary', 'why']);
+    expect(names).toEqual(['alerts', 'feeds', 'headlines', 'search', 'status', 'summary', 'why']);
   });
 
   it('/headlines pages to older stories with the More button', async () => {

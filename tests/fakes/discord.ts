@@ -136,6 +136,14 @@ export class FakeDiscord {
   readonly injectedWebhook: InjectedResponse[] = [];
   /** How many of the next webhook executes post the message and then lose the answer (the connection is reset). */
   loseWebhookReplies = 0;
+  /** Channels of guilds other than the fake guild (GET /channels/{id} answers with this guild_id). */
+  readonly channelGuilds = new Map<string, string>();
+  /** DM channels Herald opened (POST /users/@me/channels), by member id. */
+  readonly dmChannels = new Map<string, string>();
+  /** Members whose DMs are closed: a message to their DM channel gets 403 with code 50007, as Discord answers. */
+  readonly closedDms = new Set<string>();
+  /** Requests to post in a DM channel, accepted or not, by member id. */
+  readonly dmRequests = new Map<string, number>();
   /** While true, Discord refuses the bot token: every REST request (the gateway lookup too) gets 401. */
   refuseToken = false;
   messageRequests = 0;
@@ -192,6 +200,17 @@ export class FakeDiscord {
     return this.messages.filter((message) => message.channelId === channelId);
   }
 
+  /** The DMs a member received. */
+  dmsTo(memberId: string): PostedMessage[] {
+    const channel = this.dmChannels.get(memberId);
+    return channel ? this.messagesIn(channel) : [];
+  }
+
+  /** The member whose DM channel this is, if it is one. */
+  private dmMember(channelId: string): string | undefined {
+    return [...this.dmChannels].find(([, channel]) => channel === channelId)?.[0];
+  }
+
   private id(): string {
     return String(this.nextId++);
   }
@@ -237,6 +256,15 @@ export class FakeDiscord {
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
       });
     }
+    // Create DM: https://discord.com/developers/docs/resources/user#create-dm (the same channel every time).
+    if (req.method === 'POST' && path === '/users/@me/channels') {
+      if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
+      const recipient = String(json?.recipient_id ?? '');
+      if (!/^\d{17,20}$/.test(recipient)) return sendJson(res, 400, { message: 'Invalid Form Body', code: 50035 });
+      const channel = this.dmChannels.get(recipient) ?? this.id();
+      this.dmChannels.set(recipient, channel);
+      return sendJson(res, 200, { id: channel, type: 1, last_message_id: null, flags: 0, recipients: [{ id: recipient, username: `member-${recipient.slice(-4)}`, discriminator: '0', avatar: null, global_name: null }] });
+    }
     let match = /^\/channels\/(\d+)$/.exec(path);
     if (match && (req.method === 'GET' || req.method === 'PATCH')) {
       if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
@@ -271,7 +299,11 @@ export class FakeDiscord {
       const injected = this.injected.shift();
       if (injected) return sendJson(res, injected.status, injected.body ?? { message: 'injected failure', code: 0 }, injected.headers);
       const channelId = match[1]!;
-      if (!this.channels.includes(channelId)) return sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
+      const member = this.dmMember(channelId);
+      if (member) {
+        this.dmRequests.set(member, (this.dmRequests.get(member) ?? 0) + 1);
+        if (this.closedDms.has(member)) return sendJson(res, 403, { message: 'Cannot send messages to this user', code: 50007 });
+      } else if (!this.channels.includes(channelId)) return sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
       const problems = limitViolations(json);
       if (problems.length > 0) {
         this.refusedMessages.push(problems);
@@ -414,7 +446,8 @@ export class FakeDiscord {
   private channelObject(id: string): Record<string, unknown> | null {
     const forum = this.forums.get(id);
     if (forum) return { id, type: forum.type, guild_id: GUILD_ID, name: forum.name, position: 0, flags: 0, parent_id: null, permission_overwrites: [], available_tags: forum.tags.map((tag) => ({ ...tag, moderated: false, emoji_id: null, emoji_name: null })) };
-    if (this.channels.includes(id)) return { id, type: 0, guild_id: GUILD_ID, name: `news-${this.channels.indexOf(id)}`, position: 0, flags: 0, parent_id: null, permission_overwrites: [] };
+    if (this.channels.includes(id)) return { id, type: 0, guild_id: this.channelGuilds.get(id) ?? GUILD_ID, name: `news-${this.channels.indexOf(id)}`, position: 0, flags: 0, parent_id: null, permission_overwrites: [] };
+    if (this.dmMember(id)) return { id, type: 1, flags: 0 };
     const post = this.forumPosts.find((p) => p.id === id);
     const thread = this.threads.find((t) => t.messageId === id);
     if (!post && !thread) return null;
@@ -613,8 +646,10 @@ export class FakeDiscord {
    * Runs a slash command as a member with `permissions` and resolves with Herald's answer: the
    * callback, or the edited reply when Herald deferred.
    */
-  async runCommand(name: string, options: unknown[] = [], permissions = '0', resolved?: Record<string, unknown>): Promise<{ type: number; content?: string; embeds?: Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text: string } }>; flags?: number; components?: unknown[] }> {
-    const id = await this.dispatchInteraction(2, { id: this.id(), name, type: 1, options, ...(resolved ? { resolved } : {}) }, permissions);
+  async runCommand(name: string, options: unknown[] = [], permissions = '0', resolved?: Record<string, unknown>, as?: { userId: string; guildId?: string }): Promise<{ type: number; content?: string; embeds?: Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text: string } }>; flags?: number; components?: unknown[] }> {
+    const member = as && { user: { id: as.userId, username: `member-${as.userId.slice(-4)}`, discriminator: '0', avatar: null, global_name: null }, roles: [], permissions, joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 };
+    const extra = member ? { member, guild_id: as.guildId ?? GUILD_ID, channel: { id: this.channels[0], type: 0, guild_id: as.guildId ?? GUILD_ID, name: 'news-0' } } : {};
+    const id = await this.dispatchInteraction(2, { id: this.id(), name, type: 1, options, ...(resolved ? { resolved } : {}) }, permissions, extra);
     const callback = await this.callbackOf(id);
     if (callback.type === 5) return { type: 5, ...(await this.editOf(id)), flags: callback.data?.flags };
     return { type: callback.type, ...callback.data } as never;

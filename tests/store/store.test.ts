@@ -56,6 +56,38 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     ]);
   });
 
+  it.skipIf(!available)('keeps members’ alerts per member and guild, at most `max` each, paused and resumed together, and counts their DMs', async () => {
+    store = await open();
+    const alice = { guildId: 'g1', memberId: 'alice' };
+    const first = await store.addMemberAlert({ ...alice, words: ['heat pump', 'solar'] }, 2, 10);
+    expect(first).toEqual({ id: expect.any(Number), ...alice, words: ['heat pump', 'solar'], createdAt: 10, pausedAt: null });
+    await store.addMemberAlert({ ...alice, words: ['tram'] }, 2, 11);
+    expect(await store.addMemberAlert({ ...alice, words: ['bus'] }, 2, 12)).toBeNull();
+    await store.addMemberAlert({ guildId: 'g2', memberId: 'alice', words: ['bus'] }, 2, 12);
+    await store.addMemberAlert({ guildId: 'g1', memberId: 'bob', words: ['rail'] }, 2, 13);
+    expect((await store.memberAlerts('g1', 'alice')).map((a) => a.words)).toEqual([['heat pump', 'solar'], ['tram']]);
+    expect((await store.activeAlerts(['g1'])).map((a) => a.memberId)).toEqual(['alice', 'alice', 'bob']);
+    expect(await store.removeMemberAlert('g1', 'bob', first!.id)).toBe(false);
+    expect(await store.removeMemberAlert('g1', 'alice', first!.id)).toBe(true);
+    // Closed DMs pause a member everywhere; a new alert starts paused; resuming clears them all.
+    expect(await store.setAlertsPaused('alice', 50)).toBe(2);
+    expect((await store.activeAlerts(['g1', 'g2'])).map((a) => a.memberId)).toEqual(['bob']);
+    expect(await store.addMemberAlert({ guildId: 'g2', memberId: 'alice', words: ['ferry'] }, 2, 51)).toMatchObject({ pausedAt: 50 });
+    expect(await store.setAlertsPaused('alice', null)).toBe(3);
+    expect(await store.activeAlerts([])).toEqual([]);
+    // DMs counted per member target since a time: sent (or sending), and those dropped by the limit.
+    const options = { template: null, style: { name: 'news', color: 0 }, priority: 0 };
+    for (const id of ['d1', 'd2', 'd3']) await store.addArticle(article({ id }), { key: id, contentHash: null }, [{ target: 'discord:@alice', options }], 100);
+    const [one, two, three] = (await store.unfinishedFor('discord:@alice')).map((job) => job.delivery.id);
+    await store.markSending(one!, 100);
+    await store.markSent(one!, 'm1', 110);
+    await store.markSkipped(two!, 'alert DM limit: at most 1 an hour', 120);
+    await store.markSkipped(three!, 'held back by a moderator', 120);
+    expect(await store.alertDms('discord:@alice', 100, 'alert DM limit')).toEqual({ sent: 1, dropped: 1 });
+    expect(await store.alertDms('discord:@alice', 115, 'alert DM limit')).toEqual({ sent: 0, dropped: 1 });
+    expect(await store.alertDms('discord:@bob', 0, 'alert DM limit')).toEqual({ sent: 0, dropped: 0 });
+  });
+
   it.skipIf(!available)('takes a feed with more items than one statement can bind (SQLite 32,766 values, PostgreSQL 65,535)', async () => {
     store = await open();
     const items = Array.from({ length: 12_000 }, (_, i) => ({ key: `i${i}`, url: `https://news.example/${i}`, contentHash: `h${i}` }));
@@ -280,7 +312,7 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     store = await legacy.open();
     expect(await legacy.versions()).toEqual(versions);
     expect(versions.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
-    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10]);
+    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10, 11]);
     expect(await store.pushSubscriptions()).toEqual([]);
   });
 

@@ -9,6 +9,7 @@ import { createDiscord, type DiscordConnection } from '../../src/targets/discord
 import type { CommandDeps } from '../../src/targets/discord/commands/types.js';
 import { explain } from '../../src/targets/discord/commands/why.js';
 import { discordKind } from '../../src/targets/discord/kind.js';
+import { discordSettings } from '../../src/targets/discord/settings.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
 import { article } from '../builders.js';
 import { FakeDiscord, type PostedMessage } from '../fakes/discord.js';
@@ -49,7 +50,7 @@ describe('digests on Discord', () => {
     const httpFor = () => {
       throw new Error('digest tests fetch no images');
     };
-    connection = createDiscord({ token: TOKEN, apiUrl: discord.apiUrl, guildId: null, store, httpFor, log, commands: {} as CommandDeps, commandCounter: { inc() {} } });
+    connection = createDiscord({ token: TOKEN, apiUrl: discord.apiUrl, guildId: null, store, httpFor, log, commands: {} as CommandDeps, commandCounter: { inc() {} }, alerts: { store, settings: () => discordSettings(config).alerts } });
     const before = discord.messagesIn(CHANNEL).length;
     return {
       /** Records an article of `feedId` published (and first seen) at `at`, as ingest would. */

@@ -2,7 +2,8 @@ import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { KeyValues, Leases } from '../../store/store.js';
-import { DeliveryError, type SendContext, type Target } from '../../deliveries/target.js';
+import type { MemberAlerts } from '../../store/member-alerts.js';
+import { DeliveryError, targetKey, type SendContext, type Target } from '../../deliveries/target.js';
 import type { Article } from '../../articles/article.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
@@ -18,6 +19,11 @@ import { FORUM_TYPES, locationOf } from './forum.js';
 import { createChannels, forumMessage, threadName, type Channel } from './threads.js';
 
 const userSchema = z.object({ id: z.string() });
+import { ALERT_WINDOW_MS, alertLine, alertMember, DROPPED_REASON, readAlertOptions } from './alerts.js';
+import type { AlertSettings } from './settings.js';
+
+/** Discord's answer to a DM the member does not accept (DMs closed, the bot blocked, no shared guild): "Cannot send messages to this user". */
+const DMS_CLOSED = 50007;
 
 /** Rate-limit waits longer than this are handed back to the outbox instead of held in the client. */
 const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
@@ -44,6 +50,8 @@ export interface DiscordOptions extends DiscordEnv {
   commands: CommandDeps;
   /** herald_commands_total: each answered interaction, by command and outcome. */
   commandCounter: CommandCounter;
+  /** Members' alerts: paused here when Discord refuses a member's DM; `settings` as currently loaded. */
+  alerts: { store: MemberAlerts; settings(): AlertSettings };
 }
 
 export interface DiscordConnection {
@@ -63,7 +71,16 @@ export interface DiscordConnection {
   /** For herald_discord_gateway_up: true while this process holds a connected gateway. */
   gatewayUp(): boolean;
   close(): Promise<void>;
+  /**
+   * The guild a channel belongs to (GET /channels/{id}, remembered: a channel never moves), or null
+   * when Discord does not say: an unknown channel, a DM, or Discord refusing or unreachable (asked
+   * again after a minute).
+   */
+  guildOf(channelId: string): Promise<string | null>;
 }
+
+/** How long a channel whose guild could not be read is left before asking Discord again, in ms. */
+const GUILD_RETRY_MS = 60_000;
 
 /**
  * Discord over REST (posts and edits) and the gateway (slash commands). Posting uses its own REST
@@ -132,6 +149,60 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
   }
 
   const { channelOf, isForum, postInForum, followThread, warnOnce } = createChannels({ rest, restOnce, httpFor: options.httpFor, log, failure, botId: () => botId });
+  /** DM channels by member id: Discord answers POST /users/@me/channels with the same channel every time. */
+  const dmChannels = new Map<string, string>();
+  async function dmChannel(member: string): Promise<string> {
+    const known = dmChannels.get(member);
+    if (known) return known;
+    const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: member } })) as { id: string };
+    dmChannels.set(member, channel.id);
+    return channel.id;
+  }
+
+  /**
+   * An alert DM (discord/alerts.ts): the article's default message under a line naming the alert,
+   * in the member's DM channel (opened with POST /users/@me/channels). When the member does not
+   * accept it (50007), every alert of theirs is paused, so nothing more is queued for them, and the
+   * delivery fails for good; /alerts list says so and /alerts resume undoes it.
+   */
+  async function sendAlert(article: Article, context: SendContext, member: string): Promise<{ remoteId: string | null }> {
+    const alert = readAlertOptions(context.options.kindOptions);
+    const message = renderDiscordMessage(article, renderOptionsOf(context));
+    const { dmsPerHour } = options.alerts.settings();
+    // This DM is counted among those sent: it is the hour's last when the count reaches the limit.
+    const { sent } = await options.alerts.store.alertDms(targetKey('discord', context.address), Date.now() - ALERT_WINDOW_MS, DROPPED_REASON);
+    const line = alert ? alertLine(alert, sent >= dmsPerHour ? { dmsPerHour } : null) : null;
+    const body = { ...message, ...(line ? { content: line } : {}) };
+    try {
+      const posted = (await rest.post(Routes.channelMessages(await dmChannel(member)), { body })) as { id?: string };
+      return { remoteId: posted?.id ?? null };
+    } catch (error) {
+      if (error instanceof DiscordAPIError && Number(error.code) === DMS_CLOSED) {
+        const paused = await options.alerts.store.setAlertsPaused(member, Date.now());
+        log.info({ target: 'discord', member, paused }, "a member's DMs are closed; their alerts are paused");
+        throw new DeliveryError(`Discord ${error.status} ${error.code}: the member does not accept DMs; their alerts are paused`, 'permanent');
+      }
+      throw failure(error);
+    }
+  }
+
+  /** Guilds by channel id; a failed lookup is kept as the time to ask again. */
+  const guilds = new Map<string, { guild: string | null; retryAt: number }>();
+  async function guildOf(channelId: string): Promise<string | null> {
+    const known = guilds.get(channelId);
+    if (known && (known.guild !== null || Date.now() < known.retryAt)) return known.guild;
+    if (pause) return null;
+    try {
+      const channel = (await rest.get(Routes.channel(channelId))) as { guild_id?: string };
+      const guild = channel.guild_id ?? null;
+      guilds.set(channelId, { guild, retryAt: guild ? Number.POSITIVE_INFINITY : Date.now() + GUILD_RETRY_MS });
+      return guild;
+    } catch (error) {
+      log.warn({ target: 'discord', channel: channelId, reason: (error as Error).message }, 'could not read the guild of a channel; alerts of its articles wait for the next');
+      guilds.set(channelId, { guild: null, retryAt: Date.now() + GUILD_RETRY_MS });
+      return null;
+    }
+  }
 
   const target: Target = {
     kind: 'discord',
@@ -143,6 +214,8 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       return pause ? { kind: 'wait', until: nextCheckAt, reason: pause.reason } : { kind: 'send' };
     },
     async send(article: Article, context: SendContext) {
+      const member = alertMember(context.address);
+      if (member !== null) return sendAlert(article, context, member);
       const render = renderOptionsOf(context);
       let channel: Channel;
       try {
@@ -200,6 +273,17 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
      * first, since Discord refuses edits in an archived thread).
      */
     async edit(article: Article, context: SendContext & { remoteId: string }) {
+      const member = alertMember(context.address);
+      if (member !== null) {
+        // An alert DM keeps its first line (the alert) and follows the article's embed.
+        const { embeds, allowed_mentions } = renderDiscordMessage(article, renderOptionsOf(context));
+        try {
+          await rest.patch(Routes.channelMessage(await dmChannel(member), context.remoteId), { body: { embeds, allowed_mentions } });
+        } catch (error) {
+          throw failure(error);
+        }
+        return;
+      }
       const render = renderOptionsOf(context);
       const where = locationOf(context.address, context.remoteId);
       const inThread = where.channelId !== context.address;
@@ -308,6 +392,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     target,
     start: elect,
     ready: () => pause === null && (!holdsGateway || gatewayReady),
+    guildOf,
     gatewayUp: () => holdsGateway && gatewayReady,
     async close() {
       closed = true;

@@ -4,8 +4,9 @@ import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
 import { DISCORD_ENV, readDiscordEnv } from './env.js';
 import { discordEntrySchema } from './destination.js';
-import { discordSettingsSchema } from './settings.js';
+import { discordSettings, discordSettingsSchema } from './settings.js';
 import { locationOf } from './forum.js';
+import { alertMember } from './alerts.js';
 
 const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)');
 
@@ -30,7 +31,11 @@ export const discordKind: TargetKind<TargetDeps> = {
     return {
       async create(deps) {
         const { createDiscord } = await import('./client.js');
-        const discord = createDiscord({ ...bot, store: deps.store, httpFor: deps.httpFor, log: deps.log.child({ component: 'discord' }), commands: deps.commands, commandCounter: deps.commandCounter });
+        const { memberAlerts } = await import('./alerts.js');
+        const log = deps.log.child({ component: 'discord' });
+        const settings = () => discordSettings(deps.config()).alerts;
+        const discord = createDiscord({ ...bot, store: deps.store, httpFor: deps.httpFor, log, commands: deps.commands, commandCounter: deps.commandCounter, alerts: { store: deps.store, settings } });
+        const alerts = memberAlerts({ store: deps.store, guildOf: discord.guildOf, settings, log: log.child({ component: 'alerts' }) });
         new Gauge({
           name: 'herald_discord_gateway_up',
           help: '1 while this process holds a connected Discord gateway (slash commands), else 0',
@@ -39,12 +44,12 @@ export const discordKind: TargetKind<TargetDeps> = {
             this.set(discord.gatewayUp() ? 1 : 0);
           },
         });
-        return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close };
+        return { target: discord.target, start: discord.start, ready: discord.ready, close: discord.close, policy: alerts.policy, moreDeliveries: alerts.deliveriesFor };
       },
-      // A message link needs the guild, known here only when DISCORD_GUILD_ID is set; a forum post's message is in its thread.
+      // A message link needs the guild, known here only when DISCORD_GUILD_ID is set; a forum post's message is in its thread; an alert DM has none.
       messageUrl: (address, remoteId) => {
         const { channelId, messageId } = locationOf(address, remoteId);
-        return bot.guildId ? `https://discord.com/channels/${bot.guildId}/${channelId}/${messageId}` : null;
+        return bot.guildId && alertMember(address) === null ? `https://discord.com/channels/${bot.guildId}/${channelId}/${messageId}` : null;
       },
     };
   },
@@ -52,7 +57,8 @@ export const discordKind: TargetKind<TargetDeps> = {
   canEdit: true,
   sampleAddress: '000000000000000000',
   setup: 'set DISCORD_TOKEN',
-  describe: (address) => `<#${address}>`,
+  // A member's alert DM is not named: /why and /status must not tell others who has which alert.
+  describe: (address) => (alertMember(address) === null ? `<#${address}>` : "a member's alert DM"),
   title: 'Discord',
   printer(print) {
     return {

@@ -5,6 +5,7 @@ import { cutText } from '../../../text/cut.js';
 import { fitMessage } from '../fit.js';
 import { decidedPreview, editModal, readDeskId, type DeskAction } from '../approval.js';
 import type { Approval } from '../../../store/store.js';
+import { alertsCommand } from './alerts.js';
 import type { Command } from './command.js';
 import { feedsCommand } from './feeds.js';
 import { headlinesCommand, MORE_PREFIX, moreHeadlines } from './headlines.js';
@@ -15,7 +16,7 @@ import { CommandError, type CommandDeps, type Reply, type ListedFeed } from './t
 import { whyCommand } from './why.js';
 
 /** Every slash command Herald registers, in the order Discord lists them. */
-const COMMANDS: readonly Command[] = [headlinesCommand, searchCommand, summaryCommand, feedsCommand, statusCommand, whyCommand];
+const COMMANDS: readonly Command[] = [headlinesCommand, searchCommand, summaryCommand, feedsCommand, statusCommand, whyCommand, alertsCommand];
 
 export const COMMAND_DEFINITIONS = COMMANDS.map((command) => command.definition);
 

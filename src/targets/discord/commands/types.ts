@@ -5,6 +5,7 @@ import type { Config, FeedConfig } from '../../../config/config.js';
 import type { FeedLimits } from '../../../sources/fetch.js';
 import type { HttpClient } from '../../../sources/http.js';
 import type { Approval, Articles, DeliveryQueue, DiscordFeed, FeedStates } from '../../../store/store.js';
+import type { MemberAlerts } from '../../../store/member-alerts.js';
 
 /** A feed as the commands list it: from the config file (read-only here) or added with /feeds add. */
 export interface ListedFeed extends FeedConfig {
@@ -56,7 +57,7 @@ interface FeedWatch {
 
 /** What slash command handlers may use; passed in, never reached for. */
 export interface CommandDeps {
-  store: FeedStates & Articles & DeliveryQueue;
+  store: FeedStates & Articles & DeliveryQueue & MemberAlerts;
   feeds: FeedCatalog;
   /** Effective intervals and push, for /feeds list and /status (absent: every feed's configured interval, no push). */
   watch?: FeedWatch;

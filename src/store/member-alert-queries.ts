@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { checkRow, int, jsonStrings, nullableInt, text } from './rows.js';
+import type { Db } from './statements.js';
+import type { MemberAlert, MemberAlerts } from './member-alerts.js';
+
+const alertDmRow = z.object({ sent: int, dropped: int });
+
+const memberAlertRow = z.object({
+  id: int,
+  guild_id: text,
+  member_id: text,
+  words: jsonStrings('words'),
+  created_at: int,
+  paused_at: nullableInt,
+});
+
+/** A member_alerts row → MemberAlert. Throws StoreRowError. */
+function toMemberAlert(row: unknown): MemberAlert {
+  const r = checkRow(memberAlertRow, 'member_alerts', row);
+  return { id: r.id, guildId: r.guild_id, memberId: r.member_id, words: r.words, createdAt: r.created_at, pausedAt: r.paused_at };
+}
+
+
+/** Members' alerts (/alerts) on either backend, written once with kysely (the table: migrations.ts V10). */
+export function memberAlertParts(db: Db): MemberAlerts {
+  return {
+    async addMemberAlert(alert, max, now) {
+      return db.transaction().execute(async (trx) => {
+        const { n } = await trx
+          .selectFrom('member_alerts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('guild_id', '=', alert.guildId)
+          .where('member_id', '=', alert.memberId)
+          .executeTakeFirstOrThrow();
+        if (Number(n) >= max) return null;
+        // A member whose alerts are paused (DMs closed) gets the new one paused too.
+        const paused = await trx.selectFrom('member_alerts').select('paused_at').where('member_id', '=', alert.memberId).where('paused_at', 'is not', null).executeTakeFirst();
+        const row = await trx
+          .insertInto('member_alerts')
+          .values({ guild_id: alert.guildId, member_id: alert.memberId, words: JSON.stringify(alert.words), created_at: now, paused_at: paused?.paused_at ?? null })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toMemberAlert(row);
+      });
+    },
+    async memberAlerts(guildId, memberId) {
+      return (await db.selectFrom('member_alerts').selectAll().where('guild_id', '=', guildId).where('member_id', '=', memberId).orderBy('id').execute()).map(toMemberAlert);
+    },
+    async removeMemberAlert(guildId, memberId, id) {
+      const result = await db.deleteFrom('member_alerts').where('id', '=', id).where('guild_id', '=', guildId).where('member_id', '=', memberId).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+    async activeAlerts(guildIds) {
+      if (guildIds.length === 0) return [];
+      return (await db.selectFrom('member_alerts').selectAll().where('guild_id', 'in', [...guildIds]).where('paused_at', 'is', null).orderBy('id').execute()).map(toMemberAlert);
+    },
+    async setAlertsPaused(memberId, pausedAt) {
+      const result = await db
+        .updateTable('member_alerts')
+        .set({ paused_at: pausedAt })
+        .where('member_id', '=', memberId)
+        .where('paused_at', pausedAt === null ? 'is not' : 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async alertDms(target, since, droppedPrefix) {
+      const row = await db
+        .selectFrom('deliveries')
+        .select((eb) => [
+          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when('status', 'in', ['sent', 'sending']).then(1).else(0).end()), eb.lit(0)).as('sent'),
+          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'skipped'), eb('last_error', 'like', `${droppedPrefix}%`)])).then(1).else(0).end()), eb.lit(0)).as('dropped'),
+        ])
+        .where('target', '=', target)
+        .where('updated_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      // PostgreSQL's SUM of integers is a numeric, handed over as a string.
+      return checkRow(alertDmRow, 'deliveries', { sent: Number(row.sent), dropped: Number(row.dropped) });
+    }
+  };
+}

@@ -1,0 +1,29 @@
+import type { EpochMs } from './store.js';
+
+/** One member's alert (/alerts add): a DM when a new article routed to their guild matches `words`. */
+export interface MemberAlert {
+  id: number;
+  guildId: string;
+  memberId: string;
+  /** The words and phrases, as the member typed them (any one matching is enough). */
+  words: string[];
+  createdAt: EpochMs;
+  /** When the member's alerts were paused because Discord refused a DM (their DMs are closed); null while active. */
+  pausedAt: EpochMs | null;
+}
+
+/** Per-member alerts (/alerts) and what their DMs did. */
+export interface MemberAlerts {
+  /** Records a member's alert in a guild unless they have `max` there already (checked in the same transaction); null when they do. */
+  addMemberAlert(alert: { guildId: string; memberId: string; words: string[] }, max: number, now: EpochMs): Promise<MemberAlert | null>;
+  /** A member's alerts in a guild, oldest first. */
+  memberAlerts(guildId: string, memberId: string): Promise<MemberAlert[]>;
+  /** Removes one of a member's alerts in a guild; false when they have none with that id. */
+  removeMemberAlert(guildId: string, memberId: string, id: number): Promise<boolean>;
+  /** The alerts that are not paused, of members of these guilds, by id. */
+  activeAlerts(guildIds: readonly string[]): Promise<MemberAlert[]>;
+  /** Pauses (at `pausedAt`) or resumes (null) every alert of a member, in every guild; returns how many changed. */
+  setAlertsPaused(memberId: string, pausedAt: EpochMs | null): Promise<number>;
+  /** A member's DM target key since `since`: DMs sent (or sending), and matches skipped with a reason starting `droppedPrefix`. */
+  alertDms(target: string, since: EpochMs, droppedPrefix: string): Promise<{ sent: number; dropped: number }>;
+}

@@ -1,0 +1,147 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Article } from '../../articles/article.js';
+import { conditionSchema, matches, type Condition, type FilterFacts } from '../../config/filter.js';
+import type { DeliveryPolicy } from '../../deliveries/policy.js';
+import { splitTargetKey, targetKey } from '../../deliveries/target.js';
+import type { MemberAlert, MemberAlerts } from '../../store/member-alerts.js';
+import type { NewDelivery } from '../../store/store.js';
+import type { AlertSettings } from './settings.js';
+
+/**
+ * Per-member alerts (/alerts, issue 13): a member of a guild names words, and gets a DM when a new
+ * article routed to a channel of that guild matches them. A DM is a delivery like any other, to the
+ * target `discord:@<member id>`, so the outbox sends it exactly once per (member, article) and
+ * retries it as it retries posts.
+ */
+
+/** A DM's address starts with this, then the member's id (a channel id never does). */
+const DM_MARK = '@';
+/** How a dropped alert DM's reason starts (deliveries skipped by the hourly limit; counted by /alerts list). */
+export const DROPPED_REASON = 'alert DM limit';
+/** The window of the per-member DM limit, in ms. */
+export const ALERT_WINDOW_MS = 3_600_000;
+/** What an alert's words are looked for in: what the DM shows of the article. */
+const ALERT_FIELDS = ['title', 'summary', 'categories'] as const;
+
+/** The delivery target key of a member's alert DMs. */
+export function alertTarget(memberId: string): string {
+  return targetKey('discord', `${DM_MARK}${memberId}`);
+}
+
+/** The member a Discord address is a DM to, or null for a channel. */
+export function alertMember(address: string): string | null {
+  return address.startsWith(DM_MARK) ? address.slice(DM_MARK.length) : null;
+}
+
+/**
+ * The words a member typed for an alert: entries separated by commas, each a word or a phrase
+ * (`heat pump, solar` alerts on the phrase "heat pump" or the word "solar"). Matched as route
+ * filters match words (config/filter.ts): whole words, case- and accent-insensitive; never a
+ * regular expression. Returns the entries, or a problem to tell the member (too long, empty, an
+ * entry without letters or digits). `maxLength` is in characters, commas included.
+ */
+export function readAlertWords(typed: string, maxLength: number): { words: string[] } | { problem: string } {
+  if (typed.length > maxLength) return { problem: `Alert words are at most ${maxLength} characters; that was ${typed.length}.` };
+  const words = [...new Set(typed.split(',').map((entry) => entry.replace(/\s+/g, ' ').trim()).filter(Boolean))];
+  if (words.length === 0) return { problem: 'Give at least one word or phrase, e.g. `heat pump, solar`.' };
+  const parsed = conditionSchema.safeParse({ words });
+  if (!parsed.success) return { problem: `Alert words need letters or digits: ${parsed.error.issues[0]!.message}.` };
+  return { words };
+}
+
+/** An alert's words as a filter condition over ALERT_FIELDS (words only: members never give a regex). */
+function alertCondition(words: readonly string[]): Condition {
+  return conditionSchema.parse({ words: [...words], in: [...ALERT_FIELDS] });
+}
+
+/**
+ * The alerts that match an article, one per member (their oldest matching alert): a member gets one
+ * DM for an article however many of their alerts, in however many guilds, match it. Pure.
+ */
+export function matchingAlerts(alerts: readonly MemberAlert[], facts: FilterFacts): MemberAlert[] {
+  const byMember = new Map<string, MemberAlert>();
+  for (const alert of alerts) {
+    if (byMember.has(alert.memberId)) continue;
+    if (matches(alertCondition(alert.words), facts)) byMember.set(alert.memberId, alert);
+  }
+  return [...byMember.values()];
+}
+
+/** What an alert DM carries beside its route's options (DeliveryOptions.kindOptions): which alert matched. */
+const alertOptionsSchema = z.object({ alert: z.object({ id: z.number().int(), words: z.array(z.string()).min(1) }) });
+export type AlertOptions = z.infer<typeof alertOptionsSchema>['alert'];
+
+/** The alert an alert DM's kindOptions name, or null when they name none (or not validly). */
+export function readAlertOptions(kindOptions: unknown): AlertOptions | null {
+  const parsed = alertOptionsSchema.safeParse(kindOptions ?? {});
+  return parsed.success ? parsed.data.alert : null;
+}
+
+/** The line above an alert DM's embed: which alert matched, and (`last`) that the hour's limit is reached. */
+export function alertLine(alert: AlertOptions, last: { dmsPerHour: number } | null): string {
+  const words = alert.words.map((word) => `“${word}”`).join(', ');
+  const line = `🔔 Your alert #${alert.id} (${words}) matched a new article.`;
+  if (!last) return line;
+  return `${line}\nThat makes ${last.dmsPerHour} alert DMs this hour, the most Herald sends you: further matches this hour are dropped (\`/alerts list\` counts them).`;
+}
+
+export interface AlertDeps {
+  store: MemberAlerts;
+  /** The guild a channel belongs to, or null when Discord does not say (an unknown channel, Discord unreachable). */
+  guildOf(channelId: string): Promise<string | null>;
+  /** The `discord.alerts` settings as currently loaded. */
+  settings(): AlertSettings;
+  log: Logger;
+  /** Clock, in ms since the epoch. */
+  now?: () => number;
+}
+
+/**
+ * Members' alerts as the pipeline and the outbox see them:
+ * - `deliveriesFor`: the alert DMs a new article gets. Only guilds the article reaches count: those
+ *   of the Discord channels its routes send it to (a channel a filter held it back from does not), so
+ *   no member learns of a feed their guild does not carry. A DM waits for the approval desk when the
+ *   article's channel posts do.
+ * - `policy`: the per-member limit: a member gets at most `dmsPerHour` alert DMs in any hour; a DM
+ *   due past it is dropped (skipped, counted by /alerts list), not folded or delayed.
+ */
+export function memberAlerts(deps: AlertDeps): { deliveriesFor(article: Article, facts: FilterFacts, routed: readonly NewDelivery[]): Promise<NewDelivery[]>; policy: DeliveryPolicy } {
+  const now = deps.now ?? Date.now;
+  return {
+    async deliveriesFor(article, facts, routed) {
+      if (!deps.settings().enabled) return [];
+      const channels = routed.filter((delivery) => delivery.heldBack === undefined).flatMap((delivery) => {
+        const { kind, address } = splitTargetKey(delivery.target);
+        return kind === 'discord' && alertMember(address) === null ? [delivery] : [];
+      });
+      if (channels.length === 0) return [];
+      const guilds = new Map<string, NewDelivery>();
+      for (const delivery of channels) {
+        const guild = await deps.guildOf(splitTargetKey(delivery.target).address);
+        if (guild && !guilds.has(guild)) guilds.set(guild, delivery);
+      }
+      const matched = matchingAlerts(await deps.store.activeAlerts([...guilds.keys()]), facts);
+      if (matched.length > 0) deps.log.info({ article: article.id, members: matched.length }, 'alerts matched');
+      return matched.map((alert) => {
+        const routedTo = guilds.get(alert.guildId)!;
+        const { template: _template, filter: _filter, kindOptions: _kindOptions, matches: _matches, ...options } = routedTo.options;
+        return {
+          target: alertTarget(alert.memberId),
+          options: { ...options, template: null, kindOptions: { alert: { id: alert.id, words: alert.words } } },
+          ...(routedTo.approval ? { approval: routedTo.approval } : {}),
+        };
+      });
+    },
+    policy: {
+      async admit(due) {
+        const { address } = splitTargetKey(due.delivery.target);
+        if (alertMember(address) === null) return { kind: 'send' };
+        const { dmsPerHour } = deps.settings();
+        const { sent } = await deps.store.alertDms(due.delivery.target, now() - ALERT_WINDOW_MS, DROPPED_REASON);
+        if (sent < dmsPerHour) return { kind: 'send' };
+        return { kind: 'triage', skip: new Set([due.delivery.id]), reason: `${DROPPED_REASON}: at most ${dmsPerHour} alert DMs an hour per member`, logMessage: 'alert DM dropped' };
+      },
+    },
+  };
+}
