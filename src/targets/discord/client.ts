@@ -3,7 +3,7 @@ import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { KeyValues, Leases } from '../../store/store.js';
 import type { MemberAlerts } from '../../store/member-alerts.js';
-import { DeliveryError, targetKey, type SendContext, type Target } from '../../deliveries/target.js';
+import { DeliveryError, type SendContext, type Target } from '../../deliveries/target.js';
 import type { Article } from '../../articles/article.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
@@ -19,11 +19,10 @@ import { FORUM_TYPES, locationOf } from './forum.js';
 import { createChannels, forumMessage, threadName, type Channel } from './threads.js';
 
 const userSchema = z.object({ id: z.string() });
-import { ALERT_WINDOW_MS, alertLine, alertMember, DROPPED_REASON, readAlertOptions } from './alerts.js';
+import { alertMember } from './alerts.js';
+import { createDms } from './dm.js';
 import type { AlertSettings } from './settings.js';
 
-/** Discord's answer to a DM the member does not accept (DMs closed, the bot blocked, no shared guild): "Cannot send messages to this user". */
-const DMS_CLOSED = 50007;
 
 /** Rate-limit waits longer than this are handed back to the outbox instead of held in the client. */
 const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
@@ -78,9 +77,6 @@ export interface DiscordConnection {
    */
   guildOf(channelId: string): Promise<string | null>;
 }
-
-/** How long a channel whose guild could not be read is left before asking Discord again, in ms. */
-const GUILD_RETRY_MS = 60_000;
 
 /**
  * Discord over REST (posts and edits) and the gateway (slash commands). Posting uses its own REST
@@ -149,60 +145,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
   }
 
   const { channelOf, isForum, postInForum, followThread, warnOnce } = createChannels({ rest, restOnce, httpFor: options.httpFor, log, failure, botId: () => botId });
-  /** DM channels by member id: Discord answers POST /users/@me/channels with the same channel every time. */
-  const dmChannels = new Map<string, string>();
-  async function dmChannel(member: string): Promise<string> {
-    const known = dmChannels.get(member);
-    if (known) return known;
-    const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: member } })) as { id: string };
-    dmChannels.set(member, channel.id);
-    return channel.id;
-  }
-
-  /**
-   * An alert DM (discord/alerts.ts): the article's default message under a line naming the alert,
-   * in the member's DM channel (opened with POST /users/@me/channels). When the member does not
-   * accept it (50007), every alert of theirs is paused, so nothing more is queued for them, and the
-   * delivery fails for good; /alerts list says so and /alerts resume undoes it.
-   */
-  async function sendAlert(article: Article, context: SendContext, member: string): Promise<{ remoteId: string | null }> {
-    const alert = readAlertOptions(context.options.kindOptions);
-    const message = renderDiscordMessage(article, renderOptionsOf(context));
-    const { dmsPerHour } = options.alerts.settings();
-    // This DM is counted among those sent: it is the hour's last when the count reaches the limit.
-    const { sent } = await options.alerts.store.alertDms(targetKey('discord', context.address), Date.now() - ALERT_WINDOW_MS, DROPPED_REASON);
-    const line = alert ? alertLine(alert, sent >= dmsPerHour ? { dmsPerHour } : null) : null;
-    const body = { ...message, ...(line ? { content: line } : {}) };
-    try {
-      const posted = (await rest.post(Routes.channelMessages(await dmChannel(member)), { body })) as { id?: string };
-      return { remoteId: posted?.id ?? null };
-    } catch (error) {
-      if (error instanceof DiscordAPIError && Number(error.code) === DMS_CLOSED) {
-        const paused = await options.alerts.store.setAlertsPaused(member, Date.now());
-        log.info({ target: 'discord', member, paused }, "a member's DMs are closed; their alerts are paused");
-        throw new DeliveryError(`Discord ${error.status} ${error.code}: the member does not accept DMs; their alerts are paused`, 'permanent');
-      }
-      throw failure(error);
-    }
-  }
-
-  /** Guilds by channel id; a failed lookup is kept as the time to ask again. */
-  const guilds = new Map<string, { guild: string | null; retryAt: number }>();
-  async function guildOf(channelId: string): Promise<string | null> {
-    const known = guilds.get(channelId);
-    if (known && (known.guild !== null || Date.now() < known.retryAt)) return known.guild;
-    if (pause) return null;
-    try {
-      const channel = (await rest.get(Routes.channel(channelId))) as { guild_id?: string };
-      const guild = channel.guild_id ?? null;
-      guilds.set(channelId, { guild, retryAt: guild ? Number.POSITIVE_INFINITY : Date.now() + GUILD_RETRY_MS });
-      return guild;
-    } catch (error) {
-      log.warn({ target: 'discord', channel: channelId, reason: (error as Error).message }, 'could not read the guild of a channel; alerts of its articles wait for the next');
-      guilds.set(channelId, { guild: null, retryAt: Date.now() + GUILD_RETRY_MS });
-      return null;
-    }
-  }
+  const dms = createDms({ rest, log, failure, alerts: options.alerts, paused: () => pause !== null });
 
   const target: Target = {
     kind: 'discord',
@@ -215,7 +158,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     },
     async send(article: Article, context: SendContext) {
       const member = alertMember(context.address);
-      if (member !== null) return sendAlert(article, context, member);
+      if (member !== null) return dms.send(article, context, member);
       const render = renderOptionsOf(context);
       let channel: Channel;
       try {
@@ -274,16 +217,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
      */
     async edit(article: Article, context: SendContext & { remoteId: string }) {
       const member = alertMember(context.address);
-      if (member !== null) {
-        // An alert DM keeps its first line (the alert) and follows the article's embed.
-        const { embeds, allowed_mentions } = renderDiscordMessage(article, renderOptionsOf(context));
-        try {
-          await rest.patch(Routes.channelMessage(await dmChannel(member), context.remoteId), { body: { embeds, allowed_mentions } });
-        } catch (error) {
-          throw failure(error);
-        }
-        return;
-      }
+      if (member !== null) return dms.edit(article, context, member);
       const render = renderOptionsOf(context);
       const where = locationOf(context.address, context.remoteId);
       const inThread = where.channelId !== context.address;
@@ -392,7 +326,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     target,
     start: elect,
     ready: () => pause === null && (!holdsGateway || gatewayReady),
-    guildOf,
+    guildOf: dms.guildOf,
     gatewayUp: () => holdsGateway && gatewayReady,
     async close() {
       closed = true;
