@@ -14,6 +14,9 @@ interface Incident {
   text: string;
 }
 
+/** A queue head that has not gone out and says why (a wait, a refusal, a failed try to be retried). */
+const waitsForAReason = ({ delivery }: StatusSnapshot['heads'][number]): boolean => delivery.status === 'pending' && delivery.lastError != null;
+
 /** A queue head waiting longer than this for a stated reason counts as a paused destination (shorter waits are retries). */
 const PAUSE_MS = 60_000;
 /** Where the open incidents are kept (KeyValues), so a restart neither repeats nor forgets them. */
@@ -21,20 +24,30 @@ const OPEN_KEY = 'alerts:open';
 
 /**
  * The problems a status snapshot shows at `now` (ms since the epoch), by the `alerts:` thresholds:
- * a feed failing `feedFailures` polls in a row; a destination whose queue waits over a minute for
- * a reason (a refused token, a budget reached); a queue whose oldest delivery was first seen over
+ * a feed failing `feedFailures` polls in a row; a destination whose queue waits for a reason (a
+ * refused token, a gone webhook, a budget reached) either until over a minute from now or, rechecked
+ * every few seconds, for over a minute since `waitingSince` (target key → ms since the epoch when
+ * its queue was first seen waiting); a queue whose oldest delivery was first seen over
  * `deliveryWaitMs` ago; feeds polled over `pollLagMs` past their interval (failing and paused
  * feeds back off on purpose and are left out). `describe` names a delivery's target. Pure.
  */
-export function findIncidents(snapshot: StatusSnapshot, settings: Config['alerts'], now: number, describe: (target: string) => string): Incident[] {
+export function findIncidents(
+  snapshot: StatusSnapshot,
+  settings: Config['alerts'],
+  now: number,
+  describe: (target: string) => string,
+  waitingSince: ReadonlyMap<string, number> = new Map(),
+): Incident[] {
   const incidents: Incident[] = [];
   for (const { feed, state } of snapshot.feeds) {
     if (feed.paused || !state || state.failures < settings.feedFailures) continue;
     incidents.push({ key: `feed:${feed.id}`, text: `Feed ${feed.id} has failed ${state.failures} polls in a row: ${cutText(redactUrlSecrets(state.lastError ?? 'unknown error'), 300)}` });
   }
-  for (const { delivery } of snapshot.waiting) {
-    if (delivery.nextAttemptAt - now < PAUSE_MS) continue;
-    incidents.push({ key: `paused:${delivery.target}`, text: `Posting to ${describe(delivery.target)} is paused until ${new Date(delivery.nextAttemptAt).toISOString()}: ${cutText(redactUrlSecrets(delivery.lastError ?? ''), 300)}` });
+  for (const { delivery } of snapshot.heads.filter(waitsForAReason)) {
+    const long = delivery.nextAttemptAt - now >= PAUSE_MS;
+    if (!long && now - (waitingSince.get(delivery.target) ?? now) < PAUSE_MS) continue;
+    const until = long ? ` until ${new Date(delivery.nextAttemptAt).toISOString()}` : '';
+    incidents.push({ key: `paused:${delivery.target}`, text: `Posting to ${describe(delivery.target)} is paused${until}: ${cutText(redactUrlSecrets(delivery.lastError ?? ''), 300)}` });
   }
   for (const { delivery, article } of snapshot.heads) {
     if (now - article.firstSeenAt <= settings.deliveryWaitMs) continue;
@@ -70,6 +83,8 @@ export interface AlertDeps {
 export class AlertMonitor {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Target key → when its queue head was first seen waiting for a reason, in ms since the epoch (this process's checks). */
+  private readonly waitingSince = new Map<string, number>();
 
   constructor(private readonly deps: AlertDeps) {}
 
@@ -91,7 +106,8 @@ export class AlertMonitor {
     if (!this.deps.isLeader()) return;
     const now = (this.deps.now ?? Date.now)();
     const snapshot = await statusSnapshot(this.deps.store, this.deps.feeds, 0, now);
-    const current = new Map(findIncidents(snapshot, this.deps.settings, now, this.deps.describe).map((incident) => [incident.key, incident.text]));
+    this.trackWaiting(snapshot, now);
+    const current = new Map(findIncidents(snapshot, this.deps.settings, now, this.deps.describe, this.waitingSince).map((incident) => [incident.key, incident.text]));
     const open = await this.openIncidents();
     for (const [key, text] of current) {
       if (open.has(key)) continue;
@@ -102,6 +118,16 @@ export class AlertMonitor {
       if (await this.post(`✅ Recovered: ${text}`, key, 'recovery posted')) open.delete(key);
     }
     await this.deps.store.setMeta(OPEN_KEY, JSON.stringify(Object.fromEntries(open)));
+  }
+
+  /**
+   * Keeps when each queue's head began to wait for a reason. A head rechecked every few seconds (a
+   * refused token) is briefly due between two looks: it keeps counting while it carries a reason.
+   */
+  private trackWaiting(snapshot: StatusSnapshot, now: number): void {
+    const withReason = new Set(snapshot.heads.filter(waitsForAReason).map(({ delivery }) => delivery.target));
+    for (const target of this.waitingSince.keys()) if (!withReason.has(target)) this.waitingSince.delete(target);
+    for (const target of withReason) if (!this.waitingSince.has(target)) this.waitingSince.set(target, now);
   }
 
   private async openIncidents(): Promise<Map<string, string>> {

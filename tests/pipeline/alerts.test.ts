@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { AlertMonitor, findIncidents } from '../../src/pipeline/alerts.js';
 import { openStore } from '../../src/store/open.js';
+import { article } from '../builders.js';
 import type { Store } from '../../src/store/store.js';
 import type { ListedFeed } from '../../src/targets/discord/commands/types.js';
 
@@ -84,6 +85,28 @@ describe('ops alerts', () => {
     const follower = new AlertMonitor({ store, feeds: { list: () => feeds }, settings: SETTINGS, notify: async (text) => void posted.push(text), isLeader: () => false, describe: String, log: pino({ level: 'silent' }), now: () => now });
     await follower.check();
     expect(posted).toEqual([]);
+  });
+
+  it('posts once when a destination has been paused for over a minute by waits rechecked every few seconds (a refused token), and once when it posts again', async () => {
+    await store.addArticle(article({ id: 'held', firstSeenAt: NOW }), { key: 'k', contentHash: null }, [{ target: 'discord:111111111111111111', options: {} }], NOW);
+    const [{ delivery }] = (await store.queueHeads()) as [{ delivery: { id: number } }];
+    const reason = 'Discord refused the bot token (HTTP 401): set DISCORD_TOKEN';
+    // The outbox looks again every 15 s, each time setting the next look 15 s ahead.
+    for (let at = NOW; at <= NOW + 75_000; at += 15_000) {
+      now = at;
+      await store.markRetry(delivery.id, reason, at + 15_000, false, at);
+      await monitor.check();
+      if (at === NOW + 45_000) expect(posted).toEqual([]);
+    }
+    // Between two looks the head is due for a moment: still the same pause.
+    now = NOW + 91_000;
+    await monitor.check();
+    expect(posted).toEqual(['🔴 Posting to <#111111111111111111> is paused: Discord refused the bot token (HTTP 401): set DISCORD_TOKEN']);
+    await store.markSending(delivery.id, now);
+    await store.markSent(delivery.id, 'm1', now);
+    await monitor.check();
+    expect(posted).toHaveLength(2);
+    expect(posted[1]).toMatch(/^✅ Recovered: Posting to <#111111111111111111> is paused/);
   });
 
   it('finds paused destinations, late deliveries and polls that fall behind, but not short retries or backed-off feeds', async () => {
