@@ -82,7 +82,7 @@ describe('routes: filters, templates and role pings through the real discord.js 
     const seconds = Math.floor((BASE + 60_000) / 1000);
     expect(rust!.body.content).toBe(`📰 Rust 2.0 released (<t:${seconds}:R>)`);
     const embed = rust!.body.embeds![0]!;
-    expect(embed).toMatchObject({ title: 'Rust 2.0 released', url: items[0]!.link, color: 0x112233, footer: { text: 'From Tech' }, fields: [{ name: 'Source', value: 'Test News', inline: true }] });
+    expect(embed).toMatchObject({ title: 'Rust 2.0 released', url: items[0]!.link, color: 0x112233, footer: { text: 'From Tech' }, fields: [{ name: 'Source', value: 'Tech', inline: true }] });
     expect(embed.description).toMatch(/^Rust 2\.0 released: the lead sentence[\s\S]*\n\nFiled under Languages$/);
     expect(embed.thumbnail?.url).toMatch(/^https:\/\/news\.example\/img\//);
     expect(embed.image).toBeUndefined();
