@@ -89,7 +89,7 @@ describe('ops alerts', () => {
 
   it('posts once when a destination has been paused for over a minute by waits rechecked every few seconds (a refused token), and once when it posts again', async () => {
     await store.addArticle(article({ id: 'held', firstSeenAt: NOW }), { key: 'k', contentHash: null }, [{ target: 'discord:111111111111111111', options: {} }], NOW);
-    const [{ delivery }] = (await store.queueHeads()) as [{ delivery: { id: number } }];
+    const { delivery } = (await store.queueHeads())[0]!;
     const reason = 'Discord refused the bot token (HTTP 401): set DISCORD_TOKEN';
     // The outbox looks again every 15 s, each time setting the next look 15 s ahead.
     for (let at = NOW; at <= NOW + 75_000; at += 15_000) {
