@@ -40,6 +40,21 @@ function isRefusal(error: unknown): boolean {
   return ((error instanceof DiscordAPIError || error instanceof HTTPError) && error.status === 401) || (error as { code?: unknown })?.code === DiscordjsErrorCodes.TokenInvalid;
 }
 
+/**
+ * discord.js's REST client forgets its token when Discord answers 401 (@discordjs/rest clears it on
+ * any 401 to an authorised route), and every later request then fails with "Expected token to be
+ * set". Herald's clients keep theirs: a refused token stays a 401 that pauses posting with the one
+ * clear reason, whichever request met it first (a channel lookup, an alert's guild, the check).
+ */
+class KeptTokenREST extends REST {
+  private kept: string | null = null;
+
+  override setToken(token: string | null): this {
+    if (token) this.kept = token;
+    return super.setToken((token || this.kept) ?? '');
+  }
+}
+
 export interface DiscordOptions extends DiscordEnv {
   /** Where the commands' hash and the gateway lock are kept. */
   store: KeyValues & Leases;
@@ -89,12 +104,12 @@ export interface DiscordConnection {
 export function createDiscord(options: DiscordOptions): DiscordConnection {
   const { log } = options;
   const restOptions = { api: options.apiUrl, timeout: 15_000, rejectOnRateLimit: (data: { retryAfter: number }) => data.retryAfter > MAX_INLINE_RATE_LIMIT_WAIT_MS };
-  const rest = new REST(restOptions).setToken(options.token);
+  const rest = new KeptTokenREST(restOptions).setToken(options.token);
   // Creating a forum post has no nonce: a request is never repeated inside the client (discord.js
   // retries timeouts, resets and 5xx three times); the outbox's next attempt looks for the post first.
   // It may upload a file: through Node's fetch, since discord.js's own undici (6) hands its FormData to
   // the process's global dispatcher, which Herald's undici (7, sources/http.ts) provides, and fails.
-  const restOnce = new REST({ ...restOptions, retries: 0, makeRequest: (url, init) => fetch(url, init as RequestInit) as Promise<ResponseLike> }).setToken(options.token);
+  const restOnce = new KeptTokenREST({ ...restOptions, retries: 0, makeRequest: (url, init) => fetch(url, init as RequestInit) as Promise<ResponseLike> }).setToken(options.token);
 
   /** Why posting is paused (a refused token, an unreachable Discord), or null; null with `verified` false until the first check. */
   let pause: { reason: string; refused: boolean } | null = null;
