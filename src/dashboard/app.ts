@@ -11,7 +11,7 @@ import { cutText } from '../text/cut.js';
 import type { FeedLimits } from '../sources/fetch.js';
 import type { HttpClient } from '../sources/http.js';
 import type { PageReach } from '../articles/article.js';
-import { formatSession, LOGIN_MS, newSession, parseSession, type Gate, type Session } from './auth.js';
+import { formatSession, newSession, parseSession, type Gate, type Session } from './auth.js';
 import { deskItem, deskItems, feedItems, feedRows, nextPosts, queueRows, workerRows, describeTarget, type DashboardSources } from './data.js';
 import { deciderText, deskArticlePage, deskPage } from './desk-view.js';
 import { feedPage, feedsPage, type AddForm } from './feeds-view.js';
@@ -80,7 +80,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     }
     await next();
   });
-  const loggedIn = (session: Session) => session.loggedInUntil > now();
+  const loggedIn = (session: Session) => deps.gate.isLoggedIn(session, now());
   const frameOf = (c: Context<Vars>, notice: Frame['notice'] = null): Frame => ({
     path: c.req.path,
     loggedIn: loggedIn(c.get('session')),
@@ -121,11 +121,12 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
       deps.log.warn({ component: 'dashboard' }, 'dashboard login refused');
       return c.html(loginPage(frameOf(c, { text: 'That password is not right (or too many tries this minute).', error: true })), 401);
     }
-    await saveSession(c, { ...newSession(), loggedInUntil: now() + LOGIN_MS });
+    await saveSession(c, deps.gate.logIn(now()));
     deps.log.info({ component: 'dashboard' }, 'dashboard login');
     return c.redirect('/', 303);
   });
   app.post('/logout', async (c) => {
+    deps.gate.logOut(c.get('session'));
     await saveSession(c, newSession());
     return c.redirect('/', 303);
   });

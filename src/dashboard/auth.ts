@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** How long a login lasts: 12 hours, in ms. */
-export const LOGIN_MS = 12 * 3_600_000;
+const LOGIN_MS = 12 * 3_600_000;
 /** Failed logins allowed per minute (all visitors together) before the form refuses for the rest of that minute. */
 const FAILURES_PER_MINUTE = 5;
 
@@ -16,7 +16,8 @@ export interface Session {
 /**
  * The dashboard's lock: the password from HERALD_DASHBOARD_PASSWORD kept only as a salted scrypt
  * hash (RFC 7914), a random per-process key that signs session cookies (HMAC-SHA256), and CSRF
- * tokens bound to the session (OWASP's synchronizer token pattern).
+ * tokens bound to the session (OWASP's synchronizer token pattern). Logins are also kept server-side,
+ * in memory, so logging out ends a session even for a copied cookie (OWASP Session Management Cheat Sheet).
  */
 export interface Gate {
   /** False when no password is set: nothing can be changed from the dashboard. */
@@ -29,6 +30,12 @@ export interface Gate {
   csrfToken(session: Session): string;
   /** True when `token` is the session's CSRF token (constant time). */
   checkCsrf(session: Session, token: unknown): boolean;
+  /** A new session, logged in for LOGIN_MS from `now` (ms since the epoch), recorded as open. */
+  logIn(now: number): Session;
+  /** Ends a session: its cookie, even a copy of it, no longer logs anyone in. */
+  logOut(session: Session): void;
+  /** True while `session` was opened by logIn of this gate, not logged out, and not expired at `now` (ms since the epoch). */
+  isLoggedIn(session: Session, now: number): boolean;
 }
 
 /** A new session, not logged in. */
@@ -57,6 +64,8 @@ export function createGate(password: string | null): Gate {
   const hash = password === null ? null : scryptSync(password, salt, 32);
   const key = randomBytes(32);
   let failures: { minute: number; count: number } = { minute: 0, count: 0 };
+  // Open logins, by session id → logged in until (ms since the epoch). In memory: a restart ends every login (the cookie key is new too).
+  const open = new Map<string, number>();
   const csrfToken = (session: Session) => createHmac('sha256', key).update(`csrf:${session.id}`).digest('base64url');
   return {
     canLogIn: hash !== null,
@@ -72,5 +81,15 @@ export function createGate(password: string | null): Gate {
     },
     csrfToken,
     checkCsrf: (session, token) => typeof token === 'string' && sameBytes(Buffer.from(token), Buffer.from(csrfToken(session))),
+    logIn(now) {
+      for (const [id, until] of open) if (until <= now) open.delete(id);
+      const session = { ...newSession(), loggedInUntil: now + LOGIN_MS };
+      open.set(session.id, session.loggedInUntil);
+      return session;
+    },
+    logOut(session) {
+      open.delete(session.id);
+    },
+    isLoggedIn: (session, now) => (open.get(session.id) ?? 0) > now && session.loggedInUntil > now,
   };
 }

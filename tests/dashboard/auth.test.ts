@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createDashboardApp, type DashboardDeps } from '../../src/dashboard/app.js';
 import { createGate, formatSession, newSession, parseSession } from '../../src/dashboard/auth.js';
 
 describe('the dashboard gate', () => {
@@ -34,5 +36,28 @@ describe('the dashboard gate', () => {
     expect(parseSession(formatSession(session))).toEqual(session);
     expect(parseSession('short.1')).toBeNull();
     expect(parseSession(`${session.id}.soon`)).toBeNull();
+  });
+});
+
+describe('the dashboard app’s logins', () => {
+  const PASSWORD = 'correct horse';
+  // Only the gate and the log are reached: a refused change stops before any page or store is read.
+  const app = createDashboardApp({ gate: createGate(PASSWORD), log: pino({ level: 'silent' }) } as unknown as DashboardDeps);
+  const cookieOf = (response: Response) => /herald_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '')![0];
+  const csrfOf = async (response: Response) => /name="_csrf" value="([^"]+)"/.exec(await response.text())![1]!;
+  const post = (path: string, cookie: string, form: Record<string, string>) =>
+    app.request(path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+
+  it('ends a session at logout, even for a copy of its cookie', async () => {
+    const first = await app.request('/login');
+    const visitor = cookieOf(first);
+    const loggedIn = await post('/login', visitor, { _csrf: await csrfOf(first), password: PASSWORD });
+    expect(loggedIn.status).toBe(303);
+    const copied = cookieOf(loggedIn);
+    const csrf = await csrfOf(await app.request('/login', { headers: { cookie: copied } }));
+    expect((await post('/logout', copied, { _csrf: csrf })).status).toBe(303);
+    const replayed = await post('/feeds/harbour/pause', copied, { _csrf: csrf });
+    expect(replayed.status).toBe(401);
+    expect(await replayed.text()).toContain('Log in to make changes.');
   });
 });
