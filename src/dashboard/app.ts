@@ -18,6 +18,7 @@ import { feedPage, feedsPage, type AddForm } from './feeds-view.js';
 import { STYLE, type Frame } from './layout.js';
 import { loginPage, previewPage, queuesPage, usagePage, workersPage } from './status-view.js';
 import type { Config } from '../config/config.js';
+import { feedId } from '../config/schema.js';
 
 /** Everything the dashboard's pages read and the forms change. */
 export interface DashboardDeps extends DashboardSources {
@@ -91,8 +92,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
 
   app.get('/style.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
   app.get('/', async (c) => {
-    const done = c.req.query('done');
-    return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, done ? { text: cutText(done, 200), error: false } : null), now()));
+    return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, doneNotice(c.req.query('done'), c.req.query('feed'))), now()));
   });
   app.get('/feeds/:id', async (c) => {
     const row = (await feedRows(deps, now())).find((candidate) => candidate.feed.id === c.req.param('id'));
@@ -111,8 +111,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
   app.get('/desk/:id', async (c) => {
     const item = await deskItem(deps, deps.config(), c.req.param('id'));
     if (!item) return c.html(deskPage(await deskItems(deps, deps.config(), DESK_PAGE_SIZE), frameOf(c, { text: 'That article is not on the approval desk.', error: true }), now()), 404);
-    const done = c.req.query('done');
-    return c.html(deskArticlePage(item, frameOf(c, done ? { text: cutText(done, 200), error: false } : null), now()));
+    return c.html(deskArticlePage(item, frameOf(c, doneNotice(c.req.query('done'))), now()));
   });
 
   app.post('/login', async (c) => {
@@ -141,7 +140,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
       const outcome = await deps.feeds.add({ id, url: feedUrl, everyMs, backfill: 0, name: feed.title ? cutText(feed.title, 100) : id, channelId: form.channel, paused: false, addedBy: 'dashboard', createdAt: now() });
       if (outcome !== 'added') throw new CommandError(`A feed with id \`${id}\` exists already.`);
       deps.log.info({ component: 'dashboard', feed: id }, 'feed added from the dashboard');
-      return c.redirect(`/?done=${encodeURIComponent(`Added ${id}.`)}`, 303);
+      return c.redirect(`/?done=added&feed=${encodeURIComponent(id)}`, 303);
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, { text: plain(error.message), error: true }), now(), form), 400);
@@ -151,9 +150,9 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     const action = ACTIONS.find((candidate) => candidate === c.req.param('action'));
     if (!action) return c.notFound();
     try {
-      const done = await changeFeed(deps, action, c.req.param('id'));
+      await changeFeed(deps, action, c.req.param('id'));
       deps.log.info({ component: 'dashboard', feed: c.req.param('id'), action }, 'feed changed from the dashboard');
-      return c.redirect(`/?done=${encodeURIComponent(plain(done))}`, 303);
+      return c.redirect(`/?done=${DONE_OF[action]}&feed=${encodeURIComponent(c.req.param('id'))}`, 303);
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       return c.html(feedsPage(await feedRows(deps, now()), frameOf(c, { text: plain(error.message), error: true }), now()), 400);
@@ -179,8 +178,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
       if (!outcome) return again({ text: 'That article is not on the approval desk.', error: true }, 404);
       if (!outcome.decided) return again({ text: `Already ${outcome.approval.status} by ${deciderText(outcome.approval)}; nothing changed.`, error: true }, 409);
       deps.log.info({ component: 'dashboard', article: articleId, decision: outcome.approval.status }, 'approval decided on the dashboard');
-      const done = outcome.approval.status === 'approved' ? 'Approved: it goes out now.' : 'Skipped: it will not be posted.';
-      return c.redirect(`/desk/${encodeURIComponent(articleId)}?done=${encodeURIComponent(plain(done))}`, 303);
+      return c.redirect(`/desk/${encodeURIComponent(articleId)}?done=${outcome.approval.status}`, 303);
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       return again({ text: plain(error.message), error: true }, 400);
@@ -191,6 +189,23 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     return c.text('Something went wrong; the error was logged.', 500);
   });
   return app;
+}
+
+/** The done code a feed change redirects with. */
+const DONE_OF = { pause: 'paused', resume: 'resumed', remove: 'removed' } as const;
+/** What each done code says; the page shows only these texts, never text carried by the URL. */
+const DONE_TEXTS: Record<string, string> = { added: 'Added', paused: 'Paused', resumed: 'Resumed', removed: 'Removed', approved: 'Approved: it goes out now.', skipped: 'Skipped: it will not be posted.' };
+
+/**
+ * The notice after a change, from the redirect's `done` code and, for feeds, the feed id (shown only
+ * when it is a valid feed id: lower-case letters, digits and dashes). Null for an unknown code: text
+ * in the URL is never shown, so a link cannot make the page say something the server did not.
+ */
+export function doneNotice(done: string | undefined, feed?: string): Frame['notice'] {
+  const text = done !== undefined && Object.hasOwn(DONE_TEXTS, done) ? DONE_TEXTS[done]! : null;
+  if (text === null) return null;
+  if (feed === undefined) return { text, error: false };
+  return { text: feedId.safeParse(feed).success ? `${text} ${cutText(feed, 100)}.` : `${text}.`, error: false };
 }
 
 /** A command's answer as plain text: Discord's code marks and escapes removed, URL secrets redacted. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createDashboardApp, type DashboardDeps } from '../../src/dashboard/app.js';
+import { createDashboardApp, doneNotice, type DashboardDeps } from '../../src/dashboard/app.js';
 import { createGate, formatSession, newSession, parseSession } from '../../src/dashboard/auth.js';
 
 describe('the dashboard gate', () => {
@@ -59,5 +59,15 @@ describe('the dashboard app’s logins', () => {
     const replayed = await post('/feeds/harbour/pause', copied, { _csrf: csrf });
     expect(replayed.status).toBe(401);
     expect(await replayed.text()).toContain('Log in to make changes.');
+  });
+});
+
+describe('the dashboard’s notices after a change', () => {
+  it('come from the codes the server knows, never from text in the link', () => {
+    expect(doneNotice('Session expired: log in again at http://evil.example')).toBeNull();
+    expect(doneNotice('added', 'harbour')).toEqual({ text: 'Added harbour.', error: false });
+    expect(doneNotice('removed', 'log in at http://evil.example')).toEqual({ text: 'Removed.', error: false });
+    expect(doneNotice('approved')).toEqual({ text: 'Approved: it goes out now.', error: false });
+    expect(doneNotice('toString')).toBeNull();
   });
 });
