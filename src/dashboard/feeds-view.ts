@@ -12,7 +12,7 @@ export interface FeedRow extends FeedStatus {
   nextPollAt: number | null;
 }
 
-/** What the add form was given, to show again beside its error. */
+/** What the add form was given, to show again beside its error (an address carrying credentials is not shown again: the field is left empty). */
 export interface AddForm {
   url: string;
   id: string;
@@ -35,7 +35,7 @@ function addForm(frame: Frame, form: AddForm): Html {
   if (!frame.loggedIn) return html`<p class="muted">${frame.canLogIn ? html`<a href="/login">Log in</a> to add, pause, resume or remove feeds.` : 'Set HERALD_DASHBOARD_PASSWORD to manage feeds here.'}</p>`;
   return html`<h2>Add a feed</h2>
 <form method="post" action="/feeds">${csrfField(frame)}
-<label for="url">Feed address</label><input type="url" id="url" name="url" required value="${form.url}" aria-describedby="url-hint"><p class="hint" id="url-hint">RSS, Atom, RDF or JSON Feed, http:// or https://</p>
+<label for="url">Feed address</label><input type="url" id="url" name="url" required value="${redactUrlSecrets(form.url) === form.url ? form.url : ''}" aria-describedby="url-hint"><p class="hint" id="url-hint">RSS, Atom, RDF or JSON Feed, http:// or https://</p>
 <label for="id">Id</label><input type="text" id="id" name="id" value="${form.id}" aria-describedby="id-hint"><p class="hint" id="id-hint">Lower-case letters, digits and dashes; empty: made from the address</p>
 <label for="every">Check every</label><input type="text" id="every" name="every" value="${form.every}" aria-describedby="every-hint"><p class="hint" id="every-hint">A duration such as 5m or 1h; empty: 5m</p>
 <label for="channel">Discord channel id</label><input type="text" id="channel" name="channel" required inputmode="numeric" value="${form.channel}" aria-describedby="channel-hint"><p class="hint" id="channel-hint">Where its new stories are posted (17 to 20 digits)</p>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createDashboardApp, doneNotice, type DashboardDeps } from '../../src/dashboard/app.js';
+import { feedsPage } from '../../src/dashboard/feeds-view.js';
 import { createGate, formatSession, newSession, parseSession } from '../../src/dashboard/auth.js';
 
 describe('the dashboard gate', () => {
@@ -69,5 +70,19 @@ describe('the dashboard’s notices after a change', () => {
     expect(doneNotice('removed', 'log in at http://evil.example')).toEqual({ text: 'Removed.', error: false });
     expect(doneNotice('approved')).toEqual({ text: 'Approved: it goes out now.', error: false });
     expect(doneNotice('toString')).toBeNull();
+  });
+});
+
+describe('the add form refilled after a refusal', () => {
+  const frame = { path: '/', loggedIn: true, canLogIn: true, csrf: 'token', notice: { text: 'Cannot add that feed.', error: true } };
+  const refilled = (url: string) => String(feedsPage([], frame, 0, { url, id: 'news', every: '5m', channel: '111111111111111111' }));
+
+  it('never shows credentials typed in the address, and keeps an address without them', () => {
+    for (const url of ['http://reader:hunter2@example.com/feed.xml', 'https://example.com/feed.xml?token=s3cr3t-query-token']) {
+      const page = refilled(url);
+      expect(page).not.toMatch(/hunter2|s3cr3t-query-token/);
+      expect(page).toContain('value="news"');
+    }
+    expect(refilled('https://example.com/feed.xml')).toContain('value="https://example.com/feed.xml"');
   });
 });
