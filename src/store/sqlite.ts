@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
@@ -44,11 +44,25 @@ function preparedOnce(database: Database.Database): SqliteDatabase {
 }
 
 /**
+ * Creates the missing directories of `dir`, outermost first, one call each. Node's recursive mkdir
+ * loops for ever when a parent answers ENOENT although it exists (a path under /proc): created one
+ * by one, such a path fails at once. Throws the first mkdir error (ENOENT, EACCES, EROFS…), or
+ * ENOTDIR when a file stands where a folder should be.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let current = dir;
+  for (; !existsSync(current) && dirname(current) !== current; current = dirname(current)) missing.unshift(current);
+  if (!statSync(current).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory: ${current}`), { code: 'ENOTDIR' });
+  for (const path of missing) mkdirSync(path);
+}
+
+/**
  * Opens (creating and migrating) a SQLite database; `path` ':memory:' keeps everything in memory.
  * Rejects with better-sqlite3's error when the file cannot be opened or migrated.
  */
 export async function openSqliteStore(path: string): Promise<Store> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeDirectories(dirname(path));
   const database = new Database(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');

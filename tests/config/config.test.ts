@@ -137,6 +137,15 @@ describe('the CLI on bad configuration and usage', () => {
     expect(stderr).toMatch(/^herald: DATABASE_URL: cannot open the SQLite database .*occupied\/herald\.db \((EEXIST|ENOTDIR)/);
   });
 
+  it('exits 2 at once naming DATABASE_URL when a folder of the SQLite path cannot be made (a path under /proc, where recursive mkdir would loop)', async () => {
+    const dir = tempDir('procdb');
+    const file = join(dir, 'herald.yaml');
+    writeFileSync(file, 'feeds: []\nroutes: []\n');
+    const { code, stderr } = await runHerald(['run', '--once'], { HERALD_CONFIG: file, DATABASE_URL: `sqlite:/proc/herald-missing-${process.pid}/data/herald.db` });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^herald: DATABASE_URL: cannot open the SQLite database \/proc\/herald-missing-\d+\/data\/herald\.db \(ENOENT/);
+  }, 30_000);
+
   it('waits for an unreachable PostgreSQL, then exits 2 with one line naming DATABASE_URL without its password', async () => {
     const dir = tempDir('nopg');
     const file = join(dir, 'herald.yaml');
