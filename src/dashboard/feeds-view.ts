@@ -78,9 +78,12 @@ export interface DeliveryView {
   messageUrl: string | null;
 }
 
-/** Why a delivery failed, waits or was skipped, without secrets and without repeating its status. */
+/** Why a delivery failed, waits or was skipped, without secrets, without repeating its status, and with Discord mentions in words ("Discord member 123", "channel 456": a page renders no Discord markup). */
 export function reasonOf(delivery: Delivery): string {
-  return redactUrlSecrets(delivery.lastError ?? '').replace(new RegExp(`^${delivery.status}: `), '');
+  return redactUrlSecrets(delivery.lastError ?? '')
+    .replace(new RegExp(`^${delivery.status}: `), '')
+    .replace(/<@!?(\d+)>/g, 'Discord member $1')
+    .replace(/<#(\d+)>/g, 'channel $1');
 }
 
 /** What became of a delivery, in words, with its reason (and a link to the post when it has one). */

@@ -21,10 +21,10 @@ export function queuesPage(rows: readonly QueueRow[], counts: Record<DeliverySta
   return page(
     'Queues',
     frame,
-    html`<p>${counts.pending + counts.sending} waiting, ${counts.folded ? `${counts.folded} in digests, ` : ''}${counts.sent} posted, ${counts.failed} failed, ${counts.skipped} skipped in all.</p>
+    html`<p>${counts.pending + counts.sending} waiting, ${counts.held ? html`${counts.held} held for approval (<a href="/desk">desk</a>), ` : ''}${counts.folded ? `${counts.folded} in digests, ` : ''}${counts.sent} posted, ${counts.failed} failed, ${counts.skipped} skipped in all.</p>
 <table><caption>Queues per destination</caption>
 <thead><tr><th scope="col">Destination</th><th scope="col">Waiting</th><th scope="col">Next up</th><th scope="col">State</th></tr></thead>
-<tbody>${rows.length > 0 ? rows.map((row) => html`<tr><th scope="row">${row.where}</th><td>${row.waiting}</td><td>${row.head.article.title}</td><td>${headText(row.head)}</td></tr>`) : html`<tr><td colspan="4">Every queue is empty.</td></tr>`}</tbody></table>
+<tbody>${rows.length > 0 ? rows.map((row) => html`<tr><th scope="row">${row.where}</th><td>${row.waiting}</td><td>${row.head.article.title}</td><td>${headText(row.head)}</td></tr>`) : html`<tr><td colspan="4">${counts.held ? `No queue has a post due; ${counts.held} held for approval wait on the desk.` : 'Every queue is empty.'}</td></tr>`}</tbody></table>
 <table><caption>Recently failed or skipped</caption>
 <thead><tr><th scope="col">Article</th><th scope="col">Destination</th><th scope="col">Why</th></tr></thead>
 <tbody>${failed.length > 0 ? failed.map(({ delivery, article }) => html`<tr><th scope="row"><a href="${article.url}">${article.title}</a></th><td>${describe(delivery.target)}</td><td class="error-text">${delivery.status}: ${reasonOf(delivery)}</td></tr>`) : html`<tr><td colspan="3">None.</td></tr>`}</tbody></table>`,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createDashboardApp, doneNotice, type DashboardDeps } from '../../src/dashboard/app.js';
-import { feedsPage } from '../../src/dashboard/feeds-view.js';
+import { feedsPage, reasonOf } from '../../src/dashboard/feeds-view.js';
+import { queuesPage } from '../../src/dashboard/status-view.js';
 import { createGate, formatSession, newSession, parseSession } from '../../src/dashboard/auth.js';
 
 describe('the dashboard gate', () => {
@@ -84,5 +85,24 @@ describe('the add form refilled after a refusal', () => {
       expect(page).toContain('value="news"');
     }
     expect(refilled('https://example.com/feed.xml')).toContain('value="https://example.com/feed.xml"');
+  });
+});
+
+describe('the queues page', () => {
+  it('does not call the queues empty while articles are held for approval, and links the desk', () => {
+    const frame = { path: '/queues', loggedIn: false, canLogIn: true, csrf: 'token', notice: null };
+    const counts = { held: 3, pending: 0, sending: 0, sent: 2, failed: 0, skipped: 0, folded: 0 };
+    const text = String(queuesPage([], counts, [], frame, 0, String));
+    expect(text).toContain('3 held for approval (<a href="/desk">desk</a>)');
+    expect(text).toContain('No queue has a post due; 3 held for approval wait on the desk.');
+    expect(text).not.toContain('Every queue is empty');
+    expect(String(queuesPage([], { ...counts, held: 0 }, [], frame, 0, String))).toContain('Every queue is empty.');
+  });
+});
+
+describe('a delivery\'s reason on a page', () => {
+  it('names Discord members and channels in words, not as Discord markup', () => {
+    const delivery = { id: 1, articleId: 'a', target: 'x', status: 'skipped' as const, attempts: 0, nextAttemptAt: 0, lastError: 'skipped on the approval desk by <@700000000000000001> in <#123>', remoteId: null, unknownOutcome: false, options: null };
+    expect(reasonOf(delivery)).toBe('skipped on the approval desk by Discord member 700000000000000001 in channel 123');
   });
 });
