@@ -13,7 +13,7 @@ import type { HttpClient } from '../sources/http.js';
 import type { PageReach } from '../articles/article.js';
 import { formatSession, newSession, parseSession, type Gate, type Session } from './auth.js';
 import { deskItem, deskItems, feedItems, feedRows, nextPosts, queueRows, workerRows, describeTarget, type DashboardSources } from './data.js';
-import { deciderText, deskArticlePage, deskPage } from './desk-view.js';
+import { deskArticlePage, deskDecision, deskPage } from './desk-view.js';
 import { feedPage, feedsPage, type AddForm } from './feeds-view.js';
 import { STYLE, type Frame } from './layout.js';
 import { loginPage, previewPage, queuesPage, usagePage, workersPage } from './status-view.js';
@@ -176,7 +176,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     try {
       const outcome = await deps.desk.decide(articleId, action === 'skip' ? 'skipped' : 'approved', DASHBOARD_DECIDER, edit);
       if (!outcome) return again({ text: 'That article is not on the approval desk.', error: true }, 404);
-      if (!outcome.decided) return again({ text: `Already ${outcome.approval.status} by ${deciderText(outcome.approval)}; nothing changed.`, error: true }, 409);
+      if (!outcome.decided) return again({ text: `Already ${deskDecision(outcome.approval)}; nothing changed.`, error: true }, 409);
       deps.log.info({ component: 'dashboard', article: articleId, decision: outcome.approval.status }, 'approval decided on the dashboard');
       return c.redirect(`/desk/${encodeURIComponent(articleId)}?done=${outcome.approval.status}`, 303);
     } catch (error) {

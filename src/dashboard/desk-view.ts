@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { PostPreview } from '../deliveries/kind.js';
 import type { Article } from '../articles/article.js';
 import type { Approval } from '../store/store.js';
-import { MAX_INPUT } from '../targets/discord/approval.js';
+import { decisionWords, MAX_INPUT } from '../targets/discord/approval.js';
 import { deliveryOutcome, type DeliveryView } from './feeds-view.js';
 import { csrfField, page, relative, when, type Frame, type Html } from './layout.js';
 import { postPreview } from './status-view.js';
@@ -17,17 +17,16 @@ export interface DeskItem {
   posts: Array<DeliveryView & { preview: PostPreview | null }>;
 }
 
-/** Who decided an approval, in words: "the dashboard", "Discord member <id>", "nobody in time (expired)". */
-export function deciderText(approval: Pick<Approval, 'decidedBy'>): string {
-  if (approval.decidedBy === 'expiry') return 'nobody in time (expired)';
-  if (approval.decidedBy === 'dashboard') return 'the dashboard';
-  return `Discord member ${approval.decidedBy ?? 'unknown'}`;
+/** What was decided on an approval, in words for a page: "approved by Discord member <id>", "skipped by the dashboard", "expired (posted)". */
+export function deskDecision(approval: Pick<Approval, 'status' | 'decidedBy'>): string {
+  return decisionWords(approval, (id) => `Discord member ${id}`);
 }
 
 /** What became of an approval, in a sentence: still waiting until when, or who decided what and when. */
 function decisionText(approval: Approval, now: number): string {
   if (approval.status === 'held') return `Waiting for a decision: ${approval.onExpiry === 'post' ? 'posted' : 'skipped'} if nobody decides by ${when(approval.expiresAt)} (${relative(approval.expiresAt, now)}).`;
-  return `${approval.status === 'approved' ? 'Approved' : 'Skipped'} by ${deciderText(approval)}${approval.decidedAt === null ? '' : ` at ${when(approval.decidedAt)}`}.`;
+  const words = deskDecision(approval);
+  return `${words[0]!.toUpperCase()}${words.slice(1)}${approval.decidedAt === null ? '' : ` at ${when(approval.decidedAt)}`}.`;
 }
 
 /** Approve, Skip, and Edit (the summary and the X text, as Discord's modal has them): plain forms, no script needed. */

@@ -48,17 +48,22 @@ export function approvalPreview(article: Article, approval: Pick<Approval, 'expi
   return { embeds: [previewEmbed(article, destinations, footer)], components: buttons, allowed_mentions: { parse: [] as never[] } };
 }
 
-/** Who decided, in words for the preview ("<@id>", "the dashboard", "nobody in time"). */
-function decider(approval: Pick<Approval, 'decidedBy'>): string {
-  if (approval.decidedBy === 'expiry') return 'nobody in time (expired)';
-  if (approval.decidedBy === 'dashboard') return 'the dashboard';
-  return `<@${approval.decidedBy}>`;
+/**
+ * What was decided on an approval, in words to follow "Already" or to start a sentence once
+ * capitalised: "approved by <member>", "skipped by the dashboard", or, when nobody decided in time,
+ * "expired (posted)" / "expired (skipped)". `member` writes a Discord member's id: a mention in
+ * Discord, words on a page. Pure.
+ */
+export function decisionWords(approval: Pick<Approval, 'status' | 'decidedBy'>, member: (id: string) => string): string {
+  if (approval.decidedBy === 'expiry') return `expired (${approval.status === 'approved' ? 'posted' : 'skipped'})`;
+  return `${approval.status} by ${approval.decidedBy === 'dashboard' ? 'the dashboard' : member(approval.decidedBy ?? 'unknown')}`;
 }
 
 /** The preview once decided: the same embed, no buttons, and who decided what. Pure. */
 export function decidedPreview(article: Article, approval: Pick<Approval, 'status' | 'decidedBy' | 'decidedAt'>, destinations: readonly string[]) {
-  const what = approval.status === 'approved' ? '✅ Approved' : '⏭️ Skipped';
-  const content = `${what} by ${decider(approval)}${approval.decidedAt === null ? '' : ` <t:${Math.floor(approval.decidedAt / 1000)}:R>`}`;
+  const mark = approval.decidedBy === 'expiry' ? '⌛' : approval.status === 'approved' ? '✅' : '⏭️';
+  const words = decisionWords(approval, (id) => `<@${id}>`);
+  const content = `${mark} ${words[0]!.toUpperCase()}${words.slice(1)}${approval.decidedAt === null ? '' : ` <t:${Math.floor(approval.decidedAt / 1000)}:R>`}`;
   return { content, embeds: [previewEmbed(article, destinations, approval.status === 'approved' ? 'Approved: posted to its destinations' : 'Skipped: not posted')], components: [], allowed_mentions: { parse: [] as never[] } };
 }
 

@@ -3,7 +3,7 @@ import { MessageFlags, type ButtonInteraction, type Interaction, type ModalSubmi
 import type { Logger } from 'pino';
 import { cutText } from '../../../text/cut.js';
 import { fitMessage } from '../fit.js';
-import { decidedPreview, editModal, readDeskId, type DeskAction } from '../approval.js';
+import { decidedPreview, decisionWords, editModal, readDeskId, type DeskAction } from '../approval.js';
 import type { Approval } from '../../../store/store.js';
 import { alertsCommand } from './alerts.js';
 import type { Command } from './command.js';
@@ -66,8 +66,7 @@ async function answer(interaction: RepliableInteraction, reply: Reply, how: 'rep
 /** Why a second decision changes nothing: what was decided, by whom. */
 function alreadyDecided(approval: Approval): string {
   if (approval.status === 'held') return 'This article is still waiting for a decision.';
-  const who = approval.decidedBy === 'expiry' ? 'nobody in time (expired)' : approval.decidedBy === 'dashboard' ? 'the dashboard' : `<@${approval.decidedBy}>`;
-  return `Already ${approval.status} by ${who}; nothing changed.`;
+  return `Already ${decisionWords(approval, (id) => `<@${id}>`)}; nothing changed.`;
 }
 
 /**
