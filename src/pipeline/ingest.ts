@@ -153,8 +153,24 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
 
   let newArticles = 0;
   const feedName = parsed.title ?? feed.name;
-  await pLimit(PAGE_CONCURRENCY).map(batch, async ({ key, item }) => {
-    const { article, text, language, pageFailure, pageRejected } = await deps.articles.prepare({ feedId: feed.id, feedName, siteName: feed.siteName, item }, feed);
+  // Pages are read side by side, but each item is recorded only after the one before it: an item
+  // whose page came back first must not reach the outbox (and its target) before an older one.
+  const recorded = batch.map(() => {
+    let done = () => {};
+    const promise = new Promise<void>((resolve) => (done = resolve));
+    return { promise, done };
+  });
+  await pLimit(PAGE_CONCURRENCY).map(batch, async (entry, index) => {
+    try {
+      const prepared = await deps.articles.prepare({ feedId: feed.id, feedName, siteName: feed.siteName, item: entry.item }, feed);
+      await recorded[index - 1]?.promise;
+      await recordItem(entry, prepared);
+    } finally {
+      await recorded[index - 1]?.promise;
+      recorded[index]!.done();
+    }
+  });
+  async function recordItem({ key, item }: { key: string; item: FeedItem }, { article, text, language, pageFailure, pageRejected }: Awaited<ReturnType<IngestDeps['articles']['prepare']>>): Promise<void> {
     if (pageFailure) log.warn({ feed: feed.id, item: key, url: item.url, reason: pageFailure }, 'article page unavailable; using the feed content');
     if (pageRejected) log.debug({ feed: feed.id, item: key, url: item.url, reason: pageRejected }, "article page is not the item's article; using the feed content");
     if (!article) {
@@ -178,7 +194,7 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
       return heldBack ? [{ target, pass: false, reason: heldBack }] : typeof passedBy === 'string' ? [{ target, pass: true, reason: passedBy }] : [];
     });
     log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued, ...(filtered.length > 0 ? { filtered } : {}) }, 'new article');
-  });
+  }
   const unseenSet = new Set(unseen);
   const revised = await reviseEditedItems(feed, feedName, [...keyed].filter(([key]) => !unseenSet.has(key)), deps);
   if (newArticles > 0 || revised > 0) deps.onNewDeliveries();

@@ -1,0 +1,55 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Article, ArticlePreparer, PreparedArticle } from '../../src/articles/article.js';
+import type { FeedConfig } from '../../src/config/config.js';
+import { ingestPushed } from '../../src/pipeline/ingest.js';
+import type { HttpClient } from '../../src/sources/http.js';
+import type { FeedItem, ParsedFeed } from '../../src/sources/feed.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import { article } from '../builders.js';
+
+const FEED: FeedConfig = { id: 'news', url: 'https://news.example/feed.xml', everyMs: 60_000, minEveryMs: 60_000, maxEveryMs: 60_000, backfill: 0, name: 'news', siteName: null, color: 0, priority: 0, category: null, privateNetwork: false };
+
+function item(n: number): FeedItem {
+  return { id: `s${n}`, title: `Story ${n}`, url: `https://news.example/${n}`, publishedAt: new Date(Date.UTC(2026, 10, 30, 12, n)), updatedAt: null, author: null, summary: `Story ${n}.`, contentHtml: null, imageUrl: null, categories: [] };
+}
+
+describe('ingesting several new items of one feed', () => {
+  let store: Store;
+  beforeEach(async () => (store = await openStore('sqlite::memory:')));
+  afterEach(() => store.close());
+
+  it('records them in publication order even when a newer item\'s page comes back first', async () => {
+    const recorded: string[] = [];
+    const spied = new Proxy(store, {
+      get(target, property) {
+        if (property === 'addArticle') return (stored: Article, ...rest: [never, never, never]) => (recorded.push(stored.id), target.addArticle(stored, ...rest));
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    // The oldest story's page is the slowest to come back, the newest the fastest.
+    const preparer: ArticlePreparer = {
+      loadPage: () => Promise.reject(new Error('not used')),
+      async prepare(source): Promise<PreparedArticle> {
+        const n = Number(source.item.id!.slice(1));
+        await new Promise((resolve) => setTimeout(resolve, (4 - n) * 30));
+        return { article: article({ id: source.item.id!, feedId: FEED.id, title: source.item.title!, url: source.item.url!, publishedAt: source.item.publishedAt!.getTime() }), text: '', language: null, pageFailure: null, pageRejected: null };
+      },
+    };
+    const parsed: ParsedFeed = { format: 'rss', title: 'News', link: null, items: [item(3), item(2), item(1)], hints: { ttlMs: null, updateEveryMs: null, skipHours: [], skipDays: [] }, hubs: [], self: null } as unknown as ParsedFeed;
+    const added = await ingestPushed(FEED, parsed, {
+      store: spied,
+      http: {} as HttpClient,
+      articles: preparer,
+      log: pino({ level: 'silent' }),
+      deliveriesFor: () => [{ target: 'discord:1', options: {} }],
+      updates: 'ignore',
+      feedLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 },
+      onNewDeliveries: () => {},
+    });
+    expect(added).toBe(3);
+    expect(recorded).toEqual(['s1', 's2', 's3']);
+  });
+});
