@@ -15,6 +15,8 @@ export const PUSH_CALLBACK_PATH = '/websub/';
 const UNVERIFIED_RETRY_MS = 3_600_000;
 /** After a hub refused (or could not be reached), it is asked again after this long (ms). */
 const REFUSED_RETRY_MS = 86_400_000;
+/** After a failed renewal, the least time before the next request for that feed, in ms. */
+const RENEW_GAP_MS = 60_000;
 /** Safety polls in a row that found stories the hub never pushed, after which polling takes over (until the hub pushes again). */
 const MISSED_LIMIT = 2;
 
@@ -96,11 +98,13 @@ export class WebSub {
 
   /**
    * When a verified subscription is renewed, in ms since the epoch: a tenth of its lease (at least a
-   * minute, at most half the lease) before the lease ends.
+   * minute, at most half the lease) before the lease ends; after a failed renewal, not sooner than a
+   * minute after it (a hub refusing renewals is not asked again and again).
    */
   private static renewAt(subscription: PushSubscription & { leaseUntil: number }): number {
     const lease = subscription.leaseUntil - subscription.requestedAt;
-    return subscription.leaseUntil - Math.min(Math.max(lease / 10, 60_000), lease / 2);
+    const renewAt = subscription.leaseUntil - Math.min(Math.max(lease / 10, 60_000), lease / 2);
+    return subscription.lastError === null ? renewAt : Math.max(renewAt, subscription.requestedAt + RENEW_GAP_MS);
   }
 
   /** Keeps this process's view of a subscription, and times its renewal when it is verified. */
@@ -195,8 +199,10 @@ export class WebSub {
     } catch (error) {
       const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : (error as Error).message;
       const current = this.known.get(feedId) ?? subscription;
-      // A failed renewal leaves a verified lease running; polling takes over when it ends.
-      if (current.state !== 'active') await this.save({ ...current, state: 'refused', lastError: reason });
+      // A failed renewal leaves a verified lease running (asked again a minute later); once the lease
+      // is over, the hub counts as refusing: polling takes over and it is asked again a day later.
+      if (current.state !== 'active' || (current.leaseUntil ?? 0) <= this.now()) await this.save({ ...current, state: 'refused', lastError: reason });
+      else await this.save({ ...current, lastError: reason });
       this.deps.log.warn({ feed: feedId, hub, reason }, 'hub refused the push subscription; polling');
     }
   }

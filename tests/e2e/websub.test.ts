@@ -126,6 +126,21 @@ describe('WebSub push beside polling, against a fake hub', () => {
     hub.leaseSeconds = null;
   });
 
+  it('asks a hub that refuses renewals again a minute later, not in a loop', async () => {
+    hub.leaseSeconds = 2;
+    const { callback } = hub.requests[0]!;
+    await hub.verify({ mode: 'subscribe', topic, callback });
+    hub.refuseWith = 503;
+    const before = hub.requests.length;
+    await waitFor('the refused renewal', () => hub.requests.length > before, 20_000);
+    // Watch the hub for 3 s: a renewal loop asked it hundreds of times a second here.
+    const watchedUntil = Date.now() + 3_000;
+    await waitFor('3 s of watching', () => Date.now() >= watchedUntil, 10_000);
+    expect(hub.requests.length - before).toBe(1);
+    hub.refuseWith = null;
+    hub.leaseSeconds = null;
+  });
+
   it('unsubscribes when the feed is removed, and then refuses its notifications with 410', async () => {
     const { callback } = hub.requests[0]!;
     writeConfig(dir, { feeds: [], routes: [] });
