@@ -316,25 +316,8 @@ export class FakeDiscord {
         this.messages.push(message);
         if (nonceKey) this.nonces.set(nonceKey, message);
       }
-      return sendJson(res, 200, {
-        id: message.id,
-        channel_id: channelId,
-        type: 0,
-        content: json?.content ?? '',
-        embeds: json?.embeds ?? [],
-        attachments: [],
-        mentions: [],
-        mention_roles: [],
-        mention_everyone: false,
-        pinned: false,
-        tts: false,
-        timestamp: new Date(message.at).toISOString(),
-        edited_timestamp: null,
-        flags: 0,
-        components: [],
-        nonce: json?.nonce,
-        author: { id: BOT_ID, username: 'herald', discriminator: '0', bot: true, avatar: null, global_name: null },
-      });
+      // A repeated nonce answers with the message made the first time, as Discord does.
+      return sendJson(res, 200, { ...this.messageObject(message), nonce: json?.nonce });
     }
     match = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path);
     if (req.method === 'POST' && match) {
