@@ -91,10 +91,11 @@ export class DigestPoster {
     }
     const articles = await this.deps.store.digestArticles(digest.id);
     const content = { id: digest.id, cause: digest.cause, ...(pacing?.digest ? { every: pacing.digest.every } : {}), articles };
+    let firstRemoteId = digest.remoteId;
     for (let part = digest.partsSent, parts = part + 1; part < parts; part++) {
       let sent: { remoteId: string | null; parts: number };
       try {
-        sent = await target.sendDigest(content, part, { address, unknownOutcome: digest.attempts > 0, options });
+        sent = await target.sendDigest(content, part, { address, unknownOutcome: digest.attempts > 0, options, firstRemoteId });
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), 'retry');
         const attempts = digest.attempts + 1;
@@ -111,6 +112,7 @@ export class DigestPoster {
         return;
       }
       parts = sent.parts;
+      firstRemoteId ??= sent.remoteId;
       await this.deps.store.markDigestPart(digest.id, part, sent.remoteId, this.deps.now());
     }
     await this.deps.store.markDigestSent(digest.id, this.deps.now());

@@ -31,6 +31,11 @@ export interface SendContext {
   options: DeliveryOptions;
 }
 
+/** A digest message's context: a delivery's, with the remote id of the digest's first message once it is posted (later messages may need to follow it, as into a forum post). */
+interface DigestSendContext extends SendContext {
+  firstRemoteId: string | null;
+}
+
 /** A target's word on its own state before a send: send, or wait until a time (a refused token, a paused login). */
 export type Readiness = { kind: 'send' } | { kind: 'wait'; until: number; reason: string };
 
@@ -65,7 +70,7 @@ export interface Target {
    * message carries a nonce of (digest, part) where the platform has one, so posting a part again
    * after a crash or a lost answer posts nothing twice. Rejects with a DeliveryError as `send` does.
    */
-  sendDigest?(digest: DigestContent, part: number, context: SendContext): Promise<{ remoteId: string | null; parts: number }>;
+  sendDigest?(digest: DigestContent, part: number, context: DigestSendContext): Promise<{ remoteId: string | null; parts: number }>;
   /** Sends a short plain-text notice (an ops alert) to one destination (`address` as in a target key); mentions nobody. */
   notify?(address: string, text: string): Promise<void>;
   /**

@@ -10,6 +10,9 @@ export interface PostedMessage {
   body: {
     /** Execute Webhook: the name and avatar the message shows instead of the webhook's own. */
     username?: string;
+    /** Execute Webhook in a forum or media channel: the name of the post it starts, and its tags. */
+    thread_name?: string;
+    applied_tags?: string[];
     avatar_url?: string;
     content?: string;
     nonce?: string;
@@ -90,6 +93,9 @@ export function limitViolations(body: MessageBody | undefined): string[] {
   return problems;
 }
 
+/** The channel flag of a forum or media channel whose posts must carry a tag (discord.com/developers/docs/resources/channel#channel-object-channel-flags). */
+const REQUIRE_TAG = 1 << 4;
+
 const APP_ID = '900000000000000001';
 const BOT_ID = '900000000000000002';
 export const GUILD_ID = '900000000000000003';
@@ -106,8 +112,11 @@ export class FakeDiscord {
   readonly crossposts: Array<{ channelId: string; messageId: string }> = [];
   /** Threads started on a message (POST /channels/{id}/messages/{id}/threads); Discord allows one per message. */
   readonly threads: Array<{ channelId: string; messageId: string; name: string }> = [];
-  /** Forum and media channels by id (type 15 or 16) with their tags; add them before Herald first posts there. */
-  readonly forums = new Map<string, { type: 15 | 16; name: string; tags: FakeForumTag[] }>();
+  /**
+   * Forum and media channels by id (type 15 or 16) with their tags; add them before Herald first
+   * posts there. `requireTag`: the channel's REQUIRE_TAG flag (1 << 4), a post without a tag is refused.
+   */
+  readonly forums = new Map<string, { type: 15 | 16; name: string; tags: FakeForumTag[]; requireTag?: boolean }>();
   /** Posts started in forum and media channels (POST /channels/{id}/threads), in order. */
   readonly forumPosts: ForumPost[] = [];
   /** Changes to threads (PATCH /channels/{thread id}): rename, unarchive. */
@@ -303,7 +312,7 @@ export class FakeDiscord {
       if (member) {
         this.dmRequests.set(member, (this.dmRequests.get(member) ?? 0) + 1);
         if (this.closedDms.has(member)) return sendJson(res, 403, { message: 'Cannot send messages to this user', code: 50007 });
-      } else if (!this.channels.includes(channelId)) return sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
+      } else if (!this.channels.includes(channelId) && !this.isThread(channelId)) return sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
       const problems = limitViolations(json);
       if (problems.length > 0) {
         this.refusedMessages.push(problems);
@@ -389,7 +398,10 @@ export class FakeDiscord {
    * Edit Webhook Message (PATCH /webhooks/{id}/{token}/messages/{message id}), as documented at
    * discord.com/developers/docs/resources/webhook: 404 Unknown Webhook (10015) for an id Discord does
    * not know, 401 Invalid Webhook Token (50027) for a wrong token, 400 for a body over the limits or a
-   * name with "discord" or "clyde" in it. No Authorization header is needed.
+   * name with "discord" or "clyde" in it. No Authorization header is needed. A webhook of a forum or
+   * media channel starts a post named by `thread_name` (1–100; without one: 400 with code 220001), a
+   * webhook of another channel takes no `thread_name` (220003); a message in a thread is edited with
+   * `?thread_id=` naming it (else 404 Unknown Message).
    */
   private webhook(method: string, url: URL, id: string, token: string, messageId: string | undefined, json: PostedMessage['body'] | undefined, res: ServerResponse): void {
     if (method === 'POST' && messageId === undefined) this.webhookExecutes++;
@@ -406,7 +418,15 @@ export class FakeDiscord {
     if (method === 'POST' && messageId === undefined) {
       const injected = this.injectedWebhook.shift();
       if (injected) return sendJson(res, injected.status, injected.body ?? { message: 'injected failure', code: 0 }, injected.headers);
-      const message: PostedMessage = { id: this.id(), channelId: webhook.channelId, webhookId: id, body: json ?? {}, at: Date.now() };
+      const forum = this.forums.get(webhook.channelId);
+      const threadName = json?.thread_name;
+      if (forum && threadName === undefined) return sendJson(res, 400, { message: 'Webhooks posted to forum channels must have a thread_name or thread_id', code: 220001 });
+      if (!forum && threadName !== undefined) return sendJson(res, 400, { message: 'Webhooks can only create threads in forum channels', code: 220003 });
+      if (threadName !== undefined && (threadName.length < 1 || threadName.length > 100)) return sendJson(res, 400, { message: 'Invalid Form Body (thread_name)', code: 50035 });
+      const messageId = this.id();
+      // A forum post's first message has the post's (thread's) id.
+      if (forum) this.forumPosts.push({ id: messageId, forumId: webhook.channelId, name: threadName!, appliedTags: json?.applied_tags ?? [], archived: false });
+      const message: PostedMessage = { id: messageId, channelId: forum ? messageId : webhook.channelId, webhookId: id, body: json ?? {}, at: Date.now() };
       this.messages.push(message);
       if (this.loseWebhookReplies > 0) {
         this.loseWebhookReplies--;
@@ -416,7 +436,8 @@ export class FakeDiscord {
       if (url.searchParams.get('wait') !== 'true') return sendJson(res, 204, null);
       return sendJson(res, 200, { ...this.messageObject(message), webhook_id: id, author: author(message) });
     }
-    const message = this.messages.find((m) => m.id === messageId && m.webhookId === id);
+    const channelId = url.searchParams.get('thread_id') ?? webhook.channelId;
+    const message = this.messages.find((m) => m.id === messageId && m.webhookId === id && m.channelId === channelId);
     if (method === 'PATCH' && messageId !== undefined) {
       if (!message) return sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
       this.edits.push({ channelId: message.channelId, messageId, body: json ?? {} });
@@ -425,10 +446,15 @@ export class FakeDiscord {
     return sendJson(res, 405, { message: '405: Method Not Allowed', code: 0 });
   }
 
+  /** Whether `id` is a thread: a forum post or a thread started on a message. */
+  private isThread(id: string): boolean {
+    return this.forumPosts.some((post) => post.id === id) || this.threads.some((thread) => thread.messageId === id);
+  }
+
   /** A channel object as GET /channels/{id} returns it: a text channel, a forum or media channel with its tags, or a thread (a forum post or a thread on a message). */
   private channelObject(id: string): Record<string, unknown> | null {
     const forum = this.forums.get(id);
-    if (forum) return { id, type: forum.type, guild_id: GUILD_ID, name: forum.name, position: 0, flags: 0, parent_id: null, permission_overwrites: [], available_tags: forum.tags.map((tag) => ({ ...tag, moderated: false, emoji_id: null, emoji_name: null })) };
+    if (forum) return { id, type: forum.type, guild_id: GUILD_ID, name: forum.name, position: 0, flags: forum.requireTag ? REQUIRE_TAG : 0, parent_id: null, permission_overwrites: [], available_tags: forum.tags.map((tag) => ({ ...tag, moderated: false, emoji_id: null, emoji_name: null })) };
     if (this.channels.includes(id)) return { id, type: 0, guild_id: this.channelGuilds.get(id) ?? GUILD_ID, name: `news-${this.channels.indexOf(id)}`, position: 0, flags: 0, parent_id: null, permission_overwrites: [] };
     if (this.dmMember(id)) return { id, type: 1, flags: 0 };
     const post = this.forumPosts.find((p) => p.id === id);
@@ -451,8 +477,9 @@ export class FakeDiscord {
 
   /**
    * Start Thread in Forum or Media Channel, as Discord documents it: name 1–100, at most 5
-   * `applied_tags` among the channel's tags, a first message with at least one of content, embeds
-   * or files, within the message limits. Answers 201 with the thread and its first message nested
+   * `applied_tags` among the channel's tags (at least one when the channel requires a tag: 400 with
+   * code 40067), a first message with at least one of content, embeds or files (in a media channel,
+   * an embed or a file: a post with text alone is refused), within the message limits. Answers 201 with the thread and its first message nested
    * (which has the thread's id), or loses the answer (see loseForumPostAnswers).
    */
   private startForumPost(req: IncomingMessage, res: ServerResponse, forumId: string, json: FakeBody, files: NonNullable<PostedMessage['files']>): void {
@@ -463,7 +490,9 @@ export class FakeDiscord {
     const invalid = (why: string) => sendJson(res, 400, { message: `Invalid Form Body (${why})`, code: 50035 });
     if (name.length < 1 || name.length > 100) return invalid('name');
     if (tags.length > 5 || tags.some((tag) => !forum.tags.some((known) => known.id === tag))) return invalid('applied_tags');
+    if (forum.requireTag && tags.length === 0) return sendJson(res, 400, { message: 'A tag is required to create a forum post in this channel', code: 40067 });
     if (!message || (!message.content && !(message.embeds?.length > 0) && files.length === 0)) return invalid('message');
+    if (forum.type === 16 && !(message.embeds?.length > 0) && files.length === 0) return invalid('message: a media channel post needs an attachment or an embed');
     const problems = limitViolations(message);
     if (problems.length > 0) {
       this.refusedMessages.push(problems);

@@ -16,6 +16,8 @@ import { FakeDiscord, type PostedMessage } from '../fakes/discord.js';
 
 const TOKEN = 'digest-test-token';
 const CHANNEL = '222222222222222222';
+const FORUM = '233333333333333333';
+const MEDIA = '244444444444444444';
 const HOUR = 3_600_000;
 
 /**
@@ -37,10 +39,10 @@ describe('digests on Discord', () => {
     await store?.close();
   });
 
-  async function setUp(destination: Record<string, unknown>, feeds: Array<{ id: string; priority?: number }> = [{ id: 'news' }]) {
+  async function setUp(destination: Record<string, unknown>, feeds: Array<{ id: string; priority?: number }> = [{ id: 'news' }], channel = CHANNEL) {
     store = await openSqliteStore(':memory:');
     const config = parseConfig(
-      { feeds: feeds.map((feed) => ({ ...feed, url: `https://${feed.id}.example/rss` })), routes: [{ feeds: ['*'], to: [{ discord: { channel: CHANNEL, ...destination } }] }] },
+      { feeds: feeds.map((feed) => ({ ...feed, url: `https://${feed.id}.example/rss` })), routes: [{ feeds: ['*'], to: [{ discord: { channel, ...destination } }] }] },
       'herald.yaml',
       TARGET_KINDS,
     );
@@ -51,7 +53,7 @@ describe('digests on Discord', () => {
       throw new Error('digest tests fetch no images');
     };
     connection = createDiscord({ token: TOKEN, apiUrl: discord.apiUrl, guildId: null, store, httpFor, log, commands: {} as CommandDeps, commandCounter: { inc() {} }, alerts: { store, settings: () => discordSettings(config).alerts } });
-    const before = discord.messagesIn(CHANNEL).length;
+    const before = discord.messagesIn(channel).length;
     return {
       /** Records an article of `feedId` published (and first seen) at `at`, as ingest would. */
       queue: (id: string, at: number, feedId = 'news') =>
@@ -60,7 +62,7 @@ describe('digests on Discord', () => {
       outbox: (owner = 'herald', on: Store = store) =>
         new Outbox({ store: on, targets: new Map([['discord', { target: connection!.target, idempotent: true, canEdit: true }]]), retry: { maxAttempts: 5, baseMs: 1_000, maxMs: 60_000 }, log, owner, now: () => clock }),
       /** What this test posted to the channel. */
-      posted: (): PostedMessage[] => discord.messagesIn(CHANNEL).slice(before),
+      posted: (): PostedMessage[] => discord.messagesIn(channel).slice(before),
     };
   }
 
@@ -196,13 +198,56 @@ describe('digests on Discord', () => {
     expect(posted()).toHaveLength(1 + digest.length);
   });
 
+  it('a digest to a forum channel starts one post, tagged as the channel requires, its other messages in it, once although an answer was lost', async () => {
+    discord.forums.set(FORUM, { type: 15, name: 'news-forum', tags: [{ id: '460000000000000001', name: 'News' }, { id: '460000000000000002', name: 'Linux' }], requireTag: true });
+    clock = Date.UTC(2026, 10, 30, 12);
+    const { queue, outbox } = await setUp({ pace: { posts: 1, per: '1h' }, tags: { '*': 'News' } }, [{ id: 'news' }], FORUM);
+    const posts = discord.forumPosts.length;
+    const ids = Array.from({ length: 120 }, (_, i) => `f${String(i).padStart(3, '0')}`);
+    for (const [i, id] of ids.entries()) await queue(id, clock - 200_000 + i * 1_000);
+    await outbox().drain();
+    expect(discord.forumPosts.length).toBe(posts + 1);
+    clock += HOUR;
+    // Discord makes the digest's post, and the answer is lost: the next attempt finds it.
+    discord.loseForumPostAnswers = 1;
+    await outbox().drain();
+    expect(discord.forumPosts.length).toBe(posts + 2);
+    clock += 10 * 60_000;
+    await outbox().drain();
+    expect(discord.forumPosts.length).toBe(posts + 2);
+    const post = discord.forumPosts.at(-1)!;
+    expect(post).toMatchObject({ forumId: FORUM, name: '119 more posts in one message', appliedTags: ['460000000000000001'] });
+    const inPost = discord.messagesIn(post.id);
+    expect(inPost.length).toBeGreaterThan(1);
+    expect(inPost.map((m) => m.body!.embeds![0]!.title)).toEqual(inPost.map((_, i) => `119 more posts in one message (${i + 1}/${inPost.length})`));
+    expect(linksIn(inPost)).toEqual(ids.slice(1).map((id) => `https://news.example/${id}`));
+    expect(discord.refusedMessages).toEqual([]);
+    for (const id of ids) expect(await statusOf(id)).toBe('sent');
+  });
+
+  it('a digest to a media channel at the end of quiet hours is one post with its list in an embed', async () => {
+    discord.forums.set(MEDIA, { type: 16, name: 'gallery', tags: [] });
+    clock = Date.UTC(2026, 10, 30, 23);
+    const { queue, outbox } = await setUp({ quiet: { from: '22:00', to: '07:00', zone: 'UTC' } }, [{ id: 'news' }], MEDIA);
+    await queue('m1', clock);
+    await queue('m2', clock + 1);
+    await outbox().drain();
+    expect(discord.forumPosts.filter((p) => p.forumId === MEDIA)).toEqual([]);
+    clock = Date.UTC(2026, 11, 1, 7);
+    await outbox().drain();
+    const [post] = discord.forumPosts.filter((p) => p.forumId === MEDIA);
+    expect(post).toMatchObject({ name: 'While it was quiet: 2 posts', appliedTags: [] });
+    expect(linksIn(discord.messagesIn(post!.id))).toEqual(['https://news.example/m1', 'https://news.example/m2']);
+    expect(await statusOf('m2')).toBe('sent');
+  });
+
   it('preview and the dry run show a destination’s pace and print digests', async () => {
     const lines: string[] = [];
     const printer = discordKind.printer((text) => lines.push(text), () => null);
     const options = { template: null, style: { name: 'News', color: 0 }, priority: 0, pacing: { pace: { posts: 5, perMs: HOUR } } };
     await printer.send(article(), { address: CHANNEL, unknownOutcome: false, options });
     expect(lines[0]).toContain(`would post to Discord channel ${CHANNEL} (at most 5 posts per 1h, the rest in one digest)`);
-    expect(await printer.sendDigest!({ id: 1, cause: 'pace', articles: [article()] }, 0, { address: CHANNEL, unknownOutcome: false, options })).toEqual({ remoteId: null, parts: 1 });
+    expect(await printer.sendDigest!({ id: 1, cause: 'pace', articles: [article()] }, 0, { address: CHANNEL, unknownOutcome: false, options, firstRemoteId: null })).toEqual({ remoteId: null, parts: 1 });
     expect(lines[1]).toContain('would post a digest to Discord channel');
     expect(lines[1]).toContain('[Title a](https://news.example/a)');
   });

@@ -23,6 +23,7 @@ const TEXT = '411111111111111111';
 const ANNOUNCEMENTS = '422222222222222222';
 const FORUM = '433333333333333333';
 const MEDIA = '444444444444444444';
+const TAGGED = '455555555555555555';
 const ROLE = '499999999999999999';
 const TAGS = { cve: '450000000000000001', news: '450000000000000002', kernel: '450000000000000003' };
 /** A 1×1 PNG. */
@@ -48,6 +49,7 @@ describe('Discord forum and media channels', () => {
   beforeAll(async () => {
     discord.forums.set(FORUM, { type: 15, name: 'news-forum', tags: [{ id: TAGS.cve, name: 'CVE' }, { id: TAGS.news, name: 'News' }, { id: TAGS.kernel, name: 'Kernel' }] });
     discord.forums.set(MEDIA, { type: 16, name: 'gallery', tags: [{ id: TAGS.news, name: 'News' }] });
+    discord.forums.set(TAGGED, { type: 15, name: 'tagged', tags: [{ id: TAGS.news, name: 'News' }], requireTag: true });
     await Promise.all([discord.start(), images.start()]);
     images.set('/lead.png', { body: PNG, contentType: 'image/png' });
     // The kind reads DISCORD_API_URL once started: build it after the fake has its port.
@@ -111,6 +113,17 @@ describe('Discord forum and media channels', () => {
     expect(why).toContain(`<#${FORUM}>: posted (${link}).`);
     const warning = lines.find((line) => line.tag === 'Hardware');
     expect(warning?.msg).toContain('forum channel news-forum (433333333333333333) has no tag named "Hardware" (its tags: CVE, News, Kernel)');
+  });
+
+  it('a forum channel that requires a tag: a post the route gives no tag fails with a reason saying what to add', async () => {
+    const story = article({ id: 'untagged', title: 'No tag for me', categories: ['Sports'] });
+    const posts = discord.forumPosts.length;
+    await queue(story, { channel: TAGGED, tags: { Politics: 'News' } });
+    await drain();
+    expect(discord.forumPosts.length).toBe(posts);
+    const failed = await delivery(story);
+    expect(failed.status).toBe('failed');
+    expect(failed.lastError).toBe('forum channel tagged (455555555555555555) requires a tag on each post, and the route\'s tags give none here: add tags to the destination, such as tags: { "*": "News" } (its tags: News)');
   });
 
   it('attaches the lead image to a media channel post, and leaves it out of the embed', async () => {

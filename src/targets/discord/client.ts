@@ -8,7 +8,7 @@ import type { Article } from '../../articles/article.js';
 import { COMMAND_DEFINITIONS, definitionsHash, handleInteraction, type CommandCounter } from './commands/index.js';
 import type { CommandDeps } from './commands/types.js';
 import type { DiscordEnv } from './env.js';
-import { renderDigestMessages, renderDiscordMessage, renderOptionsOf } from './render.js';
+import { digestName, renderDigestMessages, renderDiscordMessage, renderOptionsOf } from './render.js';
 import { DISCORD_LIMITS } from './fit.js';
 import { approvalPreview, decidedPreview } from './approval.js';
 import { cutText } from '../../text/cut.js';
@@ -159,7 +159,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
     return classifyDiscordError(error, Date.now(), resend);
   }
 
-  const { channelOf, isForum, postInForum, followThread, warnOnce } = createChannels({ rest, restOnce, httpFor: options.httpFor, log, failure, botId: () => botId });
+  const { channelOf, isForum, postInForum, postDigestInForum, followThread, warnOnce } = createChannels({ rest, restOnce, httpFor: options.httpFor, log, failure, botId: () => botId });
   const dms = createDms({ rest, log, failure, alerts: options.alerts, paused: () => pause !== null });
 
   const target: Target = {
@@ -203,10 +203,26 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
       }
       return { remoteId: message?.id ?? null };
     },
+    /**
+     * Posts message `part` of a digest: in a text channel as a message with its nonce; in a forum
+     * or media channel (where Discord refuses messages, 40058) the first message starts a post and
+     * the others follow in it (threads.ts postDigestInForum).
+     */
     async sendDigest(digest, part, context) {
-      const messages = renderDigestMessages(digest, renderOptionsOf(context));
+      const render = renderOptionsOf(context);
+      const messages = renderDigestMessages(digest, render);
       const body = messages[part];
       if (!body) throw new DeliveryError(`digest ${digest.id} has no message ${part + 1}`, 'permanent');
+      let channel: Channel;
+      try {
+        channel = await channelOf(context.address);
+      } catch (error) {
+        throw failure(error);
+      }
+      if (isForum(channel)) {
+        const remoteId = await postDigestInForum(digest, { index: part, name: digestName(digest), message: body, first: context.firstRemoteId }, context, render, channel);
+        return { remoteId, parts: messages.length };
+      }
       try {
         const message = (await rest.post(Routes.channelMessages(context.address), { body })) as { id?: string };
         return { remoteId: message?.id ?? null, parts: messages.length };

@@ -222,6 +222,11 @@ function digestLine(article: Article): string {
   return url.length <= DISCORD_LIMITS.url && /^https?:\/\//.test(url) ? `- [${title}](${url})` : `- ${title}`;
 }
 
+/** A digest's name where it needs one (a forum post's title): its heading, as one message shows it. Pure. */
+export function digestName(digest: DigestContent): string {
+  return digestHeading(digest, 0, 1);
+}
+
 /**
  * The messages of a digest in a channel: each one embed listing titles as links, as many lines as
  * an embed description holds (4,096), in the digest's order; headed by why it was made and, when it
