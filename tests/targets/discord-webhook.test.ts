@@ -140,6 +140,32 @@ describe('Discord webhook destinations', () => {
     expect(edit?.body.embeds![0]).toMatchObject({ title: 'Story w1 (updated)', description: 'Now with more.' });
   });
 
+  it("a forum channel's webhook starts a post per article named by its title, and edits the post's message", async () => {
+    store = await openSqliteStore(':memory:');
+    clock = NOON;
+    const forum = '577777777777777777';
+    discord.forums.set(forum, { type: 15, name: 'forum', tags: [] });
+    const forumUrl = discord.addWebhook(forum);
+    environment.FORUM_WEBHOOK = forumUrl;
+    const forumWebhook = new URL(forumUrl).pathname.split('/')[3]!;
+    const config = load({ url_env: 'FORUM_WEBHOOK' });
+    await store.addArticle(article({ id: 'f1', title: `Forum story ${'x'.repeat(120)}`, publishedAt: NOON - 60_000, firstSeenAt: NOON }), { key: 'f1', contentHash: null }, [{ target: `discord_webhook:${forumWebhook}`, options: optionsOf(config) }], clock);
+    const box = outbox();
+    expect(await box.drain()).toMatchObject({ attempted: 1, failed: 0 });
+    const post = discord.forumPosts.find((p) => p.forumId === forum)!;
+    expect(post.name).toMatch(/^Forum story x+…$/);
+    expect(post.name.length).toBeLessThanOrEqual(100);
+    expect(discord.messagesIn(post.id)).toHaveLength(1);
+    const sent = (await store.urlHistory('https://news.example/f1')).deliveries[0]!;
+    expect(sent).toMatchObject({ status: 'sent', remoteId: `${post.id}/${post.id}` });
+
+    await store.reviseArticle('f1', { title: 'Forum story (updated)' });
+    clock += 1_000;
+    await box.drain();
+    expect(discord.edits.find((e) => e.messageId === post.id)?.body.embeds![0]).toMatchObject({ title: 'Forum story (updated)' });
+    expect((await store.urlHistory('https://news.example/f1')).deliveries[0]!.status).toBe('sent');
+  });
+
   it('a webhook deleted in Discord (404 Unknown Webhook) holds its deliveries, naming the variable, without spending attempts; logged once', async () => {
     store = await openSqliteStore(':memory:');
     clock = NOON;

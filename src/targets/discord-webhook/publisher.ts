@@ -5,6 +5,8 @@ import type { Article } from '../../articles/article.js';
 import { redactUrlSecrets } from '../../ops/redact.js';
 import { classifyDiscordError } from '../discord/errors.js';
 import { renderOptionsOf, renderWebhookMessage } from '../discord/render.js';
+import { locationOf, remoteIdOf } from '../discord/forum.js';
+import { threadName } from '../discord/threads.js';
 import { readWebhookDestination } from './destination.js';
 import type { WebhookCredentials } from './env.js';
 
@@ -21,6 +23,8 @@ const MAX_INLINE_RATE_LIMIT_WAIT_MS = 10_000;
 const GONE_RECHECK_MS = 30_000;
 /** Unknown Webhook (404) and Invalid Webhook Token (401): discord.com/developers/docs/topics/opcodes-and-status-codes#json. */
 const GONE_CODES = new Set([10015, 50027]);
+/** "Webhooks posted to forum channels must have a thread_name or thread_id" (400): the webhook is a forum or media channel's (same source). */
+const NEEDS_THREAD_NAME = 220001;
 
 export interface WebhookTargetOptions {
   /** Discord's REST base URL (DISCORD_API_URL; default https://discord.com/api). */
@@ -39,6 +43,11 @@ export interface WebhookTargetOptions {
  * bot token is used: the webhook's own token, read at each send from the variable the delivery
  * names (so a webhook replaced in the environment takes over its deliveries after a restart).
  *
+ * A webhook of a forum or media channel starts a post per article, named by its title (Execute
+ * Webhook's `thread_name`): Herald learns this from Discord's refusal of the first message without one
+ * (400, code 220001: nothing was posted) and sends it again at once with the name; the remote id is
+ * then "<thread id>/<message id>", and edits name the thread (`thread_id`).
+ *
  * Webhooks take no nonce, so a send whose answer is lost (a timeout or reset after the request left,
  * a 5xx) is an unknown outcome: the REST client never retries on its own here, and the outbox resends
  * at most once. A rate limit waits as for channels. A webhook Discord no longer knows (404 Unknown
@@ -53,6 +62,8 @@ export function createWebhookTarget(options: WebhookTargetOptions): Target {
   const gone = new Map<string, string>();
   /** Webhook ids whose deliveries went to the webhook their variable names now, said once. */
   const moved = new Set<string>();
+  /** Webhooks (by id) of forum or media channels: each message starts a post. */
+  const inForum = new Set<string>();
 
   function hold(address: string, reason: string): DeliveryError {
     if (!gone.has(address)) log.error({ target: `discord_webhook:${address}`, reason }, 'Discord webhook unusable; its deliveries wait');
@@ -94,10 +105,23 @@ export function createWebhookTarget(options: WebhookTargetOptions): Target {
 
     async send(article: Article, context: SendContext) {
       const { webhook, variable, identity } = webhookOf(context);
-      const body = renderWebhookMessage(article, renderOptionsOf(context), identity);
+      const message = renderWebhookMessage(article, renderOptionsOf(context), identity);
+      const execute = async () => {
+        const body = inForum.has(webhook.id) ? { ...message, thread_name: threadName(article.title) } : message;
+        return (await rest.post(Routes.webhook(webhook.id, webhook.token), { body, query: new URLSearchParams({ wait: 'true' }), auth: false })) as { id?: string; channel_id?: string };
+      };
       try {
-        const message = (await rest.post(Routes.webhook(webhook.id, webhook.token), { body, query: new URLSearchParams({ wait: 'true' }), auth: false })) as { id?: string };
-        return { remoteId: message?.id ?? null };
+        let posted: { id?: string; channel_id?: string };
+        try {
+          posted = await execute();
+        } catch (error) {
+          if (!(error instanceof DiscordAPIError && Number(error.code) === NEEDS_THREAD_NAME) || inForum.has(webhook.id)) throw error;
+          inForum.add(webhook.id);
+          log.info({ target: `discord_webhook:${context.address}` }, 'the webhook posts in a forum or media channel: each article starts a post named by its title');
+          posted = await execute();
+        }
+        if (!posted?.id) return { remoteId: null };
+        return { remoteId: inForum.has(webhook.id) && posted.channel_id ? remoteIdOf('', { channelId: posted.channel_id, messageId: posted.id }) : posted.id };
       } catch (error) {
         throw failure(error, context.address, variable);
       }
@@ -107,8 +131,11 @@ export function createWebhookTarget(options: WebhookTargetOptions): Target {
       const { webhook, variable, identity } = webhookOf(context);
       // Edit Webhook Message takes no name or avatar: the message keeps those it was posted with.
       const { content, embeds, allowed_mentions } = renderWebhookMessage(article, renderOptionsOf(context), identity);
+      // A message in a forum post is named with its thread (Edit Webhook Message's thread_id).
+      const where = locationOf('', context.remoteId);
+      const query = where.channelId === '' ? undefined : new URLSearchParams({ thread_id: where.channelId });
       try {
-        await rest.patch(Routes.webhookMessage(webhook.id, webhook.token, context.remoteId), { body: { ...(content !== undefined ? { content } : {}), embeds, allowed_mentions }, auth: false });
+        await rest.patch(Routes.webhookMessage(webhook.id, webhook.token, where.messageId), { body: { ...(content !== undefined ? { content } : {}), embeds, allowed_mentions }, auth: false, ...(query ? { query } : {}) });
       } catch (error) {
         throw failure(error, context.address, variable);
       }
