@@ -4,25 +4,44 @@ import { formatDuration, parseDuration } from './duration.js';
 import { conditionSchema, namesIn, routeFilterSchema } from './filter.js';
 import type { Pacing } from './pacing.js';
 
+/** Durations a key's error message may show as examples, when they fall within its bounds. */
+const DURATION_EXAMPLES = [500, 30_000, 300_000, 3_600_000, 86_400_000];
+
+/** The units a bare number may have been meant in: the key's usual one first, then these from the largest. */
+const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 } as const;
+
 /**
  * A duration written with its unit ("500ms", "30s", "5m", "1h30m", "2d"), as milliseconds from `min`
- * to `max`. A bare number is refused, its unit being a guess: `every: 5` is answered "did you mean
- * 5m?", naming `usualUnit`, the unit the key is usually written in. Zero needs no unit.
+ * to `max` (both allowed). A bare number is refused, its unit being a guess: `every: 5` is answered
+ * "did you mean 5m?", naming `usualUnit` (the unit the key is usually written in), or the first other
+ * unit that puts it within the bounds. Zero needs no unit. Every message states the bounds, and its
+ * examples lie within them. The bounds are kept as the schema's metadata (`durationMs`), for the
+ * README's configuration reference and its test.
  */
-export const duration = (min: number, max: number, usualUnit: 's' | 'm' | 'h' | 'd') =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const text = String(value).trim();
-    if (/^\d+(\.\d+)?$/.test(text) && Number(text) !== 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration with a unit (ms, s, m, h or d), got ${text}: did you mean ${text}${usualUnit}?` });
-      return z.NEVER;
-    }
-    const ms = /^0+(\.0+)?$/.test(text) ? 0 : parseDuration(text);
-    if (ms === null || ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as 30s, 5m or 1h (between ${formatDuration(min)} and ${formatDuration(max)}), got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const duration = (min: number, max: number, usualUnit: keyof typeof UNIT_MS) => {
+  const bounds = `from ${formatDuration(min)} to ${formatDuration(max)}`;
+  const inBounds = DURATION_EXAMPLES.filter((ms) => ms >= min && ms <= max).map(formatDuration);
+  const shown = inBounds.length > 0 ? inBounds.slice(0, 3) : [formatDuration(min), formatDuration(max)];
+  const examples = shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)!}` : shown[0]!;
+  return z
+    .union([z.string(), z.number()])
+    .transform((value, ctx) => {
+      const text = String(value).trim();
+      if (/^\d+(\.\d+)?$/.test(text) && Number(text) !== 0) {
+        const units = [usualUnit, ...(Object.keys(UNIT_MS) as Array<keyof typeof UNIT_MS>).filter((unit) => unit !== usualUnit)];
+        const meant = units.find((unit) => Number(text) * UNIT_MS[unit] >= min && Number(text) * UNIT_MS[unit] <= max);
+        ctx.addIssue({ code: 'custom', message: `expected a duration with a unit (ms, s, m, h or d), got ${text}${meant ? `: did you mean ${text}${meant}?` : ''} (${bounds})` });
+        return z.NEVER;
+      }
+      const ms = /^0+(\.0+)?$/.test(text) ? 0 : parseDuration(text);
+      if (ms === null || ms < min || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration ${bounds}, such as ${examples}; got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .meta({ durationMs: { min, max } });
+};
 
 const hexColor = z
   .union([z.string().regex(/^#?[0-9a-fA-F]{6}$/, 'expected a colour such as "#1d9bf0"'), z.number().int().min(0).max(0xffffff)])

@@ -71,7 +71,11 @@ describe('config', () => {
     [{ defaults: { every: '10' } }, 'herald.yaml: defaults.every: expected a duration with a unit (ms, s, m, h or d), got 10: did you mean 10m?'],
     [{ http: { timeout: 20 } }, 'herald.yaml: http.timeout: expected a duration with a unit (ms, s, m, h or d), got 20: did you mean 20s?'],
     [{ deliveries: { retryBase: 0.5 } }, 'herald.yaml: deliveries.retryBase: expected a duration with a unit'],
-    [{ http: { timeout: '10m' } }, 'herald.yaml: http.timeout: expected a duration such as 30s, 5m or 1h (between 1s and 5m), got "10m"'],
+    [{ http: { timeout: '10m' } }, 'herald.yaml: http.timeout: expected a duration from 1s to 5m, such as 30s or 5m; got "10m"'],
+    // The examples and the suggested unit lie within the key's bounds.
+    [{ push: { safetyEvery: '30s' } }, 'herald.yaml: push.safetyEvery: expected a duration from 1m to 7d, such as 5m, 1h or 1d; got "30s"'],
+    [{ push: { lease: 100 } }, 'herald.yaml: push.lease: expected a duration with a unit (ms, s, m, h or d), got 100: did you mean 100h? (from 1h to 30d)'],
+    [{ http: { perHost: { minGap: 500 } } }, 'herald.yaml: http.perHost.minGap: expected a duration with a unit (ms, s, m, h or d), got 500 (from 0s to 1m)'],
     [{ feeds: [{ id: 'a', url: 'example.com/rss' }] }, 'herald.yaml: feeds[0].url: "example.com/rss" has no scheme: did you mean https://example.com/rss?'],
     [{ feeds: [{ id: 'a', url: 'www.example.org' }] }, 'herald.yaml: feeds[0].url: "www.example.org" has no scheme'],
     [{ feeds: [{ id: 'a', url: 'localhost:8080/feed.xml' }] }, 'herald.yaml: feeds[0].url: "localhost:8080/feed.xml" has no scheme'],
