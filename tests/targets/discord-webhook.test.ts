@@ -159,7 +159,7 @@ describe('Discord webhook destinations', () => {
     const sent = (await store.urlHistory('https://news.example/f1')).deliveries[0]!;
     expect(sent).toMatchObject({ status: 'sent', remoteId: `${post.id}/${post.id}` });
 
-    await store.reviseArticle('f1', { title: 'Forum story (updated)' });
+    await store.reviseArticle('f1', { title: 'Forum story (updated)', summary: 'Now with more.' });
     clock += 1_000;
     await box.drain();
     expect(discord.edits.find((e) => e.messageId === post.id)?.body.embeds![0]).toMatchObject({ title: 'Forum story (updated)' });
