@@ -67,11 +67,13 @@ export function memberAlertParts(db: Db): MemberAlerts {
       const row = await db
         .selectFrom('deliveries')
         .select((eb) => [
-          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when('status', 'in', ['sent', 'sending']).then(1).else(0).end()), eb.lit(0)).as('sent'),
-          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'skipped'), eb('last_error', 'like', `${droppedPrefix}%`)])).then(1).else(0).end()), eb.lit(0)).as('dropped'),
+          // Sent: by when the DM went out (an edit later does not make it count again), and any in flight now.
+          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when(eb.or([eb('sent_at', '>=', since), eb('status', '=', 'sending')])).then(1).else(0).end()), eb.lit(0)).as('sent'),
+          // Dropped: by when the match was skipped (a skipped delivery is not changed again).
+          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'skipped'), eb('last_error', 'like', `${droppedPrefix}%`), eb('updated_at', '>=', since)])).then(1).else(0).end()), eb.lit(0)).as('dropped'),
         ])
         .where('target', '=', target)
-        .where('updated_at', '>=', since)
+        .where((eb) => eb.or([eb('sent_at', '>=', since), eb('status', 'in', ['sending', 'skipped'])]))
         .executeTakeFirstOrThrow();
       // PostgreSQL's SUM of integers is a numeric, handed over as a string.
       return checkRow(alertDmRow, 'deliveries', { sent: Number(row.sent), dropped: Number(row.dropped) });

@@ -24,6 +24,9 @@ export interface MemberAlerts {
   activeAlerts(guildIds: readonly string[]): Promise<MemberAlert[]>;
   /** Pauses (at `pausedAt`) or resumes (null) every alert of a member, in every guild; returns how many changed. */
   setAlertsPaused(memberId: string, pausedAt: EpochMs | null): Promise<number>;
-  /** A member's DM target key since `since`: DMs sent (or sending), and matches skipped with a reason starting `droppedPrefix`. */
+  /**
+   * A member's DM target key since `since` (epoch ms): DMs sent then (by when they went out, not
+   * when last edited) or being sent now, and matches skipped then with a reason starting `droppedPrefix`.
+   */
   alertDms(target: string, since: EpochMs, droppedPrefix: string): Promise<{ sent: number; dropped: number }>;
 }

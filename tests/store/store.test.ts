@@ -86,6 +86,14 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect(await store.alertDms('discord:@alice', 100, 'alert DM limit')).toEqual({ sent: 1, dropped: 1 });
     expect(await store.alertDms('discord:@alice', 115, 'alert DM limit')).toEqual({ sent: 0, dropped: 1 });
     expect(await store.alertDms('discord:@bob', 0, 'alert DM limit')).toEqual({ sent: 0, dropped: 0 });
+    // A DM edited later (the article was revised) still counts from when it was sent.
+    await store.markEdited(one!, 2, 4_000_000);
+    expect(await store.alertDms('discord:@alice', 3_900_000, 'alert DM limit')).toEqual({ sent: 0, dropped: 0 });
+    // One being sent counts at once.
+    await store.addArticle(article({ id: 'd4' }), { key: 'd4', contentHash: null }, [{ target: 'discord:@alice', options }], 4_000_000);
+    const [four] = (await store.unfinishedFor('discord:@alice')).map((job) => job.delivery.id);
+    await store.markSending(four!, 4_000_001);
+    expect(await store.alertDms('discord:@alice', 3_900_000, 'alert DM limit')).toEqual({ sent: 1, dropped: 0 });
   });
 
   it.skipIf(!available)('takes a feed with more items than one statement can bind (SQLite 32,766 values, PostgreSQL 65,535)', async () => {
