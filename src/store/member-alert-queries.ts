@@ -51,8 +51,9 @@ export function memberAlertParts(db: Db): MemberAlerts {
       return result.numDeletedRows > 0n;
     },
     async activeAlerts(guildIds) {
-      if (guildIds.length === 0) return [];
-      return (await db.selectFrom('member_alerts').selectAll().where('guild_id', 'in', [...guildIds]).where('paused_at', 'is', null).orderBy('id').execute()).map(toMemberAlert);
+      if (guildIds !== 'all' && guildIds.length === 0) return [];
+      const active = db.selectFrom('member_alerts').selectAll().where('paused_at', 'is', null);
+      return (await (guildIds === 'all' ? active : active.where('guild_id', 'in', [...guildIds])).orderBy('id').execute()).map(toMemberAlert);
     },
     async setAlertsPaused(memberId, pausedAt) {
       const result = await db

@@ -20,8 +20,8 @@ export interface MemberAlerts {
   memberAlerts(guildId: string, memberId: string): Promise<MemberAlert[]>;
   /** Removes one of a member's alerts in a guild; false when they have none with that id. */
   removeMemberAlert(guildId: string, memberId: string, id: number): Promise<boolean>;
-  /** The alerts that are not paused, of members of these guilds, by id. */
-  activeAlerts(guildIds: readonly string[]): Promise<MemberAlert[]>;
+  /** The alerts that are not paused, of members of these guilds (or of every guild: 'all'), by id. */
+  activeAlerts(guildIds: readonly string[] | 'all'): Promise<MemberAlert[]>;
   /** Pauses (at `pausedAt`) or resumes (null) every alert of a member, in every guild; returns how many changed. */
   setAlertsPaused(memberId: string, pausedAt: EpochMs | null): Promise<number>;
   /**

@@ -145,6 +145,10 @@ export class FakeDiscord {
   readonly injectedWebhook: InjectedResponse[] = [];
   /** How many of the next webhook executes post the message and then lose the answer (the connection is reset). */
   loseWebhookReplies = 0;
+  /** Channels whose lookup (GET /channels/{id}) fails with 503, as in an outage of Discord's API. */
+  readonly failingLookups = new Set<string>();
+  /** Channel lookups (GET /channels/{id}) received, answered or not, by channel id. */
+  readonly channelLookups = new Map<string, number>();
   /** Channels of guilds other than the fake guild (GET /channels/{id} answers with this guild_id). */
   readonly channelGuilds = new Map<string, string>();
   /** DM channels Herald opened (POST /users/@me/channels), by member id. */
@@ -279,6 +283,8 @@ export class FakeDiscord {
       if (!authorized) return sendJson(res, 401, { message: '401: Unauthorized', code: 0 });
       const id = match[1]!;
       if (req.method === 'PATCH') return this.changeThread(res, id, json);
+      this.channelLookups.set(id, (this.channelLookups.get(id) ?? 0) + 1);
+      if (this.failingLookups.has(id)) return sendJson(res, 503, { message: 'Service Unavailable', code: 0 });
       const channel = this.channelObject(id);
       return channel ? sendJson(res, 200, channel) : sendJson(res, 404, { message: 'Unknown Channel', code: 10003 });
     }

@@ -75,6 +75,7 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect(await store.addMemberAlert({ guildId: 'g2', memberId: 'alice', words: ['ferry'] }, 2, 51)).toMatchObject({ pausedAt: 50 });
     expect(await store.setAlertsPaused('alice', null)).toBe(3);
     expect(await store.activeAlerts([])).toEqual([]);
+    expect((await store.activeAlerts('all')).map((a) => [a.guildId, a.memberId])).toEqual([['g1', 'alice'], ['g2', 'alice'], ['g1', 'bob'], ['g2', 'alice']]);
     // DMs counted per member target since a time: sent (or sending), and those dropped by the limit.
     const options = { template: null, style: { name: 'news', color: 0 }, priority: 0 };
     for (const id of ['d1', 'd2', 'd3']) await store.addArticle(article({ id }), { key: id, contentHash: null }, [{ target: 'discord:@alice', options }], 100);

@@ -18,8 +18,12 @@ const TOKEN = 'alerts-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const NEWS = '411111111111111111';
 const ELSEWHERE = '422222222222222222';
 const OTHER_GUILD = '433333333333333333';
+/** A channel of the fake guild whose lookup fails while a test says so (an outage). */
+const HARBOUR = '455555555555555555';
 const ALICE = '700000000000000011';
 const BOB = '700000000000000012';
+const CAROL = '700000000000000013';
+const DAVE = '700000000000000014';
 const SUBCOMMAND = 1;
 const STRING = 3;
 const INTEGER = 4;
@@ -48,21 +52,22 @@ describe('alert words', () => {
 });
 
 describe('/alerts: members get a DM when a new article matches their words (real discord.js, fake Discord, Herald in process)', () => {
-  const discord = new FakeDiscord(TOKEN, [NEWS, ELSEWHERE]);
+  const discord = new FakeDiscord(TOKEN, [NEWS, ELSEWHERE, HARBOUR]);
   const feeds = new FeedServer();
   const local: TestItem[] = [];
   const foreign: TestItem[] = [];
+  const harbour: TestItem[] = [];
   let herald: Herald;
 
   function story(items: TestItem[], path: string, slug: string, title: string): TestItem {
-    const item = { guid: slug, title, link: feeds.url(`/story/${slug}.html`), pubDate: new Date(BASE + (local.length + foreign.length) * 60_000), description: `${title}. What happened, in one sentence.` };
+    const item = { guid: slug, title, link: feeds.url(`/story/${slug}.html`), pubDate: new Date(BASE + (local.length + foreign.length + harbour.length) * 60_000), description: `${title}. What happened, in one sentence.` };
     feeds.setPage(`/story/${slug}.html`, articlePage(title, [`${title}: the lead sentence says what happened today.`, 'A second paragraph with more detail.']));
     items.push(item);
     feeds.setFeed(path, rss(path, items));
     return item;
   }
 
-  const alerts = (userId: string, sub: string, options: unknown[] = []) => discord.runCommand('alerts', [{ type: SUBCOMMAND, name: sub, options }], '0', undefined, { userId });
+  const alerts = (userId: string, sub: string, options: unknown[] = [], guildId?: string) => discord.runCommand('alerts', [{ type: SUBCOMMAND, name: sub, options }], '0', undefined, { userId, ...(guildId ? { guildId } : {}) });
   const posted = (channel: string, title: string) => discord.messagesIn(channel).some((m) => m.body.embeds?.[0]?.title === title);
 
   beforeAll(async () => {
@@ -70,16 +75,19 @@ describe('/alerts: members get a DM when a new article matches their words (real
     await Promise.all([discord.start(), feeds.start()]);
     feeds.setFeed('/local.xml', rss('Local', []));
     feeds.setFeed('/foreign.xml', rss('Foreign', []));
+    feeds.setFeed('/harbour.xml', rss('Harbour', []));
     const dir = mkdtempSync(join(tmpdir(), 'herald-alerts-'));
     const config = parseConfig(
       {
         feeds: [
           { id: 'local', url: feeds.url('/local.xml'), every: '1s', backfill: 5 },
           { id: 'foreign', url: feeds.url('/foreign.xml'), every: '1s', backfill: 5 },
+          { id: 'harbour', url: feeds.url('/harbour.xml'), every: '1s', backfill: 5 },
         ],
         routes: [
           { feeds: ['local'], to: [{ discord: NEWS }] },
           { feeds: ['foreign'], to: [{ discord: ELSEWHERE }] },
+          { feeds: ['harbour'], to: [{ discord: HARBOUR }] },
         ],
         discord: { alerts: { dmsPerHour: 2, maxPerMember: 2, maxLength: 40 } },
       },
@@ -166,6 +174,23 @@ describe('/alerts: members get a DM when a new article matches their words (real
     expect(dms[0]!.body.content).not.toMatch(/That makes/);
     expect(dms[1]!.body.content).toMatch(/That makes 2 alert DMs this hour, the most Herald sends you/);
     expect((await alerts(ALICE, 'list')).content).toMatch(/In the last hour: 2 alert DMs sent \(at most 2 an hour\); 2 matches dropped by that limit\./);
+  });
+
+  it("matches an article ingested while Discord cannot name its channel's server once it can: the member there gets the DM, a member elsewhere none", async () => {
+    await alerts(CAROL, 'add', [{ type: STRING, name: 'words', value: 'ferry' }]);
+    await alerts(DAVE, 'add', [{ type: STRING, name: 'words', value: 'ferry' }], OTHER_GUILD);
+    discord.failingLookups.add(HARBOUR);
+    const item = story(harbour, '/harbour.xml', 'ferry-1', 'Ferry timetable changes');
+    // The item is read while the lookup fails: two more polls of the feed, and the lookup asked.
+    const polls = feeds.count('/harbour.xml');
+    await waitFor('two more polls of the harbour feed', () => feeds.count('/harbour.xml') >= polls + 2 && (discord.channelLookups.get(HARBOUR) ?? 0) > 0, 10_000);
+    expect(discord.dmsTo(CAROL)).toEqual([]);
+    discord.failingLookups.delete(HARBOUR);
+    await waitFor('Carol’s DM', () => discord.dmsTo(CAROL).length === 1, 15_000, 100);
+    expect(discord.dmsTo(CAROL)[0]!.body.embeds?.[0]?.title).toBe('Ferry timetable changes');
+    const why = async () => (await discord.runCommand('why', [{ name: 'url', type: STRING, value: item.link }])).content ?? '';
+    await waitFor('the other server’s DM decided', async () => /not posted in the member's server/.test(await why()), 15_000, 250);
+    expect(discord.dmRequests.get(DAVE)).toBeUndefined();
   });
 
   it('pauses the alerts of a member whose DMs are closed (50007) instead of retrying, and says so', async () => {

@@ -68,8 +68,18 @@ export function matchingAlerts(alerts: readonly MemberAlert[], facts: FilterFact
   return [...byMember.values()];
 }
 
-/** What an alert DM carries beside its route's options (DeliveryOptions.kindOptions): which alert matched. */
-const alertOptionsSchema = z.object({ alert: z.object({ id: z.number().int(), words: z.array(z.string()).min(1) }) });
+/**
+ * What an alert DM carries beside its route's options (DeliveryOptions.kindOptions): which alert
+ * matched; `unconfirmed` when the guilds of the article's channels could not be read at ingest: the
+ * member's guilds whose alerts matched, and the channels whose guild decides (admit checks them).
+ */
+const alertOptionsSchema = z.object({
+  alert: z.object({
+    id: z.number().int(),
+    words: z.array(z.string()).min(1),
+    unconfirmed: z.object({ guilds: z.array(z.string()).min(1), channels: z.array(z.string()).min(1) }).optional(),
+  }),
+});
 export type AlertOptions = z.infer<typeof alertOptionsSchema>['alert'];
 
 /** The alert an alert DM's kindOptions name, or null when they name none (or not validly). */
@@ -88,8 +98,10 @@ export function alertLine(alert: AlertOptions, last: { dmsPerHour: number } | nu
 
 export interface AlertDeps {
   store: MemberAlerts;
-  /** The guild a channel belongs to, or null when Discord does not say (an unknown channel, Discord unreachable). */
+  /** The guild a channel belongs to, or null when it has none; throws while Discord cannot be asked (an outage). */
   guildOf(channelId: string): Promise<string | null>;
+  /** How long a DM whose guild cannot be confirmed yet waits before it is looked at again, in ms. */
+  confirmRetryMs: number;
   /** The `discord.alerts` settings as currently loaded. */
   settings(): AlertSettings;
   log: Logger;
@@ -97,14 +109,20 @@ export interface AlertDeps {
   now?: () => number;
 }
 
+/** The reason an unconfirmed alert DM is skipped with: its article reached none of the member's guilds. */
+const NOT_IN_GUILD = "alert DM not sent: the article was not posted in the member's server";
+
 /**
  * Members' alerts as the pipeline and the outbox see them:
  * - `deliveriesFor`: the alert DMs a new article gets. Only guilds the article reaches count: those
  *   of the Discord channels its routes send it to (a channel a filter held it back from does not), so
  *   no member learns of a feed their guild does not carry. A DM waits for the approval desk when the
- *   article's channel posts do.
- * - `policy`: the per-member limit: a member gets at most `dmsPerHour` alert DMs in any hour; a DM
- *   due past it is dropped (skipped, counted by /alerts list), not folded or delayed.
+ *   article's channel posts do. When Discord cannot say a channel's guild (an outage), every active
+ *   alert of another guild that matches is recorded too, marked unconfirmed: nothing is lost.
+ * - `policy`: an unconfirmed DM waits until Discord names its channels' guilds, then goes if one of
+ *   them is the member's and is skipped otherwise (never sent to a member whose server does not carry
+ *   the feed). Then the per-member limit: a member gets at most `dmsPerHour` alert DMs in any hour; a
+ *   DM due past it is dropped (skipped, counted by /alerts list), not folded or delayed.
  */
 export function memberAlerts(deps: AlertDeps): { deliveriesFor(article: Article, facts: FilterFacts, routed: readonly NewDelivery[]): Promise<NewDelivery[]>; policy: DeliveryPolicy } {
   const now = deps.now ?? Date.now;
@@ -117,26 +135,58 @@ export function memberAlerts(deps: AlertDeps): { deliveriesFor(article: Article,
       });
       if (channels.length === 0) return [];
       const guilds = new Map<string, NewDelivery>();
+      const unread: NewDelivery[] = [];
       for (const delivery of channels) {
-        const guild = await deps.guildOf(splitTargetKey(delivery.target).address);
+        let guild: string | null;
+        try {
+          guild = await deps.guildOf(splitTargetKey(delivery.target).address);
+        } catch {
+          unread.push(delivery);
+          continue;
+        }
         if (guild && !guilds.has(guild)) guilds.set(guild, delivery);
       }
       const matched = matchingAlerts(await deps.store.activeAlerts([...guilds.keys()]), facts);
-      if (matched.length > 0) deps.log.info({ article: article.id, members: matched.length }, 'alerts matched');
-      return matched.map((alert) => {
-        const routedTo = guilds.get(alert.guildId)!;
+      const dm = (alert: MemberAlert, routedTo: NewDelivery, unconfirmed?: AlertOptions['unconfirmed']): NewDelivery => {
         const { template: _template, filter: _filter, kindOptions: _kindOptions, matches: _matches, ...options } = routedTo.options;
         return {
           target: alertTarget(alert.memberId),
-          options: { ...options, template: null, kindOptions: { alert: { id: alert.id, words: alert.words } } },
+          options: { ...options, template: null, kindOptions: { alert: { id: alert.id, words: alert.words, ...(unconfirmed ? { unconfirmed } : {}) } } },
           ...(routedTo.approval ? { approval: routedTo.approval } : {}),
         };
-      });
+      };
+      const dms = matched.map((alert) => dm(alert, guilds.get(alert.guildId)!));
+      if (unread.length > 0) {
+        const members = new Set(matched.map((alert) => alert.memberId));
+        const others = (await deps.store.activeAlerts('all')).filter((alert) => !guilds.has(alert.guildId) && !members.has(alert.memberId));
+        const channelIds = unread.map((delivery) => splitTargetKey(delivery.target).address);
+        const matching = others.filter((alert) => matchingAlerts([alert], facts).length > 0);
+        for (const alert of matchingAlerts(matching, facts)) {
+          const theirs = [...new Set(matching.filter((other) => other.memberId === alert.memberId).map((other) => other.guildId))];
+          dms.push(dm(alert, unread[0]!, { guilds: theirs, channels: channelIds }));
+        }
+        deps.log.warn({ article: article.id, channels: channelIds, unconfirmed: dms.length - matched.length }, "Discord cannot say the guild of the article's channels now: matching alerts are queued, and each DM goes once Discord confirms the member's server carries it");
+      }
+      if (dms.length > 0) deps.log.info({ article: article.id, members: dms.length }, 'alerts matched');
+      return dms;
     },
     policy: {
       async admit(due) {
         const { address } = splitTargetKey(due.delivery.target);
         if (alertMember(address) === null) return { kind: 'send' };
+        const unconfirmed = readAlertOptions(due.options.kindOptions)?.unconfirmed;
+        if (unconfirmed) {
+          const reached: string[] = [];
+          try {
+            for (const channel of unconfirmed.channels) {
+              const guild = await deps.guildOf(channel);
+              if (guild) reached.push(guild);
+            }
+          } catch (error) {
+            return { kind: 'wait', until: now() + deps.confirmRetryMs, reason: `waiting for Discord to name the server of the article's channels: ${(error as Error).message}` };
+          }
+          if (!unconfirmed.guilds.some((guild) => reached.includes(guild))) return { kind: 'triage', skip: new Set([due.delivery.id]), reason: NOT_IN_GUILD, logMessage: 'alert DM not sent' };
+        }
         const { dmsPerHour } = deps.settings();
         const { sent } = await deps.store.alertDms(due.delivery.target, now() - ALERT_WINDOW_MS, DROPPED_REASON);
         if (sent < dmsPerHour) return { kind: 'send' };

@@ -87,8 +87,8 @@ export interface DiscordConnection {
   close(): Promise<void>;
   /**
    * The guild a channel belongs to (GET /channels/{id}, remembered: a channel never moves), or null
-   * when Discord does not say: an unknown channel, a DM, or Discord refusing or unreachable (asked
-   * again after a minute).
+   * when Discord answers without one (a DM, an unknown channel); throws while Discord cannot be
+   * asked (dm.ts guildOf).
    */
   guildOf(channelId: string): Promise<string | null>;
 }

@@ -9,8 +9,10 @@ import type { AlertSettings } from './settings.js';
 
 /** Discord's answer to a DM the member does not accept (DMs closed, the bot blocked, no shared guild): "Cannot send messages to this user". */
 const DMS_CLOSED = 50007;
-/** How long a channel whose guild could not be read is left before asking Discord again, in ms. */
-const GUILD_RETRY_MS = 60_000;
+/** How long a channel with no guild (Discord said so) is left before asking Discord again, in ms. */
+const NO_GUILD_RETRY_MS = 60_000;
+/** How long after a failed guild lookup (Discord unreachable, refusing, a 5xx) Discord is asked again, in ms. */
+export const GUILD_LOOKUP_RETRY_MS = 5_000;
 
 interface DmDeps {
   rest: REST;
@@ -37,8 +39,10 @@ export function createDms({ rest, log, failure, alerts, paused }: DmDeps) {
     return channel.id;
   }
 
-  /** Guilds by channel id; a failed lookup is kept as the time to ask again. */
+  /** Guilds by channel id as Discord answered, with when to ask again (never for a guild: a channel never moves). */
   const guilds = new Map<string, { guild: string | null; retryAt: number }>();
+  /** Channels whose guild lookup failed: the reason, and when to ask again (epoch ms). */
+  const failed = new Map<string, { reason: string; retryAt: number }>();
 
   return {
     /**
@@ -78,23 +82,34 @@ export function createDms({ rest, log, failure, alerts, paused }: DmDeps) {
     },
     /**
      * The guild a channel belongs to (GET /channels/{id}, remembered: a channel never moves), or null
-     * when Discord does not say: an unknown channel, a DM, or Discord refusing or unreachable (asked
-     * again after a minute).
+     * when Discord answers that it has none or refuses to say (a DM, an unknown channel, no access;
+     * asked again after a minute). Throws when Discord cannot be asked (posting paused, a refused
+     * token, unreachable, a 5xx, a rate limit): then Discord is asked
+     * again at the first call 5 s later (GUILD_LOOKUP_RETRY_MS), earlier calls throw the same reason.
      */
     async guildOf(channelId: string): Promise<string | null> {
       const known = guilds.get(channelId);
       if (known && (known.guild !== null || Date.now() < known.retryAt)) return known.guild;
-      if (paused()) return null;
+      const failing = failed.get(channelId);
+      if (failing && Date.now() < failing.retryAt) throw new Error(failing.reason);
+      const fail = (reason: string): never => {
+        if (!failing) log.warn({ target: 'discord', channel: channelId, reason }, 'could not read the guild of a channel; alerts matching its articles wait until Discord answers');
+        failed.set(channelId, { reason, retryAt: Date.now() + GUILD_LOOKUP_RETRY_MS });
+        throw new Error(reason);
+      };
+      if (paused()) return fail('posting to Discord is paused');
+      let channel: { guild_id?: string };
       try {
-        const channel = (await rest.get(Routes.channel(channelId))) as { guild_id?: string };
-        const guild = channel.guild_id ?? null;
-        guilds.set(channelId, { guild, retryAt: guild ? Number.POSITIVE_INFINITY : Date.now() + GUILD_RETRY_MS });
-        return guild;
+        channel = (await rest.get(Routes.channel(channelId))) as { guild_id?: string };
       } catch (error) {
-        log.warn({ target: 'discord', channel: channelId, reason: (error as Error).message }, 'could not read the guild of a channel; alerts of its articles wait for the next');
-        guilds.set(channelId, { guild: null, retryAt: Date.now() + GUILD_RETRY_MS });
-        return null;
+        // A refusal about the channel (404 Unknown Channel, 403 Missing Access) is Discord's answer: no guild to go by.
+        if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) channel = {};
+        else return fail((error as Error).message);
       }
+      failed.delete(channelId);
+      const guild = channel.guild_id ?? null;
+      guilds.set(channelId, { guild, retryAt: guild ? Number.POSITIVE_INFINITY : Date.now() + NO_GUILD_RETRY_MS });
+      return guild;
     },
   };
 }

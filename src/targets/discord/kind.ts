@@ -32,10 +32,11 @@ export const discordKind: TargetKind<TargetDeps> = {
       async create(deps) {
         const { createDiscord } = await import('./client.js');
         const { memberAlerts } = await import('./alerts.js');
+        const { GUILD_LOOKUP_RETRY_MS } = await import('./dm.js');
         const log = deps.log.child({ component: 'discord' });
         const settings = () => discordSettings(deps.config()).alerts;
         const discord = createDiscord({ ...bot, store: deps.store, httpFor: deps.httpFor, log, commands: deps.commands, commandCounter: deps.commandCounter, alerts: { store: deps.store, settings } });
-        const alerts = memberAlerts({ store: deps.store, guildOf: discord.guildOf, settings, log: log.child({ component: 'alerts' }) });
+        const alerts = memberAlerts({ store: deps.store, guildOf: discord.guildOf, confirmRetryMs: GUILD_LOOKUP_RETRY_MS, settings, log: log.child({ component: 'alerts' }) });
         new Gauge({
           name: 'herald_discord_gateway_up',
           help: '1 while this process holds a connected Discord gateway (slash commands), else 0',
