@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../config/config.js';
-import { processEnvironment, readEnv } from '../config/env.js';
+import { processEnvironment, readEnv, type Environment } from '../config/env.js';
 import { createHerald } from '../main.js';
 import { createLogger } from '../ops/logger.js';
 import { counted } from '../text/count.js';
@@ -37,14 +37,17 @@ export async function runDemo(): Promise<number> {
   const files = await serveDemoFiles();
   const print = (text: string) => process.stdout.write(`${text}\n`);
   try {
+    // One destination of every kind Herald knows, as each kind's descriptor gives it: a new kind needs no edit here.
+    const sections = TARGET_KINDS.flatMap((kind) => (kind.demo.settings === undefined ? [] : [[kind.name, kind.demo.settings] as const]));
     const config = parseConfig(
       {
         feeds: [{ id: 'demo-news', name: 'Herald Demo News', url: `${files.base}/feed.xml`, every: '5m', backfill: 3, color: '#2b6cb0' }],
-        routes: [{ feeds: ['*'], to: [{ discord: '123456789012345678' }, { x: {} }, { bluesky: {} }, { mastodon: {} }, { telegram: '@herald_demo' }] }],
-        bluesky: { langs: ['en'] },
+        routes: [{ feeds: ['*'], to: TARGET_KINDS.map((kind) => ({ [kind.name]: kind.demo.entry })) }],
+        ...Object.fromEntries(sections),
       },
       'demo (built in)',
       TARGET_KINDS,
+      Object.assign({}, ...TARGET_KINDS.map((kind) => kind.demo.environment)) as Environment,
     );
     const env = readEnv({ HERALD_ALLOW_PRIVATE_NETWORK: '1', DATABASE_URL: 'sqlite::memory:' });
     const log = createLogger({ level: processEnvironment().LOG_LEVEL ?? 'warn', secrets: [], fd: 2, pretty: process.stderr.isTTY === true });

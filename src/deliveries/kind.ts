@@ -84,6 +84,12 @@ export interface TargetKind<Deps> extends KindConfig {
   /** A destination to show in `herald preview` for a feed without routes. */
   readonly sampleAddress: string;
   /**
+   * The kind's destination in the offline demo (`herald demo`, which posts to one of every kind):
+   * the value of its `{ <name>: … }` route entry, its section's settings when the demo shows some,
+   * and the environment variables its entry names (a webhook URL), none of them real.
+   */
+  readonly demo: { readonly entry: unknown; readonly settings?: unknown; readonly environment?: Environment };
+  /**
    * What to set so this kind is configured, as a message ends it: "set DISCORD_TOKEN". Deliveries
    * to a kind that is not configured wait with the reason "target not configured: <setup>".
    */

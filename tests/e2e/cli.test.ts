@@ -7,6 +7,7 @@ import { articlePage, FeedServer, rss } from '../fakes/feed-server.js';
 import { corpusDir, hasShared, SHARED } from '../corpus.js';
 import { graphemes, isWellFormed } from '../unicode.js';
 import { close, createServer, listen } from '../fakes/http.js';
+import { TARGET_KINDS } from '../../src/targets/index.js';
 import { CLI, runHerald, tempDir, writeConfig } from './herald-process.js';
 
 describe.skipIf(!hasShared)('inspect over the shared corpus', () => {
@@ -123,11 +124,14 @@ describe('npm run demo', () => {
     const { code, stdout } = await runHerald(['demo']);
     expect(code).toBe(0);
     expect(stdout).toContain('Supporters of the on-going protests in Kazakhstan held a rally near the Kazakhstan Embassy in Kyiv on Jan. 10');
-    expect(stdout.match(/would post to Discord/g)).toHaveLength(3);
+    expect(stdout.match(/would post to Discord channel/g)).toHaveLength(3);
     expect(stdout.match(/would post to X/g)).toHaveLength(3);
     expect(stdout.match(/would post to Bluesky \(\d+\/300\) \[en\]/g)).toHaveLength(3);
     expect(stdout.match(/would post to Mastodon \(\d+\/500, public\)/g)).toHaveLength(3);
     expect(stdout.match(/would post to Telegram @herald_demo \(HTML, link preview http:\/\/127\.0\.0\.1:\d+\/articles\//g)).toHaveLength(3);
+    expect(stdout.match(/would post to Discord webhook \d+ \(DEMO_WEBHOOK\)/g)).toHaveLength(3);
+    // Every kind Herald knows takes part (its descriptor names its demo destination): three articles to each.
+    expect(stdout.match(/── would post/g)).toHaveLength(3 * TARGET_KINDS.length);
     expect(stdout).not.toMatch(/Follow us on|Video of day/);
   });
 });

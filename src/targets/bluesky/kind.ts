@@ -63,6 +63,7 @@ export const blueskyKind: TargetKind<TargetDeps> = {
   idempotent: true,
   canEdit: false,
   sampleAddress: '',
+  demo: { entry: {}, settings: { langs: ['en'] } },
   setup: 'set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD (an app password from Bluesky settings)',
   title: 'Bluesky',
   describe: () => 'Bluesky',

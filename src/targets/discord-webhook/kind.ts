@@ -38,6 +38,10 @@ export const discordWebhookKind: TargetKind<TargetDeps> = {
   idempotent: false,
   canEdit: true,
   sampleAddress: '000000000000000000',
+  demo: {
+    entry: { url_env: 'DEMO_WEBHOOK', username: '{feed}' },
+    environment: { DEMO_WEBHOOK: `https://discord.com/api/webhooks/123456789012345678/${'demo'.repeat(17)}` },
+  },
   setup: 'put a Discord webhook URL in a variable that the route names (url_env)',
   describe: (address) => `Discord webhook ${address}`,
   title: 'Discord webhook',

@@ -57,6 +57,7 @@ export const discordKind: TargetKind<TargetDeps> = {
   idempotent: true,
   canEdit: true,
   sampleAddress: '000000000000000000',
+  demo: { entry: '123456789012345678' },
   setup: 'set DISCORD_TOKEN',
   // A member's alert DM is not named: /why and /status must not tell others who has which alert.
   describe: (address) => (alertMember(address) === null ? `<#${address}>` : "a member's alert DM"),

@@ -40,6 +40,7 @@ export const mastodonKind: TargetKind<TargetDeps> = {
   idempotent: false,
   canEdit: true,
   sampleAddress: '',
+  demo: { entry: {} },
   setup: 'set MASTODON_URL and MASTODON_TOKEN',
   title: 'Mastodon',
   describe: () => 'Mastodon',

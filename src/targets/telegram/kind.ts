@@ -51,6 +51,7 @@ export const telegramKind: TargetKind<TargetDeps> = {
   idempotent: false,
   canEdit: true,
   sampleAddress: '@herald_news',
+  demo: { entry: '@herald_demo' },
   setup: 'set TELEGRAM_BOT_TOKEN',
   title: 'Telegram',
   describe: (address) => `Telegram ${address}`,

@@ -48,6 +48,7 @@ export const xKind: TargetKind<TargetDeps> = {
   idempotent: false,
   canEdit: false,
   sampleAddress: '',
+  demo: { entry: {} },
   setup: 'set X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET (or X_CLIENT_ID, then run herald x login)',
   describe: () => 'X',
   title: 'X',
