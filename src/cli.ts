@@ -77,8 +77,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       return runCommand(rest);
     case 'inspect': {
-      const [kind, ...inputs] = rest;
-      if (kind !== 'feed' && kind !== 'article') throw new UsageError('inspect: expected "feed" or "article", e.g. herald inspect feed ./feed.xml');
+      const [kind, inputs] = subcommandOf('inspect', rest, ['feed', 'article'], 'herald inspect feed ./feed.xml');
       const { values, positionals } = parseArgs({ args: inputs, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
       if (positionals.length === 0) throw new UsageError(`inspect ${kind}: give at least one path or URL`);
       const { env } = setup(true);
@@ -95,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
       return preview(positionals[0]!, limit, env, loadConfigIfPresent(env, variables, positionals[0]!));
     }
     case 'feeds': {
-      const [action, ...args] = rest;
+      const [action, args] = subcommandOf('feeds', rest, ['import', 'export'], 'herald feeds export > feeds.opml');
       if (action === 'import') {
         const { values, positionals } = parseArgs({ args, options: { route: { type: 'string', multiple: true, default: [] } }, allowPositionals: true });
         if (positionals.length !== 1) throw new UsageError('feeds import: give one OPML file, e.g. herald feeds import subscriptions.opml --route discord:123456789012345678');
@@ -103,21 +102,20 @@ async function main(argv: string[]): Promise<number> {
         const { importOpml } = await import('./cli/feeds.js');
         return importOpml(positionals[0]!, values.route, env, variables, (line) => process.stdout.write(`${line}\n`));
       }
-      if (action === 'export') {
-        if (args.length > 0) throw new UsageError(`feeds export: takes no arguments, got "${args.join(' ')}"`);
-        const { env, variables } = setup(true);
-        const { exportOpml } = await import('./cli/feeds.js');
-        return exportOpml(env, variables, (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`));
-      }
-      throw new UsageError('feeds: expected "import" or "export", e.g. herald feeds export > feeds.opml');
+      noArguments('feeds export', args);
+      const { env, variables } = setup(true);
+      const { exportOpml } = await import('./cli/feeds.js');
+      return exportOpml(env, variables, (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`));
     }
     case 'x': {
-      if (rest[0] !== 'login') throw new UsageError('x: the only subcommand is "login" (herald x login)');
+      const [, args] = subcommandOf('x', rest, ['login'], 'herald x login');
+      noArguments('x login', args);
       const { variables, env } = setup(true);
       const { xLogin } = await import('./cli/x-login.js');
       return xLogin(variables, env.databaseUrl);
     }
     case 'demo': {
+      noArguments('demo', rest);
       const { runDemo } = await import('./cli/demo.js');
       return runDemo();
     }
@@ -134,6 +132,24 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command "${command}" (try: herald --help)`);
   }
+}
+
+/**
+ * The subcommand a command line names (`herald <command> <subcommand> …`), one of `names`, and the
+ * arguments after it. Throws UsageError (exit 2) naming the subcommands and an `example` otherwise.
+ */
+function subcommandOf<const Name extends string>(command: string, rest: readonly string[], names: readonly Name[], example: string): [Name, string[]] {
+  const [name, ...args] = rest;
+  if (!names.includes(name as Name)) {
+    const expected = names.map((known) => `"${known}"`).join(' or ');
+    throw new UsageError(`${command}: expected ${expected}${name === undefined ? '' : `, got "${name}"`}, e.g. ${example}`);
+  }
+  return [name as Name, args];
+}
+
+/** For a command that takes no arguments (`herald feeds export`): throws UsageError (exit 2) naming those given. */
+function noArguments(command: string, args: readonly string[]): void {
+  if (args.length > 0) throw new UsageError(`${command}: takes no arguments, got "${args.join(' ')}"`);
 }
 
 /** preview accepts a feed id (needs the config) or a URL/path (config optional, for its routes). */

@@ -170,6 +170,22 @@ describe('help and messages', () => {
     expect(stdout).toContain(usage);
   });
 
+  it.each([
+    [['x', 'login', 'now'], 'herald: x login: takes no arguments, got "now"'],
+    [['x', 'logout'], 'herald: x: expected "login", got "logout", e.g. herald x login'],
+    [['x'], 'herald: x: expected "login", e.g. herald x login'],
+    [['x', 'login', '--force'], 'herald: x login: takes no arguments, got "--force"'],
+    [['feeds', 'export', 'out.opml'], 'herald: feeds export: takes no arguments, got "out.opml"'],
+    [['inspect', 'feeds', 'a.xml'], 'herald: inspect: expected "feed" or "article", got "feeds", e.g. herald inspect feed ./feed.xml'],
+    [['demo', '--fast'], 'herald: demo: takes no arguments, got "--fast"'],
+  ])('herald %j is bad usage: one line on stderr, exit 2, nothing started', async (args, message) => {
+    // X_CLIENT_ID is set, so a login that started would ask for the redirect URL on stdout.
+    const { code, stdout, stderr } = await runHerald(args, { X_CLIENT_ID: 'client-id', HERALD_CONFIG: '/nonexistent/herald.yaml' });
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toContain(message);
+    expect(code).toBe(2);
+  });
+
   it('says "1 item", and reports a missing local feed file as a file problem, not a network error', async () => {
     const dir = tempDir('messages');
     const one = join(dir, 'one.xml');
