@@ -1,8 +1,7 @@
 import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
 import { parseDateLoose } from '../sources/dates.js';
 import { dropFurnitureParagraphs, isCaptionElement, removeFurniture, type DocumentLike } from './furniture.js';
-import { prunePage } from './prune.js';
+import { parsePage, type PageDocument } from './prune.js';
 import { keepRequestedStory, type StoryDocument } from './stories.js';
 import { collapseWhitespace, htmlToText, plainText } from '../text/text.js';
 import { safeHttpUrl } from '../text/url.js';
@@ -25,7 +24,7 @@ export interface ExtractedArticle {
 /** Pages beyond this are cut before parsing: no news article needs more, and DOM work is superlinear. */
 const MAX_HTML_CHARS = 3_000_000;
 
-type Doc = ReturnType<typeof parseHTML>['document'];
+type Doc = PageDocument;
 
 /** Every <meta> by its property, name or itemprop (lower-cased), first one winning: one pass over the page. */
 function metaTags(doc: Doc): (...keys: string[]) => string | null {
@@ -78,13 +77,13 @@ function readMetadata(doc: Doc, pageUrl: string | null) {
 
 /**
  * Extracts an article's main text and metadata from its HTML. Pure: no I/O; `pageUrl` (where the page
- * was fetched from, if anywhere) resolves relative links. The page is pruned first (prunePage), then
- * read by Readability on linkedom with furniture removed before and after.
- * @param maxDepth deepest element nesting read (see prunePage); no limit by default
+ * was fetched from, if anywhere) resolves relative links. The page is parsed without what can never
+ * be article text (parsePage), then read by Readability on linkedom with furniture removed before and after.
+ * @param maxDepth deepest element nesting read (see parsePage); no limit by default
  * @throws PageTooDeepError when elements nest deeper than `maxDepth`
  */
 export function extractArticle(html: string, pageUrl: string | null, maxDepth = Number.POSITIVE_INFINITY): ExtractedArticle {
-  const { document } = parseHTML(prunePage(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html, maxDepth));
+  const document = parsePage(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html, maxDepth);
   const metadata = readMetadata(document, pageUrl);
   removeFurniture(document as unknown as DocumentLike);
   const pageTitle = document.querySelector('title')?.textContent ?? '';
@@ -98,7 +97,7 @@ export function extractArticle(html: string, pageUrl: string | null, maxDepth = 
   if (declaredBody && text.length < declaredBody.textLength * 0.5) {
     // Readability's scoring sometimes settles on a print footer or teaser; the page's own
     // markup (articleBody, <article>, <main>) then names the story better.
-    const { document: retry } = parseHTML(`<!doctype html><html><head><title></title></head><body>${declaredBody.html}</body></html>`);
+    const retry = parsePage(`<!doctype html><html><head><title></title></head><body>${declaredBody.html}</body></html>`);
     const second = readable(retry);
     const secondText = second ? contentText(second.content) : '';
     if (secondText.length > text.length) text = secondText;
@@ -129,18 +128,18 @@ export function contentText(contentHtml: string | null | undefined): string {
   return dropFurnitureParagraphs(htmlToText(contentHtml, true, isCaptionElement).split('\n\n')).join('\n\n');
 }
 
-/** The element the page itself marks as the article, with the length of its paragraph text. */
+/** The element the page itself marks as the article (its HTML: Readability changes the page), with the length of its paragraph text. */
 function declaredArticleBody(doc: Doc): { html: string; textLength: number } | null {
-  let best: { html: string; textLength: number } | null = null;
+  let best: { element: NonNullable<ReturnType<Doc['querySelector']>>; textLength: number } | null = null;
   for (const selector of ['[itemprop="articleBody"]', 'article', 'main', '[role="main"]']) {
     for (const element of doc.querySelectorAll(selector)) {
       let textLength = 0;
       for (const paragraph of element.querySelectorAll('p')) textLength += (paragraph.textContent ?? '').trim().length;
-      if (!best || textLength > best.textLength) best = { html: element.outerHTML, textLength };
+      if (!best || textLength > best.textLength) best = { element, textLength };
     }
-    if (best && best.textLength > 0) return best;
+    if (best && best.textLength > 0) break;
   }
-  return best;
+  return best && { html: best.element.outerHTML, textLength: best.textLength };
 }
 
 function cleanByline(byline: string | null | undefined): string | null {
