@@ -1,7 +1,8 @@
 import type { FeedItem } from '../sources/feed.js';
 import type { FetchFailure } from '../sources/http.js';
 import type { StoredArticle } from '../store/store.js';
-import { contentText, type ExtractedArticle } from './extract.js';
+import type { ExtractedArticle } from './extract.js';
+import { contentText } from './furniture.js';
 import { canonicalUrl, storyId } from './identity.js';
 import { pageMismatch } from './landing.js';
 import { summarize, type SummaryLimits } from './summarize.js';

@@ -1,9 +1,9 @@
 import { Readability } from '@mozilla/readability';
 import { parseDateLoose } from '../sources/dates.js';
-import { dropFurnitureParagraphs, isCaptionElement, removeFurniture, type DocumentLike } from './furniture.js';
+import { contentText, removeFurniture, type DocumentLike } from './furniture.js';
 import { parsePage, type PageDocument } from './prune.js';
 import { keepRequestedStory, type StoryDocument } from './stories.js';
-import { collapseWhitespace, htmlToText, plainText } from '../text/text.js';
+import { collapseWhitespace, plainText } from '../text/text.js';
 import { safeHttpUrl } from '../text/url.js';
 
 export interface ExtractedArticle {
@@ -120,12 +120,6 @@ type ParseResult = ReturnType<Readability['parse']>;
 
 function readable(doc: Doc): ParseResult {
   return new Readability(doc as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 300 }).parse();
-}
-
-/** Readable text of an HTML fragment (extracted content, or a feed's own content) without furniture or captions. */
-export function contentText(contentHtml: string | null | undefined): string {
-  if (!contentHtml) return '';
-  return dropFurnitureParagraphs(htmlToText(contentHtml, true, isCaptionElement).split('\n\n')).join('\n\n');
 }
 
 /** The element the page itself marks as the article (its HTML: Readability changes the page), with the length of its paragraph text. */

@@ -4,6 +4,7 @@
  * Readability keeps some of them when they sit inside the article body, so Herald removes them
  * before extraction (by class/id, shape and wording) and again after (by wording, per paragraph).
  */
+import { htmlToText } from '../text/text.js';
 
 /** class/id words that name furniture. Matched as whole dash/underscore-separated words. */
 const FURNITURE_NAME =
@@ -118,7 +119,7 @@ const CAPTION_MARK = 'data-herald-caption';
  * element {@link removeFurniture} marked as one. A caption describes a picture, not the story, and
  * would otherwise open the summary.
  */
-export function isCaptionElement(name: string, attributes: Readonly<Record<string, string>>): boolean {
+function isCaptionElement(name: string, attributes: Readonly<Record<string, string>>): boolean {
   return name === 'figcaption' || CAPTION_MARK in attributes;
 }
 
@@ -352,9 +353,20 @@ function cutTrailingFurniture(paragraph: string): string {
  * wording are dropped; inside the others, a related-story label goes with its headline, and a
  * wire-service trailer, credit or ad label run on at the end is cut off.
  */
-export function dropFurnitureParagraphs(paragraphs: string[]): string[] {
+function dropFurnitureParagraphs(paragraphs: string[]): string[] {
   return paragraphs
     .filter((paragraph) => !isFurnitureText(paragraph) && !MEDIA_LABEL.test(paragraph))
     .map((paragraph) => cutTrailingFurniture(cutRelatedHeadlines(paragraph).replace(TRAILING_WIRE_CREDIT, '')))
     .filter((paragraph) => paragraph.length > 0);
+}
+
+/**
+ * Readable text of an HTML fragment (extracted content, or a feed's own content) without furniture
+ * or captions: paragraphs separated by a blank line; '' for none. It lives here, not beside the
+ * extraction, so the bot's main thread builds articles without loading linkedom and Readability
+ * (only the extraction workers need them).
+ */
+export function contentText(contentHtml: string | null | undefined): string {
+  if (!contentHtml) return '';
+  return dropFurnitureParagraphs(htmlToText(contentHtml, true, isCaptionElement).split('\n\n')).join('\n\n');
 }

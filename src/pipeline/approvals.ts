@@ -3,7 +3,6 @@ import { fallbackOptions, readDeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, type Target } from '../deliveries/target.js';
 import type { Approval, Approvals, Delivery, Decision } from '../store/store.js';
 import { CommandError, type ApprovalDesk, type DeskOutcome } from '../targets/discord/commands/types.js';
-import { renderXPost, weightedLength } from '../targets/x/render.js';
 
 /** The destination kind whose post text the Edit modal shows beside the summary. */
 const X_KIND = 'x';
@@ -87,8 +86,11 @@ export class ApprovalQueue implements ApprovalDesk {
     const found = await this.deps.store.approval(articleId);
     if (!found) return null;
     const x = found.deliveries.find((d) => splitTargetKey(d.target).kind === X_KIND);
-    const template = x ? (readDeliveryOptions(x.options) ?? fallbackOptions(found.article.feedId)).template : null;
-    return { approval: found.approval, summary: found.article.summary, xText: x ? renderXPost(found.article, { template }).text : null };
+    if (!x) return { approval: found.approval, summary: found.article.summary, xText: null };
+    const template = (readDeliveryOptions(x.options) ?? fallbackOptions(found.article.feedId)).template;
+    // X's renderer (twitter-text) is loaded only when a held article is bound for X.
+    const { renderXPost } = await import('../targets/x/render.js');
+    return { approval: found.approval, summary: found.article.summary, xText: renderXPost(found.article, { template }).text };
   }
 
   async decide(articleId: string, status: 'approved' | 'skipped', by: string, edit?: { summary: string; xText: string | null }): Promise<DeskOutcome | null> {
@@ -121,6 +123,7 @@ export class ApprovalQueue implements ApprovalDesk {
     const xText = edit.xText?.trim();
     const x = found.deliveries.find((d) => splitTargetKey(d.target).kind === X_KIND && d.status === 'held');
     if (!x || !xText || xText === draft?.xText) return { summary };
+    const { weightedLength } = await import('../targets/x/render.js');
     const length = weightedLength(xText);
     if (length > X_MAX_WEIGHTED) throw new CommandError(`The X post is ${length} characters as X counts them; X allows ${X_MAX_WEIGHTED}. Nothing was decided: edit again.`);
     // Braces would read as placeholders: the typed text is kept as it is.

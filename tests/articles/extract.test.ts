@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentText, extractArticle } from '../../src/articles/extract.js';
+import { extractArticle } from '../../src/articles/extract.js';
+import { contentText } from '../../src/articles/furniture.js';
 import { splitSentences, summarize } from '../../src/articles/summarize.js';
 import { htmlToText } from '../../src/text/text.js';
 import { corpusDir, hasShared, listDirs, SHARED } from '../corpus.js';
