@@ -4,7 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { redactUrlSecrets } from '../ops/redact.js';
-import { changeFeed, checkNewFeed, readFeed } from '../targets/discord/commands/feeds.js';
+import { changeFeed, checkNewFeed, readFeed, type FeedControls } from '../targets/discord/commands/feeds.js';
 import { MAX_INPUT } from '../targets/discord/approval.js';
 import { CommandError } from '../targets/discord/commands/types.js';
 import { cutText } from '../text/cut.js';
@@ -12,7 +12,7 @@ import type { FeedLimits } from '../sources/fetch.js';
 import type { HttpClient } from '../sources/http.js';
 import type { PageReach } from '../articles/article.js';
 import { formatSession, newSession, parseSession, type Gate, type Session } from './auth.js';
-import { deskItem, deskItems, feedItems, feedRows, nextPosts, queueRows, workerRows, describeTarget, type DashboardSources } from './data.js';
+import { deskItem, deskItems, feedItems, feedRows, heldPosts, nextPosts, queueRows, workerRows, describeTarget, type DashboardSources } from './data.js';
 import { deskArticlePage, deskDecision, deskPage } from './desk-view.js';
 import { feedPage, feedsPage, type AddForm } from './feeds-view.js';
 import { STYLE, type Frame } from './layout.js';
@@ -36,6 +36,8 @@ export interface DashboardDeps extends DashboardSources {
 const COOKIE = 'herald_session';
 const CHANNEL_ID = /^\d{17,20}$/;
 const ACTIONS = ['pause', 'resume', 'remove'] as const;
+/** The dashboard's own controls, as the feed form's refusals name them: its field labels and the Feeds page. */
+const DASHBOARD_CONTROLS: FeedControls = { field: { id: 'Id', every: 'Check every' }, pickId: 'type another in the Id field', list: 'The Feeds page', added: 'feeds added on the dashboard or from Discord' };
 const DESK_ACTIONS = ['approve', 'skip', 'edit'] as const;
 /** Who decides on the dashboard, as the store records it (approvals.decided_by): one password, one decider. */
 const DASHBOARD_DECIDER = 'dashboard';
@@ -105,7 +107,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
   });
   app.get('/usage', async (c) => c.html(usagePage(await deps.usage(now()), frameOf(c))));
   app.get('/workers', (c) => c.html(workersPage(workerRows(deps), frameOf(c))));
-  app.get('/preview', async (c) => c.html(previewPage(await nextPosts(deps, deps.config(), 3), frameOf(c))));
+  app.get('/preview', async (c) => c.html(previewPage(await nextPosts(deps, deps.config(), 3), await heldPosts(deps, now()), frameOf(c))));
   app.get('/login', (c) => c.html(loginPage(frameOf(c))));
   app.get('/desk', async (c) => c.html(deskPage(await deskItems(deps, deps.config(), DESK_PAGE_SIZE), frameOf(c), now())));
   app.get('/desk/:id', async (c) => {
@@ -134,7 +136,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     const text = (name: string) => (typeof raw[name] === 'string' ? (raw[name] as string).trim() : '');
     const form: AddForm = { url: text('url'), id: text('id'), every: text('every'), channel: text('channel') };
     try {
-      const { url, id, everyMs } = checkNewFeed(deps, form);
+      const { url, id, everyMs } = checkNewFeed(deps, form, DASHBOARD_CONTROLS);
       if (!CHANNEL_ID.test(form.channel)) throw new CommandError('Cannot add that feed: the Discord channel id must be 17 to 20 digits.');
       const { url: feedUrl, feed } = await readFeed(deps, url, ' Nothing was added.');
       const outcome = await deps.feeds.add({ id, url: feedUrl, everyMs, backfill: 0, name: feed.title ? cutText(feed.title, 100) : id, channelId: form.channel, paused: false, addedBy: 'dashboard', createdAt: now() });
@@ -150,7 +152,7 @@ export function createDashboardApp(deps: DashboardDeps): Hono<Vars> {
     const action = ACTIONS.find((candidate) => candidate === c.req.param('action'));
     if (!action) return c.notFound();
     try {
-      await changeFeed(deps, action, c.req.param('id'));
+      await changeFeed(deps, action, c.req.param('id'), DASHBOARD_CONTROLS);
       deps.log.info({ component: 'dashboard', feed: c.req.param('id'), action }, 'feed changed from the dashboard');
       return c.redirect(`/?done=${DONE_OF[action]}&feed=${encodeURIComponent(c.req.param('id'))}`, 303);
     } catch (error) {

@@ -4,15 +4,16 @@ import { splitTargetKey } from '../deliveries/target.js';
 import { fallbackOptions, readDeliveryOptions } from '../deliveries/options.js';
 import { feedOwner } from '../pipeline/sharing.js';
 import type { Approvals, Articles, Delivery, DeliveryQueue, FeedStates, UsageLedger } from '../store/store.js';
+import type { Digests } from '../store/digests.js';
 import type { ApprovalDesk, FeedCatalog } from '../targets/discord/commands/types.js';
 import { statusSnapshot } from '../targets/status.js';
 import type { DeskItem } from './desk-view.js';
 import type { FeedRow, DeliveryView } from './feeds-view.js';
-import type { QueueRow } from './status-view.js';
+import type { HeldPosts, QueueRow } from './status-view.js';
 
 /** What the dashboard reads and changes; passed in by main.ts. */
 export interface DashboardSources {
-  store: FeedStates & Articles & DeliveryQueue & UsageLedger & Approvals;
+  store: FeedStates & Articles & DeliveryQueue & UsageLedger & Approvals & Digests;
   feeds: FeedCatalog;
   /** The approval desk (pipeline/approvals.ts): decides as Discord's buttons do, first decision wins. */
   desk: ApprovalDesk;
@@ -102,6 +103,17 @@ export async function deskItems(sources: DashboardSources, config: Config, limit
   const held = await sources.store.heldApprovals(limit);
   const items = await Promise.all(held.map(({ article }) => deskItem(sources, config, article.id)));
   return items.filter((item): item is DeskItem => item !== null);
+}
+
+/** What is held at `now` (ms since the epoch): see HeldPosts. */
+export async function heldPosts(sources: DashboardSources, now: number): Promise<HeldPosts> {
+  const [counts, digests] = await Promise.all([sources.store.deliveryCounts(), sources.store.dueDigests(Number.MAX_SAFE_INTEGER)]);
+  return {
+    approval: counts.held,
+    digests: await Promise.all(
+      digests.map(async (digest) => ({ where: describeTarget(sources.kinds, digest.target), cause: digest.cause, articles: (await sources.store.digestCandidates(digest, now)).length, dueAt: digest.dueAt })),
+    ),
+  };
 }
 
 /** The next `perTarget` posts of every destination, as its platform would show them. */

@@ -1,8 +1,10 @@
 import { html } from 'hono/html';
 import type { PostPreview, TargetUsage } from '../deliveries/kind.js';
 import type { DeliveryJob, DeliveryStatus } from '../store/store.js';
+import type { DigestCause } from '../store/digests.js';
 import { reasonOf } from './feeds-view.js';
 import { csrfField, page, when, type Frame, type Html } from './layout.js';
+import { counted } from '../text/count.js';
 
 /** One destination's queue: what waits in it and what it waits on. */
 export interface QueueRow {
@@ -79,13 +81,36 @@ ${preview.imageUrl ? html`<img src="${preview.imageUrl}" alt="">` : ''}
 }
 
 /** The preview page: the next posts of each destination as its platform would show them. */
-export function previewPage(posts: ReadonlyArray<{ where: string; title: string; preview: PostPreview | null }>, frame: Frame): Html {
+/** What is held rather than due (the preview page says so): articles on the approval desk, and each digest not yet posted. */
+export interface HeldPosts {
+  /** Deliveries held for a moderator's decision. */
+  approval: number;
+  /** Digests not yet posted, soonest first: where, why, how many articles so far, and when due (epoch ms). */
+  digests: Array<{ where: string; cause: DigestCause; articles: number; dueAt: number }>;
+}
+
+/** Why a digest holds its articles, in words. */
+const DIGEST_CAUSE: Record<HeldPosts['digests'][number]['cause'], string> = {
+  pace: "over the destination's pace",
+  quiet: 'quiet hours',
+  scheduled: 'its scheduled digest',
+};
+
+/**
+ * The preview page: the next posts of each destination as its platform shows them, then what is
+ * held instead of due (on the approval desk, in digests: why, and when each digest goes out).
+ */
+export function previewPage(posts: ReadonlyArray<{ where: string; title: string; preview: PostPreview | null }>, held: HeldPosts, frame: Frame): Html {
+  const holding = held.approval > 0 || held.digests.length > 0;
+  const heldList = html`<h2>Held</h2><ul>${held.approval > 0 ? html`<li>${counted(held.approval, 'post')} held for approval: each goes out once a moderator approves it on the <a href="/desk">desk</a>.</li>` : ''}${held.digests.map(
+    (digest) => html`<li>${digest.where}: ${counted(digest.articles, 'article')} held for ${DIGEST_CAUSE[digest.cause]}, posted together as one digest at ${when(digest.dueAt)}.</li>`,
+  )}</ul>`;
   return page(
     'Next posts',
     frame,
-    posts.length === 0
-      ? html`<p>Nothing is waiting to be posted.</p>`
-      : html`<div class="posts">${posts.map((post) => html`<section aria-label="${post.title} to ${post.where}"><h2>${post.where}</h2>${post.preview ? postPreview(post.preview) : html`<p>${post.title}</p>`}</section>`)}</div>`,
+    html`${posts.length === 0
+      ? html`<p>${holding ? 'Nothing is due to be posted now; what is held is listed below.' : 'Nothing is waiting to be posted.'}</p>`
+      : html`<div class="posts">${posts.map((post) => html`<section aria-label="${post.title} to ${post.where}"><h2>${post.where}</h2>${post.preview ? postPreview(post.preview) : html`<p>${post.title}</p>`}</section>`)}</div>`}${holding ? heldList : ''}`,
   );
 }
 

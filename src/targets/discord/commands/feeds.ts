@@ -72,6 +72,24 @@ type SubcommandArgs<S extends string> = Extract<CommandArgs<typeof feedsDefiniti
 
 const DEFAULT_EVERY_MS = 5 * 60_000;
 
+/**
+ * How a refusal names the controls of the place a feed was asked for: the slash command's options
+ * (`id`, `/feeds list`), or the dashboard's fields and pages. One set of checks, each place's words.
+ */
+export interface FeedControls {
+  /** The control that takes a feed's id or its poll interval. */
+  field: Record<'id' | 'every', string>;
+  /** How to ask for another id. */
+  pickId: string;
+  /** Where every feed is listed. */
+  list: string;
+  /** What feeds added in this place are called ("feeds added from Discord"). */
+  added: string;
+}
+
+/** The slash commands' controls (/feeds add, remove, pause, resume). */
+const SLASH_CONTROLS: FeedControls = { field: { id: '`id`', every: '`every`' }, pickId: 'pick another with the `id` option', list: '`/feeds list`', added: 'feeds added from Discord' };
+
 /** What /feeds add accepts for `id` and `every`: the config file's own rules (config/schema.ts). */
 const addedFeedSchema = z.object({ id: feedId.max(60, 'expected at most 60 characters'), every: duration(1_000, MAX_EVERY_MS, 'm').optional() });
 
@@ -140,22 +158,22 @@ function list(deps: CommandDeps): Reply {
  * Checks a feed someone asks to add (from Discord or the dashboard) by the config file's rules
  * (config/schema.ts: id, every) and `discord.minEvery`; the id defaults to one made from the
  * address. Returns the feed's address, id and interval (ms). Throws CommandError listing every
- * problem, or naming the feed that has the id already.
+ * problem, or naming the feed that has the id already, in the words of `controls` (where it was asked).
  */
-export function checkNewFeed(deps: Pick<CommandDeps, 'feeds'>, request: { url: string; id?: string | null; every?: string | null }): { url: string; id: string; everyMs: number } {
+export function checkNewFeed(deps: Pick<CommandDeps, 'feeds'>, request: { url: string; id?: string | null; every?: string | null }, controls: FeedControls = SLASH_CONTROLS): { url: string; id: string; everyMs: number } {
   const url = safeHttpUrl(request.url);
   const minEveryMs = discordSettings(deps.feeds.current()).minEveryMs;
   const problems: string[] = [];
   if (!url) problems.push('the address must start with http:// or https://');
   const parsed = addedFeedSchema.safeParse({ id: (request.id?.trim() || (url ? idFromUrl(url) : 'feed')).toLowerCase(), every: request.every?.trim() || undefined });
-  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `\`${issue.path.join('.')}\`: ${issue.message}`));
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => `${controls.field[issue.path[0] as 'id' | 'every'] ?? issue.path.join('.')}: ${issue.message}`));
   const everyMs = parsed.data?.every ?? DEFAULT_EVERY_MS;
   if (parsed.success && everyMs < minEveryMs) {
-    problems.push(`\`every\` must be at least ${formatDuration(minEveryMs)} for feeds added from Discord, so that no site is polled too often`);
+    problems.push(`${controls.field.every} must be at least ${formatDuration(minEveryMs)} for ${controls.added}, so that no site is polled too often`);
   }
   if (!url || !parsed.success || problems.length > 0) throw new CommandError(`Cannot add that feed: ${problems.join('; ')}.`);
   const { id } = parsed.data;
-  if (deps.feeds.get(id)) throw new CommandError(`A feed with id \`${id}\` exists already; pick another with the \`id\` option.`);
+  if (deps.feeds.get(id)) throw new CommandError(`A feed with id \`${id}\` exists already; ${controls.pickId}.`);
   return { url, id, everyMs };
 }
 
@@ -187,13 +205,14 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
 
 /**
  * Removes, pauses or resumes a feed added from Discord or the dashboard (feeds of the config file
- * are changed there). Returns what was done, in words; throws CommandError saying why not.
+ * are changed there). Returns what was done, in words; throws CommandError saying why not, in the
+ * words of `controls` (where it was asked).
  */
-export async function changeFeed(deps: Pick<CommandDeps, 'feeds'>, action: 'remove' | 'pause' | 'resume', feedId: string): Promise<string> {
+export async function changeFeed(deps: Pick<CommandDeps, 'feeds'>, action: 'remove' | 'pause' | 'resume', feedId: string, controls: FeedControls = SLASH_CONTROLS): Promise<string> {
   const id = feedId.trim();
   const feed = deps.feeds.get(id);
-  if (!feed) throw new CommandError(`There is no feed \`${escapeDiscord(id)}\`. \`/feeds list\` shows them all.`);
-  if (feed.source === 'config') throw new CommandError(`\`${id}\` comes from the config file; change it there (Discord can only change feeds added with /feeds add).`);
+  if (!feed) throw new CommandError(`There is no feed \`${escapeDiscord(id)}\`. ${controls.list} shows them all.`);
+  if (feed.source === 'config') throw new CommandError(`\`${id}\` comes from the config file; change it there (only ${controls.added} can be changed here).`);
   const done = action === 'remove' ? await deps.feeds.remove(id) : await deps.feeds.setPaused(id, action === 'pause');
   if (!done) throw new CommandError(`Could not change \`${id}\`; try again.`);
   return `${{ remove: 'Removed', pause: 'Paused', resume: 'Resumed' }[action]} \`${id}\`.`;
