@@ -293,7 +293,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
           log,
         });
       }
-      await websub?.load();
+      await websub?.load(new Set(feeds.active().map((feed) => feed.id)));
       outbox.start();
       await scheduler.start();
       // The first poll of every feed is a burst (all of them within seconds of the start): its
@@ -301,6 +301,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
       void scheduler.firstRound
         .then(async () => {
           if (stopped) return;
+          await websub?.hubsSeen();
           await releaseHeap();
           log.info({ feeds: feeds.active().length, rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20) }, 'first poll of every feed done; its garbage given back');
         })

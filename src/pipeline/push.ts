@@ -6,7 +6,7 @@ import type { ParsedFeed } from '../sources/feed.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
 import { parseFeedText } from '../sources/parse.js';
 import { requestSubscription, signatureMatches } from '../sources/websub.js';
-import type { PushSubscription, PushSubscriptions } from '../store/store.js';
+import type { KeyValues, PushSubscription, PushSubscriptions } from '../store/store.js';
 
 /** The path under HERALD_PUBLIC_URL (and on the ops server) where hubs call back: `/websub/<callback id>`. */
 export const PUSH_CALLBACK_PATH = '/websub/';
@@ -19,9 +19,11 @@ const REFUSED_RETRY_MS = 86_400_000;
 const RENEW_GAP_MS = 60_000;
 /** Safety polls in a row that found stories the hub never pushed, after which polling takes over (until the hub pushes again). */
 const MISSED_LIMIT = 2;
+/** The `meta` key holding the HERALD_PUBLIC_URL under which every watched feed's hubs were last looked for. */
+const HUBS_READ_KEY = 'websub.hubsReadFor';
 
 export interface PushDeps {
-  store: PushSubscriptions;
+  store: PushSubscriptions & KeyValues;
   /** The guarded client for a feed: its hub is reached like the feed's host (SSRF rules and the feed's reach, per-host politeness). */
   httpFor(feedId: string): HttpClient;
   log: Logger;
@@ -66,6 +68,13 @@ export class WebSub {
   /** The client each feed's hub was asked with: the feed's reach still applies to its unsubscription, when the feed itself is gone. */
   private readonly hubClients = new Map<string, HttpClient>();
   private closed = false;
+  /**
+   * True from a start where push is new (or HERALD_PUBLIC_URL changed) until every feed's first poll
+   * there: feeds polled before answer 304 without showing their hubs, so those polls read the content.
+   */
+  private hubsUnread = false;
+  /** Feeds whose content (and so their hubs) a poll of this process has read. */
+  private readonly hubsRead = new Set<string>();
 
   constructor(private readonly deps: PushDeps) {}
 
@@ -73,9 +82,46 @@ export class WebSub {
     return (this.deps.now ?? Date.now)();
   }
 
-  /** Loads the stored subscriptions and times their renewals (at start). */
-  async load(): Promise<void> {
-    for (const subscription of await this.deps.store.pushSubscriptions()) this.remember(subscription);
+  /**
+   * At start: loads the stored subscriptions and times their renewals; a subscription of a feed not
+   * in `watched` (removed or paused while Herald was stopped) is ended at its hub, and a feed watched
+   * again (resumed or put back in the config meanwhile) is subscribed again at once. Rejects with the
+   * store's error.
+   */
+  async load(watched: ReadonlySet<string>): Promise<void> {
+    this.hubsUnread = (await this.deps.store.getMeta(HUBS_READ_KEY)) !== this.deps.publicUrl;
+    for (const subscription of await this.deps.store.pushSubscriptions()) {
+      this.remember(subscription);
+      const ended = subscription.state === 'ended' || subscription.state === 'unsubscribing';
+      if (!watched.has(subscription.feedId)) {
+        if (subscription.state !== 'ended') await this.unsubscribe(subscription.feedId);
+      } else if (ended) {
+        await this.subscribe(subscription.feedId, subscription.hub, subscription.topic, null);
+      }
+    }
+  }
+
+  /**
+   * Whether the feed's next poll must read its content, not take a 304: push is new since the feed
+   * was last read (or HERALD_PUBLIC_URL changed), and its hubs are not known yet.
+   */
+  needsContent(feedId: string): boolean {
+    return this.hubsUnread && !this.known.has(feedId) && !this.hubsRead.has(feedId);
+  }
+
+  /**
+   * Every watched feed had its first poll since the start (the scheduler's first round): records that
+   * their hubs were read under this HERALD_PUBLIC_URL. Never throws: a failure is logged.
+   */
+  async hubsSeen(): Promise<void> {
+    if (!this.hubsUnread) return;
+    try {
+      await this.deps.store.setMeta(HUBS_READ_KEY, this.deps.publicUrl);
+      this.hubsUnread = false;
+      this.hubsRead.clear();
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not record that the hubs of every feed were read; the next start reads them again');
+    }
   }
 
   /** Stops the renewal timers (graceful stop); subscriptions stay, for the next start. */
@@ -132,16 +178,19 @@ export class WebSub {
   }
 
   /**
-   * After a poll of the feed: `found` is the hubs and topic the answer named (null for a 304), and
-   * `newArticles` how many stories the poll found. Subscribes when the feed names a hub and has no
-   * subscription (or another hub or topic), renews a lease that is due, asks again after a refusal
-   * a day later, and notes a hub that missed stories. Never throws: failures are logged and stored.
+   * After a poll of a watched feed: `found` is the hubs and topic the answer named (null for a 304),
+   * and `newArticles` how many stories the poll found. Subscribes when the feed names a hub and has
+   * no subscription (or another hub or topic), or one that was ended or is being ended (a feed
+   * watched again: resumed, re-added, back in the config; the hub it had is asked again even when
+   * the poll answers 304); renews a lease that is due, asks again after a refusal a day later, and
+   * notes a hub that missed stories. Never throws: failures are logged and stored.
    */
   async afterPoll(feedId: string, found: { hubs: string[]; topic: string } | null, newArticles: number): Promise<void> {
     try {
       const stored = await this.deps.store.pushSubscription(feedId);
       if (stored) this.remember(stored);
       else this.known.delete(feedId);
+      if (found) this.hubsRead.add(feedId);
       if (stored && this.isPushed(stored) && newArticles > 0) {
         const missed = (this.missed.get(feedId) ?? 0) + 1;
         this.missed.set(feedId, missed);
@@ -151,7 +200,7 @@ export class WebSub {
       const hub = found?.hubs[0] ?? stored?.hub;
       const topic = found?.topic ?? stored?.topic;
       if (!hub || !topic) return;
-      if (!stored || (found && !found.hubs.includes(stored.hub)) || stored.topic !== topic) {
+      if (!stored || stored.state === 'ended' || stored.state === 'unsubscribing' || (found && !found.hubs.includes(stored.hub)) || stored.topic !== topic) {
         await this.subscribe(feedId, hub, topic, null);
         return;
       }
@@ -208,16 +257,17 @@ export class WebSub {
   }
 
   /**
-   * A feed is no longer watched (removed or paused): asks its hub to end the subscription; the
-   * row is forgotten when the hub verifies that (or at once if the hub cannot be asked).
+   * A feed is no longer watched (removed, paused, gone from the config): asks its hub to end the
+   * subscription; it counts as ended when the hub verifies that (at once if the hub cannot be
+   * asked, or had refused). Never throws: failures are logged.
    */
   async unsubscribe(feedId: string): Promise<void> {
     this.missed.delete(feedId);
     try {
       const stored = await this.deps.store.pushSubscription(feedId);
-      if (!stored || stored.state === 'unsubscribing') return;
+      if (!stored || stored.state === 'unsubscribing' || stored.state === 'ended') return;
       if (stored.state === 'refused') {
-        await this.forget(feedId);
+        await this.end(stored);
         return;
       }
       await this.save({ ...stored, state: 'unsubscribing', requestedAt: this.now() });
@@ -226,8 +276,9 @@ export class WebSub {
       await requestSubscription(http, { hub: stored.hub, mode: 'unsubscribe', topic: stored.topic, callback: this.callbackUrl(stored) }, this.deps.timeoutMs);
       this.deps.log.info({ feed: feedId, hub: stored.hub }, 'push unsubscription requested');
     } catch (error) {
-      this.deps.log.warn({ err: error, feed: feedId }, 'push unsubscription failed; the subscription is forgotten and its notifications refused');
-      await this.forget(feedId).catch(() => undefined);
+      this.deps.log.warn({ err: error, feed: feedId }, 'push unsubscription failed; the subscription is ended here and its notifications refused');
+      const stored = await this.deps.store.pushSubscription(feedId).catch(() => null);
+      if (stored) await this.end(stored).catch(() => undefined);
     }
   }
 
@@ -240,11 +291,9 @@ export class WebSub {
     this.remember(subscription);
   }
 
-  private async forget(feedId: string): Promise<void> {
-    await this.deps.store.deletePushSubscription(feedId);
-    this.known.delete(feedId);
-    clearTimeout(this.renewals.get(feedId));
-    this.renewals.delete(feedId);
+  /** Ends a subscription here: no renewal, its notifications refused; hub and topic kept for when the feed is watched again. */
+  private async end(subscription: PushSubscription): Promise<void> {
+    await this.save({ ...subscription, state: 'ended', leaseUntil: null, requestedAt: this.now() });
   }
 
   /**
@@ -283,7 +332,7 @@ export class WebSub {
       return;
     }
     if (mode === 'unsubscribe') {
-      await this.forget(subscription.feedId);
+      await this.end(subscription);
       this.deps.log.info({ feed: subscription.feedId, hub: subscription.hub }, 'push unsubscribed');
     } else {
       const seconds = Number(query.get('hub.lease_seconds'));
@@ -296,7 +345,7 @@ export class WebSub {
   }
 
   private async receive(subscription: PushSubscription | null, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!subscription || subscription.state === 'unsubscribing') {
+    if (!subscription || subscription.state === 'unsubscribing' || subscription.state === 'ended') {
       // 410: the hub may end a subscription Herald no longer has (§8).
       req.resume();
       res.writeHead(410).end();

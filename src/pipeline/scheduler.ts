@@ -107,14 +107,16 @@ export class FeedScheduler {
   async start(): Promise<void> {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), WORKER_HEARTBEAT_MS);
-    // A restart does not fire every poll at once: a feed polled recently waits until it is due, and
-    // the first polls are spread over a tenth of the interval (at most 10 s).
+    // A restart does not fire every poll at once: a feed polled recently waits until it is due (unless
+    // push is new and its hubs unknown), and the first polls are spread over a tenth of the interval (at most 10 s).
     const now = (this.deps.now ?? Date.now)();
     const lastPolls = new Map((await this.deps.store.feedStates()).map((state) => [state.feedId, state.lastPollAt]));
     for (const feed of this.feeds.values()) this.firstRoundLeft.add(feed.id);
     if (this.firstRoundLeft.size === 0) this.firstRoundDone();
     for (const feed of this.feeds.values()) {
-      const due = (lastPolls.get(feed.id) ?? now) + (lastPolls.get(feed.id) ? feed.everyMs : 0);
+      // Push newly on: a feed whose hubs are unknown is polled as soon as a feed never polled.
+      const lastPoll = this.push?.websub.needsContent(feed.id) ? null : lastPolls.get(feed.id);
+      const due = (lastPoll ?? now) + (lastPoll ? feed.everyMs : 0);
       this.schedule(feed, Math.max(0, due - now) + Math.round(Math.random() * Math.min(feed.everyMs / 10, START_SPREAD_MS)));
     }
   }
@@ -227,10 +229,11 @@ export class FeedScheduler {
     const run = this.pollLimited(feed, { shared: true }, dueAt).then(
       async (outcome) => {
         this.storeFailures.delete(feed.id);
+        // A feed removed (or replaced) while it was being polled is not subscribed (its unsubscription is under way) nor rescheduled.
+        if (this.feeds.get(feed.id) !== feed) return;
         if (this.push && (outcome.status === 'ok' || outcome.status === 'not-modified')) {
           await this.push.websub.afterPoll(feed.id, outcome.fetched?.status === 'ok' ? outcome.fetched.push : null, outcome.newArticles);
         }
-        // A feed removed (or replaced) while it was being polled is not rescheduled.
         if (this.feeds.get(feed.id) === feed) this.schedule(feed, this.nextDelay(feed, outcome));
       },
       (error: unknown) => {
@@ -346,7 +349,9 @@ export class FeedScheduler {
           return elsewhere;
         }
         this.held.add(feed.id);
-        const outcome = await pollFeed(feed, this.deps, state);
+        // Push newly on: a feed's hubs are read from its content, which a 304 would not show.
+        const unconditional = this.push?.websub.needsContent(feed.id) ?? false;
+        const outcome = await pollFeed(feed, this.deps, unconditional ? { ...state, etag: null, lastModified: null } : state);
         // A failing feed backs off past its interval: hold it until that later poll.
         if (outcome.failures > 0) {
           await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + nextPollDelay(feed.everyMs, outcome.failures, () => 1) + FEED_LEASE_GRACE_MS);

@@ -249,7 +249,7 @@ const pushRow = z.object({
   topic: text,
   callback_id: text,
   secret: text,
-  state: z.enum(['requested', 'active', 'unsubscribing', 'refused'] satisfies PushState[]),
+  state: z.enum(['requested', 'active', 'unsubscribing', 'refused', 'ended'] satisfies PushState[]),
   lease_until: nullableInt,
   requested_at: int,
   last_push_at: nullableInt,

@@ -99,7 +99,7 @@ export interface Tables {
     topic: string;
     callback_id: string;
     secret: string;
-    /** 'requested', 'active', 'unsubscribing' or 'refused' (store.ts PushState). */
+    /** 'requested', 'active', 'unsubscribing', 'refused' or 'ended' (store.ts PushState). */
     state: string;
     lease_until: number | null;
     requested_at: number;

@@ -266,7 +266,13 @@ export interface Subscriptions {
 }
 
 /** Where a WebSub subscription stands (W3C WebSub §5): asked for, verified by its hub, being ended, or refused. */
-export type PushState = 'requested' | 'active' | 'unsubscribing' | 'refused';
+/**
+ * Where a WebSub subscription stands: asked for (`requested`), verified (`active`), being ended
+ * (`unsubscribing`), refused by the hub (`refused`), or `ended` (the feed is no longer watched and
+ * its hub confirmed the end, or could not be asked): hub and topic are kept, so the feed, watched
+ * again, is subscribed again at once, whatever its next poll answers.
+ */
+export type PushState = 'requested' | 'active' | 'unsubscribing' | 'refused' | 'ended';
 
 /** One feed's WebSub subscription, as Herald asked a hub for it. */
 export interface PushSubscription {
