@@ -85,18 +85,24 @@ export class WebSub {
   /**
    * At start: loads the stored subscriptions and times their renewals; a subscription of a feed not
    * in `watched` (removed or paused while Herald was stopped) is ended at its hub, and a feed watched
-   * again (resumed or put back in the config meanwhile) is subscribed again at once. Rejects with the
-   * store's error.
+   * again (resumed or put back in the config meanwhile) is subscribed again at once, and after a
+   * change of HERALD_PUBLIC_URL every subscription is renewed with the new callback address. Rejects
+   * with the store's error.
    */
   async load(watched: ReadonlySet<string>): Promise<void> {
-    this.hubsUnread = (await this.deps.store.getMeta(HUBS_READ_KEY)) !== this.deps.publicUrl;
+    const readFor = await this.deps.store.getMeta(HUBS_READ_KEY);
+    this.hubsUnread = readFor !== this.deps.publicUrl;
+    // HERALD_PUBLIC_URL changed: hubs would call the old address until each renewal; renew now.
+    const moved = readFor !== null && readFor !== this.deps.publicUrl;
     for (const subscription of await this.deps.store.pushSubscriptions()) {
       this.remember(subscription);
-      const ended = subscription.state === 'ended' || subscription.state === 'unsubscribing';
-      if (!watched.has(subscription.feedId)) {
-        if (subscription.state !== 'ended') await this.unsubscribe(subscription.feedId);
-      } else if (ended) {
-        await this.subscribe(subscription.feedId, subscription.hub, subscription.topic, null);
+      const { feedId, hub, topic, state } = subscription;
+      if (!watched.has(feedId)) {
+        if (state !== 'ended') await this.unsubscribe(feedId);
+      } else if (state === 'ended' || state === 'unsubscribing') {
+        await this.subscribe(feedId, hub, topic, null);
+      } else if (moved && (state === 'active' || state === 'requested')) {
+        await this.subscribe(feedId, hub, topic, subscription);
       }
     }
   }

@@ -57,8 +57,11 @@ describe('WebSub subscriptions follow the feeds watched (Herald in process, fake
   const start = async (cfg: Config, publicUrl: boolean): Promise<Herald> => {
     const env = { ...environment };
     if (!publicUrl) delete env.HERALD_PUBLIC_URL;
+    const identifies = discord.identifies;
     herald = await createHerald({ config: cfg, env: readEnv(env), configured: configuredKinds(env), log: pino({ level: 'silent' }), dryRun: false, serveOps: true });
     await herald.start();
+    // Commands go to this Herald's gateway session, not to the one of the Herald stopped before.
+    await waitFor('the gateway session', () => discord.identifies > identifies);
     return herald;
   };
   /** Verified (echoed) verifications of `mode` for `topic` since `from`. */
@@ -142,5 +145,15 @@ describe('WebSub subscriptions follow the feeds watched (Herald in process, fake
     // The paused-and-resumed Discord feed keeps its subscription.
     expect(hub.requests.slice(-1).every((r) => r.topic === city())).toBe(true);
     expect(verified('unsubscribe', added(), from)).toEqual([]);
+  });
+
+  it('renews every subscription with the new callback address when HERALD_PUBLIC_URL changes', async () => {
+    await herald!.stop();
+    const port = await freePort();
+    environment = { ...environment, HTTP_PORT: String(port), HERALD_PUBLIC_URL: `http://127.0.0.1:${port}` };
+    const from = hub.verifications.length;
+    await start(config(false), true);
+    const renewed = await waitFor('added renewed at the new address', () => verified('subscribe', added(), from)[0]);
+    expect(renewed.callback.startsWith(`http://127.0.0.1:${port}/websub/`)).toBe(true);
   });
 });
