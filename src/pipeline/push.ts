@@ -68,10 +68,7 @@ export class WebSub {
   /** The client each feed's hub was asked with: the feed's reach still applies to its unsubscription, when the feed itself is gone. */
   private readonly hubClients = new Map<string, HttpClient>();
   private closed = false;
-  /**
-   * True from a start where push is new (or HERALD_PUBLIC_URL changed) until every feed's first poll
-   * there: feeds polled before answer 304 without showing their hubs, so those polls read the content.
-   */
+  /** From a start where push is new (or HERALD_PUBLIC_URL changed) until every feed's first poll: feeds polled before answer 304 without showing their hubs, so those polls read the content. */
   private hubsUnread = false;
   /** Feeds whose content (and so their hubs) a poll of this process has read. */
   private readonly hubsRead = new Set<string>();
@@ -298,8 +295,8 @@ export class WebSub {
   }
 
   /** Ends a subscription here: no renewal, its notifications refused; hub and topic kept for when the feed is watched again. */
-  private async end(subscription: PushSubscription): Promise<void> {
-    await this.save({ ...subscription, state: 'ended', leaseUntil: null, requestedAt: this.now() });
+  private end(subscription: PushSubscription): Promise<void> {
+    return this.save({ ...subscription, state: 'ended', leaseUntil: null, requestedAt: this.now() });
   }
 
   /**
