@@ -55,6 +55,25 @@ export function rhythmInterval(itemTimes: readonly number[], now: number): { eve
 }
 
 /**
+ * What of a feed's evidence can still change a later poll's interval (see nextInterval), or null
+ * when nothing can: the caching headers only when they say how long the answer stays fresh, the
+ * publisher's hints only when it gave some, and of the item times only those that can still count
+ * towards the rhythm (the newest 21 distinct ones of the last 14 days, and any dated after `now`).
+ * nextInterval gives the same answer for what this keeps as for the whole evidence at any time from
+ * `now` (ms since the epoch) on; an idle bot keeps this for every feed, not the whole answer.
+ */
+export function keptEvidence(evidence: PollEvidence, now: number): PollEvidence | null {
+  const caching = freshFor(evidence.caching) ? evidence.caching : null;
+  const { hints } = evidence;
+  const hinted = hints && (hints.ttlMs || hints.updateEveryMs || hints.skipHours.length > 0 || hints.skipDays.length > 0) ? hints : null;
+  const recent = [...new Set(evidence.itemTimes)].filter((at) => at > now - RHYTHM_WINDOW_MS).sort((a, b) => b - a);
+  const future = recent.filter((at) => at > now);
+  const itemTimes = [...future, ...recent.slice(future.length, future.length + RHYTHM_GAPS + 1)];
+  if (!caching && !hinted && itemTimes.length === 0) return null;
+  return { caching, hints: hinted, itemTimes };
+}
+
+/**
  * How long the publisher says the answer stays fresh, in ms (RFC 9111): `Cache-Control: s-maxage`
  * or `max-age` (§5.2.2.1, §5.2.2.10), else `Expires` minus `Date` (§5.3, §4.2.1). `no-cache` and
  * `no-store` say nothing about when it changes. Null when nothing usable is said.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterSkips, freshFor, nextInterval, rhythmInterval, type PollEvidence } from '../../src/pipeline/cadence.js';
+import { afterSkips, freshFor, keptEvidence, nextInterval, rhythmInterval, type PollEvidence } from '../../src/pipeline/cadence.js';
 
 const NOW = Date.UTC(2026, 10, 30, 14, 0, 0); // a Monday, 14:00 GMT
 const MIN = 60_000;
@@ -61,5 +61,36 @@ describe('publisher hints', () => {
     expect(nextInterval({ ...NONE, hints: { ...HINTS, skipHours: [14, 15] } }, bounds, NOW)).toEqual({ everyMs: 2 * HOUR, reason: 'skipHours' });
     expect(nextInterval({ ...NONE, hints: { ...HINTS, skipHours: [14] } }, bounds, NOW)).toEqual({ everyMs: HOUR, reason: 'skipHours' });
     expect(nextInterval({ ...NONE, hints: { ...HINTS, skipDays: [1] } }, bounds, NOW)).toEqual({ everyMs: 2 * HOUR, reason: 'skipDays' });
+  });
+});
+
+describe('what a feed’s evidence keeps between polls', () => {
+  it('keeps nothing when the answer says nothing about its cadence', () => {
+    const silent: PollEvidence = {
+      caching: { cacheControl: 'no-cache', expires: null, date: 'Mon, 30 Nov 2026 14:00:00 GMT' },
+      hints: HINTS,
+      itemTimes: every(MIN, 10, 15 * 24 * HOUR),
+    };
+    expect(keptEvidence(silent, NOW)).toBeNull();
+    expect(keptEvidence(NONE, NOW)).toBeNull();
+  });
+
+  it('keeps only what can still count, and gives every later poll the interval the whole evidence gives', () => {
+    const DAY = 24 * HOUR;
+    // A deterministic mix: dated items over 30 days (repeats, some in the future), caching headers
+    // that say something or nothing, publisher hints or none.
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const cachings = [null, { cacheControl: 'max-age=1200', expires: null, date: null }, { cacheControl: null, expires: 'Mon, 30 Nov 2026 15:00:00 GMT', date: 'Mon, 30 Nov 2026 14:00:00 GMT' }, { cacheControl: 'private', expires: null, date: 'x' }];
+    const hintses = [null, HINTS, { ...HINTS, ttlMs: 20 * MIN }, { ...HINTS, skipHours: [2, 3] }];
+    for (let round = 0; round < 200; round++) {
+      const times = Array.from({ length: Math.floor(random() * 60) }, () => Math.round(NOW - 30 * DAY * random() + 2 * DAY * random() * (random() < 0.1 ? 1 : 0)));
+      const evidence: PollEvidence = { caching: cachings[round % 4]!, hints: hintses[Math.floor(round / 4) % 4]!, itemTimes: [...times, ...times.slice(0, 5)] };
+      const kept = keptEvidence(evidence, NOW);
+      expect(kept?.itemTimes.filter((at) => at <= NOW).length ?? 0).toBeLessThanOrEqual(21);
+      for (const later of [NOW, NOW + 7 * MIN, NOW + 5 * HOUR, NOW + DAY + 3 * HOUR, NOW + 3 * DAY, NOW + 13 * DAY, NOW + 20 * DAY]) {
+        expect(nextInterval(kept ?? NONE, bounds, later)).toEqual(nextInterval(evidence, bounds, later));
+      }
+    }
   });
 });
