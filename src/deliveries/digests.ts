@@ -98,8 +98,10 @@ export class DigestPoster {
         sent = await target.sendDigest(content, part, { address, unknownOutcome: digest.attempts > 0, options, firstRemoteId });
       } catch (error) {
         const failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), 'retry');
-        const attempts = digest.attempts + 1;
-        if (failure.kind === 'permanent' || attempts >= this.deps.maxAttempts) {
+        // A held target (refused credentials) is not the digest's fault: it waits without spending an attempt.
+        const held = failure.kind === 'held';
+        const attempts = digest.attempts + (held ? 0 : 1);
+        if (!held && (failure.kind === 'permanent' || attempts >= this.deps.maxAttempts)) {
           const reason = failure.kind === 'permanent' ? failure.message : `gave up after ${counted(attempts, 'attempt')}: ${failure.message}`;
           await this.deps.store.markDigestFailed(digest.id, reason, this.deps.now());
           this.deps.failed();
@@ -107,7 +109,7 @@ export class DigestPoster {
           return;
         }
         const retryAt = failure.retryAt ?? this.deps.now() + this.deps.backoff(attempts);
-        await this.deps.store.markDigestRetry(digest.id, failure.message, retryAt, true, this.deps.now());
+        await this.deps.store.markDigestRetry(digest.id, failure.message, retryAt, !held, this.deps.now());
         this.deps.log.warn({ ...context, attempts, retryInMs: retryAt - this.deps.now(), reason: failure.message }, 'digest will be retried');
         return;
       }

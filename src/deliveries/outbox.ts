@@ -315,8 +315,9 @@ export class Outbox {
     const { target, idempotent, policy } = this.targets.get(kind)!;
     const context = { delivery: delivery.id, article: article.id, feed: article.feedId, target: delivery.target };
     const options = this.optionsOf(job);
-    const waits = async (until: number, reason: string) => {
-      await this.store.markRetry(delivery.id, reason, until, delivery.unknownOutcome, this.now());
+    // `held`: the target held a send already started (DeliveryError 'held'), so its attempt is taken back.
+    const waits = async (until: number, reason: string, held = false) => {
+      await this.store.markRetry(delivery.id, reason, until, delivery.unknownOutcome, this.now(), !held);
       // A long wait is rechecked often (a paused X authorization every 15 s): say so once per reason.
       if (reason !== delivery.lastError) this.log.info({ ...context, until: new Date(until).toISOString(), reason }, 'delivery waits');
     };
@@ -343,6 +344,7 @@ export class Outbox {
     } catch (error) {
       const failure =
         error instanceof DeliveryError ? error : new DeliveryError((error as Error)?.message ?? String(error), 'retry');
+      if (failure.kind === 'held') return waits(failure.retryAt ?? this.now() + backoffDelay(delivery.attempts + 1, this.policy), failure.message, true);
       const attempts = delivery.attempts + 1;
       const unknown = failure.kind === 'unknown' || delivery.unknownOutcome;
       const secondUnknown = failure.kind === 'unknown' && delivery.unknownOutcome && !idempotent;

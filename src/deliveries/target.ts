@@ -7,9 +7,12 @@ import type { DigestCause } from '../store/digests.js';
  * How a failed send should be treated:
  * - permanent: will never succeed as is (missing permission, unknown channel, invalid body);
  * - retry: try again later (5xx, network, rate limit), at `retryAt` when the target says when;
- * - unknown: the request may have been carried out but its answer was lost (timeout after sending).
+ * - unknown: the request may have been carried out but its answer was lost (timeout after sending);
+ * - held: the target cannot send for now, whatever the delivery (its credentials were refused, its
+ *   authorization is paused, Discord cannot be reached): nothing went out, and the delivery waits
+ *   until `retryAt` without spending one of its attempts.
  */
-export type FailureKind = 'permanent' | 'retry' | 'unknown';
+export type FailureKind = 'permanent' | 'retry' | 'unknown' | 'held';
 
 export class DeliveryError extends Error {
   override name = 'DeliveryError';

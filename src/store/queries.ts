@@ -240,8 +240,8 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
     async markSent(id, remoteId, now) {
       await q.markSent(db, { id, remoteId, now });
     },
-    async markRetry(id, error, nextAttemptAt, unknownOutcome, now) {
-      await q.markRetry(db, { id, error, nextAttemptAt, unknownOutcome: unknownOutcome ? 1 : 0, now });
+    async markRetry(id, error, nextAttemptAt, unknownOutcome, now, attemptCounts = true) {
+      await q.markRetry(db, { id, error, nextAttemptAt, unknownOutcome: unknownOutcome ? 1 : 0, now, uncounted: attemptCounts ? 0 : 1 });
     },
     async markFailed(id, error, now) {
       await q.markFinished(db, { id, status: 'failed', error, now });

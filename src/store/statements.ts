@@ -137,10 +137,10 @@ function compileQueries(db: Db) {
         }))
         .where('id', '=', a.id),
     ),
-    markRetry: compileOnce((a: { id: number; error: string; nextAttemptAt: number; unknownOutcome: number; now: number }) =>
+    markRetry: compileOnce((a: { id: number; error: string; nextAttemptAt: number; unknownOutcome: number; now: number; uncounted: number }) =>
       db
         .updateTable('deliveries')
-        .set({ status: 'pending', last_error: a.error, next_attempt_at: a.nextAttemptAt, unknown_outcome: a.unknownOutcome, updated_at: a.now })
+        .set((eb) => ({ status: 'pending', last_error: a.error, next_attempt_at: a.nextAttemptAt, unknown_outcome: a.unknownOutcome, attempts: eb('attempts', '-', a.uncounted), updated_at: a.now }))
         .where('id', '=', a.id),
     ),
     markFinished: compileOnce((a: { id: number; status: DeliveryStatus; error: string; now: number }) =>

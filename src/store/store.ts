@@ -226,8 +226,11 @@ export interface DeliveryQueue {
   markSending(id: number, now: EpochMs): Promise<void>;
   /** The target took it as `remoteId` (null when it gives no id); the article's current revision is what it shows. */
   markSent(id: number, remoteId: string | null, now: EpochMs): Promise<void>;
-  /** Back to pending until `nextAttemptAt`, with the error; `unknownOutcome` when the send may have arrived. */
-  markRetry(id: number, error: string, nextAttemptAt: EpochMs, unknownOutcome: boolean, now: EpochMs): Promise<void>;
+  /**
+   * Back to pending until `nextAttemptAt`, with the error; `unknownOutcome` when the send may have arrived.
+   * `attemptCounts` false takes back the attempt markSending counted (the target held the send: DeliveryError 'held').
+   */
+  markRetry(id: number, error: string, nextAttemptAt: EpochMs, unknownOutcome: boolean, now: EpochMs, attemptCounts?: boolean): Promise<void>;
   /** Given up for good, with the error. */
   markFailed(id: number, error: string, now: EpochMs): Promise<void>;
   /** Never to be sent on purpose (an X cap), with the reason. */

@@ -180,6 +180,24 @@ describe('the outbox', () => {
     expect(x.sent).toEqual(['a']);
   });
 
+  it('a send the target holds (its credentials refused) is not charged an attempt, however often, and says why once', async () => {
+    const bluesky = new ScriptedTarget('bluesky', true);
+    const outbox = await outboxWith(bluesky);
+    const refused = 'Bluesky refused the login of herald.test (401): make a new app password';
+    await store.addArticle(publishedAt('a', 100), { key: 'a', contentHash: null }, routed('a', 'bluesky'), clock);
+    for (let check = 0; check < POLICY.maxAttempts + 2; check++) {
+      bluesky.outcomes.push(new DeliveryError(refused, 'held', clock + 15_000));
+      await outbox.drain();
+      expect((await status('bluesky'))[0]).toMatchObject({ attempts: 0, status: 'pending', lastError: refused, nextAttemptAt: clock + 15_000 });
+      clock += 15_000;
+    }
+    expect(logged('delivery waits').map((line) => line.reason)).toEqual([refused]);
+    expect(logged('delivery will be retried')).toEqual([]);
+    await outbox.drain();
+    expect(await store.deliveryCounts()).toMatchObject({ sent: 1, failed: 0 });
+    expect(logged('delivered')).toEqual([expect.objectContaining({ article: 'a', attempts: 1 })]);
+  });
+
   it('gives each send its delivery options (template, style, priority) with the address', async () => {
     const channel = new ScriptedTarget('discord', true);
     const outbox = await outboxWith(channel);

@@ -155,7 +155,7 @@ describe('X refusing the app: wrong OAuth 1.0a keys, no write permission', () =>
     expect((await herald.exited).code).toBe(1);
     const error = 'X refused the OAuth 1.0a keys: check X_APP_KEY, X_APP_SECRET, X_ACCESS_TOKEN and X_ACCESS_SECRET, then restart Herald (X posts wait until then)';
     expect(herald.logged(error)).toHaveLength(1);
-    expect(herald.logged('delivery will be retried', { target: 'x', reason: error })).toHaveLength(1);
+    expect(herald.logged('delivery waits', { target: 'x', reason: error })).toHaveLength(1);
     expect(herald.logged('delivery failed')).toEqual([]);
     expect(x.rejectedAuth).toEqual(['bad signature']);
     herald = new HeraldProcess(['run'], env(OAUTH1.accessSecret));
@@ -170,7 +170,7 @@ describe('X refusing the app: wrong OAuth 1.0a keys, no write permission', () =>
     const requests = x.tweetRequests;
     herald = new HeraldProcess(['run', '--once'], keysEnv(tempDir('xperm'))(OAUTH1.accessSecret));
     expect((await herald.exited).code).toBe(1);
-    const error = herald.logged('delivery will be retried', { target: 'x' })[0]?.reason;
+    const error = herald.logged('delivery waits', { target: 'x' })[0]?.reason;
     expect(error).toBe(
       `X refuses posts from this app (403: ${detail}). In the X developer portal give the app Read and write, ` +
         'then regenerate its access token and restart Herald, or run `herald x login` again (OAuth 2.0); X posts wait until then',
@@ -300,7 +300,7 @@ describe('the X publisher with OAuth 2.0', () => {
     await waitFor('more polls', () => feeds.count('/o.xml') >= polls + 3);
     expect(herald!.logged(error)).toHaveLength(1);
     expect(herald!.logged('delivery failed')).toEqual([]);
-    expect(herald!.logged('delivery will be retried', { target: 'x', reason: error })).toHaveLength(1);
+    expect(herald!.logged('delivery waits', { target: 'x', reason: error })).toHaveLength(1);
     expect(x.tweets).toHaveLength(posted);
   });
 
@@ -315,7 +315,7 @@ describe('the X publisher with OAuth 2.0', () => {
     x.revoked.add(latest.accessToken);
     publish(6);
     const error = 'X authorization was revoked or has expired: run `herald x login` again (X posts wait until then)';
-    await herald!.waitForLog('delivery will be retried', { target: 'x', reason: error });
+    await herald!.waitForLog('delivery waits', { target: 'x', reason: error });
     expect(herald!.logged(error)).toHaveLength(1);
     expect(x.rejectedAuth.length).toBeGreaterThan(0);
     expect((await login()).code).toBe(0);

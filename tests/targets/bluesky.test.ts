@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Outbox } from '../../src/deliveries/outbox.js';
 import { DeliveryError } from '../../src/deliveries/target.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
 import { createLogger } from '../../src/ops/logger.js';
 import { createHttpClient, type HttpClient } from '../../src/sources/http.js';
 import type { Article } from '../../src/articles/article.js';
@@ -339,6 +344,24 @@ describe('Bluesky target against a fake PDS', () => {
     expect(pds.logins).toBe(1);
     expect(pds.posts).toEqual([]);
     expect(await target.ready!()).toMatchObject({ kind: 'wait', reason: errors[0]!.msg });
+  });
+
+  it('the first delivery after a refused login spends none of its attempts (the credentials are at fault, not the delivery)', async () => {
+    const { target } = build('wrong-password');
+    const deliveries = await openSqliteStore(join(mkdtempSync(join(tmpdir(), 'herald-bluesky-')), 'test.db'));
+    const outbox = new Outbox({ store: deliveries, targets: new Map([['bluesky', { target, idempotent: true, canEdit: false }]]), retry: { maxAttempts: 1, baseMs: 1_000, maxMs: 60_000 }, log: log(), owner: 'one' });
+    try {
+      await deliveries.addArticle(article({ id: 'a1' }), { key: 'a1', contentHash: null }, [{ target: 'bluesky', options: context().options }], Date.now());
+      await outbox.drain();
+      // With one attempt allowed, a charged attempt would have failed the delivery for good.
+      const [waiting] = (await deliveries.unfinishedFor('bluesky')).map((job) => job.delivery);
+      expect(waiting).toMatchObject({ status: 'pending', attempts: 0, lastError: expect.stringContaining('Bluesky refused the login of herald.test') });
+      expect(await deliveries.deliveryCounts()).toMatchObject({ failed: 0, pending: 1 });
+      expect(pds.logins).toBe(1);
+    } finally {
+      await outbox.stop();
+      await deliveries.close();
+    }
   });
 
   it('a deleted app password (refresh and login refused) pauses Bluesky with one error', async () => {

@@ -181,7 +181,7 @@ describe('Discord webhook destinations', () => {
       expect(discord.webhookExecutes).toBe(executes + 1);
       expect(report.held).toEqual([expect.stringContaining('NEWS_WEBHOOK')]);
       const first = await deliveryOf('g1');
-      expect(first).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(first).toMatchObject({ status: 'pending', attempts: 0 });
       expect(first.lastError).toMatch(/^Discord webhook \d+: Discord no longer knows it \(404 Unknown Webhook.*put a working webhook URL in NEWS_WEBHOOK and restart Herald/);
 
       // Hours later nothing has been asked of Discord again, and no attempt was spent.
@@ -190,7 +190,7 @@ describe('Discord webhook destinations', () => {
         await box.drain();
       }
       expect(discord.webhookExecutes).toBe(executes + 1);
-      expect(await deliveryOf('g1')).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(await deliveryOf('g1')).toMatchObject({ status: 'pending', attempts: 0 });
       expect(await deliveryOf('g2')).toMatchObject({ status: 'pending', attempts: 0 });
       expect(lines.filter((line) => line.includes('Discord webhook unusable'))).toHaveLength(1);
 

@@ -157,7 +157,7 @@ describe('Telegram target against a fake Bot API (grammY)', () => {
     expect(unknown.message).toContain('chat not found');
     const refused = target('987654321:AAH-revoked-token-abcdefghijklmnop');
     const error = (await refused.send(article(), context(CHANNEL)).catch((e: unknown) => e)) as DeliveryError;
-    expect(error.kind).toBe('retry');
+    expect(error.kind).toBe('held');
     expect(error.message).toContain('TELEGRAM_BOT_TOKEN');
     expect(await refused.ready!()).toMatchObject({ kind: 'wait', reason: error.message });
   });

@@ -5,7 +5,7 @@ import type { HttpClient } from '../../sources/http.js';
 import type { Article } from '../../articles/article.js';
 import { fetchLeadImage } from '../image.js';
 import { renderBlueskyPost } from './render.js';
-import { isSessionRefusal, rateLimitReset, type BlueskySession } from './session.js';
+import { isSessionRefusal, PAUSE_RECHECK_MS, rateLimitReset, type BlueskySession } from './session.js';
 import type { BlueskySettings } from './settings.js';
 import { postRecordKey } from './tid.js';
 
@@ -14,8 +14,6 @@ const RECORD_KEYS = 4;
 const POST_COLLECTION = 'app.bsky.feed.post';
 /** A link card's thumbnail may hold at most this many bytes (app.bsky.embed.external `thumb`: maxSize 1,000,000). */
 const MAX_THUMB_BYTES = 1_000_000;
-/** How often a paused Bluesky target says so again to the outbox (ms); the pause itself lasts until a restart. */
-const PAUSE_RECHECK_MS = 15_000;
 
 export interface BlueskyTargetOptions {
   session: BlueskySession;

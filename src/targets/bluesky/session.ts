@@ -9,6 +9,8 @@ import type { BlueskyAccount } from './env.js';
 const SESSION_KEY = 'bluesky.session';
 /** A request that gets no answer within this long (ms) fails, as of unknown outcome. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** How often paused Bluesky posting (a refused login) says so again to the outbox (ms); the pause itself lasts until a restart. */
+export const PAUSE_RECHECK_MS = 15_000;
 /** Waiting for a rate limit with no reset time given (ms). */
 const DEFAULT_LIMIT_WAIT_MS = 60_000;
 
@@ -125,7 +127,7 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
   function pause(reason: string): DeliveryError {
     if (pausedFor !== reason) log.error({ target: 'bluesky' }, reason);
     pausedFor = reason;
-    return new DeliveryError(reason, 'retry');
+    return new DeliveryError(reason, 'held', now() + PAUSE_RECHECK_MS);
   }
 
   async function connect(): Promise<AtpAgent> {
@@ -160,7 +162,7 @@ export function blueskySession(options: BlueskySessionOptions): BlueskySession {
 
   return {
     async agent() {
-      if (pausedFor) throw new DeliveryError(pausedFor, 'retry');
+      if (pausedFor) throw new DeliveryError(pausedFor, 'held', now() + PAUSE_RECHECK_MS);
       try {
         if (agent.hasSession) return agent;
         connecting ??= connect().finally(() => (connecting = null));

@@ -68,7 +68,7 @@ export function createWebhookTarget(options: WebhookTargetOptions): Target {
   function hold(address: string, reason: string): DeliveryError {
     if (!gone.has(address)) log.error({ target: `discord_webhook:${address}`, reason }, 'Discord webhook unusable; its deliveries wait');
     gone.set(address, reason);
-    return new DeliveryError(reason, 'retry', now() + GONE_RECHECK_MS);
+    return new DeliveryError(reason, 'held', now() + GONE_RECHECK_MS);
   }
 
   /** The delivery's webhook: its id and token from the variable it names; throws DeliveryError (held) when there is none. */

@@ -155,7 +155,7 @@ export function createDiscord(options: DiscordOptions): DiscordConnection {
    * unreachable Discord pauses posting instead of failing each post.
    */
   function failure(error: unknown, resend: 'harmless' | 'duplicates' = 'harmless'): DeliveryError {
-    if (pauseFor(error)) return new DeliveryError(pause!.reason, 'retry', nextCheckAt);
+    if (pauseFor(error)) return new DeliveryError(pause!.reason, 'held', nextCheckAt);
     return classifyDiscordError(error, Date.now(), resend);
   }
 

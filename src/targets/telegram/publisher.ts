@@ -58,7 +58,7 @@ export function createTelegramTarget(options: TelegramTargetOptions): Target {
       refused = 'Telegram refused the bot token (401): get it again from @BotFather (/token), put it in TELEGRAM_BOT_TOKEN and restart Herald (Telegram messages wait until then)';
       log.error(refused);
     }
-    return new DeliveryError(refused, 'retry', now() + REFUSED_RECHECK_MS);
+    return new DeliveryError(refused, 'held', now() + REFUSED_RECHECK_MS);
   }
 
   function messageOf(article: Article) {

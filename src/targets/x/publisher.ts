@@ -128,7 +128,7 @@ export function createXTarget(options: XTargetOptions): Target {
   /** Waits out a paused authorization until the next check; otherwise an ordinary retry. */
   async function pausedOr(message: string): Promise<DeliveryError> {
     const paused = await options.source.paused?.();
-    return paused ? new DeliveryError(paused, 'retry', now() + PAUSE_RECHECK_MS) : new DeliveryError(message, 'retry');
+    return paused ? new DeliveryError(paused, 'held', now() + PAUSE_RECHECK_MS) : new DeliveryError(message, 'retry');
   }
 
   async function post(article: Article, delivery: DeliveryOptions): Promise<{ remoteId: string | null }> {
