@@ -127,7 +127,7 @@ describe('npm run demo', () => {
     expect(stdout.match(/would post to Discord channel/g)).toHaveLength(3);
     expect(stdout.match(/would post to X/g)).toHaveLength(3);
     expect(stdout.match(/would post to Bluesky \(\d+\/300\) \[en\]/g)).toHaveLength(3);
-    expect(stdout.match(/would post to Mastodon \(\d+\/500, public\)/g)).toHaveLength(3);
+    expect(stdout.match(/would post to Mastodon \(\d+\/500, public\) ──\n\(500 characters assumed, Mastodon's default: a real run uses the instance's own limit/g)).toHaveLength(3);
     expect(stdout.match(/would post to Telegram @herald_demo \(HTML, link preview http:\/\/127\.0\.0\.1:\d+\/articles\//g)).toHaveLength(3);
     expect(stdout.match(/would post to Discord webhook \d+ \(DEMO_WEBHOOK\)/g)).toHaveLength(3);
     // Every kind Herald knows takes part (its descriptor names its demo destination): three articles to each.

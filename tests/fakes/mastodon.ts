@@ -178,6 +178,7 @@ export class FakeMastodon {
     return {
       id: status.id,
       uri: `${this.url}/users/herald/statuses/${status.id}`,
+      url: `${this.url}/@herald/${status.id}`,
       created_at: new Date().toISOString(),
       content: `<p>${status.text}</p>`,
       spoiler_text: status.spoilerText,

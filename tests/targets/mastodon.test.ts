@@ -135,7 +135,7 @@ describe('Mastodon target against a fake instance (masto.js)', () => {
     expect(mastodon.tooLong).toEqual([]);
     expect(mastodon.statuses).toHaveLength(1);
     const [status] = mastodon.statuses;
-    expect(remoteId).toBe(status!.id);
+    expect(remoteId).toBe(`${status!.id} ${mastodon.url}/@herald/${status!.id}`);
     expect(status).toMatchObject({ visibility: 'unlisted', spoilerText: 'Local politics', language: 'en' });
     expect(status!.text).toContain(long.url);
     expect(mastodonLength(status!.text, 23) + 'Local politics'.length).toBeLessThanOrEqual(140);
@@ -161,7 +161,7 @@ describe('Mastodon target against a fake instance (masto.js)', () => {
     expect((error as DeliveryError).kind).toBe('unknown');
     expect(mastodon.statuses).toHaveLength(1);
     const { remoteId } = await target().send(article(), context(undefined, true));
-    expect(remoteId).toBe(mastodon.statuses[0]!.id);
+    expect(remoteId?.split(' ')[0]).toBe(mastodon.statuses[0]!.id);
     expect(mastodon.statuses).toHaveLength(1);
   });
 
@@ -194,6 +194,17 @@ describe('Mastodon target against a fake instance (masto.js)', () => {
     expect((gone as DeliveryError).kind).toBe('permanent');
   });
 
+  it('records the status’s web address, which /why and the dashboard link (messageUrl); an edit still finds the status', async () => {
+    const posted = target();
+    const { remoteId } = await posted.send(article(), context());
+    const kind = configuredKinds({ MASTODON_URL: mastodon.url, MASTODON_TOKEN: TOKEN }).get('mastodon')!;
+    expect(kind.messageUrl!('', remoteId!)).toBe(`${mastodon.url}/@herald/${mastodon.statuses[0]!.id}`);
+    await posted.edit!(article({ title: 'Night buses approved', revision: 2 }), { ...context(), remoteId: remoteId! });
+    expect(mastodon.statuses[0]!.history).toHaveLength(1);
+    // A status recorded by its id alone (before Herald kept the address) has no link.
+    expect(kind.messageUrl!('', mastodon.statuses[0]!.id)).toBeNull();
+  });
+
   it('a 429 waits until X-RateLimit-Reset', async () => {
     const reset = new Date(Date.now() + 90_000);
     mastodon.injected.push({ status: 429, body: { error: 'Too many requests' }, headers: { 'x-ratelimit-limit': '300', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset.toISOString() } });
@@ -206,7 +217,7 @@ describe('Mastodon target against a fake instance (masto.js)', () => {
   it('a refused token holds statuses with one clear error', async () => {
     const refused = target('a-revoked-token-0000000');
     const error = (await refused.send(article(), context()).catch((e: unknown) => e)) as DeliveryError;
-    expect(error.kind).toBe('retry');
+    expect(error.kind).toBe('held');
     expect(error.message).toContain('MASTODON_TOKEN');
     expect(await refused.ready!()).toMatchObject({ kind: 'wait', reason: error.message });
   });

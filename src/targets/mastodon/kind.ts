@@ -2,6 +2,7 @@ import type { TargetKind, TargetUsage } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
 import { freeUsage, utcMinute } from '../usage.js';
 import { MASTODON_ENV, readMastodonEnv } from './env.js';
+import { statusOf } from './remote.js';
 import { mastodonEntrySchema, mastodonRoute } from './settings.js';
 
 /** Mastodon's default limits, for a dry run that reads no instance (docs.joinmastodon.org/entities/Instance). */
@@ -35,6 +36,8 @@ export const mastodonKind: TargetKind<TargetDeps> = {
         const target = createMastodonTarget({ ...account, httpFor: deps.httpFor, log: deps.log.child({ component: 'mastodon' }) });
         return { target, usage: (now) => freeUsage(deps.store, 'mastodon', now, () => mastodonLimits(target.limitedUntil())) };
       },
+      // The address the instance gave when the status was made (a status recorded before Herald kept it has none).
+      messageUrl: (_address, remoteId) => statusOf(remoteId).url,
     };
   },
   idempotent: false,
@@ -52,7 +55,9 @@ export const mastodonKind: TargetKind<TargetDeps> = {
         const route = mastodonRoute(context.options.kindOptions);
         const text = renderMastodonStatus(article, { spoiler: route.spoiler, limits: DEFAULT_LIMITS });
         const details = [route.visibility, route.spoiler ? `CW: ${route.spoiler}` : null, route.language].filter(Boolean).join(', ');
-        print(`── would post to Mastodon (${statusLength(text, DEFAULT_LIMITS.charactersPerUrl)}/${DEFAULT_LIMITS.maxCharacters}, ${details}) ──\n${text}\n`);
+        // A dry run reads no instance: it says that the limit is assumed.
+        const assumed = `(${DEFAULT_LIMITS.maxCharacters} characters assumed, Mastodon's default: a real run uses the instance's own limit, from GET /api/v2/instance)`;
+        print(`── would post to Mastodon (${statusLength(text, DEFAULT_LIMITS.charactersPerUrl)}/${DEFAULT_LIMITS.maxCharacters}, ${details}) ──\n${assumed}\n${text}\n`);
         return { remoteId: null };
       },
     };

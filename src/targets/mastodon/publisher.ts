@@ -8,6 +8,7 @@ import type { HttpClient } from '../../sources/http.js';
 import type { Article } from '../../articles/article.js';
 import { fetchLeadImage } from '../image.js';
 import { imageDescription, renderMastodonStatus, type StatusLimits } from './render.js';
+import { statusOf, statusRemoteId } from './remote.js';
 import { mastodonRoute } from './settings.js';
 
 /** How long an instance's limits are trusted before they are read again, in ms. */
@@ -30,6 +31,9 @@ const instanceSchema = z.object({
   /** Pleroma and older forks: the limit at the top of GET /api/v1/instance. */
   maxTootChars: z.number().int().positive().optional(),
 });
+
+/** A created status's web address (Status `url`, docs.joinmastodon.org/entities/Status): only an http(s) URL is kept, as it is shown as a link. */
+const statusUrlSchema = z.url({ protocol: /^https?$/ }).nullish().catch(null);
 
 /** What Herald knows of the instance and the account it posts as. */
 interface InstanceFacts {
@@ -160,7 +164,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): MastodonTa
         'put it in MASTODON_TOKEN and restart Herald (Mastodon statuses wait until then)';
       log.error({ instance: options.url }, refused);
     }
-    return new DeliveryError(refused, 'retry', now() + REFUSED_RECHECK_MS);
+    return new DeliveryError(refused, 'held', now() + REFUSED_RECHECK_MS);
   }
 
   function statusParams(article: Article, delivery: DeliveryOptions, instance: InstanceFacts) {
@@ -186,7 +190,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): MastodonTa
         const create: mastodon.rest.v1.CreateStatusParams = { ...params, visibility: route.visibility, ...(mediaId ? { mediaIds: [mediaId] } : {}) };
         reached = true;
         const status = await client.v1.statuses.create(create, { requestInit: { headers: { 'Idempotency-Key': idempotencyKey(article.id, instance.account) } } });
-        return { remoteId: status.id };
+        return { remoteId: statusRemoteId(status.id, statusUrlSchema.parse(status.url) ?? null) };
       } catch (error) {
         throw failure(error, reached);
       }
@@ -197,7 +201,7 @@ export function createMastodonTarget(options: MastodonTargetOptions): MastodonTa
         const instance = await instanceFacts();
         const { route: _route, ...params } = statusParams(article, context.options, instance);
         // No mediaIds: Mastodon keeps the status's attachments when the edit does not name them.
-        await client.v1.statuses.$select(context.remoteId).update(params);
+        await client.v1.statuses.$select(statusOf(context.remoteId).id).update(params);
       } catch (error) {
         throw failure(error, false);
       }
