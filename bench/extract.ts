@@ -22,7 +22,7 @@ function extractGroup(sizes: Sizes): Group {
       { key: 'meanRawF1', label: 'token-F1 mean, captions in the reference', digits: 3 },
     ],
     contenders: [
-      { name: HERALD, does: `page → article text → summary: ${readability} on linkedom ${versionOf('linkedom')} (with Herald's patch: patches/, listener maps made on first use) with Herald's furniture removal before and after, then the summary (lead sentences, Discord's limits)`, child: 'extract-child', args: args('herald') },
+      { name: HERALD, does: `page → article text → summary: ${readability} on linkedom ${versionOf('linkedom')} (with Herald's patch: patches/, listener maps made on first use, tag-name selectors matched by name, no classList made to read an absent class) with Herald's furniture removal before and after, then the summary (lead sentences, Discord's limits)`, child: 'extract-child', args: args('herald') },
       { name: POOL, does: `the same work as ${HERALD} on Herald's extraction pool (piscina worker threads, one per core, pages handed over at once; the summary on the main thread), as herald run extracts pages`, child: 'extract-child', args: args('pool') },
       { name: LINKEDOM, does: `${readability} on linkedom ${versionOf('linkedom-stock')} as published (no patch): parseHTML, Readability.parse(); no furniture removal, no summary`, child: 'extract-child', args: args('linkedom') },
       { name: JSDOM, does: `${readability} on jsdom ${versionOf('jsdom')}, as its README shows: new JSDOM(html, { url }), Readability.parse(), window.close(); no furniture removal, no summary`, child: 'extract-child', args: args('jsdom') },
