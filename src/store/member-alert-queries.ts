@@ -3,7 +3,7 @@ import { checkRow, int, jsonStrings, nullableInt, text } from './rows.js';
 import type { Db } from './statements.js';
 import type { MemberAlert, MemberAlerts } from './member-alerts.js';
 
-const alertDmRow = z.object({ sent: int, dropped: int });
+const alertDmRow = z.object({ sent: int, failed: int, dropped: int, paused: int });
 
 const memberAlertRow = z.object({
   id: int,
@@ -50,6 +50,9 @@ export function memberAlertParts(db: Db): MemberAlerts {
       const result = await db.deleteFrom('member_alerts').where('id', '=', id).where('guild_id', '=', guildId).where('member_id', '=', memberId).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+    async alertsOf(memberId) {
+      return (await db.selectFrom('member_alerts').selectAll().where('member_id', '=', memberId).orderBy('id').execute()).map(toMemberAlert);
+    },
     async activeAlerts(guildIds) {
       if (guildIds !== 'all' && guildIds.length === 0) return [];
       const active = db.selectFrom('member_alerts').selectAll().where('paused_at', 'is', null);
@@ -64,20 +67,27 @@ export function memberAlertParts(db: Db): MemberAlerts {
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
-    async alertDms(target, since, droppedPrefix) {
+    async alertDms(target, since, skipped) {
       const row = await db
         .selectFrom('deliveries')
-        .select((eb) => [
-          // Sent: by when the DM went out (an edit later does not make it count again), and any in flight now.
-          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when(eb.or([eb('sent_at', '>=', since), eb('status', '=', 'sending')])).then(1).else(0).end()), eb.lit(0)).as('sent'),
-          // Dropped: by when the match was skipped (a skipped delivery is not changed again).
-          eb.fn.coalesce(eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'skipped'), eb('last_error', 'like', `${droppedPrefix}%`), eb('updated_at', '>=', since)])).then(1).else(0).end()), eb.lit(0)).as('dropped'),
-        ])
+        .select((eb) => {
+          const count = (when: Parameters<typeof eb.case>[0] & object) => eb.fn.coalesce(eb.fn.sum<number>(eb.case().when(when).then(1).else(0).end()), eb.lit(0));
+          const skippedFor = (prefix: string) => eb.and([eb('status', '=', 'skipped'), eb('last_error', 'like', `${prefix}%`), eb('updated_at', '>=', since)]);
+          return [
+            // Sent: by when the DM went out (an edit later does not make it count again), and any in flight now.
+            count(eb.or([eb('sent_at', '>=', since), eb('status', '=', 'sending')])).as('sent'),
+            // Failed: by when Discord refused it (a failed delivery is not changed again).
+            count(eb.and([eb('status', '=', 'failed'), eb('updated_at', '>=', since)])).as('failed'),
+            // Skipped: by when the match was skipped (a skipped delivery is not changed again).
+            count(skippedFor(skipped.dropped)).as('dropped'),
+            count(skippedFor(skipped.paused)).as('paused'),
+          ];
+        })
         .where('target', '=', target)
-        .where((eb) => eb.or([eb('sent_at', '>=', since), eb('status', 'in', ['sending', 'skipped'])]))
+        .where((eb) => eb.or([eb('sent_at', '>=', since), eb('status', 'in', ['sending', 'skipped', 'failed'])]))
         .executeTakeFirstOrThrow();
       // PostgreSQL's SUM of integers is a numeric, handed over as a string.
-      return checkRow(alertDmRow, 'deliveries', { sent: Number(row.sent), dropped: Number(row.dropped) });
+      return checkRow(alertDmRow, 'deliveries', { sent: Number(row.sent), failed: Number(row.failed), dropped: Number(row.dropped), paused: Number(row.paused) });
     }
   };
 }

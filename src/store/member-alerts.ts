@@ -12,6 +12,14 @@ export interface MemberAlert {
   pausedAt: EpochMs | null;
 }
 
+/** What a member's alert DMs did in a window (MemberAlerts.alertDms). */
+export interface AlertDmCounts {
+  sent: number;
+  failed: number;
+  dropped: number;
+  paused: number;
+}
+
 /** Per-member alerts (/alerts) and what their DMs did. */
 export interface MemberAlerts {
   /** Records a member's alert in a guild unless they have `max` there already (checked in the same transaction); null when they do. */
@@ -20,13 +28,17 @@ export interface MemberAlerts {
   memberAlerts(guildId: string, memberId: string): Promise<MemberAlert[]>;
   /** Removes one of a member's alerts in a guild; false when they have none with that id. */
   removeMemberAlert(guildId: string, memberId: string, id: number): Promise<boolean>;
+  /** Every alert of a member, in every guild, by id. */
+  alertsOf(memberId: string): Promise<MemberAlert[]>;
   /** The alerts that are not paused, of members of these guilds (or of every guild: 'all'), by id. */
   activeAlerts(guildIds: readonly string[] | 'all'): Promise<MemberAlert[]>;
   /** Pauses (at `pausedAt`) or resumes (null) every alert of a member, in every guild; returns how many changed. */
   setAlertsPaused(memberId: string, pausedAt: EpochMs | null): Promise<number>;
   /**
    * A member's DM target key since `since` (epoch ms): DMs sent then (by when they went out, not
-   * when last edited) or being sent now, and matches skipped then with a reason starting `droppedPrefix`.
+   * when last edited) or being sent now; DMs that failed then (Discord refused them: attempts too);
+   * and matches skipped then with a reason starting `skipped.dropped` (the hourly limit) or
+   * `skipped.paused` (queued when the member's alerts were paused).
    */
-  alertDms(target: string, since: EpochMs, droppedPrefix: string): Promise<{ sent: number; dropped: number }>;
+  alertDms(target: string, since: EpochMs, skipped: { dropped: string; paused: string }): Promise<AlertDmCounts>;
 }

@@ -78,23 +78,31 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect((await store.activeAlerts('all')).map((a) => [a.guildId, a.memberId])).toEqual([['g1', 'alice'], ['g2', 'alice'], ['g1', 'bob'], ['g2', 'alice']]);
     // DMs counted per member target since a time: sent (or sending), and those dropped by the limit.
     const options = { template: null, style: { name: 'news', color: 0 }, priority: 0 };
+    const limits = { dropped: 'alert DM limit', paused: 'alerts paused' };
     for (const id of ['d1', 'd2', 'd3']) await store.addArticle(article({ id }), { key: id, contentHash: null }, [{ target: 'discord:@alice', options }], 100);
     const [one, two, three] = (await store.unfinishedFor('discord:@alice')).map((job) => job.delivery.id);
     await store.markSending(one!, 100);
     await store.markSent(one!, 'm1', 110);
     await store.markSkipped(two!, 'alert DM limit: at most 1 an hour', 120);
     await store.markSkipped(three!, 'held back by a moderator', 120);
-    expect(await store.alertDms('discord:@alice', 100, 'alert DM limit')).toEqual({ sent: 1, dropped: 1 });
-    expect(await store.alertDms('discord:@alice', 115, 'alert DM limit')).toEqual({ sent: 0, dropped: 1 });
-    expect(await store.alertDms('discord:@bob', 0, 'alert DM limit')).toEqual({ sent: 0, dropped: 0 });
+    expect(await store.alertDms('discord:@alice', 100, limits)).toEqual({ sent: 1, failed: 0, dropped: 1, paused: 0 });
+    expect(await store.alertDms('discord:@alice', 115, limits)).toEqual({ sent: 0, failed: 0, dropped: 1, paused: 0 });
+    expect(await store.alertDms('discord:@bob', 0, limits)).toEqual({ sent: 0, failed: 0, dropped: 0, paused: 0 });
     // A DM edited later (the article was revised) still counts from when it was sent.
     await store.markEdited(one!, 2, 4_000_000);
-    expect(await store.alertDms('discord:@alice', 3_900_000, 'alert DM limit')).toEqual({ sent: 0, dropped: 0 });
+    expect(await store.alertDms('discord:@alice', 3_900_000, limits)).toEqual({ sent: 0, failed: 0, dropped: 0, paused: 0 });
     // One being sent counts at once.
     await store.addArticle(article({ id: 'd4' }), { key: 'd4', contentHash: null }, [{ target: 'discord:@alice', options }], 4_000_000);
     const [four] = (await store.unfinishedFor('discord:@alice')).map((job) => job.delivery.id);
     await store.markSending(four!, 4_000_001);
-    expect(await store.alertDms('discord:@alice', 3_900_000, 'alert DM limit')).toEqual({ sent: 1, dropped: 0 });
+    expect(await store.alertDms('discord:@alice', 3_900_000, limits)).toEqual({ sent: 1, failed: 0, dropped: 0, paused: 0 });
+    // A DM Discord refused counts as tried; matches skipped while paused are counted apart.
+    for (const id of ['d5', 'd6']) await store.addArticle(article({ id }), { key: id, contentHash: null }, [{ target: 'discord:@alice', options }], 4_000_002);
+    const [, five, six] = (await store.unfinishedFor('discord:@alice')).map((job) => job.delivery.id);
+    await store.markFailed(five!, 'Discord 403 50007', 4_000_003);
+    await store.markSkipped(six!, 'alerts paused (DMs closed)', 4_000_003);
+    expect(await store.alertDms('discord:@alice', 3_900_000, limits)).toEqual({ sent: 1, failed: 1, dropped: 0, paused: 1 });
+    expect((await store.alertsOf('alice')).map((a) => a.guildId)).toEqual(['g1', 'g2', 'g2']);
   });
 
   it.skipIf(!available)('takes a feed with more items than one statement can bind (SQLite 32,766 values, PostgreSQL 65,535)', async () => {

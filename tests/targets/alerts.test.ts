@@ -24,6 +24,8 @@ const ALICE = '700000000000000011';
 const BOB = '700000000000000012';
 const CAROL = '700000000000000013';
 const DAVE = '700000000000000014';
+const EVE = '700000000000000015';
+const FRED = '700000000000000016';
 const SUBCOMMAND = 1;
 const STRING = 3;
 const INTEGER = 4;
@@ -212,5 +214,31 @@ describe('/alerts: members get a DM when a new article matches their words (real
     story(local, '/local.xml', 'tram-3', 'Tram depot reopens');
     await waitFor('Bob’s DM', () => discord.dmsTo(BOB).length === 1, 20_000);
     expect(discord.dmsTo(BOB)[0]!.body.embeds?.[0]?.title).toBe('Tram depot reopens');
+  });
+
+  it('tries one DM for a burst of matches in one poll when the member’s DMs are closed: the rest are not sent, and /alerts list counts them', async () => {
+    discord.closedDms.add(EVE);
+    await alerts(EVE, 'add', [{ type: STRING, name: 'words', value: 'wind' }]);
+    const titles = [1, 2, 3, 4, 5, 6].map((n) => `Wind farm news ${n}`);
+    for (const [n, title] of titles.entries()) story(local, '/local.xml', `wind-${n}`, title);
+    await waitFor('the burst posted', () => titles.every((title) => posted(NEWS, title)), 20_000);
+    await waitFor('five matches not sent while paused', async () => /5 matches not sent while your alerts were paused/.test((await alerts(EVE, 'list')).content ?? ''), 20_000, 250);
+    expect(discord.dmRequests.get(EVE)).toBe(1);
+    expect((await alerts(EVE, 'list')).content).toMatch(/In the last hour: 0 alert DMs sent, 1 refused by Discord \(at most 2 an hour\); 5 matches not sent/);
+  });
+
+  it('counts DMs Discord refused toward dmsPerHour: no more attempts than the limit in an hour, resumed or not', async () => {
+    discord.closedDms.add(FRED);
+    await alerts(FRED, 'add', [{ type: STRING, name: 'words', value: 'kite' }]);
+    const refusedAgain = async (slug: string, title: string, requests: number) => {
+      story(local, '/local.xml', slug, title);
+      await waitFor(`Fred's DM refused (${requests})`, async () => discord.dmRequests.get(FRED) === requests && /⏸ Paused/.test((await alerts(FRED, 'list')).content ?? ''), 20_000, 250);
+      await alerts(FRED, 'resume');
+    };
+    await refusedAgain('kite-1', 'Kite festival announced', 1);
+    await refusedAgain('kite-2', 'Kite festival moved', 2);
+    story(local, '/local.xml', 'kite-3', 'Kite festival cancelled');
+    await waitFor('the third match dropped by the limit', async () => /1 match dropped by that limit/.test((await alerts(FRED, 'list')).content ?? ''), 20_000, 250);
+    expect(discord.dmRequests.get(FRED)).toBe(2);
   });
 });

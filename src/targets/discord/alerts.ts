@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Article } from '../../articles/article.js';
 import { conditionSchema, matches, type Condition, type FilterFacts } from '../../config/filter.js';
-import type { DeliveryPolicy } from '../../deliveries/policy.js';
+import type { DeliveryPolicy, QueuedDelivery, Verdict } from '../../deliveries/policy.js';
 import { splitTargetKey, targetKey } from '../../deliveries/target.js';
-import type { MemberAlert, MemberAlerts } from '../../store/member-alerts.js';
+import type { AlertDmCounts, MemberAlert, MemberAlerts } from '../../store/member-alerts.js';
 import type { NewDelivery } from '../../store/store.js';
 import type { AlertSettings } from './settings.js';
 
@@ -18,20 +18,31 @@ import type { AlertSettings } from './settings.js';
 /** A DM's address starts with this, then the member's id (a channel id never does). */
 const DM_MARK = '@';
 /** How a dropped alert DM's reason starts (deliveries skipped by the hourly limit; counted by /alerts list). */
-export const DROPPED_REASON = 'alert DM limit';
+const DROPPED_REASON = 'alert DM limit';
+/** How the reason of an alert DM skipped because its member's alerts are paused starts (counted by /alerts list). */
+const PAUSED_REASON = "alert DM not sent: the member's alerts are paused";
 /** The window of the per-member DM limit, in ms. */
-export const ALERT_WINDOW_MS = 3_600_000;
+const ALERT_WINDOW_MS = 3_600_000;
 /** What an alert's words are looked for in: what the DM shows of the article. */
 const ALERT_FIELDS = ['title', 'summary', 'categories'] as const;
 
 /** The delivery target key of a member's alert DMs. */
-export function alertTarget(memberId: string): string {
+function alertTarget(memberId: string): string {
   return targetKey('discord', `${DM_MARK}${memberId}`);
 }
 
 /** The member a Discord address is a DM to, or null for a channel. */
 export function alertMember(address: string): string | null {
   return address.startsWith(DM_MARK) ? address.slice(DM_MARK.length) : null;
+}
+
+/**
+ * What a member's alert DMs did in the hour (ALERT_WINDOW_MS, 1 h) before `now` (ms since the
+ * epoch): sent or being sent, failed (Discord refused them), dropped by the hourly limit, and not
+ * sent because their alerts were paused.
+ */
+export function recentAlertDms(store: MemberAlerts, memberId: string, now: number): Promise<AlertDmCounts> {
+  return store.alertDms(alertTarget(memberId), now - ALERT_WINDOW_MS, { dropped: DROPPED_REASON, paused: PAUSED_REASON });
 }
 
 /**
@@ -126,6 +137,21 @@ const NOT_IN_GUILD = "alert DM not sent: the article was not posted in the membe
  */
 export function memberAlerts(deps: AlertDeps): { deliveriesFor(article: Article, facts: FilterFacts, routed: readonly NewDelivery[]): Promise<NewDelivery[]>; policy: DeliveryPolicy } {
   const now = deps.now ?? Date.now;
+  /**
+   * The member's own rules, asked of each DM as it comes due (a burst matched in one poll queues
+   * several): paused alerts (Discord refused a DM since it was queued) skip every DM queued for
+   * them; past `dmsPerHour` attempts (sent, or refused by Discord) in the hour, the DM is dropped.
+   */
+  async function memberRules(due: QueuedDelivery, member: string, queue: () => Promise<QueuedDelivery[]>): Promise<Verdict> {
+    const skip = (ids: readonly number[], reason: string, logMessage: string): Verdict => ({ kind: 'triage', skip: new Set(ids), reason, logMessage });
+    if ((await deps.store.alertsOf(member)).some((alert) => alert.pausedAt !== null)) {
+      return skip((await queue()).map((queued) => queued.delivery.id), `${PAUSED_REASON} (Discord refused to DM them) until /alerts resume`, 'alert DM not sent');
+    }
+    const { dmsPerHour } = deps.settings();
+    const { sent, failed } = await recentAlertDms(deps.store, member, now());
+    if (sent + failed < dmsPerHour) return { kind: 'send' };
+    return skip([due.delivery.id], `${DROPPED_REASON}: at most ${dmsPerHour} alert DMs an hour per member`, 'alert DM dropped');
+  }
   return {
     async deliveriesFor(article, facts, routed) {
       if (!deps.settings().enabled) return [];
@@ -171,9 +197,9 @@ export function memberAlerts(deps: AlertDeps): { deliveriesFor(article: Article,
       return dms;
     },
     policy: {
-      async admit(due) {
-        const { address } = splitTargetKey(due.delivery.target);
-        if (alertMember(address) === null) return { kind: 'send' };
+      async admit(due, queue) {
+        const member = alertMember(splitTargetKey(due.delivery.target).address);
+        if (member === null) return { kind: 'send' };
         const unconfirmed = readAlertOptions(due.options.kindOptions)?.unconfirmed;
         if (unconfirmed) {
           const reached: string[] = [];
@@ -187,10 +213,7 @@ export function memberAlerts(deps: AlertDeps): { deliveriesFor(article: Article,
           }
           if (!unconfirmed.guilds.some((guild) => reached.includes(guild))) return { kind: 'triage', skip: new Set([due.delivery.id]), reason: NOT_IN_GUILD, logMessage: 'alert DM not sent' };
         }
-        const { dmsPerHour } = deps.settings();
-        const { sent } = await deps.store.alertDms(due.delivery.target, now() - ALERT_WINDOW_MS, DROPPED_REASON);
-        if (sent < dmsPerHour) return { kind: 'send' };
-        return { kind: 'triage', skip: new Set([due.delivery.id]), reason: `${DROPPED_REASON}: at most ${dmsPerHour} alert DMs an hour per member`, logMessage: 'alert DM dropped' };
+        return memberRules(due, member, queue);
       },
     },
   };

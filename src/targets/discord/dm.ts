@@ -1,9 +1,9 @@
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Article } from '../../articles/article.js';
-import { DeliveryError, targetKey, type SendContext } from '../../deliveries/target.js';
+import { DeliveryError, type SendContext } from '../../deliveries/target.js';
 import type { MemberAlerts } from '../../store/member-alerts.js';
-import { ALERT_WINDOW_MS, alertLine, DROPPED_REASON, readAlertOptions } from './alerts.js';
+import { alertLine, readAlertOptions, recentAlertDms } from './alerts.js';
 import { renderDiscordMessage, renderOptionsOf } from './render.js';
 import type { AlertSettings } from './settings.js';
 
@@ -55,9 +55,9 @@ export function createDms({ rest, log, failure, alerts, paused }: DmDeps) {
       const alert = readAlertOptions(context.options.kindOptions);
       const message = renderDiscordMessage(article, renderOptionsOf(context));
       const { dmsPerHour } = alerts.settings();
-      // This DM is counted among those sent: it is the hour's last when the count reaches the limit.
-      const { sent } = await alerts.store.alertDms(targetKey('discord', context.address), Date.now() - ALERT_WINDOW_MS, DROPPED_REASON);
-      const line = alert ? alertLine(alert, sent >= dmsPerHour ? { dmsPerHour } : null) : null;
+      // This DM is counted among those sent: it is the hour's last when the attempts reach the limit.
+      const { sent, failed } = await recentAlertDms(alerts.store, member, Date.now());
+      const line = alert ? alertLine(alert, sent + failed >= dmsPerHour ? { dmsPerHour } : null) : null;
       const body = { ...message, ...(line ? { content: line } : {}) };
       try {
         const posted = (await rest.post(Routes.channelMessages(await dmChannel(member)), { body })) as { id?: string };

@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, type ChatInputCommandInteraction, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { MemberAlert } from '../../../store/member-alerts.js';
 import { counted } from '../../../text/count.js';
-import { ALERT_WINDOW_MS, alertTarget, DROPPED_REASON, readAlertWords } from '../alerts.js';
+import { readAlertWords, recentAlertDms } from '../alerts.js';
 import { escapeDiscord } from '../render.js';
 import { discordSettings, type AlertSettings } from '../settings.js';
 import { defineCommand } from './command.js';
@@ -47,14 +47,14 @@ const PAUSED =
 async function list(deps: CommandDeps, guildId: string, memberId: string, settings: AlertSettings, now: number): Promise<Reply> {
   const alerts = await deps.store.memberAlerts(guildId, memberId);
   if (alerts.length === 0) return { content: 'You have no alerts in this server. Add one with `/alerts add words: heat pump, solar`.', ephemeral: true };
-  const { sent, dropped } = await deps.store.alertDms(alertTarget(memberId), now - ALERT_WINDOW_MS, DROPPED_REASON);
+  const { sent, failed, dropped, paused: held } = await recentAlertDms(deps.store, memberId, now);
   const paused = alerts.find((alert) => alert.pausedAt !== null);
   const lines = [
     `Your alerts in this server (${alerts.length} of at most ${settings.maxPerMember}); each matches whole words of a new article’s title, summary and categories, in articles posted to this server’s channels:`,
     ...alerts.map(describeAlert),
     '',
     paused ? `⏸ Paused <t:${Math.floor(paused.pausedAt! / 1000)}:R>: ${PAUSED}` : null,
-    `In the last hour: ${counted(sent, 'alert DM')} sent (at most ${settings.dmsPerHour} an hour)${dropped > 0 ? `; ${counted(dropped, 'match', 'matches')} dropped by that limit` : ''}.`,
+    `In the last hour: ${counted(sent, 'alert DM')} sent${failed > 0 ? `, ${failed} refused by Discord` : ''} (at most ${settings.dmsPerHour} an hour)${dropped > 0 ? `; ${counted(dropped, 'match', 'matches')} dropped by that limit` : ''}${held > 0 ? `; ${counted(held, 'match', 'matches')} not sent while your alerts were paused` : ''}.`,
   ];
   return { content: lines.filter((line) => line !== null).join('\n'), ephemeral: true };
 }
