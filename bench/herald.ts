@@ -109,6 +109,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
       deliveriesFor: (feedId: string) => [{ target: 'discord:1', options: { template: null, style: { name: feedId, color: 0 }, priority: 0 } }],
       updates: 'edit',
       feedLimits: { maxBytes: 10_000_000, timeoutMs: 30_000 },
+      addresses: new Map(),
       onNewDeliveries: () => {},
     },
     concurrency,

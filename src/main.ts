@@ -192,6 +192,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     },
     updates: config.updates,
     feedLimits,
+    addresses: new Map(),
     onNewDeliveries: () => {
       outbox.wake();
       void desk.check();

@@ -2,7 +2,7 @@ import { summarize } from '../articles/summarize.js';
 import { extractArticle } from '../articles/extract.js';
 import type { Env } from '../config/env.js';
 import { charsetOf, decodeBytes } from '../sources/decode.js';
-import { discoverFeed } from '../sources/discover.js';
+import { discoverFeed, pageProblem } from '../sources/discover.js';
 import { feedToJson, type ParsedFeed } from '../sources/feed.js';
 import { fetchFeed } from '../sources/fetch.js';
 import { createHttpClient, FetchError, isFilePath, type HttpClient } from '../sources/http.js';
@@ -32,8 +32,7 @@ async function fetchText(http: HttpClient, input: string, accept: string): Promi
 export async function discoveredFeed(http: HttpClient, url: string): Promise<ParsedFeed> {
   const found = await discoverFeed(http, url, LIMITS);
   if (found.status === 'feed') return found.fetched.feed;
-  if (found.status === 'none') throw new Error("not a feed: the document is an HTML page that links no feed, and none answers at its site's usual feed addresses (/feed, /rss, /atom.xml…)");
-  throw new Error(`not a feed: the document is an HTML page that links ${found.candidates.length} feeds; give one of them: ${found.candidates.map((c) => (c.title ? `${c.url} (${c.title})` : c.url)).join(', ')}`);
+  throw new Error(`not a feed: the document is an HTML page that ${pageProblem(found)}${found.status === 'choose' ? '; give one of them' : ''}`);
 }
 
 /** Runs `each` over every input in order, printing one result per input; exit 1 if any failed. */

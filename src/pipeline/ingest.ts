@@ -6,8 +6,10 @@ import { canonicalUrl, itemKey } from '../articles/identity.js';
 import type { FeedConfig } from '../config/config.js';
 import type { FilterFacts } from '../config/filter.js';
 import type { FeedItem, ParsedFeed } from '../sources/feed.js';
-import { fetchFeed, type FeedFetch, type FeedLimits } from '../sources/fetch.js';
-import { FetchError, type HttpClient } from '../sources/http.js';
+import { discoverFeed, pageProblem } from '../sources/discover.js';
+import { fetchFeed, type FeedFetch, type FeedLimits, type FetchedFeed, type Validators } from '../sources/fetch.js';
+import { FetchError, isFilePath, type HttpClient } from '../sources/http.js';
+import { FeedParseError } from '../sources/parse.js';
 import type { Articles, FeedState, FeedStates, NewDelivery, SeenItems } from '../store/store.js';
 
 /** What Herald compares to notice that a publisher edited an item. */
@@ -35,6 +37,13 @@ export interface PollOutcome {
   fetched?: FeedFetch;
 }
 
+/**
+ * Where each feed is read from, by feed id: its configured URL (the same string) when that answered
+ * with a feed, else the feed a web page there links (discovery). Forgotten when the feed is removed
+ * or changed (FeedScheduler.remove), so a new URL is looked at afresh.
+ */
+type FeedAddresses = Map<string, string>;
+
 export interface IngestDeps {
   store: FeedStates & SeenItems & Articles;
   /** Fetches the feeds, each with its own reach (FeedConfig.privateNetwork); article pages go through `articles`. */
@@ -51,6 +60,8 @@ export interface IngestDeps {
   /** What to do when a publisher edits an item already posted: edit the messages, or ignore it. */
   updates: 'edit' | 'ignore';
   feedLimits: FeedLimits;
+  /** Where each feed is read from (filled as feeds are polled; see fetchWatched). */
+  addresses: FeedAddresses;
   /** Called after new deliveries were recorded, so the outbox can start on them at once. */
   onNewDeliveries(): void;
   /** Clock, in ms since the epoch. */
@@ -85,7 +96,7 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
   const startedAt = now();
   try {
     const validators = state.initialized ? { etag: state.etag, lastModified: state.lastModified } : { etag: null, lastModified: null };
-    const response = await fetchFeed(deps.http.withPrivateNetwork(feed.privateNetwork), feed.url, deps.feedLimits, validators, new Date(startedAt));
+    const response = await fetchWatched(feed, deps, validators, new Date(startedAt));
     if (response.status === 'not-modified') {
       await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null });
       return { feedId: feed.id, status: 'not-modified', newArticles: 0, failures: 0, fetched: response };
@@ -109,6 +120,39 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
     log.warn({ feed: feed.id, url: feed.url, failures: state.failures + 1, reason }, 'feed poll failed');
     return { feedId: feed.id, status: 'failed', newArticles: 0, failures: state.failures + 1, error: reason };
   }
+}
+
+type WatchDeps = Pick<IngestDeps, 'http' | 'feedLimits' | 'addresses' | 'log'>;
+
+/**
+ * Fetches a watched feed from where its configured URL leads. A URL that answers with a web page (a
+ * site's home page or an article, as people copy them) the first time it is read in this process is
+ * searched for its feed (sources/discover.ts: `<link rel="alternate">`, then the usual paths); the one
+ * found is read from then on, and logged with both URLs. The feed's id, and with it what was seen and
+ * posted, stays the same, so nothing is posted twice. A URL that answered with a feed once is not
+ * searched later in this process (an error page then is a failed poll, not a new feed). With
+ * `validators`, may answer `not-modified`. Throws FetchError, FeedParseError, or an Error naming what the page links (none, or
+ * several to choose from) and the fix: the feed's own URL in the config.
+ */
+export async function fetchWatched(feed: FeedConfig, deps: WatchDeps, validators: undefined, now: Date): Promise<FetchedFeed>;
+export async function fetchWatched(feed: FeedConfig, deps: WatchDeps, validators: Validators, now: Date): Promise<FeedFetch>;
+export async function fetchWatched(feed: FeedConfig, deps: WatchDeps, validators: Validators | undefined, now: Date): Promise<FeedFetch> {
+  const http = deps.http.withPrivateNetwork(feed.privateNetwork);
+  const known = deps.addresses.get(feed.id);
+  try {
+    const response = validators ? await fetchFeed(http, known ?? feed.url, deps.feedLimits, validators, now) : await fetchFeed(http, known ?? feed.url, deps.feedLimits, undefined, now);
+    if (known === undefined) deps.addresses.set(feed.id, feed.url);
+    return response;
+  } catch (error) {
+    // A URL that answered with a feed before is not searched: an error page it returns now is a
+    // failed poll. The feed a page led to, when it stops being one, is looked for on the page again.
+    if (!(error instanceof FeedParseError) || isFilePath(feed.url) || known === feed.url) throw error;
+  }
+  const found = await discoverFeed(http, feed.url, deps.feedLimits, now);
+  if (found.status !== 'feed') throw new Error(`${feed.url} is a web page, not a feed, and it ${pageProblem(found)}: put the feed's own URL in the config (feeds[].url)`);
+  deps.addresses.set(feed.id, found.fetched.url);
+  deps.log.info({ feed: feed.id, url: feed.url, feedUrl: found.fetched.url }, 'the configured page links a feed; reading that feed');
+  return found.fetched;
 }
 
 /**

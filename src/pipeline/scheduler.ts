@@ -3,10 +3,9 @@ import TinyQueue from 'tinyqueue';
 import type { FeedConfig } from '../config/config.js';
 import { isStorageFault } from '../store/health.js';
 import type { ParsedFeed } from '../sources/feed.js';
-import { fetchFeed } from '../sources/fetch.js';
 import type { Leases, Workers } from '../store/store.js';
 import { keptEvidence, nextInterval, type Cadence, type PollEvidence } from './cadence.js';
-import { ingestPushed, pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
+import { fetchWatched, ingestPushed, pollFeed, type IngestDeps, type PollOutcome } from './ingest.js';
 import type { WebSub } from './push.js';
 import { feedOwner } from './sharing.js';
 
@@ -159,6 +158,7 @@ export class FeedScheduler {
     this.firstPollDone(feedId);
     this.evidence.delete(feedId);
     this.cadences.delete(feedId);
+    this.deps.addresses.delete(feedId);
     this.due.delete(feedId);
     this.feeds.delete(feedId);
   }
@@ -318,7 +318,7 @@ export class FeedScheduler {
       return;
     }
     const run = this.limit(async () => {
-      const parsed = content ?? (await fetchFeed(this.deps.http.withPrivateNetwork(feed.privateNetwork), feed.url, this.deps.feedLimits)).feed;
+      const parsed = content ?? (await fetchWatched(feed, this.deps, undefined, new Date((this.deps.now ?? Date.now)()))).feed;
       const newArticles = await ingestPushed(feed, parsed, this.deps);
       this.deps.log.info({ feed: feedId, newArticles, thin: content === null }, 'push notification ingested');
     }).catch((error: unknown) => this.deps.log.warn({ err: error, feed: feedId }, 'push notification could not be ingested; the next poll will see it'));

@@ -48,6 +48,15 @@ export function feedLinksIn(html: string, pageUrl: string): FeedCandidate[] {
 export type Discovery = { status: 'feed'; fetched: FetchedFeed } | { status: 'choose'; candidates: FeedCandidate[] } | { status: 'none' };
 
 /**
+ * Why a page is not one feed to watch, in words following "The document is an HTML page that …": it
+ * links no feed (and none answers at the usual paths), or it links several, each named with its title.
+ */
+export function pageProblem(found: Exclude<Discovery, { status: 'feed' }>): string {
+  if (found.status === 'none') return "links no feed, and none answers at its site's usual feed addresses (/feed, /rss, /atom.xml…)";
+  return `links ${found.candidates.length} feeds: ${found.candidates.map((c) => (c.title ? `${c.url} (${c.title})` : c.url)).join(', ')}`;
+}
+
+/**
  * What a URL someone gave as a feed leads to: the feed itself; else, for an HTML page (a home page
  * or an article), the feeds it links with `<link rel="alternate">`, or when it links none the
  * common paths of its site (`/feed`, `/rss`, `/atom.xml`, …) that answer with a feed. One feed found

@@ -47,6 +47,7 @@ describe('ingesting several new items of one feed', () => {
       deliveriesFor: () => [{ target: 'discord:1', options: {} }],
       updates: 'ignore',
       feedLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 },
+      addresses: new Map(),
       onNewDeliveries: () => {},
     });
     expect(added).toBe(3);

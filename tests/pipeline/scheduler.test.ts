@@ -52,6 +52,7 @@ describe('the feed scheduler', () => {
       deliveriesFor: () => [],
       updates: 'edit' as const,
       feedLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 },
+      addresses: new Map(),
       onNewDeliveries: () => undefined,
       now: () => clock,
     };
