@@ -7,7 +7,11 @@ import type { MemberAlerts } from '../store/member-alerts.js';
 import type { CommandCounter } from './discord/commands/index.js';
 import type { CommandDeps } from './discord/commands/types.js';
 
-/** What a destination kind may use to build its target (targets/index.ts lists the kinds). */
+/**
+ * What the destination kinds may use to build their targets (targets/index.ts lists the kinds): the
+ * composition root hands every kind this record, and each kind's descriptor names only the parts it
+ * uses (TargetKind<Pick<TargetDeps, …>>), so Telegram sees no slash commands and X no gateway lock.
+ */
 export interface TargetDeps {
   /** The parts of the store the kinds keep state in: tokens and hashes, the gateway lock, X's usage, members' alerts (Discord). */
   store: KeyValues & Leases & UsageLedger & MemberAlerts;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TargetKind, TargetUsage } from '../../deliveries/kind.js';
+import type { KeyValues, UsageLedger } from '../../store/store.js';
 import type { TargetDeps } from '../deps.js';
 import { freeUsage, utcMinute } from '../usage.js';
 import { BLUESKY_ENV, readBlueskyEnv } from './env.js';
@@ -37,7 +38,7 @@ function blueskyLimits(session: Pick<BlueskySession, 'rateLimit' | 'limitedUntil
  * article and the account, so the server refuses a second one); posts cannot be edited on Bluesky.
  * @atproto/api is loaded only when Bluesky is configured.
  */
-export const blueskyKind: TargetKind<TargetDeps> = {
+export const blueskyKind: TargetKind<Pick<TargetDeps, 'httpFor' | 'log' | 'config'> & { store: KeyValues & Pick<UsageLedger, 'sentSince'> }> = {
   name: 'bluesky',
   entry: z.strictObject({}).transform(() => ({ address: '', template: null })),
   shorthand: {

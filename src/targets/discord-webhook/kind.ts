@@ -13,7 +13,7 @@ import { discordApiUrl, parseWebhookUrl, webhookFromEnv } from './env.js';
  * publisher's edits; no nonce, so after an unknown outcome the outbox resends at most once.
  * discord.js is loaded only when the kind is configured.
  */
-export const discordWebhookKind: TargetKind<TargetDeps> = {
+export const discordWebhookKind: TargetKind<Pick<TargetDeps, 'log'>> = {
   name: 'discord_webhook',
   entry: webhookEntrySchema,
   shorthand: { keys: {}, destinations: () => [] },

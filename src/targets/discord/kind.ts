@@ -1,6 +1,8 @@
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import type { TargetKind } from '../../deliveries/kind.js';
+import type { KeyValues, Leases } from '../../store/store.js';
+import type { MemberAlerts } from '../../store/member-alerts.js';
 import type { TargetDeps } from '../deps.js';
 import { DISCORD_ENV, readDiscordEnv } from './env.js';
 import { discordEntrySchema } from './destination.js';
@@ -16,7 +18,7 @@ const channelId = z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id
  * no nonce, is looked for before it is made again), edits messages when the publisher edits, and answers slash commands from the one process that holds the gateway.
  * discord.js is loaded only when Discord is configured or printed.
  */
-export const discordKind: TargetKind<TargetDeps> = {
+export const discordKind: TargetKind<Omit<TargetDeps, 'store'> & { store: KeyValues & Leases & MemberAlerts }> = {
   name: 'discord',
   entry: discordEntrySchema,
   shorthand: {

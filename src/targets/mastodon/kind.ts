@@ -1,4 +1,5 @@
 import type { TargetKind, TargetUsage } from '../../deliveries/kind.js';
+import type { UsageLedger } from '../../store/store.js';
 import type { TargetDeps } from '../deps.js';
 import { freeUsage, utcMinute } from '../usage.js';
 import { MASTODON_ENV, readMastodonEnv } from './env.js';
@@ -22,7 +23,7 @@ function mastodonLimits(limitedUntil: number | null): Pick<TargetUsage, 'postsLe
  * unknown outcome (a resend later than the hour could), as for X. Statuses follow the publisher's
  * edits. masto.js is loaded only when Mastodon is configured.
  */
-export const mastodonKind: TargetKind<TargetDeps> = {
+export const mastodonKind: TargetKind<Pick<TargetDeps, 'httpFor' | 'log'> & { store: Pick<UsageLedger, 'sentSince'> }> = {
   name: 'mastodon',
   entry: mastodonEntrySchema,
   shorthand: { keys: {}, destinations: () => [] },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TargetKind, TargetUsage } from '../../deliveries/kind.js';
 import { freeUsage } from '../usage.js';
+import type { UsageLedger } from '../../store/store.js';
 import type { TargetDeps } from '../deps.js';
 import { readTelegramEnv, TELEGRAM_ENV } from './env.js';
 
@@ -32,7 +33,7 @@ const TELEGRAM_LIMITS: Pick<TargetUsage, 'postsLeft' | 'notes'> = {
  * key: after an unknown outcome the outbox resends at most once. Messages follow the publisher's edits.
  * grammY is loaded only when Telegram is configured.
  */
-export const telegramKind: TargetKind<TargetDeps> = {
+export const telegramKind: TargetKind<Pick<TargetDeps, 'log'> & { store: Pick<UsageLedger, 'sentSince'> }> = {
   name: 'telegram',
   entry: chatId.transform((address) => ({ address, template: null })),
   shorthand: { keys: {}, destinations: () => [] },

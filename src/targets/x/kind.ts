@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TargetKind } from '../../deliveries/kind.js';
+import type { KeyValues, UsageLedger } from '../../store/store.js';
 import type { TargetDeps } from '../deps.js';
 import { budgetPolicy, xUsageReport } from './budget.js';
 import { readXEnv, X_ENV } from './env.js';
@@ -16,7 +17,7 @@ function xSettings(config: { settings: Readonly<Record<string, unknown>> } | nul
  * key), never edits, and asks the budget policy (x.maxPostsPerDay, …) before each post.
  * twitter-api-v2 is loaded only when X is configured.
  */
-export const xKind: TargetKind<TargetDeps> = {
+export const xKind: TargetKind<Pick<TargetDeps, 'httpFor' | 'log' | 'config' | 'metrics'> & { store: KeyValues & UsageLedger }> = {
   name: 'x',
   entry: z.strictObject({ template: xTemplateSchema.optional() }).transform((entry) => ({ address: '', template: entry.template ?? null })),
   shorthand: {
