@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import { formatDuration } from '../config/duration.js';
 import { redactUrlSecrets } from '../ops/redact.js';
 import type { DeliveryQueue, FeedStates, KeyValues } from '../store/store.js';
-import type { FeedCatalog } from '../targets/discord/commands/types.js';
+import type { FeedCatalog } from '../targets/catalog.js';
 import { statusSnapshot, type StatusSnapshot } from '../targets/status.js';
 import { counted } from '../text/count.js';
 import { cutText } from '../text/cut.js';

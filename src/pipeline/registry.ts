@@ -3,8 +3,7 @@ import type { FilterFacts, FilterVerdict } from '../config/filter.js';
 import type { DeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, targetKey } from '../deliveries/target.js';
 import type { DiscordFeed, NewDelivery, Subscriptions } from '../store/store.js';
-import type { FeedCatalog, ListedFeed } from '../targets/discord/commands/types.js';
-import { discordSettings } from '../targets/discord/settings.js';
+import { addedFeedMinEveryMs, type FeedCatalog, type ListedFeed } from '../targets/catalog.js';
 
 export interface FeedChanges {
   added(feed: FeedConfig): void;
@@ -74,7 +73,7 @@ export class FeedRegistry implements FeedCatalog {
    * when it was added before that limit (or under a lower one).
    */
   private toFeedConfig(feed: DiscordFeed): FeedConfig {
-    const minEveryMs = discordSettings(this.config).minEveryMs;
+    const minEveryMs = addedFeedMinEveryMs(this.config);
     const { polling } = this.config;
     const bounds = pollBounds(Math.max(feed.everyMs, minEveryMs), polling.minEveryMs === undefined ? undefined : Math.max(polling.minEveryMs, minEveryMs), polling.maxEveryMs);
     const privateNetwork = this.grants.allFeeds || this.grants.addedFeeds;
@@ -181,7 +180,7 @@ export class FeedRegistry implements FeedCatalog {
    */
   replaceConfig(config: Config): { added: string[]; removed: string[]; changed: string[] } {
     const before = this.configById;
-    const previousMinEveryMs = discordSettings(this.config).minEveryMs;
+    const previousMinEveryMs = addedFeedMinEveryMs(this.config);
     this.config = config;
     this.configById = this.granted(config);
     const result = { added: [] as string[], removed: [] as string[], changed: [] as string[] };
@@ -198,7 +197,7 @@ export class FeedRegistry implements FeedCatalog {
     }
     // A new discord.minEvery changes the interval of Discord feeds below it.
     for (const feed of this.discordFeeds.values()) {
-      if (feed.paused || Math.max(feed.everyMs, previousMinEveryMs) === Math.max(feed.everyMs, discordSettings(config).minEveryMs)) continue;
+      if (feed.paused || Math.max(feed.everyMs, previousMinEveryMs) === Math.max(feed.everyMs, addedFeedMinEveryMs(config))) continue;
       result.changed.push(feed.id);
       this.changes.added(this.toFeedConfig(feed));
     }

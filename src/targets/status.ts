@@ -1,5 +1,5 @@
 import type { DeliveryJob, DeliveryQueue, DeliveryStatus, FeedState, FeedStates } from '../store/store.js';
-import type { FeedCatalog, ListedFeed } from './discord/commands/types.js';
+import type { FeedCatalog, ListedFeed } from './catalog.js';
 
 /** ok: its last poll worked; failing: failed polls in a row; paused; new: never polled yet. */
 type FeedHealth = 'ok' | 'failing' | 'paused' | 'new';

@@ -5,7 +5,7 @@ import { AlertMonitor, findIncidents } from '../../src/pipeline/alerts.js';
 import { openStore } from '../../src/store/open.js';
 import { article } from '../builders.js';
 import type { Store } from '../../src/store/store.js';
-import type { ListedFeed } from '../../src/targets/discord/commands/types.js';
+import type { ListedFeed } from '../../src/targets/catalog.js';
 
 const SETTINGS: Config['alerts'] = { discord: '333333333333333333', feedFailures: 3, deliveryWaitMs: 3_600_000, pollLagMs: 600_000, checkEveryMs: 60_000 };
 const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);

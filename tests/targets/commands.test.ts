@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, type CommandInteractionOption } from 'discord.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { ListedFeed } from '../../src/targets/discord/commands/types.js';
+import type { ListedFeed } from '../../src/targets/catalog.js';
 import { readArgs, type CommandArgs } from '../../src/targets/discord/commands/args.js';
 import { feedChoices } from '../../src/targets/discord/commands/index.js';
 import { feedsDefinition, feedsInGuild } from '../../src/targets/discord/commands/feeds.js';

@@ -25,7 +25,8 @@ import { defineCommand } from './command.js';
 import { counted } from '../../../text/count.js';
 import { requireManageGuild } from './guards.js';
 import { friendlyFetchFailure } from './summary.js';
-import { CommandError, type CommandDeps, type ListedFeed, type Reply } from './types.js';
+import type { ListedFeed } from '../../catalog.js';
+import { CommandError, type CommandDeps, type Reply } from './types.js';
 
 const feedIdOption = (description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: 'id', description, required: true, autocomplete: true, max_length: 60 }) as const;

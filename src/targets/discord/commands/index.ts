@@ -12,7 +12,8 @@ import { headlinesCommand, MORE_PREFIX, moreHeadlines } from './headlines.js';
 import { searchCommand } from './search.js';
 import { statusCommand } from './status.js';
 import { summaryCommand } from './summary.js';
-import { CommandError, type CommandDeps, type Reply, type ListedFeed } from './types.js';
+import type { ListedFeed } from '../../catalog.js';
+import { CommandError, type CommandDeps, type Reply } from './types.js';
 import { whyCommand } from './why.js';
 
 /** Every slash command Herald registers, in the order Discord lists them. */

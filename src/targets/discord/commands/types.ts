@@ -1,31 +1,11 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
 import type { Article, ArticlePreparer, PageReach } from '../../../articles/article.js';
 import type { SummaryLimits } from '../../../articles/summarize.js';
-import type { Config, FeedConfig } from '../../../config/config.js';
+import type { FeedCatalog } from '../../catalog.js';
 import type { FeedLimits } from '../../../sources/fetch.js';
 import type { HttpClient } from '../../../sources/http.js';
-import type { Approval, Articles, DeliveryQueue, DiscordFeed, FeedStates } from '../../../store/store.js';
+import type { Approval, Articles, DeliveryQueue, FeedStates } from '../../../store/store.js';
 import type { MemberAlerts } from '../../../store/member-alerts.js';
-
-/** A feed as the commands list it: from the config file (read-only here) or added with /feeds add. */
-export interface ListedFeed extends FeedConfig {
-  source: 'config' | 'discord';
-  paused: boolean;
-  channelId: string | null;
-}
-
-/** The feeds Herald watches, as the commands see and change them (pipeline/registry.ts implements it). */
-export interface FeedCatalog {
-  list(): ListedFeed[];
-  get(feedId: string): ListedFeed | undefined;
-  /** Feed id → display name. */
-  names(): Map<string, string>;
-  /** The config as currently loaded (SIGHUP may replace it). */
-  current(): Config;
-  add(feed: DiscordFeed): Promise<'added' | 'exists'>;
-  remove(feedId: string): Promise<boolean>;
-  setPaused(feedId: string, paused: boolean): Promise<boolean>;
-}
 
 /** A decision as the approval desk reports it: whether this one decided, and the approval as it now stands. */
 export interface DeskOutcome {
