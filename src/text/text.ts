@@ -15,8 +15,15 @@ function stripInvisible(text: string): string {
   return text.replace(INVISIBLE, '');
 }
 
+/**
+ * What makes collapseWhitespace change a text: whitespace other than a single inner space, or an
+ * invisible character. Most titles and names have none, and are returned as they are.
+ */
+const NEEDS_COLLAPSE = new RegExp(`[^\\S ]| {2}|^ | $|${INVISIBLE.source}`);
+
 /** Whitespace collapsed to single spaces, trimmed, invisible characters removed. */
 export function collapseWhitespace(text: string): string {
+  if (!NEEDS_COLLAPSE.test(text)) return text;
   return stripInvisible(text).replace(/\s+/g, ' ').trim();
 }
 
