@@ -2,6 +2,7 @@ import { detectAtomFeed, detectRdfFeed, detectRssFeed, parseFeed, ParseError, ty
 import { safeHttpUrl } from '../text/url.js';
 import { plausibleDate } from './dates.js';
 import type { FeedItem, ParsedFeed, PublisherHints, PushLinks } from './feed.js';
+import { readPlainAtom } from './fast-atom.js';
 import { readPlainRss } from './fast-rss.js';
 import { prepareXml } from './prepare.js';
 import { type Base, atomMarkup, atomValue, textOf, atomTextOf, htmlOf, urlOf, joinBase, firstImageIn, uniqueTexts } from './values.js';
@@ -283,17 +284,21 @@ function tryParse(text: string): Parsed | null {
   }
 }
 
-/** Plain RSS 2.0 through the fast reader (fast-rss.ts) when it is sure of it; null to use feedsmith. */
+/**
+ * Plain RSS 2.0 and Atom 1.0 through the fast readers (fast-rss.ts, fast-atom.ts) when they are sure of
+ * them; null to use feedsmith. The format is detected as feedsmith's parseFeed detects it (RSS first).
+ */
 function readFast(source: string): Parsed | null {
-  // The fast reader fills only what the mapping reads, in the same (string-dated) shape.
-  return detectRssFeed(source) ? (readPlainRss(source) as Parsed | null) : null;
+  // The fast readers fill only what the mapping reads, in the same (string-dated) shapes.
+  if (detectRssFeed(source)) return readPlainRss(source) as Parsed | null;
+  return detectAtomFeed(source) ? (readPlainAtom(source) as Parsed | null) : null;
 }
 
 /**
  * Parses any supported feed format into our own ParsedFeed.
  * `feedUrl` is where the feed came from (http(s) URL, or null for a local file): relative links are
- * resolved against xml:base, then that URL, then the feed's own declared link. Plain RSS 2.0 is read by
- * a fast reader that gives what feedsmith gives; `fastPath: false` reads every feed with feedsmith
+ * resolved against xml:base, then that URL, then the feed's own declared link. Plain RSS 2.0 and Atom
+ * 1.0 are read by fast readers that give what feedsmith gives; `fastPath: false` reads every feed with feedsmith
  * (for comparing the two). Throws FeedParseError when the text is no feed it can read.
  */
 export function parseFeedText(text: string, feedUrl: string | null, now: Date = new Date(), { fastPath = true }: { fastPath?: boolean } = {}): ParsedFeed {

@@ -4,14 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { articleItems } from '../../bench/generate.js';
 import { decodeBytes } from '../../src/sources/decode.js';
+import { readPlainAtom } from '../../src/sources/fast-atom.js';
 import { readPlainRss } from '../../src/sources/fast-rss.js';
 import { parseFeedText } from '../../src/sources/parse.js';
 import { prepareXml } from '../../src/sources/prepare.js';
 import { corpusDir, hasShared, SHARED } from '../corpus.js';
 
 /**
- * The fast RSS reader must give exactly what feedsmith gives, or decline: every feed below is parsed
- * both ways (the whole of parseFeedText, mapping included) and the results must be deep-equal.
+ * The fast RSS and Atom readers must give exactly what feedsmith gives, or decline: every feed below is
+ * parsed both ways (the whole of parseFeedText, mapping included) and the results must be deep-equal.
  */
 const NOW = new Date('2026-01-01T00:00:00Z');
 const FEED_URL = 'https://news.example/feeds/main.xml';
@@ -24,7 +25,8 @@ function bothWays(text: string): { fast: unknown; fallback: unknown; taken: bool
       return { threw: String(error) };
     }
   };
-  return { fast: run(true), fallback: run(false), taken: readPlainRss(prepareXml(text.trimStart())) !== null };
+  const prepared = prepareXml(text.trimStart());
+  return { fast: run(true), fallback: run(false), taken: readPlainRss(prepared) !== null || readPlainAtom(prepared) !== null };
 }
 
 function files(dir: string): Array<[string, string]> {
@@ -60,12 +62,46 @@ const TAKEN: Record<string, string> = {
   'upper-case and self-closing elements': `<rss version="2.0"><channel><Title>Cased</Title><item><Title>Upper</Title><LINK>https://news.example/u</LINK><description/><pubDate>2025-06-01</pubDate></item></channel></rss>`,
   'unknown namespaces and elements are passed over': rss(`<item><title>Extra</title><slash:comments>3</slash:comments><wfw:commentRss>https://x.example/c</wfw:commentRss><feedburner:origLink>https://orig.example/</feedburner:origLink><comments>https://x.example/c</comments><source url="https://src.example/">Source</source></item>`, { namespaces: ' xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"' }),
   'a generated feed': articleItems(20),
+  'CR LF and lone CR line ends': rss(`<item><title>Two\r\nlines</title><description>&lt;pre&gt;one\r\ntwo\rthree&lt;/pre&gt;</description><link>https://news.example/crlf</link></item>`).replace(/></g, '>\r\n<'),
+  'FeedBurner’s atom10 prefix for Atom links': rss(`<item><title>T</title></item>`, { channel: `<atom10:link xmlns:atom10="http://www.w3.org/2005/Atom" rel="self" href="https://feeds.example/self"/><atom10:link xmlns:atom10="http://www.w3.org/2005/Atom" rel="hub" href="https://hub.example/"/>` }),
+};
+
+const atom = (entries: string, { feed = '', namespaces = '', root = '' } = {}) =>
+  `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"${root} xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"${namespaces}><title type="text">Atom &amp; edges</title><link rel="alternate" href="https://atom.example/"/><link rel="self" href="/feed.atom"/>${feed}${entries}</feed>`;
+
+/** Atom inputs the fast reader takes. */
+const TAKEN_ATOM: Record<string, string> = {
+  'text constructs of every type': atom(`<entry><id> tag:1 </id><title type="html">Big &lt;b&gt;news&lt;/b&gt; &amp;amp; more</title><summary type="text">Plain &lt;summary&gt;</summary><content type="html">&lt;p&gt;Body &lt;img src="/i.png"&gt;&lt;/p&gt;</content><link href="/a/1"/><updated>2025-06-01T00:00:00Z</updated></entry><entry><title><![CDATA[CDATA <em>title</em>]]></title><content>Plain content</content><link rel="alternate" type="text/html" href="https://atom.example/2"/><published>2025-06-02T10:00:00+02:00</published></entry>`),
+  'links: alternate, enclosure image, related, text only': atom(`<entry><title>Links</title><link rel="related" href="https://x.example/r"/><link rel="enclosure" type="image/jpeg" href="https://cdn.example/e.jpg"/><link>https://text.example/ignored</link><link type="text/html" href="https://atom.example/alt"/><link rel="alternate" href="https://atom.example/second"/></entry>`),
+  'authors: empty, uri only, name': atom(`<entry><title>People</title><author></author><author><uri>https://p.example/</uri></author><author><name>Jane</name><email>j@example.com</email></author></entry><entry><title>Url</title><author><url>https://u.example/</url><name></name><name>Second</name></author><author><name>Next</name></author></entry>`),
+  'categories, label before term': atom(`<entry><title>Cats</title><category term="t1" label="Label 1"/><category term="t2"/><category scheme="s"/><category term="t2">text</category></entry>`),
+  'xml:base on the feed, an entry and its content': atom(`<entry xml:base="/section/"><title>Based</title><link href="story.html"/><content type="html" xml:base="deeper/">&lt;a href="x.html"&gt;x&lt;/a&gt;</content></entry>`, { root: ' xml:base="https://base.example/root/"' }),
+  'empty first title and dates, repeated elements': atom(`<entry><title></title><title>Second</title><id>first</id><id>second</id><updated>not a date</updated><published>2025-06-03T00:00:00Z</published><dc:creator>Creator</dc:creator><dc:date>2025-06-04T00:00:00Z</dc:date></entry>`),
+  'Media RSS images and texts': atom(`<entry><title>Media</title><media:thumbnail url="https://cdn.example/t.jpg"/><media:content url="https://cdn.example/big.jpg" medium="image" width="800"><media:thumbnail url="https://cdn.example/t2.jpg"/></media:content><media:description>Media description</media:description></entry>`),
+  'base64 content and unknown elements passed over': atom(`<entry><title>B64</title><content type="application/octet-stream">PHA+aGk8L3A+</content><gd:image src="x"/><thr:total>3</thr:total><rights type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">R</div></rights><source><title>Elsewhere</title></source></entry>`, { namespaces: ' xmlns:gd="http://schemas.google.com/g/2005" xmlns:thr="http://purl.org/syndication/thread/1.0"' }),
+  'hub and self links, FeedBurner atom10 prefix': atom(`<entry><title>T</title></entry>`, { feed: `<link rel="hub" href="https://hub.example/"/><atom10:link xmlns:atom10="http://www.w3.org/2005/Atom" rel="hub" href="https://hub2.example/"/>` }),
+  'CR LF line ends': atom(`<entry><title>Two\r\nlines</title><content type="html">&lt;pre&gt;a\r\nb&lt;/pre&gt;</content></entry>`).replace(/></g, '>\r\n<'),
+  'no entries, title from Dublin Core': `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>DC title</dc:title><link href="https://atom.example/"/></feed>`,
+};
+
+/** Atom inputs the fast reader must leave to feedsmith. */
+const DECLINED_ATOM: Record<string, string> = {
+  'XHTML content': atom(`<entry><title>T</title><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi</p></div></content></entry>`),
+  'an XHTML title': atom(`<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Hi</div></title></entry>`),
+  'Atom 0.3': `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old</title><entry><title>E</title><issued>2004-01-01T00:00:00Z</issued></entry></feed>`,
+  'Atom 0.3 dates in an Atom 1.0 entry': atom(`<entry><title>T</title><modified>2025-01-01T00:00:00Z</modified></entry>`),
+  'no Atom namespace on the root': `<feed><title>T</title><entry><title>E</title></entry></feed>`,
+  'prefixed Atom elements': `<atom:feed xmlns:atom="http://www.w3.org/2005/Atom"><atom:title>T</atom:title><atom:entry><atom:title>E</atom:title></atom:entry></atom:feed>`,
+  'a prefix bound to Dublin Core under another name': atom(`<entry><title>T</title><foo:creator>Who</foo:creator></entry>`, { namespaces: ' xmlns:foo="http://purl.org/dc/elements/1.1/"' }),
+  'an entry with nothing Herald reads': atom(`<entry><rights>R</rights></entry>`),
+  'a link with neither href, rel nor type': atom(`<entry><title>T</title><link hreflang="en"/></entry>`),
+  'Media RSS groups': atom(`<entry><title>T</title><media:group><media:content url="https://cdn.example/a.jpg"/></media:group></entry>`),
+  'markup that does not nest': atom(`<entry><title>T</title><content type="html"><p>one<br>two</p></content></entry>`),
 };
 
 /** Inputs the fast reader must leave to feedsmith. */
 const DECLINED: Record<string, string> = {
   'RDF': `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel><item><title>I</title></item></rdf:RDF>`,
-  'Atom': `<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><title>E</title></entry></feed>`,
   'a prefix bound to Dublin Core under another name': rss(`<item><title>T</title><foo:creator>Who</foo:creator></item>`, { namespaces: ' xmlns:foo="http://purl.org/dc/elements/1.1/"' }),
   'dc bound to DCMI Terms': `<rss version="2.0" xmlns:dc="http://purl.org/dc/terms/"><channel><title>T</title><item><title>I</title><dc:title>X</dc:title></item></channel></rss>`,
   'a default namespace on rss': `<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>T</title><item><title>I</title></item></channel></rss>`,
@@ -74,13 +110,14 @@ const DECLINED: Record<string, string> = {
   'a cut-off document': rss(`<item><title>T</title></item>`).slice(0, -20),
   'items outside the channel': `<rss version="2.0"><channel><title>T</title></channel><item><title>I</title></item></rss>`,
   'an item with nothing Herald reads': rss(`<item><comments>https://x.example/c</comments></item>`),
+  'an item whose elements are all empty': rss(`<item><title></title><enclosure/><media:thumbnail/></item><item><title>Kept</title></item>`),
   'Media RSS groups': rss(`<item><title>T</title><media:group><media:content url="https://cdn.example/a.jpg"/></media:group></item>`),
   'DCMI Terms in an item': rss(`<item><title>T</title><dcterms:modified>2025-01-01</dcterms:modified></item>`, { namespaces: ' xmlns:dcterms="http://purl.org/dc/terms/"' }),
   'skipHours': rss(`<item><title>T</title></item>`, { channel: '<skipHours><hour>1</hour></skipHours>' }),
   'an unquoted attribute': rss(`<item><title>T</title><guid isPermaLink=false>g</guid></item>`),
 };
 
-describe('fast RSS reader: identical to feedsmith or declined', () => {
+describe('fast RSS and Atom readers: identical to feedsmith or declined', () => {
   it.each(Object.entries(TAKEN))('takes %s, with feedsmith’s result', (_name, text) => {
     const { fast, fallback, taken } = bothWays(text);
     expect(taken).toBe(true);
@@ -94,7 +131,20 @@ describe('fast RSS reader: identical to feedsmith or declined', () => {
     expect(fast).toEqual(fallback);
   });
 
-  it('gives feedsmith’s result for every conformance fixture, and takes the plain RSS ones', () => {
+  it.each(Object.entries(TAKEN_ATOM))('takes Atom: %s, with feedsmith’s result', (_name, text) => {
+    const { fast, fallback, taken } = bothWays(text);
+    expect(taken).toBe(true);
+    expect(fast).toEqual(fallback);
+    expect(fast).not.toHaveProperty('threw');
+  });
+
+  it.each(Object.entries(DECLINED_ATOM))('declines Atom: %s', (_name, text) => {
+    const { fast, fallback, taken } = bothWays(text);
+    expect(taken).toBe(false);
+    expect(fast).toEqual(fallback);
+  });
+
+  it('gives feedsmith’s result for every conformance fixture, and takes the plain RSS and Atom ones', () => {
     let taken = 0;
     for (const [name, text] of files(CONFORMANCE)) {
       const result = bothWays(text);
@@ -104,17 +154,18 @@ describe('fast RSS reader: identical to feedsmith or declined', () => {
     expect(taken).toBeGreaterThan(20);
   });
 
-  it.skipIf(!hasShared)('gives feedsmith’s result for every corpus feed and bug-report case, and takes most corpus RSS bytes', () => {
-    let rssBytes = 0;
+  it.skipIf(!hasShared)('gives feedsmith’s result for every corpus feed and bug-report case, and takes most corpus RSS and Atom bytes', () => {
+    let feedBytes = 0;
     let takenBytes = 0;
     const inputs = [...files(corpusDir('feeds', 'rss-parser')), ...readdirSync(CASES).flatMap((dir) => files(join(CASES, dir)).filter(([name]) => name.endsWith('.xml')))];
     expect(inputs.length).toBeGreaterThan(30);
     for (const [name, text] of inputs) {
       const result = bothWays(text);
       expect(result.fast, name).toEqual(result.fallback);
-      if (name.endsWith('.rss')) rssBytes += text.length;
+      const format = (result.fallback as { format?: string }).format;
+      if (format === 'rss' || format === 'atom') feedBytes += text.length;
       if (result.taken) takenBytes += text.length;
     }
-    expect(takenBytes / rssBytes).toBeGreaterThan(0.6);
+    expect(takenBytes / feedBytes).toBeGreaterThan(0.9);
   });
 });

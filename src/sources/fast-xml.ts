@@ -1,0 +1,279 @@
+// What Herald's fast feed readers (fast-rss.ts for RSS 2.0, fast-atom.ts for Atom 1.0) share: one
+// pass of htmlparser2's tokenizer (XML mode) over the document, each element given a role by the
+// reader; the namespace declarations they accept; and the Dublin Core and Media RSS elements of an
+// item or entry, read into feedsmith 3's shapes. A reader that meets anything it is not sure to read
+// as feedsmith does declines (throws Decline), and the caller falls back to feedsmith.
+import type { RssFeed } from 'feedsmith';
+import { QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+import { feedNumber, feedText } from './fast-values.js';
+
+/** Thrown by a reader that leaves the document to feedsmith. */
+export class Decline extends Error {}
+
+export function decline(): never {
+  throw new Decline();
+}
+
+/** What a reader does with an element, by where it stands. */
+export const enum Role {
+  /** Not read by Herald: its whole subtree is passed over. */
+  Skip,
+  /** A text element: feedsmith reads its raw content, markup and all, up to its end tag. */
+  Text,
+  /** An element whose children are read (the root, a channel, an item or entry, media:content, an author). */
+  Container,
+  /** An element read from its attributes alone (in `enter`); its subtree is passed over. */
+  Attributes,
+}
+
+/** An element as written: its name, its lower-case name (feedsmith lower-cases names) and its attributes (names lower-cased). */
+export interface Element {
+  name: string;
+  lower: string;
+  attributes: Record<string, string> | null;
+}
+
+/** A fast reader, called by `walk` for each element outside skipped subtrees and text elements. */
+export interface ElementReader {
+  /** The role of an element opened at `depth` (0 for the root); reads an Attributes element; may decline. */
+  enter(element: Element, depth: number): Role;
+  /** A Container opened at `depth` ends. */
+  leave(element: Element, depth: number): void;
+  /** A Text element opened at `depth` ends; `raw` is its content as written. */
+  text(element: Element, raw: string, depth: number): void;
+}
+
+interface Open extends Element {
+  role: Role;
+  /** Where its content starts (after the open tag's `>`). */
+  contentStart: number;
+}
+
+/**
+ * Walks a well-formed XML document (the prepared text of parse.ts) through `reader`, its line ends
+ * normalised, element names lower-cased and those with a prefix in `atomPrefixes` renamed to `atomAs` + local name, as feedsmith
+ * renames them. Throws Decline when the document is not one the readers are sure of: not well-formed
+ * (unmatched or unclosed tags), an unquoted or repeated attribute, a DOCTYPE after the root opened,
+ * more than one root element.
+ */
+export function walk(document: string, reader: ElementReader, atomPrefixes: ReadonlySet<string>, atomAs: string): void {
+  // Line ends as XML reads them (XML 1.0 §2.11), and as feedsmith's parser gives them: CR LF and lone CR become LF.
+  const text = document.includes('\r') ? document.replace(/\r\n?/g, '\n') : document;
+  const stack: Open[] = [];
+  let skipDepth = 0;
+  let rootDone = false;
+  let name = '';
+  let attributes: Record<string, string> | null = null;
+  let attributeName = '';
+  let attributeValue = '';
+
+  function lowerOf(element: string): string {
+    const lower = element.toLowerCase();
+    if (atomPrefixes.size === 0) return lower;
+    const colon = lower.indexOf(':');
+    return colon > 0 && atomPrefixes.has(lower.slice(0, colon)) ? atomAs + lower.slice(colon + 1) : lower;
+  }
+
+  function open(contentStart: number): void {
+    if (skipDepth > 0) {
+      stack.push({ name, lower: '', attributes: null, role: Role.Skip, contentStart });
+      skipDepth++;
+      return;
+    }
+    const depth = stack.length;
+    if (depth === 0 && rootDone) decline();
+    const element: Open = { name, lower: lowerOf(name), attributes, role: Role.Skip, contentStart };
+    // Markup inside a text element is part of its raw text (feedsmith reads text elements whole); it only has to nest.
+    const role = stack[depth - 1]?.role === Role.Text ? Role.Skip : reader.enter(element, depth);
+    element.role = role === Role.Attributes ? Role.Skip : role;
+    stack.push(element);
+    if (element.role === Role.Skip) skipDepth = 1;
+  }
+
+  function close(element: Open, contentEnd: number): void {
+    const depth = stack.length;
+    if (element.role === Role.Skip) {
+      skipDepth--;
+    } else if (element.role === Role.Container) {
+      reader.leave(element, depth);
+      if (depth === 0) rootDone = true;
+    } else {
+      reader.text(element, text.slice(element.contentStart, contentEnd), depth);
+    }
+  }
+
+  const callbacks: TokenizerCallbacks = {
+    onopentagname(start, end) {
+      name = text.slice(start, end);
+      attributes = null;
+    },
+    onattribname(start, end) {
+      attributeName = text.slice(start, end).toLowerCase();
+      attributeValue = '';
+    },
+    onattribdata(start, end) {
+      attributeValue += text.slice(start, end);
+    },
+    onattribentity() {
+      decline();
+    },
+    onattribend(quote) {
+      if (quote !== QuoteType.Double && quote !== QuoteType.Single) decline();
+      attributes ??= {};
+      if (attributeName in attributes) decline();
+      attributes[attributeName] = attributeValue;
+    },
+    onopentagend(end) {
+      open(end + 1);
+    },
+    onselfclosingtag(end) {
+      open(end + 1);
+      close(stack.pop()!, end + 1);
+    },
+    onclosetag(start, end) {
+      const element = stack.pop();
+      if (!element || element.name !== text.slice(start, end)) decline();
+      close(element!, text.lastIndexOf('</', start));
+    },
+    ondeclaration() {
+      if (stack.length > 0) decline();
+    },
+    ontext() {},
+    ontextentity() {},
+    oncdata() {},
+    oncomment() {},
+    onprocessinginstruction() {},
+    onend() {
+      if (stack.length > 0 || !rootDone) decline();
+    },
+  };
+  const tokenizer = new Tokenizer({ xmlMode: true, decodeEntities: false }, callbacks);
+  tokenizer.write(text);
+  tokenizer.end();
+}
+
+/** Namespace URIs (feedsmith 3's lists) of the prefixed elements the readers read. */
+const NAMESPACES: Record<string, string[]> = {
+  dc: ['purl.org/dc/elements/1.1', 'dublincore.org/documents/dcmi-namespace', 'purl.org/dc/elements/1.0'],
+  content: ['purl.org/rss/1.0/modules/content'],
+  sy: ['purl.org/rss/1.0/modules/syndication'],
+  media: ['search.yahoo.com/mrss', 'video.search.yahoo.com/mrss', 'www.rssboard.org/media-rss', 'search.yahoo.com/searchmonkey/media', 'tools.search.yahoo.com/mrss'],
+  itunes: ['www.itunes.com/dtds/podcast-1.0.dtd'],
+};
+
+/**
+ * URIs feedsmith maps to a namespace Herald reads (Dublin Core and its terms, content, Atom, Media RSS,
+ * iTunes, syndication): declared under another prefix, feedsmith renames that prefix, so a document
+ * doing so is left to feedsmith.
+ */
+const READ_NAMESPACE_URI = /^https?:\/\/(?:purl\.org\/(?:dc\/|rss\/1\.0\/modules\/(?:content|syndication)|atom\/)|dublincore\.org\/|www\.w3\.org\/2005\/atom|(?:video\.|tools\.)?search\.yahoo\.com\/(?:mrss|searchmonkey\/media)|www\.rssboard\.org\/media-rss|www\.itunes\.com\/dtds\/)/;
+
+const NAMESPACE_DECLARATION = /xmlns:([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const ATOM_URI = /^https?:\/\/(?:www\.w3\.org\/2005\/atom\/?|purl\.org\/atom\/ns#)$/;
+/** Characters at the start of a document in which feedsmith looks for namespace declarations before it parses. */
+const SEED_SCAN_CHARS = 65_536;
+
+/**
+ * Whether every `xmlns:` declaration in the text (feedsmith looks at them textually, so this does too)
+ * leaves the prefixes the readers read as they are: a prefix they read (dc, content, atom, sy, media,
+ * itunes) bound to that namespace, and no namespace Herald reads bound to another prefix, except Atom
+ * (FeedBurner's `atom10:link`). Returns the prefixes bound to Atom, which feedsmith renames (to `atom`
+ * in RSS, to none in Atom); null when the document is to be left to feedsmith, also when an Atom
+ * prefix is first declared past the start feedsmith scans (it would rename it only from there on).
+ */
+export function plainNamespaces(text: string): Set<string> | null {
+  const atomPrefixes = new Set<string>();
+  if (!text.includes('xmlns:')) return atomPrefixes;
+  const others = new Set<string>();
+  for (const match of text.matchAll(NAMESPACE_DECLARATION)) {
+    const prefix = match[1]!.toLowerCase();
+    const uri = (match[2] ?? match[3] ?? '').trim().toLowerCase();
+    if (ATOM_URI.test(uri)) {
+      if (others.has(prefix) || (!atomPrefixes.has(prefix) && match.index + match[0].length > SEED_SCAN_CHARS)) return null;
+      atomPrefixes.add(prefix);
+      continue;
+    }
+    if (atomPrefixes.has(prefix) || prefix === 'atom') return null;
+    others.add(prefix);
+    const own = NAMESPACES[prefix];
+    const bare = uri.replace(/^https?:\/\//, '').replace(/\/$/, '');
+    if (own) {
+      if (!own.includes(bare)) return null;
+    } else if (READ_NAMESPACE_URI.test(uri)) {
+      return null;
+    }
+  }
+  return atomPrefixes;
+}
+
+export function pushTo<T>(list: T[] | undefined, value: T | undefined): T[] | undefined {
+  if (value === undefined) return list;
+  if (list) list.push(value);
+  else return [value];
+  return list;
+}
+
+/**
+ * Whether a value read holds anything: feedsmith leaves out (trimObject, trimArray) every field, object
+ * and list that ends up empty, and an item or entry with nothing in it.
+ */
+export function hasValue(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (Array.isArray(value)) return value.some(hasValue);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(hasValue);
+  return true;
+}
+
+type Media = NonNullable<RssFeed.Item<string>['media']>;
+type MediaContent = NonNullable<Media['contents']>[number];
+type Thumbnail = NonNullable<Media['thumbnails']>[number];
+
+/** The Dublin Core and Media RSS parts of an item or entry (feedsmith gives both formats these shapes). */
+export type Extended = Pick<RssFeed.Item<string>, 'dc' | 'media'>;
+
+/** Dublin Core and Media RSS text elements of an item or entry. */
+export const EXTENSION_TEXT = new Set(['dc:creator', 'dc:subject', 'dc:date', 'dc:title', 'dc:description', 'media:title', 'media:description']);
+
+/**
+ * Reads a Dublin Core or Media RSS text element (one of EXTENSION_TEXT) of `target`, as feedsmith does:
+ * dc: elements repeat, media:title and media:description count once (`first` says whether this is the first).
+ */
+export function readExtensionText(target: Extended, element: string, raw: string, attributes: Record<string, string> | null, first: (key: string) => boolean): void {
+  if (element === 'media:title' || element === 'media:description') {
+    if (!first(element)) return;
+    const value = feedText(raw);
+    const type = feedText(attributes?.['type']);
+    if (value !== undefined || type !== undefined) (target.media ??= {})[element === 'media:title' ? 'title' : 'description'] = { value, type } as Media['title'];
+    return;
+  }
+  const value = feedText(raw);
+  if (value === undefined) return;
+  const dc = (target.dc ??= {});
+  if (element === 'dc:creator') dc.creators = pushTo(dc.creators, value);
+  else if (element === 'dc:subject') dc.subjects = pushTo(dc.subjects, value);
+  else if (element === 'dc:date') dc.dates = pushTo(dc.dates, value);
+  else if (element === 'dc:title') dc.titles = pushTo(dc.titles, value);
+  else dc.descriptions = pushTo(dc.descriptions, value);
+}
+
+/** A `media:content` of `target`, from its attributes (its thumbnails are added as they come). */
+export function addMediaContent(target: Extended, attributes: Record<string, string> | null): MediaContent {
+  // feedsmith reads media:content from its attributes and its thumbnails; one with neither is left out, as Herald would ignore it.
+  const content = attributes
+    ? ({ url: feedText(attributes['url']), type: feedText(attributes['type']), medium: feedText(attributes['medium']), width: feedNumber(attributes['width']) } as MediaContent)
+    : ({} as MediaContent);
+  const media = (target.media ??= {});
+  media.contents = pushTo(media.contents, content);
+  return content;
+}
+
+/** A `media:thumbnail` of `target`, or of the `media:content` it stands in. */
+export function addThumbnail(target: Extended, content: MediaContent | null, attributes: Record<string, string> | null): void {
+  if (!attributes) return;
+  const thumbnail = { url: feedText(attributes['url']) } as Thumbnail;
+  if (content) content.thumbnails = pushTo(content.thumbnails, thumbnail);
+  else {
+    const media = (target.media ??= {});
+    media.thumbnails = pushTo(media.thumbnails, thumbnail);
+  }
+}
