@@ -66,6 +66,8 @@ export function walk(document: string, reader: ElementReader, atomPrefixes: Read
   let attributes: Record<string, string> | null = null;
   let attributeName = '';
   let attributeValue = '';
+  /** Whether the element being opened may be read: not inside a skipped subtree or a text element (whose attributes nobody reads). */
+  let readable = true;
 
   function lowerOf(element: string): string {
     const lower = element.toLowerCase();
@@ -106,19 +108,22 @@ export function walk(document: string, reader: ElementReader, atomPrefixes: Read
     onopentagname(start, end) {
       name = text.slice(start, end);
       attributes = null;
+      readable = skipDepth === 0 && stack[stack.length - 1]?.role !== Role.Text;
     },
     onattribname(start, end) {
+      if (!readable) return;
       attributeName = text.slice(start, end).toLowerCase();
       attributeValue = '';
     },
     onattribdata(start, end) {
-      attributeValue += text.slice(start, end);
+      if (readable) attributeValue += text.slice(start, end);
     },
     onattribentity() {
       decline();
     },
     onattribend(quote) {
       if (quote !== QuoteType.Double && quote !== QuoteType.Single) decline();
+      if (!readable) return;
       attributes ??= {};
       if (attributeName in attributes) decline();
       attributes[attributeName] = attributeValue;
@@ -185,7 +190,11 @@ export function plainNamespaces(text: string): Set<string> | null {
   const atomPrefixes = new Set<string>();
   if (!text.includes('xmlns:')) return atomPrefixes;
   const others = new Set<string>();
+  // Feeds repeat the same declarations on many elements (4,400 in one podcast feed): each is read once.
+  const seen = new Set<string>();
   for (const match of text.matchAll(NAMESPACE_DECLARATION)) {
+    if (seen.has(match[0])) continue;
+    seen.add(match[0]);
     const prefix = match[1]!.toLowerCase();
     const uri = (match[2] ?? match[3] ?? '').trim().toLowerCase();
     if (ATOM_URI.test(uri)) {
