@@ -9,8 +9,9 @@ import DataLoader from 'dataloader';
  */
 
 /**
- * At most this many rows or keys per statement: SQLite allows 32,766 bound values per statement,
- * PostgreSQL 65,535, and a feed state binds 8, a seen item 6.
+ * At most this many requests per batch, and rows or keys per statement where each value is bound
+ * on its own: SQLite allows 32,766 bound values per statement, PostgreSQL 65,535, and an article
+ * row binds 12 (the bulk statements of bulk.ts bind one array or document, whatever their rows).
  */
 export const BATCH_ROWS = 500;
 

@@ -1,8 +1,12 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Tables } from './schema.js';
 
-/** Runs a compiled query on a database's driver directly, outside kysely's executor (see runDirectly). */
-export type DirectRunner = (query: CompiledQuery) => Promise<QueryResult<unknown>>;
+/**
+ * Runs a compiled query on a database's driver directly, outside kysely's executor (see
+ * runDirectly); `name`, when given, names a statement whose text never changes, so the driver may
+ * prepare it once per connection.
+ */
+export type DirectRunner = (query: CompiledQuery, name?: string) => Promise<QueryResult<unknown>>;
 
 const directRunners = new WeakMap<Kysely<Tables>, DirectRunner>();
 
@@ -63,5 +67,25 @@ export function compileOnce<A extends object, R>(
     const query = { ...compiled, parameters };
     const direct = directRunners.get(executor);
     return direct ? (direct(query) as Promise<QueryResult<R>>) : executor.executeQuery(query);
+  };
+}
+
+/** Statement names already given, by SQL text: one name per distinct text. */
+const statementNames = new Map<string, string>();
+
+/**
+ * A statement of fixed SQL text, whatever the number of rows it carries (rows go in as arrays or
+ * one JSON document, not as one placeholder per value): on PostgreSQL it is prepared once per
+ * connection (a named statement), on SQLite once per database (sqlite.ts). Returns a function that
+ * runs it on `executor` (the database or one of its transactions) with `parameters` ($1… or ?, in order).
+ */
+export function fixedStatement<R>(text: string): (executor: Kysely<Tables>, parameters: readonly unknown[]) => Promise<QueryResult<R>> {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `herald_${statementNames.size + 1}`));
+  const statementName = name;
+  return (executor, parameters) => {
+    const query = CompiledQuery.raw(text, [...parameters]) as CompiledQuery<R>;
+    const direct = directRunners.get(executor);
+    return direct ? (direct(query, statementName) as Promise<QueryResult<R>>) : executor.executeQuery(query);
   };
 }

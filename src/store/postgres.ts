@@ -8,7 +8,7 @@ import { migrate, searchWords } from './migrations.js';
 import { createStore } from './queries.js';
 import { batcher, BATCH_ROWS, onePerKey } from './batch.js';
 import { unfinishedTargets } from './statements.js';
-import { compileOnce, runDirectly } from './compile-once.js';
+import { compileOnce, fixedStatement, runDirectly } from './compile-once.js';
 
 /**
  * The store on PostgreSQL, shared by several Herald processes. What only PostgreSQL does: tsvector
@@ -45,8 +45,8 @@ export async function openPostgresStore(url: string): Promise<Store> {
     await db.destroy();
     throw error;
   }
-  runDirectly(db, async (query) => {
-    const result = await pool.query(query.sql, query.parameters as unknown[]);
+  runDirectly(db, async (query, name) => {
+    const result = await pool.query({ text: query.sql, values: query.parameters as unknown[], ...(name ? { name } : {}) });
     const changed = result.command === 'INSERT' || result.command === 'UPDATE' || result.command === 'DELETE';
     return { rows: result.rows, numAffectedRows: changed ? BigInt(result.rowCount ?? 0) : undefined };
   });
@@ -74,21 +74,14 @@ export async function openPostgresStore(url: string): Promise<Store> {
   );
   const forgetWorkers = compileOnce((a: { before: number }) => db.deleteFrom('workers').where('seen_at', '<', a.before));
   const liveWorkers = compileOnce((a: { since: number }) => db.selectFrom('workers').select('owner').where('seen_at', '>=', a.since).orderBy('owner'));
-  // Several claims in one statement (rows in feed order, one per feed: see batch.ts onePerKey); a
-  // row comes back only where the claim won. `now`: the latest of the batch, the closest to when it runs.
-  const claimFeeds = compileOnce(
-    (a: { feedIds: string[]; owners: string[]; untils: number[]; now: number }) =>
-      db
-        .insertInto('feed_state')
-        .values(a.feedIds.map((feedId, row) => ({ feed_id: feedId, lease_owner: a.owners[row]!, lease_until: a.untils[row]! })))
-        .onConflict((conflict) =>
-          conflict
-            .column('feed_id')
-            .doUpdateSet((eb) => ({ lease_owner: eb.ref('excluded.lease_owner'), lease_until: eb.ref('excluded.lease_until') }))
-            .where((eb) => eb.or([eb('feed_state.lease_owner', 'is', null), eb('feed_state.lease_owner', '=', eb.ref('excluded.lease_owner')), eb('feed_state.lease_until', '<', a.now)])),
-        )
-        .returningAll(),
-    ['feedIds', 'owners', 'untils'],
+  // Several claims in one statement, of one text whatever their number (rows in feed order, one
+  // per feed: see batch.ts onePerKey); a row comes back only where the claim won. $4, now: the
+  // latest of the batch, the closest to when it runs.
+  const claimFeeds = fixedStatement(
+    `INSERT INTO feed_state (feed_id, lease_owner, lease_until) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+      ON CONFLICT (feed_id) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
+      WHERE feed_state.lease_owner IS NULL OR feed_state.lease_owner = excluded.lease_owner OR feed_state.lease_until < $4
+      RETURNING *`,
   );
   // The claims of polls that start together: one round trip, one commit (see batch.ts).
   const claims = batcher<{ feedId: string; owner: string; now: number; until: number }, FeedState | null>(async (requests) => {
@@ -96,19 +89,19 @@ export async function openPostgresStore(url: string): Promise<Store> {
     // other; the other wins too only when it has the same owner (a renewal).
     const rows = onePerKey(requests, (request) => request.feedId, 'first');
     const won = (
-      await claimFeeds(db, {
-        feedIds: rows.map((row) => row.feedId),
-        owners: rows.map((row) => row.owner),
-        untils: rows.map((row) => row.until),
-        now: Math.max(...requests.map((request) => request.now)),
-      })
+      await claimFeeds(db, [
+        rows.map((row) => row.feedId),
+        rows.map((row) => row.owner),
+        rows.map((row) => row.until),
+        Math.max(...requests.map((request) => request.now)),
+      ])
     ).rows.map(toFeedState);
     const tried = new Map(rows.map((row) => [row.feedId, row.owner]));
     const states = new Map(won.map((state) => [state.feedId, state]));
     return requests.map((request) => (tried.get(request.feedId) === request.owner ? (states.get(request.feedId) ?? null) : null));
   }, BATCH_ROWS);
 
-  return createStore(db, {
+  return createStore(db, 'postgres', {
     async searchArticles(text, options) {
       const words = searchWords(text);
       if (words.length === 0) return [];

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedState, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
+import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
 import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
-import { batcher, BATCH_ROWS, batches, onePerKey } from './batch.js';
+import { batches } from './batch.js';
 import { memberAlertParts } from './member-alert-queries.js';
-import { compiled, feedStateColumns, type Db } from './statements.js';
+import { compiled, type Db } from './statements.js';
+import { batchedWrites, type Backend } from './bulk.js';
 import type { Digests } from './digests.js';
 import type { MemberAlerts } from './member-alerts.js';
 import { digestQueries } from './digest-queries.js';
@@ -32,8 +33,8 @@ const feedTargetRow = z.object({ feed_id: text, target: text });
  * The whole Store on `db`: the queries written once, with the backend's own `dialect` parts. Its
  * close writes the state writes still gathering (see batch.ts) before the dialect closes the database.
  */
-export function createStore(db: Db, dialect: DialectParts): Store {
-  const { flush, ...common } = commonParts(db);
+export function createStore(db: Db, backend: Backend, dialect: DialectParts): Store {
+  const { flush, ...common } = commonParts(db, backend);
   return {
     ...common,
     ...digestQueries(db),
@@ -46,14 +47,9 @@ export function createStore(db: Db, dialect: DialectParts): Store {
   };
 }
 
-function commonParts(db: Db): CommonParts & { flush(): Promise<void> } {
+function commonParts(db: Db, backend: Backend): CommonParts & { flush(): Promise<void> } {
   const q = compiled(db);
-  // The state writes of polls that finish together: one upsert, one commit (see batch.ts).
-  const stateWrites = batcher<FeedState, void>(async (states) => {
-    const rows = onePerKey(states, (state) => state.feedId, 'last');
-    await q.saveFeedStates(db, feedStateColumns(rows));
-    return states.map(() => undefined);
-  }, BATCH_ROWS);
+  const writes = batchedWrites(db, backend);
   async function approvalOf(articleId: string): Promise<Approval | null> {
     const row = await db.selectFrom('approvals').selectAll().where('article_id', '=', articleId).executeTakeFirst();
     return row ? toApproval(row) : null;
@@ -93,8 +89,8 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
 
   return {
     seenItems,
-    flush: () => stateWrites.flush(),
-    saveFeedState: (state) => stateWrites.load(state),
+    flush: () => writes.flush(),
+    saveFeedState: (state) => writes.saveFeedState(state),
     async feedStates() {
       return (await db.selectFrom('feed_state').selectAll().orderBy('feed_id').execute()).map(toFeedState);
     },
@@ -104,15 +100,7 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
       return keys.filter((key) => !seen.has(key));
     },
     async markSeen(feedId, items, at) {
-      const insert = (executor: Db, batch: typeof items) =>
-        executor
-          .insertInto('seen_items')
-          .values(batch.map((item) => ({ feed_id: feedId, item_key: item.key, article_id: null, seen_at: at, url: item.url, content_hash: item.contentHash ?? null })))
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
-      const all = batches(items);
-      if (all.length === 1) await insert(db, all[0]!);
-      else if (all.length > 1) await db.transaction().execute(async (trx) => { for (const batch of all) await insert(trx, batch); });
+      await writes.markSeen(items.map((item) => ({ feedId, key: item.key, url: item.url, contentHash: item.contentHash ?? null, seenAt: at })));
     },
     async setContentHash(feedId, key, contentHash) {
       await db.updateTable('seen_items').set({ content_hash: contentHash }).where('feed_id', '=', feedId).where('item_key', '=', key).execute();

@@ -4,11 +4,12 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { FeedState, Store } from './store.js';
 import type { Tables } from './schema.js';
-import { ARTICLE_COLUMNS, emptyFeedState, toArticle } from './rows.js';
+import { ARTICLE_COLUMNS, emptyFeedState, toArticle, toFeedState } from './rows.js';
 import { migrate, searchWords } from './migrations.js';
 import { createStore } from './queries.js';
 import { batcher, BATCH_ROWS } from './batch.js';
-import { readFeedStates, unfinishedTargets } from './statements.js';
+import { unfinishedTargets } from './statements.js';
+import { fixedStatement } from './compile-once.js';
 
 /**
  * The store on SQLite: one process owns the file. What only SQLite does: FTS5 search, and claims
@@ -99,13 +100,14 @@ export async function openSqliteStore(path: string): Promise<Store> {
   // Every target is "taken over" the first time this process sees it, so what a crashed
   // predecessor left in "sending" is recovered.
   const seenTargets = new Set<string>();
-  // The claims of polls that start together: one read (see batch.ts).
+  // The claims of polls that start together: one read, of one text whatever their number (see bulk.ts).
+  const readStates = fixedStatement('SELECT * FROM feed_state WHERE feed_id IN (SELECT value FROM json_each(?))');
   const claims = batcher<string, FeedState>(async (feedIds) => {
-    const states = await readFeedStates(db, [...new Set(feedIds)]);
+    const states = new Map((await readStates(db, [JSON.stringify(feedIds)])).rows.map(toFeedState).map((state) => [state.feedId, state]));
     return feedIds.map((feedId) => states.get(feedId) ?? emptyFeedState(feedId));
   }, BATCH_ROWS);
 
-  return createStore(db, {
+  return createStore(db, 'sqlite', {
     async searchArticles(query, options) {
       const match = ftsQuery(query);
       if (!match) return [];

@@ -2,8 +2,8 @@ import type { Insertable, Kysely } from 'kysely';
 import { z } from 'zod';
 import { compileOnce } from './compile-once.js';
 import type { Tables } from './schema.js';
-import type { DeliveryStatus, FeedState, StoredArticle } from './store.js';
-import { ARTICLE_COLUMNS, checkRow, text, toFeedState } from './rows.js';
+import type { DeliveryStatus, StoredArticle } from './store.js';
+import { ARTICLE_COLUMNS, checkRow, text } from './rows.js';
 
 /**
  * The queries of the poll and send paths, built with kysely and compiled to SQL once per database
@@ -21,58 +21,9 @@ export const UNPOSTED_DIGEST = ['open', 'ready'];
 
 const targetRow = z.object({ target: text });
 
-/** Feed states as columns, one list per field, rows at the same index: what saveFeedStates binds. */
-type FeedStateColumns = { [K in keyof FeedState]: Array<K extends 'initialized' ? number : FeedState[K]> };
-const FEED_STATE_COLUMNS: Array<keyof FeedState> = ['feedId', 'etag', 'lastModified', 'initialized', 'lastPollAt', 'lastSuccessAt', 'failures', 'lastError'];
-
-/** `states` as the columns saveFeedStates binds. */
-export function feedStateColumns(states: readonly FeedState[]): FeedStateColumns {
-  return {
-    feedId: states.map((state) => state.feedId),
-    etag: states.map((state) => state.etag),
-    lastModified: states.map((state) => state.lastModified),
-    initialized: states.map((state) => (state.initialized ? 1 : 0)),
-    lastPollAt: states.map((state) => state.lastPollAt),
-    lastSuccessAt: states.map((state) => state.lastSuccessAt),
-    failures: states.map((state) => state.failures),
-    lastError: states.map((state) => state.lastError),
-  };
-}
-
 /** The queries of the poll and send paths, compiled once per database (see compile-once.ts). */
 function compileQueries(db: Db) {
   return {
-    feedStates: compileOnce((a: { feedIds: string[] }) => db.selectFrom('feed_state').selectAll().where('feed_id', 'in', a.feedIds), ['feedIds']),
-    // Several feeds' states in one statement, one column per list (rows in key order, one per feed: see batch.ts onePerKey).
-    saveFeedStates: compileOnce(
-      (a: FeedStateColumns) =>
-        db
-          .insertInto('feed_state')
-          .values(
-            a.feedId.map((feedId, row) => ({
-              feed_id: feedId,
-              etag: a.etag[row]!,
-              last_modified: a.lastModified[row]!,
-              initialized: a.initialized[row]!,
-              last_poll_at: a.lastPollAt[row]!,
-              last_success_at: a.lastSuccessAt[row]!,
-              failures: a.failures[row]!,
-              last_error: a.lastError[row]!,
-            })),
-          )
-          .onConflict((conflict) =>
-            conflict.column('feed_id').doUpdateSet((eb) => ({
-              etag: eb.ref('excluded.etag'),
-              last_modified: eb.ref('excluded.last_modified'),
-              initialized: eb.ref('excluded.initialized'),
-              last_poll_at: eb.ref('excluded.last_poll_at'),
-              last_success_at: eb.ref('excluded.last_success_at'),
-              failures: eb.ref('excluded.failures'),
-              last_error: eb.ref('excluded.last_error'),
-            })),
-          ),
-      FEED_STATE_COLUMNS,
-    ),
     insertArticle: compileOnce((a: Required<Omit<StoredArticle, 'revision' | 'categories'>> & { categories: string; sortAt: number }) =>
       db
         .insertInto('articles')
@@ -230,10 +181,4 @@ function queueHeads(db: Db) {
 /** The targets that have unfinished (pending or sending) deliveries or a digest to post, in no particular order; `executor`: `db` or one of its transactions. */
 export async function unfinishedTargets(db: Db, executor: Db = db): Promise<string[]> {
   return (await compiled(db).unfinishedTargets(executor, {})).rows.map((row) => checkRow(targetRow, 'deliveries', row).target);
-}
-
-/** The stored states of `feedIds` (at most BATCH_ROWS of them), by feed id; a feed never polled nor claimed is absent. */
-export async function readFeedStates(db: Db, feedIds: string[]): Promise<Map<string, FeedState>> {
-  const states = (await compiled(db).feedStates(db, { feedIds })).rows.map(toFeedState);
-  return new Map(states.map((state) => [state.feedId, state]));
 }

@@ -102,4 +102,24 @@ describe.skipIf(!adminUrl)('PostgreSQL claims and state writes made together', (
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  it('items marked seen by feeds polled together go as one statement, however many rows', async () => {
+    const url = await createDatabase(adminUrl!, `batch_seen_${process.pid}`);
+    const store = await openPostgresStore(url);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      // 300 feeds' first polls remembering 40 items each (12,000 rows, 60,000 values), and one item seen twice.
+      const feeds = Array.from({ length: 300 }, (_, n) => `news-${n}`);
+      const items = Array.from({ length: 40 }, (_, n) => ({ key: `item-${n}`, url: `https://example.com/${n}`, contentHash: `h${n}` }));
+      await Promise.all([...feeds.map((feedId) => store.markSeen(feedId, items, 500)), store.markSeen('news-0', [{ key: 'item-0', url: null }], 600)]);
+      const { rows } = await client.query<{ rows: string; writers: string }>('SELECT count(*) AS rows, count(DISTINCT xmin::text) AS writers FROM seen_items');
+      expect(rows[0]).toEqual({ rows: '12000', writers: '1' });
+      expect(await store.seenItems('news-299', ['item-39', 'item-40'])).toEqual(new Map([['item-39', { contentHash: 'h39', articleId: null }]]));
+      expect(await store.unseenKeys('news-0', ['item-0', 'item-40'])).toEqual(['item-40']);
+    } finally {
+      await client.end();
+      await store.close();
+    }
+  });
 });
