@@ -179,7 +179,9 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
     const key = itemKey(item);
     if (key && !keyed.has(key)) keyed.set(key, item);
   }
-  const unseen = await store.unseenKeys(feed.id, [...keyed.keys()]);
+  // One read tells both which items are new and, for those seen before, what they said then.
+  const seen = await store.seenItems(feed.id, [...keyed.keys()]);
+  const unseen = [...keyed.keys()].filter((key) => !seen.has(key));
   let toProcess = unseen.map((key) => ({ key, item: keyed.get(key)! }));
   if (firstSight) {
     // First sight: the newest `backfill` items are posted, the rest only remembered.
@@ -239,18 +241,23 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
     });
     log.info({ feed: feed.id, article: article.id, url: article.url, targets: queued, ...(filtered.length > 0 ? { filtered } : {}) }, 'new article');
   }
-  const unseenSet = new Set(unseen);
-  const revised = await reviseEditedItems(feed, feedName, [...keyed].filter(([key]) => !unseenSet.has(key)), deps);
+  const revised = await reviseEditedItems(feed, feedName, [...keyed].filter(([key]) => seen.has(key)), seen, deps);
   if (newArticles > 0 || revised > 0) deps.onNewDeliveries();
   return { newArticles, capped };
 }
 
 /**
- * Items seen before whose title or description changed: with `updates: edit`, the article is
- * re-read and revised, and its sent messages become due for an edit. Returns how many were revised.
+ * Items seen before whose title or description changed (against `stored`, their records as read
+ * before this poll): with `updates: edit`, the article is re-read and revised, and its sent
+ * messages become due for an edit. Returns how many were revised.
  */
-async function reviseEditedItems(feed: FeedConfig, feedName: string, seenEntries: Array<[string, FeedItem]>, deps: IngestDeps): Promise<number> {
-  const stored = await deps.store.seenItems(feed.id, seenEntries.map(([key]) => key));
+async function reviseEditedItems(
+  feed: FeedConfig,
+  feedName: string,
+  seenEntries: Array<[string, FeedItem]>,
+  stored: Map<string, { contentHash: string | null; articleId: string | null }>,
+  deps: IngestDeps,
+): Promise<number> {
   const changed = seenEntries.filter(([key, item]) => {
     const previous = stored.get(key);
     return previous !== undefined && previous.contentHash !== contentHash(item);

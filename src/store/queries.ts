@@ -95,10 +95,6 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
       return (await db.selectFrom('feed_state').selectAll().orderBy('feed_id').execute()).map(toFeedState);
     },
 
-    async unseenKeys(feedId, keys) {
-      const seen = await seenItems(feedId, keys);
-      return keys.filter((key) => !seen.has(key));
-    },
     async markSeen(feedId, items, at) {
       await writes.markSeen(items.map((item) => ({ feedId, key: item.key, url: item.url, contentHash: item.contentHash ?? null, seenAt: at })));
     },

@@ -170,11 +170,9 @@ export interface FeedStates {
 
 /** Which items of each feed were seen, so that each becomes an article at most once. */
 export interface SeenItems {
-  /** The keys among `keys` that were never seen for this feed, in the order given. */
-  unseenKeys(feedId: string, keys: string[]): Promise<string[]>;
   /** Marks items seen at `at` without making articles of them (backfill, filtered items); items already seen keep their record. */
   markSeen(feedId: string, items: SeenItem[], at: EpochMs): Promise<void>;
-  /** For items seen before: their content hash and the article they became (if any). Unseen keys are absent. */
+  /** For items seen before: their content hash and the article they became (if any). Keys never seen for this feed are absent. */
   seenItems(feedId: string, keys: string[]): Promise<Map<string, { contentHash: string | null; articleId: string | null }>>;
   /** Replaces the content hash of one seen item; nothing happens when the item was never seen. */
   setContentHash(feedId: string, key: string, contentHash: string): Promise<void>;

@@ -116,7 +116,7 @@ describe.skipIf(!adminUrl)('PostgreSQL claims and state writes made together', (
       const { rows } = await client.query<{ rows: string; writers: string }>('SELECT count(*) AS rows, count(DISTINCT xmin::text) AS writers FROM seen_items');
       expect(rows[0]).toEqual({ rows: '12000', writers: '1' });
       expect(await store.seenItems('news-299', ['item-39', 'item-40'])).toEqual(new Map([['item-39', { contentHash: 'h39', articleId: null }]]));
-      expect(await store.unseenKeys('news-0', ['item-0', 'item-40'])).toEqual(['item-40']);
+      expect(await store.seenItems('news-0', ['item-0', 'item-40'])).toEqual(new Map([['item-0', { contentHash: 'h0', articleId: null }]]));
     } finally {
       await client.end();
       await store.close();

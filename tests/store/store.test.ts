@@ -36,9 +36,9 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     // Each delivery keeps the options it was recorded with; there is nothing to fill.
     expect((await store.urlHistory('https://news.example/a')).deliveries.map((d) => [d.target, d.options])).toEqual([['discord:1', { template: '{url} on discord:1' }], ['x', { template: '{url} on x' }]]);
     expect(await store.fillDeliveryOptions(() => ({ template: 'never' }))).toBe(0);
-    expect(await store.unseenKeys('news', ['k1', 'k2'])).toEqual(['k2']);
+    expect([...(await store.seenItems('news', ['k1', 'k2'])).keys()]).toEqual(['k1']);
     await store.markSeen('news', [{ key: 'k2', url: 'https://news.example/b', contentHash: 'h2' }], 12);
-    expect(await store.unseenKeys('news', ['k1', 'k2', 'k3'])).toEqual(['k3']);
+    expect([...(await store.seenItems('news', ['k1', 'k2', 'k3'])).keys()].sort()).toEqual(['k1', 'k2']);
     expect((await store.seenItems('news', ['k1', 'k2'])).get('k1')).toEqual({ contentHash: 'h', articleId: 'a' });
     expect(await store.deliveryCounts()).toMatchObject({ pending: 2, sent: 0 });
   });
@@ -110,7 +110,6 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     const items = Array.from({ length: 12_000 }, (_, i) => ({ key: `i${i}`, url: `https://news.example/${i}`, contentHash: `h${i}` }));
     await store.markSeen('big', items, 7);
     const keys = Array.from({ length: 12_100 }, (_, i) => `i${i}`);
-    expect(await store.unseenKeys('big', keys)).toEqual(keys.slice(12_000));
     const seen = await store.seenItems('big', keys);
     expect(seen.size).toBe(12_000);
     expect(seen.get('i11999')).toEqual({ contentHash: 'h11999', articleId: null });
