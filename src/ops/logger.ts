@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { redactUrlSecrets } from './redact.js';
 
 export interface LoggerOptions {
@@ -15,6 +16,9 @@ export interface LoggerOptions {
   /** Called just before each line is written (clears a progress line on the same terminal). */
   beforeWrite?: () => void;
 }
+
+/** pino-pretty, loaded only for a terminal: a bot writing JSON lines never holds it. */
+const prettyStream = (): typeof PinoPretty => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 
 const AUTH_HEADER = /((?:Bot|Bearer|OAuth)\s+)[\w.=%"-]{8,}/g;
 
@@ -38,7 +42,7 @@ export function createLogger(options: LoggerOptions): Logger {
     ? options.stream
     : options.pretty
     ? // In this thread and synchronous (not a worker transport), so lines and a progress line never interleave.
-      pinoPretty({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname,service' })
+      prettyStream()({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname,service' })
     : pino.destination({ dest: fd, sync: true });
   return pino(
     {

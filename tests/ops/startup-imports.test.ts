@@ -10,7 +10,7 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
  * through our own files (type-only ones left out: they are erased; `await import()` left out: it
  * loads later, when it runs), by package name.
  */
-function staticPackages(entry: string): Set<string> {
+function staticPackages(...entries: string[]): Set<string> {
   const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
@@ -21,19 +21,21 @@ function staticPackages(entry: string): Set<string> {
       else if (!specifier!.startsWith('node:')) packages.add(specifier!.split('/').slice(0, specifier!.startsWith('@') ? 2 : 1).join('/'));
     }
   };
-  visit(join(SRC, entry));
+  for (const entry of entries) visit(join(SRC, entry));
   return packages;
 }
 
 describe('what the running bot loads on its main thread', () => {
   it('leaves out what only the extraction workers, the destinations and the dashboard use', () => {
-    const loaded = staticPackages('main.ts');
+    // `herald run`: the command line, then the bot it starts.
+    const loaded = staticPackages('cli.ts', 'main.ts');
     // The walk itself works: the bot's own HTTP client and database are there.
     expect(loaded).toContain('undici');
     expect(loaded).toContain('better-sqlite3');
     // Loaded by the extraction workers (linkedom, Readability), by a destination kind once it is
-    // configured or needed (discord.js, twitter-api-v2, twitter-text…), by the dashboard once enabled.
-    for (const heavy of ['linkedom', '@mozilla/readability', 'discord.js', 'twitter-api-v2', 'twitter-text', '@atproto/api', 'masto', 'grammy', 'hono', '@hono/node-server', 'pg']) {
+    // configured or needed (discord.js, twitter-api-v2, twitter-text…), by the dashboard once enabled,
+    // and pino-pretty, for a terminal only.
+    for (const heavy of ['pino-pretty', 'linkedom', '@mozilla/readability', 'discord.js', 'twitter-api-v2', 'twitter-text', '@atproto/api', 'masto', 'grammy', 'hono', '@hono/node-server', 'pg']) {
       expect(loaded, heavy).not.toContain(heavy);
     }
   });
