@@ -166,6 +166,10 @@ export class FakeDiscord {
   /** The message each component interaction was dispatched from, by interaction id (response type 7 updates it). */
   private readonly interactionMessages = new Map<string, PostedMessage>();
   private readonly sockets = new Set<WebSocket>();
+  /** Gateway connections open now (a bot stopped in process has closed its own). */
+  get gatewayConnections(): number {
+    return this.sockets.size;
+  }
   private readonly nonces = new Map<string, PostedMessage>();
   private nextId = 1_000_000_000_000_000_000n;
   private sequence = 0;

@@ -50,7 +50,7 @@ describe('config feeds given as a web page (discovery)', () => {
     const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
     herald = await createHerald({ config: cfg, env: readEnv(environment), configured: configuredKinds(environment), log, dryRun: false, serveOps: false });
     await herald.start();
-    await waitFor('the gateway session', () => discord.identifies > identifies);
+    await waitFor('the gateway session, the only one', () => discord.identifies > identifies && discord.gatewayConnections === 1);
   };
   const titles = () => discord.messagesIn(CHANNEL).map((m) => m.body.embeds?.[0]?.title);
   const publish = (n: number) => {

@@ -61,7 +61,7 @@ describe('WebSub subscriptions follow the feeds watched (Herald in process, fake
     herald = await createHerald({ config: cfg, env: readEnv(env), configured: configuredKinds(env), log: pino({ level: 'silent' }), dryRun: false, serveOps: true });
     await herald.start();
     // Commands go to this Herald's gateway session, not to the one of the Herald stopped before.
-    await waitFor('the gateway session', () => discord.identifies > identifies);
+    await waitFor('the gateway session, the only one', () => discord.identifies > identifies && discord.gatewayConnections === 1);
     return herald;
   };
   /** Verified (echoed) verifications of `mode` for `topic` since `from`. */
