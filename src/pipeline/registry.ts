@@ -1,5 +1,6 @@
 import { colorFor, matchingFilters, pollBounds, routeArticle, type Config, type FeedConfig, type RouteDestination, type RoutedDestination } from '../config/config.js';
-import type { FilterFacts, FilterVerdict } from '../config/filter.js';
+import { applyFilter, type FilterFacts, type FilterVerdict } from '../config/filter.js';
+import { addedFeedRoute, readAddedFeedOptions } from '../targets/discord/added-feed.js';
 import type { DeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, targetKey } from '../deliveries/target.js';
 import type { DiscordFeed, NewDelivery, Subscriptions } from '../store/store.js';
@@ -117,13 +118,18 @@ export class FeedRegistry implements FeedCatalog {
 
   /**
    * Where a feed's items go: its config routes (by id or "*"), plus its own channel for a feed added
-   * from Discord (unfiltered), with the routes' verdicts on `facts` (every one passes when null).
+   * from Discord (filtered by the words it was added with, pinging its role), with the routes'
+   * verdicts on `facts` (every one passes when null).
    */
   private destinations(feedId: string, facts: FilterFacts | null = null): RoutedDestination[] {
     const routed = routeArticle(this.config, feedId, facts);
     const discordFeed = this.discordFeeds.get(feedId);
     const own = discordFeed && routed.find((d) => d.kind === 'discord' && d.address === discordFeed.channelId);
-    if (discordFeed && !own) routed.push({ kind: 'discord', address: discordFeed.channelId, template: null, verdict: { pass: true, reason: null }, approval: null });
+    if (discordFeed && !own) {
+      const { filter, kindOptions } = addedFeedRoute(readAddedFeedOptions(discordFeed.options));
+      const verdict: FilterVerdict = facts ? applyFilter(filter, facts) : { pass: true, reason: null };
+      routed.push({ kind: 'discord', address: discordFeed.channelId, template: null, verdict, approval: null, ...(kindOptions ? { kindOptions } : {}) });
+    }
     else if (own && !own.verdict.pass) own.verdict = { pass: true, reason: `let through: the feed was added for ${own.address}` };
     return routed;
   }

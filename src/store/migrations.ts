@@ -193,6 +193,9 @@ const V11 = (id: string) => [
   'CREATE INDEX member_alerts_by_guild ON member_alerts (guild_id)',
 ];
 
+/** V12: what a feed added from Discord says about its channel (include/exclude words, a role to ping), as JSON. */
+const V12 = (json: string) => [`ALTER TABLE discord_feeds ADD COLUMN options ${json}`];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -241,6 +244,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 9, sqlite: V9, postgres: V9 },
   { version: 10, sqlite: V10('id INTEGER PRIMARY KEY AUTOINCREMENT', 'TEXT'), postgres: V10('id BIGSERIAL PRIMARY KEY', 'JSONB') },
   { version: 11, sqlite: V11('id INTEGER PRIMARY KEY AUTOINCREMENT'), postgres: V11('id BIGSERIAL PRIMARY KEY') },
+  { version: 12, sqlite: V12('TEXT'), postgres: V12('JSONB') },
 ];
 
 /** What the migration runner needs to know of a backend. */

@@ -303,9 +303,9 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
           backfill: feed.backfill,
           name: feed.name,
           channel_id: feed.channelId,
-          paused: feed.paused ? 1 : 0,
-          added_by: feed.addedBy,
+          paused: feed.paused ? 1 : 0, added_by: feed.addedBy,
           created_at: feed.createdAt,
+          options: feed.options == null ? null : JSON.stringify(feed.options),
         })
         .onConflict((conflict) => conflict.column('id').doNothing())
         .executeTakeFirst();

@@ -204,6 +204,7 @@ const discordFeedRow = z.object({
   paused: flag,
   added_by: nullableText,
   created_at: int,
+  options: z.unknown(),
 });
 
 /** A discord_feeds row → DiscordFeed. Throws StoreRowError. */
@@ -219,6 +220,7 @@ export function toDiscordFeed(row: unknown): DiscordFeed {
     paused: r.paused,
     addedBy: r.added_by,
     createdAt: r.created_at,
+    ...(r.options === null || r.options === undefined ? {} : { options: json(r.options) }),
   };
 }
 

@@ -75,6 +75,8 @@ export interface Tables {
     paused: Generated<number>;
     added_by: string | null;
     created_at: number;
+    /** What the feed says about its channel (targets/discord/added-feed.ts), as JSON; null: nothing (and before schema v12). */
+    options: string | null;
   };
   x_usage: { period: string; posts: Generated<number>; usd: Generated<number> };
   target_leases: { target: string; owner: string; lease_until: number };

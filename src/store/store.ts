@@ -130,6 +130,8 @@ export interface DiscordFeed {
   paused: boolean;
   addedBy: string | null;
   createdAt: EpochMs;
+  /** What it says about its channel's posts (filter words, a role to ping), as given (parsed JSON, unchecked: targets/discord/added-feed.ts reads it); absent or null: nothing. */
+  options?: unknown;
 }
 
 interface SearchOptions {

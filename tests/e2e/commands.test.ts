@@ -149,6 +149,36 @@ describe('slash commands through the real discord.js client', () => {
     expect((await manage('remove')).content).toContain('There is no feed `added`');
   });
 
+  it('/feeds add with include, exclude and mention posts only the matching stories, pinging only that role, and /why names the rule', async () => {
+    const role = '766666666666666666';
+    const items = [story('/words/grant.html', 'Heat pump grants doubled', 20, 'Heat pump grants were doubled for every household this year.'), story('/words/ad.html', 'Sponsored: solar roof deals', 21, 'A sponsored offer for solar roofs.'), story('/words/budget.html', 'Council budget passed', 22, 'The council passed its budget.')];
+    feeds.setFeed('/words.xml', rss('Words Feed', []));
+    const options = [
+      { name: 'url', type: STRING, value: feeds.url('/words.xml') },
+      { name: 'id', type: STRING, value: 'words' },
+      { name: 'channel', type: 7, value: CHANNELS[1] },
+      { name: 'every', type: STRING, value: '1s' },
+      { name: 'include', type: STRING, value: 'heat pump, solar' },
+      { name: 'exclude', type: STRING, value: 'sponsored' },
+      { name: 'mention', type: 8, value: role },
+    ];
+    const refused = await discord.runCommand('feeds', [{ name: 'add', type: SUBCOMMAND, options: [...options.slice(0, 4), { name: 'include', type: STRING, value: '!!' }] }], MANAGE_GUILD);
+    expect(refused.content).toMatch(/^Cannot add that feed: `include`: /);
+    const added = await discord.runCommand('feeds', [{ name: 'add', type: SUBCOMMAND, options }], MANAGE_GUILD, { channels: { [CHANNELS[1]!]: { id: CHANNELS[1], type: 0, name: 'news-1', permissions: '2147483647' } }, roles: { [role]: { id: role, name: 'energy', color: 0, hoist: false, position: 1, permissions: '0', managed: false, mentionable: true, flags: 0 } } });
+    expect(added.content).toContain(`(only stories with “heat pump”, “solar”; never stories with “sponsored”; pinging <@&${role}>)`);
+    const before = discord.messagesIn(CHANNELS[1]!).length;
+    await waitFor('the words feed polled', () => feeds.count('/words.xml') >= 2);
+    feeds.setFeed('/words.xml', rss('Words Feed', items));
+    await waitFor('the matching story posted', () => discord.messagesIn(CHANNELS[1]!).length > before);
+    const why = await discord.runCommand('why', [{ name: 'url', type: STRING, value: items[2]!.link }]);
+    expect(why.content).toMatch(/held back by include/);
+    const posted = discord.messagesIn(CHANNELS[1]!).slice(before);
+    expect(posted.map((m) => m.body.embeds![0]!.title)).toEqual(['Heat pump grants doubled']);
+    expect(posted[0]!.body.content).toContain(`<@&${role}>`);
+    expect(posted[0]!.body.allowed_mentions).toEqual({ parse: [], roles: [role] });
+    expect((await discord.runCommand('why', [{ name: 'url', type: STRING, value: items[1]!.link }])).content).toMatch(/held back by exclude: words "sponsored"/);
+  });
+
   it('/feeds test shows what would be posted and posts nothing', async () => {
     const before = discord.messages.length;
     const answer = await discord.runCommand('feeds', [{ name: 'test', type: SUBCOMMAND, options: [{ name: 'url', type: STRING, value: feeds.url('/city.xml') }] }], MANAGE_GUILD);

@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { FeedRegistry } from '../../src/pipeline/registry.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
+import { readTypedWords } from '../../src/targets/discord/added-feed.js';
 
 describe('feeds added from Discord and discord.minEvery', () => {
   it('are never polled more often than the minimum, also when added before it, and follow a new minimum on reload', async () => {
@@ -57,5 +58,41 @@ describe('which feeds may reach private networks', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('a feed added from Discord with words and a role (/feeds add include, exclude, mention)', () => {
+  it('filters its channel by the words and pings the role, as a route would, and keeps both across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-added-options-'));
+    const channel = '411111111111111111';
+    const role = '499999999999999999';
+    const facts = (title: string) => ({ title, summary: '', text: '', categories: '', author: '', link: 'https://news.example/a', language: 'en' });
+    let store = await openSqliteStore(join(dir, 'test.db'));
+    const first = new FeedRegistry(parseConfig({}, 'test', TARGET_KINDS), store);
+    await first.load();
+    const options = { include: ['heat pump', 'solar'], exclude: ['sponsored'], mention: role };
+    expect(await first.add({ id: 'energy', url: 'https://energy.example/rss', everyMs: 300_000, backfill: 0, name: 'Energy', channelId: channel, paused: false, addedBy: 'mod', createdAt: 1, options })).toBe('added');
+    await store.close();
+    // A restart: the options come back from the database.
+    store = await openSqliteStore(join(dir, 'test.db'));
+    try {
+      const registry = new FeedRegistry(parseConfig({}, 'test', TARGET_KINDS), store);
+      await registry.load();
+      const [passed] = registry.deliveriesFor('energy', facts('New heat-pump grants'));
+      expect(passed).toMatchObject({ target: `discord:${channel}`, options: { filter: 'let through by include: words "heat pump" in title', kindOptions: { mention: { roles: [role] } } } });
+      expect(passed!.heldBack).toBeUndefined();
+      expect(registry.deliveriesFor('energy', facts('Solar panels, sponsored'))[0]!.heldBack).toMatch(/^held back by exclude: words "sponsored"/);
+      expect(registry.deliveriesFor('energy', facts('Council budget'))[0]!.heldBack).toMatch(/^held back by include:/);
+      // Without facts (preview, old deliveries' options) every item passes.
+      expect(registry.deliveriesFor('energy')[0]!.heldBack).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads typed words as a route reads words, and refuses what has no letters', () => {
+    expect(readTypedWords(' heat   pump , solar,, solar ', '`include`')).toEqual({ words: ['heat pump', 'solar'] });
+    expect(readTypedWords(undefined, '`include`')).toEqual({ words: [] });
+    expect(readTypedWords('!!, ??', '`exclude`')).toMatchObject({ problem: expect.stringMatching(/^`exclude`: /) });
   });
 });

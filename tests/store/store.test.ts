@@ -328,7 +328,7 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     store = await legacy.open();
     expect(await legacy.versions()).toEqual(versions);
     expect(versions.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
-    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10, 11]);
+    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10, 11, 12]);
     expect(await store.pushSubscriptions()).toEqual([]);
   });
 

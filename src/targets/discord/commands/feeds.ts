@@ -20,6 +20,7 @@ import { safeHttpUrl } from '../../../text/url.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
 import { discordSettings } from '../settings.js';
+import { readTypedWords, type AddedFeedOptions } from '../added-feed.js';
 import type { CommandArgs } from './args.js';
 import { defineCommand } from './command.js';
 import { counted } from '../../../text/count.js';
@@ -48,6 +49,9 @@ export const feedsDefinition = {
         { type: ApplicationCommandOptionType.String, name: 'id', description: 'A short id: lower-case letters, digits, dashes (default: from the address)', required: false, max_length: 60 },
         { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Where to post (default: this channel)', required: false, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] },
         { type: ApplicationCommandOptionType.String, name: 'every', description: 'How often to check: 5m, 1h, … (default 5m)', required: false, max_length: 20 },
+        { type: ApplicationCommandOptionType.String, name: 'include', description: 'Post only stories with one of these words: heat pump, solar (default: every story)', required: false, max_length: 500 },
+        { type: ApplicationCommandOptionType.String, name: 'exclude', description: 'Never post stories with one of these words: sponsored, advert', required: false, max_length: 500 },
+        { type: ApplicationCommandOptionType.Role, name: 'mention', description: 'A role to ping with each post (default: none)', required: false },
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'remove', description: 'Stop watching a feed added from Discord (Manage Server)', options: [feedIdOption('The feed to remove')] },
@@ -178,8 +182,29 @@ export function checkNewFeed(deps: Pick<CommandDeps, 'feeds'>, request: { url: s
   return { url, id, everyMs };
 }
 
+/** What /feeds add's `include`, `exclude` and `mention` say, checked (added-feed.ts); throws CommandError naming what is wrong. */
+function addedOptions(args: SubcommandArgs<'add'>): AddedFeedOptions {
+  const include = readTypedWords(args.include, '`include`');
+  const exclude = readTypedWords(args.exclude, '`exclude`');
+  const problems = [include, exclude].flatMap((read) => ('problem' in read ? [read.problem] : []));
+  if (problems.length > 0 || 'problem' in include || 'problem' in exclude) throw new CommandError(`Cannot add that feed: ${problems.join('; ')}.`);
+  return { ...(include.words.length > 0 ? { include: include.words } : {}), ...(exclude.words.length > 0 ? { exclude: exclude.words } : {}), ...(args.mention ? { mention: args.mention } : {}) };
+}
+
+/** The reply's words for what an added feed's options do. */
+function optionsText(options: AddedFeedOptions): string {
+  const quoted = (words: string[]) => words.map((word) => `“${escapeDiscord(word)}”`).join(', ');
+  const parts = [
+    options.include ? `only stories with ${quoted(options.include)}` : null,
+    options.exclude ? `never stories with ${quoted(options.exclude)}` : null,
+    options.mention ? `pinging <@&${options.mention}>` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
 async function add(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'add'>, deps: CommandDeps): Promise<Reply> {
   const { url, id, everyMs } = checkNewFeed(deps, args);
+  const options = addedOptions(args);
   checkGuildCap(interaction, deps);
   const channelId = args.channel ?? interaction.channelId;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -196,11 +221,12 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
     paused: false,
     addedBy: interaction.user.id,
     createdAt: Date.now(),
+    ...(Object.keys(options).length > 0 ? { options } : {}),
   });
   if (outcome !== 'added') throw new CommandError(`A feed with id \`${id}\` exists already.`);
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
   return {
-    content: `Added \`${id}\` (${title}, ${counted(feed.items.length, 'item')} now). New stories will be posted in <#${channelId}>; it is checked every ${formatDuration(everyMs)}.`,
+    content: `Added \`${id}\` (${title}, ${counted(feed.items.length, 'item')} now). New stories will be posted in <#${channelId}>${optionsText(options)}; it is checked every ${formatDuration(everyMs)}.`,
   };
 }
 
