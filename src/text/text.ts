@@ -76,3 +76,14 @@ export function htmlToText(html: string, paragraphs: boolean, skip?: (name: stri
     .filter((p) => p.length > 0)
     .join('\n\n');
 }
+
+/**
+ * Feed text with every would-be `@name` mention broken by a zero-width space (U+200B) after its at
+ * sign, so a post never links or notifies an account the feed merely names: Mastodon links
+ * "@user" and "@user@example.social" only when the name follows the sign directly, and Telegram
+ * links "@username" by itself (core.telegram.org/api/entities: mention). E-mail addresses and URLs
+ * are left alone. Pure.
+ */
+export function breakMentions(text: string): string {
+  return text.replace(/(^|[^/\p{L}\p{N}_.@])@(?=[\p{L}\p{N}_])/gu, '$1@\u200B');
+}

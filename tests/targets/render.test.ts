@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { DISCORD_LIMITS } from '../../src/targets/discord/fit.js';
 import { discordEntrySchema, readDiscordDestination } from '../../src/targets/discord/destination.js';
-import { discordNonce, renderDiscordMessage } from '../../src/targets/discord/render.js';
+import { alertLine } from '../../src/targets/discord/alerts.js';
+import { approvalPreview } from '../../src/targets/discord/approval.js';
+import { discordNonce, renderDigestMessages, renderDiscordMessage, renderWebhookMessage } from '../../src/targets/discord/render.js';
+import { threadName } from '../../src/targets/discord/threads.js';
 import { renderXPost } from '../../src/targets/x/render.js';
 import { article } from '../builders.js';
 import { graphemes, isWellFormed } from '../unicode.js';
@@ -86,7 +89,7 @@ describe('renderDiscordMessage', () => {
       feedName: 'N',
       color: 0,
     });
-    expect(message.embeds[0]!.title).toBe('\\*\\*Bold\\*\\* \\[click](https://evil.example) @everyone');
+    expect(message.embeds[0]!.title).toBe('\\*\\*Bold\\*\\* \\[click](https://evil.example) @\u200Beveryone');
     expect(message.embeds[0]!.description).toContain('\\# Heading');
     expect(message.embeds[0]!.description).toContain('\\_x\\_');
   });
@@ -180,9 +183,31 @@ describe('Discord messages from a route template', () => {
 
   it('escape what the article says, not what the route wrote', () => {
     const message = renderDiscordMessage(article({ ...SAMPLE, title: '**Win** @everyone' }), { channelId: '1', feedName: 'N', color: 0, destination: entry({ message: { content: '**New:** {title}', embed: false } }) });
-    expect(message.content).toBe('**New:** \\*\\*Win\\*\\* @everyone');
+    expect(message.content).toBe('**New:** \\*\\*Win\\*\\* @\u200Beveryone');
     expect(message.embeds).toEqual([]);
     expect(message.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('never carry a mention, role, channel or command pill from the feed, wherever its text goes: content, embeds, names, digests, approval previews', () => {
+    const hostile = '@everyone breaking <@&399999999999999999> <@123456789012345678> <@!123456789012345678> <#411111111111111111> </alerts list:1234567890> <id:customize> @here';
+    const pill = /@(everyone|here)|<[@#/]|<id:/i;
+    const story = article({ ...SAMPLE, title: hostile, summary: hostile, author: hostile, siteName: hostile, categories: [hostile] });
+    const templated = entry({ message: { content: '{title} {summary} {author} {categories} {feed} {site} {published}', embed: { title: '{title}', description: '{summary}', author: '{author}', footer: '{site}', fields: [{ name: '{title}', value: '{categories}' }] } }, mention: { roles: ['223456789012345678'] } });
+    const options = { channelId: '1', feedName: hostile, color: 0 };
+    const pinged = renderDiscordMessage(story, { ...options, destination: templated });
+    const shown = [
+      pinged,
+      renderDiscordMessage(story, options),
+      renderWebhookMessage(story, { ...options, destination: templated }, { username: '{title}' }),
+      ...renderDigestMessages({ id: 1, cause: 'pace', articles: [story] }, options),
+      approvalPreview(story, { expiresAt: 0, onExpiry: 'skip' }, ['discord:1']),
+    ];
+    const texts = [...shown.map((message) => JSON.stringify(message)), threadName(hostile), alertLine({ id: 1, words: ['<@&399999999999999999>', '@here'] }, null)];
+    // The route's own ping stays, and the time the route wrote; nothing from the feed is a pill.
+    expect(pinged.content).toMatch(/^<@&223456789012345678> @\u200Beveryone breaking <\u200B@&399999999999999999>/);
+    expect(pinged.content).toContain(`<t:${Math.floor(SAMPLE.publishedAt! / 1000)}:R>`);
+    for (const text of texts) expect(text.replace('<@&223456789012345678>', '')).not.toMatch(pill);
+    expect(threadName(hostile)).toMatch(/^@\u200Beveryone breaking <\u200B@&399999999999999999> <\u200B@123456789012345678>/);
   });
 
   it('are refused at load with the key and what is wrong', () => {

@@ -49,6 +49,14 @@ describe('Telegram message HTML', () => {
     expect(escapeHtml('a&<>"b')).toBe('a&amp;&lt;&gt;&quot;b');
   });
 
+  it('never links an account the feed names: @username in the title or summary is broken, e-mail addresses and URLs stay', () => {
+    const { html, text } = renderTelegramMessage(article({ title: '@durov joins @telegram', summary: 'Write to news@courier.example or see https://t.me/@x. Ask @admin_bot.' }));
+    // Telegram links "@username" by itself (a mention entity); a zero-width space after the sign stops it.
+    expect(text).not.toMatch(/(^|\s)@[A-Za-z0-9_]/);
+    expect(text).toBe('@\u200Bdurov joins @\u200Btelegram\n\nWrite to news@courier.example or see https://t.me/@x. Ask @\u200Badmin_bot.');
+    expect(html).toContain('@\u200Bdurov joins @\u200Btelegram</a>');
+  });
+
   it('fits 4,096 characters after entities parsing, with CJK, emoji and markup-heavy text, cut between graphemes', () => {
     const cases = [
       article({ summary: '東京で新しい路線が開業した。'.repeat(600) }),

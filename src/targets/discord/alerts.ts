@@ -6,6 +6,7 @@ import type { DeliveryPolicy, QueuedDelivery, Verdict } from '../../deliveries/p
 import { splitTargetKey, targetKey } from '../../deliveries/target.js';
 import type { AlertDmCounts, MemberAlert, MemberAlerts } from '../../store/member-alerts.js';
 import type { NewDelivery } from '../../store/store.js';
+import { escapeDiscord } from './render.js';
 import type { AlertSettings } from './settings.js';
 
 /**
@@ -101,7 +102,7 @@ export function readAlertOptions(kindOptions: unknown): AlertOptions | null {
 
 /** The line above an alert DM's embed: which alert matched, and (`last`) that the hour's limit is reached. */
 export function alertLine(alert: AlertOptions, last: { dmsPerHour: number } | null): string {
-  const words = alert.words.map((word) => `“${word}”`).join(', ');
+  const words = alert.words.map((word) => `“${escapeDiscord(word)}”`).join(', ');
   const line = `🔔 Your alert #${alert.id} (${words}) matched a new article.`;
   if (!last) return line;
   return `${line}\nThat makes ${last.dmsPerHour} alert DMs this hour, the most Herald sends you: further matches this hour are dropped (\`/alerts list\` counts them).`;

@@ -3,6 +3,7 @@ import type { Article } from '../../articles/article.js';
 import type { Approval } from '../../store/store.js';
 import { cutText } from '../../text/cut.js';
 import { DISCORD_LIMITS } from './fit.js';
+import { fitEscaped } from './render.js';
 
 /** The custom_id prefix of the approval desk's buttons and modal: `approval:<action>:<article id>` (Discord allows 100 characters). */
 const APPROVAL_PREFIX = 'approval:';
@@ -18,12 +19,12 @@ export function readDeskId(customId: string): { action: DeskAction; articleId: s
 
 const deskId = (action: DeskAction, articleId: string) => `${APPROVAL_PREFIX}${action}:${articleId}`;
 
-/** The preview's embed: the article as it will be posted (title, link, summary) and where it goes. */
+/** The preview's embed: the article as it will be posted (title, link, summary; escaped, escapeDiscord) and where it goes. */
 function previewEmbed(article: Article, destinations: readonly string[], footer: string): APIEmbed {
   return {
-    title: cutText(article.title, DISCORD_LIMITS.title),
+    title: fitEscaped(article.title, DISCORD_LIMITS.title),
     url: article.url,
-    description: cutText(article.summary, DISCORD_LIMITS.description),
+    description: fitEscaped(article.summary, DISCORD_LIMITS.description),
     fields: [{ name: 'Goes to', value: cutText(destinations.join(', ') || '—', DISCORD_LIMITS.fieldValue) }],
     footer: { text: cutText(footer, DISCORD_LIMITS.footerText) },
   };

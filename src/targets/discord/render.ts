@@ -41,11 +41,24 @@ const UNESCAPED_BLOCK_START = /^( *)(>|-#(?= ))/gm;
  * renders no markdown there, so a backslash would show.
  */
 export function escapeDiscord(text: string): string {
-  return escapeMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true }).replace(UNESCAPED_BLOCK_START, '$1\\$2');
+  return escapeMarkdown(escapeMentions(text), { maskedLink: true, heading: true, bulletedList: true, numberedList: true }).replace(UNESCAPED_BLOCK_START, '$1\\$2');
 }
 
-/** `text` cut so that, once escaped, it is at most `max` UTF-16 code units; returned escaped. */
-function fitEscaped(text: string, max: number): string {
+/**
+ * Feed text with Discord's mention syntax broken by a zero-width space (U+200B, as discord.js's
+ * cleanContent breaks `@everyone`): `@everyone`, `@here`, and `<@id>`, `<@!id>`, `<@&id>`, `<#id>`,
+ * `</command:id>`, `<id:…>` (Discord's message formatting:
+ * https://discord.com/developers/docs/reference#message-formatting). Discord then shows them as
+ * text, never as a ping nor as a user, role, channel or command pill, in content, embeds, names of
+ * threads and forum posts, and webhook names; the text reads the same. For text shown as it is
+ * (no markdown); escapeDiscord does this too. Pure.
+ */
+export function escapeMentions(text: string): string {
+  return text.replace(/@(?=everyone|here)/gi, '@\u200B').replace(/<(?=[@#/]|id:)/g, '<\u200B');
+}
+
+/** `text` cut so that, once escaped (escapeDiscord), it is at most `max` UTF-16 code units; returned escaped. */
+export function fitEscaped(text: string, max: number): string {
   const escaped = escapeDiscord(text);
   if (escaped.length <= max) return escaped;
   // Escaping never shortens a text: the cheap test first.
@@ -76,7 +89,10 @@ export function renderOptionsOf(context: SendContext): DiscordRenderOptions {
   return { channelId: context.address, feedName: style.name, color: style.color, destination: readDiscordDestination(kindOptions), matches: matches ?? [] };
 }
 
-/** The values of the placeholders: escaped for places Discord renders markdown in, and as they are for the others. */
+/**
+ * The values of the placeholders: escaped for places Discord renders markdown in, and for the
+ * others (author, footer, webhook name) with only their mentions broken (escapeMentions).
+ */
 function placeholderValues(article: Article, feedName: string): { markdown: Record<Placeholder, string>; plain: Record<Placeholder, string> } {
   const plain: Record<Placeholder, string> = {
     title: article.title,
@@ -89,8 +105,10 @@ function placeholderValues(article: Article, feedName: string): { markdown: Reco
     image: article.imageUrl ?? '',
     feed: feedName,
   };
-  const escaped = (['title', 'summary', 'site', 'author', 'categories', 'feed'] as const).map((name) => [name, escapeDiscord(plain[name])]);
-  return { plain, markdown: { ...plain, ...Object.fromEntries(escaped) } };
+  const fromFeed = ['title', 'summary', 'site', 'author', 'categories', 'feed'] as const;
+  const markdown = Object.fromEntries(fromFeed.map((name) => [name, escapeDiscord(plain[name])]));
+  const shown = Object.fromEntries(fromFeed.map((name) => [name, escapeMentions(plain[name])]));
+  return { plain: { ...plain, ...shown }, markdown: { ...plain, ...markdown } };
 }
 
 /** An http(s) URL Discord accepts in an embed, or undefined (a template that filled to nothing or to text). */
@@ -163,10 +181,10 @@ function defaultEmbed(article: Article, options: DiscordRenderOptions): DiscordM
     title: fitEscaped(article.title, DISCORD_LIMITS.title),
     url: article.url,
     color: options.color,
-    author: { name: cutText(source, DISCORD_LIMITS.authorName) },
+    author: { name: cutText(escapeMentions(source), DISCORD_LIMITS.authorName) },
   };
   if (article.summary) embed.description = fitEscaped(article.summary, DISCORD_LIMITS.description);
-  if (article.author) embed.footer = { text: cutText(`By ${article.author}`, BYLINE_MAX) };
+  if (article.author) embed.footer = { text: cutText(`By ${escapeMentions(article.author)}`, BYLINE_MAX) };
   if (article.publishedAt !== null) embed.timestamp = new Date(article.publishedAt).toISOString();
   if (article.imageUrl) embed.image = { url: article.imageUrl };
   return embed;

@@ -8,7 +8,7 @@ import { cutText } from '../../text/cut.js';
 import { fetchLeadImage } from '../image.js';
 import { DISCORD_LIMITS } from './fit.js';
 import { FORUM_TYPES, forumTags, locationOf, remoteIdOf } from './forum.js';
-import { renderDiscordMessage, type DiscordMessage, type DiscordRenderOptions } from './render.js';
+import { escapeMentions, renderDiscordMessage, type DiscordMessage, type DiscordRenderOptions } from './render.js';
 
 /** How long what Herald learnt of a destination channel (its type, its forum tags) is trusted before it asks again, in ms. */
 const CHANNEL_INFO_TTL_MS = 10 * 60_000;
@@ -54,9 +54,9 @@ export function forumMessage(message: DiscordMessage, media: boolean): ForumMess
   return { ...rest, embeds: rest.embeds.map(({ image: _image, thumbnail: _thumbnail, ...embed }) => embed) };
 }
 
-/** A thread's name from an article's title: Discord allows 1–100 characters; cut between whole graphemes (text/cut.ts). */
+/** A thread's name from an article's title, mentions broken (escapeMentions): Discord allows 1–100 characters; cut between whole graphemes (text/cut.ts). */
 export function threadName(title: string): string {
-  return cutText(title.replace(/\s+/g, ' ').trim(), DISCORD_LIMITS.threadName) || 'Discussion';
+  return cutText(escapeMentions(title.replace(/\s+/g, ' ').trim()), DISCORD_LIMITS.threadName) || 'Discussion';
 }
 
 export interface ChannelDeps {

@@ -2,6 +2,7 @@ import twitterText from 'twitter-text';
 import { fitSummary } from '../../articles/summarize.js';
 import type { Article } from '../../articles/article.js';
 import { cutText } from '../../text/cut.js';
+import { breakMentions } from '../../text/text.js';
 
 /** An instance's status limits, as GET /api/v2/instance gives them (`configuration.statuses`). */
 export interface StatusLimits {
@@ -75,15 +76,6 @@ export function hashtagsFor(categories: readonly string[]): string[] {
 }
 
 /**
- * Feed text with every would-be mention broken by a zero-width space after its at sign, so a status
- * never notifies an account the feed merely names ("@user", "@user@example.social"; Mastodon links a
- * mention only when the name follows the sign directly). E-mail addresses and URLs are left alone.
- */
-function neutralizeMentions(text: string): string {
-  return text.replace(/(^|[^/\p{L}\p{N}_.@])@(?=[\p{L}\p{N}_])/gu, '$1@\u200B');
-}
-
-/**
  * A status for an article: title, summary, link and hashtags, each on its own paragraph, within the
  * instance's limit counted as Mastodon does ({@link statusLength}; the content warning counts too).
  * The title and summary are cut between whole sentences, else whole words or graphemes with "…";
@@ -100,8 +92,8 @@ export function renderMastodonStatus(article: Pick<Article, 'title' | 'summary' 
     const present = lengths.filter((length) => length > 0);
     return present.reduce((sum, length) => sum + length, 0) + 2 * Math.max(0, present.length - 1) <= room;
   };
-  const title = neutralizeMentions(article.title.trim());
-  const summary = neutralizeMentions(article.summary.trim());
+  const title = breakMentions(article.title.trim());
+  const summary = breakMentions(article.summary.trim());
   const url = measure(article.url);
   const tags = hashtagsFor(article.categories ?? []);
   const titleLength = measure(title);

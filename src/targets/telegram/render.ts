@@ -1,5 +1,6 @@
 import { fitSummary } from '../../articles/summarize.js';
 import type { Article } from '../../articles/article.js';
+import { breakMentions } from '../../text/text.js';
 
 /**
  * The most characters a message may have, counted in UTF-16 code units after entities parsing: the
@@ -29,13 +30,14 @@ export interface TelegramMessage {
 /**
  * The message for an article: its title (bold, a link to the article) and as much of its summary as
  * fits within `maxLength` (default 4,096) characters as Telegram counts them (UTF-16 code units of the
- * text without tags), cut between whole sentences, else whole words or graphemes with "…". The
- * article itself shows as the link preview. Pure.
+ * text without tags), cut between whole sentences, else whole words or graphemes with "…". Mentions
+ * in feed text are broken (breakMentions), so a title never links a Telegram account. The article
+ * itself shows as the link preview. Pure.
  */
 export function renderTelegramMessage(article: Pick<Article, 'title' | 'summary' | 'url'>, maxLength = MAX_MESSAGE_LENGTH): TelegramMessage {
   const fits = (text: string) => text.length <= maxLength;
-  const title = fitSummary(article.title.trim(), fits);
-  const summary = article.summary.trim() ? fitSummary(article.summary.trim(), (candidate) => fits(`${title}\n\n${candidate}`)) : '';
+  const title = fitSummary(breakMentions(article.title.trim()), fits);
+  const summary = article.summary.trim() ? fitSummary(breakMentions(article.summary.trim()), (candidate) => fits(`${title}\n\n${candidate}`)) : '';
   const heading = `<b><a href="${escapeHtml(article.url)}">${escapeHtml(title)}</a></b>`;
   return {
     html: summary ? `${heading}\n\n${escapeHtml(summary)}` : heading,
