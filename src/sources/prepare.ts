@@ -80,7 +80,8 @@ function escapeXml(text: string): string {
  * decoded (UTF-8) and put back escaped, marked `mode="escaped"`, so its `type` alone says what it is.
  */
 export function decodeBase64Elements(text: string): string {
-  if (!/\bmode\s*=\s*["']base64/.test(text)) return text;
+  // The literal search first: a regular expression starting at a word boundary scans the whole feed slowly.
+  if (!text.includes('base64') || !/\bmode\s*=\s*["']base64/.test(text)) return text;
   return text.replace(BASE64_ELEMENT, (whole, name: string, before: string, _quote: string, after: string, content: string) => {
     const decoded = Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
     return `<${name}${before}mode="escaped"${after}>${escapeXml(decoded)}</${name}>`;
