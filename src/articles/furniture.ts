@@ -152,9 +152,6 @@ const SHORT_CREDIT = 120;
 const TEXT_BLOCKS = new Set(['P', 'DIV', 'SECTION', 'ASIDE', 'LI', 'H2', 'H3', 'H4', 'H5', 'H6', 'SPAN', 'A', 'STRONG', 'EM']);
 const KEEP = new Set(['BODY', 'HTML', 'HEAD', 'ARTICLE', 'MAIN']);
 
-/** Elements that are never part of an article's readable text. */
-const NEVER_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'IFRAME', 'OBJECT', 'EMBED', 'FORM', 'BUTTON', 'INPUT', 'SELECT', 'TEXTAREA', 'DIALOG']);
-
 interface NodeLike {
   nodeType: number;
   textContent: string | null;
@@ -233,37 +230,34 @@ function removeWithEmptyAncestors(element: ElementLike, lengths: Map<ElementLike
 }
 
 /**
- * Removes furniture before extraction: elements that never carry text, boxes built around an
- * e-mail field (newsletter sign-ups), containers named as furniture (unless they hold much of
- * the page's text, which a mislabelled wrapper can), and short blocks worded as furniture.
+ * Removes furniture before extraction from a page parsed by parsePage (which left out the elements
+ * that never carry text, e-mail fields and forms excepted): boxes built around an e-mail field
+ * (newsletter sign-ups), forms, containers named as furniture (unless they hold much of the page's
+ * text, which a mislabelled wrapper can), and short blocks worded as furniture.
  */
 export function removeFurniture(doc: DocumentLike): void {
   // Every pass walks all elements once ('*' matches without a selector engine's per-element work)
   // and tests tag names and attributes itself.
   const elements = () => doc.querySelectorAll('*');
-  // (Elements named as captions are only marked: see CAPTION_MARK.)
-  for (const element of elements()) {
-    if (!NEVER_TEXT.has(element.tagName)) continue;
-    // JSON-LD carries the headline and dates Readability reads; keep it. A form's e-mail field
-    // is looked at below, so forms go after that.
-    if (element.tagName === 'FORM' || (element.tagName === 'SCRIPT' && element.getAttribute('type') === 'application/ld+json')) continue;
-    if (isEmailField(element)) continue;
-    element.remove();
-  }
   // Measured over the whole document: a lenient parser may leave content outside <body>.
   if (!doc.documentElement) return;
   const lengths = textLengths(doc.documentElement);
   const pageLength = lengths.get(doc.documentElement) ?? 0;
-  for (const field of elements()) {
-    if (!isEmailField(field)) continue;
+  const forms: ElementLike[] = [];
+  const emailFields: ElementLike[] = [];
+  for (const element of elements()) {
+    if (element.tagName === 'FORM') forms.push(element);
+    else if (isEmailField(element)) emailFields.push(element);
+  }
+  // A form's e-mail field marks the box around it first; then the forms go.
+  for (const field of emailFields) {
     let box: ElementLike | null = field.parentElement;
     while (box?.parentElement && !KEEP.has(box.parentElement.tagName) && (lengths.get(box.parentElement) ?? 0) < 400) box = box.parentElement;
     if (box && !KEEP.has(box.tagName) && (lengths.get(box) ?? 0) < 400) box.remove();
     else field.remove();
   }
-  for (const element of elements()) {
-    if (element.tagName === 'FORM') element.remove();
-  }
+  for (const form of forms) form.remove();
+  // (Elements named as captions are only marked: see CAPTION_MARK.)
   for (const element of elements()) {
     if (!element.parentElement || KEEP.has(element.tagName) || !lengths.has(element)) continue;
     const className = element.getAttribute('class');
