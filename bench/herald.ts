@@ -107,6 +107,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
       articles: articlePreparer({ http, extraction, pageLimits: { maxBytes: 5_000_000, timeoutMs: 30_000 }, summary: { maxSentences: 3, maxChars: 500 } }),
       log: pino({ level: 'silent' }),
       deliveriesFor: (feedId: string) => [{ target: 'discord:1', options: { template: null, style: { name: feedId, color: 0 }, priority: 0 } }],
+      matchedFilters: () => [],
       updates: 'edit',
       feedLimits: { maxBytes: 10_000_000, timeoutMs: 30_000 },
       addresses: new Map(),

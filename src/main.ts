@@ -186,6 +186,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
     articles,
     log: log.child({ component: 'poller' }),
     deliveriesFor: (feedId: string, facts: FilterFacts) => feeds.deliveriesFor(feedId, facts),
+    matchedFilters: (facts: FilterFacts) => feeds.matchedFilters(facts),
     async moreDeliveries(article: Article, facts: FilterFacts, routed: readonly NewDelivery[]) {
       const added = await Promise.all([...live.values()].map(({ live: kind }) => kind.moreDeliveries?.(article, facts, routed) ?? []));
       return added.flat();

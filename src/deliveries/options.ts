@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pacingSchema } from '../config/pacing.js';
+import type { StoredOptions } from '../store/store.js';
 
 /**
  * What a route and its feed say about one delivery (template, style, priority …). Ingest records
@@ -49,4 +50,20 @@ export function readDeliveryOptions(stored: unknown): DeliveryOptions | null {
 /** Options for a delivery whose row holds none usable: the kind's default template, the feed id as its name, priority 0. */
 export function fallbackOptions(feedId: string): DeliveryOptions {
   return { template: null, style: { name: feedId, color: DEFAULT_COLOR }, priority: 0 };
+}
+
+/**
+ * A delivery's stored options once its article was edited by the publisher: of the top-level
+ * filters it matched when routed (`matches`), only those the edited article still matches
+ * (`matched`) stay. An edit may drop a match (the edited message loses a role ping the new text no
+ * longer earns) but never adds one: Discord rebuilds an edited message's mentions from its new
+ * content and allowed_mentions (Edit Message), and whether a mention added by an edit notifies is
+ * not documented and differs between clients, so an edit never shows a ping the first post did not
+ * make. Other fields are kept as they are. Pure.
+ */
+export function narrowMatches(options: StoredOptions, matched: readonly string[]): StoredOptions {
+  const { matches, ...rest } = options;
+  if (!Array.isArray(matches)) return options;
+  const kept = matches.filter((name) => typeof name === 'string' && matched.includes(name));
+  return kept.length > 0 ? { ...rest, matches: kept } : rest;
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Article, ArticlePreparer } from '../articles/article.js';
 import { canonicalUrl, itemKey } from '../articles/identity.js';
 import type { FeedConfig } from '../config/config.js';
+import { narrowMatches } from '../deliveries/options.js';
 import type { FilterFacts } from '../config/filter.js';
 import type { FeedItem, ParsedFeed } from '../sources/feed.js';
 import { discoverFeed, pageProblem } from '../sources/discover.js';
@@ -52,6 +53,8 @@ export interface IngestDeps {
   log: Logger;
   /** The deliveries (target key and route options) a feed's new article gets, its routes' filters applied to `facts`. */
   deliveriesFor(feedId: string, facts: FilterFacts): NewDelivery[];
+  /** The names of the top-level `filters:` an article with `facts` matches now (an edited article's deliveries keep only those: deliveries/options.ts narrowMatches). */
+  matchedFilters(facts: FilterFacts): string[];
   /**
    * Deliveries the destination kinds add to a new article beside its routed ones (members' alert
    * DMs); absent: none. A failure here is logged and the article keeps its routed deliveries.
@@ -267,7 +270,13 @@ async function reviseEditedItems(
     const previous = stored.get(key)!;
     // Rows from before hashes were kept have none: record it, there is nothing to compare with.
     if (deps.updates === 'edit' && previous.contentHash !== null && previous.articleId) {
-      const { article } = await deps.articles.prepare({ feedId: feed.id, feedName, siteName: feed.siteName, item }, feed);
+      const { article, text, language } = await deps.articles.prepare({ feedId: feed.id, feedName, siteName: feed.siteName, item }, feed);
+      // The filters are matched afresh before the revision makes the messages due for an edit, so
+      // the edit renders with them: a role ping the edited text no longer earns is gone.
+      if (article) {
+        const matched = deps.matchedFilters(filterFacts(article, text, language));
+        await deps.store.rewriteDeliveryOptions(previous.articleId, (options) => narrowMatches(options, matched));
+      }
       if (article && (await deps.store.reviseArticle(previous.articleId, { title: article.title, summary: article.summary }))) {
         revised++;
         deps.log.info({ feed: feed.id, article: previous.articleId, item: key }, 'article edited by its publisher; messages will be updated');

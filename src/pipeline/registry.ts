@@ -139,13 +139,18 @@ export class FeedRegistry implements FeedCatalog {
     return this.destinations(feedId).map((destination) => targetKey(destination.kind, destination.address));
   }
 
+  /** The names of the top-level `filters:` an article with `facts` matches, as the config stands now, in the order written. */
+  matchedFilters(facts: FilterFacts): string[] {
+    return this.config.filters.size > 0 ? matchingFilters(this.config, facts) : [];
+  }
+
   /**
    * The deliveries a feed's new article gets, as the config stands now: one per destination of its
    * routes, each with what the route and the feed say about it (deliveries/options.ts), recorded with
    * it; with `facts`, the routes' filters apply, and a destination they hold back carries the reason.
    */
   deliveriesFor(feedId: string, facts: FilterFacts | null = null): NewDelivery[] {
-    const matched = facts && this.config.filters.size > 0 ? matchingFilters(this.config, facts) : [];
+    const matched = facts ? this.matchedFilters(facts) : [];
     return this.destinations(feedId, facts).map((destination) => ({
       target: targetKey(destination.kind, destination.address),
       options: {

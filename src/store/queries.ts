@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, Subscriptions, UsageLedger } from './store.js';
-import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
+import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, StoredOptions, Subscriptions, UsageLedger } from './store.js';
+import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, json, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
 import { batches } from './batch.js';
 import { memberAlertParts } from './member-alert-queries.js';
 import { compiled, type Db } from './statements.js';
@@ -137,6 +137,21 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
         .where((eb) => eb.or([eb('title', '<>', changes.title), eb('summary', '<>', changes.summary)]))
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+    async rewriteDeliveryOptions(articleId, rewrite) {
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom('deliveries').select(['id', 'options']).where('article_id', '=', articleId).where('options', 'is not', null).orderBy('id').execute();
+        let rewritten = 0;
+        for (const row of rows) {
+          const stored = json(row.options);
+          if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) continue;
+          const next = JSON.stringify(rewrite(stored as StoredOptions));
+          if (next === JSON.stringify(stored)) continue;
+          await trx.updateTable('deliveries').set({ options: next }).where('id', '=', row.id).execute();
+          rewritten++;
+        }
+        return rewritten;
+      });
     },
     async recentArticles(limit, feedId, offset = 0) {
       const rows = await db

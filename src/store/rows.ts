@@ -89,7 +89,7 @@ export function toArticle(row: unknown): StoredArticle {
  * A JSON column's value: SQLite returns its text, PostgreSQL (JSONB) the parsed value. Text that is
  * not JSON is returned as it is, for the reader's validation to refuse; NULL and absent are null.
  */
-function json(value: unknown): unknown {
+export function json(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') return value;
   try {

@@ -195,6 +195,8 @@ export interface Articles {
    * unknown article).
    */
   reviseArticle(articleId: string, changes: { title: string; summary: string }): Promise<boolean>;
+  /** In one transaction, passes the options (JSON objects) of an article's deliveries through `rewrite` (an edit's filter matches) and writes those it changed; returns how many. */
+  rewriteDeliveryOptions(articleId: string, rewrite: (options: StoredOptions) => StoredOptions): Promise<number>;
   /**
    * Full-text search over titles and summaries: every word of `query` must start a word of the
    * article; best match first, the newest first among equals. Query syntax is never interpreted:

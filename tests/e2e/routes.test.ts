@@ -112,4 +112,21 @@ describe('routes: filters, templates and role pings through the real discord.js 
     expect(long.length).toBeLessThanOrEqual(100);
     expect(long).toMatch(/^Breaking: kernel bug found (🐧)+…$/u);
   });
+
+  it('an edit drops a role ping the retitled article no longer earns, and never adds one', async () => {
+    const [rust, , breaking] = discord.messagesIn(CHANNELS[1]!);
+    // Last, since the edits rename the text channel's threads. The publisher retitles both: the
+    // breaking story loses the word its role ping was for, and the quiet one gains it.
+    items[0] = { ...items[0]!, title: 'Breaking: Rust 2.0 released' };
+    items[2] = { ...items[2]!, title: 'Kernel bug found and fixed' };
+    feeds.setFeed('/tech.xml', rss('Tech', items));
+    const editOf = (messageId: string) => discord.edits.find((edit) => edit.channelId === CHANNELS[1] && edit.messageId === messageId);
+    await waitFor('both messages of the announcement channel edited', () => editOf(rust!.id) !== undefined && editOf(breaking!.id) !== undefined);
+    const unpinged = editOf(breaking!.id)!.body;
+    expect(unpinged.content).toMatch(/^📰 Kernel bug found and fixed \(<t:\d+:R>\)$/);
+    expect(unpinged.allowed_mentions).toEqual({ parse: [] });
+    const retitled = editOf(rust!.id)!.body;
+    expect(retitled.content).toMatch(/^📰 Breaking: Rust 2\.0 released \(<t:\d+:R>\)$/);
+    expect(retitled.allowed_mentions).toEqual({ parse: [] });
+  });
 });

@@ -45,6 +45,7 @@ describe('ingesting several new items of one feed', () => {
       articles: preparer,
       log: pino({ level: 'silent' }),
       deliveriesFor: () => [{ target: 'discord:1', options: {} }],
+      matchedFilters: () => [],
       updates: 'ignore',
       feedLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 },
       addresses: new Map(),

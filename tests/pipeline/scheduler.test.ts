@@ -50,6 +50,7 @@ describe('the feed scheduler', () => {
       articles: articlePreparer({ http, extraction, pageLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 }, summary: config.summary }),
       log,
       deliveriesFor: () => [],
+      matchedFilters: () => [],
       updates: 'edit' as const,
       feedLimits: { maxBytes: 1_000_000, timeoutMs: 5_000 },
       addresses: new Map(),

@@ -162,6 +162,18 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     expect(await store.dueEdits(30)).toEqual([]);
   });
 
+  it.skipIf(!available)("rewrites an article's delivery options, writing only the rows that change", async () => {
+    store = await open();
+    await store.addArticle(article({ id: 'r' }), { key: 'r', contentHash: 'h' }, [{ target: 'discord:1', options: { template: null, matches: ['breaking', 'local'] } }, { target: 'discord:2', options: { template: null } }], 10);
+    await store.addArticle(article({ id: 'other', url: 'https://news.example/other' }), { key: 'o', contentHash: 'h' }, [{ target: 'discord:1', options: { template: null, matches: ['breaking'] } }], 10);
+    const dropBreaking = (options: Readonly<Record<string, unknown>>) => ('matches' in options ? { ...options, matches: (options.matches as string[]).filter((name) => name !== 'breaking') } : options);
+    expect(await store.rewriteDeliveryOptions('r', dropBreaking)).toBe(1);
+    expect((await store.urlHistory('https://news.example/r')).deliveries.map((d) => [d.target, d.options])).toEqual([['discord:1', { template: null, matches: ['local'] }], ['discord:2', { template: null }]]);
+    // Another article's deliveries are left alone; a second pass changes nothing.
+    expect((await store.urlHistory('https://news.example/other')).deliveries.map((d) => d.options)).toEqual([{ template: null, matches: ['breaking'] }]);
+    expect(await store.rewriteDeliveryOptions('r', dropBreaking)).toBe(0);
+  });
+
   it.skipIf(!available)('searches titles and summaries, best match first, with feed and time filters', async () => {
     store = await open();
     await store.addArticle(article({ id: 'bridge', title: 'New bridge opens', summary: 'The river bridge opened.', sortAt: 0, publishedAt: 500 } as never), { key: 'b', contentHash: null }, [], 10);
