@@ -5,7 +5,8 @@ import { charsetOf, decodeBytes } from '../sources/decode.js';
 import type { ParsedFeed } from '../sources/feed.js';
 import { FetchError, type HttpClient } from '../sources/http.js';
 import { parseFeedText } from '../sources/parse.js';
-import { requestSubscription, signatureMatches } from '../sources/websub.js';
+import { grantedLeaseMs, requestSubscription, signatureMatches } from '../sources/websub.js';
+import { UNREADABLE_PUSH_ROW } from '../store/rows.js';
 import type { KeyValues, PushSubscription, PushSubscriptions } from '../store/store.js';
 
 /** The path under HERALD_PUBLIC_URL (and on the ops server) where hubs call back: `/websub/<callback id>`. */
@@ -94,6 +95,7 @@ export class WebSub {
     for (const subscription of await this.deps.store.pushSubscriptions()) {
       this.remember(subscription);
       const { feedId, hub, topic, state } = subscription;
+      if (subscription.lastError?.startsWith(UNREADABLE_PUSH_ROW)) this.deps.log.warn({ feed: feedId, hub, reason: subscription.lastError }, 'stored push subscription unreadable: counted as refused; polling, and the hub is asked again');
       if (!watched.has(feedId)) {
         if (state !== 'ended') await this.unsubscribe(feedId);
       } else if (state === 'ended' || state === 'unsubscribing') {
@@ -338,8 +340,7 @@ export class WebSub {
       await this.end(subscription);
       this.deps.log.info({ feed: subscription.feedId, hub: subscription.hub }, 'push unsubscribed');
     } else {
-      const seconds = Number(query.get('hub.lease_seconds'));
-      const leaseMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : this.deps.leaseMs;
+      const leaseMs = grantedLeaseMs(query.get('hub.lease_seconds'), this.deps.leaseMs);
       const now = this.now();
       await this.save({ ...subscription, state: 'active', leaseUntil: now + leaseMs, requestedAt: now, lastError: null });
       this.deps.log.info({ feed: subscription.feedId, hub: subscription.hub, leaseUntil: new Date(now + leaseMs).toISOString() }, 'push subscription verified');

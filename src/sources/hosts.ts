@@ -94,11 +94,14 @@ export class HostLimiter {
   }
 }
 
-/** Parses a Retry-After value (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) into epoch ms; null when it is neither. */
+/**
+ * Parses a Retry-After value (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) into epoch ms,
+ * capped at `now` (epoch ms) + MAX_RETRY_AFTER_MS (6 hours), so any value gives a valid date;
+ * null when it is neither.
+ */
 export function retryAfterUntil(value: string | null, now: number): number | null {
   if (!value) return null;
   const text = value.trim();
-  if (/^\d+$/.test(text)) return now + Number(text) * 1000;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? null : date;
+  const until = /^\d+$/.test(text) ? now + Number(text) * 1000 : Date.parse(text);
+  return Number.isNaN(until) ? null : Math.min(until, now + MAX_RETRY_AFTER_MS);
 }

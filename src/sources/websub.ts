@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import { safeHttpUrl } from '../text/url.js';
 import type { PushLinks } from './feed.js';
 import { FetchError, type HttpClient } from './http.js';
@@ -73,4 +74,19 @@ export async function requestSubscription(http: HttpClient, request: Subscriptio
     const reason = text.replace(/\s+/g, ' ').trim().slice(0, 200);
     throw new FetchError('http', `hub answered HTTP ${status}${reason ? `: ${reason}` : ''}`, status);
   }
+}
+
+/** hub.lease_seconds as a verification carries it (W3C WebSub §5.3): a whole number of seconds, at least 1. */
+const leaseSeconds = z.string().regex(/^\d{1,15}$/).transform(Number).pipe(z.number().int().positive());
+
+/**
+ * The lease to count on, in ms, from a verification's `hub.lease_seconds` (null when absent) and the
+ * lease Herald asked for (`askedMs`, ms). The hub decides the lease (W3C WebSub §5.3), but Herald
+ * renews by the shorter of the two: a lease longer than asked for, absurd or not, is clamped to
+ * `askedMs`, and a missing or malformed one counts as `askedMs`; so the time stored is always a
+ * valid date.
+ */
+export function grantedLeaseMs(value: string | null, askedMs: number): number {
+  const parsed = leaseSeconds.safeParse(value);
+  return parsed.success ? Math.min(parsed.data * 1000, askedMs) : askedMs;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, StoredOptions, Subscriptions, UsageLedger } from './store.js';
-import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, json, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, toPushSubscription } from './rows.js';
+import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, json, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, pushRowOf, toPushSubscription } from './rows.js';
 import { batches } from './batch.js';
 import { memberAlertParts } from './member-alert-queries.js';
 import { compiled, type Db } from './statements.js';
@@ -345,20 +345,10 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
       return row ? toPushSubscription(row) : null;
     },
     async savePushSubscription(subscription) {
-      const changes = {
-        hub: subscription.hub,
-        topic: subscription.topic,
-        callback_id: subscription.callbackId,
-        secret: subscription.secret,
-        state: subscription.state,
-        lease_until: subscription.leaseUntil,
-        requested_at: subscription.requestedAt,
-        last_push_at: subscription.lastPushAt,
-        last_error: subscription.lastError,
-      };
+      const { feed_id, ...changes } = pushRowOf(subscription);
       await db
         .insertInto('push_subscriptions')
-        .values({ feed_id: subscription.feedId, ...changes })
+        .values({ feed_id, ...changes })
         .onConflict((conflict) => conflict.column('feed_id').doUpdateSet(changes))
         .execute();
     },

@@ -245,22 +245,34 @@ export function skippedBy(by: string): string {
   return by === 'expiry' ? 'no moderator decided in time (approval expired)' : `skipped on the approval desk by ${by === 'dashboard' ? 'the dashboard' : `<@${by}>`}`;
 }
 
-const pushRow = z.object({
-  feed_id: text,
-  hub: text,
-  topic: text,
-  callback_id: text,
-  secret: text,
+/** A time in ms since the epoch that a Date can hold (ECMAScript §21.4.1.22: at most 8.64e15). */
+const epochMs = int.min(0).max(8.64e15);
+const pushKeys = z.object({ feed_id: text, hub: text, topic: text, callback_id: text, secret: text });
+const pushRow = pushKeys.extend({
   state: z.enum(['requested', 'active', 'unsubscribing', 'refused', 'ended'] satisfies PushState[]),
-  lease_until: nullableInt,
-  requested_at: int,
-  last_push_at: nullableInt,
+  lease_until: epochMs.nullable(),
+  requested_at: epochMs,
+  last_push_at: epochMs.nullable(),
   last_error: nullableText,
 });
 
-/** A push_subscriptions row → PushSubscription. Throws StoreRowError. */
+/** How `lastError` begins for a subscription read back from a row that does not check: it counts as refused, to be asked again. */
+export const UNREADABLE_PUSH_ROW = 'unreadable stored subscription';
+
+/**
+ * A push_subscriptions row → PushSubscription. A row whose keys (feed, hub, topic, callback,
+ * secret) check but whose state or times do not (written by an earlier release) comes back
+ * refused, asked for long ago, with its issues in `lastError` (starting with UNREADABLE_PUSH_ROW):
+ * the feed is polled and its hub asked again. Throws StoreRowError when even its keys do not check.
+ */
 export function toPushSubscription(row: unknown): PushSubscription {
-  const r = checkRow(pushRow, 'push_subscriptions', row);
+  const checked = pushRow.safeParse(row);
+  if (!checked.success) {
+    const keys = checkRow(pushKeys, 'push_subscriptions', row);
+    const issues = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    return { feedId: keys.feed_id, hub: keys.hub, topic: keys.topic, callbackId: keys.callback_id, secret: keys.secret, state: 'refused', leaseUntil: null, requestedAt: 0, lastPushAt: null, lastError: `${UNREADABLE_PUSH_ROW}: ${issues}` };
+  }
+  const r = checked.data;
   return {
     feedId: r.feed_id,
     hub: r.hub,
@@ -273,4 +285,20 @@ export function toPushSubscription(row: unknown): PushSubscription {
     lastPushAt: r.last_push_at,
     lastError: r.last_error,
   };
+}
+
+/** A PushSubscription → its push_subscriptions row, checked as it will be read back: nothing is written that could not be. Throws StoreRowError. */
+export function pushRowOf(subscription: PushSubscription): z.infer<typeof pushRow> {
+  return checkRow(pushRow, 'push_subscriptions', {
+    feed_id: subscription.feedId,
+    hub: subscription.hub,
+    topic: subscription.topic,
+    callback_id: subscription.callbackId,
+    secret: subscription.secret,
+    state: subscription.state,
+    lease_until: subscription.leaseUntil,
+    requested_at: subscription.requestedAt,
+    last_push_at: subscription.lastPushAt,
+    last_error: subscription.lastError,
+  });
 }

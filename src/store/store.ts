@@ -307,7 +307,7 @@ export interface PushSubscriptions {
   pushSubscription(feedId: string): Promise<PushSubscription | null>;
   /** The subscription whose callback ends in `callbackId`, or null. */
   pushSubscriptionByCallback(callbackId: string): Promise<PushSubscription | null>;
-  /** Writes one feed's subscription whole (creating or replacing it). */
+  /** Writes one feed's subscription whole (creating or replacing it). Throws StoreRowError, writing nothing, for a value that could not be read back (a time no Date holds). */
   savePushSubscription(subscription: PushSubscription): Promise<void>;
   /** Forgets a feed's subscription; nothing happens when it has none. */
   deletePushSubscription(feedId: string): Promise<void>;

@@ -73,6 +73,15 @@ describe('per-host politeness', () => {
     expect(retryAfterUntil(null, now)).toBeNull();
   });
 
+  it('caps an absurd Retry-After at 6 hours, so it always gives a valid date', () => {
+    const now = Date.UTC(2026, 10, 30, 10, 0, 0);
+    const sixHours = now + 6 * 3_600_000;
+    for (const value of ['99999999999999', '9'.repeat(400), 'Fri, 31 Dec 9999 23:59:59 GMT']) {
+      expect(retryAfterUntil(value, now)).toBe(sixHours);
+      expect(new Date(retryAfterUntil(value, now)!).toISOString()).toBe('2026-11-30T16:00:00.000Z');
+    }
+  });
+
   it('is configured by http.perHost, with defaults', () => {
     expect(parseConfig({}, 'herald.yaml', []).http.perHost).toEqual({ maxInFlight: 8, minGapMs: 0 });
     expect(parseConfig({ http: { perHost: { maxInFlight: 1, minGap: '1s' } } }, 'herald.yaml', []).http.perHost).toEqual({ maxInFlight: 1, minGapMs: 1000 });
