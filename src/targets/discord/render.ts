@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { escapeMarkdown } from 'discord.js';
+import { escapeMarkdown } from '@discordjs/formatters';
 import type { Article } from '../../articles/article.js';
 import { cutText, cutToFit } from '../../text/cut.js';
 import type { DigestContent, SendContext } from '../../deliveries/target.js';
