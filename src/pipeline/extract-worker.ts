@@ -1,15 +1,19 @@
 // Runs in the extraction pool's worker threads (pipeline/extraction.ts): one page per task.
-import type { MessagePort } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { extractArticle, type ExtractedArticle } from '../articles/extract.js';
 import { PageTooDeepError } from '../articles/prune.js';
 
-/** One page to extract: its HTML, the URL it was fetched from (or null), and the nesting limit. */
+/**
+ * One page to extract: its id (posted on the pool's start channel when the work starts, so the time
+ * budget counts extraction, not the queue or a worker's start-up), its HTML, the URL it was fetched
+ * from (or null), and the nesting limit.
+ */
 export interface ExtractTask {
+  id: number;
   html: string;
   pageUrl: string | null;
   maxDepth: number;
-  /** Told when the work starts, so the time budget counts extraction, not the queue or a worker's start-up. */
-  started: MessagePort;
 }
 
 /** The extracted page, or 'too-deep' when its nesting exceeds the limit (nothing was extracted). */
@@ -22,10 +26,12 @@ extractArticle(
   null,
 );
 
+const started = new BroadcastChannel((Piscina.workerData as { startedChannel: string }).startedChannel);
+started.unref();
+
 /** The task function the pool calls with each ExtractTask. */
 export default function extractTask(task: ExtractTask): ExtractAnswer {
-  task.started.postMessage(null);
-  task.started.close();
+  started.postMessage(task.id);
   try {
     return { page: extractArticle(task.html, task.pageUrl, task.maxDepth) };
   } catch (error) {

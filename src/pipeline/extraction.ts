@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ExtractionFailure } from '../articles/article.js';
 import type { ExtractedArticle } from '../articles/extract.js';
@@ -37,6 +37,9 @@ function workerModule(): { filename: string; execArgv: string[] } {
   return { filename: new URL('./extract-worker.js', here).href, execArgv: [] };
 }
 
+/** Pools started in this process: each gets a start channel of its own. */
+let pools = 0;
+
 /**
  * Starts a pool of extraction workers (piscina). Each page gets `timeoutMs` from the moment a worker
  * starts on it: past that the worker is terminated and replaced, and the page counts as too slow. Idle workers exit after
@@ -45,9 +48,18 @@ function workerModule(): { filename: string; execArgv: string[] } {
 export function createExtractionPool(limits: ExtractionLimits): ExtractionPool {
   const threads = limits.threads ?? Math.min(4, Math.max(1, availableParallelism()));
   const { filename, execArgv } = workerModule();
+  // Workers say on one channel of this pool's own when they start on a task (by its id), so the time
+  // budget counts extraction, not the queue or a worker's start-up: no port made and sent per page.
+  const channelName = `herald-extraction-${process.pid}-${++pools}`;
+  const started = new BroadcastChannel(channelName);
+  started.unref();
+  const waiting = new Map<number, () => void>();
+  started.onmessage = (event) => waiting.get((event as { data: number }).data)?.();
+  let nextId = 0;
   const pool = new Piscina<ExtractTask, ExtractAnswer>({
     filename,
     execArgv,
+    workerData: { startedChannel: channelName },
     minThreads: 0,
     maxThreads: threads,
     idleTimeout: 30_000,
@@ -55,14 +67,14 @@ export function createExtractionPool(limits: ExtractionLimits): ExtractionPool {
   });
   return {
     async extract(html, pageUrl) {
-      // The budget starts when a worker starts on the page (it says so on `started`), then aborting
-      // the task terminates that worker.
-      const { port1: started, port2: startedInWorker } = new MessageChannel();
+      // The budget starts when a worker starts on the page (it says so on the pool's channel), then
+      // aborting the task terminates that worker.
+      const id = ++nextId;
       const abort = new AbortController();
       let budget: NodeJS.Timeout | undefined;
-      started.once('message', () => (budget = setTimeout(() => abort.abort(), limits.timeoutMs)));
+      waiting.set(id, () => (budget = setTimeout(() => abort.abort(), limits.timeoutMs)));
       try {
-        const answer = await pool.run({ html, pageUrl, maxDepth: limits.maxDepth, started: startedInWorker }, { signal: abort.signal, transferList: [startedInWorker] });
+        const answer = await pool.run({ id, html, pageUrl, maxDepth: limits.maxDepth }, { signal: abort.signal });
         if ('tooDeep' in answer) return { ok: false, kind: 'too-deep', reason: `elements nest deeper than ${limits.maxDepth}` };
         return { ok: true, page: answer.page };
       } catch (error) {
@@ -70,9 +82,12 @@ export function createExtractionPool(limits: ExtractionLimits): ExtractionPool {
         return { ok: false, kind: 'unreadable', reason: `extraction failed: ${(error as Error).message}` };
       } finally {
         clearTimeout(budget);
-        started.close();
+        waiting.delete(id);
       }
     },
-    close: () => pool.destroy(),
+    async close() {
+      await pool.destroy();
+      started.close();
+    },
   };
 }
