@@ -232,8 +232,19 @@ interface HintSource {
   sy?: { updatePeriod?: string; updateFrequency?: number };
 }
 
-/** The publisher's hints of an RSS or RDF channel; values out of range are ignored. */
-function hintsOf(channel: HintSource): PublisherHints {
+/**
+ * The `<hour>` or `<day>` values of an RSS channel's `<skipHours>` or `<skipDays>` read from the
+ * document itself (RSS 2.0 specification), for a list the feed parser dropped: feedsmith 3 reads
+ * a list of one element as none. Returns [] when the document has no such list.
+ */
+function skipListOf(source: string, list: 'skipHours' | 'skipDays', entry: 'hour' | 'day'): string[] {
+  const block = new RegExp(`<${list}\\b[^>]*>([\\s\\S]*?)</${list}\\s*>`, 'i').exec(source)?.[1] ?? '';
+  return [...block.matchAll(new RegExp(`<${entry}\\b[^>]*>([^<]*)</${entry}\\s*>`, 'gi'))].map((match) => match[1]!.trim());
+}
+
+/** The publisher's hints of an RSS or RDF channel (`source`: the document, for the skip lists the parser dropped); values out of range are ignored. */
+function hintsOf(parsed: HintSource, source: string): PublisherHints {
+  const channel = { ...parsed, skipHours: parsed.skipHours ?? skipListOf(source, 'skipHours', 'hour').map(Number), skipDays: parsed.skipDays ?? skipListOf(source, 'skipDays', 'day') };
   const ttl = Number(channel.ttl);
   const period = UPDATE_PERIODS[(channel.sy?.updatePeriod ?? '').trim().toLowerCase()];
   const frequency = channel.sy?.updateFrequency ?? 1;
@@ -330,7 +341,7 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
         link: declared,
         items: (feed.items ?? []).map((item) => fromRss(item, base, now)),
         ...pushLinksOf(feed.atom?.links, base),
-        hints: hintsOf(feed),
+        hints: hintsOf(feed, source),
       };
     }
     case 'atom': {
@@ -360,7 +371,7 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
         link: declared,
         items: (feed.items ?? []).map((item) => fromRdf(item, base, now)),
         ...pushLinksOf(feed.atom?.links, base),
-        hints: hintsOf(feed),
+        hints: hintsOf(feed, source),
       };
     }
     case 'json': {

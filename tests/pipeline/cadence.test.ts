@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseFeedText } from '../../src/sources/parse.js';
 import { afterSkips, freshFor, keptEvidence, nextInterval, rhythmInterval, type PollEvidence } from '../../src/pipeline/cadence.js';
 
 const NOW = Date.UTC(2026, 10, 30, 14, 0, 0); // a Monday, 14:00 GMT
@@ -61,6 +62,18 @@ describe('publisher hints', () => {
     expect(nextInterval({ ...NONE, hints: { ...HINTS, skipHours: [14, 15] } }, bounds, NOW)).toEqual({ everyMs: 2 * HOUR, reason: 'skipHours' });
     expect(nextInterval({ ...NONE, hints: { ...HINTS, skipHours: [14] } }, bounds, NOW)).toEqual({ everyMs: HOUR, reason: 'skipHours' });
     expect(nextInterval({ ...NONE, hints: { ...HINTS, skipDays: [1] } }, bounds, NOW)).toEqual({ everyMs: 2 * HOUR, reason: 'skipDays' });
+  });
+
+  it('holds a feed whose skipHours or skipDays lists a single entry, as read from the feed', () => {
+    const channel = (skips: string) =>
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://example.com/</link>${skips}<item><title>a</title><link>http://example.com/1</link></item></channel></rss>`;
+    const hour = parseFeedText(channel('<skipHours><hour>14</hour></skipHours>'), 'http://example.com/feed').hints;
+    expect(hour.skipHours).toEqual([14]);
+    // It is 14:00 GMT: a 5-minute poll moves to 15:00.
+    expect(nextInterval({ ...NONE, hints: hour }, bounds, NOW)).toEqual({ everyMs: HOUR, reason: 'skipHours' });
+    const day = parseFeedText(channel('<skipDays><day>Monday</day></skipDays>'), 'http://example.com/feed').hints;
+    expect(day.skipDays).toEqual([1]);
+    expect(nextInterval({ ...NONE, hints: day }, bounds, NOW)).toEqual({ everyMs: 2 * HOUR, reason: 'skipDays' });
   });
 });
 
