@@ -141,8 +141,23 @@ function reachingClient(
   const maxRedirects = options.maxRedirects ?? 5;
 
   async function fetchUrl(target: string, req: FetchRequest): Promise<FetchResult> {
-    // The deadline starts when the first request may start, not while it waits its turn at the host.
-    let signal: AbortSignal | undefined;
+    // The deadline starts when the first request may start, not while it waits its turn at the host. Its
+    // timer is cleared as soon as the fetch ends (body read): AbortSignal.timeout's would stay armed for
+    // the whole timeout, one live timer per check (3-18 µs CPU each, measured, beside a 200 µs 304 check).
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await followRedirects(target, req, () => {
+        timer ??= setTimeout(() => deadline.abort(), req.timeoutMs).unref();
+        return deadline.signal;
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Fetches `target`, following up to maxRedirects redirects; `startDeadline` is called as each request may start. */
+  async function followRedirects(target: string, req: FetchRequest, startDeadline: () => AbortSignal): Promise<FetchResult> {
     let url = target;
     for (let hop = 0; hop <= maxRedirects; hop++) {
       const parsed = new URL(url);
@@ -155,10 +170,7 @@ function reachingClient(
       const hopUrl = url;
       let outcome: FetchResult | { status: 'redirect'; location: string };
       try {
-        outcome = await hosts.run(parsed.host, req.timeoutMs, () => {
-          signal ??= AbortSignal.timeout(req.timeoutMs);
-          return requestOnce(hopUrl, parsed.host, req, signal);
-        });
+        outcome = await hosts.run(parsed.host, req.timeoutMs, () => requestOnce(hopUrl, parsed.host, req, startDeadline()));
       } catch (error) {
         if (error instanceof HostBackoff) throw new FetchError('http', `not sent: ${error.message} (Retry-After)`);
         throw error;
