@@ -30,11 +30,12 @@ const PERSON_TEXT = new Set(['name', 'uri', 'url', 'email']);
  * uses feedsmith). Takes the prepared XML text (prepareXml); never throws.
  */
 export function readPlainAtom(text: string): { format: 'atom'; feed: Feed } | null {
-  const atomPrefixes = plainNamespaces(text);
-  if (!atomPrefixes) return null;
+  const renames = plainNamespaces(text);
+  if (!renames) return null;
   try {
     const reader = new AtomReader();
-    walk(text, reader, atomPrefixes, '');
+    // In Atom feedsmith reads Atom as the primary namespace: its prefixes are renamed to nothing.
+    walk(text, reader, new Map([...renames.keys()].map((prefix) => [prefix, ''])));
     return { format: 'atom', feed: reader.finish() };
   } catch (error) {
     if (error instanceof Decline) return null;

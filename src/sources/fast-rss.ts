@@ -26,13 +26,11 @@ const CHANNEL_TEXT = new Set(['title', 'link', 'ttl', 'atom:link', 'dc:title', '
  * feedsmith). Takes the prepared XML text (prepareXml); never throws.
  */
 export function readPlainRss(text: string): { format: 'rss'; feed: Feed } | null {
-  const atomPrefixes = plainNamespaces(text);
-  if (!atomPrefixes) return null;
-  // In RSS feedsmith renames Atom prefixes to `atom`, which needs no renaming.
-  atomPrefixes.delete('atom');
+  const renames = plainNamespaces(text);
+  if (!renames) return null;
   try {
     const reader = new RssReader();
-    walk(text, reader, atomPrefixes, 'atom:');
+    walk(text, reader, renames);
     return { format: 'rss', feed: reader.finish() };
   } catch (error) {
     if (error instanceof Decline) return null;

@@ -1,4 +1,4 @@
-// What Herald's fast feed readers (fast-rss.ts for RSS 2.0, fast-atom.ts for Atom 1.0) share: one
+// What Herald's fast feed readers (fast-rss.ts for RSS 2.0, fast-atom.ts for Atom 1.0, fast-rdf.ts for RSS 1.0) share: one
 // pass of htmlparser2's tokenizer (XML mode) over the document, each element given a role by the
 // reader; the namespace declarations they accept; and the Dublin Core and Media RSS elements of an
 // item or entry, read into feedsmith 3's shapes. A reader that meets anything it is not sure to read
@@ -51,12 +51,12 @@ interface Open extends Element {
 
 /**
  * Walks a well-formed XML document (the prepared text of parse.ts) through `reader`, its line ends
- * normalised, element names lower-cased and those with a prefix in `atomPrefixes` renamed to `atomAs` + local name, as feedsmith
- * renames them. Throws Decline when the document is not one the readers are sure of: not well-formed
+ * normalised, element names lower-cased and those with a prefix in `renames` renamed to its value + local name (`atom:`,
+ * `sy:`, or nothing for a primary namespace), as feedsmith renames them. Throws Decline when the document is not one the readers are sure of: not well-formed
  * (unmatched or unclosed tags), an unquoted or repeated attribute, a DOCTYPE after the root opened,
  * more than one root element.
  */
-export function walk(document: string, reader: ElementReader, atomPrefixes: ReadonlySet<string>, atomAs: string): void {
+export function walk(document: string, reader: ElementReader, renames: ReadonlyMap<string, string>): void {
   // Line ends as XML reads them (XML 1.0 §2.11), and as feedsmith's parser gives them: CR LF and lone CR become LF.
   const text = document.includes('\r') ? document.replace(/\r\n?/g, '\n') : document;
   const stack: Open[] = [];
@@ -71,9 +71,10 @@ export function walk(document: string, reader: ElementReader, atomPrefixes: Read
 
   function lowerOf(element: string): string {
     const lower = element.toLowerCase();
-    if (atomPrefixes.size === 0) return lower;
+    if (renames.size === 0) return lower;
     const colon = lower.indexOf(':');
-    return colon > 0 && atomPrefixes.has(lower.slice(0, colon)) ? atomAs + lower.slice(colon + 1) : lower;
+    const renamed = colon > 0 ? renames.get(lower.slice(0, colon)) : undefined;
+    return renamed === undefined ? lower : renamed + lower.slice(colon + 1);
   }
 
   function open(contentStart: number): void {
@@ -178,41 +179,59 @@ const ATOM_URI = /^https?:\/\/(?:www\.w3\.org\/2005\/atom\/?|purl\.org\/atom\/ns
 /** Characters at the start of a document in which feedsmith looks for namespace declarations before it parses. */
 const SEED_SCAN_CHARS = 65_536;
 
+const RDF_URI = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
+/** RSS 1.0's own namespace (feedsmith's list, and the Netscape RSS 0.9 one it accepts), lower-cased without scheme or trailing slash. */
+const RSS1_URI = /^https?:\/\/(?:purl\.org\/rss\/1\.0|channel\.netscape\.com\/rdf\/simple\/0\.9)\/?$/;
+
 /**
  * Whether every `xmlns:` declaration in the text (feedsmith looks at them textually, so this does too)
  * leaves the prefixes the readers read as they are: a prefix they read (dc, content, atom, sy, media,
  * itunes) bound to that namespace, and no namespace Herald reads bound to another prefix, except Atom
- * (FeedBurner's `atom10:link`). Returns the prefixes bound to Atom, which feedsmith renames (to `atom`
- * in RSS, to none in Atom); null when the document is to be left to feedsmith, also when an Atom
- * prefix is first declared past the start feedsmith scans (it would rename it only from there on).
+ * (FeedBurner's `atom10:link`). Returns the prefixes feedsmith renames, each with what it renames
+ * them to (`atom:`); null when the document is to be left to feedsmith, also when such a prefix is first declared
+ * past the start feedsmith scans (it would rename it only from there on). With `rdf` (RSS 1.0), `rdf`
+ * bound to the RDF namespace is renamed to nothing (feedsmith reads RDF as a primary namespace), and a
+ * namespace the readers read under another prefix (RSS 1.0's customary `syn:`) is renamed to its name.
  */
-export function plainNamespaces(text: string): Set<string> | null {
-  const atomPrefixes = new Set<string>();
-  if (!text.includes('xmlns:')) return atomPrefixes;
+export function plainNamespaces(text: string, rdf = false): Map<string, string> | null {
+  const renames = new Map<string, string>();
+  if (!text.includes('xmlns:')) return renames;
   const others = new Set<string>();
   // Feeds repeat the same declarations on many elements (4,400 in one podcast feed): each is read once.
   const seen = new Set<string>();
+  const rename = (prefix: string, name: string, index: number): boolean => {
+    if (others.has(prefix) || (renames.has(prefix) ? renames.get(prefix) !== name : index > SEED_SCAN_CHARS)) return false;
+    renames.set(prefix, name);
+    return true;
+  };
   for (const match of text.matchAll(NAMESPACE_DECLARATION)) {
     if (seen.has(match[0])) continue;
     seen.add(match[0]);
     const prefix = match[1]!.toLowerCase();
     const uri = (match[2] ?? match[3] ?? '').trim().toLowerCase();
+    const end = match.index + match[0].length;
     if (ATOM_URI.test(uri)) {
-      if (others.has(prefix) || (!atomPrefixes.has(prefix) && match.index + match[0].length > SEED_SCAN_CHARS)) return null;
-      atomPrefixes.add(prefix);
+      if (!rename(prefix, 'atom:', end)) return null;
       continue;
     }
-    if (atomPrefixes.has(prefix) || prefix === 'atom') return null;
-    others.add(prefix);
+    if (rdf && (uri === RDF_URI || RSS1_URI.test(uri))) {
+      // Only the customary `rdf:` prefix, renamed to nothing as feedsmith does; RSS 1.0 elements are read unprefixed.
+      if (prefix !== 'rdf' || uri !== RDF_URI || !rename(prefix, '', end)) return null;
+      continue;
+    }
+    if (renames.has(prefix) || prefix === 'atom' || (rdf && prefix === 'rdf')) return null;
     const own = NAMESPACES[prefix];
     const bare = uri.replace(/^https?:\/\//, '').replace(/\/$/, '');
     if (own) {
       if (!own.includes(bare)) return null;
     } else if (READ_NAMESPACE_URI.test(uri)) {
-      return null;
+      const name = rdf ? Object.keys(NAMESPACES).find((key) => NAMESPACES[key]!.includes(bare)) : undefined;
+      if (name === undefined || !rename(prefix, `${name}:`, end)) return null;
+      continue;
     }
+    others.add(prefix);
   }
-  return atomPrefixes;
+  return renames;
 }
 
 export function pushTo<T>(list: T[] | undefined, value: T | undefined): T[] | undefined {

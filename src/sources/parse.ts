@@ -3,6 +3,7 @@ import { safeHttpUrl } from '../text/url.js';
 import { plausibleDate } from './dates.js';
 import type { FeedItem, ParsedFeed, PublisherHints, PushLinks } from './feed.js';
 import { readPlainAtom } from './fast-atom.js';
+import { readPlainRdf } from './fast-rdf.js';
 import { readPlainRss } from './fast-rss.js';
 import { prepareXml } from './prepare.js';
 import { type Base, atomMarkup, atomValue, textOf, atomTextOf, htmlOf, urlOf, joinBase, firstImageIn, uniqueTexts } from './values.js';
@@ -296,20 +297,22 @@ function tryParse(text: string): Parsed | null {
 }
 
 /**
- * Plain RSS 2.0 and Atom 1.0 through the fast readers (fast-rss.ts, fast-atom.ts) when they are sure of
- * them; null to use feedsmith. The format is detected as feedsmith's parseFeed detects it (RSS first).
+ * Plain RSS 2.0, Atom 1.0 and RSS 1.0 through the fast readers (fast-rss.ts, fast-atom.ts, fast-rdf.ts)
+ * when they are sure of them; null to use feedsmith. The format is detected as feedsmith's parseFeed
+ * detects it (RSS, then Atom, then RDF).
  */
 function readFast(source: string): Parsed | null {
   // The fast readers fill only what the mapping reads, in the same (string-dated) shapes.
   if (detectRssFeed(source)) return readPlainRss(source) as Parsed | null;
-  return detectAtomFeed(source) ? (readPlainAtom(source) as Parsed | null) : null;
+  if (detectAtomFeed(source)) return readPlainAtom(source) as Parsed | null;
+  return detectRdfFeed(source) ? (readPlainRdf(source) as Parsed | null) : null;
 }
 
 /**
  * Parses any supported feed format into our own ParsedFeed.
  * `feedUrl` is where the feed came from (http(s) URL, or null for a local file): relative links are
- * resolved against xml:base, then that URL, then the feed's own declared link. Plain RSS 2.0 and Atom
- * 1.0 are read by fast readers that give what feedsmith gives; `fastPath: false` reads every feed with feedsmith
+ * resolved against xml:base, then that URL, then the feed's own declared link. Plain RSS 2.0, Atom
+ * 1.0 and RSS 1.0 are read by fast readers that give what feedsmith gives; `fastPath: false` reads every feed with feedsmith
  * (for comparing the two). Throws FeedParseError when the text is no feed it can read.
  */
 export function parseFeedText(text: string, feedUrl: string | null, now: Date = new Date(), { fastPath = true }: { fastPath?: boolean } = {}): ParsedFeed {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { articleItems } from '../../bench/generate.js';
 import { decodeBytes } from '../../src/sources/decode.js';
 import { readPlainAtom } from '../../src/sources/fast-atom.js';
+import { readPlainRdf } from '../../src/sources/fast-rdf.js';
 import { readPlainRss } from '../../src/sources/fast-rss.js';
 import { parseFeedText } from '../../src/sources/parse.js';
 import { prepareXml } from '../../src/sources/prepare.js';
@@ -26,7 +27,7 @@ function bothWays(text: string): { fast: unknown; fallback: unknown; taken: bool
     }
   };
   const prepared = prepareXml(text.trimStart());
-  return { fast: run(true), fallback: run(false), taken: readPlainRss(prepared) !== null || readPlainAtom(prepared) !== null };
+  return { fast: run(true), fallback: run(false), taken: readPlainRss(prepared) !== null || readPlainAtom(prepared) !== null || readPlainRdf(prepared) !== null };
 }
 
 function files(dir: string): Array<[string, string]> {
@@ -101,7 +102,6 @@ const DECLINED_ATOM: Record<string, string> = {
 
 /** Inputs the fast reader must leave to feedsmith. */
 const DECLINED: Record<string, string> = {
-  'RDF': `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel><item><title>I</title></item></rdf:RDF>`,
   'a prefix bound to Dublin Core under another name': rss(`<item><title>T</title><foo:creator>Who</foo:creator></item>`, { namespaces: ' xmlns:foo="http://purl.org/dc/elements/1.1/"' }),
   'dc bound to DCMI Terms': `<rss version="2.0" xmlns:dc="http://purl.org/dc/terms/"><channel><title>T</title><item><title>I</title><dc:title>X</dc:title></item></channel></rss>`,
   'a default namespace on rss': `<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>T</title><item><title>I</title></item></channel></rss>`,
@@ -115,6 +115,30 @@ const DECLINED: Record<string, string> = {
   'DCMI Terms in an item': rss(`<item><title>T</title><dcterms:modified>2025-01-01</dcterms:modified></item>`, { namespaces: ' xmlns:dcterms="http://purl.org/dc/terms/"' }),
   'skipHours': rss(`<item><title>T</title></item>`, { channel: '<skipHours><hour>1</hour></skipHours>' }),
   'an unquoted attribute': rss(`<item><title>T</title><guid isPermaLink=false>g</guid></item>`),
+};
+
+const rdf = (items: string, { channel = '', namespaces = '', toc = '' } = {}) =>
+  `<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:syn="http://purl.org/rss/1.0/modules/syndication/" xmlns:media="http://search.yahoo.com/mrss/"${namespaces}><channel rdf:about="https://news.example/"><title>RDF &amp; co</title><link>https://news.example/</link>${channel}${toc ? `<items><rdf:Seq>${toc}</rdf:Seq></items>` : ''}</channel>${items}</rdf:RDF>`;
+const li = (...resources: string[]) => resources.map((resource) => `<rdf:li rdf:resource="${resource}"/>`).join('');
+
+/** RSS 1.0 inputs the fast RDF reader takes, each with feedsmith's result. */
+const TAKEN_RDF: Record<string, string> = {
+  'items with Dublin Core, content and media': rdf(`<item rdf:about="https://news.example/1"><title>One &amp; <b>only</b></title><link> /a/1 </link><description><![CDATA[<p>Body <img src="/i.png"></p>]]></description><dc:creator>Jane</dc:creator><dc:date>2025-06-09T10:00:00Z</dc:date><dc:subject>World</dc:subject><dc:subject>Tech</dc:subject></item><item rdf:about="https://news.example/2"><dc:title>DC title</dc:title><dc:description>DC description</dc:description><content:encoded>&lt;p&gt;Full&lt;/p&gt;</content:encoded><media:content url="https://cdn.example/a.jpg" medium="image"><media:thumbnail url="https://cdn.example/t.jpg"/></media:content></item>`, { toc: li('https://news.example/1', 'https://news.example/2') }),
+  'no table of contents, an item known by its about alone': rdf(`<item><title>No about</title></item><item rdf:about="https://news.example/only-about"></item>`),
+  'syndication under syn:, Dublin Core title and an empty first title': rdf(`<item rdf:about="https://news.example/3"><title></title><title>Second</title></item>`, { channel: '<syn:updatePeriod>hourly</syn:updatePeriod><syn:updateFrequency>2</syn:updateFrequency><dc:title>DC channel</dc:title>' }),
+  'an image and a text input beside the items': rdf(`<image rdf:about="https://news.example/logo.png"><url>https://news.example/logo.png</url></image><item rdf:about="https://news.example/4"><title>Four</title></item><textinput rdf:about="https://news.example/s"><title>Search</title></textinput>`, { toc: li('https://news.example/4') }),
+};
+
+/** RSS 1.0 inputs the fast RDF reader must leave to feedsmith. */
+const DECLINED_RDF: Record<string, string> = {
+  'a table of contents in another order': rdf(`<item rdf:about="https://news.example/1"><title>1</title></item><item rdf:about="https://news.example/2"><title>2</title></item>`, { toc: li('https://news.example/2', 'https://news.example/1') }),
+  'a table of contents listing fewer items': rdf(`<item rdf:about="https://news.example/1"><title>1</title></item><item rdf:about="https://news.example/2"><title>2</title></item>`, { toc: li('https://news.example/2') }),
+  'an about without its prefix': rdf(`<item about="https://news.example/1"><title>1</title></item>`),
+  'DCMI Terms in an item': rdf(`<item rdf:about="https://news.example/1"><title>1</title><dcterms:modified>2025-01-01</dcterms:modified></item>`, { namespaces: ' xmlns:dcterms="http://purl.org/dc/terms/"' }),
+  'RDF under another prefix': `<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel><item><title>I</title></item></r:RDF>`,
+  'RSS 1.0 elements under a prefix': `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/"><rss:channel><rss:title>R</rss:title></rss:channel><rss:item><rss:title>I</rss:title></rss:item></rdf:RDF>`,
+  'two channels': rdf(`<channel><title>Again</title></channel><item><title>I</title></item>`),
+  'an item with nothing Herald reads': rdf(`<item><slash:comments>3</slash:comments></item>`, { namespaces: ' xmlns:slash="http://purl.org/rss/1.0/modules/slash/"' }),
 };
 
 describe('fast RSS and Atom readers: identical to feedsmith or declined', () => {
@@ -144,6 +168,19 @@ describe('fast RSS and Atom readers: identical to feedsmith or declined', () => 
     expect(fast).toEqual(fallback);
   });
 
+  it.each(Object.entries(TAKEN_RDF))('takes RSS 1.0: %s, with feedsmith’s result', (_name, text) => {
+    const { fast, fallback, taken } = bothWays(text);
+    expect(taken).toBe(true);
+    expect(fast).toEqual(fallback);
+    expect(fast).toHaveProperty('format', 'rdf');
+  });
+
+  it.each(Object.entries(DECLINED_RDF))('declines RSS 1.0: %s', (_name, text) => {
+    const { fast, fallback, taken } = bothWays(text);
+    expect(taken).toBe(false);
+    expect(fast).toEqual(fallback);
+  });
+
   it('gives feedsmith’s result for every conformance fixture, and takes the plain RSS and Atom ones', () => {
     let taken = 0;
     for (const [name, text] of files(CONFORMANCE)) {
@@ -154,7 +191,7 @@ describe('fast RSS and Atom readers: identical to feedsmith or declined', () => 
     expect(taken).toBeGreaterThan(20);
   });
 
-  it.skipIf(!hasShared)('gives feedsmith’s result for every corpus feed and bug-report case, and takes most corpus RSS and Atom bytes', () => {
+  it.skipIf(!hasShared)('gives feedsmith’s result for every corpus feed and bug-report case, and takes most corpus RSS, Atom and RSS 1.0 bytes', () => {
     let feedBytes = 0;
     let takenBytes = 0;
     const inputs = [...files(corpusDir('feeds', 'rss-parser')), ...readdirSync(CASES).flatMap((dir) => files(join(CASES, dir)).filter(([name]) => name.endsWith('.xml')))];
@@ -163,7 +200,7 @@ describe('fast RSS and Atom readers: identical to feedsmith or declined', () => 
       const result = bothWays(text);
       expect(result.fast, name).toEqual(result.fallback);
       const format = (result.fallback as { format?: string }).format;
-      if (format === 'rss' || format === 'atom') feedBytes += text.length;
+      if (format === 'rss' || format === 'atom' || format === 'rdf') feedBytes += text.length;
       if (result.taken) takenBytes += text.length;
     }
     expect(takenBytes / feedBytes).toBeGreaterThan(0.9);
