@@ -17,7 +17,7 @@ function parseGroup(title: string, input: string, sizes: Sizes): Group {
       { key: 'peakRssMb', label: 'peak RSS MB', digits: 0 },
     ],
     contenders: [
-      { name: HERALD, does: `bytes → items: charset detection and decoding; plain RSS 2.0 and Atom 1.0 read by Herald's readers on htmlparser2 ${versionOf('htmlparser2')}'s tokenizer, everything else (RDF, JSON Feed, XHTML Atom, feeds they are unsure of) by feedsmith ${versionOf('feedsmith')}; then Herald's normalising of dates, links and text`, child: 'parse-child', args: args('herald') },
+      { name: HERALD, does: `bytes → items: charset detection and decoding; plain RSS 2.0, Atom 1.0 and RSS 1.0 read by Herald's readers on htmlparser2 ${versionOf('htmlparser2')}'s tokenizer, everything else (JSON Feed, XHTML Atom, feeds they are unsure of) by feedsmith ${versionOf('feedsmith')}; then Herald's normalising of dates, links and text`, child: 'parse-child', args: args('herald') },
       { name: RSS_PARSER, does: `rss-parser ${versionOf('rss-parser')}: parser.parseString(bytes as UTF-8), as its README shows`, child: 'parse-child', args: args('rss-parser') },
       { name: 'feedparser', does: `feedparser ${versionOf('feedparser')}: the bytes piped through its stream, items read`, child: 'parse-child', args: args('feedparser') },
     ],
