@@ -7,6 +7,7 @@ const alertDmRow = z.object({ sent: int, failed: int, dropped: int, paused: int 
 
 const memberAlertRow = z.object({
   id: int,
+  number: int,
   guild_id: text,
   member_id: text,
   words: jsonStrings('words'),
@@ -17,7 +18,7 @@ const memberAlertRow = z.object({
 /** A member_alerts row → MemberAlert. Throws StoreRowError. */
 function toMemberAlert(row: unknown): MemberAlert {
   const r = checkRow(memberAlertRow, 'member_alerts', row);
-  return { id: r.id, guildId: r.guild_id, memberId: r.member_id, words: r.words, createdAt: r.created_at, pausedAt: r.paused_at };
+  return { id: r.id, number: r.number, guildId: r.guild_id, memberId: r.member_id, words: r.words, createdAt: r.created_at, pausedAt: r.paused_at };
 }
 
 
@@ -35,9 +36,15 @@ export function memberAlertParts(db: Db): MemberAlerts {
         if (Number(n) >= max) return null;
         // A member whose alerts are paused (DMs closed) gets the new one paused too.
         const paused = await trx.selectFrom('member_alerts').select('paused_at').where('member_id', '=', alert.memberId).where('paused_at', 'is not', null).executeTakeFirst();
+        // Numbered among the member's own alerts (every guild): the unique index (member_id, number) refuses a twin.
+        const { highest } = await trx
+          .selectFrom('member_alerts')
+          .select((eb) => eb.fn.coalesce(eb.fn.max('number'), eb.lit(0)).as('highest'))
+          .where('member_id', '=', alert.memberId)
+          .executeTakeFirstOrThrow();
         const row = await trx
           .insertInto('member_alerts')
-          .values({ guild_id: alert.guildId, member_id: alert.memberId, words: JSON.stringify(alert.words), created_at: now, paused_at: paused?.paused_at ?? null })
+          .values({ guild_id: alert.guildId, member_id: alert.memberId, number: Number(highest) + 1, words: JSON.stringify(alert.words), created_at: now, paused_at: paused?.paused_at ?? null })
           .returningAll()
           .executeTakeFirstOrThrow();
         return toMemberAlert(row);
@@ -46,8 +53,8 @@ export function memberAlertParts(db: Db): MemberAlerts {
     async memberAlerts(guildId, memberId) {
       return (await db.selectFrom('member_alerts').selectAll().where('guild_id', '=', guildId).where('member_id', '=', memberId).orderBy('id').execute()).map(toMemberAlert);
     },
-    async removeMemberAlert(guildId, memberId, id) {
-      const result = await db.deleteFrom('member_alerts').where('id', '=', id).where('guild_id', '=', guildId).where('member_id', '=', memberId).executeTakeFirst();
+    async removeMemberAlert(guildId, memberId, number) {
+      const result = await db.deleteFrom('member_alerts').where('number', '=', number).where('guild_id', '=', guildId).where('member_id', '=', memberId).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
     async alertsOf(memberId) {

@@ -196,6 +196,17 @@ const V11 = (id: string) => [
 /** V12: what a feed added from Discord says about its channel (include/exclude words, a role to ping), as JSON. */
 const V12 = (json: string) => [`ALTER TABLE discord_feeds ADD COLUMN options ${json}`];
 
+/**
+ * V13: alerts are numbered per member (member_alerts.number: 1, 2, … in the order each member made
+ * them), so the number a member sees tells nothing of other members' alerts; existing alerts are
+ * numbered per member in id order.
+ */
+const V13 = [
+  'ALTER TABLE member_alerts ADD COLUMN number INTEGER NOT NULL DEFAULT 0',
+  'UPDATE member_alerts SET number = (SELECT COUNT(*) FROM member_alerts AS earlier WHERE earlier.member_id = member_alerts.member_id AND earlier.id <= member_alerts.id)',
+  'CREATE UNIQUE INDEX member_alerts_number ON member_alerts (member_id, number)',
+];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -245,6 +256,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 10, sqlite: V10('id INTEGER PRIMARY KEY AUTOINCREMENT', 'TEXT'), postgres: V10('id BIGSERIAL PRIMARY KEY', 'JSONB') },
   { version: 11, sqlite: V11('id INTEGER PRIMARY KEY AUTOINCREMENT'), postgres: V11('id BIGSERIAL PRIMARY KEY') },
   { version: 12, sqlite: V12('TEXT'), postgres: V12('JSONB') },
+  { version: 13, sqlite: V13, postgres: V13 },
 ];
 
 /** What the migration runner needs to know of a backend. */

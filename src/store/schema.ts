@@ -142,6 +142,8 @@ export interface Tables {
     words: string;
     created_at: number;
     paused_at: number | null;
+    /** The alert's number among its member's alerts (1, 2, …; unique per member; schema v13). */
+    number: Generated<number>;
   };
   schema_migrations: { version: number; applied_at: number };
 }

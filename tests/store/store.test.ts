@@ -60,19 +60,22 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     store = await open();
     const alice = { guildId: 'g1', memberId: 'alice' };
     const first = await store.addMemberAlert({ ...alice, words: ['heat pump', 'solar'] }, 2, 10);
-    expect(first).toEqual({ id: expect.any(Number), ...alice, words: ['heat pump', 'solar'], createdAt: 10, pausedAt: null });
+    expect(first).toEqual({ id: expect.any(Number), number: 1, ...alice, words: ['heat pump', 'solar'], createdAt: 10, pausedAt: null });
     await store.addMemberAlert({ ...alice, words: ['tram'] }, 2, 11);
     expect(await store.addMemberAlert({ ...alice, words: ['bus'] }, 2, 12)).toBeNull();
     await store.addMemberAlert({ guildId: 'g2', memberId: 'alice', words: ['bus'] }, 2, 12);
     await store.addMemberAlert({ guildId: 'g1', memberId: 'bob', words: ['rail'] }, 2, 13);
     expect((await store.memberAlerts('g1', 'alice')).map((a) => a.words)).toEqual([['heat pump', 'solar'], ['tram']]);
+    // Numbered per member (in every guild): Bob's first is his #1, whatever Alice made before.
+    expect((await store.activeAlerts('all')).map((a) => [a.memberId, a.guildId, a.number])).toEqual([['alice', 'g1', 1], ['alice', 'g1', 2], ['alice', 'g2', 3], ['bob', 'g1', 1]]);
     expect((await store.activeAlerts(['g1'])).map((a) => a.memberId)).toEqual(['alice', 'alice', 'bob']);
-    expect(await store.removeMemberAlert('g1', 'bob', first!.id)).toBe(false);
-    expect(await store.removeMemberAlert('g1', 'alice', first!.id)).toBe(true);
+    expect(await store.removeMemberAlert('g2', 'alice', 1)).toBe(false);
+    expect(await store.removeMemberAlert('g1', 'alice', first!.number)).toBe(true);
+    expect((await store.memberAlerts('g1', 'bob')).map((a) => a.number)).toEqual([1]);
     // Closed DMs pause a member everywhere; a new alert starts paused; resuming clears them all.
     expect(await store.setAlertsPaused('alice', 50)).toBe(2);
     expect((await store.activeAlerts(['g1', 'g2'])).map((a) => a.memberId)).toEqual(['bob']);
-    expect(await store.addMemberAlert({ guildId: 'g2', memberId: 'alice', words: ['ferry'] }, 2, 51)).toMatchObject({ pausedAt: 50 });
+    expect(await store.addMemberAlert({ guildId: 'g2', memberId: 'alice', words: ['ferry'] }, 2, 51)).toMatchObject({ number: 4, pausedAt: 50 });
     expect(await store.setAlertsPaused('alice', null)).toBe(3);
     expect(await store.activeAlerts([])).toEqual([]);
     expect((await store.activeAlerts('all')).map((a) => [a.guildId, a.memberId])).toEqual([['g1', 'alice'], ['g2', 'alice'], ['g1', 'bob'], ['g2', 'alice']]);
@@ -340,8 +343,19 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     store = await legacy.open();
     expect(await legacy.versions()).toEqual(versions);
     expect(versions.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
-    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10, 11, 12]);
+    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10, 11, 12, 13]);
     expect(await store.pushSubscriptions()).toEqual([]);
+  });
+
+  it.skipIf(!available)('numbers the alerts made before schema v13 per member, in the order made', async () => {
+    const legacy = await create();
+    await (await legacy.open()).close();
+    // Back to schema v12, with alerts of two members in two guilds.
+    await legacy.run(`DROP INDEX member_alerts_number; ALTER TABLE member_alerts DROP COLUMN number; DELETE FROM schema_migrations WHERE version = 13;
+      INSERT INTO member_alerts (guild_id, member_id, words, created_at) VALUES ('g1', 'alice', '["a"]', 1), ('g1', 'bob', '["b"]', 2), ('g2', 'alice', '["c"]', 3), ('g1', 'bob', '["d"]', 4);`);
+    store = await legacy.open();
+    expect((await store.activeAlerts('all')).map((a) => [a.memberId, a.words[0], a.number])).toEqual([['alice', 'a', 1], ['bob', 'b', 1], ['alice', 'c', 2], ['bob', 'd', 2]]);
+    expect(await store.addMemberAlert({ guildId: 'g1', memberId: 'bob', words: ['e'] }, 5, 5)).toMatchObject({ number: 3 });
   });
 
   it.skipIf(!available)('rejects a row it did not write rather than passing it on', async () => {

@@ -34,7 +34,7 @@ const BASE = Date.UTC(2026, 10, 30, 9, 0, 0);
 
 describe('alert words', () => {
   const facts = (title: string, summary = '') => ({ title, summary, text: 'the heat pump is only in the text', categories: 'Énergie', author: 'Solar Sam', link: 'https://x.example/solar', language: 'en' });
-  const alert = (id: number, memberId: string, words: string[]): MemberAlert => ({ id, guildId: 'g', memberId, words, createdAt: 0, pausedAt: null });
+  const alert = (id: number, memberId: string, words: string[]): MemberAlert => ({ id, number: id, guildId: 'g', memberId, words, createdAt: 0, pausedAt: null });
 
   it('reads comma-separated words and phrases, within the length cap, with letters or digits', () => {
     expect(readAlertWords(' heat   pump , solar,, Solar ', 100)).toEqual({ words: ['heat pump', 'solar', 'Solar'] });
@@ -134,6 +134,18 @@ describe('/alerts: members get a DM when a new article matches their words (real
     expect((await alerts(ALICE, 'list')).content).not.toContain('“tram”');
   });
 
+  it('numbers alerts per member: each sees #1, #2, and removes by their own number', async () => {
+    // Alice's first alert is her #1 (her #2 was removed above); Bob's numbers do not count hers.
+    expect((await alerts(ALICE, 'list')).content).toContain('**#1** “Heat pump”, “SOLAR”');
+    expect((await alerts(BOB, 'add', [{ type: STRING, name: 'words', value: 'zeppelin' }])).content).toMatch(/^Alert \*\*#1\*\* “zeppelin” added/);
+    expect((await alerts(BOB, 'add', [{ type: STRING, name: 'words', value: 'quokka' }])).content).toMatch(/^Alert \*\*#2\*\* “quokka” added/);
+    expect((await alerts(BOB, 'remove', [{ type: INTEGER, name: 'id', value: 1 }])).content).toBe('Alert #1 removed.');
+    expect((await alerts(BOB, 'list')).content).toMatch(/\*\*#2\*\* “quokka”$/m);
+    expect((await alerts(BOB, 'list')).content).not.toContain('zeppelin');
+    expect((await alerts(ALICE, 'list')).content).toContain('**#1** “Heat pump”, “SOLAR”');
+    expect((await alerts(BOB, 'remove', [{ type: INTEGER, name: 'id', value: 2 }])).content).toBe('Alert #2 removed.');
+  });
+
   it('DMs a matching article once, only for feeds posted in the member’s guild, whatever the accents and case', async () => {
     // The other guild's feed carries a matching story first: Alice's guild never sees that feed.
     story(foreign, '/foreign.xml', 'foreign-solar', 'Solar farm opens abroad');
@@ -142,7 +154,7 @@ describe('/alerts: members get a DM when a new article matches their words (real
     story(local, '/local.xml', 'local-heat', 'New HEAT-PUMP rules for flats');
     await waitFor('the DM for the local story', () => discord.dmsTo(ALICE).length >= 1, 20_000);
     const [dm] = discord.dmsTo(ALICE);
-    expect(dm!.body.content).toMatch(/^🔔 Your alert #\d+ \(“Heat pump”, “SOLAR”\) matched a new article\.$/);
+    expect(dm!.body.content).toMatch(/^🔔 Your alert #1 \(“Heat pump”, “SOLAR”\) matched a new article\.$/);
     expect(dm!.body.embeds?.[0]?.title).toBe('New HEAT-PUMP rules for flats');
     expect(dm!.body.allowed_mentions).toEqual({ parse: [] });
     await waitFor('the local posts', () => posted(NEWS, 'Council approves the budget') && posted(NEWS, 'New HEAT-PUMP rules for flats'));

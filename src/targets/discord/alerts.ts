@@ -88,6 +88,8 @@ export function matchingAlerts(alerts: readonly MemberAlert[], facts: FilterFact
 const alertOptionsSchema = z.object({
   alert: z.object({
     id: z.number().int(),
+    /** The alert's number among its member's alerts (MemberAlert.number); absent on DMs queued before alerts were numbered per member. */
+    number: z.number().int().optional(),
     words: z.array(z.string()).min(1),
     unconfirmed: z.object({ guilds: z.array(z.string()).min(1), channels: z.array(z.string()).min(1) }).optional(),
   }),
@@ -103,7 +105,7 @@ export function readAlertOptions(kindOptions: unknown): AlertOptions | null {
 /** The line above an alert DM's embed: which alert matched, and (`last`) that the hour's limit is reached. */
 export function alertLine(alert: AlertOptions, last: { dmsPerHour: number } | null): string {
   const words = alert.words.map((word) => `“${escapeDiscord(word)}”`).join(', ');
-  const line = `🔔 Your alert #${alert.id} (${words}) matched a new article.`;
+  const line = `🔔 Your alert ${alert.number !== undefined ? `#${alert.number} ` : ''}(${words}) matched a new article.`;
   if (!last) return line;
   return `${line}\nThat makes ${last.dmsPerHour} alert DMs this hour, the most Herald sends you: further matches this hour are dropped (\`/alerts list\` counts them).`;
 }
@@ -178,7 +180,7 @@ export function memberAlerts(deps: AlertDeps): { deliveriesFor(article: Article,
         const { template: _template, filter: _filter, kindOptions: _kindOptions, matches: _matches, ...options } = routedTo.options;
         return {
           target: alertTarget(alert.memberId),
-          options: { ...options, template: null, kindOptions: { alert: { id: alert.id, words: alert.words, ...(unconfirmed ? { unconfirmed } : {}) } } },
+          options: { ...options, template: null, kindOptions: { alert: { id: alert.id, number: alert.number, words: alert.words, ...(unconfirmed ? { unconfirmed } : {}) } } },
           ...(routedTo.approval ? { approval: routedTo.approval } : {}),
         };
       };

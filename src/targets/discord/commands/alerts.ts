@@ -38,7 +38,7 @@ function whoAndWhere(interaction: ChatInputCommandInteraction, deps: CommandDeps
 }
 
 function describeAlert(alert: MemberAlert): string {
-  return `**#${alert.id}** ${alert.words.map((word) => `“${escapeDiscord(word)}”`).join(', ')}`;
+  return `**#${alert.number}** ${alert.words.map((word) => `“${escapeDiscord(word)}”`).join(', ')}`;
 }
 
 const PAUSED =
