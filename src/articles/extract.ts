@@ -1,6 +1,6 @@
 import { Readability } from '@mozilla/readability';
 import { parseDateLoose } from '../sources/dates.js';
-import { contentText, removeFurniture, type DocumentLike } from './furniture.js';
+import { contentElementText, removeFurniture, type ContentElement, type DocumentLike } from './furniture.js';
 import { parsePage, type PageDocument } from './prune.js';
 import { keepRequestedStory, type StoryDocument } from './stories.js';
 import { collapseWhitespace, plainText } from '../text/text.js';
@@ -93,13 +93,13 @@ export function extractArticle(html: string, pageUrl: string | null, maxDepth = 
 
   // Readability changes the document it reads; metadata and the declared body were taken first.
   const result = readable(document);
-  let text = result ? contentText(result.content) : '';
+  let text = result ? contentElementText(result.content) : '';
   if (declaredBody && text.length < declaredBody.textLength * 0.5) {
     // Readability's scoring sometimes settles on a print footer or teaser; the page's own
     // markup (articleBody, <article>, <main>) then names the story better.
     const retry = parsePage(`<!doctype html><html><head><title></title></head><body>${declaredBody.html}</body></html>`);
     const second = readable(retry);
-    const secondText = second ? contentText(second.content) : '';
+    const secondText = second ? contentElementText(second.content) : '';
     if (secondText.length > text.length) text = secondText;
   }
   const title = plainText(result?.title) ?? plainText(pageTitle);
@@ -116,10 +116,18 @@ export function extractArticle(html: string, pageUrl: string | null, maxDepth = 
   };
 }
 
-type ParseResult = ReturnType<Readability['parse']>;
+type ParseResult = ReturnType<Readability<ContentElement>['parse']>;
 
+/**
+ * Readability's reading of a page. Its `serializer` option returns the article element itself
+ * (github.com/mozilla/readability README, `serializer`), so the text is read from the tree rather
+ * than from HTML serialised and parsed again.
+ */
 function readable(doc: Doc): ParseResult {
-  return new Readability(doc as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 300 }).parse();
+  return new Readability<ContentElement>(doc as unknown as ConstructorParameters<typeof Readability>[0], {
+    charThreshold: 300,
+    serializer: (element) => element as unknown as ContentElement,
+  }).parse();
 }
 
 /** The element the page itself marks as the article (its HTML: Readability changes the page), with the length of its paragraph text. */

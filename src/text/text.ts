@@ -68,6 +68,47 @@ export function htmlToText(html: string, paragraphs: boolean, skip?: (name: stri
   );
   parser.write(html);
   parser.end();
+  return joinedText(parts, paragraphs);
+}
+
+/** A node of a parsed tree as {@link treeText} reads it: an element (type 1) or a text node (type 3). */
+export interface TextTreeNode {
+  readonly nodeType: number;
+  /** Lower-case tag name of an element. */
+  readonly localName?: string;
+  /** Decoded characters of a text node. */
+  readonly data?: string;
+  readonly childNodes: ArrayLike<TextTreeNode>;
+}
+
+/**
+ * Text of what an element of a parsed page holds (the element's own tag is not read), as
+ * {@link htmlToText} reads the same content as HTML: without serialising the tree and parsing it
+ * again. Elements for which `skip` (given the lower-case tag name and the element) is true are
+ * left out with all they hold.
+ */
+export function treeText<Node extends TextTreeNode>(root: Node, paragraphs: boolean, skip?: (name: string, element: Node) => boolean): string {
+  const parts: string[] = [];
+  const visit = (node: Node): void => {
+    const children = node.childNodes as ArrayLike<Node>;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      if (child.nodeType === 3) parts.push(child.data ?? '');
+      else if (child.nodeType === 1) {
+        const name = child.localName ?? '';
+        if (SKIPPED.has(name) || (skip?.(name, child) ?? false)) continue;
+        const block = BLOCK.has(name);
+        if (block) parts.push('\n\n');
+        visit(child);
+        if (block) parts.push('\n\n');
+      }
+    }
+  };
+  visit(root);
+  return joinedText(parts, paragraphs);
+}
+
+function joinedText(parts: readonly string[], paragraphs: boolean): string {
   const joined = parts.join('');
   if (!paragraphs) return collapseWhitespace(joined);
   return joined
