@@ -323,7 +323,7 @@ export class WebSub {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('no such subscription\n');
       return;
     }
-    if (mode === 'denied') {
+    if (mode === 'denied' && subscription.state === 'requested') {
       await this.save({ ...subscription, state: 'refused', lastError: `denied by the hub${query.get('hub.reason') ? `: ${query.get('hub.reason')}` : ''}` });
       this.deps.log.warn({ feed: subscription.feedId, hub: subscription.hub, reason: query.get('hub.reason') }, 'hub denied the push subscription; polling');
       res.writeHead(200).end();

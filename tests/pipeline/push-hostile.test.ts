@@ -97,4 +97,9 @@ describe('WebSub against a hub sending absurd numbers (Herald in process, fake h
     expect(await hub.publish(topic(), addStory(3))).toEqual([202]);
     await waitFor('the pushed story posted', () => posted('City story 3'));
   });
+
+  it('refuses a denial (W3C WebSub §5.2) of a subscription the hub already verified', async () => {
+    const { callback } = hub.requests.filter((r) => r.topic === topic()).at(-1)!;
+    expect(await hub.verify({ mode: 'denied', topic: topic(), callback })).toMatchObject({ status: 404 });
+  });
 });
