@@ -8,6 +8,7 @@ import { createLogger } from './ops/logger.js';
 import type { ConfiguredKind } from './deliveries/kind.js';
 import type { TargetDeps } from './targets/deps.js';
 import { configuredKinds, TARGET_KINDS } from './targets/index.js';
+import { discordApiUrl } from './targets/discord-webhook/env.js';
 import { VERSION } from './version.js';
 
 
@@ -178,7 +179,7 @@ async function runCommand(args: string[]): Promise<number> {
     progress?.clear();
     process.stdout.write(`${text}\n`);
   };
-  const herald = await createHerald({ config, env, configured, log, dryRun: values['dry-run'], serveOps: !values.once, print });
+  const herald = await createHerald({ config, env, configured, log, dryRun: values['dry-run'], serveOps: !values.once, print, webhookApiUrl: discordApiUrl(variables) });
   if (values.once) {
     const { polls, deliveries } = await herald.runOnce(progress ? (done, total) => progress.show(`polled ${done}/${total} feeds`) : undefined);
     progress?.clear();

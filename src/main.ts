@@ -40,6 +40,8 @@ export interface HeraldOptions {
   print?: (text: string) => void;
   /** Start the /healthz, /readyz, /metrics server (off for --once). */
   serveOps: boolean;
+  /** Discord's REST base URL (DISCORD_API_URL), for webhook URLs given with /feeds add; default https://discord.com/api. */
+  webhookApiUrl?: string;
 }
 
 export interface Herald {
@@ -122,6 +124,8 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
         const { kind, address } = splitTargetKey(target);
         return options.configured.get(kind)?.messageUrl?.(address, remoteId) ?? null;
       },
+      secretKey: env.secretKey,
+      webhookApiUrl: options.webhookApiUrl ?? 'https://discord.com/api',
       startedAt: Date.now(),
       version: VERSION,
     },

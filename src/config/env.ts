@@ -40,6 +40,8 @@ export const HERALD_ENV = [
   { name: 'HERALD_PUBLIC_URL', secret: false },
   { name: 'LOG_LEVEL', secret: false },
   { name: 'HERALD_DASHBOARD_PASSWORD', secret: true },
+  // Encrypts secrets kept in the database (webhook URLs added from Discord).
+  { name: 'HERALD_SECRET_KEY', secret: true },
 ] as const satisfies readonly EnvVar[];
 
 const envSchema = variablesSchema(HERALD_ENV);
@@ -70,6 +72,8 @@ export interface Env {
   logLevel: string;
   /** The dashboard's login password or token (HERALD_DASHBOARD_PASSWORD); null: the dashboard is read-only. */
   dashboardPassword: string | null;
+  /** HERALD_SECRET_KEY: the 32-byte key that encrypts secrets kept in the database (ops/seal.ts); null: none can be added. */
+  secretKey: Buffer | null;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -125,7 +129,22 @@ export function readEnv(source: Environment): Env {
     publicUrl,
     logLevel,
     dashboardPassword: env.HERALD_DASHBOARD_PASSWORD ?? null,
+    secretKey: secretKeyOf(source),
   };
+}
+
+/**
+ * HERALD_SECRET_KEY as 32 bytes (AES-256), written as base64 or hex; null when unset. Throws
+ * ConfigError naming how to make one for any other value (never quoting it: it is a secret).
+ */
+export function secretKeyOf(source: Environment): Buffer | null {
+  const text = envSchema.parse(source).HERALD_SECRET_KEY;
+  if (text === undefined) return null;
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : null;
+  if (key?.length !== 32) {
+    throw new ConfigError('environment: HERALD_SECRET_KEY: expected 32 random bytes written as base64 (44 characters) or hex (64); make one with `openssl rand -base64 32` (the value is a secret and is not shown)');
+  }
+  return key;
 }
 
 /** A switch variable: `1` or `true` turn it on; anything else (and unset) is off. */

@@ -117,18 +117,19 @@ export class FeedRegistry implements FeedCatalog {
   }
 
   /**
-   * Where a feed's items go: its config routes (by id or "*"), plus its own channel for a feed added
-   * from Discord (filtered by the words it was added with, pinging its role), with the routes'
+   * Where a feed's items go: its config routes (by id or "*"), plus its own channel (or the webhook it was
+   * added with) for a feed added from Discord (filtered by the words it was added with, pinging its role), with the routes'
    * verdicts on `facts` (every one passes when null).
    */
   private destinations(feedId: string, facts: FilterFacts | null = null): RoutedDestination[] {
     const routed = routeArticle(this.config, feedId, facts);
     const discordFeed = this.discordFeeds.get(feedId);
-    const own = discordFeed && routed.find((d) => d.kind === 'discord' && d.address === discordFeed.channelId);
-    if (discordFeed && !own) {
-      const { filter, kindOptions } = addedFeedRoute(readAddedFeedOptions(discordFeed.options));
+    const added = discordFeed && addedFeedRoute(readAddedFeedOptions(discordFeed.options), discordFeed.channelId);
+    const own = added && routed.find((d) => d.kind === added.kind && d.address === added.address);
+    if (added && !own) {
+      const { kind, address, filter, kindOptions } = added;
       const verdict: FilterVerdict = facts ? applyFilter(filter, facts) : { pass: true, reason: null };
-      routed.push({ kind: 'discord', address: discordFeed.channelId, template: null, verdict, approval: null, ...(kindOptions ? { kindOptions } : {}) });
+      routed.push({ kind, address, template: null, verdict, approval: null, ...(kindOptions ? { kindOptions } : {}) });
     }
     else if (own && !own.verdict.pass) own.verdict = { pass: true, reason: `let through: the feed was added for ${own.address}` };
     return routed;

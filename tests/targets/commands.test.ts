@@ -26,7 +26,7 @@ describe('handler options typed from the command definition', () => {
 
   it('types subcommands as a union tagged by `subcommand`', () => {
     type Feeds = CommandArgs<typeof feedsDefinition>;
-    expectTypeOf<Extract<Feeds, { subcommand: 'add' }>>().toEqualTypeOf<{ subcommand: 'add'; url: string; id?: string; channel?: string; every?: string; include?: string; exclude?: string; mention?: string }>();
+    expectTypeOf<Extract<Feeds, { subcommand: 'add' }>>().toEqualTypeOf<{ subcommand: 'add'; url: string; id?: string; channel?: string; every?: string; include?: string; exclude?: string; mention?: string; webhook?: string }>();
     expectTypeOf<Extract<Feeds, { subcommand: 'remove' }>>().toEqualTypeOf<{ subcommand: 'remove'; id: string }>();
     expectTypeOf<Feeds['subcommand']>().toEqualTypeOf<'list' | 'add' | 'remove' | 'pause' | 'resume' | 'import' | 'test'>();
     expectTypeOf<Extract<Feeds, { subcommand: 'import' }>>().toEqualTypeOf<{ subcommand: 'import'; file: string }>();

@@ -58,7 +58,7 @@ describe('Discord webhook destinations', () => {
 
   function outbox(owner = 'test'): Outbox {
     const now = () => clock;
-    const target = createWebhookTarget({ apiUrl: discordApiUrl(environment), credentials: (name) => webhookFromEnv(environment, name, discordApiUrl(environment)), log, now });
+    const target = createWebhookTarget({ apiUrl: discordApiUrl(environment), credentials: (name) => webhookFromEnv(environment, name, discordApiUrl(environment)), unsealed: () => 'no sealed webhooks here', log, now });
     return new Outbox({
       store,
       targets: new Map([['discord_webhook', { target, idempotent: discordWebhookKind.idempotent, canEdit: discordWebhookKind.canEdit }]]),

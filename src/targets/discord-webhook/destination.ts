@@ -11,8 +11,7 @@ const literal = (template: string) => template.replace(/\{[a-z]+\}/g, '');
  * for a channel (discord/destination.ts). Travels with each delivery (DeliveryOptions.kindOptions):
  * the variable's name, never its value.
  */
-const webhookDestinationSchema = discordDestinationSchema.pick({ message: true, mention: true }).extend({
-  url_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable that holds the webhook URL, such as NEWS_WEBHOOK'),
+const identitySchema = discordDestinationSchema.pick({ message: true, mention: true }).extend({
   /** The name shown on each message: 1–80 characters after substitution (Discord's limit). */
   username: templateText(80)
     .refine((text) => literal(text).trim() !== '' || /\{[a-z]+\}/.test(text), 'expected a name such as "{feed}" or "Herald News"')
@@ -23,11 +22,20 @@ const webhookDestinationSchema = discordDestinationSchema.pick({ message: true, 
     .refine((text) => /^(https?:\/\/\S+|\{[a-z]+\}\S*)$/.test(text.trim()), 'expected an http(s) image URL such as https://example.org/logo.png')
     .optional(),
 });
+const urlEnv = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable that holds the webhook URL, such as NEWS_WEBHOOK');
+
+/**
+ * Where the webhook's URL is: the variable a config route names (`url_env`), or, for a webhook
+ * given with /feeds add, the URL itself sealed with HERALD_SECRET_KEY (`sealed`, ops/seal.ts). One of the two.
+ */
+const webhookDestinationSchema = identitySchema
+  .extend({ url_env: urlEnv.optional(), sealed: z.string().startsWith('v1:').optional() })
+  .refine((options) => (options.url_env === undefined) !== (options.sealed === undefined), 'expected url_env or sealed');
 
 export type WebhookDestination = z.output<typeof webhookDestinationSchema>;
 
 /** A `{ discord_webhook: { url_env, username, avatar, message, mention } }` entry; its address (the webhook id) comes from the environment (kind.ts resolve). */
-export const webhookEntrySchema = webhookDestinationSchema.strict().transform(
+export const webhookEntrySchema = identitySchema.extend({ url_env: urlEnv }).strict().transform(
   (options): Destination => ({ address: '', template: null, kindOptions: options, filterNames: options.mention?.when ? [options.mention.when] : [] }),
 );
 

@@ -1,5 +1,6 @@
 import { variablesSchema, type Environment } from '../../config/env.js';
 import { DISCORD_ENV } from '../discord/env.js';
+import { unseal } from '../../ops/seal.js';
 
 /** DISCORD_API_URL, which the Discord kind lists (a variable is listed once): where Discord is. */
 const apiUrlSchema = variablesSchema(DISCORD_ENV.filter((variable) => variable.name === 'DISCORD_API_URL'));
@@ -43,4 +44,16 @@ export function webhookFromEnv(environment: Environment, name: string, apiUrl: s
     parseWebhookUrl(value, apiUrl) ??
     `${name} does not hold a Discord webhook URL such as https://discord.com/api/webhooks/<id>/<token> (the value is a secret and is not shown)`
   );
+}
+
+/**
+ * The webhook a URL sealed with HERALD_SECRET_KEY holds (a webhook added with /feeds add), or what
+ * is wrong, in words that never quote it: no key, or one that cannot open it (another key than the
+ * one it was added with). `apiUrl` is DISCORD_API_URL (see parseWebhookUrl). Pure.
+ */
+export function unsealWebhook(sealed: string, key: Buffer | null, apiUrl: string): WebhookCredentials | string {
+  if (!key) return 'a webhook added with /feeds add needs HERALD_SECRET_KEY, the key its URL was encrypted with; set it and restart Herald';
+  const url = unseal(sealed, key);
+  const webhook = url === null ? null : parseWebhookUrl(url, apiUrl);
+  return webhook ?? 'HERALD_SECRET_KEY cannot decrypt the URL of a webhook added with /feeds add (another key than the one it was added with?); set that key and restart Herald, or add the webhook again';
 }

@@ -2,14 +2,16 @@ import type { TargetKind } from '../../deliveries/kind.js';
 import type { TargetDeps } from '../deps.js';
 import { discordKind } from '../discord/kind.js';
 import { readWebhookDestination, webhookEntrySchema } from './destination.js';
-import { discordApiUrl, parseWebhookUrl, webhookFromEnv } from './env.js';
+import { discordApiUrl, parseWebhookUrl, unsealWebhook, webhookFromEnv } from './env.js';
+import { secretKeyOf } from '../../config/env.js';
 
 /**
  * Discord webhooks: `{ discord_webhook: { url_env: "NEWS_WEBHOOK", username: "{feed}", avatar,
  * message, mention } }` in a route's `to:` list. The URL is a secret: the route names the variable
  * that holds it, checked at load; a delivery's target key holds only the webhook id. Needs no bot
  * (no DISCORD_TOKEN): the kind is configured when a variable holds a Discord webhook URL (the ones
- * routes name are checked at load). Posts under a per-feed name and avatar and follows the
+ * routes name are checked at load), or when HERALD_SECRET_KEY is set (webhooks added with /feeds add,
+ * their URL sealed in the database). Posts under a per-feed name and avatar and follows the
  * publisher's edits; no nonce, so after an unknown outcome the outbox resends at most once.
  * discord.js is loaded only when the kind is configured.
  */
@@ -26,11 +28,12 @@ export const discordWebhookKind: TargetKind<Pick<TargetDeps, 'log'>> = {
   env: [],
   fromEnv(environment) {
     const apiUrl = discordApiUrl(environment);
-    if (!Object.values(environment).some((value) => value !== undefined && parseWebhookUrl(value, apiUrl))) return null;
+    const key = secretKeyOf(environment);
+    if (!key && !Object.values(environment).some((value) => value !== undefined && parseWebhookUrl(value, apiUrl))) return null;
     return {
       async create(deps) {
         const { createWebhookTarget } = await import('./publisher.js');
-        const target = createWebhookTarget({ apiUrl, credentials: (name) => webhookFromEnv(environment, name, apiUrl), log: deps.log.child({ component: 'discord_webhook' }) });
+        const target = createWebhookTarget({ apiUrl, credentials: (name) => webhookFromEnv(environment, name, apiUrl), unsealed: (sealed) => unsealWebhook(sealed, key, apiUrl), log: deps.log.child({ component: 'discord_webhook' }) });
         return { target };
       },
     };
@@ -54,7 +57,7 @@ export const discordWebhookKind: TargetKind<Pick<TargetDeps, 'log'>> = {
         const { renderOptionsOf, renderWebhookMessage } = await import('../discord/render.js');
         const destination = readWebhookDestination(context.options.kindOptions);
         const payload = renderWebhookMessage(article, renderOptionsOf(context), { username: destination?.username, avatar: destination?.avatar });
-        print(`── would post to Discord webhook ${context.address}${destination ? ` (${destination.url_env})` : ''} ──\n${JSON.stringify(payload, null, 2)}\n`);
+        print(`── would post to Discord webhook ${context.address}${destination?.url_env ? ` (${destination.url_env})` : ''} ──\n${JSON.stringify(payload, null, 2)}\n`);
         return { remoteId: null };
       },
     };

@@ -31,6 +31,8 @@ export interface WebhookTargetOptions {
   apiUrl: string;
   /** The webhook whose URL the variable `name` holds now, or what is wrong with it (words without the secret). */
   credentials(name: string): WebhookCredentials | string;
+  /** The webhook a sealed URL (added with /feeds add) holds, or what is wrong (words without the secret). */
+  unsealed(sealed: string): WebhookCredentials | string;
   log: Logger;
   /** Clock, in ms since the epoch. */
   now?: () => number;
@@ -75,20 +77,21 @@ export function createWebhookTarget(options: WebhookTargetOptions): Target {
   function webhookOf(context: SendContext): { webhook: WebhookCredentials; variable: string; identity: { username?: string; avatar?: string } } {
     const destination = readWebhookDestination(context.options.kindOptions);
     if (!destination) throw new DeliveryError('the delivery names no webhook URL variable (url_env): its options are damaged', 'permanent');
-    const webhook = options.credentials(destination.url_env);
+    const variable = destination.url_env ?? 'HERALD_SECRET_KEY';
+    const webhook = destination.sealed === undefined ? options.credentials(variable) : options.unsealed(destination.sealed);
     if (typeof webhook === 'string') throw hold(context.address, webhook);
     if (webhook.id !== context.address && !moved.has(context.address)) {
       moved.add(context.address);
-      log.info({ target: `discord_webhook:${context.address}`, now: webhook.id, variable: destination.url_env }, `deliveries queued for this webhook go to the webhook ${destination.url_env} names now`);
+      log.info({ target: `discord_webhook:${context.address}`, now: webhook.id, variable }, `deliveries queued for this webhook go to the webhook ${variable} names now`);
     }
-    return { webhook, variable: destination.url_env, identity: { username: destination.username, avatar: destination.avatar } };
+    return { webhook, variable, identity: { username: destination.username, avatar: destination.avatar } };
   }
 
   /** The outbox's view of a failed request; a webhook gone holds its deliveries. The reason never quotes the token. */
   function failure(error: unknown, address: string, variable: string): DeliveryError {
     if (error instanceof DiscordAPIError && GONE_CODES.has(Number(error.code))) {
       const what = error.status === 404 ? 'Discord no longer knows it (404 Unknown Webhook: deleted, or its channel was)' : 'Discord refused its token (401 Invalid Webhook Token)';
-      return hold(address, `Discord webhook ${address}: ${what}; put a working webhook URL in ${variable} and restart Herald (deliveries to it wait until then)`);
+      return hold(address, `Discord webhook ${address}: ${what}; ${variable === 'HERALD_SECRET_KEY' ? 'add a working webhook with /feeds add' : `put a working webhook URL in ${variable} and restart Herald`} (deliveries to it wait until then)`);
     }
     const classified = classifyDiscordError(error, now(), 'duplicates');
     return new DeliveryError(redactUrlSecrets(classified.message), classified.kind, classified.retryAt);

@@ -13,6 +13,8 @@ const addedFeedOptionsSchema = z.object({
   include: z.array(z.string().min(1)).min(1).optional(),
   exclude: z.array(z.string().min(1)).min(1).optional(),
   mention: roleId.optional(),
+  /** A webhook to post through instead of the bot: its id (shown as `webhook <id>`) and its URL sealed with HERALD_SECRET_KEY (ops/seal.ts). */
+  webhook: z.object({ id: z.string().regex(/^\d{17,20}$/), sealed: z.string().startsWith('v1:') }).optional(),
 });
 export type AddedFeedOptions = z.infer<typeof addedFeedOptionsSchema>;
 
@@ -35,11 +37,17 @@ export function readTypedWords(typed: string | undefined, what: string): { words
 }
 
 /**
- * The route an added feed's channel gets from its options: its filter (null: none) and what its
- * Discord destination says (the role ping), as a route in the config file would give them. Pure.
+ * The route an added feed gets from its options: where it posts (its channel, or the webhook it was
+ * added with), its filter (null: none) and what its destination says (the role ping; the sealed
+ * webhook URL), as a route in the config file would give them. Pure.
  */
-export function addedFeedRoute(options: AddedFeedOptions): { filter: RouteFilter | null; kindOptions: Record<string, unknown> | null } {
+export function addedFeedRoute(
+  options: AddedFeedOptions,
+  channelId: string,
+): { kind: 'discord' | 'discord_webhook'; address: string; filter: RouteFilter | null; kindOptions: Record<string, unknown> | null } {
   const words = (list: string[] | undefined) => (list ? { words: list } : undefined);
   const filter = options.include || options.exclude ? routeFilterSchema.parse({ include: words(options.include), exclude: words(options.exclude) }) : null;
-  return { filter, kindOptions: options.mention ? { mention: { roles: [options.mention] } } : null };
+  const mention = options.mention ? { mention: { roles: [options.mention] } } : {};
+  if (options.webhook) return { kind: 'discord_webhook', address: options.webhook.id, filter, kindOptions: { ...mention, sealed: options.webhook.sealed } };
+  return { kind: 'discord', address: channelId, filter, kindOptions: options.mention ? mention : null };
 }

@@ -25,6 +25,8 @@ import type { CommandArgs } from './args.js';
 import { defineCommand } from './command.js';
 import { counted } from '../../../text/count.js';
 import { requireManageGuild } from './guards.js';
+import { parseWebhookUrl } from '../../discord-webhook/env.js';
+import { seal } from '../../../ops/seal.js';
 import { friendlyFetchFailure } from './summary.js';
 import type { ListedFeed } from '../../catalog.js';
 import { CommandError, type CommandDeps, type Reply } from './types.js';
@@ -52,6 +54,7 @@ export const feedsDefinition = {
         { type: ApplicationCommandOptionType.String, name: 'include', description: 'Post only stories with one of these words: heat pump, solar (default: every story)', required: false, max_length: 500 },
         { type: ApplicationCommandOptionType.String, name: 'exclude', description: 'Never post stories with one of these words: sponsored, advert', required: false, max_length: 500 },
         { type: ApplicationCommandOptionType.Role, name: 'mention', description: 'A role to ping with each post (default: none)', required: false },
+        { type: ApplicationCommandOptionType.String, name: 'webhook', description: 'Post through this webhook URL instead of the bot (kept encrypted)', required: false, max_length: 300 },
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'remove', description: 'Stop watching a feed added from Discord (Manage Server)', options: [feedIdOption('The feed to remove')] },
@@ -182,6 +185,20 @@ export function checkNewFeed(deps: Pick<CommandDeps, 'feeds'>, request: { url: s
   return { url, id, everyMs };
 }
 
+/**
+ * The webhook /feeds add's `webhook` names, its URL sealed with HERALD_SECRET_KEY (ops/seal.ts) so the
+ * database never holds the token in clear; undefined without one. Throws CommandError without the key,
+ * or for anything but a Discord webhook URL (the rule of the config's url_env: discord-webhook/env.ts),
+ * never quoting what was typed (it holds a secret).
+ */
+function addedWebhook(typed: string | undefined, deps: Pick<CommandDeps, 'secretKey' | 'webhookApiUrl'>): AddedFeedOptions['webhook'] {
+  if (!typed?.trim()) return undefined;
+  if (!deps.secretKey) throw new CommandError('Cannot add that feed: this Herald keeps no webhook URLs, as HERALD_SECRET_KEY is not set (its operator can make one with `openssl rand -base64 32`). Nothing was added.');
+  const webhook = parseWebhookUrl(typed, deps.webhookApiUrl);
+  if (!webhook) throw new CommandError('Cannot add that feed: `webhook` must be a Discord webhook URL such as https://discord.com/api/webhooks/<id>/<token> (in Discord: the channel’s settings, Integrations, Webhooks, Copy Webhook URL). Nothing was added.');
+  return { id: webhook.id, sealed: seal(typed.trim(), deps.secretKey) };
+}
+
 /** What /feeds add's `include`, `exclude` and `mention` say, checked (added-feed.ts); throws CommandError naming what is wrong. */
 function addedOptions(args: SubcommandArgs<'add'>): AddedFeedOptions {
   const include = readTypedWords(args.include, '`include`');
@@ -204,7 +221,8 @@ function optionsText(options: AddedFeedOptions): string {
 
 async function add(interaction: ChatInputCommandInteraction, args: SubcommandArgs<'add'>, deps: CommandDeps): Promise<Reply> {
   const { url, id, everyMs } = checkNewFeed(deps, args);
-  const options = addedOptions(args);
+  const webhook = addedWebhook(args.webhook, deps);
+  const options: AddedFeedOptions = { ...addedOptions(args), ...(webhook ? { webhook } : {}) };
   checkGuildCap(interaction, deps);
   const channelId = args.channel ?? interaction.channelId;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -226,7 +244,7 @@ async function add(interaction: ChatInputCommandInteraction, args: SubcommandArg
   if (outcome !== 'added') throw new CommandError(`A feed with id \`${id}\` exists already.`);
   const title = feed.title ? escapeDiscord(cutText(feed.title, 200)) : echoUrl(url);
   return {
-    content: `Added \`${id}\` (${title}, ${counted(feed.items.length, 'item')} now). New stories will be posted in <#${channelId}>${optionsText(options)}; it is checked every ${formatDuration(everyMs)}.`,
+    content: `Added \`${id}\` (${title}, ${counted(feed.items.length, 'item')} now). New stories will be posted ${webhook ? `through webhook ${webhook.id}` : `in <#${channelId}>`}${optionsText(options)}; it is checked every ${formatDuration(everyMs)}.`,
   };
 }
 

@@ -56,6 +56,10 @@ export interface CommandDeps {
   waitingFor(target: string): string | null;
   /** A link to the message a delivery to `target` posted as `remoteId` (its kind's messageUrl), or null when there is none. */
   messageUrl(target: string, remoteId: string): string | null;
+  /** HERALD_SECRET_KEY (32 bytes): /feeds add seals a webhook URL with it before storing it; null: webhooks cannot be added. */
+  secretKey: Buffer | null;
+  /** Discord's REST base URL (DISCORD_API_URL): a webhook URL under it is Discord's too (targets/discord-webhook/env.ts). */
+  webhookApiUrl: string;
   startedAt: number;
   version: string;
   /** The approval desk behind the Approve, Edit and Skip buttons (absent: the buttons answer that no desk runs). */
