@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, destinationsFor, parseConfig as parseWithKinds } from '../../src/config/config.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { readEnv } from '../../src/config/env.js';
+import { seal, unseal } from '../../src/ops/seal.js';
 import { targetKey } from '../../src/deliveries/target.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
 import { runHerald, tempDir } from '../e2e/herald-process.js';
@@ -109,12 +110,35 @@ describe('config', () => {
 
   it("reads Herald's own environment with defaults and rejects a malformed port", () => {
     const env = readEnv({});
-    expect(env).toEqual({ configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpHost: '127.0.0.1', httpPort: 8080, publicUrl: null, logLevel: 'info', allowPrivateNetwork: false, allowPrivateCommands: false, dashboardPassword: null });
+    expect(env).toEqual({ configFile: 'config/herald.yaml', databaseUrl: 'sqlite:data/herald.db', httpHost: '127.0.0.1', httpPort: 8080, publicUrl: null, logLevel: 'info', allowPrivateNetwork: false, allowPrivateCommands: false, dashboardPassword: null, secretKey: null });
     expect(readEnv({ HERALD_CONFIG: '  other.yaml ', LOG_LEVEL: 'DEBUG', HTTP_PORT: '', HERALD_DASHBOARD_PASSWORD: ' s3cret ' })).toMatchObject({ configFile: 'other.yaml', logLevel: 'debug', httpPort: 8080, dashboardPassword: 's3cret' });
     expect(readEnv({ HERALD_PUBLIC_URL: ' https://herald.example.org/ ' }).publicUrl).toBe('https://herald.example.org');
     expect(readEnv({ HERALD_PUBLIC_URL: 'https://example.org/herald/' }).publicUrl).toBe('https://example.org/herald');
     for (const bad of ['herald.example.org', 'ftp://herald.example.org', 'https://herald.example.org/?x=1']) expect(() => readEnv({ HERALD_PUBLIC_URL: bad })).toThrow(/HERALD_PUBLIC_URL/);
     expect(() => readEnv({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
+  });
+
+  it('reads HERALD_SECRET_KEY as 32 bytes of base64 or hex, and refuses anything else saying how to make one', () => {
+    const key = Buffer.alloc(32, 9);
+    expect(readEnv({ HERALD_SECRET_KEY: key.toString('base64') }).secretKey).toEqual(key);
+    expect(readEnv({ HERALD_SECRET_KEY: key.toString('hex') }).secretKey).toEqual(key);
+    for (const bad of ['hunter2-is-my-password', Buffer.alloc(16, 9).toString('base64'), 'ab'.repeat(31)]) {
+      expect(() => readEnv({ HERALD_SECRET_KEY: bad })).toThrow(/HERALD_SECRET_KEY: .*openssl rand -base64 32/);
+      expect(() => readEnv({ HERALD_SECRET_KEY: bad })).not.toThrow(bad);
+    }
+  });
+
+  it('seals a value with AES-256-GCM: a new IV each time, opened only with the same key and unchanged', () => {
+    const key = Buffer.alloc(32, 1);
+    const first = seal('https://discord.com/api/webhooks/1/secret-token', key);
+    expect(first).not.toContain('secret-token');
+    expect(seal('https://discord.com/api/webhooks/1/secret-token', key)).not.toBe(first);
+    expect(unseal(first, key)).toBe('https://discord.com/api/webhooks/1/secret-token');
+    expect(unseal(first, Buffer.alloc(32, 2))).toBeNull();
+    const bytes = Buffer.from(first.slice(3), 'base64');
+    bytes[bytes.length - 1]! ^= 1;
+    expect(unseal(`v1:${bytes.toString('base64')}`, key)).toBeNull();
+    expect(unseal('v1:AAAA', key)).toBeNull();
   });
 });
 

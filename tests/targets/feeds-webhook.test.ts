@@ -105,4 +105,16 @@ describe('/feeds add with a webhook: posts through it, its URL sealed in the dat
     await waitFor('the post after the restart', () => viaWebhook('Second story after the restart'), 10_000);
     expect(lines.filter((line) => line.includes(token))).toEqual([]);
   }, 20_000);
+
+  it('started with another key, holds the webhook with one clear line and keeps running', async () => {
+    await herald!.stop();
+    await start({ HERALD_SECRET_KEY: Buffer.alloc(32, 8).toString('hex') });
+    story('third', 'Third story under the wrong key');
+    await waitFor('the held line', () => lines.some((line) => line.includes('Discord webhook unusable') && line.includes('HERALD_SECRET_KEY cannot decrypt')), 10_000);
+    expect(viaWebhook('Third story under the wrong key')).toBe(false);
+    // The bot keeps answering: /feeds list shows the feed, through its webhook id only.
+    const listed = await discord.runCommand('feeds', [{ type: SUBCOMMAND, name: 'list', options: [] }]);
+    expect(listed.embeds![0]!.description).toContain('`hooked`');
+    expect(JSON.stringify(listed)).not.toContain(token);
+  }, 30_000);
 });
