@@ -10,7 +10,7 @@ import type { FeedItem, ParsedFeed } from '../sources/feed.js';
 import { discoverFeed, pageProblem } from '../sources/discover.js';
 import { fetchFeed, type FeedFetch, type FeedLimits, type FetchedFeed, type Validators } from '../sources/fetch.js';
 import { FetchError, isFilePath, type HttpClient } from '../sources/http.js';
-import { FeedParseError } from '../sources/parse.js';
+import { FeedParseError, pageError } from '../sources/parse.js';
 import type { Articles, FeedState, FeedStates, NewDelivery, SeenItems } from '../store/store.js';
 
 /** What Herald compares to notice that a publisher edited an item. */
@@ -134,7 +134,7 @@ type WatchDeps = Pick<IngestDeps, 'http' | 'feedLimits' | 'addresses' | 'log'>;
  * found is read from then on, and logged with both URLs. The feed's id, and with it what was seen and
  * posted, stays the same, so nothing is posted twice. A URL that answered with a feed once is not
  * searched later in this process (an error page then is a failed poll, not a new feed). With
- * `validators`, may answer `not-modified`. Throws FetchError, FeedParseError, or an Error naming what the page links (none, or
+ * `validators`, may answer `not-modified`. Throws FetchError, FeedParseError (a broken feed's own), or an Error naming what the page links (none, or
  * several to choose from) and the fix: the feed's own URL in the config.
  */
 export async function fetchWatched(feed: FeedConfig, deps: WatchDeps, validators: undefined, now: Date): Promise<FetchedFeed>;
@@ -147,12 +147,13 @@ export async function fetchWatched(feed: FeedConfig, deps: WatchDeps, validators
     if (known === undefined) deps.addresses.set(feed.id, feed.url);
     return response;
   } catch (error) {
-    // A URL that answered with a feed before is not searched: an error page it returns now is a
-    // failed poll. The feed a page led to, when it stops being one, is looked for on the page again.
-    if (!(error instanceof FeedParseError) || isFilePath(feed.url) || known === feed.url) throw error;
+    // Only a web page is searched; a broken feed keeps its own parse error. A URL that answered with
+    // a feed before is not searched: an error page it returns now is a failed poll. The feed a page
+    // led to, when it stops being one, is looked for on the page again.
+    if (!(error instanceof FeedParseError) || isFilePath(feed.url) || known === feed.url || (known === undefined && !error.page)) throw error;
   }
   const found = await discoverFeed(http, feed.url, deps.feedLimits, now);
-  if (found.status !== 'feed') throw new Error(`${feed.url} is a web page, not a feed, and it ${pageProblem(found)}: put the feed's own URL in the config (feeds[].url)`);
+  if (found.status !== 'feed') throw new Error(`${pageError().message} that ${pageProblem(found)}: put the feed's own URL in the config (feeds[].url)`);
   deps.addresses.set(feed.id, found.fetched.url);
   deps.log.info({ feed: feed.id, url: feed.url, feedUrl: found.fetched.url }, 'the configured page links a feed; reading that feed');
   return found.fetched;

@@ -61,7 +61,8 @@ export function pageProblem(found: Exclude<Discovery, { status: 'feed' }>): stri
  * or an article), the feeds it links with `<link rel="alternate">`, or when it links none the
  * common paths of its site (`/feed`, `/rss`, `/atom.xml`, …) that answer with a feed. One feed found
  * is fetched and returned as `feed`; several are returned to `choose` from. Every request goes through
- * `http` (the guarded client: SSRF rules hold). Throws FetchError when the URL itself cannot be fetched.
+ * `http` (the guarded client: SSRF rules hold). Throws FetchError when the URL itself cannot be fetched,
+ * and FeedParseError when it answers with a broken feed (no web page: nothing is searched).
  */
 export async function discoverFeed(http: HttpClient, url: string, limits: FeedLimits, now: Date = new Date()): Promise<Discovery> {
   const page = await http.fetch(url, { accept: `${FEED_ACCEPT}, text/html;q=0.9`, ...limits });
@@ -69,7 +70,8 @@ export async function discoverFeed(http: HttpClient, url: string, limits: FeedLi
   try {
     return { status: 'feed', fetched: feedOf(page, now) };
   } catch (error) {
-    if (!(error instanceof FeedParseError)) throw error;
+    // A broken feed keeps its own parse error: only a web page is searched for the feed it links.
+    if (!(error instanceof FeedParseError) || !error.page) throw error;
   }
   const text = decodeBytes(page.body, charsetOf(page.contentType));
   let candidates = feedLinksIn(text, page.url);

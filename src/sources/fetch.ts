@@ -1,8 +1,11 @@
 import { charsetOf, decodeBytes } from './decode.js';
 import type { ParsedFeed } from './feed.js';
 import { FetchError, isFilePath, type CacheHeaders, type FetchResult, type HttpClient } from './http.js';
-import { parseFeedText } from './parse.js';
+import { FeedParseError, pageError, parseFeedText } from './parse.js';
 import { linkHeaderPush, pushLinks } from './websub.js';
+
+/** Media types of a web page (RFC 2854 text/html; XHTML's application/xhtml+xml). */
+const HTML_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)\s*(?:;|$)/i;
 
 /** What Herald asks a server for when it fetches a feed. */
 export const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5';
@@ -51,11 +54,19 @@ export async function fetchFeed(http: HttpClient, target: string, limits: FeedLi
 
 /**
  * A fetched answer read as a feed (what fetchFeed returns for a 200): parsed, with its push links and
- * caching headers. Throws FeedParseError when the body is not a feed.
+ * caching headers. Throws FeedParseError when the body is not a feed: a web page's (`page`) when the
+ * document is HTML or the server called it HTML (Content-Type text/html or application/xhtml+xml) and
+ * it does not parse as a feed.
  */
 export function feedOf(result: Extract<FetchResult, { status: 'ok' }>, now: Date): FetchedFeed {
   const fromFile = isFilePath(result.url);
-  const feed = parseFeedText(decodeBytes(result.body, charsetOf(result.contentType)), fromFile ? null : result.url, now);
+  let feed: ParsedFeed;
+  try {
+    feed = parseFeedText(decodeBytes(result.body, charsetOf(result.contentType)), fromFile ? null : result.url, now);
+  } catch (error) {
+    if (error instanceof FeedParseError && !error.page && HTML_TYPE.test(result.contentType ?? '')) throw pageError();
+    throw error;
+  }
   const push = fromFile ? { hubs: [], topic: result.url } : pushLinks(linkHeaderPush(result.link, result.url), feed, result.url);
   const caching = { cacheControl: result.cacheControl, expires: result.expires, date: result.date };
   return { status: 'ok', feed, url: result.url, etag: result.etag, lastModified: result.lastModified, push, caching };

@@ -12,9 +12,22 @@ import { type Base, atomMarkup, atomValue, textOf, atomTextOf, htmlOf, urlOf, jo
 const MAX_TITLE = 1_000;
 const MAX_SUMMARY = 4_000;
 
+/**
+ * A document that is no feed Herald can read. `page`: it is a web page (HTML), which discovery may
+ * search for the feed it links (sources/discover.ts); false for a broken feed, which keeps its own error.
+ */
 export class FeedParseError extends Error {
   override name = 'FeedParseError';
+  constructor(
+    message: string,
+    readonly page = false,
+  ) {
+    super(message);
+  }
 }
+
+/** The parse error of a web page, in the words that name it (discovery's messages follow them with "that …"). */
+export const pageError = (): FeedParseError => new FeedParseError('not a feed: the document is an HTML page', true);
 
 interface MediaContent {
   url?: string;
@@ -322,7 +335,7 @@ export function parseFeedText(text: string, feedUrl: string | null, now: Date = 
   try {
     parsed = (fastPath && !trimmed.startsWith('{') ? readFast(source) : null) ?? parseLenient(source);
   } catch (error) {
-    if (looksLikeHtml(text)) throw new FeedParseError('not a feed: the document is an HTML page');
+    if (looksLikeHtml(text)) throw pageError();
     const repaired = repairTruncated(source);
     const recovered = repaired ? tryParse(repaired) : null;
     if (!recovered) {

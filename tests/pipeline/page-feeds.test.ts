@@ -39,6 +39,8 @@ describe('config feeds given as a web page (discovery)', () => {
         feeds: [
           { id: 'site', url: siteUrl, every: '1s', backfill: 1 },
           { id: 'several', url: feeds.url('/several.html'), every: '1s' },
+          { id: 'broken', url: feeds.url('/broken.xml'), every: '1s' },
+          { id: 'typed', url: feeds.url('/typed'), every: '1s' },
         ],
         routes: [{ feeds: ['*'], discord: [CHANNEL] }],
       },
@@ -63,6 +65,9 @@ describe('config feeds given as a web page (discovery)', () => {
     await Promise.all([discord.start(), feeds.start()]);
     feeds.setPage('/', homePage([{ href: '/feed.xml', title: 'Site posts' }]));
     feeds.setPage('/several.html', homePage([{ href: '/a.xml', title: 'Posts' }, { href: '/b.xml', title: 'Comments' }]));
+    // A broken feed (its parse error stands), and a page known as one by its Content-Type alone.
+    feeds.set('/broken.xml', { body: '<rss><channel><title>Broken<item><title>x</title></channel>', contentType: 'application/rss+xml' });
+    feeds.set('/typed', { body: `<!-- cached -->${homePage([{ href: '/a.xml', title: 'Posts' }, { href: '/b.xml', title: 'Comments' }])}`, contentType: 'text/html; charset=utf-8' });
     publish(1);
     publish(2);
     environment = { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiUrl, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1' };
@@ -89,9 +94,18 @@ describe('config feeds given as a web page (discovery)', () => {
   it('fails only the feed whose page links several feeds, naming them and the fix', async () => {
     const failed = await waitFor('the failed poll', () => logs.find((line) => line.msg === 'feed poll failed' && line.feed === 'several'));
     expect(failed.reason).toBe(
-      `${feeds.url('/several.html')} is a web page, not a feed, and it links 2 feeds: ${feeds.url('/a.xml')} (Posts), ${feeds.url('/b.xml')} (Comments): put the feed's own URL in the config (feeds[].url)`,
+      `not a feed: the document is an HTML page that links 2 feeds: ${feeds.url('/a.xml')} (Posts), ${feeds.url('/b.xml')} (Comments): put the feed's own URL in the config (feeds[].url)`,
     );
     expect(titles()).toEqual(['Site story 2', 'Site story 3']);
+  });
+
+  it('searches only a web page: a broken feed keeps its own parse error; an HTML Content-Type is a page', async () => {
+    const broken = await waitFor('the broken feed’s failed poll', () => logs.find((line) => line.msg === 'feed poll failed' && line.feed === 'broken'));
+    expect(broken.reason).toMatch(/^not a valid RSS, Atom, RDF or JSON feed \(/);
+    // No discovery for it: nothing but the feeds in the config and the pages linked was asked for.
+    for (const path of ['/feed', '/rss', '/atom.xml', '/rss.xml', '/index.xml']) expect(feeds.count(path)).toBe(0);
+    const typed = await waitFor('the typed page’s failed poll', () => logs.find((line) => line.msg === 'feed poll failed' && line.feed === 'typed'));
+    expect(typed.reason).toMatch(/^not a feed: the document is an HTML page that links 2 feeds: /);
   });
 
   it('posts nothing twice after a restart, nor when the config is corrected to the feed’s own URL', async () => {
