@@ -49,3 +49,23 @@ export function isAddressAllowed(address: string, allowPrivate: boolean): boolea
   if (kind === 'public') return true;
   return kind === 'private' && allowPrivate;
 }
+
+/**
+ * Why a feed address may not be added (by /feeds add, /feeds import or `herald feeds import`), or
+ * null when it may: the scheme must be http or https; a host written as an IP address must pass
+ * isAddressAllowed (link-local and metadata never; loopback and private only when `allowPrivate`).
+ * Host names are judged when they are resolved, at each fetch (sources/http.ts).
+ */
+export function feedAddressProblem(url: string, allowPrivate: boolean): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not an address';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'not http or https';
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (!ipaddr.isValid(host)) return host === 'localhost' && !allowPrivate ? 'a private address' : null;
+  if (isAddressAllowed(host, allowPrivate)) return null;
+  return classifyAddress(host) === 'link-local' ? 'a link-local or cloud metadata address' : 'a private address';
+}

@@ -8,3 +8,16 @@ export function safeHttpUrl(raw: string | null | undefined, base?: string): stri
     return null;
   }
 }
+
+/**
+ * The form of a feed address by which duplicates are found: an http(s) URL with scheme and host
+ * lower-cased (WHATWG URL) and the fragment dropped (RFC 3986 §3.5: it is never sent). Null when
+ * `raw` is not an http(s) URL.
+ */
+export function feedUrlKey(raw: string): string | null {
+  const url = safeHttpUrl(raw);
+  if (!url) return null;
+  const parsed = new URL(url);
+  parsed.hash = '';
+  return parsed.toString();
+}

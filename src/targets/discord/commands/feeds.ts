@@ -16,7 +16,8 @@ import { redactUrlSecrets } from '../../../ops/redact.js';
 import { cutText } from '../../../text/cut.js';
 import { decodeBytes } from '../../../sources/decode.js';
 import { feedIdFor, feedsFromOpml, OpmlError } from '../../../sources/opml.js';
-import { safeHttpUrl } from '../../../text/url.js';
+import { feedUrlKey, safeHttpUrl } from '../../../text/url.js';
+import { feedAddressProblem } from '../../../sources/addresses.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
 import { discordSettings } from '../settings.js';
@@ -301,7 +302,8 @@ async function importFeeds(interaction: ChatInputCommandInteraction, deps: Comma
     if (error instanceof FetchError) throw new CommandError(`Could not read the file: ${escapeDiscord(error.message)}. Nothing was added.`);
     throw error;
   }
-  const watched = new Set(deps.feeds.list().map((feed) => feed.url));
+  const watched = new Set(deps.feeds.list().map((feed) => feedUrlKey(feed.url) ?? feed.url));
+  const skipped: string[] = [];
   const cap = discordSettings(deps.feeds.current()).maxFeedsPerGuild;
   const channels = interaction.guild ? new Set(interaction.guild.channels.cache.keys()) : null;
   const everyMs = Math.max(DEFAULT_EVERY_MS, discordSettings(deps.feeds.current()).minEveryMs);
@@ -309,7 +311,13 @@ async function importFeeds(interaction: ChatInputCommandInteraction, deps: Comma
   let already = 0;
   let overCap = 0;
   for (const entry of opml) {
-    if (watched.has(entry.url)) {
+    const key = feedUrlKey(entry.url);
+    const problem = key ? feedAddressProblem(key, deps.reach.privateNetwork) : 'not http or https';
+    if (!key || problem) {
+      skipped.push(`${echoUrl(cutText(entry.url, 80))}: ${problem}`);
+      continue;
+    }
+    if (watched.has(key)) {
       already++;
       continue;
     }
@@ -321,13 +329,13 @@ async function importFeeds(interaction: ChatInputCommandInteraction, deps: Comma
     let id = base;
     for (let n = 2; deps.feeds.get(id); n++) id = `${base}-${n}`;
     const name = entry.title ? cutText(entry.title, 100) : id;
-    const outcome = await deps.feeds.add({ id, url: entry.url, everyMs, backfill: 0, name, channelId: interaction.channelId, paused: false, addedBy: interaction.user.id, createdAt: Date.now() });
+    const outcome = await deps.feeds.add({ id, url: key, everyMs, backfill: 0, name, channelId: interaction.channelId, paused: false, addedBy: interaction.user.id, createdAt: Date.now() });
     if (outcome === 'added') {
       added++;
-      watched.add(entry.url);
+      watched.add(key);
     }
   }
-  const notes = [already > 0 ? `${counted(already, 'feed')} already watched` : '', overCap > 0 ? `${overCap} left out: this server may add at most ${cap} (discord.maxFeedsPerGuild)` : ''].filter(Boolean);
+  const notes = [skipped.length > 0 ? `${skipped.length} skipped (${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; …' : ''})` : '', already > 0 ? `${counted(already, 'feed')} already watched` : '', overCap > 0 ? `${overCap} left out: this server may add at most ${cap} (discord.maxFeedsPerGuild)` : ''].filter(Boolean);
   return {
     content: `Imported ${counted(added, 'feed')} from ${escapeDiscord(cutText(attachment.name, 100))}; new stories will be posted in <#${interaction.channelId}>, each feed checked every ${formatDuration(everyMs)}.${notes.length > 0 ? ` (${notes.join('; ')}.)` : ''}`,
   };
