@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { ConfigError, loadConfigFile, parseConfig } from '../config/config.js';
 import type { Env, Environment } from '../config/env.js';
-import { feedIdFor, feedsFromOpml, opmlFromFeeds, OpmlError, type OpmlFeed } from '../sources/opml.js';
+import { feedIdFor, feedsFromOpml, importableUrl, opmlFromFeeds, OpmlError, type OpmlFeed } from '../sources/opml.js';
+import { feedUrlKey } from '../text/url.js';
 import { openStore } from '../store/open.js';
 import { TARGET_KINDS } from '../targets/index.js';
 
@@ -42,17 +43,28 @@ export function importOpml(opmlFile: string, routes: readonly string[], env: Env
   }
   const config = loadConfigFile(env.configFile, TARGET_KINDS, environment);
   const document: Document = parseDocument(readFileSync(env.configFile, 'utf8'));
-  const known = new Set(config.feeds.map((feed) => feed.url));
+  const known = new Set(config.feeds.map((feed) => feedUrlKey(feed.url) ?? feed.url));
   const ids = new Set(config.feeds.map((feed) => feed.id));
   const added: Array<{ id: string; url: string; name?: string; category?: string }> = [];
+  const skipped: string[] = [];
+  let already = 0;
   for (const feed of opml) {
-    if (known.has(feed.url)) continue;
+    // An import never sets feeds[].privateNetwork, so a private address could not be read.
+    const importable = importableUrl(feed.url, false);
+    if ('problem' in importable) {
+      skipped.push(`${feed.url.slice(0, 200)}: ${importable.problem}`);
+      continue;
+    }
+    if (known.has(importable.url)) {
+      already++;
+      continue;
+    }
     const base = feedIdFor(feed);
     let id = base;
     for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
     ids.add(id);
-    known.add(feed.url);
-    added.push({ id, url: feed.url, ...(feed.title ? { name: feed.title.slice(0, 100) } : {}), ...(feed.category ? { category: feed.category.slice(0, 200) } : {}) });
+    known.add(importable.url);
+    added.push({ id, url: importable.url, ...(feed.title ? { name: feed.title.slice(0, 100) } : {}), ...(feed.category ? { category: feed.category.slice(0, 200) } : {}) });
   }
   if (added.length > 0) {
     appendTo(document, 'feeds', added);
@@ -61,7 +73,8 @@ export function importOpml(opmlFile: string, routes: readonly string[], env: Env
     parseConfig(isMap(document.contents) ? document.toJS() : {}, env.configFile, TARGET_KINDS, environment);
     writeFileSync(env.configFile, document.toString());
   }
-  print(`${env.configFile}: ${added.length} feed${added.length === 1 ? '' : 's'} added, ${opml.length - added.length} already there${added.length > 0 && routes.length > 0 ? `, routed to ${routes.join(', ')}` : ''}`);
+  print(`${env.configFile}: ${added.length} feed${added.length === 1 ? '' : 's'} added, ${already} already there${skipped.length > 0 ? `, ${skipped.length} skipped` : ''}${added.length > 0 && routes.length > 0 ? `, routed to ${routes.join(', ')}` : ''}`);
+  for (const line of skipped) print(`  skipped ${line}`);
   return 0;
 }
 

@@ -1,9 +1,10 @@
 import { generateOpml, parseOpml, type Opml } from 'feedsmith';
-import { safeHttpUrl } from '../text/url.js';
+import { feedUrlKey, safeHttpUrl } from '../text/url.js';
+import { feedAddressProblem } from './addresses.js';
 
 /** A feed as an OPML subscription list carries it (OPML 2.0 §"Subscription lists"). */
 export interface OpmlFeed {
-  /** `xmlUrl`: the feed's http(s) URL. */
+  /** `xmlUrl` as written (trimmed): check it with importableUrl before watching it. */
   url: string;
   /** `title`, else `text`; null when the outline has neither. */
   title: string | null;
@@ -37,9 +38,10 @@ const MAX_OPML_CHARS = 10_000_000;
 
 /**
  * The feeds of an OPML document (OPML 2.0, http://opml.org/spec2.opml), parsed with feedsmith: every
- * outline with an http(s) `xmlUrl`, at any depth, with the titles of the outlines around it as its
- * category. An outline without `xmlUrl` is a folder; one with a non-http(s) `xmlUrl` is skipped. The
- * same URL twice is kept once (the first). Throws OpmlError for a document that is not OPML.
+ * outline with an `xmlUrl`, at any depth, with the titles of the outlines around it as its category.
+ * An outline without `xmlUrl` is a folder. The same `xmlUrl` twice is kept once (the first); whether
+ * a URL may be watched is importableUrl's to say, so an importer can tell what it skipped and why.
+ * Throws OpmlError for a document that is not OPML.
  */
 export function feedsFromOpml(text: string): OpmlFeed[] {
   if (text.length > MAX_OPML_CHARS) throw new OpmlError(`the OPML document is over ${MAX_OPML_CHARS} characters`);
@@ -54,8 +56,8 @@ export function feedsFromOpml(text: string): OpmlFeed[] {
     for (const outline of outlines ?? []) {
       const name = (outline.title ?? outline.text ?? '').trim();
       if (outline.xmlUrl) {
-        const url = safeHttpUrl(outline.xmlUrl);
-        if (url && !found.has(url)) {
+        const url = outline.xmlUrl.trim();
+        if (!found.has(url)) {
           found.set(url, { url, title: name || null, siteUrl: safeHttpUrl(outline.htmlUrl), category: folders.length > 0 ? folders.join('/') : null });
         }
       }
@@ -92,4 +94,17 @@ export function opmlFromFeeds(feeds: readonly OpmlFeed[], title: string, created
     ...folder.outlines,
   ];
   return generateOpml({ head: { title, dateCreated: created }, body: { outlines: outlinesOf(root) } });
+}
+
+/**
+ * The URL an imported feed is watched under — standard form (feedUrlKey: http(s) only, scheme and host
+ * lower-cased, fragment dropped), so duplicates are found whatever their case or fragment — or why it
+ * is skipped: not http(s), a link-local or cloud-metadata address (always), a private one unless
+ * `allowPrivate` (sources/addresses.ts). The same rules as a feed added by hand.
+ */
+export function importableUrl(raw: string, allowPrivate: boolean): { url: string } | { problem: string } {
+  const url = feedUrlKey(raw);
+  if (!url) return { problem: 'not http or https' };
+  const problem = feedAddressProblem(url, allowPrivate);
+  return problem ? { problem } : { url };
 }

@@ -14,11 +14,16 @@ describe('herald feeds import / export (OPML 2.0)', () => {
       `<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>
         <outline text="Tech"><outline text="Ars Technica" type="rss" xmlUrl="https://feeds.arstechnica.com/arstechnica/index"/>
         <outline text="Kept" type="rss" xmlUrl="https://kept.example/rss"/></outline>
-        <outline text="Ars Technica" type="rss" xmlUrl="https://other.example/ars.xml"/></body></opml>`,
+        <outline text="Ars Technica" type="rss" xmlUrl="https://other.example/ars.xml"/>
+        <outline text="Kept again" type="rss" xmlUrl="HTTPS://KEPT.example/rss#top"/>
+        <outline text="Script" type="rss" xmlUrl="javascript:alert(1)"/>
+        <outline text="Metadata" type="rss" xmlUrl="http://169.254.169.254/latest/"/></body></opml>`,
     );
     const env = { HERALD_CONFIG: config, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}` };
     const imported = await run(['feeds', 'import', opml, '--route', 'discord:123456789012345678'], env);
-    expect(imported).toMatchObject({ code: 0, stdout: `${config}: 2 feeds added, 1 already there, routed to discord:123456789012345678\n` });
+    const skipped = '  skipped javascript:alert(1): not http or https\n  skipped http://169.254.169.254/latest/: a link-local or cloud metadata address\n';
+    expect(imported).toMatchObject({ code: 0, stdout: `${config}: 2 feeds added, 2 already there, 2 skipped, routed to discord:123456789012345678\n${skipped}` });
+    expect(readFileSync(config, 'utf8')).not.toContain('169.254');
     const yaml = readFileSync(config, 'utf8');
     expect(yaml).toContain('# my feeds');
     expect(yaml).toContain('# the first one');
@@ -26,7 +31,7 @@ describe('herald feeds import / export (OPML 2.0)', () => {
     expect(yaml).toContain('id: ars-technica-2');
     expect(yaml).toMatch(/routes:\n\s+- feeds:\n\s+- ars-technica\n\s+- ars-technica-2\n\s+to:\n\s+- discord: "?123456789012345678"?/);
     // Importing again adds nothing.
-    expect((await run(['feeds', 'import', opml], env)).stdout).toBe(`${config}: 0 feeds added, 3 already there\n`);
+    expect((await run(['feeds', 'import', opml], env)).stdout).toBe(`${config}: 0 feeds added, 4 already there, 2 skipped\n${skipped}`);
 
     const exported = await run(['feeds', 'export'], env);
     expect(exported.code).toBe(0);

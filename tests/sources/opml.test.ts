@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feedsFromOpml, opmlFromFeeds, OpmlError } from '../../src/sources/opml.js';
+import { feedsFromOpml, importableUrl, opmlFromFeeds, OpmlError } from '../../src/sources/opml.js';
 
 const SUBSCRIPTIONS = `<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0">
@@ -24,11 +24,20 @@ describe('OPML subscription lists (feedsmith)', () => {
       { url: 'https://kyivindependent.com/feed/', title: 'Kyiv Independent', siteUrl: 'https://kyivindependent.com/', category: 'News' },
       { url: 'https://feeds.bbci.co.uk/news/world/rss.xml', title: 'BBC World', siteUrl: null, category: 'News/World' },
       { url: 'https://blog.example/atom.xml', title: 'A blog', siteUrl: null, category: null },
+      { url: 'javascript:alert(1)', title: 'Not a feed', siteUrl: null, category: null },
     ]);
   });
 
+  it('says which URLs an import may watch, in one form whatever their case or fragment, and why the others are skipped', () => {
+    expect(importableUrl('HTTPS://Blog.Example/atom.xml#latest', false)).toEqual({ url: 'https://blog.example/atom.xml' });
+    expect(importableUrl('javascript:alert(1)', false)).toEqual({ problem: 'not http or https' });
+    expect(importableUrl('http://169.254.169.254/latest/', true)).toEqual({ problem: 'a link-local or cloud metadata address' });
+    expect(importableUrl('http://10.0.0.5/rss', false)).toEqual({ problem: 'a private address' });
+    expect(importableUrl('http://10.0.0.5/rss', true)).toEqual({ url: 'http://10.0.0.5/rss' });
+  });
+
   it('round-trips: what it writes reads back the same, categories as nested folders', () => {
-    const feeds = feedsFromOpml(SUBSCRIPTIONS);
+    const feeds = feedsFromOpml(SUBSCRIPTIONS).filter((feed) => 'url' in importableUrl(feed.url, false));
     const written = opmlFromFeeds(feeds, 'Herald feeds', new Date(Date.UTC(2026, 10, 30)));
     expect(written).toContain('<opml version="2.0">');
     expect(written).toMatch(/<outline text="News" title="News">\s*<outline text="World" title="World">/);

@@ -15,9 +15,8 @@ import { discoverFeed, type Discovery } from '../../../sources/discover.js';
 import { redactUrlSecrets } from '../../../ops/redact.js';
 import { cutText } from '../../../text/cut.js';
 import { decodeBytes } from '../../../sources/decode.js';
-import { feedIdFor, feedsFromOpml, OpmlError } from '../../../sources/opml.js';
+import { feedIdFor, feedsFromOpml, importableUrl, OpmlError } from '../../../sources/opml.js';
 import { feedUrlKey, safeHttpUrl } from '../../../text/url.js';
-import { feedAddressProblem } from '../../../sources/addresses.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
 import { discordSettings } from '../settings.js';
@@ -311,12 +310,12 @@ async function importFeeds(interaction: ChatInputCommandInteraction, deps: Comma
   let already = 0;
   let overCap = 0;
   for (const entry of opml) {
-    const key = feedUrlKey(entry.url);
-    const problem = key ? feedAddressProblem(key, deps.reach.privateNetwork) : 'not http or https';
-    if (!key || problem) {
-      skipped.push(`${echoUrl(cutText(entry.url, 80))}: ${problem}`);
+    const importable = importableUrl(entry.url, deps.reach.privateNetwork);
+    if ('problem' in importable) {
+      skipped.push(`${echoUrl(cutText(entry.url, 80))}: ${importable.problem}`);
       continue;
     }
+    const key = importable.url;
     if (watched.has(key)) {
       already++;
       continue;
