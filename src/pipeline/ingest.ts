@@ -204,20 +204,25 @@ async function ingestItems(feed: FeedConfig, parsed: ParsedFeed, deps: IngestDep
   let newArticles = 0;
   const feedName = parsed.title ?? feed.name;
   // Pages are read side by side, but each item is recorded only after the one before it: an item
-  // whose page came back first must not reach the outbox (and its target) before an older one.
+  // whose page came back first must not reach the outbox (and its target) before an older one. If an
+  // older item could not be recorded (the store refused the write), the newer ones wait for the next
+  // poll too, so the retry still records them oldest first.
   const recorded = batch.map(() => {
-    let done = () => {};
-    const promise = new Promise<void>((resolve) => (done = resolve));
+    let done: (ok: boolean) => void = () => {};
+    const promise = new Promise<boolean>((resolve) => (done = resolve));
     return { promise, done };
   });
+  const olderRecorded = (index: number) => (index === 0 ? Promise.resolve(true) : recorded[index - 1]!.promise);
   await pLimit(PAGE_CONCURRENCY).map(batch, async (entry, index) => {
+    let ok = false;
     try {
       const prepared = await deps.articles.prepare({ feedId: feed.id, feedName, siteName: feed.siteName, item: entry.item }, feed);
-      await recorded[index - 1]?.promise;
-      await recordItem(entry, prepared);
+      if (await olderRecorded(index)) {
+        await recordItem(entry, prepared);
+        ok = true;
+      }
     } finally {
-      await recorded[index - 1]?.promise;
-      recorded[index]!.done();
+      recorded[index]!.done(ok);
     }
   });
   async function recordItem({ key, item }: { key: string; item: FeedItem }, { article, text, language, pageFailure, pageRejected }: Awaited<ReturnType<IngestDeps['articles']['prepare']>>): Promise<void> {
