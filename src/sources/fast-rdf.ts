@@ -2,11 +2,11 @@
 // htmlparser2's tokenizer (fast-xml.ts) into the feedsmith shape parse.ts maps, the fields Herald reads
 // only. It declines (the caller then uses feedsmith) what it is not sure to read as feedsmith 3 does:
 // items listed in the channel's table of contents in another order or set than they stand in the
-// document (feedsmith follows the table), DCMI Terms, Media RSS groups, a default namespace other
+// document (feedsmith follows the table), Media RSS groups, a default namespace other
 // than RSS 1.0's, more than one channel, anything not well-formed.
 import type { RdfFeed } from 'feedsmith';
-import { feedNumber, feedText } from './fast-values.js';
-import { addMediaContent, addThumbnail, Decline, decline, EXTENSION_TEXT, hasValue, plainNamespaces, pushTo, readExtensionText, Role, walk, type Element, type ElementReader } from './fast-xml.js';
+import { feedText } from './fast-values.js';
+import { addMediaContent, addThumbnail, CHANNEL_TEXT, Decline, decline, EXTENSION_TEXT, hasValue, plainNamespaces, readChannelText, readExtensionText, Role, walk, type Element, type ElementReader } from './fast-xml.js';
 
 type Feed = RdfFeed.Feed<string>;
 type Item = RdfFeed.Item<string>;
@@ -14,10 +14,9 @@ type MediaContent = ReturnType<typeof addMediaContent>;
 
 /** RSS 1.0's namespace as a default namespace feedsmith reads as its own (lower-cased, trimmed). */
 const RSS1_DEFAULT = /^https?:\/\/(?:purl\.org\/rss\/1\.0|channel\.netscape\.com\/rdf\/simple\/0\.9)\/?$/;
-const ITEM_DECLINED = /^(?:media:group)$|^dcterms:/;
+const ITEM_DECLINED = /^media:group$/;
 const ITEM_TEXT = new Set(['title', 'link', 'description', 'content:encoded', ...EXTENSION_TEXT]);
-const CHANNEL_DECLINED = /^dcterms:/;
-const CHANNEL_TEXT = new Set(['title', 'link', 'atom:link', 'dc:title', 'sy:updateperiod', 'sy:updatefrequency']);
+const RDF_CHANNEL_TEXT = new Set([...CHANNEL_TEXT, 'dcterms:title']);
 
 /**
  * Reads a plain RSS 1.0 document into feedsmith's RDF shape, the fields Herald maps only; null when the
@@ -61,8 +60,10 @@ class RdfReader implements ElementReader {
   };
 
   enter({ lower, attributes }: Element, depth: number): Role {
-    // feedsmith reads `about` and `rdf:about` alike (and `resource`); one written without its prefix is left to it.
-    if (attributes && ('about' in attributes || 'resource' in attributes || (depth > 0 && 'xmlns' in attributes))) decline();
+    // feedsmith reads `about` and `rdf:about` alike, and `resource` and `rdf:resource`: an item's (or the
+    // channel's) `about` or a `resource` in the channel's table of contents written without its prefix is
+    // left to it. Elsewhere (craigslist's `<enc:enclosure resource>`) it reads neither for what Herald maps.
+    if (attributes && ((depth === 1 && 'about' in attributes) || (this.inChannel && 'resource' in attributes) || (depth > 0 && 'xmlns' in attributes))) decline();
     if (depth === 0) {
       const namespace = attributes?.['xmlns'];
       if (lower !== 'rdf' || (namespace !== undefined && !RSS1_DEFAULT.test(namespace.trim().toLowerCase()))) decline();
@@ -106,12 +107,11 @@ class RdfReader implements ElementReader {
 
   private enterChannel(lower: string, attributes: Record<string, string> | null, depth: number): Role {
     if (depth === 2) {
-      if (CHANNEL_DECLINED.test(lower)) decline();
       if (lower === 'items') {
         // feedsmith reads the first table of contents only.
         return ++this.tables === 1 ? Role.Container : Role.Skip;
       }
-      return CHANNEL_TEXT.has(lower) ? Role.Text : Role.Skip;
+      return RDF_CHANNEL_TEXT.has(lower) ? Role.Text : Role.Skip;
     }
     if (depth === 3) {
       if (lower !== 'seq') return Role.Skip;
@@ -145,7 +145,7 @@ class RdfReader implements ElementReader {
 
   text({ lower, attributes }: Element, raw: string): void {
     if (this.item) this.readItemElement(this.item, lower, raw, attributes);
-    else if (this.inChannel) this.readChannelElement(lower, raw, attributes);
+    else if (this.inChannel) readChannelText(this.feed, lower, raw, attributes, this.first);
   }
 
   finish(): Feed {
@@ -182,38 +182,6 @@ class RdfReader implements ElementReader {
         break;
       default:
         readExtensionText(target, element, raw, attrs, first);
-    }
-  }
-
-  private readChannelElement(element: string, raw: string, attrs: Record<string, string> | null): void {
-    const feed = this.feed;
-    switch (element) {
-      case 'title':
-        if (this.first(element)) feed.title = feedText(raw);
-        break;
-      case 'link':
-        if (this.first(element)) feed.link = feedText(raw);
-        break;
-      case 'atom:link':
-        if (attrs) {
-          const atom = (feed.atom ??= {});
-          atom.links = pushTo(atom.links, { href: feedText(attrs['href']) ?? feedText(raw), rel: feedText(attrs['rel']) } as NonNullable<typeof atom.links>[number]);
-        }
-        break;
-      case 'dc:title': {
-        const title = feedText(raw);
-        if (title !== undefined) {
-          const dc = (feed.dc ??= {});
-          dc.titles = pushTo(dc.titles, title);
-        }
-        break;
-      }
-      case 'sy:updateperiod':
-        if (this.first(element)) (feed.sy ??= {}).updatePeriod = feedText(raw);
-        break;
-      case 'sy:updatefrequency':
-        if (this.first(element)) (feed.sy ??= {}).updateFrequency = feedNumber(raw);
-        break;
     }
   }
 }

@@ -5,7 +5,7 @@
 // and the caller falls back to feedsmith.
 import type { RssFeed } from 'feedsmith';
 import { feedBoolean, feedNumber, feedText, firstPerson } from './fast-values.js';
-import { addMediaContent, addThumbnail, Decline, decline, EXTENSION_TEXT, hasValue, plainNamespaces, pushTo, readExtensionText, Role, walk, type Element, type ElementReader } from './fast-xml.js';
+import { addMediaContent, addThumbnail, CHANNEL_TEXT, Decline, decline, EXTENSION_TEXT, hasValue, plainNamespaces, pushTo, readChannelText, readExtensionText, Role, walk, type Element, type ElementReader } from './fast-xml.js';
 
 type Item = RssFeed.Item<string>;
 type Feed = RssFeed.Feed<string>;
@@ -18,7 +18,7 @@ const ITEM_TEXT = new Set([
   'itunes:author', 'itunes:summary', 'atom:updated', 'author', ...EXTENSION_TEXT,
 ]);
 const CHANNEL_DECLINED = /^(?:skiphours|skipdays|dcterms:|item$)/;
-const CHANNEL_TEXT = new Set(['title', 'link', 'ttl', 'atom:link', 'dc:title', 'sy:updateperiod', 'sy:updatefrequency']);
+const RSS_CHANNEL_TEXT = new Set([...CHANNEL_TEXT, 'ttl']);
 
 /**
  * Reads a plain RSS 2.0 document into feedsmith's RSS shape, the fields Herald maps only; null when the
@@ -79,7 +79,7 @@ class RssReader implements ElementReader {
         return Role.Container;
       }
       if (CHANNEL_DECLINED.test(lower)) decline();
-      return CHANNEL_TEXT.has(lower) ? Role.Text : Role.Skip;
+      return RSS_CHANNEL_TEXT.has(lower) ? Role.Text : Role.Skip;
     }
     const item = this.item;
     if (depth === 3 && item) {
@@ -124,7 +124,8 @@ class RssReader implements ElementReader {
 
   text({ lower, attributes }: Element, raw: string): void {
     if (this.item) this.readItemElement(this.item, lower, raw, attributes);
-    else this.readChannelElement(lower, raw, attributes);
+    else if (lower !== 'ttl') readChannelText(this.feed, lower, raw, attributes, this.first);
+    else if (this.first(lower)) this.feed.ttl = feedNumber(raw);
   }
 
   finish(): Feed {
@@ -183,41 +184,6 @@ class RssReader implements ElementReader {
         break;
       default:
         readExtensionText(target, element, raw, attrs, first);
-    }
-  }
-
-  private readChannelElement(element: string, raw: string, attrs: Record<string, string> | null): void {
-    const feed = this.feed;
-    switch (element) {
-      case 'title':
-        if (this.first(element)) feed.title = feedText(raw);
-        break;
-      case 'link':
-        if (this.first(element)) feed.link = feedText(raw);
-        break;
-      case 'ttl':
-        if (this.first(element)) feed.ttl = feedNumber(raw);
-        break;
-      case 'atom:link':
-        if (attrs) {
-          const atom = (feed.atom ??= {});
-          atom.links = pushTo(atom.links, { href: feedText(attrs['href']) ?? feedText(raw), rel: feedText(attrs['rel']) } as NonNullable<typeof atom.links>[number]);
-        }
-        break;
-      case 'dc:title': {
-        const title = feedText(raw);
-        if (title !== undefined) {
-          const dc = (feed.dc ??= {});
-          dc.titles = pushTo(dc.titles, title);
-        }
-        break;
-      }
-      case 'sy:updateperiod':
-        if (this.first(element)) (feed.sy ??= {}).updatePeriod = feedText(raw);
-        break;
-      case 'sy:updatefrequency':
-        if (this.first(element)) (feed.sy ??= {}).updateFrequency = feedNumber(raw);
-        break;
     }
   }
 }

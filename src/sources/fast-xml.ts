@@ -165,6 +165,7 @@ const NAMESPACES: Record<string, string[]> = {
   sy: ['purl.org/rss/1.0/modules/syndication'],
   media: ['search.yahoo.com/mrss', 'video.search.yahoo.com/mrss', 'www.rssboard.org/media-rss', 'search.yahoo.com/searchmonkey/media', 'tools.search.yahoo.com/mrss'],
   itunes: ['www.itunes.com/dtds/podcast-1.0.dtd'],
+  dcterms: ['purl.org/dc/terms', 'dublincore.org/documents/dcmi-terms', 'dublincore.org/specifications/dublin-core/dcmi-terms'],
 };
 
 /**
@@ -256,15 +257,34 @@ type Media = NonNullable<RssFeed.Item<string>['media']>;
 type MediaContent = NonNullable<Media['contents']>[number];
 type Thumbnail = NonNullable<Media['thumbnails']>[number];
 
-/** The Dublin Core and Media RSS parts of an item or entry (feedsmith gives both formats these shapes). */
-export type Extended = Pick<RssFeed.Item<string>, 'dc' | 'media'>;
+/** The Dublin Core, DCMI Terms and Media RSS parts of an item or entry (feedsmith gives every format these shapes). */
+export type Extended = Pick<RssFeed.Item<string>, 'dc' | 'dcterms' | 'media'>;
 
-/** Dublin Core and Media RSS text elements of an item or entry. */
-export const EXTENSION_TEXT = new Set(['dc:creator', 'dc:subject', 'dc:date', 'dc:title', 'dc:description', 'media:title', 'media:description']);
+type DcTerms = NonNullable<Extended['dcterms']>;
+
+/** The DCMI Terms elements Herald maps (parse.ts: title, description and date fallbacks), each with feedsmith's list for it; the others are passed over. */
+const DCTERMS_LISTS: Record<string, 'titles' | 'descriptions' | 'dates' | 'issued' | 'created' | 'modified'> = {
+  'dcterms:title': 'titles',
+  'dcterms:description': 'descriptions',
+  'dcterms:date': 'dates',
+  'dcterms:issued': 'issued',
+  'dcterms:created': 'created',
+  'dcterms:modified': 'modified',
+};
+
+/** Dublin Core, DCMI Terms (those Herald maps) and Media RSS text elements of an item or entry. */
+export const EXTENSION_TEXT = new Set(['dc:creator', 'dc:subject', 'dc:date', 'dc:title', 'dc:description', 'media:title', 'media:description', ...Object.keys(DCTERMS_LISTS)]);
+
+/** Appends a DCMI Terms element's value to its list in `target.dcterms` (feedsmith reads every one of them as a list). */
+function readDcTerms(target: { dcterms?: DcTerms }, element: string, value: string): void {
+  const dcterms = (target.dcterms ??= {});
+  const key = DCTERMS_LISTS[element]!;
+  dcterms[key] = pushTo(dcterms[key], value);
+}
 
 /**
- * Reads a Dublin Core or Media RSS text element (one of EXTENSION_TEXT) of `target`, as feedsmith does:
- * dc: elements repeat, media:title and media:description count once (`first` says whether this is the first).
+ * Reads a Dublin Core, DCMI Terms or Media RSS text element (one of EXTENSION_TEXT) of `target`, as feedsmith does:
+ * dc: and dcterms: elements repeat, media:title and media:description count once (`first` says whether this is the first).
  */
 export function readExtensionText(target: Extended, element: string, raw: string, attributes: Record<string, string> | null, first: (key: string) => boolean): void {
   if (element === 'media:title' || element === 'media:description') {
@@ -276,12 +296,60 @@ export function readExtensionText(target: Extended, element: string, raw: string
   }
   const value = feedText(raw);
   if (value === undefined) return;
+  if (element.startsWith('dcterms:')) return readDcTerms(target, element, value);
   const dc = (target.dc ??= {});
   if (element === 'dc:creator') dc.creators = pushTo(dc.creators, value);
   else if (element === 'dc:subject') dc.subjects = pushTo(dc.subjects, value);
   else if (element === 'dc:date') dc.dates = pushTo(dc.dates, value);
   else if (element === 'dc:title') dc.titles = pushTo(dc.titles, value);
   else dc.descriptions = pushTo(dc.descriptions, value);
+}
+
+/** The channel of RSS 2.0 and of RSS 1.0 as both RSS readers read it (feedsmith gives both these shapes). */
+export type Channel = Pick<RssFeed.Feed<string>, 'title' | 'link' | 'atom' | 'dc' | 'dcterms' | 'sy'>;
+
+/** Channel text elements both RSS readers read (RSS 2.0 adds `ttl`; RSS 1.0 `dcterms:title`). */
+export const CHANNEL_TEXT = ['title', 'link', 'atom:link', 'dc:title', 'sy:updateperiod', 'sy:updatefrequency'];
+
+/**
+ * Reads a channel text element of `feed` (one of CHANNEL_TEXT, or `dcterms:title`) as feedsmith does:
+ * title, link and the syndication hints count once (`first` says whether this is the first), Atom links
+ * and Dublin Core titles repeat. Other elements are passed over.
+ */
+export function readChannelText(feed: Channel, element: string, raw: string, attributes: Record<string, string> | null, first: (key: string) => boolean): void {
+  switch (element) {
+    case 'title':
+      if (first(element)) feed.title = feedText(raw);
+      break;
+    case 'link':
+      if (first(element)) feed.link = feedText(raw);
+      break;
+    case 'atom:link':
+      if (attributes) {
+        const atom = (feed.atom ??= {});
+        atom.links = pushTo(atom.links, { href: feedText(attributes['href']) ?? feedText(raw), rel: feedText(attributes['rel']) } as NonNullable<typeof atom.links>[number]);
+      }
+      break;
+    case 'dc:title': {
+      const title = feedText(raw);
+      if (title !== undefined) {
+        const dc = (feed.dc ??= {});
+        dc.titles = pushTo(dc.titles, title);
+      }
+      break;
+    }
+    case 'dcterms:title': {
+      const title = feedText(raw);
+      if (title !== undefined) readDcTerms(feed, element, title);
+      break;
+    }
+    case 'sy:updateperiod':
+      if (first(element)) (feed.sy ??= {}).updatePeriod = feedText(raw);
+      break;
+    case 'sy:updatefrequency':
+      if (first(element)) (feed.sy ??= {}).updateFrequency = feedNumber(raw);
+      break;
+  }
 }
 
 /** A `media:content` of `target`, from its attributes (its thumbnails are added as they come). */

@@ -126,6 +126,9 @@ const TAKEN_RDF: Record<string, string> = {
   'items with Dublin Core, content and media': rdf(`<item rdf:about="https://news.example/1"><title>One &amp; <b>only</b></title><link> /a/1 </link><description><![CDATA[<p>Body <img src="/i.png"></p>]]></description><dc:creator>Jane</dc:creator><dc:date>2025-06-09T10:00:00Z</dc:date><dc:subject>World</dc:subject><dc:subject>Tech</dc:subject></item><item rdf:about="https://news.example/2"><dc:title>DC title</dc:title><dc:description>DC description</dc:description><content:encoded>&lt;p&gt;Full&lt;/p&gt;</content:encoded><media:content url="https://cdn.example/a.jpg" medium="image"><media:thumbnail url="https://cdn.example/t.jpg"/></media:content></item>`, { toc: li('https://news.example/1', 'https://news.example/2') }),
   'no table of contents, an item known by its about alone': rdf(`<item><title>No about</title></item><item rdf:about="https://news.example/only-about"></item>`),
   'syndication under syn:, Dublin Core title and an empty first title': rdf(`<item rdf:about="https://news.example/3"><title></title><title>Second</title></item>`, { channel: '<syn:updatePeriod>hourly</syn:updatePeriod><syn:updateFrequency>2</syn:updateFrequency><dc:title>DC channel</dc:title>' }),
+  'DCMI Terms dates, titles and descriptions, repeated and empty, others passed over': rdf(`<item rdf:about="https://news.example/1"><dcterms:title>Terms title</dcterms:title><dcterms:description>Terms <![CDATA[<b>description</b>]]></dcterms:description><dcterms:issued></dcterms:issued><dcterms:issued>2025-06-01T10:00:00Z</dcterms:issued><dcterms:modified>2025-06-02T10:00:00Z</dcterms:modified><dcterms:rights>R</dcterms:rights></item><item rdf:about="https://news.example/2"><title>Two</title><dcterms:created>not a date</dcterms:created><dcterms:created>2025-06-03T10:00:00Z</dcterms:created><dcterms:date>2025-06-04T10:00:00Z</dcterms:date></item><item rdf:about="https://news.example/3"><title>Three</title><dcterms:date>2025-06-05</dcterms:date><dc:date>2025-06-06</dc:date></item>`, { namespaces: ' xmlns:dcterms="http://purl.org/dc/terms/"', channel: '<dcterms:title>Terms channel</dcterms:title><dcterms:modified>2025-06-01</dcterms:modified>' }),
+  'DCMI Terms under another prefix, the channel titled by them alone': `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:terms="https://dublincore.org/documents/dcmi-terms/"><channel rdf:about="https://news.example/"><terms:title>Only terms</terms:title></channel><item rdf:about="https://news.example/t"><title>T</title><terms:issued>2025-06-01T00:00:00Z</terms:issued></item></rdf:RDF>`,
+  'a resource without its prefix on an element Herald does not read': rdf(`<item rdf:about="https://news.example/e"><title>E</title><enc:enclosure resource="https://cdn.example/e.jpg" type="image/jpeg"/><taxo:topics><rdf:Bag><rdf:li resource="https://topics.example/t"/></rdf:Bag></taxo:topics></item>`, { namespaces: ' xmlns:enc="http://purl.oclc.org/net/rss_2.0/enc#" xmlns:taxo="http://purl.org/rss/1.0/modules/taxonomy/"', toc: li('https://news.example/e') }),
   'an image and a text input beside the items': rdf(`<image rdf:about="https://news.example/logo.png"><url>https://news.example/logo.png</url></image><item rdf:about="https://news.example/4"><title>Four</title></item><textinput rdf:about="https://news.example/s"><title>Search</title></textinput>`, { toc: li('https://news.example/4') }),
 };
 
@@ -134,7 +137,7 @@ const DECLINED_RDF: Record<string, string> = {
   'a table of contents in another order': rdf(`<item rdf:about="https://news.example/1"><title>1</title></item><item rdf:about="https://news.example/2"><title>2</title></item>`, { toc: li('https://news.example/2', 'https://news.example/1') }),
   'a table of contents listing fewer items': rdf(`<item rdf:about="https://news.example/1"><title>1</title></item><item rdf:about="https://news.example/2"><title>2</title></item>`, { toc: li('https://news.example/2') }),
   'an about without its prefix': rdf(`<item about="https://news.example/1"><title>1</title></item>`),
-  'DCMI Terms in an item': rdf(`<item rdf:about="https://news.example/1"><title>1</title><dcterms:modified>2025-01-01</dcterms:modified></item>`, { namespaces: ' xmlns:dcterms="http://purl.org/dc/terms/"' }),
+  'a table of contents resource without its prefix': rdf(`<item rdf:about="https://news.example/1"><title>1</title></item>`, { toc: '<rdf:li resource="https://news.example/1"/>' }),
   'RDF under another prefix': `<r:RDF xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>R</title></channel><item><title>I</title></item></r:RDF>`,
   'RSS 1.0 elements under a prefix': `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/"><rss:channel><rss:title>R</rss:title></rss:channel><rss:item><rss:title>I</rss:title></rss:item></rdf:RDF>`,
   'two channels': rdf(`<channel><title>Again</title></channel><item><title>I</title></item>`),
@@ -179,6 +182,23 @@ describe('fast RSS and Atom readers: identical to feedsmith or declined', () => 
     const { fast, fallback, taken } = bothWays(text);
     expect(taken).toBe(false);
     expect(fast).toEqual(fallback);
+  });
+
+  it('reads RSS 1.0 dates given as DCMI Terms (dcterms:issued, created, modified) on the fast path', () => {
+    const text = readFileSync(join(CONFORMANCE, 'dc-rdf-fallbacks.xml'), 'utf8');
+    expect(readPlainRdf(prepareXml(text))?.feed.items?.[0]?.dcterms).toEqual({ issued: ['2024-05-01T00:00:00Z'], modified: ['2024-05-02T00:00:00Z'] });
+    const { items } = parseFeedText(text, FEED_URL, NOW);
+    expect(items.map((item) => [item.publishedAt?.toISOString(), item.updatedAt?.toISOString()])).toEqual([
+      ['2024-05-01T00:00:00.000Z', '2024-05-02T00:00:00.000Z'],
+      ['2024-05-03T00:00:00.000Z', undefined],
+    ]);
+  });
+
+  it.skipIf(!hasShared)('takes craigslist’s RSS 1.0 (dcterms:issued on every item) on the fast path', () => {
+    const text = decodeBytes(readFileSync(join(corpusDir('feeds', 'rss-parser'), 'craigslist.rss')));
+    const items = readPlainRdf(prepareXml(text.trimStart()))?.feed.items ?? [];
+    expect(items.length).toBeGreaterThan(20);
+    expect(items.every((item) => item.dcterms?.issued?.length === 1)).toBe(true);
   });
 
   it('gives feedsmith’s result for every conformance fixture, and takes the plain RSS and Atom ones', () => {
