@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { redactUrlSecrets } from '../ops/redact.js';
 import { changeFeed, checkNewFeed, readFeed, type FeedControls } from '../targets/discord/commands/feeds.js';
 import { MAX_INPUT } from '../targets/discord/approval.js';
-import { CommandError } from '../targets/discord/commands/types.js';
+import { CommandError } from '../targets/refusal.js';
 import { cutText } from '../text/cut.js';
 import type { FeedLimits } from '../sources/fetch.js';
 import type { HttpClient } from '../sources/http.js';

@@ -6,7 +6,7 @@ import { feedOwner } from '../pipeline/sharing.js';
 import type { Approvals, Articles, Delivery, DeliveryQueue, FeedStates, UsageLedger } from '../store/store.js';
 import type { Digests } from '../store/digests.js';
 import type { FeedCatalog } from '../targets/catalog.js';
-import type { ApprovalDesk } from '../targets/discord/commands/types.js';
+import type { ApprovalDesk } from '../targets/desk.js';
 import { statusSnapshot } from '../targets/status.js';
 import type { DeskItem } from './desk-view.js';
 import type { FeedRow, DeliveryView } from './feeds-view.js';

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { fallbackOptions, readDeliveryOptions } from '../deliveries/options.js';
 import { splitTargetKey, type Target } from '../deliveries/target.js';
 import type { Approval, Approvals, Delivery, Decision } from '../store/store.js';
-import { CommandError, type ApprovalDesk, type DeskOutcome } from '../targets/discord/commands/types.js';
+import type { ApprovalDesk, DeskOutcome } from '../targets/desk.js';
+import { CommandError } from '../targets/refusal.js';
 
 /** The destination kind whose post text the Edit modal shows beside the summary. */
 const X_KIND = 'x';

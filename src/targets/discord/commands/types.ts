@@ -1,33 +1,12 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed } from 'discord.js';
-import type { Article, ArticlePreparer, PageReach } from '../../../articles/article.js';
+import type { ArticlePreparer, PageReach } from '../../../articles/article.js';
 import type { SummaryLimits } from '../../../articles/summarize.js';
 import type { FeedCatalog } from '../../catalog.js';
+import type { ApprovalDesk } from '../../desk.js';
 import type { FeedLimits } from '../../../sources/fetch.js';
 import type { HttpClient } from '../../../sources/http.js';
-import type { Approval, Articles, DeliveryQueue, FeedStates } from '../../../store/store.js';
+import type { Articles, DeliveryQueue, FeedStates } from '../../../store/store.js';
 import type { MemberAlerts } from '../../../store/member-alerts.js';
-
-/** A decision as the approval desk reports it: whether this one decided, and the approval as it now stands. */
-export interface DeskOutcome {
-  /** False when the article had been decided already (a second click, or the other place first): nothing changed. */
-  decided: boolean;
-  approval: Approval;
-  article: Article;
-  /** Where the article goes, as people read it ("<#channel>", "X"). */
-  destinations: string[];
-}
-
-/** The approval desk as Discord's buttons and the dashboard use it (pipeline/approvals.ts implements it). */
-export interface ApprovalDesk {
-  /**
-   * Approves or skips a held article as `by` (a Discord member id, or "dashboard"); with `edit`, the
-   * summary and the X text a moderator typed are what will be posted. Null for an article with no approval.
-   * Throws CommandError when the edit cannot be posted (an X text over 280).
-   */
-  decide(articleId: string, status: 'approved' | 'skipped', by: string, edit?: { summary: string; xText: string | null }): Promise<DeskOutcome | null>;
-  /** What the Edit modal starts from: the summary, and the X text when the article goes to X; null for an article with no approval. */
-  draft(articleId: string): Promise<{ approval: Approval; summary: string; xText: string | null } | null>;
-}
 
 /** How the pipeline watches each feed now (pipeline/scheduler.ts implements it). */
 interface FeedWatch {
@@ -66,13 +45,7 @@ export interface CommandDeps {
   desk?: ApprovalDesk;
 }
 
-/**
- * A refusal meant for the person who ran the command ("there is no feed `x`"): handlers throw it,
- * and the interaction boundary shows its message to that person only and counts it as refused.
- */
-export class CommandError extends Error {
-  override name = 'CommandError';
-}
+export { CommandError } from '../../refusal.js';
 
 /**
  * A handler's answer as plain data. The boundary fits it to Discord's limits and sends it: as the
