@@ -8,6 +8,7 @@ import { batchedWrites, type Backend } from './bulk.js';
 import type { Digests } from './digests.js';
 import type { MemberAlerts } from './member-alerts.js';
 import { digestQueries } from './digest-queries.js';
+import { addArticleStatement, firstStatus } from './article-writes.js';
 
 /**
  * The store's queries, written once for SQLite and PostgreSQL with kysely. What truly differs
@@ -27,6 +28,7 @@ const sentRow = z.object({ n: int });
 const sortAtRow = z.object({ sort_at: int });
 const nextDueRow = z.object({ next: nullableInt });
 const metaRow = z.object({ value: text });
+const insertedDeliveryRow = z.object({ target: text, status: deliveryStatus });
 const feedTargetRow = z.object({ feed_id: text, target: text });
 
 /**
@@ -50,6 +52,8 @@ export function createStore(db: Db, backend: Backend, dialect: DialectParts): St
 function commonParts(db: Db, backend: Backend): CommonParts & { flush(): Promise<void> } {
   const q = compiled(db);
   const writes = batchedWrites(db, backend);
+  // PostgreSQL writes a new article's rows in one statement (one round trip); SQLite, in process, in one transaction of several.
+  const addInOneStatement = backend === 'postgres' ? addArticleStatement() : null;
   async function approvalOf(articleId: string): Promise<Approval | null> {
     const row = await db.selectFrom('approvals').selectAll().where('article_id', '=', articleId).executeTakeFirst();
     return row ? toApproval(row) : null;
@@ -103,6 +107,11 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
     },
 
     async addArticle(article, item, deliveries, now) {
+      if (addInOneStatement) {
+        const inserted = (await addInOneStatement(db, article, item, deliveries, now)).map((row) => checkRow(insertedDeliveryRow, 'deliveries', row));
+        const pending = new Set(inserted.filter((row) => row.status === 'pending').map((row) => row.target));
+        return [...new Set(deliveries.map((delivery) => delivery.target))].filter((target) => pending.has(target));
+      }
       return db.transaction().execute(async (trx) => {
         const { revision: _revision, ...columns } = article;
         await q.insertArticle(trx, { ...columns, categories: JSON.stringify(article.categories ?? []), sortAt: article.publishedAt ?? article.firstSeenAt });
@@ -112,12 +121,12 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
         const { sort_at: sortAt } = checkRow(sortAtRow, 'articles', (await q.articleSortAt(trx, { id: article.id })).rows[0]);
         const created: string[] = [];
         let desk: NewDelivery['approval'];
-        for (const { target, options, heldBack, approval } of deliveries) {
-          const status = heldBack !== undefined ? 'skipped' : approval ? 'held' : 'pending';
-          const inserted = await q.insertDelivery(trx, { articleId: article.id, target, status, reason: heldBack ?? null, now, sortAt, options: JSON.stringify(options) });
+        for (const delivery of deliveries) {
+          const status = firstStatus(delivery);
+          const inserted = await q.insertDelivery(trx, { articleId: article.id, target: delivery.target, status, reason: delivery.heldBack ?? null, now, sortAt, options: JSON.stringify(delivery.options) });
           if (inserted.rows.length === 0) continue;
-          if (status === 'pending') created.push(target);
-          if (status === 'held') desk ??= approval;
+          if (status === 'pending') created.push(delivery.target);
+          if (status === 'held') desk ??= delivery.approval;
         }
         if (desk) {
           await trx

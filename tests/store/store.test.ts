@@ -56,6 +56,35 @@ describe.each(backends)('the %s store', (_name, open, available) => {
     ]);
   });
 
+  it.skipIf(!available)('holds an article for the first desk among its held deliveries, once, its deliveries queued in the order given', async () => {
+    store = await open();
+    const options = { template: null };
+    const desk = (channel: string, expireMs: number) => ({ channel, expireMs, onExpiry: 'post' as const });
+    const deliveries = [
+      { target: 'discord:3', options },
+      { target: 'discord:1', options, approval: desk('mods-a', 60_000) },
+      { target: 'discord:2', options, approval: desk('mods-b', 5_000) },
+      { target: 'x', options, heldBack: 'held back by exclude' },
+    ];
+    expect(await store.addArticle(article({ id: 'd' }), { key: 'kd', contentHash: 'h' }, deliveries, 100)).toEqual(['discord:3']);
+    const found = await store.approval('d');
+    expect(found?.approval).toMatchObject({ channel: 'mods-a', status: 'held', expiresAt: 60_100, onExpiry: 'post' });
+    expect(found?.deliveries.map((d) => [d.target, d.status])).toEqual([
+      ['discord:3', 'pending'],
+      ['discord:1', 'held'],
+      ['discord:2', 'held'],
+      ['x', 'skipped'],
+    ]);
+    // The same story again, from another feed and with another desk first: nothing new, the first desk kept.
+    expect(await store.addArticle(article({ id: 'd', feedId: 'other' }), { key: 'ke', contentHash: 'h' }, [{ target: 'discord:4', options, approval: desk('mods-c', 1) }, ...deliveries], 200)).toEqual([]);
+    expect((await store.approval('d'))?.approval.channel).toBe('mods-a');
+    expect((await store.approval('d'))?.deliveries.map((d) => [d.target, d.status])).toContainEqual(['discord:4', 'held']);
+    expect((await store.seenItems('other', ['ke'])).get('ke')).toEqual({ contentHash: 'h', articleId: 'd' });
+    // No desk among the deliveries that were new: no approval.
+    await store.addArticle(article({ id: 'e' }), { key: 'kf', contentHash: 'h' }, [{ target: 'discord:1', options }], 300);
+    expect((await store.approval('e'))?.approval ?? null).toBeNull();
+  });
+
   it.skipIf(!available)('keeps members’ alerts per member and guild, at most `max` each, paused and resumed together, and counts their DMs', async () => {
     store = await open();
     const alice = { guildId: 'g1', memberId: 'alice' };
