@@ -185,8 +185,10 @@ async function runCommand(args: string[]): Promise<number> {
     progress?.clear();
     await herald.stop();
     const failed = polls.filter((poll) => poll.status === 'failed');
+    // A feed its host held back (Retry-After) did not fail: it is said, and does not make the exit status 1.
+    const heldFeeds = polls.filter((poll) => poll.status === 'held').map((poll) => poll.feedId);
     const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    log.info({ feeds: polls.length, failed: failed.map((poll) => poll.feedId), sends: deliveries.attempted, failedDeliveries: deliveries.failed, held: deliveries.held, maxRssMb }, 'one cycle done');
+    log.info({ feeds: polls.length, failed: failed.map((poll) => poll.feedId), ...(heldFeeds.length > 0 ? { heldFeeds } : {}), sends: deliveries.attempted, failedDeliveries: deliveries.failed, held: deliveries.held, maxRssMb }, 'one cycle done');
     // 1 when anything did not work: a feed, a delivery that failed, or a target holding posts back (refused credentials).
     return failed.length > 0 || deliveries.failed > 0 || deliveries.held.length > 0 ? 1 : 0;
   }

@@ -93,7 +93,7 @@ export async function createHerald(options: HeraldOptions): Promise<Herald> {
   const metrics = createMetrics({
     async failingFeeds() {
       const active = new Set(feeds.active().map((feed) => feed.id));
-      return (await store.feedStates()).filter((state) => state.failures > 0 && active.has(state.feedId)).length;
+      return (await store.feedStates()).filter((state) => state.failures > 0 && state.heldUntil === null && active.has(state.feedId)).length;
     },
     async pendingDeliveries() {
       const counts = await store.deliveryCounts();

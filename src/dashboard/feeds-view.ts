@@ -20,7 +20,14 @@ export interface AddForm {
   channel: string;
 }
 
-const HEALTH_TEXT = { ok: 'OK', failing: 'Failing', paused: 'Paused', new: 'Not polled yet' } as const;
+const HEALTH_TEXT = { ok: 'OK', failing: 'Failing', held: 'Held by its host', paused: 'Paused', new: 'Not polled yet' } as const;
+
+/** A feed's health in words, with what it adds: how many polls failed in a row, or until when its host holds it back. */
+function healthText(row: FeedRow): Html {
+  if (row.health === 'failing') return html`${HEALTH_TEXT.failing} (${row.state!.failures} in a row)`;
+  if (row.health === 'held') return html`${HEALTH_TEXT.held} until ${when(row.state!.heldUntil)} (Retry-After)`;
+  return html`${HEALTH_TEXT[row.health]}`;
+}
 
 /** The management buttons of a feed added from Discord or the dashboard (config feeds change in their file). */
 function feedActions(row: FeedRow, frame: Frame): Html {
@@ -43,12 +50,18 @@ function addForm(frame: Frame, form: AddForm): Html {
 </form>`;
 }
 
+/** ", 2 held by their host" when any is, else nothing. */
+function heldCount(rows: readonly FeedRow[]): string {
+  const held = rows.filter((row) => row.health === 'held').length;
+  return held > 0 ? `, ${held} held by their host` : '';
+}
+
 /** The feeds page: each feed's health, last and next poll, interval, last error, and how it is read. */
 export function feedsPage(rows: readonly FeedRow[], frame: Frame, now: number, form: AddForm = { url: '', id: '', every: '', channel: '' }): Html {
   const body = rows.map(
     (row) => html`<tr>
 <th scope="row"><a href="/feeds/${row.feed.id}">${row.feed.name}</a><br><span class="muted">${row.feed.id}</span></th>
-<td class="${row.health}">${HEALTH_TEXT[row.health]}${row.health === 'failing' ? html` (${row.state!.failures} in a row)` : ''}</td>
+<td class="${row.health}">${healthText(row)}</td>
 <td>${row.state?.lastPollAt ? html`${relative(row.state.lastPollAt, now)}<br><span class="muted">${when(row.state.lastPollAt)}</span>` : 'never'}</td>
 <td>${row.nextPollAt === null ? html`<span class="muted">${row.feed.paused ? 'paused' : 'by another worker'}</span>` : relative(row.nextPollAt, now)}</td>
 <td>${formatDuration(row.feed.everyMs)}</td>
@@ -61,7 +74,7 @@ export function feedsPage(rows: readonly FeedRow[], frame: Frame, now: number, f
     'Feeds',
     frame,
     html`<table>
-<caption>${rows.length} feeds, ${rows.filter((row) => row.health === 'failing').length} failing</caption>
+<caption>${rows.length} feeds, ${rows.filter((row) => row.health === 'failing').length} failing${heldCount(rows)}</caption>
 <thead><tr><th scope="col">Feed</th><th scope="col">Health</th><th scope="col">Last poll</th><th scope="col">Next poll</th><th scope="col">Interval</th><th scope="col">Read by</th><th scope="col">Last error</th><th scope="col"><span class="muted">Actions</span></th></tr></thead>
 <tbody>${body}</tbody>
 </table>
@@ -123,7 +136,7 @@ export function feedPage(row: FeedRow, items: ReadonlyArray<{ article: Article; 
     html`<p><a href="/">All feeds</a></p>
 <dl>
 <dt>Address</dt><dd>${redactUrlSecrets(row.feed.url)}</dd>
-<dt>Health</dt><dd class="${row.health}">${HEALTH_TEXT[row.health]}</dd>
+<dt>Health</dt><dd class="${row.health}">${healthText(row)}</dd>
 <dt>Last error</dt><dd class="error-text">${row.state?.lastError && row.state.failures > 0 ? redactUrlSecrets(row.state.lastError) : 'none'}</dd>
 <dt>Last poll</dt><dd>${when(row.state?.lastPollAt ?? null)}</dd>
 <dt>Interval</dt><dd>${formatDuration(row.feed.everyMs)}</dd>

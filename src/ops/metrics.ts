@@ -28,7 +28,7 @@ export function createMetrics(sources: MetricSources) {
       buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
-    polls: new Counter({ name: 'herald_feed_polls_total', help: 'Feed polls by feed and outcome (ok, not-modified, failed)', labelNames: ['feed', 'outcome'] as const, registers: [registry] }),
+    polls: new Counter({ name: 'herald_feed_polls_total', help: 'Feed polls by feed and outcome (ok, not-modified, failed, held: the host asked to come back later with Retry-After)', labelNames: ['feed', 'outcome'] as const, registers: [registry] }),
     newArticles: new Counter({ name: 'herald_new_articles_total', help: 'New articles found, by feed', labelNames: ['feed'] as const, registers: [registry] }),
     commands: new Counter({ name: 'herald_commands_total', help: 'Discord interactions answered, by command ("feeds add") and outcome (ok, refused, failed)', labelNames: ['command', 'outcome'] as const, registers: [registry] }),
     deliveries: new Counter({ name: 'herald_deliveries_total', help: 'Deliveries by target kind and outcome (sent, failed)', labelNames: ['target', 'outcome'] as const, registers: [registry] }),

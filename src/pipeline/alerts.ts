@@ -28,8 +28,9 @@ const OPEN_KEY = 'alerts:open';
  * refused token, a gone webhook, a budget reached) either until over a minute from now or, rechecked
  * every few seconds, for over a minute since `waitingSince` (target key → ms since the epoch when
  * its queue was first seen waiting); a queue whose oldest delivery was first seen over
- * `deliveryWaitMs` ago; feeds polled over `pollLagMs` past their interval (failing and paused
- * feeds back off on purpose and are left out). `describe` names a delivery's target. Pure.
+ * `deliveryWaitMs` ago; feeds polled over `pollLagMs` past their interval, or past the time their
+ * host held them until (failing and paused feeds back off on purpose and are left out; a feed held
+ * by its host's Retry-After is not failing). `describe` names a delivery's target. Pure.
  */
 export function findIncidents(
   snapshot: StatusSnapshot,
@@ -53,7 +54,8 @@ export function findIncidents(
     if (now - article.firstSeenAt <= settings.deliveryWaitMs) continue;
     incidents.push({ key: `late:${delivery.target}`, text: `Deliveries to ${describe(delivery.target)} have waited over ${formatDuration(settings.deliveryWaitMs)} (the oldest: “${cutText(article.title, 120)}”)` });
   }
-  const late = snapshot.feeds.filter(({ feed, state }) => !feed.paused && state?.lastPollAt != null && state.failures === 0 && now - state.lastPollAt > feed.everyMs + settings.pollLagMs);
+  // A feed its host holds back (Retry-After) is due when the host said, not an interval after its last poll.
+  const late = snapshot.feeds.filter(({ feed, state }) => !feed.paused && state?.lastPollAt != null && state.failures === 0 && now - Math.max(state.lastPollAt + feed.everyMs, state.heldUntil ?? 0) > settings.pollLagMs);
   if (late.length > 0) {
     const ids = late.map(({ feed }) => feed.id);
     incidents.push({ key: 'polls-behind', text: `Polls are falling behind: ${counted(ids.length, 'feed')} not polled for over ${formatDuration(settings.pollLagMs)} past the interval (${cutText(ids.join(', '), 300)})` });

@@ -28,12 +28,17 @@ const PAGE_CONCURRENCY = 4;
 
 export interface PollOutcome {
   feedId: string;
-  /** elsewhere: another Herald process polls this feed (its share of the feeds, or it holds the lease; shared PostgreSQL). */
-  status: 'not-modified' | 'ok' | 'failed' | 'elsewhere';
+  /**
+   * elsewhere: another Herald process polls this feed (its share of the feeds, or it holds the lease; shared PostgreSQL).
+   * held: the feed's host asked to be left alone until `heldUntil` (429/503 with Retry-After); not a failure.
+   */
+  status: 'not-modified' | 'ok' | 'failed' | 'held' | 'elsewhere';
   newArticles: number;
-  /** Consecutive failed polls, this one included (0 after a success). */
+  /** Consecutive failed polls, this one included (0 after a success; unchanged by a held poll). */
   failures: number;
   error?: string;
+  /** With status held: no request to the feed's host before this time (epoch ms). */
+  heldUntil?: number;
   /** What the feed's server answered (for push discovery and the next interval); absent when it failed or was not polled. */
   fetched?: FeedFetch;
 }
@@ -92,6 +97,8 @@ function newestFirst(a: FeedItem, b: FeedItem): number {
  * One poll of one feed, from its state as claimed: fetch (conditional), parse, find unseen items, turn
  * each into an article and record its deliveries. Validators are saved only after every new item was recorded, so a crash
  * mid-poll refetches and nothing is lost. Never throws: a failed poll is recorded in the feed's state.
+ * A poll the feed's host held back (429/503 with Retry-After, RFC 9110 §10.2.3) is recorded as held
+ * until the time it gave: not a failure, so it neither adds to the failures in a row nor clears them.
  */
 export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedState): Promise<PollOutcome> {
   const now = deps.now ?? Date.now;
@@ -101,7 +108,7 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
     const validators = state.initialized ? { etag: state.etag, lastModified: state.lastModified } : { etag: null, lastModified: null };
     const response = await fetchWatched(feed, deps, validators, new Date(startedAt));
     if (response.status === 'not-modified') {
-      await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null });
+      await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null, heldUntil: null });
       return { feedId: feed.id, status: 'not-modified', newArticles: 0, failures: 0, fetched: response };
     }
     const { newArticles, capped } = await ingestItems(feed, response.feed, deps, !state.initialized);
@@ -115,11 +122,18 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
       lastSuccessAt: startedAt,
       failures: 0,
       lastError: null,
+      heldUntil: null,
     });
     return { feedId: feed.id, status: 'ok', newArticles, failures: 0, fetched: response };
   } catch (error) {
+    if (error instanceof FetchError && error.retryAt !== undefined) {
+      const heldUntil = error.retryAt;
+      await store.saveFeedState({ ...state, lastPollAt: startedAt, heldUntil });
+      log.info({ feed: feed.id, url: feed.url, heldUntil: new Date(heldUntil).toISOString(), reason: error.message }, 'feed held: its host asked to come back later (Retry-After)');
+      return { feedId: feed.id, status: 'held', newArticles: 0, failures: state.failures, heldUntil };
+    }
     const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : (error as Error).message;
-    await store.saveFeedState({ ...state, lastPollAt: startedAt, failures: state.failures + 1, lastError: reason });
+    await store.saveFeedState({ ...state, lastPollAt: startedAt, failures: state.failures + 1, lastError: reason, heldUntil: null });
     log.warn({ feed: feed.id, url: feed.url, failures: state.failures + 1, reason }, 'feed poll failed');
     return { feedId: feed.id, status: 'failed', newArticles: 0, failures: state.failures + 1, error: reason };
   }

@@ -111,15 +111,17 @@ export class FeedScheduler {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), WORKER_HEARTBEAT_MS);
     // A restart does not fire every poll at once: a feed polled recently waits until it is due (unless
-    // push is new and its hubs unknown), and the first polls are spread over a tenth of the interval (at most 10 s).
+    // push is new and its hubs unknown), one its host held back waits until the host said, and the first
+    // polls are spread over a tenth of the interval (at most 10 s).
     const now = (this.deps.now ?? Date.now)();
-    const lastPolls = new Map((await this.deps.store.feedStates()).map((state) => [state.feedId, state.lastPollAt]));
+    const states = new Map((await this.deps.store.feedStates()).map((state) => [state.feedId, state]));
     for (const feed of this.feeds.values()) this.firstRoundLeft.add(feed.id);
     if (this.firstRoundLeft.size === 0) this.firstRoundDone();
     for (const feed of this.feeds.values()) {
       // Push newly on: a feed whose hubs are unknown is polled as soon as a feed never polled.
-      const lastPoll = this.push?.websub.needsContent(feed.id) ? null : lastPolls.get(feed.id);
-      const due = (lastPoll ?? now) + (lastPoll ? feed.everyMs : 0);
+      const state = states.get(feed.id);
+      const lastPoll = this.push?.websub.needsContent(feed.id) ? null : state?.lastPollAt;
+      const due = Math.max((lastPoll ?? now) + (lastPoll ? feed.everyMs : 0), state?.heldUntil ?? 0);
       this.schedule(feed, Math.max(0, due - now) + Math.round(Math.random() * Math.min(feed.everyMs / 10, START_SPREAD_MS)));
     }
   }
@@ -256,8 +258,12 @@ export class FeedScheduler {
     });
   }
 
-  /** When to poll a feed next, in ms: its interval (a pushed feed's at least the safety interval), stretched while it fails. */
+  /**
+   * When to poll a feed next, in ms: its interval (a pushed feed's at least the safety interval),
+   * stretched while it fails; a feed its host held back, when the host said to come back.
+   */
   private nextDelay(feed: FeedConfig, outcome: PollOutcome): number {
+    if (outcome.heldUntil !== undefined) return Math.max(0, outcome.heldUntil - (this.deps.now ?? Date.now)());
     if (outcome.fetched) this.learn(feed, outcome);
     return nextPollDelay(this.intervalOf(feed), outcome.failures);
   }
@@ -361,8 +367,10 @@ export class FeedScheduler {
         // Push newly on: a feed's hubs are read from its content, which a 304 would not show.
         const unconditional = this.push?.websub.needsContent(feed.id) ?? false;
         const outcome = await pollFeed(feed, this.deps, unconditional ? { ...state, etag: null, lastModified: null } : state);
-        // A failing feed backs off past its interval: hold it until that later poll.
-        if (outcome.failures > 0) {
+        // A failing feed backs off past its interval, a held one waits for its host: keep it until that later poll.
+        if (outcome.heldUntil !== undefined) {
+          await this.deps.store.claimFeed(feed.id, this.owner, now(), Math.max(outcome.heldUntil, now()) + FEED_LEASE_GRACE_MS);
+        } else if (outcome.failures > 0) {
           await this.deps.store.claimFeed(feed.id, this.owner, now(), now() + nextPollDelay(feed.everyMs, outcome.failures, () => 1) + FEED_LEASE_GRACE_MS);
         }
         this.onPolled(outcome, lagMs);

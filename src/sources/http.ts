@@ -17,9 +17,19 @@ export class FetchError extends Error {
     readonly kind: FetchFailure,
     message: string,
     readonly status?: number,
+    /**
+     * When the host asked to be left alone until (epoch ms): a 429 or 503 with Retry-After (RFC 9110
+     * §10.2.3), or a request not sent because such a wait outlasts the timeout. Absent for other failures.
+     */
+    readonly retryAt?: number,
   ) {
     super(message);
   }
+}
+
+/** The FetchError of a request not sent because the host's Retry-After (`backoff`) outlasts what the caller can wait. */
+function notSent(backoff: HostBackoff): FetchError {
+  return new FetchError('http', `not sent: ${backoff.message} (Retry-After)`, undefined, backoff.until);
 }
 
 interface FetchRequest {
@@ -172,7 +182,7 @@ function reachingClient(
       try {
         outcome = await hosts.run(parsed.host, req.timeoutMs, () => requestOnce(hopUrl, parsed.host, req, startDeadline()));
       } catch (error) {
-        if (error instanceof HostBackoff) throw new FetchError('http', `not sent: ${error.message} (Retry-After)`);
+        if (error instanceof HostBackoff) throw notSent(error);
         throw error;
       }
       if (outcome.status !== 'redirect') return outcome;
@@ -212,7 +222,7 @@ function reachingClient(
       // 429 and 503 may say when to come back (RFC 6585 §4, RFC 9110 §15.6.4): no request to the host before then.
       const until = statusCode === 429 || statusCode === 503 ? retryAfterUntil(header(response.headers, 'retry-after'), Date.now()) : null;
       if (until !== null) hosts.holdOff(host, until);
-      throw new FetchError('http', `HTTP ${statusCode}${until !== null ? `, retry after ${new Date(until).toISOString()}` : ''}`, statusCode);
+      throw new FetchError('http', `HTTP ${statusCode}${until !== null ? `, retry after ${new Date(until).toISOString()}` : ''}`, statusCode, until ?? undefined);
     }
     const declaredLength = Number(header(response.headers, 'content-length') ?? NaN);
     if (declaredLength > req.maxBytes) {
@@ -255,7 +265,7 @@ function reachingClient(
         }
       });
     } catch (error) {
-      if (error instanceof HostBackoff) throw new FetchError('http', `not sent: ${error.message} (Retry-After)`);
+      if (error instanceof HostBackoff) throw notSent(error);
       throw error;
     }
   }

@@ -207,6 +207,12 @@ const V13 = [
   'CREATE UNIQUE INDEX member_alerts_number ON member_alerts (member_id, number)',
 ];
 
+/**
+ * V14: a poll the feed's host held back (429/503 with Retry-After) is recorded as held until the
+ * given time (feed_state.held_until, epoch ms), not as a failure.
+ */
+const V14 = ['ALTER TABLE feed_state ADD COLUMN held_until BIGINT'];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -257,6 +263,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 11, sqlite: V11('id INTEGER PRIMARY KEY AUTOINCREMENT'), postgres: V11('id BIGSERIAL PRIMARY KEY') },
   { version: 12, sqlite: V12('TEXT'), postgres: V12('JSONB') },
   { version: 13, sqlite: V13, postgres: V13 },
+  { version: 14, sqlite: V14, postgres: V14 },
 ];
 
 /** What the migration runner needs to know of a backend. */

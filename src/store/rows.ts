@@ -172,6 +172,7 @@ const feedStateRow = z.object({
   last_success_at: nullableInt,
   failures: int,
   last_error: nullableText,
+  held_until: nullableInt,
 });
 
 /** A feed_state row → FeedState (its lease columns are not part of it). Throws StoreRowError. */
@@ -186,12 +187,13 @@ export function toFeedState(row: unknown): FeedState {
     lastSuccessAt: r.last_success_at,
     failures: r.failures,
     lastError: r.last_error,
+    heldUntil: r.held_until,
   };
 }
 
 /** The state of a feed never polled. */
 export function emptyFeedState(feedId: string): FeedState {
-  return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null };
+  return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null, heldUntil: null };
 }
 
 const discordFeedRow = z.object({

@@ -15,6 +15,7 @@ export interface Tables {
     last_success_at: number | null;
     failures: Generated<number>;
     last_error: string | null;
+    held_until: number | null;
     lease_owner: string | null;
     lease_until: number | null;
   };

@@ -21,9 +21,11 @@ export interface FeedState {
   initialized: boolean;
   lastPollAt: EpochMs | null;
   lastSuccessAt: EpochMs | null;
-  /** Failed polls in a row since the last success. */
+  /** Failed polls in a row since the last success, and the last one's reason. */
   failures: number;
   lastError: string | null;
+  /** Last poll held back (not failed) by the host's Retry-After (429/503): no poll before this; else null. */
+  heldUntil: EpochMs | null;
 }
 
 /** An article as the store keeps it; above the store it is articles/article.ts `Article`. */
@@ -158,12 +160,11 @@ interface SeenItem {
   contentHash?: string | null;
 }
 
-/** Each feed's polling state: validators, first sight, failures. */
+/** Each feed's polling state: validators, first sight, failures, holds. */
 export interface FeedStates {
   /**
-   * Writes one feed's whole state (creating or replacing it); its lease is left alone. Writes made
-   * in one turn of the event loop go as one statement (store/batch.ts), the last of a feed winning;
-   * resolves once committed, and rejects with the batch statement's error.
+   * Writes one feed's whole state (creating or replacing it; its lease is left alone). Writes made in one turn of the
+   * event loop go as one statement (store/batch.ts), the last of a feed winning; resolves once committed, rejects with its error.
    */
   saveFeedState(state: FeedState): Promise<void>;
   /** Every feed's state, by feed id. */

@@ -1,8 +1,11 @@
 import type { DeliveryJob, DeliveryQueue, DeliveryStatus, FeedState, FeedStates } from '../store/store.js';
 import type { FeedCatalog, ListedFeed } from './catalog.js';
 
-/** ok: its last poll worked; failing: failed polls in a row; paused; new: never polled yet. */
-type FeedHealth = 'ok' | 'failing' | 'paused' | 'new';
+/**
+ * ok: its last poll worked; failing: failed polls in a row; held: its host asked to come back later
+ * (Retry-After) and it waits until then (FeedState.heldUntil); paused; new: never polled yet.
+ */
+type FeedHealth = 'ok' | 'failing' | 'held' | 'paused' | 'new';
 
 export interface FeedStatus {
   feed: ListedFeed;
@@ -28,6 +31,7 @@ export interface StatusSnapshot {
 function healthOf(feed: ListedFeed, state: FeedState | null): FeedHealth {
   if (feed.paused) return 'paused';
   if (!state || state.lastPollAt === null) return 'new';
+  if (state.heldUntil !== null) return 'held';
   return state.failures > 0 ? 'failing' : 'ok';
 }
 

@@ -25,6 +25,8 @@ describe.skipIf('skipped' in browserOrSkip)(`the dashboard in a real browser${'s
   const discord = new FakeDiscord(TOKEN, CHANNELS);
   const x = new FakeX(X_CREDENTIALS);
   const feeds = new FeedServer();
+  /** A host that answers 429 with an hour's Retry-After (its own server: the hold covers every request to the host). */
+  const busy = new FeedServer();
   let herald: HeraldProcess;
   let browser: Browser;
   let origin: string;
@@ -47,7 +49,8 @@ describe.skipIf('skipped' in browserOrSkip)(`the dashboard in a real browser${'s
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await Promise.all([discord.start(), x.start(), feeds.start()]);
+    await Promise.all([discord.start(), x.start(), feeds.start(), busy.start()]);
+    busy.set('/feed.xml', { body: 'come back later', contentType: 'text/plain', status: 429, headers: { 'retry-after': '3600' } });
     feeds.setFeed('/good.xml', rss('Harbour News', [story('good', 1), story('good', 2)]));
     feeds.setFeed('/new.xml', rss('Added Later', [story('new', 1)]));
     // Discord answers 500 (discord.js retries a 500 itself, so several): both channels' queues then wait an hour.
@@ -58,6 +61,7 @@ describe.skipIf('skipped' in browserOrSkip)(`the dashboard in a real browser${'s
       feeds: [
         { id: 'harbour', url: feeds.url('/good.xml'), every: '1s', backfill: 5, name: 'Harbour News' },
         { id: 'broken', url: broken, every: '1s', name: 'Broken Feed' },
+        { id: 'busy', url: busy.url('/feed.xml'), every: '1s', name: 'Busy Feed' },
       ],
       routes: [{ feeds: ['*'], discord: CHANNELS, x: true }],
       x: { maxPostsPerDay: 1, monthlyBudgetUsd: 10 },
@@ -79,7 +83,7 @@ describe.skipIf('skipped' in browserOrSkip)(`the dashboard in a real browser${'s
     await browser?.close();
     herald?.kill('SIGTERM');
     await herald?.exited;
-    await Promise.all([discord.stop(), x.stop(), feeds.stop()]);
+    await Promise.all([discord.stop(), x.stop(), feeds.stop(), busy.stop()]);
   });
 
   it('shows each feed’s health, and a failing feed’s error without the credentials in its URL', async () => {
@@ -91,6 +95,10 @@ describe.skipIf('skipped' in browserOrSkip)(`the dashboard in a real browser${'s
     const row = page.getByRole('row', { name: /Broken Feed/ });
     await expect.poll(() => row.textContent()).toMatch(/HTTP 404|404/);
     await expect.poll(() => page.getByRole('row', { name: /Harbour News/ }).textContent()).toContain('OK');
+    // The feed whose host said "come back in an hour" is held until then, not failing, and polled once.
+    await expect.poll(() => page.getByRole('row', { name: /Busy Feed/ }).textContent()).toMatch(/Held by its host until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(Retry-After\)/);
+    expect(await page.locator('caption').first().textContent()).toMatch(/3 feeds, 1 failing, 1 held by their host/);
+    expect(busy.count('/feed.xml')).toBe(1);
     await visit(page, '/', 'feeds');
     await page.close();
   });

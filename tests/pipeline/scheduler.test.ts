@@ -9,6 +9,8 @@ import { createHttpClient } from '../../src/sources/http.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { TARGET_KINDS } from '../../src/targets/index.js';
+import { findIncidents } from '../../src/pipeline/alerts.js';
+import { statusSnapshot } from '../../src/targets/status.js';
 import { FeedServer, rss } from '../fakes/feed-server.js';
 import { waitFor } from '../fakes/http.js';
 
@@ -105,5 +107,57 @@ describe('the feed scheduler', () => {
     expect(broken.length).toBeLessThanOrEqual(2);
     expect(broken).toEqual([['failed', 1], ['failed', 2]].slice(0, broken.length));
     expect(broken.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("holds a feed whose host answers 429 with Retry-After until then: not a failure, failures in a row kept, next poll (also after a restart) at that time, shown held, no alert", async () => {
+    // Its own host: the Retry-After holds every request to it, and the other tests' feeds are on another.
+    const busy = new FeedServer();
+    await busy.start();
+    try {
+      clock = Date.now();
+      scheduler = await schedulerFor([{ id: 'busy', url: busy.url('/feed.xml'), every: '1m' }]);
+      // Two failed polls in a row (404), then the host asks to come back in 10 minutes.
+      await scheduler.pollAllOnce();
+      await scheduler.pollAllOnce();
+      busy.set('/feed.xml', { body: 'slow down', contentType: 'text/plain', status: 429, headers: { 'retry-after': '600' } });
+      const [held] = await scheduler.pollAllOnce();
+      expect(held).toMatchObject({ feedId: 'busy', status: 'held', failures: 2 });
+      expect(held!.heldUntil).toBeGreaterThanOrEqual(clock + 600_000);
+      expect(held!.heldUntil).toBeLessThan(clock + 610_000);
+      const state = (await store.feedStates())[0]!;
+      expect(state).toMatchObject({ failures: 2, lastError: 'http: HTTP 404', heldUntil: held!.heldUntil, lastPollAt: clock });
+
+      // Shown as held, not failing; neither the failing-feed alert nor the late-poll one while the hold lasts.
+      const listed = { id: 'busy', url: busy.url('/feed.xml'), everyMs: 60_000, minEveryMs: 60_000, maxEveryMs: 60_000, backfill: 0, name: 'busy', siteName: null, color: 0, priority: 0, category: null, privateNetwork: true, source: 'config' as const, paused: false, channelId: null };
+      const snapshot = await statusSnapshot(store, { list: () => [listed] }, 5, clock);
+      expect(snapshot.feeds.map(({ health }) => health)).toEqual(['held']);
+      const settings = { discord: null, feedFailures: 3, deliveryWaitMs: 3_600_000, pollLagMs: 60_000, checkEveryMs: 60_000 };
+      expect(findIncidents(snapshot, settings, clock + 500_000, String)).toEqual([]);
+      // Held with no failure before it: its poll is late only once it is past the host's time (plus alerts.pollLag), not its interval.
+      const heldOnly = { ...snapshot, feeds: snapshot.feeds.map((row) => ({ ...row, state: { ...row.state!, failures: 0, lastError: null } })) };
+      expect(findIncidents(heldOnly, settings, clock + 500_000, String)).toEqual([]);
+      expect(findIncidents(heldOnly, settings, held!.heldUntil! + 120_000, String).map(({ key }) => key)).toEqual(['polls-behind']);
+
+      // A restart waits for the host too, instead of polling the feed as soon as its interval has passed.
+      await scheduler.stop();
+      clock += 120_000;
+      scheduler = await schedulerFor([{ id: 'busy', url: busy.url('/feed.xml'), every: '1m' }]);
+      await store.saveFeedState(state);
+      await scheduler.start();
+      expect(scheduler.nextPollAt('busy')).toBeGreaterThanOrEqual(held!.heldUntil!);
+
+      // A held poll of the running scheduler: the next comes when the host said, not on the failure back-off.
+      await scheduler.stop();
+      clock = Date.now();
+      scheduler = await schedulerFor([{ id: 'busy', url: busy.url('/feed.xml'), every: '1m' }]);
+      await scheduler.start();
+      await scheduler.firstRound;
+      expect(busy.count('/feed.xml')).toBe(3);
+      const next = scheduler.nextPollAt('busy')!;
+      expect(next).toBeGreaterThanOrEqual(held!.heldUntil!);
+      expect(next).toBeLessThan(held!.heldUntil! + 10_000);
+    } finally {
+      await busy.stop();
+    }
   });
 });

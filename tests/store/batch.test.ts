@@ -20,7 +20,7 @@ const backends: Array<[string, () => Promise<string>, (where: string) => Promise
   ['postgres', async () => createDatabase(adminUrl!, `batch_${process.pid}_${databases++}`), openPostgresStore, adminUrl !== null],
 ];
 
-const state = (feedId: string, etag: string, at: number): FeedState => ({ feedId, etag, lastModified: null, initialized: true, lastPollAt: at, lastSuccessAt: at, failures: 0, lastError: null });
+const state = (feedId: string, etag: string, at: number): FeedState => ({ feedId, etag, lastModified: null, initialized: true, lastPollAt: at, lastSuccessAt: at, failures: 0, lastError: null, heldUntil: null });
 
 describe.each(backends)('the %s store, polls finishing together', (_name, locate, open, available) => {
   const stores: Store[] = [];
@@ -34,14 +34,16 @@ describe.each(backends)('the %s store, polls finishing together', (_name, locate
     stores.push(store);
     // More than one statement takes (500 rows), in one turn of the event loop; news-7 twice.
     const saves = Array.from({ length: 1_200 }, (_, n) => state(`news-${n}`, `"e${n}"`, 1_000 + n));
-    saves.push(state('news-7', '"later"', 9_000));
+    // The later save also says until when the feed's host holds it back (a large epoch ms, kept whole).
+    const later = { ...state('news-7', '"later"', 9_000), heldUntil: 1_764_000_600_123 };
+    saves.push(later);
     await Promise.all(saves.map((saved) => store.saveFeedState(saved)));
     // What a fresh process reads: committed, not only held in the batch.
     const reopened = await open(where);
     stores.push(reopened);
     const states = new Map((await reopened.feedStates()).map((read) => [read.feedId, read]));
     expect(states.size).toBe(1_200);
-    expect(states.get('news-7')).toEqual(state('news-7', '"later"', 9_000));
+    expect(states.get('news-7')).toEqual(later);
     expect(states.get('news-1199')).toEqual(state('news-1199', '"e1199"', 2_199));
     // Claims made together each get their own feed's state, a feed never polled a fresh one.
     const claimed = await Promise.all(['news-3', 'news-1100', 'never'].map((feedId) => reopened.claimFeed(feedId, 'A', 10_000, 20_000)));

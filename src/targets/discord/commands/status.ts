@@ -28,7 +28,8 @@ export const statusCommand = defineCommand(statusDefinition, async (_interaction
   const now = Date.now();
   const { feeds: statuses, counts, failed, waiting } = await statusSnapshot(deps.store, deps.feeds, 5, now);
   const feeds = statuses.map(({ feed }) => feed);
-  const failing = statuses.filter(({ state }) => (state?.failures ?? 0) > 0);
+  const failing = statuses.filter(({ health }) => health === 'failing');
+  const held = statuses.filter(({ health }) => health === 'held');
   const lastPolls = statuses
     .slice(0, 15)
     .map(({ feed, state }) => {
@@ -38,7 +39,7 @@ export const statusCommand = defineCommand(statusDefinition, async (_interaction
     })
     .join('\n');
   const fields = [
-    { name: 'Feeds', value: `${feeds.length} watched, ${pushedCount(feeds, deps)}${failing.length} failing`, inline: true },
+    { name: 'Feeds', value: `${feeds.length} watched, ${pushedCount(feeds, deps)}${failing.length} failing${held.length > 0 ? `, ${held.length} held` : ''}`, inline: true },
     { name: 'Deliveries', value: `${counts.pending + counts.sending} pending, ${counts.folded ? `${counts.folded} in digests, ` : ''}${counts.failed} failed, ${counts.skipped} skipped, ${counts.sent} sent`, inline: true },
     { name: 'Up', value: `${formatUptime(now - deps.startedAt)} · Herald ${deps.version}`, inline: true },
     { name: 'Last polls', value: lastPolls || 'no feeds' },
@@ -49,6 +50,16 @@ export const statusCommand = defineCommand(statusDefinition, async (_interaction
       value: failing
         .slice(0, 10)
         .map(({ feed, state }) => `\`${feed.id}\` (${state!.failures}×): ${escapeDiscord(cutText(redactUrlSecrets(state!.lastError ?? ''), 150))}`)
+        .join('\n'),
+    });
+  }
+  // A host that said "come back later" (429/503 with Retry-After) holds its feeds: not a failure.
+  if (held.length > 0) {
+    fields.push({
+      name: 'Held by their host (Retry-After)',
+      value: held
+        .slice(0, 10)
+        .map(({ feed, state }) => `\`${feed.id}\` until <t:${Math.ceil(state!.heldUntil! / 1000)}:R>`)
         .join('\n'),
     });
   }
