@@ -1,7 +1,7 @@
 // The values inside feed elements: text constructs and their markup (RFC 4287 §3.1 for Atom; a guess
 // for RSS, RDF and JSON Feed), HTML with links made absolute, and URLs against xml:base.
 import { cutText } from '../text/cut.js';
-import { collapseWhitespace, plainText } from '../text/text.js';
+import { collapseWhitespace, plainText, plainTextCut } from '../text/text.js';
 import { safeHttpUrl } from '../text/url.js';
 
 /** Longest content HTML kept per item, in characters: bounds one hostile feed's memory and database use. */
@@ -84,8 +84,9 @@ function literalDeclarations(html: string): string {
 export function textOf(raw: string | undefined | null, markup: Markup, max: number): string | null {
   if (!raw) return null;
   const value = unwrapCdata(raw);
-  const text = isMarkup(value, markup) ? plainText(literalDeclarations(unwrapHtmlCdata(value))) : collapseWhitespace(value) || null;
-  return text && cutText(text, max);
+  if (isMarkup(value, markup)) return plainTextCut(literalDeclarations(unwrapHtmlCdata(value)), max);
+  const text = collapseWhitespace(value);
+  return text ? cutText(text, max) : null;
 }
 
 /** An Atom text construct (title, summary) as plain text. */

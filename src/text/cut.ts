@@ -10,15 +10,23 @@
 /** Appended to every text that was cut. */
 export const ELLIPSIS = '…';
 
-/** Spaces and punctuation that must not stand before the ellipsis (Latin and CJK). */
-const TRAILING_PUNCTUATION = /[\s,;:.、，。\-–—]+$/u;
+/** Spaces and punctuation that must not stand before the ellipsis (Latin and CJK): JavaScript's `\s` and `,;:.、，。-–—`. */
+const TRAILING = new Set([...',;:.、，。-–—\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff'].map((char) => char.charCodeAt(0)));
+
+/** Whether a UTF-16 code unit is one of the spaces and punctuation that must not stand before the ellipsis. */
+function isTrailing(code: number): boolean {
+  return TRAILING.has(code) || (code >= 0x2000 && code <= 0x200a);
+}
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const words = new Intl.Segmenter(undefined, { granularity: 'word' });
 
 /** `kept` followed by the ellipsis, without spaces or punctuation before it (unless that is all there is). */
 function ellipsize(kept: string): string {
-  return `${kept.replace(TRAILING_PUNCTUATION, '') || kept}${ELLIPSIS}`;
+  // A backward scan, not a regular expression anchored at the end: that one is tried from every position (quadratic on a long run of spaces).
+  let end = kept.length;
+  while (end > 0 && isTrailing(kept.charCodeAt(end - 1))) end--;
+  return `${end > 0 ? kept.slice(0, end) : kept}${ELLIPSIS}`;
 }
 
 const isPrintableAscii = (code: number) => code >= 0x20 && code <= 0x7e;
@@ -165,4 +173,23 @@ export function cutToFit(text: string, fits: (candidate: string) => boolean): st
  */
 export function cutText(text: string, maxLength: number): string {
   return cutToFit(text, (candidate) => candidate.length <= maxLength);
+}
+
+/** Code units past the longest beginning tried that cutting still reads (word boundaries look ahead; see wordEnds). */
+const LOOK_AHEAD = 32;
+
+/**
+ * Whether `beginning` (a beginning of some longer text) already decides {@link cutText}`(text, maxLength)`:
+ * then cutting `beginning` itself gives the same result as cutting any text that starts with it, so a
+ * caller producing text piece by piece (HTML to plain text) may stop. True when it holds the first
+ * length cutting tries and is refused (the first of 16, 32, 64… above `maxLength`), with something
+ * other than spaces or punctuation from `maxLength - 1` on before it (so that length is refused
+ * whatever follows), and LOOK_AHEAD code units more.
+ */
+export function decidesCut(beginning: string, maxLength: number): boolean {
+  let refused = 16;
+  while (refused <= maxLength) refused *= 2;
+  if (beginning.length < refused + LOOK_AHEAD) return false;
+  for (let i = Math.max(0, maxLength - 1); i < refused; i++) if (!isTrailing(beginning.charCodeAt(i))) return true;
+  return false;
 }

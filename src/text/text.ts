@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { cutText, decidesCut } from './cut.js';
 
 /** Elements whose content is never readable text. */
 const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'svg', 'head']);
@@ -44,7 +45,39 @@ export function plainText(input: string | null | undefined): string | null {
  * `skip` (given the lower-case tag name and attributes) is true are left out with all they hold.
  */
 export function htmlToText(html: string, paragraphs: boolean, skip?: (name: string, attributes: Readonly<Record<string, string>>) => boolean): string {
+  return joinedText(textParts(html, skip), paragraphs);
+}
+
+/**
+ * {@link plainText} of `input` cut to `maxLength` UTF-16 code units by {@link cutText} (the same string,
+ * "…" included), or null when it holds no text. HTML is read only as far as the cut depends on it
+ * (decidesCut), so a summary taken from a long article body costs its first few thousand characters.
+ */
+export function plainTextCut(input: string | null | undefined, maxLength: number): string | null {
+  if (input == null) return null;
+  let nextCheck = maxLength * 2;
+  const text = !/[<&]/.test(input)
+    ? collapseWhitespace(input)
+    : collapseWhitespace(
+        textParts(input, undefined, (parts, length) => {
+          if (length < nextCheck) return false;
+          // Doubling keeps the joins linear in what is read, however much of it is whitespace.
+          nextCheck = length * 2;
+          return decidesCut(collapseWhitespace(parts.join('')), maxLength);
+        }).join(''),
+      );
+  return text.length > 0 ? cutText(text, maxLength) : null;
+}
+
+/**
+ * The text pieces of an HTML fragment in document order, with '\n\n' at block boundaries; elements for
+ * which `skip` is true left out with all they hold. `enough`, given the pieces so far and their total
+ * length (code units), may end the reading early: the pieces read until then are returned.
+ */
+function textParts(html: string, skip?: (name: string, attributes: Readonly<Record<string, string>>) => boolean, enough?: (parts: readonly string[], length: number) => boolean): string[] {
   const parts: string[] = [];
+  let length = 0;
+  let stopped = false;
   let skipDepth = 0;
   // Per open element, whether it started a skipped region: htmlparser2 closes every element it opens.
   const skipping: boolean[] = [];
@@ -61,14 +94,20 @@ export function htmlToText(html: string, paragraphs: boolean, skip?: (name: stri
         else if (BLOCK.has(name)) parts.push('\n\n');
       },
       ontext(text) {
-        if (skipDepth === 0) parts.push(text);
+        if (skipDepth > 0 || stopped) return;
+        parts.push(text);
+        length += text.length;
+        if (enough?.(parts, length)) {
+          stopped = true;
+          parser.pause();
+        }
       },
     },
     { decodeEntities: true, lowerCaseTags: true },
   );
   parser.write(html);
-  parser.end();
-  return joinedText(parts, paragraphs);
+  if (!stopped) parser.end();
+  return parts;
 }
 
 /** A node of a parsed tree as {@link treeText} reads it: an element (type 1) or a text node (type 3). */

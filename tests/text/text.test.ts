@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { collapseWhitespace, plainText } from '../../src/text/text.js';
+import { cutText } from '../../src/text/cut.js';
+import { collapseWhitespace, plainText, plainTextCut } from '../../src/text/text.js';
 
 describe('collapseWhitespace', () => {
   it.each([
@@ -38,5 +39,43 @@ describe('collapseWhitespace', () => {
 
   it('gives plain text of markup one line long', () => {
     expect(plainText('<p>One</p>\n<p>two &amp;\tthree</p>')).toBe('One two & three');
+  });
+});
+
+describe('plainTextCut', () => {
+  /** A deterministic pseudo-random generator (mulberry32), so a failure can be replayed. */
+  function random(seed: number): () => number {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const pieces = ['council ', 'approves', ' ', '  \n\t ', ', ', '...', '—', ' - ', '。', '東京都心で', '👩‍💻', 'e\u0301', '&amp;', '&nbsp;', '&#8230;', '<p>', '</p>', '<br>', '<b>', '</b>', '<script>skip me</script>', '<a href="/x">link</a>', '\u200b', 'x'.repeat(40)];
+
+  it('gives what cutting the whole plain text gives, on long and short HTML with runs of spaces and punctuation', () => {
+    const next = random(17);
+    for (let round = 0; round < 400; round++) {
+      const max = [1, 10, 16, 100, 256, 1_000, 4_000][round % 7]!;
+      const count = Math.floor(next() * (round % 3 === 0 ? 3_000 : 300));
+      let html = '';
+      for (let i = 0; i < count; i++) {
+        const piece = pieces[Math.floor(next() * pieces.length)]!;
+        // Now and then a long run of one piece: a line of dashes or dots where the cut falls.
+        html += next() < 0.02 ? piece.repeat(Math.floor(next() * 600)) : piece;
+      }
+      const whole = plainText(html);
+      expect(plainTextCut(html, max), `round ${round}`).toBe(whole === null ? null : cutText(whole, max));
+    }
+  });
+
+  it('gives what cutting gives when punctuation fills the place of the cut and beyond', () => {
+    for (const filler of ['-', '.', ' ', '、']) {
+      const html = `<p>${'word '.repeat(50)}${filler.repeat(400)}</p><p>${'tail '.repeat(2_000)}</p>`;
+      expect(plainTextCut(html, 256)).toBe(cutText(plainText(html)!, 256));
+    }
+    expect(plainTextCut('<p> </p>', 10)).toBeNull();
+    expect(plainTextCut('plain &lt;text&gt;', 100)).toBe('plain <text>');
   });
 });
