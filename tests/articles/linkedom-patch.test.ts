@@ -12,6 +12,7 @@ const page =
   '<DIV class=" x  y x">one<P>two</P><template><p>inside a template</p></template><Section><h2>h</h2><p class="">p</p></Section></DIV>' +
   '<span>s</span><custom-tag>c</custom-tag><svg><title>icon</title></svg></body></html>';
 const selectors = ['*', 'p', 'P', 'div, section ,H2', 'custom-tag', 'title', 'svg title', 'meta[content]', 'p:not(.x)', 'h1'];
+const tagNames = ['*', 'p', 'P', 'DIV', 'Section', 'section', 'custom-tag', 'CUSTOM-TAG', 'title', 'h1'];
 
 /** The same questions to a document: tag names found per selector, and every element's className. */
 function answers(document: ReturnType<typeof parseHTML>['document']) {
@@ -21,16 +22,19 @@ function answers(document: ReturnType<typeof parseHTML>['document']) {
     found: selectors.map((selector) => Array.from(document.querySelectorAll(selector), (element) => element.tagName).join(' ')),
     first: selectors.map((selector) => document.querySelector(selector)?.tagName ?? null),
     inBody: Array.from(document.body.querySelectorAll('p,span'), (element) => element.tagName),
+    byTagName: tagNames.map((name) => Array.from(document.getElementsByTagName(name), (element) => element.tagName).join(' ')),
+    inBodyByTagName: Array.from(document.body.getElementsByTagName('p'), (element) => element.tagName),
     classNames: Array.from(document.querySelectorAll('*'), (element) => element.className),
   };
 }
 
 describe('linkedom as patched', () => {
-  it('finds the elements and class names the published linkedom finds', () => {
+  it('finds the elements (by selector and by tag name) and class names the published linkedom finds', () => {
     const patched = answers(parseHTML(page).document);
     expect(patched).toEqual(answers(stockParseHTML(page).document as unknown as ReturnType<typeof parseHTML>['document']));
     expect(patched.found[3]).toBe('DIV SECTION H2');
     expect(patched.classNames).toContain('x y');
+    expect(patched.byTagName[1]).toBe('P P P');
   });
 
   /** Whether an element holds its class list (linkedom keeps it under a symbol, null until made). */

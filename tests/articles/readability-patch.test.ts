@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom-stock';
+import { Readability as StockReadability } from 'readability-stock';
+import { describe, expect, it } from 'vitest';
+import { corpusDir, hasShared } from '../corpus.js';
+
+// patches/@mozilla+readability+0.6.0.patch changes how much work Readability does, never what it
+// finds: on the same document, the patched Readability must answer as the published one does.
+
+const crafted =
+  '<!doctype html><html lang="en"><head><title>A story</title></head><body>' +
+  '<div class="header"><h1>A story</h1></div>' +
+  '<div>   \n\t </div><section> <br> </section><div><span>\u00a0</span></div><h2>  </h2>' +
+  '<p class="byline">By Jo Writer</p>' +
+  `<p class="author-bio">${'A very long author biography. '.repeat(6)}</p>` +
+  '<div style="display: none"><p>Hidden by display.</p></div><div style="visibility:hidden"><p>Hidden by visibility.</p></div>' +
+  '<div style="color: red"><p>Shown with a style.</p></div>' +
+  `<article>${'<p>A sentence of the story that is long enough to count as a paragraph of its text.</p>'.repeat(8)}</article>` +
+  '</body></html>';
+
+/** Everything Readability answers for a page, its content as HTML (the published serializer). */
+function reading(Reader: typeof Readability, html: string) {
+  const { document } = parseHTML(html);
+  return new Reader(document as unknown as Document, { charThreshold: 300 }).parse();
+}
+
+describe('Readability as patched', () => {
+  it('reads bylines, empty blocks and inline-styled elements as the published Readability does', () => {
+    const patched = reading(Readability, crafted);
+    expect(patched).toEqual(reading(StockReadability as unknown as typeof Readability, crafted));
+    expect(patched?.byline).toBe('By Jo Writer');
+    expect(patched?.textContent).toContain('Shown with a style.');
+    expect(patched?.textContent).not.toContain('Hidden by');
+  });
+
+  it.skipIf(!hasShared)('reads corpus pages as the published Readability does', () => {
+    // A page with a byline in its markup (aclu), one where Readability retries with fewer rules (medicalnewstoday), and a long one (wikipedia).
+    for (const name of ['aclu', 'medicalnewstoday', 'wikipedia']) {
+      const html = readFileSync(join(corpusDir('articles'), name, 'source.html'), 'utf8');
+      expect(reading(Readability, html), name).toEqual(reading(StockReadability as unknown as typeof Readability, html));
+    }
+  });
+});
