@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 // patches/linkedom+0.18.15.patch changes how linkedom finds things, never what it finds: the patched
 // linkedom must answer as the published one does, and must be the patched one (patch-package ran at
 // install): it reads no class list for an element without a class, and matches a list of tag names
-// without asking each element for its document (css-select's adapter does, per element). Its third
+// without asking each element for its document (css-select's adapter does, per element), nor does
+// getElementsByTagName for every element whose name differs. Its fourth
 // change, listener maps made on first use, shows only in parse time and memory (bench/).
 const page =
   '<!doctype html><html><head><title>t</title><meta name="a" content="b"></head><body>' +
@@ -65,6 +66,20 @@ describe('linkedom as patched', () => {
       expect(found.map((element) => element.tagName)).toEqual(['P', 'SPAN']);
       // The published linkedom compiles the selector with css-select, whose adapter asks every element whether its document ignores case.
       expect(readsWhileMatching > 0).toBe(parse !== parseHTML);
+    }
+  });
+
+  it('compares each tag name once in getElementsByTagName, not every element’s', () => {
+    for (const parse of [parseHTML, stockParseHTML]) {
+      const { document } = parse('<div><p>one</p><span>two</span><span>three</span></div>');
+      let reads = 0;
+      for (const span of Array.from(document.querySelectorAll('span'))) {
+        const owner = span.ownerDocument;
+        Object.defineProperty(span, 'ownerDocument', { get: () => (reads++, owner) });
+      }
+      expect(Array.from(document.getElementsByTagName('p'), (element) => element.textContent)).toEqual(['one']);
+      // The published linkedom upper-cases the name of every element that is not a p, through its document.
+      expect(reads).toBe(parse === parseHTML ? 1 : 2);
     }
   });
 });

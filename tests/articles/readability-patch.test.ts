@@ -35,6 +35,28 @@ describe('Readability as patched', () => {
     expect(patched?.textContent).not.toContain('Hidden by');
   });
 
+  it('is the patched Readability: fewer text reads (none for a byline check of a node that is no byline), no style read from an element without a style attribute', () => {
+    /** Reads of the article paragraphs' textContent and style while Readability parses the page. */
+    const reads = (Reader: typeof Readability) => {
+      // Without a byline: Readability asks every node whether it is one.
+      const { document } = parseHTML(crafted.replace('<p class="byline">By Jo Writer</p>', ''));
+      const counts = { text: 0, style: 0 };
+      for (const element of Array.from(document.querySelectorAll('article p'))) {
+        const text = element.textContent;
+        Object.defineProperty(element, 'textContent', { get: () => (counts.text++, text) });
+        Object.defineProperty(element, 'style', { get: () => (counts.style++, { display: '', visibility: '' }) });
+      }
+      new Reader(document as unknown as Document, { charThreshold: 300 }).parse();
+      return counts;
+    };
+    const patched = reads(Readability);
+    const published = reads(StockReadability as unknown as typeof Readability);
+    // The published Readability asks every paragraph for its text (byline check) besides scoring it, and for its style (visibility).
+    expect(patched.text).toBeLessThan(published.text);
+    expect(published.style).toBeGreaterThan(0);
+    expect(patched.style).toBe(0);
+  });
+
   it.skipIf(!hasShared)('reads corpus pages as the published Readability does', () => {
     // A page with a byline in its markup (aclu), one where Readability retries with fewer rules (medicalnewstoday), and a long one (wikipedia).
     for (const name of ['aclu', 'medicalnewstoday', 'wikipedia']) {
