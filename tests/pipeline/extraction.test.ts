@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createExtractionPool } from '../../src/pipeline/extraction.js';
 
@@ -38,5 +40,44 @@ describe('the extraction pool', () => {
     const next = await tight.extract(story(3), 'https://news.example/next');
     await tight.close();
     expect(next.ok).toBe(true);
+  }, 60_000);
+
+  /** Threads of this process (Linux): a worker thread is one more. */
+  const threadCount = () => readdirSync('/proc/self/task').length;
+
+  it('extracts pages arriving together in one worker while no page waits long (each worker costs its start-up and its compiling)', async () => {
+    await stat('.'); // libuv's thread pool started before counting
+    /** Threads the pool added while it extracted six pages arriving together. */
+    const threadsAdded = async (pool: ReturnType<typeof createExtractionPool>) => {
+      const before = threadCount();
+      const results = await Promise.all(Array.from({ length: 6 }, (_, n) => pool.extract(story(6), `https://news.example/${n}`)));
+      const added = threadCount() - before;
+      await pool.close();
+      expect(results.every((result) => result.ok)).toBe(true);
+      return added;
+    };
+    const oneWorker = await threadsAdded(createExtractionPool({ timeoutMs: 30_000, maxDepth: 400, threads: 1 }));
+    expect(oneWorker).toBeGreaterThan(0);
+    expect(await threadsAdded(createExtractionPool({ timeoutMs: 30_000, maxDepth: 400, threads: 3, growAfterMs: 60_000 }))).toBe(oneWorker);
+  });
+
+  it('lets a second worker in when pages wait behind a slow one', async () => {
+    const pool = createExtractionPool({ timeoutMs: 30_000, maxDepth: 400, threads: 2, growAfterMs: 50 });
+    const order: string[] = [];
+    const slow = pool.extract(story(100_000), 'https://news.example/huge').then((result) => {
+      order.push('slow');
+      return result;
+    });
+    // The small page is queued once the slow one has started (a worker said so): it waits, then gets a worker of its own.
+    await pool.extract(story(1), 'https://news.example/warm-up');
+    const small = pool.extract(story(3), 'https://news.example/small').then((result) => {
+      order.push('small');
+      return result;
+    });
+    const [slowResult, smallResult] = await Promise.all([slow, small]);
+    await pool.close();
+    expect(smallResult.ok).toBe(true);
+    expect(slowResult.ok).toBe(true);
+    expect(order).toEqual(['small', 'slow']);
   }, 60_000);
 });
