@@ -26,10 +26,46 @@ const MAX_HTML_CHARS = 3_000_000;
 
 type Doc = PageDocument;
 
-/** Every <meta> by its property, name or itemprop (lower-cased), first one winning: one pass over the page. */
-function metaTags(doc: Doc): (...keys: string[]) => string | null {
+type PageElement = NonNullable<ReturnType<Doc['querySelector']>>;
+
+/**
+ * The elements metadata is read from, in one walk over the page (a query per kind walked all of it):
+ * <meta content>, the first <link rel=canonical> and <link rel=image_src>, JSON-LD scripts and the first
+ * <time datetime>. Values of rel and type compare without case, as selectors do in HTML
+ * (html.spec.whatwg.org, case-sensitivity of selectors).
+ */
+function metadataElements(doc: Doc) {
+  const metas: PageElement[] = [];
+  const jsonLd: PageElement[] = [];
+  let canonical: PageElement | null = null;
+  let imageLink: PageElement | null = null;
+  let time: PageElement | null = null;
+  for (const element of doc.querySelectorAll('meta, link, script, time')) {
+    switch (element.localName) {
+      case 'meta':
+        if (element.hasAttribute('content')) metas.push(element);
+        break;
+      case 'link': {
+        const rel = element.getAttribute('rel')?.toLowerCase();
+        if (rel === 'canonical') canonical ??= element;
+        else if (rel === 'image_src') imageLink ??= element;
+        break;
+      }
+      case 'script':
+        if (element.getAttribute('type')?.toLowerCase() === 'application/ld+json') jsonLd.push(element);
+        break;
+      case 'time':
+        if (element.hasAttribute('datetime')) time ??= element;
+        break;
+    }
+  }
+  return { metas, jsonLd, canonical, imageLink, time };
+}
+
+/** Every <meta> by its property, name or itemprop (lower-cased), first one winning. */
+function metaTags(metas: readonly PageElement[]): (...keys: string[]) => string | null {
   const found = new Map<string, string>();
-  for (const element of doc.querySelectorAll('meta[content]')) {
+  for (const element of metas) {
     const content = element.getAttribute('content')?.trim();
     if (!content) continue;
     for (const attribute of ['property', 'name', 'itemprop']) {
@@ -47,8 +83,8 @@ function metaTags(doc: Doc): (...keys: string[]) => string | null {
 }
 
 /** JSON-LD blocks often carry the only machine-readable publication date. */
-function jsonLdDate(doc: Doc): string | null {
-  for (const script of doc.querySelectorAll('script[type="application/ld+json"]')) {
+function jsonLdDate(scripts: readonly PageElement[]): string | null {
+  for (const script of scripts) {
     const match = /"datePublished"\s*:\s*"([^"]+)"/.exec(script.textContent ?? '');
     if (match) return match[1]!;
   }
@@ -57,9 +93,10 @@ function jsonLdDate(doc: Doc): string | null {
 
 function readMetadata(doc: Doc, pageUrl: string | null) {
   const base = pageUrl ?? undefined;
-  const meta = metaTags(doc);
-  const canonical = doc.querySelector('link[rel="canonical"]')?.getAttribute('href');
-  const imageLink = doc.querySelector('link[rel="image_src"]')?.getAttribute('href');
+  const elements = metadataElements(doc);
+  const meta = metaTags(elements.metas);
+  const canonical = elements.canonical?.getAttribute('href');
+  const imageLink = elements.imageLink?.getAttribute('href');
   return {
     url: safeHttpUrl(canonical, base) ?? safeHttpUrl(meta('og:url'), base) ?? safeHttpUrl(pageUrl),
     imageUrl:
@@ -67,8 +104,8 @@ function readMetadata(doc: Doc, pageUrl: string | null) {
       safeHttpUrl(imageLink, base),
     publishedRaw:
       meta('article:published_time', 'datePublished', 'date', 'pubdate', 'dc.date', 'DC.date.issued', 'sailthru.date', 'parsely-pub-date') ??
-      jsonLdDate(doc) ??
-      doc.querySelector('time[datetime]')?.getAttribute('datetime') ??
+      jsonLdDate(elements.jsonLd) ??
+      elements.time?.getAttribute('datetime') ??
       null,
     lang: doc.documentElement?.getAttribute('lang')?.trim() || meta('og:locale') || null,
     title: meta('og:title', 'twitter:title'),
@@ -83,21 +120,20 @@ function readMetadata(doc: Doc, pageUrl: string | null) {
  * @throws PageTooDeepError when elements nest deeper than `maxDepth`
  */
 export function extractArticle(html: string, pageUrl: string | null, maxDepth = Number.POSITIVE_INFINITY): ExtractedArticle {
-  const document = parsePage(html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html, maxDepth);
-  const metadata = readMetadata(document, pageUrl);
-  removeFurniture(document as unknown as DocumentLike);
-  const pageTitle = document.querySelector('title')?.textContent ?? '';
-  keepRequestedStory(document as unknown as StoryDocument, [metadata.title, pageTitle]);
-
+  const source = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  const { document, metadata, pageTitle } = preparePage(source, pageUrl, maxDepth);
   const declaredBody = declaredArticleBody(document);
 
-  // Readability changes the document it reads; metadata and the declared body were taken first.
+  // Readability changes the document it reads; metadata and the declared body's length were taken first.
   const result = readable(document);
   let text = result ? contentElementText(result.content) : '';
   if (declaredBody && text.length < declaredBody.textLength * 0.5) {
     // Readability's scoring sometimes settles on a print footer or teaser; the page's own
-    // markup (articleBody, <article>, <main>) then names the story better.
-    const retry = parsePage(`<!doctype html><html><head><title></title></head><body>${declaredBody.html}</body></html>`);
+    // markup (articleBody, <article>, <main>) then names the story better. Readability changed the
+    // first document, so the declared body is read from the page prepared again (the same steps make
+    // the same tree): rarely needed, and no page pays for serialising it otherwise.
+    const declared = declaredArticleBody(preparePage(source, pageUrl, maxDepth).document)!;
+    const retry = parsePage(`<!doctype html><html><head><title></title></head><body>${declared.element.outerHTML}</body></html>`);
     const second = readable(retry);
     const secondText = second ? contentElementText(second.content) : '';
     if (secondText.length > text.length) text = secondText;
@@ -116,6 +152,16 @@ export function extractArticle(html: string, pageUrl: string | null, maxDepth = 
   };
 }
 
+/** The page parsed (parsePage), its metadata read, its furniture removed and, on a page of several stories, the requested one kept. */
+function preparePage(html: string, pageUrl: string | null, maxDepth: number) {
+  const document = parsePage(html, maxDepth);
+  const metadata = readMetadata(document, pageUrl);
+  removeFurniture(document as unknown as DocumentLike);
+  const pageTitle = document.querySelector('title')?.textContent ?? '';
+  keepRequestedStory(document as unknown as StoryDocument, [metadata.title, pageTitle]);
+  return { document, metadata, pageTitle };
+}
+
 type ParseResult = ReturnType<Readability<ContentElement>['parse']>;
 
 /**
@@ -130,9 +176,9 @@ function readable(doc: Doc): ParseResult {
   }).parse();
 }
 
-/** The element the page itself marks as the article (its HTML: Readability changes the page), with the length of its paragraph text. */
-function declaredArticleBody(doc: Doc): { html: string; textLength: number } | null {
-  let best: { element: NonNullable<ReturnType<Doc['querySelector']>>; textLength: number } | null = null;
+/** The element the page itself marks as the article, with the length of its paragraph text. */
+function declaredArticleBody(doc: Doc): { element: PageElement; textLength: number } | null {
+  let best: { element: PageElement; textLength: number } | null = null;
   for (const selector of ['[itemprop="articleBody"]', 'article', 'main', '[role="main"]']) {
     for (const element of doc.querySelectorAll(selector)) {
       let textLength = 0;
@@ -141,7 +187,7 @@ function declaredArticleBody(doc: Doc): { html: string; textLength: number } | n
     }
     if (best && best.textLength > 0) break;
   }
-  return best && { html: best.element.outerHTML, textLength: best.textLength };
+  return best;
 }
 
 function cleanByline(byline: string | null | undefined): string | null {

@@ -37,6 +37,32 @@ describe('furniture removal', () => {
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
+describe('page metadata', () => {
+  const story = '<p>A sentence of the story, long enough to be read as one of its paragraphs.</p>'.repeat(6);
+
+  it('reads the canonical link, image link, JSON-LD date and <time> as selectors do in HTML: rel and type without case, the first one winning', () => {
+    const page = extractArticle(
+      `<html><head><title>T</title><link rel="stylesheet" href="/s.css"><link rel="Canonical" href="/canonical"><link rel="canonical" href="/second">` +
+        `<link rel="IMAGE_SRC" href="/picture.jpg"><script type="Application/LD+JSON">{"@type":"NewsArticle","datePublished":"2026-03-04T05:06:07Z"}</script></head>` +
+        `<body><article><time>no datetime</time><time datetime="2020-01-01T00:00:00Z">1 Jan</time>${story}</article></body></html>`,
+      'https://news.example/a',
+    );
+    expect(page.url).toBe('https://news.example/canonical');
+    expect(page.imageUrl).toBe('https://news.example/picture.jpg');
+    expect(page.publishedAt?.toISOString()).toBe('2026-03-04T05:06:07.000Z');
+  });
+
+  it('falls back to the first <time datetime> when neither <meta> nor JSON-LD dates the page', () => {
+    const page = extractArticle(
+      `<html><head><title>T</title><script type="application/ld+json">{"@type":"WebPage"}</script></head>` +
+        `<body><article><time>no datetime</time><time datetime="2020-01-02T00:00:00Z">2 Jan</time><time datetime="2021-01-01T00:00:00Z">later</time>${story}</article></body></html>`,
+      'https://news.example/a',
+    );
+    expect(page.url).toBe('https://news.example/a');
+    expect(page.publishedAt?.toISOString()).toBe('2020-01-02T00:00:00.000Z');
+  });
+});
+
 describe('inline furniture in news pages (English, Ukrainian, German, French, Spanish)', () => {
   // Each page carries related-story lines, captions and credits, ad labels, timestamps, wire-service
   // trailers and subscribe boxes inside the body; the .txt beside it is the story as a reader sees it.
