@@ -45,8 +45,9 @@ export interface PollOutcome {
 
 /**
  * Where each feed is read from, by feed id: its configured URL (the same string) when that answered
- * with a feed, else the feed a web page there links (discovery). Forgotten when the feed is removed
- * or changed (FeedScheduler.remove), so a new URL is looked at afresh.
+ * with a feed, else the feed a web page there links (discovery). Kept in the feed's state
+ * (FeedState.readUrl, for the url then configured) across restarts; forgotten when the feed is
+ * removed or changed (FeedScheduler.remove), so a new URL is looked at afresh.
  */
 type FeedAddresses = Map<string, string>;
 
@@ -104,11 +105,14 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
   const now = deps.now ?? Date.now;
   const { store, log } = deps;
   const startedAt = now();
+  // Where this url was read as a feed before (another run of Herald): read there again, not searched afresh.
+  if (!deps.addresses.has(feed.id) && state.readUrl !== null && state.readFor === feed.url) deps.addresses.set(feed.id, state.readUrl);
+  const readFrom = () => ({ readUrl: deps.addresses.get(feed.id) ?? null, readFor: feed.url });
   try {
     const validators = state.initialized ? { etag: state.etag, lastModified: state.lastModified } : { etag: null, lastModified: null };
     const response = await fetchWatched(feed, deps, validators, new Date(startedAt));
     if (response.status === 'not-modified') {
-      await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null, heldUntil: null });
+      await store.saveFeedState({ ...state, lastPollAt: startedAt, lastSuccessAt: startedAt, failures: 0, lastError: null, heldUntil: null, ...readFrom() });
       return { feedId: feed.id, status: 'not-modified', newArticles: 0, failures: 0, fetched: response };
     }
     const { newArticles, capped } = await ingestItems(feed, response.feed, deps, !state.initialized);
@@ -123,17 +127,18 @@ export async function pollFeed(feed: FeedConfig, deps: IngestDeps, state: FeedSt
       failures: 0,
       lastError: null,
       heldUntil: null,
+      ...readFrom(),
     });
     return { feedId: feed.id, status: 'ok', newArticles, failures: 0, fetched: response };
   } catch (error) {
     if (error instanceof FetchError && error.retryAt !== undefined) {
       const heldUntil = error.retryAt;
-      await store.saveFeedState({ ...state, lastPollAt: startedAt, heldUntil });
+      await store.saveFeedState({ ...state, lastPollAt: startedAt, heldUntil, ...readFrom() });
       log.info({ feed: feed.id, url: feed.url, heldUntil: new Date(heldUntil).toISOString(), reason: error.message }, 'feed held: its host asked to come back later (Retry-After)');
       return { feedId: feed.id, status: 'held', newArticles: 0, failures: state.failures, heldUntil };
     }
     const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : (error as Error).message;
-    await store.saveFeedState({ ...state, lastPollAt: startedAt, failures: state.failures + 1, lastError: reason, heldUntil: null });
+    await store.saveFeedState({ ...state, lastPollAt: startedAt, failures: state.failures + 1, lastError: reason, heldUntil: null, ...readFrom() });
     log.warn({ feed: feed.id, url: feed.url, failures: state.failures + 1, reason }, 'feed poll failed');
     return { feedId: feed.id, status: 'failed', newArticles: 0, failures: state.failures + 1, error: reason };
   }
@@ -145,9 +150,11 @@ type WatchDeps = Pick<IngestDeps, 'http' | 'feedLimits' | 'addresses' | 'log'>;
  * Fetches a watched feed from where its configured URL leads. A URL that answers with a web page (a
  * site's home page or an article, as people copy them) the first time it is read in this process is
  * searched for its feed (sources/discover.ts: `<link rel="alternate">`, then the usual paths); the one
- * found is read from then on, and logged with both URLs. The feed's id, and with it what was seen and
- * posted, stays the same, so nothing is posted twice. A URL that answered with a feed once is not
- * searched later in this process (an error page then is a failed poll, not a new feed). With
+ * found is read from then on (also after a restart: pollFeed keeps it in the feed's state), and
+ * logged with both URLs. The feed's id, and with it what was seen and posted, stays the same, so
+ * nothing is posted twice. A URL that answered with a feed once is not searched later (an error page
+ * then is a failed poll, not a new feed). The page is searched again only when the feed found on it
+ * stops being one (HTTP 404 or 410, or not a feed), logged once. With
  * `validators`, may answer `not-modified`. Throws FetchError, FeedParseError (a broken feed's own), or an Error naming what the page links (none, or
  * several to choose from) and the fix: the feed's own URL in the config.
  */
@@ -163,8 +170,18 @@ export async function fetchWatched(feed: FeedConfig, deps: WatchDeps, validators
   } catch (error) {
     // Only a web page is searched; a broken feed keeps its own parse error. A URL that answered with
     // a feed before is not searched: an error page it returns now is a failed poll. The feed a page
-    // led to, when it stops being one, is looked for on the page again.
-    if (!(error instanceof FeedParseError) || isFilePath(feed.url) || known === feed.url || (known === undefined && !error.page)) throw error;
+    // led to, when it is gone or no longer a feed, is looked for on the page again (a timeout or a
+    // server error is a failed poll of that feed).
+    if (isFilePath(feed.url) || known === feed.url) throw error;
+    if (known === undefined) {
+      if (!(error instanceof FeedParseError && error.page)) throw error;
+    } else {
+      if (!(error instanceof FeedParseError || (error instanceof FetchError && (error.status === 404 || error.status === 410)))) throw error;
+      // Read from the page from now on until a feed is found on it again: this is said once, not at every poll.
+      deps.addresses.delete(feed.id);
+      const reason = error instanceof FetchError ? `${error.kind}: ${error.message}` : error.message;
+      deps.log.info({ feed: feed.id, url: feed.url, feedUrl: known, reason }, 'the feed found on the configured page is gone or no longer a feed; searching the page again');
+    }
   }
   const found = await discoverFeed(http, feed.url, deps.feedLimits, now);
   if (found.status !== 'feed') throw new Error(`${pageError().message} that ${pageProblem(found)}: put the feed's own URL in the config (feeds[].url)`);

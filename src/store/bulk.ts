@@ -25,7 +25,7 @@ interface SeenRow {
 
 /** Statements writing many rows at once; each resolves when its one statement has run (committed, outside a transaction). */
 interface BulkWrites {
-  /** Writes every state's validators, times, failures, error and hold (the lease columns are left as they are). At most one state per feed. */
+  /** Writes every state's validators, times, failures, error, hold and address (the lease columns are left as they are). At most one state per feed. */
   saveFeedStates(db: Db, states: readonly FeedState[]): Promise<void>;
   /** Records every row as seen; a row already recorded keeps its record (and its article). */
   markSeen(db: Db, rows: readonly SeenRow[]): Promise<void>;
@@ -47,8 +47,8 @@ function rowParameters(backend: Backend, columns: ReadonlyArray<readonly unknown
   return [JSON.stringify(columns[0]!.map((_, row) => columns.map((column) => column[row])))];
 }
 
-const STATE_COLUMNS = ['feed_id', 'etag', 'last_modified', 'initialized', 'last_poll_at', 'last_success_at', 'failures', 'last_error', 'held_until'];
-const STATE_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'bigint', 'integer', 'text', 'bigint'];
+const STATE_COLUMNS = ['feed_id', 'etag', 'last_modified', 'initialized', 'last_poll_at', 'last_success_at', 'failures', 'last_error', 'held_until', 'read_url', 'read_for'];
+const STATE_TYPES = ['text', 'text', 'text', 'integer', 'bigint', 'bigint', 'integer', 'text', 'bigint', 'text', 'text'];
 const SEEN_COLUMNS = ['feed_id', 'item_key', 'seen_at', 'url', 'content_hash'];
 const SEEN_TYPES = ['text', 'text', 'bigint', 'text', 'text'];
 
@@ -76,6 +76,8 @@ function bulkWrites(backend: Backend): BulkWrites {
           states.map((state) => state.failures),
           states.map((state) => state.lastError),
           states.map((state) => state.heldUntil),
+          states.map((state) => state.readUrl),
+          states.map((state) => state.readFor),
         ]),
       );
     },

@@ -213,6 +213,13 @@ const V13 = [
  */
 const V14 = ['ALTER TABLE feed_state ADD COLUMN held_until BIGINT'];
 
+/**
+ * V15: where each feed was last read as a feed (feed_state.read_url: its configured url, or the feed
+ * the page there links) and for which configured url (read_for), so a restart reads a feed found on
+ * a page directly, and does not take an error page of a url that answered with a feed for a new page.
+ */
+const V15 = ['ALTER TABLE feed_state ADD COLUMN read_url TEXT', 'ALTER TABLE feed_state ADD COLUMN read_for TEXT'];
+
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -264,6 +271,7 @@ const MIGRATIONS: readonly Migration[] = [
   { version: 12, sqlite: V12('TEXT'), postgres: V12('JSONB') },
   { version: 13, sqlite: V13, postgres: V13 },
   { version: 14, sqlite: V14, postgres: V14 },
+  { version: 15, sqlite: V15, postgres: V15 },
 ];
 
 /** What the migration runner needs to know of a backend. */

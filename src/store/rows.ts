@@ -173,6 +173,8 @@ const feedStateRow = z.object({
   failures: int,
   last_error: nullableText,
   held_until: nullableInt,
+  read_url: nullableText,
+  read_for: nullableText,
 });
 
 /** A feed_state row → FeedState (its lease columns are not part of it). Throws StoreRowError. */
@@ -188,12 +190,14 @@ export function toFeedState(row: unknown): FeedState {
     failures: r.failures,
     lastError: r.last_error,
     heldUntil: r.held_until,
+    readUrl: r.read_url,
+    readFor: r.read_for,
   };
 }
 
 /** The state of a feed never polled. */
 export function emptyFeedState(feedId: string): FeedState {
-  return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null, heldUntil: null };
+  return { feedId, etag: null, lastModified: null, initialized: false, lastPollAt: null, lastSuccessAt: null, failures: 0, lastError: null, heldUntil: null, readUrl: null, readFor: null };
 }
 
 const discordFeedRow = z.object({

@@ -16,6 +16,8 @@ export interface Tables {
     failures: Generated<number>;
     last_error: string | null;
     held_until: number | null;
+    read_url: string | null;
+    read_for: string | null;
     lease_owner: string | null;
     lease_until: number | null;
   };

@@ -26,6 +26,9 @@ export interface FeedState {
   lastError: string | null;
   /** Last poll held back (not failed) by the host's Retry-After (429/503): no poll before this; else null. */
   heldUntil: EpochMs | null;
+  /** Where the feed was last read as a feed (its `feeds[].url`, or the feed its page links), for `readFor`, the url then configured. */
+  readUrl: string | null;
+  readFor: string | null;
 }
 
 /** An article as the store keeps it; above the store it is articles/article.ts `Article`. */
@@ -191,9 +194,8 @@ export interface Articles {
    */
   addArticle(article: StoredArticle, item: { key: string; contentHash: string | null }, deliveries: NewDelivery[], now: EpochMs): Promise<string[]>;
   /**
-   * Replaces an article's title and summary when they changed, raising its revision; sent
-   * deliveries then become due for an edit. Returns whether anything changed (false also for an
-   * unknown article).
+   * Replaces an article's title and summary when they changed, raising its revision; sent deliveries
+   * then become due for an edit. Returns whether anything changed (false also for an unknown article).
    */
   reviseArticle(articleId: string, changes: { title: string; summary: string }): Promise<boolean>;
   /** In one transaction, passes the options (JSON objects) of an article's deliveries through `rewrite` (an edit's filter matches) and writes those it changed; returns how many. */
@@ -220,9 +222,8 @@ export interface DeliveryQueue {
   /** For each target, its earliest unfinished delivery, due or not (what each queue waits on, for /status). */
   queueHeads(): Promise<DeliveryJob[]>;
   /**
-   * The earliest time the head of one of `targets`' queues becomes due (a delivery behind a head
-   * that waits, waits too), or null when none is pending (always for an empty list): what a
-   * process waits for is the work it may do next.
+   * The earliest time the head of one of `targets`' queues becomes due (a delivery behind a head that waits,
+   * waits too), or null when none is pending (always for an empty list): what a process waits for is the work it may do next.
    */
   nextDueAt(targets: string[]): Promise<EpochMs | null>;
   /** A send starts: status "sending", one more attempt. */
@@ -315,9 +316,8 @@ export interface PushSubscriptions {
 }
 
 /**
- * Who does which work when several processes share one PostgreSQL database: leases on feeds
- * (polling) and targets (sending), and the Discord gateway. SQLite serves one process, which
- * always holds everything.
+ * Who does which work when several processes share one PostgreSQL database: leases on feeds (polling) and
+ * targets (sending), and the Discord gateway. SQLite serves one process, which always holds everything.
  */
 export interface Leases {
   /**

@@ -15,7 +15,7 @@ function feed(id: string, overrides: Partial<ListedFeed> = {}): ListedFeed {
 }
 
 function state(feedId: string, failures: number, lastPollAt: number, lastError: string | null = null) {
-  return { feedId, etag: null, lastModified: null, initialized: true, lastPollAt, lastSuccessAt: failures ? null : lastPollAt, failures, lastError, heldUntil: null };
+  return { feedId, etag: null, lastModified: null, initialized: true, lastPollAt, lastSuccessAt: failures ? null : lastPollAt, failures, lastError, heldUntil: null, readUrl: null, readFor: null };
 }
 
 describe('ops alerts', () => {

@@ -41,6 +41,7 @@ describe('config feeds given as a web page (discovery)', () => {
           { id: 'several', url: feeds.url('/several.html'), every: '1s' },
           { id: 'broken', url: feeds.url('/broken.xml'), every: '1s' },
           { id: 'typed', url: feeds.url('/typed'), every: '1s' },
+          { id: 'direct', url: feeds.url('/direct.xml'), every: '1s' },
         ],
         routes: [{ feeds: ['*'], discord: [CHANNEL] }],
       },
@@ -68,6 +69,7 @@ describe('config feeds given as a web page (discovery)', () => {
     // A broken feed (its parse error stands), and a page known as one by its Content-Type alone.
     feeds.set('/broken.xml', { body: '<rss><channel><title>Broken<item><title>x</title></channel>', contentType: 'application/rss+xml' });
     feeds.set('/typed', { body: `<!-- cached -->${homePage([{ href: '/a.xml', title: 'Posts' }, { href: '/b.xml', title: 'Comments' }])}`, contentType: 'text/html; charset=utf-8' });
+    feeds.setFeed('/direct.xml', rss('Direct', []));
     publish(1);
     publish(2);
     environment = { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: discord.apiUrl, DATABASE_URL: `sqlite:${join(dir, 'herald.db')}`, HERALD_ALLOW_PRIVATE_NETWORK: '1' };
@@ -108,15 +110,51 @@ describe('config feeds given as a web page (discovery)', () => {
     expect(typed.reason).toMatch(/^not a feed: the document is an HTML page that links 2 feeds: /);
   });
 
+  const found = (feed: string) => logs.filter((line) => line.msg === 'the configured page links a feed; reading that feed' && line.feed === feed);
+
   it('posts nothing twice after a restart, nor when the config is corrected to the feed’s own URL', async () => {
+    await waitFor('the direct feed read', () => feeds.count('/direct.xml') > 0);
     await herald!.stop();
+    // While Herald is stopped, the feed given by its own URL answers with a page that links another feed.
+    feeds.setPage('/direct.xml', homePage([{ href: '/feed.xml', title: 'Site posts' }]));
+    const pageReads = feeds.count('/');
+    const logged = logs.length;
     await start(config(feeds.url('/')));
     publish(4);
     await waitFor('story 4', () => titles().includes('Site story 4'));
+    // The restart read the feed found on the page before: the page was not read again, nor the finding logged again.
+    expect(feeds.count('/')).toBe(pageReads);
+    expect(found('site')).toHaveLength(1);
+    // A url that answered with a feed before the restart is not taken for a page now: its poll fails, no feed is followed.
+    const failed = await waitFor('the direct feed’s failed poll', () => logs.slice(logged).find((line) => line.msg === 'feed poll failed' && line.feed === 'direct'));
+    expect(failed.reason).toMatch(/^not a feed: the document is an HTML page/);
+    expect(found('direct')).toEqual([]);
     await herald!.stop();
     await start(config(feeds.url('/feed.xml')));
     publish(5);
     await waitFor('story 5', () => titles().includes('Site story 5'));
     expect(titles()).toEqual(['Site story 2', 'Site story 3', 'Site story 4', 'Site story 5']);
+  });
+
+  it('searches the page again, saying so once, when the feed found on it is gone (404)', async () => {
+    await herald!.stop();
+    await start(config(feeds.url('/')));
+    await waitFor('the feed found on the page again (the url changed back)', () => found('site').length === 2);
+    // The site moves its feed: the old one is gone, the page links the new one with a new story.
+    const moved = [...items, { guid: 'site-6', title: 'Site story 6', link: feeds.url('/news/6.html'), pubDate: new Date(Date.UTC(2026, 10, 30, 12, 6)) }];
+    feeds.setPage('/news/6.html', articlePage('Site story 6', ['Site story 6 starts with the lead that a summary keeps.']));
+    feeds.setFeed('/moved.xml', rss('Site', moved));
+    feeds.setPage('/', homePage([{ href: '/moved.xml', title: 'Site posts' }]));
+    feeds.set('/feed.xml', { body: 'gone', contentType: 'text/plain', status: 404 });
+    await waitFor('story 6', () => titles().includes('Site story 6'));
+    const searched = logs.filter((line) => line.msg === 'the feed found on the configured page is gone or no longer a feed; searching the page again');
+    expect(searched).toEqual([expect.objectContaining({ feed: 'site', url: feeds.url('/'), feedUrl: feeds.url('/feed.xml'), reason: 'http: HTTP 404' })]);
+    expect(found('site').at(-1)).toMatchObject({ feedUrl: feeds.url('/moved.xml') });
+    // From then on the new feed is read: the old one is not asked for again, nor the search repeated.
+    const oldReads = feeds.count('/feed.xml');
+    const movedReads = feeds.count('/moved.xml');
+    await waitFor('two more polls of the moved feed', () => feeds.count('/moved.xml') >= movedReads + 2);
+    expect(feeds.count('/feed.xml')).toBe(oldReads);
+    expect(titles().filter((title) => title === 'Site story 6')).toHaveLength(1);
   });
 });

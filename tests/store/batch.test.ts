@@ -20,7 +20,7 @@ const backends: Array<[string, () => Promise<string>, (where: string) => Promise
   ['postgres', async () => createDatabase(adminUrl!, `batch_${process.pid}_${databases++}`), openPostgresStore, adminUrl !== null],
 ];
 
-const state = (feedId: string, etag: string, at: number): FeedState => ({ feedId, etag, lastModified: null, initialized: true, lastPollAt: at, lastSuccessAt: at, failures: 0, lastError: null, heldUntil: null });
+const state = (feedId: string, etag: string, at: number): FeedState => ({ feedId, etag, lastModified: null, initialized: true, lastPollAt: at, lastSuccessAt: at, failures: 0, lastError: null, heldUntil: null, readUrl: null, readFor: null });
 
 describe.each(backends)('the %s store, polls finishing together', (_name, locate, open, available) => {
   const stores: Store[] = [];

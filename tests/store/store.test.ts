@@ -333,7 +333,7 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     const legacy = await create();
     store = await legacy.open();
     expect(await store.feedStates()).toEqual([
-      { feedId: 'news', etag: '"e1"', lastModified: 'Tue, 25 Nov 2026 10:00:00 GMT', initialized: true, lastPollAt: 1_764_000_100_000, lastSuccessAt: 1_764_000_100_000, failures: 0, lastError: null, heldUntil: null },
+      { feedId: 'news', etag: '"e1"', lastModified: 'Tue, 25 Nov 2026 10:00:00 GMT', initialized: true, lastPollAt: 1_764_000_100_000, lastSuccessAt: 1_764_000_100_000, failures: 0, lastError: null, heldUntil: null, readUrl: null, readFor: null },
     ]);
     // The worker that held the feed and the target is gone and its leases ran out.
     expect(await store.claimFeed('news', 'A', at, at + 60_000)).toMatchObject({ etag: '"e1"', initialized: true });
@@ -372,7 +372,7 @@ describe.each(legacyBackends)('a %s database created by an earlier release', (_n
     store = await legacy.open();
     expect(await legacy.versions()).toEqual(versions);
     expect(versions.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6].map((version) => [version, 1_764_000_000_000 + version]));
-    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(versions.slice(6).map(([version]) => version)).toEqual([7, 8, 9, 10, 11, 12, 13, 14, 15]);
     expect(await store.pushSubscriptions()).toEqual([]);
   });
 
@@ -405,7 +405,7 @@ describe.skipIf(!adminUrl)('PostgreSQL work sharing', () => {
     try {
       expect(await a.claimFeed('news', 'A', 100, 200)).toMatchObject({ feedId: 'news', initialized: false });
       expect(await b.claimFeed('news', 'B', 150, 250)).toBeNull();
-      await a.saveFeedState({ feedId: 'news', etag: '"e1"', lastModified: null, initialized: true, lastPollAt: 150, lastSuccessAt: 150, failures: 0, lastError: null, heldUntil: null });
+      await a.saveFeedState({ feedId: 'news', etag: '"e1"', lastModified: null, initialized: true, lastPollAt: 150, lastSuccessAt: 150, failures: 0, lastError: null, heldUntil: null, readUrl: null, readFor: null });
       expect(await a.claimFeed('news', 'A', 150, 300)).toMatchObject({ etag: '"e1"', initialized: true });
       expect(await b.claimFeed('news', 'B', 301, 400)).toMatchObject({ etag: '"e1"' }); // A's lease expired
       await a.releaseFeed('news', 'A'); // not A's any more: changes nothing
