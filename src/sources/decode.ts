@@ -16,10 +16,18 @@ import iconv from 'iconv-lite';
  * never text, always mislabelled windows-1252) become the windows-1252 characters they stand for.
  */
 export function decodeBytes(bytes: Uint8Array, httpCharset?: string | null): string {
-  return windows1252C1(decodeWith(bytes, httpCharset ?? null));
+  const { text, encoding } = decodeWith(bytes, httpCharset ?? null);
+  // Decoded from UTF-8, a C1 control can only come from the bytes C2 80–C2 9F: looking for those in the bytes costs less than searching the text.
+  return encoding === 'utf-8' && !hasUtf8C1(bytes) ? text : windows1252C1(text);
 }
 
-function decodeWith(bytes: Uint8Array, httpCharset: string | null): string {
+/** Decoded text and the encoding it was decoded with (a WHATWG name, or iconv-lite's label). */
+interface Decoded {
+  text: string;
+  encoding: string;
+}
+
+function decodeWith(bytes: Uint8Array, httpCharset: string | null): Decoded {
   const fromBom = bomEncoding(bytes);
   if (fromBom) return decodeAs(bytes, fromBom)!;
   const fromHttp = httpCharset ? decodeAs(bytes, byteOrder(httpCharset, bytes)) : null;
@@ -30,10 +38,19 @@ function decodeWith(bytes: Uint8Array, httpCharset: string | null): string {
   const fromDeclaration = declared && !isWide(declared) ? decodeAs(bytes, declared) : null;
   if (fromDeclaration !== null) return fromDeclaration;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch {
     return decodeAs(bytes, guessLegacy(bytes)) ?? decodeAs(bytes, 'windows-1252')!;
   }
+}
+
+/** Whether UTF-8 bytes hold a C1 control character (U+0080–U+009F, encoded C2 80–C2 9F). */
+function hasUtf8C1(bytes: Uint8Array): boolean {
+  for (let at = bytes.indexOf(0xc2); at !== -1; at = bytes.indexOf(0xc2, at + 1)) {
+    const next = bytes[at + 1]!;
+    if (next >= 0x80 && next <= 0x9f) return true;
+  }
+  return false;
 }
 
 /** How sure chardet must be (0–100) before its guess replaces windows-1252. */
@@ -49,7 +66,7 @@ function guessLegacy(bytes: Uint8Array): string {
 }
 
 /** Decodes with the encoding a label names, or returns null when the label names none we know. */
-function decodeAs(bytes: Uint8Array, label: string): string | null {
+function decodeAs(bytes: Uint8Array, label: string): Decoded | null {
   const name = label.trim().toLowerCase();
   let whatwg: string | null;
   try {
@@ -59,9 +76,9 @@ function decodeAs(bytes: Uint8Array, label: string): string | null {
   }
   // Node's TextDecoder resolves windows-1252 (and its aliases) but then decodes it as ISO-8859-1,
   // which turns 0x80–0x9F into C1 controls instead of “ ” – € …; iconv-lite has the real table.
-  if (whatwg === 'windows-1252') return iconv.decode(Buffer.from(bytes), 'windows-1252');
-  if (whatwg) return new TextDecoder(whatwg).decode(bytes);
-  return iconv.encodingExists(name) ? iconv.decode(Buffer.from(bytes), name) : null;
+  if (whatwg === 'windows-1252') return { text: iconv.decode(Buffer.from(bytes), 'windows-1252'), encoding: whatwg };
+  if (whatwg) return { text: new TextDecoder(whatwg).decode(bytes), encoding: whatwg };
+  return iconv.encodingExists(name) ? { text: iconv.decode(Buffer.from(bytes), name), encoding: name } : null;
 }
 
 function bomEncoding(bytes: Uint8Array): string | null {

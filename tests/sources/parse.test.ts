@@ -160,6 +160,18 @@ describe('encodings', () => {
     const latin = Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>Not'), Buffer.from([0xed]), Buffer.from('cias</title></channel></rss>')]);
     expect(parseFeedText(decodeBytes(latin), null, NOW).title).toBe('Notícias');
   });
+
+  it('turns C1 controls in UTF-8 (windows-1252 quotes a CMS stored as U+0093, U+0094) into the characters they stand for, wherever they fall', () => {
+    const c1 = (code: number) => Buffer.from([0xc2, code]);
+    // U+00A0 and U+00A9 share the lead byte C2 with the C1 controls, and stay what they are.
+    const utf8 = (title: Buffer[], declaration = '') => Buffer.concat([Buffer.from(`${declaration}<rss version="2.0"><channel><title>`), ...title, Buffer.from('</title></channel></rss>')]);
+    const quoted = [Buffer.from('\u00a0\u00a9 '), c1(0x93), Buffer.from('Hi'), c1(0x94), Buffer.from(' '), c1(0x80), c1(0x9f)];
+    expect(decodeBytes(utf8(quoted))).toContain('\u00a0\u00a9 “Hi” €Ÿ');
+    expect(decodeBytes(utf8(quoted, '<?xml version="1.0" encoding="UTF-8"?>'))).toContain('\u00a0\u00a9 “Hi” €Ÿ');
+    expect(decodeBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8(quoted)]))).toContain('“Hi”');
+    expect(decodeBytes(utf8(quoted), 'utf-8')).toContain('“Hi”');
+    expect(decodeBytes(utf8([Buffer.from('\u00a0\u00c2 plain')]))).toContain('\u00a0\u00c2 plain');
+  });
 });
 
 describe.skipIf(!hasShared)('bug-report cases', () => {
