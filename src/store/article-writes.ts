@@ -1,4 +1,7 @@
+import { z } from 'zod';
+import type { Backend } from './bulk.js';
 import { fixedStatement } from './compile-once.js';
+import { checkRow, deliveryStatus, text } from './rows.js';
 import type { Db } from './statements.js';
 import type { DeliveryStatus, EpochMs, NewDelivery, StoredArticle } from './store.js';
 
@@ -41,44 +44,71 @@ const ADD_ARTICLE = `WITH input AS (
   )
   SELECT target, status FROM delivery`;
 
+/** A new article's rows on SQLite, in one transaction: its article, its seen item, its deliveries (one statement, in the order given, each at the story's first queue position), its approval. */
+const SQLITE_ARTICLE = `INSERT INTO articles (id, feed_id, url, title, summary, author, site_name, image_url, published_at, first_seen_at, sort_at, categories)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
+const SQLITE_SEEN = 'INSERT INTO seen_items (feed_id, item_key, article_id, seen_at, url, content_hash) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING';
+// WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT (sqlite.org/lang_upsert.html, "Parsing Ambiguity").
+const SQLITE_DELIVERIES = `INSERT INTO deliveries (article_id, target, status, last_error, attempts, next_attempt_at, sort_at, created_at, updated_at, options)
+  SELECT ?, value ->> 0, value ->> 1, value ->> 2, 0, ?, (SELECT sort_at FROM articles WHERE id = ?), ?, ?, value ->> 3 FROM json_each(?) WHERE true ORDER BY key
+  ON CONFLICT (article_id, target) DO NOTHING
+  RETURNING target, status`;
+const SQLITE_APPROVAL = `INSERT INTO approvals (article_id, channel, status, expires_at, on_expiry, created_at) VALUES (?, ?, 'held', ?, ?, ?) ON CONFLICT (article_id) DO NOTHING`;
+
 /** A delivery's status as first recorded: skipped when a filter held it back, held for an approval desk, else pending. */
-export function firstStatus(delivery: NewDelivery): DeliveryStatus {
+function firstStatus(delivery: NewDelivery): DeliveryStatus {
   return delivery.heldBack !== undefined ? 'skipped' : delivery.approval ? 'held' : 'pending';
 }
 
+const insertedRow = z.object({ target: text, status: deliveryStatus });
+
+/** Records one new article (see Articles.addArticle) and returns the deliveries it inserted, target and status, in no particular order. */
+type ArticleWrite = (db: Db, article: StoredArticle, item: { key: string; contentHash: string | null }, deliveries: readonly NewDelivery[], now: EpochMs) => Promise<Array<z.infer<typeof insertedRow>>>;
+
+/** The article's columns in the order of the INSERTs above: the story keeps its first queue position (sort_at), its publication else first sight. */
+function articleValues(article: StoredArticle): unknown[] {
+  const { id, feedId, url, title, summary, author, siteName, imageUrl, publishedAt, firstSeenAt } = article;
+  return [id, feedId, url, title, summary, author, siteName, imageUrl, publishedAt, firstSeenAt, publishedAt ?? firstSeenAt, JSON.stringify(article.categories ?? [])];
+}
+
 /**
- * Records a new article on PostgreSQL `db` as Articles.addArticle says, in one statement (see
- * ADD_ARTICLE). Returns the rows of the deliveries it inserted (target and status), in no
- * particular order; rejects with pg's error, having written nothing.
+ * How `backend` records a new article's rows, all or none: PostgreSQL in one statement (one round
+ * trip, see ADD_ARTICLE), SQLite in one transaction of fixed statements. The approval goes to the
+ * first desk, in the order given, among the held deliveries inserted. Rejects with the driver's error,
+ * having written nothing, or with a StoreRowError for a row it did not write.
  */
-export function addArticleStatement(): (db: Db, article: StoredArticle, item: { key: string; contentHash: string | null }, deliveries: readonly NewDelivery[], now: EpochMs) => Promise<unknown[]> {
-  const statement = fixedStatement<unknown>(ADD_ARTICLE);
-  return async (db, article, item, deliveries, now) => {
-    const column = <T>(value: (delivery: NewDelivery) => T) => deliveries.map(value);
-    const { rows } = await statement(db, [
-      article.id,
-      article.feedId,
-      article.url,
-      article.title,
-      article.summary,
-      article.author,
-      article.siteName,
-      article.imageUrl,
-      article.publishedAt,
-      article.firstSeenAt,
-      article.publishedAt ?? article.firstSeenAt,
-      JSON.stringify(article.categories ?? []),
-      now,
-      column((delivery) => delivery.target),
-      column(firstStatus),
-      column((delivery) => delivery.heldBack ?? null),
-      column((delivery) => JSON.stringify(delivery.options)),
-      column((delivery) => delivery.approval?.channel ?? null),
-      column((delivery) => delivery.approval?.expireMs ?? null),
-      column((delivery) => delivery.approval?.onExpiry ?? null),
-      item.key,
-      item.contentHash,
-    ]);
-    return rows;
-  };
+export function articleWrite(backend: Backend): ArticleWrite {
+  if (backend === 'postgres') {
+    const statement = fixedStatement<unknown>(ADD_ARTICLE);
+    return async (db, article, item, deliveries, now) => {
+      const column = <T>(value: (delivery: NewDelivery) => T) => deliveries.map(value);
+      const { rows } = await statement(db, [
+        ...articleValues(article),
+        now,
+        column((delivery) => delivery.target),
+        column(firstStatus),
+        column((delivery) => delivery.heldBack ?? null),
+        column((delivery) => JSON.stringify(delivery.options)),
+        column((delivery) => delivery.approval?.channel ?? null),
+        column((delivery) => delivery.approval?.expireMs ?? null),
+        column((delivery) => delivery.approval?.onExpiry ?? null),
+        item.key,
+        item.contentHash,
+      ]);
+      return rows.map((row) => checkRow(insertedRow, 'deliveries', row));
+    };
+  }
+  const [insertArticle, insertSeen, insertDeliveries, insertApproval] = [SQLITE_ARTICLE, SQLITE_SEEN, SQLITE_DELIVERIES, SQLITE_APPROVAL].map((text) => fixedStatement<unknown>(text));
+  return (db, article, item, deliveries, now) =>
+    db.transaction().execute(async (trx) => {
+      await insertArticle!(trx, articleValues(article));
+      await insertSeen!(trx, [article.feedId, item.key, article.id, now, article.url, item.contentHash]);
+      if (deliveries.length === 0) return [];
+      const rows = JSON.stringify(deliveries.map((delivery) => [delivery.target, firstStatus(delivery), delivery.heldBack ?? null, JSON.stringify(delivery.options)]));
+      const inserted = (await insertDeliveries!(trx, [article.id, now, article.id, now, now, rows])).rows.map((row) => checkRow(insertedRow, 'deliveries', row));
+      const held = new Set(inserted.filter((row) => row.status === 'held').map((row) => row.target));
+      const desk = deliveries.find((delivery) => delivery.approval && held.has(delivery.target))?.approval;
+      if (desk) await insertApproval!(trx, [article.id, desk.channel, now + desk.expireMs, desk.onExpiry, now]);
+      return inserted;
+    });
 }

@@ -91,6 +91,17 @@ function bulkWrites(backend: Backend): BulkWrites {
   };
 }
 
+/**
+ * Reads which of `keys` a feed has seen, in one statement of one text whatever the number of keys
+ * (PostgreSQL `= ANY` over one array, prepared once per connection; SQLite `json_each` over one JSON
+ * document): the rows of seen_items, item_key, content_hash and article_id, unchecked.
+ */
+export function seenItemsRead(backend: Backend): (db: Db, feedId: string, keys: readonly string[]) => Promise<unknown[]> {
+  const keysFrom = backend === 'postgres' ? '= ANY ($2::text[])' : 'IN (SELECT value FROM json_each(?))';
+  const read = fixedStatement<unknown>(`SELECT item_key, content_hash, article_id FROM seen_items WHERE feed_id = ${backend === 'postgres' ? '$1' : '?'} AND item_key ${keysFrom}`);
+  return async (db, feedId, keys) => (await read(db, [feedId, backend === 'postgres' ? keys : JSON.stringify(keys)])).rows;
+}
+
 /** The poll path's writes, gathered into batches (see batch.ts); each resolves once its batch's statement has run. */
 export interface BatchedWrites {
   /** Writes one feed's state; of several writes of a feed in one batch, the last made wins. */

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, NewDelivery, PushSubscriptions, SeenItems, Store, StoredArticle, StoredOptions, Subscriptions, UsageLedger } from './store.js';
+import type { Approval, Approvals, Articles, DeliveryJob, DeliveryQueue, DeliveryStatus, FeedStates, KeyValues, PushSubscriptions, SeenItems, Store, StoredArticle, StoredOptions, Subscriptions, UsageLedger } from './store.js';
 import { ARTICLE_COLUMNS, checkRow, deliveryStatus, int, json, nullableInt, nullableText, skippedBy, StoreRowError, text, toApproval, toArticle, toDelivery, toDiscordFeed, toFeedState, pushRowOf, toPushSubscription } from './rows.js';
 import { batches } from './batch.js';
 import { memberAlertParts } from './member-alert-queries.js';
 import { compiled, type Db } from './statements.js';
-import { batchedWrites, type Backend } from './bulk.js';
+import { batchedWrites, seenItemsRead, type Backend } from './bulk.js';
 import type { Digests } from './digests.js';
 import type { MemberAlerts } from './member-alerts.js';
 import { digestQueries } from './digest-queries.js';
-import { addArticleStatement, firstStatus } from './article-writes.js';
+import { articleWrite } from './article-writes.js';
 
 /**
  * The store's queries, written once for SQLite and PostgreSQL with kysely. What truly differs
@@ -25,10 +25,8 @@ const seenUrlRow = z.object({ feed_id: text, seen_at: int, article_id: nullableT
 const countRow = z.object({ status: deliveryStatus, n: int });
 const usageRow = z.object({ period: text, posts: int, usd: z.number() });
 const sentRow = z.object({ n: int });
-const sortAtRow = z.object({ sort_at: int });
 const nextDueRow = z.object({ next: nullableInt });
 const metaRow = z.object({ value: text });
-const insertedDeliveryRow = z.object({ target: text, status: deliveryStatus });
 const feedTargetRow = z.object({ feed_id: text, target: text });
 
 /**
@@ -52,8 +50,8 @@ export function createStore(db: Db, backend: Backend, dialect: DialectParts): St
 function commonParts(db: Db, backend: Backend): CommonParts & { flush(): Promise<void> } {
   const q = compiled(db);
   const writes = batchedWrites(db, backend);
-  // PostgreSQL writes a new article's rows in one statement (one round trip); SQLite, in process, in one transaction of several.
-  const addInOneStatement = backend === 'postgres' ? addArticleStatement() : null;
+  const addArticle = articleWrite(backend);
+  const readSeen = seenItemsRead(backend);
   async function approvalOf(articleId: string): Promise<Approval | null> {
     const row = await db.selectFrom('approvals').selectAll().where('article_id', '=', articleId).executeTakeFirst();
     return row ? toApproval(row) : null;
@@ -80,13 +78,11 @@ function commonParts(db: Db, backend: Backend): CommonParts & { flush(): Promise
     });
   }
 
-async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { contentHash: string | null; articleId: string | null }>> {
+  async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { contentHash: string | null; articleId: string | null }>> {
     const found = new Map<string, { contentHash: string | null; articleId: string | null }>();
-    for (const batch of batches(keys)) {
-      for (const row of (await q.seenKeys(db, { feedId, keys: batch })).rows) {
-        const seen = checkRow(seenKeyRow, 'seen_items', row);
-        found.set(seen.item_key, { contentHash: seen.content_hash, articleId: seen.article_id });
-      }
+    for (const row of await readSeen(db, feedId, keys)) {
+      const seen = checkRow(seenKeyRow, 'seen_items', row);
+      found.set(seen.item_key, { contentHash: seen.content_hash, articleId: seen.article_id });
     }
     return found;
   }
@@ -107,36 +103,8 @@ async function seenItems(feedId: string, keys: string[]): Promise<Map<string, { 
     },
 
     async addArticle(article, item, deliveries, now) {
-      if (addInOneStatement) {
-        const inserted = (await addInOneStatement(db, article, item, deliveries, now)).map((row) => checkRow(insertedDeliveryRow, 'deliveries', row));
-        const pending = new Set(inserted.filter((row) => row.status === 'pending').map((row) => row.target));
-        return [...new Set(deliveries.map((delivery) => delivery.target))].filter((target) => pending.has(target));
-      }
-      return db.transaction().execute(async (trx) => {
-        const { revision: _revision, ...columns } = article;
-        await q.insertArticle(trx, { ...columns, categories: JSON.stringify(article.categories ?? []), sortAt: article.publishedAt ?? article.firstSeenAt });
-        await q.markItemSeen(trx, { feed_id: article.feedId, item_key: item.key, article_id: article.id, seen_at: now, url: article.url, content_hash: item.contentHash });
-        if (deliveries.length === 0) return [];
-        // A story seen before keeps its place in the queues: that of its first record.
-        const { sort_at: sortAt } = checkRow(sortAtRow, 'articles', (await q.articleSortAt(trx, { id: article.id })).rows[0]);
-        const created: string[] = [];
-        let desk: NewDelivery['approval'];
-        for (const delivery of deliveries) {
-          const status = firstStatus(delivery);
-          const inserted = await q.insertDelivery(trx, { articleId: article.id, target: delivery.target, status, reason: delivery.heldBack ?? null, now, sortAt, options: JSON.stringify(delivery.options) });
-          if (inserted.rows.length === 0) continue;
-          if (status === 'pending') created.push(delivery.target);
-          if (status === 'held') desk ??= delivery.approval;
-        }
-        if (desk) {
-          await trx
-            .insertInto('approvals')
-            .values({ article_id: article.id, channel: desk.channel, status: 'held', expires_at: now + desk.expireMs, on_expiry: desk.onExpiry, created_at: now })
-            .onConflict((conflict) => conflict.column('article_id').doNothing())
-            .execute();
-        }
-        return created;
-      });
+      const pending = new Set((await addArticle(db, article, item, deliveries, now)).filter((row) => row.status === 'pending').map((row) => row.target));
+      return [...new Set(deliveries.map((delivery) => delivery.target))].filter((target) => pending.has(target));
     },
     async reviseArticle(articleId, changes) {
       const result = await db

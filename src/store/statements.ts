@@ -1,8 +1,8 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { compileOnce } from './compile-once.js';
 import type { Tables } from './schema.js';
-import type { DeliveryStatus, StoredArticle } from './store.js';
+import type { DeliveryStatus } from './store.js';
 import { ARTICLE_COLUMNS, checkRow, text } from './rows.js';
 
 /**
@@ -24,51 +24,6 @@ const targetRow = z.object({ target: text });
 /** The queries of the poll and send paths, compiled once per database (see compile-once.ts). */
 function compileQueries(db: Db) {
   return {
-    insertArticle: compileOnce((a: Required<Omit<StoredArticle, 'revision' | 'categories'>> & { categories: string; sortAt: number }) =>
-      db
-        .insertInto('articles')
-        .values({
-          id: a.id,
-          feed_id: a.feedId,
-          url: a.url,
-          title: a.title,
-          summary: a.summary,
-          author: a.author,
-          site_name: a.siteName,
-          image_url: a.imageUrl,
-          published_at: a.publishedAt,
-          first_seen_at: a.firstSeenAt,
-          sort_at: a.sortAt,
-          categories: a.categories,
-        })
-        .onConflict((conflict) => conflict.column('id').doNothing()),
-    ),
-    markItemSeen: compileOnce((a: Insertable<Tables['seen_items']>) =>
-      db
-        .insertInto('seen_items')
-        .values({ feed_id: a.feed_id, item_key: a.item_key, article_id: a.article_id, seen_at: a.seen_at, url: a.url, content_hash: a.content_hash })
-        .onConflict((conflict) => conflict.doNothing()),
-    ),
-    articleSortAt: compileOnce((a: { id: string }) => db.selectFrom('articles').select('sort_at').where('id', '=', a.id)),
-    // A delivery a route's filter held back is recorded as skipped, with the reason as its error.
-    insertDelivery: compileOnce((a: { articleId: string; target: string; status: DeliveryStatus; reason: string | null; now: number; sortAt: number; options: string }) =>
-      db
-        .insertInto('deliveries')
-        .values({
-          article_id: a.articleId,
-          target: a.target,
-          status: a.status,
-          last_error: a.reason,
-          attempts: 0,
-          next_attempt_at: a.now,
-          sort_at: a.sortAt,
-          created_at: a.now,
-          updated_at: a.now,
-          options: a.options,
-        })
-        .onConflict((conflict) => conflict.columns(['article_id', 'target']).doNothing())
-        .returning('target'),
-    ),
     queueHeads: compileOnce((_: object) => queueHeads(db)),
     dueQueueHeads: compileOnce((a: { now: number }) => db.selectFrom(queueHeads(db).as('heads')).selectAll().where('next_attempt_at', '<=', a.now)),
     markSending: compileOnce((a: { id: number; now: number }) =>
@@ -96,10 +51,6 @@ function compileQueries(db: Db) {
     ),
     markFinished: compileOnce((a: { id: number; status: DeliveryStatus; error: string; now: number }) =>
       db.updateTable('deliveries').set({ status: a.status, last_error: a.error, updated_at: a.now }).where('id', '=', a.id),
-    ),
-    seenKeys: compileOnce(
-      (a: { feedId: string; keys: string[] }) => db.selectFrom('seen_items').select(['item_key', 'content_hash', 'article_id']).where('feed_id', '=', a.feedId).where('item_key', 'in', a.keys),
-      ['keys'],
     ),
     articles: compileOnce((a: { ids: string[] }) => db.selectFrom('articles').select(ARTICLE_COLUMNS).where('id', 'in', a.ids), ['ids']),
     // A target with a digest to post (open or ready) has work too, though its deliveries are folded into it.
