@@ -1,4 +1,5 @@
 // Paths, inputs and statistics shared by the benchmark runner and its child processes.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,55 @@ export function percentile(values: readonly number[], p: number): number {
 /** This process's peak resident set size so far, in MB (getrusage's ru_maxrss). */
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 on Linux almost everywhere). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** A process's /proc/<pid>/stat fields after its name: [0] state, [1] parent pid, [11] utime, [12] stime, [13] cutime, [14] cstime (ticks; proc(5)). */
+function statFields(pid: string): string[] | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // gone since /proc was listed
+  }
+}
+
+/**
+ * CPU time (user + system) that process `rootPid` and its descendants have used so far, in ms, from
+ * /proc (Linux; proc(5)): the root's own time and that of its children it has reaped (cutime, cstime:
+ * a backend that exited), plus every live descendant's own time. For a PostgreSQL cluster, `rootPid`
+ * is the postmaster: its backends and background workers are its children. Take the difference of two
+ * readings for the time spent between them.
+ */
+export function processTreeCpuMs(rootPid: number): number {
+  const stats = new Map<string, string[]>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const fields = statFields(pid);
+    if (fields) stats.set(pid, fields);
+  }
+  const root = stats.get(String(rootPid));
+  if (!root) throw new Error(`no process ${rootPid}`);
+  let ticks = Number(root[11]) + Number(root[12]) + Number(root[13]) + Number(root[14]);
+  const tree = new Set([String(rootPid)]);
+  // Parents are listed before their children almost always; repeat until no process joins the tree.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, fields] of stats) {
+      if (tree.has(pid) || !tree.has(fields[1]!)) continue;
+      tree.add(pid);
+      ticks += Number(fields[11]) + Number(fields[12]);
+      grew = true;
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
 }
 
 /** Prints the one JSON line a child process reports to the runner (the runner reads the last line). */

@@ -1,12 +1,18 @@
 // One polling process against the bench feed server. Args: contender ('herald' or 'undici'), server
 // port, feeds, database ('sqlite': a fresh file; 'postgres-fresh=<admin URL>': a fresh database of its
-// own; or a PostgreSQL URL shared with other processes), and 'barrier' to wait for a "go" line on stdin
-// before each pass. Polls every feed twice and times the second pass (the first fills validators, so
-// 95 % of the second are 304s). Reports checks/s, CPU per check, p99 poll lag and peak RSS.
+// own; or a PostgreSQL URL shared with other processes), then any of: 'barrier' to wait for a "go"
+// line on stdin before each pass; 'db-pid=<pid>', the database server's postmaster, to count its CPU
+// (and its backends') over the timed pass. Polls every feed twice and times the second pass (the first
+// fills validators, so 95 % of the second are 304s). Reports checks/s, CPU per check (this process,
+// and the database server's), p99 poll lag and peak RSS.
 import { createInterface } from 'node:readline';
-import { percentile, peakRssMb, report } from './lib.js';
+import { percentile, peakRssMb, processTreeCpuMs, report } from './lib.js';
 
-const [contender, portText, feedsText, database, barrier] = process.argv.slice(2);
+const [contender, portText, feedsText, database, ...flags] = process.argv.slice(2);
+const barrier = flags.includes('barrier') ? 'barrier' : null;
+const dbPidFlag = flags.find((flag) => flag.startsWith('db-pid='));
+/** The database server's postmaster, whose CPU (with its backends') is counted over the timed pass; null for SQLite, which runs in this process. */
+const dbPid = dbPidFlag ? Number(dbPidFlag.slice('db-pid='.length)) : null;
 const port = Number(portText);
 const feeds = Number(feedsText);
 /** Polls in flight (config http.concurrency; Herald's default is 16). */
@@ -68,11 +74,13 @@ const poller = contender === 'undici' ? await undiciPoller() : await (await impo
 await ready();
 await poller.pollAll();
 await ready();
+const dbCpuBefore = dbPid === null ? 0 : processTreeCpuMs(dbPid);
 const cpu = process.cpuUsage();
 const started = performance.now();
 const pass = await poller.pollAll();
 const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
+const dbCpuMs = dbPid === null ? null : processTreeCpuMs(dbPid) - dbCpuBefore;
 await poller.close();
 const cpuMs = (used.user + used.system) / 1000;
 report({
@@ -81,6 +89,7 @@ report({
   checksPerSecond: pass.checks / seconds,
   cpuMs,
   cpuMsPerCheck: cpuMs / pass.checks,
+  ...(dbCpuMs === null ? {} : { dbCpuMs, dbCpuMsPerCheck: dbCpuMs / pass.checks }),
   p99LagMs: percentile(pass.finishedMs, 99),
   notModified: pass.notModified,
   newArticles: pass.newArticles,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,6 +12,8 @@ import pg from 'pg';
 export interface TestCluster {
   /** Connection URL of the cluster's maintenance database (for CREATE DATABASE). */
   adminUrl: string;
+  /** Process id of the cluster's postmaster (its data directory's postmaster.pid): every backend is its child. */
+  postmasterPid: number;
   stop(): void;
 }
 
@@ -57,6 +59,7 @@ export async function startTestCluster(): Promise<TestCluster | { skipped: strin
   }
   return {
     adminUrl: `postgres://herald@127.0.0.1:${port}/postgres`,
+    postmasterPid: Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop() {
       try {
         asServerUser('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
