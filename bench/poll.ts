@@ -50,7 +50,7 @@ export async function benchPoll(sizes: Sizes): Promise<void> {
       notes: (results) => [
         `${SQLITE}: ${checksPerSecond(results, SQLITE)} checks/s (goal ≥ 5,000), ${ratio(results, SQLITE, UNDICI, 'checksPerSecond')} bare GETs`,
         `${POSTGRES}: ${checksPerSecond(results, POSTGRES)} checks/s (goal ≥ 2,500), ${ratio(results, POSTGRES, UNDICI, 'checksPerSecond')} bare GETs`,
-        'each process polls every feed twice and times the second pass; poll lag: from the moment all feeds fell due (the pass began) to the end of each check',
+        "each process polls every feed three times and times the third: the first fills validators; the second, untimed too, is a pass like the timed one, whose new items start Herald's extraction workers (started on demand at the first page, idle ones exit after 30 s), so the timed pass finds them warm, as a running bot's are (steady state); poll lag: from the moment all feeds fell due (the pass began) to the end of each check",
         'the feed server and PostgreSQL run on the same cores; CPU per check counts the polling process (SQLite runs inside it); database server CPU per check counts PostgreSQL: user + system time of the bench\'s own cluster over the timed pass, its postmaster and every process under it (backends, background writer, WAL writer, autovacuum; /proc, clock ticks of getconf CLK_TCK), not the other clusters on the machine',
       ],
     };
@@ -90,7 +90,7 @@ async function printScale(sizes: Sizes, port: number, adminUrl: string | null, d
       if (row > 0) await releaseFeedLeases(database);
       const children = Array.from({ length: processes }, () => startChild('poll-child', ['herald', String(port), String(feeds), database, 'barrier', `db-pid=${dbPid}`]));
       try {
-        for (const pass of [1, 2]) {
+        for (const pass of [1, 2, 3]) {
           await Promise.all(children.map((child) => child.waitForLine(/^ready$/, pass)));
           for (const child of children) child.send('go');
         }
@@ -116,6 +116,6 @@ async function printScale(sizes: Sizes, port: number, adminUrl: string | null, d
   }
   printTable(['feeds', 'processes', 'checks/s, all processes', 'CPU ms per check', 'database server CPU ms per check', 'p99 poll lag ms (worst process)', 'checks (each feed claimed once)', 'new articles'], rows);
   console.log(
-    `\n- ${HERALD_DOES}; all feeds fall due at once; the processes start each pass together and time the second; the rows of one feed count share one database, which the first row's first pass filled (later rows start from its validators and seen items, its leases given back); CPU ms per check: the Herald processes' user + system time over all checks; database server CPU ms per check: the bench's PostgreSQL cluster (postmaster and every process under it, /proc) over the timed pass. Sizes: --scale-feeds ${sizes.scaleFeeds.join(',')} --scale-processes ${sizes.scaleProcesses.join(',')}`,
+    `\n- ${HERALD_DOES}; all feeds fall due at once; the processes start each pass together and time the third (the second, untimed, warms the extraction workers as in the poll group); the rows of one feed count share one database, which the first row's first pass filled (later rows start from its validators and seen items, its leases given back); CPU ms per check: the Herald processes' user + system time over all checks; database server CPU ms per check: the bench's PostgreSQL cluster (postmaster and every process under it, /proc) over the timed pass. Sizes: --scale-feeds ${sizes.scaleFeeds.join(',')} --scale-processes ${sizes.scaleProcesses.join(',')}`,
   );
 }
