@@ -84,7 +84,7 @@ async function printScale(sizes: Sizes, port: number, adminUrl: string | null, d
     const database = adminUrl ? await createDatabase(adminUrl, `bench_scale_${feeds}`) : null;
     for (const [row, processes] of sizes.scaleProcesses.entries()) {
       if (!database) {
-        rows.push([format(feeds, 0), String(processes), `skipped: no PostgreSQL: ${skipped}`, '–', '–', '–', '–', '–']);
+        rows.push([format(feeds, 0), String(processes), `skipped: no PostgreSQL: ${skipped}`, '–', '–', '–', '–', '–', '–']);
         continue;
       }
       if (row > 0) await releaseFeedLeases(database);
@@ -106,6 +106,7 @@ async function printScale(sizes: Sizes, port: number, adminUrl: string | null, d
           // longest window (the largest figure) covers every process's pass.
           format(Math.max(...results.map((r) => r.dbCpuMs!)) / checks, 3),
           format(Math.max(...results.map((r) => r.p99LagMs!)), 0),
+          format(Math.max(...results.map((r) => r.peakRssMb!)), 0),
           `${format(checks, 0)} (${results.map((r) => format(r.checks!, 0)).join(' + ')})`,
           format(results.reduce((sum, r) => sum + r.newArticles!, 0), 0),
         ]);
@@ -114,8 +115,8 @@ async function printScale(sizes: Sizes, port: number, adminUrl: string | null, d
       }
     }
   }
-  printTable(['feeds', 'processes', 'checks/s, all processes', 'CPU ms per check', 'database server CPU ms per check', 'p99 poll lag ms (worst process)', 'checks (each feed claimed once)', 'new articles'], rows);
+  printTable(['feeds', 'processes', 'checks/s, all processes', 'CPU ms per check', 'database server CPU ms per check', 'p99 poll lag ms (worst process)', 'peak RSS MB (worst process)', 'checks (each feed claimed once)', 'new articles'], rows);
   console.log(
-    `\n- ${HERALD_DOES}; all feeds fall due at once; the processes start each pass together and time the third (the second, untimed, warms the extraction workers as in the poll group); the rows of one feed count share one database, which the first row's first pass filled (later rows start from its validators and seen items, its leases given back); CPU ms per check: the Herald processes' user + system time over all checks; database server CPU ms per check: the bench's PostgreSQL cluster (postmaster and every process under it, /proc) over the timed pass. Sizes: --scale-feeds ${sizes.scaleFeeds.join(',')} --scale-processes ${sizes.scaleProcesses.join(',')}`,
+    `\n- each row is one run, not a median of rounds (at 100,000 feeds one row takes minutes); the default sizes are small, \`--scale-feeds 100000 --scale-processes 1,3\` gives the full figure\n- ${HERALD_DOES}; all feeds fall due at once; the processes start each pass together and time the third (the second, untimed, warms the extraction workers as in the poll group); the rows of one feed count share one database, which the first row's first pass filled (later rows start from its validators and seen items, its leases given back); CPU ms per check: the Herald processes' user + system time over all checks; database server CPU ms per check: the bench's PostgreSQL cluster (postmaster and every process under it, /proc) over the timed pass. Sizes: --scale-feeds ${sizes.scaleFeeds.join(',')} --scale-processes ${sizes.scaleProcesses.join(',')}`,
   );
 }

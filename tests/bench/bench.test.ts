@@ -48,7 +48,8 @@ describe('npm run bench -- --quick', () => {
     expect(stdout).toContain('checks/s (goal ≥ 5,000)');
     expect(stdout).toContain('checks/s (goal ≥ 2,500)');
 
-    expect(stdout).toContain('| feeds | processes | checks/s, all processes | CPU ms per check | database server CPU ms per check | p99 poll lag ms (worst process) |');
+    expect(stdout).toContain('| feeds | processes | checks/s, all processes | CPU ms per check | database server CPU ms per check | p99 poll lag ms (worst process) | peak RSS MB (worst process) |');
+    expect(stdout).toContain('each row is one run');
     expect(stdout).toContain('| contender | what it does | checks/s, median (min–max) of 1 | CPU ms per check | database server CPU ms per check |');
     expect(rows(stdout, '200 | 1')).toBe(1);
     expect(rows(stdout, '200 | 3')).toBe(1);
