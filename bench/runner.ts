@@ -123,9 +123,14 @@ export async function measure(group: Group, rounds: number): Promise<GroupResult
   return results;
 }
 
+/** How far a baseline's figure alone may stray from its interleaved median and still be called the same: ±15 %. */
+const ALONE_TOLERANCE = 0.15;
+
 /**
  * The check that a contender's figure in the harness is its figure alone: runs it `rounds` more times
- * back to back, nothing else in between, and prints both.
+ * back to back, nothing else in between, prints both, and judges them: they agree when the median alone
+ * lies within the interleaved rounds' min–max or within ±15 % of their median; otherwise it prints a
+ * warning that the machine was busy and the ratios are to be measured again.
  */
 export async function printAloneCheck(group: Group, results: GroupResults, name: string, rounds: number): Promise<void> {
   const contender = group.contenders.find((c): c is Contender => c.name === name && !isPending(c));
@@ -133,9 +138,21 @@ export async function printAloneCheck(group: Group, results: GroupResults, name:
   const alone: ChildResult[] = [];
   for (let round = 0; round < rounds; round++) alone.push(await runChild(contender.child, contender.args));
   const { key, label, digits } = group.metric;
+  const aloneFigures = alone.map((r) => r[key]!);
+  const interleaved = figures(results, name, key);
   console.log(
-    `- ${name} alone (${rounds} more fresh process${rounds === 1 ? '' : 'es'} back to back, nothing in between): ${spread(alone.map((r) => r[key]!), digits)} ${label}; in the interleaved rounds: ${spread(figures(results, name, key), digits)}`,
+    `- ${name} alone (${rounds} more fresh process${rounds === 1 ? '' : 'es'} back to back, nothing in between): ${spread(aloneFigures, digits)} ${label}; in the interleaved rounds: ${spread(interleaved, digits)}; ${aloneVerdict(aloneFigures, interleaved)}`,
   );
+}
+
+/** Whether a baseline's figures alone agree with its interleaved ones (see printAloneCheck), as the words printed. */
+function aloneVerdict(alone: readonly number[], interleaved: readonly number[]): string {
+  const figure = median(alone);
+  const typical = median(interleaved);
+  const withinRange = figure >= Math.min(...interleaved) && figure <= Math.max(...interleaved);
+  const off = figure / typical - 1;
+  if (withinRange || Math.abs(off) <= ALONE_TOLERANCE) return `they agree (alone ${format(off * 100, 0)} % from the interleaved median; within its min–max or ±15 %)`;
+  return `WARNING: they disagree (alone ${format(off * 100, 0)} % from the interleaved median, outside its min–max and ±15 %): the machine was busy or the harness slows the baseline; re-measure the ratios on a quiet machine`;
 }
 
 /** `value` with `digits` decimals and thousands separators (1,234.5); '–' when it is not a finite number. */
