@@ -1,6 +1,6 @@
 // Memory of an idle process. Args: contender, feed server port, feeds, idle seconds.
 // 'herald': starts the built bot (dist/cli.js run, a fresh process, as users run it) with `feeds`
-// feeds that never change and no targets, waits until it has polled every feed once, leaves it idle,
+// feeds that never change, X configured and no routes, waits until it has polled every feed once, leaves it idle,
 // then reads its RSS (/proc) and V8 heap (its /metrics). 'node': this process itself, nothing loaded.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,15 +48,17 @@ async function herald(): Promise<Record<string, number>> {
   const metrics = () => fetch(`http://127.0.0.1:${httpPort}/metrics`).then((r) => r.text());
   try {
     const started = performance.now();
+    // RSS is read before each scrape (a scrape raises it): the reading before the scrape that finds the round done is the one kept.
+    let rssAfterRoundMb = rssMb(bot.pid!);
     while (metric(await metrics().catch(() => ''), 'herald_feed_polls_total') < feeds) {
       if (bot.exitCode !== null) throw new Error(`the bot exited with ${bot.exitCode}`);
       if (performance.now() - started > 900_000) throw new Error('the first poll round did not finish in 15 minutes');
       await sleep(500);
+      rssAfterRoundMb = rssMb(bot.pid!);
     }
     const firstRoundSeconds = (performance.now() - started) / 1000;
-    const rssAfterRoundMb = rssMb(bot.pid!);
     await sleep(idleMs);
-    const idleRssMb = rssMb(bot.pid!);
+    const idleRssMb = rssMb(bot.pid!); // no scrape since the round's last
     const heapUsedMb = metric(await metrics(), 'nodejs_heap_size_used_bytes') / MB;
     return { rssMb: idleRssMb, heapUsedMb, rssAfterRoundMb, firstRoundSeconds };
   } finally {
