@@ -32,10 +32,10 @@ const contenders: Record<string, () => Promise<ExtractAll>> = {
     });
   },
   async jsdom() {
-    const [{ Readability }, { JSDOM, VirtualConsole }] = await Promise.all([import('@mozilla/readability'), import('jsdom')]);
-    const quiet = new VirtualConsole();
+    // As Readability's README shows it: jsdom's default virtual console (page errors to this process's stderr, which the runner reads only when the child fails).
+    const [{ Readability }, { JSDOM }] = await Promise.all([import('@mozilla/readability'), import('jsdom')]);
     return oneByOne((html) => {
-      const dom = new JSDOM(html, { url: PAGE_URL, virtualConsole: quiet });
+      const dom = new JSDOM(html, { url: PAGE_URL });
       const content = new Readability(dom.window.document).parse()?.content ?? '';
       dom.window.close();
       return content;

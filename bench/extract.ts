@@ -1,10 +1,13 @@
 // Extraction + summary over Mozilla Readability's test corpus: Herald beside Readability alone, on
 // linkedom (Herald's DOM) and on jsdom (Readability's documented setup).
+import { availableParallelism } from 'node:os';
 import { corpusPages, hasCorpus, versionOf, type Sizes } from './lib.js';
 import { measure, printAloneCheck, printGroup, printSkipped, ratio, type Group } from './runner.js';
 
 const HERALD = 'Herald, 1 thread';
-const POOL = 'Herald, worker pool on 2 cores';
+/** Worker threads of Herald's extraction pool here: min(4, cores), as createExtractionPool (src/pipeline/extraction.ts) starts them. */
+const THREADS = Math.min(4, Math.max(1, availableParallelism()));
+const POOL = `Herald, worker pool of ${THREADS} thread${THREADS === 1 ? '' : 's'}`;
 const LINKEDOM = 'Readability on linkedom';
 const JSDOM = 'Readability on jsdom';
 
@@ -22,10 +25,10 @@ function extractGroup(sizes: Sizes): Group {
       { key: 'meanRawF1', label: 'token-F1 mean, captions in the reference', digits: 3 },
     ],
     contenders: [
-      { name: HERALD, does: `page → article text → summary: ${readability} on linkedom ${versionOf('linkedom')} (with Herald's patch: patches/, listener maps made on first use, tag-name selectors matched by name, no classList made to read an absent class) with Herald's furniture removal before and after, then the summary (lead sentences, Discord's limits)`, child: 'extract-child', args: args('herald') },
-      { name: POOL, does: `the same work as ${HERALD} on Herald's extraction pool (piscina worker threads, one per core, pages handed over at once; the summary on the main thread), as herald run extracts pages`, child: 'extract-child', args: args('pool') },
-      { name: LINKEDOM, does: `${readability} on linkedom ${versionOf('linkedom-stock')} as published (no patch): parseHTML, Readability.parse(); no furniture removal, no summary`, child: 'extract-child', args: args('linkedom') },
-      { name: JSDOM, does: `${readability} on jsdom ${versionOf('jsdom')}, as its README shows: new JSDOM(html, { url }), Readability.parse(), window.close(); no furniture removal, no summary`, child: 'extract-child', args: args('jsdom') },
+      { name: HERALD, does: `page → article text → summary: ${readability} (charThreshold 300; its serializer returns the article element, whose text is read without serialising it) on linkedom ${versionOf('linkedom')} (with Herald's patch: patches/, listener maps made on first use, tag-name selectors matched by name, no classList made to read an absent class) with Herald's furniture removal before and after, then the summary (lead sentences, Discord's limits)`, child: 'extract-child', args: args('herald') },
+      { name: POOL, does: `the same work as ${HERALD} on Herald's extraction pool (piscina, ${THREADS} worker thread${THREADS === 1 ? '' : 's'}: one per core, at most 4; pages handed over at once; the summary on the main thread), as herald run extracts pages`, child: 'extract-child', args: args('pool') },
+      { name: LINKEDOM, does: `${readability} on linkedom ${versionOf('linkedom-stock')} as published (no patch): parseHTML, Readability.parse() (default options); no furniture removal, no summary`, child: 'extract-child', args: args('linkedom') },
+      { name: JSDOM, does: `${readability} on jsdom ${versionOf('jsdom')}, as its README shows: new JSDOM(html, { url }) (jsdom's default virtual console: page errors go to the process's console), Readability.parse() (default options), window.close(); no furniture removal, no summary`, child: 'extract-child', args: args('jsdom') },
     ],
     baseline: LINKEDOM,
     notes: (results) => [

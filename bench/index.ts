@@ -74,7 +74,7 @@ if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}
 
 const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
 console.log(`## Herald benchmarks${values.quick ? ' (--quick: tiny sizes, figures meaningless)' : ''}\n`);
-console.log(`${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB; load average at start ${load()}`);
+console.log(`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB; load average at start ${load()}`);
 console.log(
   `Every contender runs in a fresh Node process of its own (compiled JS on plain node, as users run it), ${sizes.rounds} interleaved round(s): A B C, A B C, …; figures are medians (min–max) over the rounds; ratios are taken within this run.`,
 );
