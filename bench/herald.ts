@@ -1,6 +1,6 @@
 // The one place bench/ reaches into Herald's source: when src/ moves, only these imports change.
 // Each loader imports only what its work needs, so a process measuring one thing carries no other code.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FeedConfig } from '../src/config/config.js';
@@ -80,7 +80,7 @@ export interface Poller {
 
 /**
  * Herald's feed scheduler over `urls` (feeds every 1 h), with a real store (`databaseUrl`, or a fresh
- * SQLite file in a temporary directory when null) and Herald's HTTP client (private addresses allowed,
+ * SQLite file in a temporary directory when null, removed by `close`) and Herald's HTTP client (private addresses allowed,
  * for 127.0.0.1) without a per-host limit, as for feeds on many hosts. Every feed routes to one Discord target, so a new item records an article and a
  * delivery. `concurrency`: polls in flight (config `http.concurrency`). Throws when the store cannot be opened.
  */
@@ -93,7 +93,9 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
     import('../src/pipeline/scheduler.js'),
     import('../src/store/open.js'),
   ]);
-  const store = await openStore(databaseUrl ?? `sqlite:${join(mkdtempSync(join(tmpdir(), 'herald-bench-')), 'bench.db')}`);
+  // A fresh SQLite file in a folder of its own, removed by close().
+  const sqliteDir = databaseUrl ? null : mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  const store = await openStore(databaseUrl ?? `sqlite:${join(sqliteDir!, 'bench.db')}`);
   const http = createHttpClient({ userAgent: 'Herald-bench', allowPrivateNetwork: true });
   const extraction = createExtractionPool({ timeoutMs: 10_000, maxDepth: 400 });
   const feeds: FeedConfig[] = urls.map((url, n) => ({ id: `f${n}`, url, everyMs: 3_600_000, minEveryMs: 3_600_000, maxEveryMs: 3_600_000, backfill: 0, name: `f${n}`, siteName: null, color: 0, priority: 0, category: null, privateNetwork: true }));
@@ -135,6 +137,7 @@ export async function openPoller(urls: string[], databaseUrl: string | null, con
       await http.close();
       await extraction.close();
       await store.close();
+      if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
     },
   };
 }

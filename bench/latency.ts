@@ -1,7 +1,7 @@
 // Feed change → Discord post at the fake, through the built bot (dist/cli.js): WebSub push (a fake
 // hub, fat pings, a 5-minute safety poll) beside 1 s polling with no push, each in its own process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDiscord } from '../tests/fakes/discord.js';
@@ -52,6 +52,14 @@ function startHerald(dir: string, config: unknown, discord: FakeDiscord, extra: 
   });
 }
 
+/** Kills a bot and resolves once it has exited (its folder can then be removed). */
+function stopBot(bot: ChildProcess): Promise<void> {
+  if (bot.exitCode !== null || bot.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => bot.once('exit', () => resolve()));
+  bot.kill('SIGKILL');
+  return exited;
+}
+
 /** Runs and prints the latency table: `sizes.latencySamples` stories per contender, alternating, one run. */
 export async function benchLatency(sizes: Sizes): Promise<void> {
   const discord = new FakeDiscord('bench-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ', [PUSH_CHANNEL, POLL_CHANNEL]);
@@ -65,6 +73,8 @@ export async function benchLatency(sizes: Sizes): Promise<void> {
       .replace('<rss version="2.0">', '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">')
       .replace('<channel>', `<channel><atom:link rel="hub" href="${hub.url}"/><atom:link rel="self" href="${topic}"/>`);
   const port = await freePort();
+  const pushDir = mkdtempSync(join(tmpdir(), 'herald-latency-push-'));
+  const pollDir = mkdtempSync(join(tmpdir(), 'herald-latency-poll-'));
   feeds.setFeed('/pushed.xml', pushedXml([]));
   feeds.setFeed('/polled.xml', rss('Polled', []));
   const pushed: Contender = {
@@ -77,7 +87,7 @@ export async function benchLatency(sizes: Sizes): Promise<void> {
       await hub.publish(topic, xml);
     },
     bot: startHerald(
-      mkdtempSync(join(tmpdir(), 'herald-latency-push-')),
+      pushDir,
       { feeds: [{ id: 'pushed', url: topic, every: '5m' }], routes: [{ feeds: ['*'], discord: [PUSH_CHANNEL] }], push: { safetyEvery: '5m' } },
       discord,
       { HTTP_PORT: String(port), HERALD_PUBLIC_URL: `http://127.0.0.1:${port}` },
@@ -92,7 +102,7 @@ export async function benchLatency(sizes: Sizes): Promise<void> {
     async publish(xml) {
       feeds.setFeed('/polled.xml', xml);
     },
-    bot: startHerald(mkdtempSync(join(tmpdir(), 'herald-latency-poll-')), { feeds: [{ id: 'polled', url: feeds.url('/polled.xml'), every: '1s' }], routes: [{ feeds: ['*'], discord: [POLL_CHANNEL] }] }, discord, {}),
+    bot: startHerald(pollDir, { feeds: [{ id: 'polled', url: feeds.url('/polled.xml'), every: '1s' }], routes: [{ feeds: ['*'], discord: [POLL_CHANNEL] }] }, discord, {}),
     latencies: [],
   };
   try {
@@ -120,8 +130,8 @@ export async function benchLatency(sizes: Sizes): Promise<void> {
     );
     console.log('\n- goals: p99 < 2 s with push at a 5-minute safety poll; p99 < poll interval + 1 s with polling');
   } finally {
-    pushed.bot.kill('SIGKILL');
-    polled.bot.kill('SIGKILL');
+    await Promise.all([stopBot(pushed.bot), stopBot(polled.bot)]);
     await Promise.all([discord.stop(), feeds.stop(), hub.stop()]);
+    for (const dir of [pushDir, pollDir]) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@
 // feeds that never change, X configured and no routes, waits until it has polled every feed once, leaves it idle,
 // then reads its RSS (/proc) and V8 heap (its /metrics). 'node': this process itself, nothing loaded.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,10 @@ async function herald(): Promise<Record<string, number>> {
     const heapUsedMb = metric(await metrics(), 'nodejs_heap_size_used_bytes') / MB;
     return { rssMb: idleRssMb, heapUsedMb, rssAfterRoundMb, firstRoundSeconds };
   } finally {
+    const exited = new Promise((resolve) => (bot.exitCode !== null || bot.signalCode !== null ? resolve(null) : bot.once('exit', resolve)));
     bot.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

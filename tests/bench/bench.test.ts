@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -17,11 +17,56 @@ function rows(output: string, label: string): number {
 
 // A smoke test of the harness: it completes and prints every row. Figures are never asserted (the
 // machine running the suite is shared); `npm run bench` on a quiet machine measures them.
-describe('npm run bench -- --quick', () => {
-  it('runs every contender in its own process and prints every row, ratio and goal', { timeout: 600_000 }, async () => {
-    // dist/ is built by the global setup; the bench compiles to dist-bench/ as `npm run bench` does.
-    await run('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT });
-    const { stdout } = await run(process.execPath, ['dist-bench/bench/index.js', '--quick'], { cwd: ROOT, maxBuffer: 16 << 20 });
+/** The temporary folders the bench makes (SQLite files, the idle bot's, the latency bots'). */
+const benchFolders = () => new Set(readdirSync(tmpdir()).filter((name) => /^herald-(bench|idle|latency-push|latency-poll)-/.test(name)));
+
+/** Runs the compiled bench with `args`; resolves with its exit code and output whatever the code. */
+async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['dist-bench/bench/index.js', ...args], { cwd: ROOT, maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('npm run bench', () => {
+  // dist/ is built by the global setup; the bench compiles to dist-bench/ as `npm run bench` does.
+  beforeAll(() => run('npx', ['tsc', '-p', 'tsconfig.bench.json'], { cwd: ROOT }), 120_000);
+
+  it('--help prints every group and option with its default, and exits 0', async () => {
+    const { code, stdout } = await bench(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: npm run bench -- /);
+    expect(stdout).toContain('extract, parse, memory, poll, latency');
+    for (const option of ['--quick', '--rounds N', '--poll-feeds N', '--scale-feeds N', '--scale-processes N', '--memory-feeds N', '--idle-seconds N', '--latency-samples N']) expect(stdout).toContain(`  ${option}`);
+    expect(stdout).toMatch(/--rounds N .*\(default 3 \[1\]\)/);
+    expect(stdout).toMatch(/--scale-feeds N .*\(default 10000,30000 \[200\]\)/);
+    expect(stdout).not.toContain('###'); // nothing run
+  });
+
+  it('refuses a bad argument in one line that names the fix, exit code 2, nothing run', async () => {
+    for (const [args, message] of [
+      [['--rounds', 'abc'], 'bench: --rounds must be a whole number of at least 1, not "abc"'],
+      [['--rounds', '0'], 'bench: --rounds must be a whole number of at least 1, not "0"'],
+      [['--scale-processes', '1,x'], 'bench: --scale-processes must be a comma-separated list of whole numbers of at least 1, not "1,x"'],
+      [['--frobnicate'], "bench: Unknown option '--frobnicate'"],
+      [['extract', 'parsing'], 'bench: unknown group parsing; choose from extract, parse, memory, poll, latency'],
+    ] as const) {
+      const { code, stdout, stderr } = await bench([...args]);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stdout, args.join(' ')).toBe('');
+      expect(stderr.trim().split('\n'), args.join(' ')).toEqual([`${message}; see npm run bench -- --help`]);
+    }
+  });
+
+  it('--quick runs every contender in its own process and prints every row, ratio and goal', { timeout: 600_000 }, async () => {
+    const foldersBefore = benchFolders();
+    const { code, stdout, stderr } = await bench(['--quick']);
+    expect(code, stderr).toBe(0);
+    // Its temporary folders are gone when it ends.
+    expect([...benchFolders()].filter((name) => !foldersBefore.has(name))).toEqual([]);
 
     const threads = Math.min(4, Math.max(1, availableParallelism()));
     expect(stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC, Node /m);
