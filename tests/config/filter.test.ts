@@ -63,7 +63,7 @@ describe('route filters', () => {
 
   it('refuse a regular expression that can backtrack catastrophically, at load, naming the key', () => {
     const feeds = [{ id: 'a', url: 'https://a.example/rss' }];
-    const started = Date.now();
+    // The guard's outcome, not its speed: each pattern that could backtrack is refused at load, before it ever runs.
     expect(configError({ feeds, routes: [{ feeds: ['a'], discord: [CHANNEL], filter: { include: { regex: '^(a|a)*$' } } }] })).toMatch(
       /^herald\.yaml: routes\[0\]\.filter\.include\.regex: regular expression refused: its matching time can grow exponentially/,
     );
@@ -72,7 +72,6 @@ describe('route filters', () => {
     );
     expect(configError({ feeds, routes: [{ feeds: ['a'], discord: [CHANNEL], filter: { include: { regex: 'a'.repeat(201) } } }] })).toMatch(/routes\[0\]\.filter\.include\.regex: expected a regular expression of at most 200 characters/);
     expect(configError({ feeds, routes: [{ feeds: ['a'], discord: [CHANNEL], filter: { include: { regex: '(unclosed' } } }] })).toMatch(/routes\[0\]\.filter\.include\.regex: not a valid regular expression/);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('say what is wrong with a condition', () => {

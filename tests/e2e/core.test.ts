@@ -9,11 +9,6 @@ const TOKEN = 'fake-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const CHANNELS = ['111111111111111111', '222222222222222222'];
 const X_CREDENTIALS = { appKey: 'app-key-123', appSecret: 'app-secret-456', accessToken: 'access-token-789', accessSecret: 'access-secret-012' };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 describe('herald run, end to end against fake Discord, fake X and a local feed server', () => {
   const discord = new FakeDiscord(TOKEN, CHANNELS);
   const x = new FakeX(X_CREDENTIALS);
@@ -79,13 +74,10 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
   });
 
   it('delivers each new item exactly once per channel and once on X, with title, link and summary', async () => {
-    const latencies: number[] = [];
     const added = [addStory(3), addStory(4), addStory(5)];
-    const addedAt = Date.now();
     publish();
 
     await waitFor('3 posts in each channel and 3 on X', () => CHANNELS.every((c) => discord.messagesIn(c).length >= 3) && x.tweets.length >= 3);
-    for (const message of discord.messagesIn(CHANNELS[0]!)) latencies.push(message.at - addedAt);
 
     for (const channel of CHANNELS) {
       const posted = discord.messagesIn(channel);
@@ -104,7 +96,6 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
       expect(tweet.text.endsWith(added[index]!.link)).toBe(true);
     }
     expect(x.rejectedAuth).toEqual([]);
-    console.log(`feed change → Discord post, median of ${latencies.length}: ${median(latencies)} ms (poll interval 1 s)`);
   });
 
   it('does not post again on later polls, on a changed pubDate or an added tracking parameter', async () => {
@@ -162,12 +153,13 @@ describe('herald run, end to end against fake Discord, fake X and a local feed s
     expect(metrics).toMatch(/^herald_poll_lag_seconds_count [1-9]\d*$/m);
   });
 
-  it('stops cleanly on SIGTERM with exit 0', async () => {
-    const started = Date.now();
+  it('stops cleanly on SIGTERM: exits by itself with code 0 after logging its stop', async () => {
+    let ended: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    void herald.exited.then((result) => (ended = result));
     herald.kill('SIGTERM');
-    const { code } = await herald.exited;
-    expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Generous: a bot that ignored SIGTERM would still be running, and SIGTERM's default would have ended it by signal, not code 0.
+    await waitFor('herald to exit after SIGTERM', () => ended, 30_000);
+    expect(ended).toEqual({ code: 0, signal: null });
     expect(herald.logged('stopped')).toHaveLength(1);
   });
 });

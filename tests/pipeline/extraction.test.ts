@@ -30,12 +30,11 @@ describe('the extraction pool', () => {
     const tight = createExtractionPool({ timeoutMs: 300, maxDepth: 400, threads: 1 });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 20);
-    const started = Date.now();
     const result = await tight.extract(story(100_000), 'https://news.example/huge');
     clearInterval(timer);
     expect(result).toMatchObject({ ok: false, kind: 'too-slow' });
-    // On the main thread the whole wait would be one blocked turn with no tick at all.
-    expect(ticks).toBeGreaterThanOrEqual(Math.floor((Date.now() - started) / 20 / 4));
+    // The main thread served timer ticks while the page was being extracted: extracted there, the
+    // whole wait would be one blocked turn with at most one tick after it.
     expect(ticks).toBeGreaterThan(5);
     const next = await tight.extract(story(3), 'https://news.example/next');
     await tight.close();
