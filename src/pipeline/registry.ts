@@ -92,7 +92,7 @@ export class FeedRegistry implements FeedCatalog {
   }
 
   private fromDiscord(feed: DiscordFeed): ListedFeed {
-    return { ...this.toFeedConfig(feed), source: 'discord', paused: feed.paused, channelId: feed.channelId };
+    return { ...this.toFeedConfig(feed), source: 'discord', paused: feed.paused, channelId: feed.channelId, options: feed.options };
   }
 
   list(): ListedFeed[] {

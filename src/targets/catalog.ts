@@ -7,6 +7,8 @@ export interface ListedFeed extends FeedConfig {
   source: 'config' | 'discord';
   paused: boolean;
   channelId: string | null;
+  /** What a feed added from Discord says about its posts (DiscordFeed.options as stored, unchecked); absent for a config feed. */
+  options?: unknown;
 }
 
 /**

@@ -166,6 +166,9 @@ describe('slash commands through the real discord.js client', () => {
     expect(refused.content).toMatch(/^Cannot add that feed: `include`: /);
     const added = await discord.runCommand('feeds', [{ name: 'add', type: SUBCOMMAND, options }], MANAGE_GUILD, { channels: { [CHANNELS[1]!]: { id: CHANNELS[1], type: 0, name: 'news-1', permissions: '2147483647' } }, roles: { [role]: { id: role, name: 'energy', color: 0, hoist: false, position: 1, permissions: '0', managed: false, mentionable: true, flags: 0 } } });
     expect(added.content).toContain(`(only stories with “heat pump”, “solar”; never stories with “sponsored”; pinging <@&${role}>)`);
+    // /feeds list shows them too, on the feed's line.
+    const listed = (await discord.runCommand('feeds', [{ name: 'list', type: SUBCOMMAND, options: [] }])).embeds![0]!.description!;
+    expect(listed.split('\n').find((line) => line.startsWith('`words` '))).toMatch(/\(added here, [^)]*\) \(only stories with “heat pump”, “solar”; never stories with “sponsored”; pinging <@&766666666666666666>\)$/);
     // A feed added here stays watched: removed when this test ends, so /status later counts only the config's.
     onTestFinished(async () => {
       expect((await discord.runCommand('feeds', [{ name: 'remove', type: SUBCOMMAND, options: [{ name: 'id', type: STRING, value: 'words' }] }], MANAGE_GUILD)).content).toBe('Removed `words`.');
@@ -259,12 +262,17 @@ describe('answers fitted to Discord limits, and limits on /feeds add', () => {
     const typed = feeds.url(`/${'新'.repeat(1500)}.xml`);
     const path = new URL(typed).pathname;
     feeds.setFeed(path, rss('*_'.repeat(600), []));
-    const answer = await add([{ name: 'url', type: STRING, value: typed }, { name: 'id', type: STRING, value: 'huge' }]);
+    // And 60 include words (near the option's 500 characters) with markdown in them: /feeds list escapes them and cuts the feed's line.
+    const words = Array.from({ length: 60 }, (_, n) => `w_${n}_w`).join(', ');
+    const answer = await add([{ name: 'url', type: STRING, value: typed }, { name: 'id', type: STRING, value: 'huge' }, { name: 'include', type: STRING, value: words }]);
     expect(answer.content).toMatch(/^Added `huge` \(/);
     expect(answer.content!.length).toBeLessThanOrEqual(2000);
     expect(discord.refusedAnswers).toEqual([]);
     const listed = await discord.runCommand('feeds', [{ name: 'list', type: SUBCOMMAND, options: [] }]);
-    expect(listed.embeds![0]!.description).toContain('`huge`');
+    const line = listed.embeds![0]!.description!.split('\n').find((each) => each.startsWith('`huge`'))!;
+    expect(line).toContain(' (only stories with “w\\_0\\_w”, “w\\_1\\_w”');
+    expect(line).toMatch(/…$/);
+    expect(line.length).toBeLessThan(600);
   });
 
   it('/summary of an address that fails echoes a shortened address, never more than Discord takes', async () => {

@@ -20,7 +20,7 @@ import { feedUrlKey, safeHttpUrl } from '../../../text/url.js';
 import { echoUrl } from '../fit.js';
 import { escapeDiscord, renderDiscordMessage } from '../render.js';
 import { discordSettings } from '../settings.js';
-import { readTypedWords, type AddedFeedOptions } from '../added-feed.js';
+import { readAddedFeedOptions, readTypedWords, type AddedFeedOptions } from '../added-feed.js';
 import type { CommandArgs } from './args.js';
 import { defineCommand } from './command.js';
 import { counted } from '../../../text/count.js';
@@ -147,19 +147,35 @@ export async function readFeed(deps: Pick<CommandDeps, 'http' | 'feedLimits' | '
   throw new CommandError(`${echoUrl(url)} is a web page that links ${found.candidates.length} feeds; give one of them:\n${listed.join('\n')}${after}`);
 }
 
+/** The longest text of one added feed's words and role in /feeds list, in UTF-16 code units. */
+const MAX_LISTED_OPTIONS = 300;
+/** An embed description's limit (discord.com/developers/docs/resources/message#embed-object-embed-limits), in UTF-16 code units. */
+const MAX_EMBED_DESCRIPTION = 4096;
+
+/**
+ * /feeds list: each feed's id, name, channel, source and interval, and for a feed added here the
+ * words and role /feeds add gave it (escaped, cut to MAX_LISTED_OPTIONS); as many feeds (at most 40)
+ * as an embed description holds, then how many more there are.
+ */
 function list(deps: CommandDeps): Reply {
   const feeds = deps.feeds.list();
   if (feeds.length === 0) throw new CommandError('Herald watches no feeds yet. Moderators can add one with `/feeds add`.');
-  const lines = feeds.slice(0, 40).map((feed) => {
+  const all = feeds.map((feed) => {
     const where = feed.channelId ? ` → <#${feed.channelId}>` : '';
     const watch = deps.watch?.watchOf(feed.id);
     const why = watch && watch.reason !== 'every' ? `, set by ${watch.reason}` : '';
     const polling = watch?.pushed ? `pushed, safety poll every ${formatDuration(watch.everyMs)}` : `every ${formatDuration(watch?.everyMs ?? feed.everyMs)}${why}`;
     const flags = [feed.source === 'config' ? 'config file' : 'added here', feed.paused ? 'paused' : polling].join(', ');
-    return `\`${feed.id}\` ${escapeDiscord(cutText(feed.name, 100))}${where} (${flags})`;
+    const options = feed.source === 'discord' ? cutText(optionsText(readAddedFeedOptions(feed.options)), MAX_LISTED_OPTIONS) : '';
+    return `\`${feed.id}\` ${escapeDiscord(cutText(feed.name, 100))}${where} (${flags})${options}`;
   });
-  if (feeds.length > 40) lines.push(`…and ${feeds.length - 40} more`);
-  return { embeds: [{ title: `Feeds (${feeds.length})`, description: lines.join('\n'), color: 0x5865f2 }], ephemeral: true };
+  const more = (shown: number) => (shown < feeds.length ? `\n…and ${feeds.length - shown} more` : '');
+  const lines: string[] = [];
+  for (const line of all.slice(0, 40)) {
+    if ([...lines, line].join('\n').length + more(lines.length + 1).length > MAX_EMBED_DESCRIPTION) break;
+    lines.push(line);
+  }
+  return { embeds: [{ title: `Feeds (${feeds.length})`, description: lines.join('\n') + more(lines.length), color: 0x5865f2 }], ephemeral: true };
 }
 
 /**
