@@ -155,7 +155,7 @@ const KEEP = new Set(['BODY', 'HTML', 'HEAD', 'ARTICLE', 'MAIN']);
 interface NodeLike {
   nodeType: number;
   textContent: string | null;
-  childNodes: ArrayLike<NodeLike>;
+  firstChild: NodeLike | null;
   nextSibling: NodeLike | null;
 }
 
@@ -188,27 +188,31 @@ function isFurnitureText(text: string): boolean {
 
 /**
  * Text length under every element, from one iterative post-order walk: reading textContent per
- * element instead costs O(n·depth), and recursion would overflow on hostile nesting.
+ * element instead costs O(n·depth), and recursion would overflow on hostile nesting. Children are
+ * reached by firstChild and nextSibling (a childNodes list is built afresh on every read in linkedom).
  */
 function textLengths(root: ElementLike): Map<ElementLike, number> {
   const lengths = new Map<ElementLike, number>();
-  const stack: Array<{ node: ElementLike; visited: boolean }> = [{ node: root, visited: false }];
+  // Each element is on the stack twice: first to push its element children, then (visited) to sum them.
+  const stack: ElementLike[] = [root];
+  const visited: boolean[] = [false];
   while (stack.length > 0) {
-    const top = stack.pop()!;
-    const children = top.node.childNodes;
-    if (top.visited) {
+    const node = stack.pop()!;
+    if (visited.pop()) {
       let total = 0;
-      for (let i = 0; i < children.length; i++) {
-        const child = children[i]!;
+      for (let child = node.firstChild; child; child = child.nextSibling) {
         if (child.nodeType === 3) total += (child.textContent ?? '').trim().length;
         else if (child.nodeType === 1) total += lengths.get(child as ElementLike) ?? 0;
       }
-      lengths.set(top.node, total);
+      lengths.set(node, total);
       continue;
     }
-    stack.push({ node: top.node, visited: true });
-    for (let i = 0; i < children.length; i++) {
-      if (children[i]!.nodeType === 1) stack.push({ node: children[i] as ElementLike, visited: false });
+    stack.push(node);
+    visited.push(true);
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType !== 1) continue;
+      stack.push(child as ElementLike);
+      visited.push(false);
     }
   }
   return lengths;
