@@ -6,6 +6,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { type Readable } from 'node:stream';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
 import { classifyAddress, isAddressAllowed } from './addresses.js';
+import { Deadline } from './deadline.js';
 import { HostBackoff, HostLimiter, retryAfterUntil, type HostLimits } from './hosts.js';
 
 /** Why a fetch failed; 'file' is a local feed file that cannot be read (missing, a directory, no permission). */
@@ -151,23 +152,17 @@ function reachingClient(
   const maxRedirects = options.maxRedirects ?? 5;
 
   async function fetchUrl(target: string, req: FetchRequest): Promise<FetchResult> {
-    // The deadline starts when the first request may start, not while it waits its turn at the host. Its
-    // timer is cleared as soon as the fetch ends (body read): AbortSignal.timeout's would stay armed for
-    // the whole timeout, one live timer per check (3-18 µs CPU each, measured, beside a 200 µs 304 check).
-    const deadline = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    // The deadline starts when the first request may start, not while it waits its turn at the host.
+    const deadline = new Deadline();
     try {
-      return await followRedirects(target, req, () => {
-        timer ??= setTimeout(() => deadline.abort(), req.timeoutMs).unref();
-        return deadline.signal;
-      });
+      return await followRedirects(target, req, () => deadline.start(req.timeoutMs));
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
   /** Fetches `target`, following up to maxRedirects redirects; `startDeadline` is called as each request may start. */
-  async function followRedirects(target: string, req: FetchRequest, startDeadline: () => AbortSignal): Promise<FetchResult> {
+  async function followRedirects(target: string, req: FetchRequest, startDeadline: () => Deadline): Promise<FetchResult> {
     let url = target;
     for (let hop = 0; hop <= maxRedirects; hop++) {
       const parsed = new URL(url);
@@ -192,7 +187,7 @@ function reachingClient(
   }
 
   /** One request, its body read within the host's slot; a redirect is returned for the caller to follow. */
-  async function requestOnce(url: string, host: string, req: FetchRequest, signal: AbortSignal): Promise<FetchResult | { status: 'redirect'; location: string }> {
+  async function requestOnce(url: string, host: string, req: FetchRequest, signal: Deadline): Promise<FetchResult | { status: 'redirect'; location: string }> {
     const headers: Record<string, string> = {
       'user-agent': options.userAgent,
       accept: req.accept,
@@ -336,7 +331,7 @@ function cacheHeaders(headers: Dispatcher.ResponseData<unknown>['headers']): Cac
   return { cacheControl: header(headers, 'cache-control'), expires: header(headers, 'expires'), date: header(headers, 'date') };
 }
 
-function toFetchError(error: unknown, signal: AbortSignal): FetchError {
+function toFetchError(error: unknown, signal: { readonly aborted: boolean }): FetchError {
   if (error instanceof FetchError) return error;
   const cause = (error as { cause?: unknown })?.cause;
   if (cause instanceof FetchError) return cause;
@@ -346,7 +341,7 @@ function toFetchError(error: unknown, signal: AbortSignal): FetchError {
   return new FetchError('network', (error as Error)?.message ?? String(error));
 }
 
-async function readCapped(body: Readable, encoding: string | null, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+async function readCapped(body: Readable, encoding: string | null, maxBytes: number, signal: { readonly aborted: boolean }): Promise<Uint8Array> {
   const decoder = decompressorFor(encoding);
   const stream: Readable = decoder ? body.pipe(decoder) : body;
   const chunks: Buffer[] = [];

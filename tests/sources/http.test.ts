@@ -229,6 +229,11 @@ describe('fetch failures keep their kind', () => {
         for (let i = 0; i < 20; i++) res.write('x'.repeat(10_000));
         res.end();
       } else if (path === '/silent') req.on('close', () => res.destroy());
+      // Headers and a first chunk at once, then nothing: the deadline must stop the body's read too.
+      else if (path === '/stalled-body') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).write('x');
+        req.on('close', () => res.destroy());
+      }
       else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
     base = `http://127.0.0.1:${await listen(server)}`;
@@ -247,6 +252,8 @@ describe('fetch failures keep their kind', () => {
     const streamed = await failureOf(http.fetch(`${base}/streamed-large`, REQUEST));
     expect([declared.kind, streamed.kind]).toEqual(['too-large', 'too-large']);
     expect((await failureOf(http.fetch(`${base}/silent`, { ...REQUEST, timeoutMs: 300 }))).kind).toBe('timeout');
+    const stalled = await failureOf(http.fetch(`${base}/stalled-body`, { ...REQUEST, timeoutMs: 300 }));
+    expect([stalled.kind, stalled.message]).toEqual(['timeout', 'timed out while reading the body']);
     expect((await failureOf(http.fetch(`http://127.0.0.1:${await closedPort()}/`, REQUEST))).kind).toBe('network');
     expect((await failureOf(http.fetch('ftp://127.0.0.1/feed.xml', REQUEST))).kind).toBe('unsupported');
     const ok = await http.fetch(`${base}/fine`, REQUEST);
