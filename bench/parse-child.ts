@@ -1,6 +1,6 @@
 // One feed parser over one input set, alone in a fresh process. Args: contender, input ('corpus' or
-// 'generated:<items>'), seconds. Reports MB/s of feed bytes over whole passes (after one untimed
-// warm-up pass), MB per CPU-second of this process, items found per pass and peak RSS. Only the chosen contender's library is loaded.
+// 'generated:<items>'), seconds. Reports MB/s of feed bytes over whole passes (after untimed
+// warm-up passes worth WARM_UP_CPU_SECONDS of CPU, the same for every contender), MB per CPU-second of this process, items found per pass and peak RSS. Only the chosen contender's library is loaded.
 import { Readable } from 'node:stream';
 import { articleItems } from './generate.js';
 import { corpusFeeds, peakRssMb, report, timedPasses } from './lib.js';
@@ -47,6 +47,20 @@ async function pass(): Promise<number> {
   for (const bytes of inputs) items += await parse(bytes).catch(() => 0);
   return items;
 }
-const items = await pass(); // warm-up
+/**
+ * CPU time spent on untimed warm-up passes before timing, in seconds, whatever the machine's load. A
+ * feed parser in a running bot is warm; measured cold, Herald's CPU per corpus pass falls from ~240 to
+ * ~100 ms over its first 7 passes (1.5 s of CPU) while V8 optimises its readers, and rss-parser's over 2,
+ * so a run on a loaded machine (fewer timed passes) gave ratios from 0.7× to 1.75×.
+ */
+const WARM_UP_CPU_SECONDS = 2;
+const warmUpStarted = process.cpuUsage();
+const warmUpCpuSeconds = () => {
+  const used = process.cpuUsage(warmUpStarted);
+  return (used.user + used.system) / 1e6;
+};
+let items: number;
+do items = await pass();
+while (warmUpCpuSeconds() < WARM_UP_CPU_SECONDS);
 const { passes, seconds, cpuSeconds } = await timedPasses(pass, Number(secondsText));
 report({ mbPerSecond: (passes * bytesPerPass) / 1e6 / seconds, mbPerCpuSecond: (passes * bytesPerPass) / 1e6 / cpuSeconds, itemsPerPass: items, peakRssMb: peakRssMb() });
