@@ -1,65 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeDiscord } from '../fakes/discord.js';
-import { articlePage, FeedServer, rss, type TestItem } from '../fakes/feed-server.js';
-import { close, createServer, listen, waitFor } from '../fakes/http.js';
-import { FakeHub } from '../fakes/websub.js';
+import { waitFor } from '../fakes/http.js';
+import { callbackEnv, PushWorld, type PushedFeed } from '../push.js';
 import { HeraldProcess, heraldEnv, tempDir, writeConfig } from './herald-process.js';
 
-const TOKEN = 'websub-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const CHANNEL = '343434343434343434';
-
-/** A port nothing listens on right now, for HTTP_PORT and HERALD_PUBLIC_URL to agree on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await close(server);
-  return port;
-}
-
 describe('WebSub push beside polling, against a fake hub', () => {
-  const discord = new FakeDiscord(TOKEN, [CHANNEL]);
-  const feeds = new FeedServer();
-  const hub = new FakeHub();
+  const world = new PushWorld('websub-bot-token.ABCDEFGHIJKLMNOPQRSTUVWXYZ', '343434343434343434');
+  const { discord, feeds, hub } = world;
   const dir = tempDir('websub');
-  const items: TestItem[] = [];
+  let feed: PushedFeed;
   let herald: HeraldProcess;
   let topic = '';
   let publicUrl = '';
-
-  /** The feed as published: RSS naming the hub and itself (atom:link rel="hub"/"self"). */
-  const feedXml = () =>
-    rss('Pushed News', [...items].reverse())
-      .replace('<rss version="2.0">', '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">')
-      .replace('<channel>', `<channel><atom:link rel="hub" href="${hub.url}"/><atom:link rel="self" href="${topic}"/>`);
-
-  const addStory = (n: number): string => {
-    const title = `Pushed story ${n}`;
-    feeds.setPage(`/news/${n}.html`, articlePage(title, [`Pushed story ${n} starts with the lead that a summary keeps.`]));
-    items.push({ guid: `pushed-${n}`, title, link: feeds.url(`/news/${n}.html`), pubDate: new Date(Date.UTC(2026, 10, 30, 12, n)) });
-    const xml = feedXml();
-    feeds.setFeed('/feed.xml', xml);
-    return xml;
-  };
-  const titles = () => discord.messagesIn(CHANNEL).map((m) => m.body.embeds?.[0]?.title);
+  const addStory = (n: number) => feed.addStory(n);
+  const titles = () => world.titles();
 
   beforeAll(async () => {
-    await Promise.all([discord.start(), feeds.start(), hub.start()]);
-    topic = feeds.url('/feed.xml');
+    await world.start();
+    feed = world.feed('/feed.xml', 'Pushed');
+    topic = feed.url;
     addStory(1);
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    const config = writeConfig(dir, {
-      // Polling alone would take an hour: whatever arrives sooner came by push.
-      feeds: [{ id: 'pushed', url: topic, every: '1h' }],
-      routes: [{ feeds: ['*'], discord: [CHANNEL] }],
-      push: { safetyEvery: '1h' },
-    });
-    herald = new HeraldProcess(['run'], heraldEnv({ discord, dir, config }, { HTTP_PORT: String(port), HERALD_PUBLIC_URL: publicUrl }));
+    const callback = await callbackEnv();
+    publicUrl = callback.HERALD_PUBLIC_URL;
+    // Polling alone would take an hour: whatever arrives sooner came by push.
+    const config = writeConfig(dir, world.config([{ id: 'pushed', url: topic, every: '1h' }]));
+    herald = new HeraldProcess(['run'], heraldEnv({ discord, dir, config }, callback));
   });
 
   afterAll(async () => {
     herald?.kill('SIGKILL');
-    await Promise.all([discord.stop(), feeds.stop(), hub.stop()]);
+    await world.stop();
   });
 
   it('subscribes at the hub the feed names, with a secret and a callback under HERALD_PUBLIC_URL, and answers the verification', async () => {
