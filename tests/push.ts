@@ -113,17 +113,25 @@ export class PushWorld {
   }
 }
 
-// Herald's own modules are loaded only by the tests that run it in process (the e2e test spawns it).
+/** Herald's own modules, imported once: only by the tests that run Herald in process (the e2e test spawns it). */
+let modules: ReturnType<typeof importHerald> | null = null;
+const importHerald = () =>
+  Promise.all([import('pino'), import('../src/config/config.js'), import('../src/config/env.js'), import('../src/main.js'), import('../src/targets/index.js')]);
+
+/** Loads Herald's modules (call it in beforeAll: importing them takes seconds on a busy machine). */
+export function loadHerald(): ReturnType<typeof importHerald> {
+  return (modules ??= importHerald());
+}
 
 /** A raw config (as in YAML, PushWorld.config) read as Herald reads it. */
 export async function readConfig(raw: Record<string, unknown>): Promise<Config> {
-  const [{ parseConfig }, { TARGET_KINDS }] = await Promise.all([import('../src/config/config.js'), import('../src/targets/index.js')]);
+  const [, { parseConfig }, , , { TARGET_KINDS }] = await loadHerald();
   return parseConfig(raw, 'push.yaml', TARGET_KINDS);
 }
 
 /** Herald in process with its ops server (where the hub calls back), started with `config` (raw, as in YAML) and `env`. */
 export async function startHerald(config: Record<string, unknown>, env: Record<string, string>): Promise<Herald> {
-  const [{ pino }, { readEnv }, { createHerald }, { configuredKinds }] = await Promise.all([import('pino'), import('../src/config/env.js'), import('../src/main.js'), import('../src/targets/index.js')]);
+  const [{ pino }, , { readEnv }, { createHerald }, { configuredKinds }] = await loadHerald();
   const herald = await createHerald({ config: await readConfig(config), env: readEnv(env), configured: configuredKinds(env), log: pino({ level: 'silent' }), dryRun: false, serveOps: true });
   await herald.start();
   return herald;

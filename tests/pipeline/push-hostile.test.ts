@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Herald } from '../../src/main.js';
 import { waitFor } from '../fakes/http.js';
-import { PushWorld, startHerald, type PushedFeed } from '../push.js';
+import { loadHerald, PushWorld, startHerald, type PushedFeed } from '../push.js';
 
 /**
  * Numbers a hub sends are external input: an absurd hub.lease_seconds must neither break the
@@ -26,7 +26,7 @@ describe('WebSub against a hub sending absurd numbers (Herald in process, fake h
   const start = async (): Promise<Herald> => (herald = await startHerald(world.config([{ id: 'city', url: topic(), every: '5s' }]), env));
 
   beforeAll(async () => {
-    await world.start();
+    await Promise.all([world.start(), loadHerald()]);
     city = world.feed('/city.xml', 'City');
     city.addStory(1);
     env = await world.env(database);

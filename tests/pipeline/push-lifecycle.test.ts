@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Herald } from '../../src/main.js';
 import { waitFor } from '../fakes/http.js';
-import { callbackEnv, PushWorld, readConfig, startHerald, type PushedFeed } from '../push.js';
+import { callbackEnv, loadHerald, PushWorld, readConfig, startHerald, type PushedFeed } from '../push.js';
 
 const CHANNEL = '515151515151515151';
 const MANAGE_GUILD = String(1 << 5);
@@ -41,7 +41,7 @@ describe('WebSub subscriptions follow the feeds watched (Herald in process, fake
   const manage = (sub: string) => discord.runCommand('feeds', [{ name: sub, type: SUBCOMMAND, options: [{ name: 'id', type: STRING, value: 'added' }] }], MANAGE_GUILD);
 
   beforeAll(async () => {
-    await world.start();
+    await Promise.all([world.start(), loadHerald()]);
     cityFeed = world.feed('/city.xml', 'City');
     cityFeed.addStory(1);
     addedFeed = world.feed('/added.xml', 'Added');
