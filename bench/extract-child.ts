@@ -24,8 +24,9 @@ const contenders: Record<string, () => Promise<ExtractAll>> = {
     stop = pool.close;
     return (pages) => pool.extractAll(pages, PAGE_URL);
   },
+  // The baselines run Readability and linkedom as published (npm aliases of the same versions), not Herald's patched copies.
   async linkedom() {
-    const [{ Readability }, { parseHTML }] = await Promise.all([import('@mozilla/readability'), import('linkedom-stock')]);
+    const [{ Readability }, { parseHTML }] = await Promise.all([import('readability-stock'), import('linkedom-stock')]);
     return oneByOne((html) => {
       const { document } = parseHTML(html);
       return new Readability(document as unknown as Document).parse()?.content ?? '';
@@ -33,7 +34,7 @@ const contenders: Record<string, () => Promise<ExtractAll>> = {
   },
   async jsdom() {
     // As Readability's README shows it: jsdom's default virtual console (page errors to this process's stderr, which the runner reads only when the child fails).
-    const [{ Readability }, { JSDOM }] = await Promise.all([import('@mozilla/readability'), import('jsdom')]);
+    const [{ Readability }, { JSDOM }] = await Promise.all([import('readability-stock'), import('jsdom')]);
     return oneByOne((html) => {
       const dom = new JSDOM(html, { url: PAGE_URL });
       const content = new Readability(dom.window.document).parse()?.content ?? '';

@@ -15,6 +15,7 @@ const JSDOM = 'Readability on jsdom';
 function extractGroup(sizes: Sizes): Group {
   const args = (contender: string) => [contender, String(sizes.extractPages), String(sizes.seconds)];
   const readability = `@mozilla/readability ${versionOf('@mozilla/readability')}`;
+  const stockReadability = `@mozilla/readability ${versionOf('readability-stock')} as published (no patch)`;
   return {
     title: `Extraction + summary: ${hasCorpus ? corpusPages(sizes.extractPages).length : 0} pages of Readability's test corpus (shared/corpus/articles)`,
     metric: { key: 'pagesPerSecond', label: 'pages/s', digits: 1 },
@@ -25,10 +26,10 @@ function extractGroup(sizes: Sizes): Group {
       { key: 'meanRawF1', label: 'token-F1 mean, captions in the reference', digits: 3 },
     ],
     contenders: [
-      { name: HERALD, does: `page → article text → summary: ${readability} (charThreshold 300; its serializer returns the article element, whose text is read without serialising it) on linkedom ${versionOf('linkedom')} (with Herald's patch: patches/, listener maps made on first use, tag-name selectors matched by name, no classList made to read an absent class) with Herald's furniture removal before and after, then the summary (lead sentences, Discord's limits)`, child: 'extract-child', args: args('herald') },
+      { name: HERALD, does: `page → article text → summary: ${readability} (with Herald's patch: patches/, no text or style read where the answer is already known, no serialising for an idle debug log; charThreshold 300; its serializer returns the article element, whose text is read without serialising it) on linkedom ${versionOf('linkedom')} (with Herald's patch: patches/, listener maps made on first use, tag-name selectors matched by name, no classList made to read an absent class, getElementsByTagName comparing each name once) with Herald's furniture removal before and after, then the summary (lead sentences, Discord's limits)`, child: 'extract-child', args: args('herald') },
       { name: POOL, does: `the same work as ${HERALD} on Herald's extraction pool (piscina, ${THREADS} worker thread${THREADS === 1 ? '' : 's'}: one per core, at most 4; pages handed over at once; the summary on the main thread), as herald run extracts pages`, child: 'extract-child', args: args('pool') },
-      { name: LINKEDOM, does: `${readability} on linkedom ${versionOf('linkedom-stock')} as published (no patch): parseHTML, Readability.parse() (default options); no furniture removal, no summary`, child: 'extract-child', args: args('linkedom') },
-      { name: JSDOM, does: `${readability} on jsdom ${versionOf('jsdom')}, as its README shows: new JSDOM(html, { url }) (jsdom's default virtual console: page errors go to the process's console), Readability.parse() (default options), window.close(); no furniture removal, no summary`, child: 'extract-child', args: args('jsdom') },
+      { name: LINKEDOM, does: `${stockReadability} on linkedom ${versionOf('linkedom-stock')} as published (no patch): parseHTML, Readability.parse() (default options); no furniture removal, no summary`, child: 'extract-child', args: args('linkedom') },
+      { name: JSDOM, does: `${stockReadability} on jsdom ${versionOf('jsdom')}, as its README shows: new JSDOM(html, { url }) (jsdom's default virtual console: page errors go to the process's console), Readability.parse() (default options), window.close(); no furniture removal, no summary`, child: 'extract-child', args: args('jsdom') },
     ],
     baseline: LINKEDOM,
     notes: (results) => [
