@@ -17,6 +17,7 @@ export class Deadline extends EventEmitter {
     return this;
   }
 
+  /** Ends the fetch now: marks the deadline aborted and tells undici (the 'abort' event), which ends the request or its body with an abort error. */
   abort(): void {
     this.aborted = true;
     this.emit('abort');
