@@ -37,8 +37,29 @@ export class OpmlError extends Error {
 const MAX_OPML_CHARS = 10_000_000;
 
 /**
+ * A feed's category from the names of the folders it sits in, outermost first: joined with `/`, a
+ * `/` or `\` inside a name written `\/` or `\\`, so that a folder named `Tech/Slash` stays one folder.
+ */
+function categoryOf(folders: readonly string[]): string {
+  return folders.map((name) => name.replace(/[\\/]/g, '\\$&')).join('/');
+}
+
+/** The folder names a category stands for (the inverse of categoryOf): split at each `/` not escaped by `\`, blank names left out. */
+function foldersOf(category: string): string[] {
+  const names = [''];
+  for (let at = 0; at < category.length; at++) {
+    const char = category[at]!;
+    if (char === '\\' && at + 1 < category.length) names[names.length - 1] += category[++at]!;
+    else if (char === '/') names.push('');
+    else names[names.length - 1] += char;
+  }
+  return names.map((name) => name.trim()).filter(Boolean);
+}
+
+/**
  * The feeds of an OPML document (OPML 2.0, http://opml.org/spec2.opml), parsed with feedsmith: every
- * outline with an `xmlUrl`, at any depth, with the titles of the outlines around it as its category.
+ * outline with an `xmlUrl`, at any depth, with the titles of the outlines around it as its category
+ * (categoryOf: a `/` in a folder's title is escaped, so the category names the same folders).
  * An outline without `xmlUrl` is a folder. The same `xmlUrl` twice is kept once (the first); whether
  * a URL may be watched is importableUrl's to say, so an importer can tell what it skipped and why.
  * Throws OpmlError for a document that is not OPML.
@@ -58,7 +79,7 @@ export function feedsFromOpml(text: string): OpmlFeed[] {
       if (outline.xmlUrl) {
         const url = outline.xmlUrl.trim();
         if (!found.has(url)) {
-          found.set(url, { url, title: name || null, siteUrl: safeHttpUrl(outline.htmlUrl), category: folders.length > 0 ? folders.join('/') : null });
+          found.set(url, { url, title: name || null, siteUrl: safeHttpUrl(outline.htmlUrl), category: folders.length > 0 ? categoryOf(folders) : null });
         }
       }
       visit(outline.outlines, outline.xmlUrl || !name ? folders : [...folders, name]);
@@ -70,7 +91,8 @@ export function feedsFromOpml(text: string): OpmlFeed[] {
 
 /**
  * An OPML 2.0 subscription list of `feeds`, generated with feedsmith: one `type="rss"` outline per
- * feed, inside a folder outline per category ("a/b" nests b in a), folders first in the order met.
+ * feed, inside a folder outline per category ("a/b" nests b in a; "a\/b" is one folder named "a/b",
+ * see categoryOf), folders first in the order met.
  * `title` is the document's head title; `created` its dateCreated.
  */
 export function opmlFromFeeds(feeds: readonly OpmlFeed[], title: string, created: Date): string {
@@ -78,7 +100,7 @@ export function opmlFromFeeds(feeds: readonly OpmlFeed[], title: string, created
   const root: Folder = { outlines: [], folders: new Map() };
   for (const feed of feeds) {
     let folder = root;
-    for (const name of (feed.category ?? '').split('/').map((part) => part.trim()).filter(Boolean)) {
+    for (const name of foldersOf(feed.category ?? '')) {
       let next = folder.folders.get(name);
       if (!next) {
         next = { outlines: [], folders: new Map() };

@@ -45,6 +45,23 @@ describe('OPML subscription lists (feedsmith)', () => {
     expect(feedsFromOpml(written).sort(byUrl)).toEqual(feeds.sort(byUrl));
   });
 
+  it('keeps a folder named with a slash (or a backslash) whole, on import and export', () => {
+    const slashed = `<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>Slashes</title></head><body>
+  <outline text="Tech/Slash"><outline text="Slashdot" type="rss" xmlUrl="https://rss.slashdot.org/Slashdot/slashdotMain"/></outline>
+  <outline text="Tech"><outline text="Slash"><outline text="Nested" type="rss" xmlUrl="https://nested.example/feed"/></outline></outline>
+  <outline text="C:\\Windows"><outline text="Back" type="rss" xmlUrl="https://back.example/feed"/></outline>
+</body></opml>`;
+    const feeds = feedsFromOpml(slashed);
+    expect(feeds.map((feed) => feed.category)).toEqual(['Tech\\/Slash', 'Tech/Slash', 'C:\\\\Windows']);
+    const written = opmlFromFeeds(feeds, 'Herald feeds', new Date(Date.UTC(2026, 10, 30)));
+    // One folder "Tech/Slash" beside a folder "Tech" holding "Slash", and "C:\Windows" whole.
+    expect(written).toMatch(/<outline text="Tech\/Slash" title="Tech\/Slash">\s*<outline text="Slashdot"/);
+    expect(written).toMatch(/<outline text="Tech" title="Tech">\s*<outline text="Slash" title="Slash">\s*<outline text="Nested"/);
+    expect(written).toMatch(/<outline text="C:\\Windows" title="C:\\Windows">\s*<outline text="Back"/);
+    expect(feedsFromOpml(written)).toEqual(feeds);
+  });
+
   it('refuses what is not OPML', () => {
     expect(() => feedsFromOpml('<rss version="2.0"><channel></channel></rss>')).toThrow(OpmlError);
     expect(() => feedsFromOpml('not xml at all')).toThrow(OpmlError);
