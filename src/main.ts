@@ -46,7 +46,7 @@ export interface HeraldOptions {
 
 export interface Herald {
   /** One full cycle: poll every feed, then send everything that is due. */
-  runOnce(onProgress?: (done: number, total: number) => void): Promise<{ polls: PollOutcome[]; deliveries: DrainReport }>;
+  runOnce(onProgress?: (done: number, total: number) => void): Promise<{ polls: Omit<PollOutcome, 'fetched'>[]; deliveries: DrainReport }>;
   /** Long-running mode: feeds on their timers, the outbox continuously, Discord commands. */
   start(): Promise<void>;
   /** Applies a new config file's feeds and routes without a restart (SIGHUP). */
