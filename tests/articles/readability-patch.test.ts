@@ -57,6 +57,37 @@ describe('Readability as patched', () => {
     expect(patched.style).toBe(0);
   });
 
+  // The story sits in an element whose class looks like a comment: the first attempt strips it as
+  // unlikely, finds too little and starts again from the page as it was, without that rule.
+  const retried =
+    '<!doctype html><html lang="en"><head><title>A story</title></head><body><div class="nav">Home</div>' +
+    `<div class="comment-story">${'<p>A sentence of the story that is long enough to count as a paragraph of its text.</p>'.repeat(6)}</div>` +
+    '</body></html>';
+
+  it('starts again from the page as it was when an attempt finds too little, as the published Readability does, without serialising the page', () => {
+    /** What Readability answers, and how often it read the body's HTML. */
+    const run = (Reader: typeof Readability) => {
+      const { document } = parseHTML(retried);
+      let serialised = 0;
+      let restored = 0;
+      const body = document.body;
+      let owner: object | null = body;
+      while (owner && !Object.getOwnPropertyDescriptor(owner, 'innerHTML')) owner = Object.getPrototypeOf(owner) as object | null;
+      const innerHTML = Object.getOwnPropertyDescriptor(owner!, 'innerHTML');
+      Object.defineProperty(body, 'innerHTML', { get: () => (serialised++, innerHTML!.get!.call(body)), set: (html: string) => (restored++, innerHTML!.set!.call(body, html)) });
+      const answer = new Reader(document as unknown as Document, { charThreshold: 300 }).parse();
+      return { answer, serialised, restored };
+    };
+    const patched = run(Readability);
+    const published = run(StockReadability as unknown as typeof Readability);
+    expect(patched.answer).toEqual(published.answer);
+    expect(patched.answer?.textContent).toContain('A sentence of the story');
+    // The published Readability serialised the page and, on its retry, parsed it back.
+    expect(published.serialised).toBeGreaterThan(0);
+    expect(published.restored).toBeGreaterThan(0);
+    expect(patched.serialised).toBe(0);
+  });
+
   it.skipIf(!hasShared)('reads corpus pages as the published Readability does', () => {
     // A page with a byline in its markup (aclu), one where Readability retries with fewer rules (medicalnewstoday), and a long one (wikipedia).
     for (const name of ['aclu', 'medicalnewstoday', 'wikipedia']) {
