@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { parseHTML } from 'linkedom';
+import { styleHides } from '../text/style.js';
 
 /** Thrown by parsePage when elements nest deeper than the limit. */
 export class PageTooDeepError extends Error {
@@ -38,19 +39,17 @@ const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation'
 const READ = new Set(['class', 'id', 'role', 'itemprop', 'href', 'src', 'srcset', 'alt', 'content', 'property', 'name', 'type', 'rel', 'lang', 'dir', 'datetime', 'colspan', 'rowspan', 'summary', 'datatable', 'poster']);
 const MEDIA = new Set(['img', 'picture', 'source', 'figure', 'video', 'audio']);
 
-/** `display: none` or `visibility: hidden` in a style attribute, as Readability reads them (`node.style.display`). */
-const HIDDEN_STYLE = /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:;|$)/i;
-
 /**
  * Whether an element is hidden from readers, by the rule Readability applies before anything else
  * (Readability.js _isProbablyVisible, and its aria-modal dialogs): the `hidden` attribute,
- * aria-hidden="true" (except Wikipedia's fallback images of formulas), an inline style hiding it.
+ * aria-hidden="true" (except Wikipedia's fallback images of formulas), an inline style hiding it (styleHides:
+ * read as a browser reads it, `!important` and comments included).
  */
 function isHidden(attributes: Readonly<Record<string, string>>): boolean {
   if ('hidden' in attributes) return true;
   if (attributes['aria-hidden'] === 'true' && !(attributes.class ?? '').includes('fallback-image')) return true;
   if (attributes['aria-modal'] === 'true' && attributes.role === 'dialog') return true;
-  return attributes.style !== undefined && HIDDEN_STYLE.test(attributes.style);
+  return attributes.style !== undefined && styleHides(attributes.style);
 }
 
 function keeps(name: string, attributes: Readonly<Record<string, string>>): boolean {

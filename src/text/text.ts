@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import { cutText, decidesCut } from './cut.js';
+import { styleHides } from './style.js';
 
 /** Elements whose content is never readable text. */
 const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'svg', 'head']);
@@ -39,10 +40,16 @@ export function plainText(input: string | null | undefined): string | null {
   return text.length > 0 ? text : null;
 }
 
+/** An element its publisher hides from readers: the `hidden` attribute, or an inline style hiding it (styleHides). */
+function hidden(attributes: Readonly<Record<string, string>>): boolean {
+  return 'hidden' in attributes || (attributes.style !== undefined && styleHides(attributes.style));
+}
+
 /**
  * Text of an HTML fragment. With `paragraphs`, block boundaries become blank lines
- * (the `text` shape of `inspect article`); otherwise everything is one line. Elements for which
- * `skip` (given the lower-case tag name and attributes) is true are left out with all they hold.
+ * (the `text` shape of `inspect article`); otherwise everything is one line. Hidden elements (the
+ * `hidden` attribute, an inline style hiding them) and those for which `skip` (given the lower-case
+ * tag name and attributes) is true are left out with all they hold.
  */
 export function htmlToText(html: string, paragraphs: boolean, skip?: (name: string, attributes: Readonly<Record<string, string>>) => boolean): string {
   return joinedText(textParts(html, skip), paragraphs);
@@ -84,7 +91,7 @@ function textParts(html: string, skip?: (name: string, attributes: Readonly<Reco
   const parser = new Parser(
     {
       onopentag(name, attributes) {
-        const skipped = SKIPPED.has(name) || (skip?.(name, attributes) ?? false);
+        const skipped = SKIPPED.has(name) || hidden(attributes) || (skip?.(name, attributes) ?? false);
         skipping.push(skipped);
         if (skipped) skipDepth++;
         else if (BLOCK.has(name)) parts.push('\n\n');

@@ -40,6 +40,7 @@ describe('parsePage', () => {
     const page =
       '<html><body><nav><a href="/">Home</a></nav><header><h1>Title</h1></header><div role="navigation"><a>Menu</a></div>' +
       '<article><p>Story.</p><p hidden>Hidden.</p><p aria-hidden="true">Not read aloud.</p><p style="color: red; display:none">Styled away.</p>' +
+      '<p style="display:none !important">Important away.</p><p style="/*x*/display:none">Commented away.</p>' +
       '<div style="visibility: hidden">Invisible.</div><div role="dialog" aria-modal="true">Modal.</div><div role="complementary">Box.</div>' +
       '<span aria-hidden="true" class="mwe-math-fallback-image-inline">x²</span><p style="display: block">Shown.</p></article>' +
       '<aside>Related.</aside><footer>Imprint.</footer></body></html>';
