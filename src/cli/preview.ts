@@ -1,6 +1,7 @@
 import { DISCORD_SUMMARY } from '../articles/summarize.js';
 import { ConfigError, matchingFilters, routeArticle, type Config, type RoutedDestination } from '../config/config.js';
 import type { Env } from '../config/env.js';
+import { EXTRACTION_DEFAULTS, HTTP_DEFAULTS } from '../config/schema.js';
 import { redactUrlSecrets } from '../ops/redact.js';
 import { createExtractionPool } from '../pipeline/extraction.js';
 import { filterFacts } from '../pipeline/ingest.js';
@@ -11,7 +12,7 @@ import { createHttpClient, isFilePath } from '../sources/http.js';
 import { TARGET_KINDS } from '../targets/index.js';
 import { counted } from '../text/count.js';
 import { USER_AGENT } from '../version.js';
-import { describeFailure, discoveredFeed, LIMITS } from './inspect.js';
+import { describeFailure, discoveredFeed, FEED_LIMITS } from './inspect.js';
 import { createProgressLine } from './progress.js';
 
 /** Shows, for the newest `limit` items of a feed, exactly what would be posted to each target. */
@@ -32,11 +33,11 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   // A configured feed reaches what it would in a run; an ad-hoc URL only with HERALD_ALLOW_PRIVATE_NETWORK.
   const reach = { privateNetwork: env.allowPrivateNetwork || (configured?.privateNetwork ?? false) };
   const http = createHttpClient({ userAgent: USER_AGENT, allowPrivateNetwork: reach.privateNetwork });
-  const extraction = createExtractionPool({ timeoutMs: config?.extraction.timeoutMs ?? 10_000, maxDepth: config?.extraction.maxDepth ?? 400, threads: 1 });
+  const extraction = createExtractionPool({ timeoutMs: config?.extraction.timeoutMs ?? EXTRACTION_DEFAULTS.timeoutMs, maxDepth: config?.extraction.maxDepth ?? EXTRACTION_DEFAULTS.maxDepth, threads: 1 });
   const articles = articlePreparer({
     http,
     extraction,
-    pageLimits: { maxBytes: config?.http.maxPageBytes ?? 5_000_000, timeoutMs: config?.http.timeoutMs ?? 20_000 },
+    pageLimits: { maxBytes: config?.http.maxPageBytes ?? HTTP_DEFAULTS.maxPageBytes, timeoutMs: config?.http.timeoutMs ?? HTTP_DEFAULTS.timeoutMs },
     summary: config?.summary ?? DISCORD_SUMMARY,
   });
   const progress = createProgressLine(process.stderr);
@@ -46,7 +47,8 @@ export async function preview(feedOrUrl: string, limit: number, env: Env, config
   };
   const printers = new Map(TARGET_KINDS.map((kind) => [kind.name, kind.printer(print, () => config)]));
   try {
-    const feed = isFilePath(url) ? (await fetchFeed(http, url, LIMITS)).feed : await discoveredFeed(http, url);
+    const feedLimits = config ? { maxBytes: config.http.maxFeedBytes, timeoutMs: config.http.timeoutMs } : FEED_LIMITS;
+    const feed = isFilePath(url) ? (await fetchFeed(http, url, feedLimits)).feed : await discoveredFeed(http, url, feedLimits);
     const items = [...feed.items]
       .map((item, index) => ({ item, index }))
       .sort((a, b) => (b.item.publishedAt?.getTime() ?? 0) - (a.item.publishedAt?.getTime() ?? 0) || a.index - b.index)

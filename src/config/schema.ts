@@ -53,6 +53,12 @@ export const feedId = z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case lett
 /** The longest poll interval of any feed: 7 days, in ms. */
 export const MAX_EVERY_MS = 7 * 86_400_000;
 
+/** The bot's HTTP limits when the config sets none (config `http`): the time per fetch in ms, the largest feed and article page in bytes. */
+export const HTTP_DEFAULTS = { timeoutMs: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000 } as const;
+
+/** The bot's extraction limits when the config sets none (config `extraction`): the time per page in ms, the deepest element nesting read. */
+export const EXTRACTION_DEFAULTS = { timeoutMs: 10_000, maxDepth: 400 } as const;
+
 /**
  * A feed's address: an absolute http(s) URL, or a file path. Text that starts like a URL of another
  * scheme (`feed://`, `http:/x`) or like a host name without a scheme (`example.com/rss`,
@@ -211,9 +217,9 @@ export function configSchema(kinds: readonly KindConfig[], environment: Environm
         .default({ maxSentences: 3, maxChars: 500 }),
       http: z
         .strictObject({
-          timeout: duration(1_000, 300_000, 's').default(20_000),
-          maxFeedBytes: z.number().int().min(10_000).max(100_000_000).default(10_000_000),
-          maxPageBytes: z.number().int().min(10_000).max(100_000_000).default(5_000_000),
+          timeout: duration(1_000, 300_000, 's').default(HTTP_DEFAULTS.timeoutMs),
+          maxFeedBytes: z.number().int().min(10_000).max(100_000_000).default(HTTP_DEFAULTS.maxFeedBytes),
+          maxPageBytes: z.number().int().min(10_000).max(100_000_000).default(HTTP_DEFAULTS.maxPageBytes),
           concurrency: z.number().int().min(1).max(256).default(16),
           perHost: z
             .strictObject({
@@ -223,14 +229,14 @@ export function configSchema(kinds: readonly KindConfig[], environment: Environm
             })
             .default({ maxInFlight: 8, minGap: 0 }),
         })
-        .default({ timeout: 20_000, maxFeedBytes: 10_000_000, maxPageBytes: 5_000_000, concurrency: 16, perHost: { maxInFlight: 8, minGap: 0 } }),
+        .default({ timeout: HTTP_DEFAULTS.timeoutMs, maxFeedBytes: HTTP_DEFAULTS.maxFeedBytes, maxPageBytes: HTTP_DEFAULTS.maxPageBytes, concurrency: 16, perHost: { maxInFlight: 8, minGap: 0 } }),
       extraction: z
         .strictObject({
-          timeout: duration(100, 300_000, 's').default(10_000),
-          maxDepth: z.number().int().min(32).max(10_000).default(400),
+          timeout: duration(100, 300_000, 's').default(EXTRACTION_DEFAULTS.timeoutMs),
+          maxDepth: z.number().int().min(32).max(10_000).default(EXTRACTION_DEFAULTS.maxDepth),
           threads: z.number().int().min(1).max(64).optional(),
         })
-        .default({ timeout: 10_000, maxDepth: 400 }),
+        .default({ timeout: EXTRACTION_DEFAULTS.timeoutMs, maxDepth: EXTRACTION_DEFAULTS.maxDepth }),
       alerts: z
         .strictObject({
           discord: z.string().regex(/^\d{17,20}$/, 'expected a Discord channel id (17–20 digits, quoted in YAML)').optional(),

@@ -39,6 +39,19 @@ describe.skipIf(!hasShared)('inspect over the shared corpus', () => {
     expect(result.publishedAt).toBe('2022-01-10T21:56:00.000Z');
     expect(result.lang).toBe('en');
   });
+
+  it('inspect article refuses a page nested deeper than the bot reads, with the bot\'s reason, and goes on with the next', async () => {
+    const dir = tempDir('inspect');
+    const deep = join(dir, 'deep.html');
+    writeFileSync(deep, `<html><body>${'<div>'.repeat(5_000)}Deep text.${'</div>'.repeat(5_000)}</body></html>`);
+    const story = join(dir, 'story.html');
+    writeFileSync(story, articlePage('Beta', ['Beta is the second story and its lead sentence is read.', 'Another paragraph.']));
+    const { code, stdout } = await runHerald(['inspect', 'article', deep, story, '--json']);
+    const [refused, read] = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+    expect(refused).toEqual({ input: deep, error: 'too-deep: elements nest deeper than 400' });
+    expect(read?.summary).toMatch(/^Beta is the second story/);
+    expect(code).toBe(1);
+  });
 });
 
 describe('inspect into a pipe', () => {
