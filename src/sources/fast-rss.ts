@@ -15,7 +15,7 @@ type MediaContent = ReturnType<typeof addMediaContent>;
 const ITEM_DECLINED = /^(?:media:group|atom:modified)$|^dcterms:/;
 const ITEM_TEXT = new Set([
   'title', 'link', 'description', 'category', 'enclosure', 'guid', 'pubdate', 'content:encoded',
-  'itunes:author', 'itunes:summary', 'atom:updated', 'author', ...EXTENSION_TEXT,
+  'itunes:author', 'itunes:summary', 'atom:updated', 'atom:link', 'author', ...EXTENSION_TEXT,
 ]);
 const CHANNEL_DECLINED = /^(?:skiphours|skipdays|dcterms:|item$)/;
 const RSS_CHANNEL_TEXT = new Set([...CHANNEL_TEXT, 'ttl']);
@@ -178,6 +178,12 @@ class RssReader implements ElementReader {
         break;
       case 'atom:updated':
         if (first(element)) (target.atom ??= {}).updated = feedText(raw);
+        break;
+      case 'atom:link':
+        if (attrs) {
+          const atom = (target.atom ??= {});
+          atom.links = pushTo(atom.links, { href: feedText(attrs['href']) ?? feedText(raw), rel: feedText(attrs['rel']) } as NonNullable<typeof atom.links>[number]);
+        }
         break;
       case 'enclosure':
         if (attrs) target.enclosures = pushTo(target.enclosures, { url: feedText(attrs['url']), type: feedText(attrs['type']) } as RssFeed.Enclosure);

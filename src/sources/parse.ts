@@ -120,13 +120,30 @@ function mediaText(media: unknown, key: 'title' | 'description', max: number): s
 }
 
 
+/** An item's `atom:link` to its page: the first with rel="alternate", or with no rel, which means alternate (RFC 4287 §4.2.7.2). */
+function alternateLink(links: ReadonlyArray<{ href?: string; rel?: string }> | undefined, base: Base): string | null {
+  const link = links?.find((candidate) => (candidate.rel ?? 'alternate').trim().toLowerCase() === 'alternate');
+  return urlOf(link?.href, base);
+}
+
+/**
+ * An RSS guid as the item's link: only when it is a permalink (isPermaLink not "false") and reads as
+ * one, an absolute URL or a path from the site's root. RSS 2.0 (guid): a permalink "is a url that
+ * points to the full item"; a bare token ("12345", "tag-abc") resolved against the feed would make up
+ * a link that leads nowhere.
+ */
+function permalinkOf(guid: string | null, isPermaLink: boolean | undefined, base: Base): string | null {
+  if (!guid || isPermaLink === false || !/^(?:[a-z][a-z\d+.-]*:|\/)/i.test(guid)) return null;
+  return urlOf(guid, base);
+}
+
 function fromRss(item: RssFeed.Item<unknown>, base: Base, now: Date): FeedItem {
   const itemBase = joinBase(item.xml?.base, base);
   const dublin = item as DublinCore;
   const contentHtml = item.content?.encoded ? htmlOf(item.content.encoded, 'html', itemBase) : htmlOf(item.description ?? dcDescription(dublin), 'guess', itemBase);
   const enclosureImage = item.enclosures?.find((e) => (e.type ?? '').startsWith('image/'))?.url;
   const guid = item.guid?.value?.trim() || null;
-  const url = urlOf(item.link, itemBase) ?? (item.guid?.isPermaLink !== false ? urlOf(guid, itemBase) : null);
+  const url = urlOf(item.link, itemBase) ?? alternateLink(item.atom?.links, itemBase) ?? permalinkOf(guid, item.guid?.isPermaLink, itemBase);
   return finishItem({
     id: guid,
     title: textOf(item.title ?? dcTitle(dublin), 'guess', MAX_TITLE) ?? mediaText(item.media, 'title', MAX_TITLE),

@@ -100,6 +100,28 @@ describe('feed formats', () => {
     ]);
   });
 
+  it('links an RSS item to its page: its link, else its atom:link (alternate), else a guid that is a URL; never a bare guid token', () => {
+    const feed = parseFeedText(
+      `<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title><link>https://news.example/news/</link>
+      <item><title>Bare number</title><guid>12345</guid></item>
+      <item><title>Atom link</title><link></link><guid>tag-abc-678</guid><atom:link rel="enclosure" href="/audio.mp3"/><atom:link href="/stories/atom"/></item>
+      <item><title>URL guid</title><guid>https://news.example/stories/url</guid></item>
+      <item><title>Root path guid</title><guid>/stories/root</guid></item>
+      <item><title>Not a permalink</title><guid isPermaLink="false">https://news.example/stories/no</guid></item>
+      <item><title>Own link</title><link>https://news.example/stories/own</link><atom:link href="/stories/other"/></item></channel></rss>`,
+      'https://news.example/feed.xml',
+      NOW,
+    );
+    expect(feed.items.map((item) => [item.title, item.url])).toEqual([
+      ['Bare number', null],
+      ['Atom link', 'https://news.example/stories/atom'],
+      ['URL guid', 'https://news.example/stories/url'],
+      ['Root path guid', 'https://news.example/stories/root'],
+      ['Not a permalink', null],
+      ['Own link', 'https://news.example/stories/own'],
+    ]);
+  });
+
   it('never yields javascript: or data: links', () => {
     const feed = parseFeedText(
       `<rss version="2.0"><channel><title>x</title><item><title>a</title><link>javascript:alert(1)</link></item><item><title>b</title><link>data:text/html,hi</link></item></channel></rss>`,
