@@ -99,14 +99,34 @@ const LINK_ATTRIBUTE = /(<[a-z][^<>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"'<>
 const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
 /**
- * Content HTML, capped, with relative links and image sources resolved against the item's base.
+ * HTML cut to at most `max` UTF-16 code units, never inside a character (a surrogate pair), a tag, a
+ * comment or a character reference: the cut moves back to before what it would split. Pure; returns
+ * the value itself when it fits.
+ */
+export function cutHtml(html: string, max: number): string {
+  if (html.length <= max) return html;
+  let end = max;
+  const last = html.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  let cut = html.slice(0, end);
+  const comment = cut.lastIndexOf('<!--');
+  if (comment >= 0 && cut.indexOf('-->', comment + 4) < 0) cut = cut.slice(0, comment);
+  // A '<' opens a tag only before a letter, '/', '!' or '?' (HTML tokenizer, tag open state); "a < b" is text.
+  const open = cut.lastIndexOf('<');
+  if (open >= 0 && (open === cut.length - 1 || /[a-z/!?]/i.test(cut.charAt(open + 1))) && cut.indexOf('>', open) < 0) cut = cut.slice(0, open);
+  const reference = /&#?[a-z\d]*$/i.exec(cut);
+  return reference ? cut.slice(0, reference.index) : cut;
+}
+
+/**
+ * Content HTML, capped (cutHtml), with relative links and image sources resolved against the item's base.
  * Plain text (Atom type="text", JSON content_text, an RSS description with no markup) is escaped into HTML.
  */
 export function htmlOf(raw: string | undefined, markup: Markup, base: Base): string | null {
   if (!raw || !raw.trim()) return null;
   const value = unwrapCdata(raw);
   if (!isMarkup(value, markup)) return textAsHtml(value.trim());
-  const html = literalDeclarations(unwrapHtmlCdata(value.length > MAX_CONTENT_HTML ? value.slice(0, MAX_CONTENT_HTML) : value));
+  const html = literalDeclarations(unwrapHtmlCdata(cutHtml(value, MAX_CONTENT_HTML)));
   if (!base) return html;
   return html.replace(LINK_ATTRIBUTE, (whole, start: string, quote: string, link: string) => {
     if (!link || HAS_SCHEME.test(link) || link.startsWith('#')) return whole;

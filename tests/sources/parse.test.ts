@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes } from '../../src/sources/decode.js';
 import { parseFeedText, FeedParseError } from '../../src/sources/parse.js';
+import { cutHtml } from '../../src/sources/values.js';
 import { corpusDir, hasShared, SHARED } from '../corpus.js';
 import { isWellFormed } from '../unicode.js';
 
@@ -200,6 +201,33 @@ describe.skipIf(!hasShared)('bug-report cases', () => {
   it('07: a description that is an escaped CDATA section gives its text as the summary', () => {
     const feed = parseFeedText(decodeBytes(readFileSync(join(SHARED, 'cases', '07-escaped-cdata-description', 'feed.xml'))), null, NOW);
     expect(feed.items[0]!.summary).toBe('Central bank keeps rates unchanged for a third month.');
+  });
+});
+
+describe('long content HTML', () => {
+  it.each([
+    // The cut at 99 falls between the emoji's two halves, at 101 inside the reference, the tag or the comment.
+    ['an emoji', `<p>${'a'.repeat(95)}\u{1F600}tail</p>`, 99, `<p>${'a'.repeat(95)}`],
+    ['a character reference', `<p>${'a'.repeat(95)}&eacute;tail</p>`, 101, `<p>${'a'.repeat(95)}`],
+    ['a tag', `<p>${'a'.repeat(90)}<a href="https://x.example/">tail</a></p>`, 101, `<p>${'a'.repeat(90)}`],
+    ['a comment', `<p>${'a'.repeat(90)}<!-- a comment -->tail</p>`, 101, `<p>${'a'.repeat(90)}`],
+  ] as const)('is cut before %s, never inside it', (_, html, max, cut) => expect(cutHtml(html, max)).toBe(cut));
+
+  it('keeps text that only looks like a tag, and HTML that fits', () => {
+    expect(cutHtml(`<p>1 < 2 and ${'a'.repeat(100)}`, 60)).toBe(`<p>1 < 2 and ${'a'.repeat(47)}`);
+    expect(cutHtml('<p>short</p>', 100)).toBe('<p>short</p>');
+  });
+
+  it('gives an item content of at most 200,000 characters that is well formed, in RSS and JSON Feed alike', () => {
+    const long = `<p>${'a'.repeat(199_996)}\u{1F600} and more</p>`;
+    const rssFeed = parseFeedText(`<rss version="2.0"><channel><title>T</title><item><title>Long</title><description><![CDATA[${long}]]></description></item></channel></rss>`, null, NOW);
+    const jsonFeed = parseFeedText(JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'T', items: [{ id: '1', content_html: long }] }), null, NOW);
+    for (const feed of [rssFeed, jsonFeed]) {
+      const html = feed.items[0]!.contentHtml!;
+      expect(html.length).toBeLessThanOrEqual(200_000);
+      expect(isWellFormed(html)).toBe(true);
+      expect(html.startsWith('<p>aaa')).toBe(true);
+    }
   });
 });
 
