@@ -4,6 +4,8 @@ import { collapseWhitespace, plainText, plainTextCut } from '../../src/text/text
 
 describe('collapseWhitespace', () => {
   it.each([
+    ['Lone \ud800 high and \udc00 low', 'Lone \ufffd high and \ufffd low'],
+    ['An emoji \u{1F600} stays whole', 'An emoji \u{1F600} stays whole'],
     ['Already clean text', 'Already clean text'],
     ['  leading and trailing  ', 'leading and trailing'],
     ['double  space', 'double space'],
