@@ -1,3 +1,6 @@
+/** The values that hide, in any case: without one of them no declaration can hide. */
+const HIDING_VALUE = /none|hidden/i;
+
 /** `!important` at the end of a declaration's value, spaces and comments between `!` and the keyword allowed (CSS Syntax 3 §5.4.6). */
 const IMPORTANT = /!\s*important\s*$/i;
 
@@ -10,6 +13,8 @@ const IMPORTANT = /!\s*important\s*$/i;
  * (CSS Cascade 4, §6.4). Pure; takes the attribute's value, returns true when the element is hidden.
  */
 export function styleHides(style: string): boolean {
+  // Most styles say neither value: they are not read further.
+  if (!HIDING_VALUE.test(style)) return false;
   let display: { value: string; important: boolean } | null = null;
   let visibility: { value: string; important: boolean } | null = null;
   for (const declaration of declarations(style.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' '))) {

@@ -13,19 +13,23 @@ const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4
 // eslint-disable-next-line no-control-regex -- C0 controls are among the characters to remove
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 
+/** Any half of a surrogate pair: most text has none, and is not searched for lone ones. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Half of a UTF-16 surrogate pair standing alone: no character, and no platform's API takes it (each encodes it differently). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Invisible characters removed; a lone surrogate becomes U+FFFD, the replacement character (Unicode §3.9, best practice for ill-formed text). */
 function stripInvisible(text: string): string {
-  return text.replace(INVISIBLE, '').replace(LONE_SURROGATE, '\uFFFD');
+  const visible = text.replace(INVISIBLE, '');
+  return SURROGATE.test(visible) ? visible.replace(LONE_SURROGATE, '\uFFFD') : visible;
 }
 
 /**
  * What makes collapseWhitespace change a text: whitespace other than a single inner space, or an
  * invisible character. Most titles and names have none, and are returned as they are.
  */
-const NEEDS_COLLAPSE = new RegExp(`[^\\S ]| {2}|^ | $|${INVISIBLE.source}|${LONE_SURROGATE.source}`);
+const NEEDS_COLLAPSE = new RegExp(`[^\\S ]| {2}|^ | $|${INVISIBLE.source}|${SURROGATE.source}`);
 
 /** Whitespace collapsed to single spaces, trimmed, invisible characters removed, lone surrogates replaced (U+FFFD). */
 export function collapseWhitespace(text: string): string {
