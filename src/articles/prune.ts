@@ -20,7 +20,7 @@ type PageNode = PageDocument | ReturnType<PageDocument['createElement']>;
  * footers. Forms stay (an e-mail field inside one marks a newsletter box, which furniture removal
  * measures), and so do JSON-LD scripts (Readability and the date lookup read them) and e-mail inputs.
  */
-const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'button', 'input', 'select', 'textarea', 'dialog', 'svg', 'nav', 'aside', 'footer']);
+const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'button', 'input', 'select', 'textarea', 'dialog', 'svg', 'nav', 'aside', 'footer', 'datalist', 'noembed', 'noframes', 'rp']);
 
 /**
  * ARIA roles of what is not the article: the roles Readability removes as unlikely candidates
@@ -47,7 +47,7 @@ const MEDIA = new Set(['img', 'picture', 'source', 'figure', 'video', 'audio']);
  */
 function isHidden(attributes: Readonly<Record<string, string>>): boolean {
   if ('hidden' in attributes) return true;
-  if (attributes['aria-hidden'] === 'true' && !(attributes.class ?? '').includes('fallback-image')) return true;
+  if (attributes['aria-hidden']?.trim().toLowerCase() === 'true' && !(attributes.class ?? '').includes('fallback-image')) return true;
   if (attributes['aria-modal'] === 'true' && attributes.role === 'dialog') return true;
   return attributes.style !== undefined && styleHides(attributes.style);
 }

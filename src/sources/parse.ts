@@ -127,13 +127,14 @@ function alternateLink(links: ReadonlyArray<{ href?: string; rel?: string }> | u
 }
 
 /**
- * An RSS guid as the item's link: only when it is a permalink (isPermaLink not "false") and reads as
+ * An RSS guid (or an RSS 1.0 item's rdf:about) as the item's link: only when it is a permalink (isPermaLink not "false") and reads as
  * one, an absolute URL or a path from the site's root. RSS 2.0 (guid): a permalink "is a url that
  * points to the full item"; a bare token ("12345", "tag-abc") resolved against the feed would make up
  * a link that leads nowhere.
  */
 function permalinkOf(guid: string | null, isPermaLink: boolean | undefined, base: Base): string | null {
-  if (!guid || isPermaLink === false || !/^(?:[a-z][a-z\d+.-]*:|\/)/i.test(guid)) return null;
+  // A path from the root starts with one '/': '//host/…' and '/\\host/…' name another host.
+  if (!guid || isPermaLink === false || !/^(?:[a-z][a-z\d+.-]*:|\/(?![/\\]))/i.test(guid)) return null;
   return urlOf(guid, base);
 }
 
@@ -197,7 +198,7 @@ function fromRdf(item: RdfFeed.Item<unknown>, base: Base, now: Date): FeedItem {
   return finishItem({
     id: about?.trim() || null,
     title: textOf(item.title ?? dcTitle(dublin), 'guess', MAX_TITLE),
-    url: urlOf(item.link ?? about, base),
+    url: urlOf(item.link, base) ?? permalinkOf(about?.trim() || null, undefined, base),
     publishedAt: firstDate(now, ...dcPublished(dublin)),
     updatedAt: firstDate(now, dublin.dcterms?.modified?.[0]),
     author: textOf(item.dc?.creators?.[0], 'guess', MAX_TITLE),

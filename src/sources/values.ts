@@ -98,22 +98,46 @@ export function atomTextOf(value: { value?: string; type?: string } | undefined,
 const LINK_ATTRIBUTE = /(<[a-z][^<>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"'<>]*)\2/gi;
 const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
+/** User-perceived characters (extended grapheme clusters, Unicode UAX #29): a flag, a family emoji, e and its accent. */
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Where a cut at `at` may fall: `at`, or the start of the character (grapheme cluster) that spans it. */
+function graphemeStart(text: string, at: number): number {
+  const from = Math.max(0, at - 64);
+  for (const { index, segment } of GRAPHEMES.segment(text.slice(from, at + 64))) {
+    const start = from + index;
+    if (start >= at) break;
+    if (start + segment.length > at) return start;
+  }
+  return at;
+}
+
+/** Whether the tag opened at `open` ends within `html`: a '>' outside its quoted attribute values. */
+function tagClosed(html: string, open: number): boolean {
+  let quote: string | null = null;
+  for (let i = open + 1; i < html.length; i++) {
+    const char = html[i];
+    if (quote) {
+      if (char === quote) quote = null;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === '>') return true;
+  }
+  return false;
+}
+
 /**
- * HTML cut to at most `max` UTF-16 code units, never inside a character (a surrogate pair), a tag, a
+ * HTML cut to at most `max` UTF-16 code units, never inside a character (a grapheme cluster: an emoji sequence, a letter and its accents), a tag, a
  * comment or a character reference: the cut moves back to before what it would split. Pure; returns
  * the value itself when it fits.
  */
 export function cutHtml(html: string, max: number): string {
   if (html.length <= max) return html;
-  let end = max;
-  const last = html.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  let cut = html.slice(0, end);
+  let cut = html.slice(0, graphemeStart(html, max));
   const comment = cut.lastIndexOf('<!--');
   if (comment >= 0 && cut.indexOf('-->', comment + 4) < 0) cut = cut.slice(0, comment);
   // A '<' opens a tag only before a letter, '/', '!' or '?' (HTML tokenizer, tag open state); "a < b" is text.
   const open = cut.lastIndexOf('<');
-  if (open >= 0 && (open === cut.length - 1 || /[a-z/!?]/i.test(cut.charAt(open + 1))) && cut.indexOf('>', open) < 0) cut = cut.slice(0, open);
+  if (open >= 0 && (open === cut.length - 1 || /[a-z/!?]/i.test(cut.charAt(open + 1))) && !tagClosed(cut, open)) cut = cut.slice(0, open);
   const reference = /&#?[a-z\d]*$/i.exec(cut);
   return reference ? cut.slice(0, reference.index) : cut;
 }

@@ -3,7 +3,7 @@ import { cutText, decidesCut } from './cut.js';
 import { styleHides } from './style.js';
 
 /** Elements whose content is never readable text. */
-const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'svg', 'head']);
+const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'svg', 'head', 'datalist', 'noembed', 'noframes', 'rp']);
 const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'tr', 'section', 'article', 'pre', 'figure', 'figcaption', 'table', 'dd', 'dt', 'hr']);
 
 /**
@@ -48,9 +48,9 @@ export function plainText(input: string | null | undefined): string | null {
   return text.length > 0 ? text : null;
 }
 
-/** An element its publisher hides from readers: the `hidden` attribute, or an inline style hiding it (styleHides). */
+/** An element its publisher hides from readers: the `hidden` attribute, aria-hidden="true", or an inline style hiding it (styleHides). */
 function hidden(attributes: Readonly<Record<string, string>>): boolean {
-  return 'hidden' in attributes || (attributes.style !== undefined && styleHides(attributes.style));
+  return 'hidden' in attributes || attributes['aria-hidden']?.trim().toLowerCase() === 'true' || (attributes.style !== undefined && styleHides(attributes.style));
 }
 
 /**

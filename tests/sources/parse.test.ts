@@ -109,6 +109,7 @@ describe('feed formats', () => {
       <item><title>URL guid</title><guid>https://news.example/stories/url</guid></item>
       <item><title>Root path guid</title><guid>/stories/root</guid></item>
       <item><title>Not a permalink</title><guid isPermaLink="false">https://news.example/stories/no</guid></item>
+      <item><title>Other host</title><guid>//evil.example/x</guid></item>
       <item><title>Own link</title><link>https://news.example/stories/own</link><atom:link href="/stories/other"/></item></channel></rss>`,
       'https://news.example/feed.xml',
       NOW,
@@ -119,7 +120,21 @@ describe('feed formats', () => {
       ['URL guid', 'https://news.example/stories/url'],
       ['Root path guid', 'https://news.example/stories/root'],
       ['Not a permalink', null],
+      ['Other host', null],
       ['Own link', 'https://news.example/stories/own'],
+    ]);
+  });
+
+  it('links an RSS 1.0 item to its rdf:about only when that reads as a URL', () => {
+    const feed = parseFeedText(
+      `<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="https://news.example/"><title>T</title><link>https://news.example/</link></channel>
+      <item rdf:about="12345"><title>Bare</title></item><item rdf:about="https://news.example/stories/about"><title>About</title></item></rdf:RDF>`,
+      'https://news.example/feed.rdf',
+      NOW,
+    );
+    expect(feed.items.map((item) => [item.title, item.url])).toEqual([
+      ['Bare', null],
+      ['About', 'https://news.example/stories/about'],
     ]);
   });
 
@@ -211,6 +226,10 @@ describe('long content HTML', () => {
     ['a character reference', `<p>${'a'.repeat(95)}&eacute;tail</p>`, 101, `<p>${'a'.repeat(95)}`],
     ['a tag', `<p>${'a'.repeat(90)}<a href="https://x.example/">tail</a></p>`, 101, `<p>${'a'.repeat(90)}`],
     ['a comment', `<p>${'a'.repeat(90)}<!-- a comment -->tail</p>`, 101, `<p>${'a'.repeat(90)}`],
+    ['a flag', `<p>${'a'.repeat(95)}\u{1F1FA}\u{1F1F8}tail</p>`, 100, `<p>${'a'.repeat(95)}`],
+    ['a family emoji', `<p>${'a'.repeat(95)}\u{1F468}\u200D\u{1F469}\u200D\u{1F467}tail</p>`, 101, `<p>${'a'.repeat(95)}`],
+    ['a letter and its accent', `<p>${'a'.repeat(95)}e\u0301tail</p>`, 99, `<p>${'a'.repeat(95)}`],
+    ['a tag with a > in a quoted value', `<p>${'a'.repeat(80)}<a title="x>y" href="https://x.example/">tail</a></p>`, 101, `<p>${'a'.repeat(80)}`],
   ] as const)('is cut before %s, never inside it', (_, html, max, cut) => expect(cutHtml(html, max)).toBe(cut));
 
   it('keeps text that only looks like a tag, and HTML that fits', () => {

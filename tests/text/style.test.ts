@@ -16,6 +16,10 @@ describe('styleHides: an inline style read as a browser reads it', () => {
     'background: url("a;b"); display: none',
     'display:none !important; display:block',
     'display:block; display:none',
+    'display:n\\one',
+    'display:\\6e one',
+    'visibility: collapse',
+    'content-visibility: hidden',
   ])('hides: %s', (style) => expect(styleHides(style)).toBe(true));
 
   it.each([
@@ -28,6 +32,7 @@ describe('styleHides: an inline style read as a browser reads it', () => {
     '"unclosed; display:none',
     'visibility: visible',
     '/* display:none */ color: red',
+    'display:\u00a0none',
   ])('shows: %s', (style) => expect(styleHides(style)).toBe(false));
 });
 
@@ -35,7 +40,8 @@ describe('feed HTML text leaves out what its publisher hides', () => {
   it('drops hidden elements, by attribute or by any hiding inline style', () => {
     const html =
       '<p>Shown one.</p><div hidden>Hidden by attribute.</div><p style="display:none !important">Hidden, important.</p>' +
-      '<p style="/*x*/display:none">Hidden after a comment.</p><p style="display:none;display:block">Shown two.</p>';
-    expect(htmlToText(html, false)).toBe('Shown one. Shown two.');
+      '<p style="/*x*/display:none">Hidden after a comment.</p><p style="display:none;display:block">Shown two.</p>' +
+      '<p aria-hidden="TRUE">Hidden from screen readers.</p><p style="visibility:collapse">Collapsed.</p><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>';
+    expect(htmlToText(html, false)).toBe('Shown one. Shown two. 漢kan');
   });
 });
