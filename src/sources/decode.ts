@@ -9,7 +9,8 @@ import iconv from 'iconv-lite';
  * 3. UTF-16 or UTF-32 without a mark, seen from how `<` is laid out in bytes (XML 1.0 Appendix F);
  * 4. the XML declaration's encoding, or `<meta charset>`; a UTF-16 label on bytes that are plainly
  *    not UTF-16 or UTF-32 (the declaration itself was readable as ASCII) is ignored;
- * 5. UTF-8 when the bytes are valid UTF-8; else chardet's guess when it names a non-Latin encoding
+ * 5. UTF-8 when the bytes are valid UTF-8, or nearly (mostlyUtf8: a few bad bytes among many valid
+ *    sequences, read as U+FFFD); else chardet's guess when it names a non-Latin encoding
  *    (Big5, GB18030, EUC-JP, Shift_JIS, EUC-KR, KOI8-R…); else windows-1252, the web's legacy default.
  * Labels are WHATWG labels, so ISO-8859-1, US-ASCII and latin1 mean windows-1252; labels WHATWG does not
  * know (cp437, cp850…) are tried with iconv-lite. C1 control characters left in the text (U+0080–U+009F,
@@ -40,8 +41,45 @@ function decodeWith(bytes: Uint8Array, httpCharset: string | null): Decoded {
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
   } catch {
+    if (mostlyUtf8(bytes)) return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8' };
     return decodeAs(bytes, guessLegacy(bytes)) ?? decodeAs(bytes, 'windows-1252')!;
   }
+}
+
+/** Valid multi-byte UTF-8 sequences per invalid one at which undeclared bytes are read as UTF-8 (the XML default) with U+FFFD at the bad bytes. */
+const UTF8_VALID_PER_INVALID = 20;
+
+/**
+ * Whether bytes that are not valid UTF-8 are still UTF-8 with a few bad bytes: at least
+ * UTF8_VALID_PER_INVALID valid multi-byte sequences for each invalid byte. Text in a legacy encoding
+ * almost never forms valid sequences (windows-1252's é is E9 before ASCII), and the lead bytes of
+ * Big5, GB18030, Shift_JIS and EUC-KR (0x81–0xBF among them) are invalid as UTF-8 leads. Sequences as
+ * the WHATWG Encoding Standard's UTF-8 decoder accepts them (no overlong forms, no surrogates).
+ */
+function mostlyUtf8(bytes: Uint8Array): boolean {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    // The second byte's range depends on the lead (WHATWG UTF-8 decoder: E0 A0–BF, ED 80–9F, F0 90–BF, F4 80–8F).
+    const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
+    let ok = length > 0 && i + length <= bytes.length && bytes[i + 1]! >= low && bytes[i + 1]! <= high;
+    for (let k = 2; ok && k < length; k++) ok = bytes[i + k]! >= 0x80 && bytes[i + k]! <= 0xbf;
+    if (ok) {
+      valid++;
+      i += length;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return valid >= UTF8_VALID_PER_INVALID * invalid;
 }
 
 /** Whether UTF-8 bytes hold a C1 control character (U+0080–U+009F, encoded C2 80–C2 9F). */

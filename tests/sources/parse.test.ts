@@ -199,6 +199,18 @@ describe('encodings', () => {
     expect(parseFeedText(decodeBytes(latin), null, NOW).title).toBe('Notícias');
   });
 
+  it('reads undeclared UTF-8 with one bad byte as UTF-8, the bad byte alone replaced', () => {
+    const title = 'Café naïve — “quoted” Київ';
+    const items = Array.from({ length: 10 }, (_, n) => `<item><title>${title} ${n}</title></item>`).join('');
+    const bytes = Buffer.concat([Buffer.from(`<?xml version="1.0"?><rss version="2.0"><channel><title>Lone [`), Buffer.from([0xed, 0xa0, 0xbd]), Buffer.from(`] here</title>${items}</channel></rss>`)]);
+    const feed = parseFeedText(decodeBytes(bytes), null, NOW);
+    expect(feed.items[0]!.title).toBe(`${title} 0`);
+    expect(feed.title).toMatch(/^Lone \[\ufffd+\] here$/);
+    // A legacy text with a few accidental sequences stays a legacy text.
+    const latin = Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>Not'), Buffer.from([0xed]), Buffer.from('cias '), Buffer.from([0xc3, 0xa9]), Buffer.from('</title></channel></rss>')]);
+    expect(parseFeedText(decodeBytes(latin), null, NOW).title).toBe('Notícias Ã©');
+  });
+
   it('turns C1 controls in UTF-8 (windows-1252 quotes a CMS stored as U+0093, U+0094) into the characters they stand for, wherever they fall', () => {
     const c1 = (code: number) => Buffer.from([0xc2, code]);
     // U+00A0 and U+00A9 share the lead byte C2 with the C1 controls, and stay what they are.
