@@ -1,6 +1,6 @@
 // The values inside feed elements: text constructs and their markup (RFC 4287 §3.1 for Atom; a guess
 // for RSS, RDF and JSON Feed), HTML with links made absolute, and URLs against xml:base.
-import { cutText } from '../text/cut.js';
+import { cutText, graphemeBoundary } from '../text/cut.js';
 import { collapseWhitespace, plainText, plainTextCut } from '../text/text.js';
 import { safeHttpUrl } from '../text/url.js';
 
@@ -98,20 +98,6 @@ export function atomTextOf(value: { value?: string; type?: string } | undefined,
 const LINK_ATTRIBUTE = /(<[a-z][^<>]*?\s(?:href|src|poster)\s*=\s*)(["'])([^"'<>]*)\2/gi;
 const HAS_SCHEME = /^[a-z][a-z\d+.-]*:/i;
 
-/** User-perceived characters (extended grapheme clusters, Unicode UAX #29): a flag, a family emoji, e and its accent. */
-const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** Where a cut at `at` may fall: `at`, or the start of the character (grapheme cluster) that spans it. */
-function graphemeStart(text: string, at: number): number {
-  const from = Math.max(0, at - 64);
-  for (const { index, segment } of GRAPHEMES.segment(text.slice(from, at + 64))) {
-    const start = from + index;
-    if (start >= at) break;
-    if (start + segment.length > at) return start;
-  }
-  return at;
-}
-
 /** Whether the tag opened at `open` ends within `html`: a '>' outside its quoted attribute values. */
 function tagClosed(html: string, open: number): boolean {
   let quote: string | null = null;
@@ -132,7 +118,7 @@ function tagClosed(html: string, open: number): boolean {
  */
 export function cutHtml(html: string, max: number): string {
   if (html.length <= max) return html;
-  let cut = html.slice(0, graphemeStart(html, max));
+  let cut = html.slice(0, graphemeBoundary(html, max));
   const comment = cut.lastIndexOf('<!--');
   if (comment >= 0 && cut.indexOf('-->', comment + 4) < 0) cut = cut.slice(0, comment);
   // A '<' opens a tag only before a letter, '/', '!' or '?' (HTML tokenizer, tag open state); "a < b" is text.

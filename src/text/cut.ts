@@ -59,6 +59,16 @@ function graphemeEnds(text: string, from: number, limit: number): number[] {
 }
 
 /**
+ * The last offset at or before `at` (UTF-16 code units) where a grapheme cluster ends, so a cut there
+ * splits no character (an emoji sequence, a letter and its accents); `at` itself when one ends there,
+ * the text's length when `at` is past it. Segments only from the nearest fresh start before `at`.
+ */
+export function graphemeBoundary(text: string, at: number): number {
+  if (at >= text.length) return text.length;
+  return graphemeEnds(text, freshStartBefore(text, at), at).at(-1) ?? 0;
+}
+
+/**
  * Offsets in (from, limit] where a cut keeps whole words: after a word, or before something that is
  * not a word (so "@here", "#tag" or "$AAPL" are not cut after their sign). Word boundaries look a
  * few characters ahead, hence the margin.
