@@ -135,7 +135,11 @@ export function cutHtml(html: string, max: number): string {
 export function htmlOf(raw: string | undefined, markup: Markup, base: Base): string | null {
   if (!raw || !raw.trim()) return null;
   const value = unwrapCdata(raw);
-  if (!isMarkup(value, markup)) return textAsHtml(value.trim());
+  if (!isMarkup(value, markup)) {
+    // Plain text is cut before it is escaped (no need to escape megabytes), and again after, as escaping lengthens it.
+    const text = value.trim();
+    return cutHtml(textAsHtml(text.slice(0, graphemeBoundary(text, MAX_CONTENT_HTML))), MAX_CONTENT_HTML);
+  }
   const html = literalDeclarations(unwrapHtmlCdata(cutHtml(value, MAX_CONTENT_HTML)));
   if (!base) return html;
   return html.replace(LINK_ATTRIBUTE, (whole, start: string, quote: string, link: string) => {

@@ -249,6 +249,15 @@ describe('long content HTML', () => {
     expect(cutHtml('<p>short</p>', 100)).toBe('<p>short</p>');
   });
 
+  it('caps plain-text content too, escaped into HTML, at a character boundary', () => {
+    const text = `${'a & b '.repeat(40_000)}\u{1F468}\u200D\u{1F469}\u200D\u{1F467} end`;
+    const feed = parseFeedText(`<rss version="2.0"><channel><title>T</title><item><title>Plain</title><description>${text.replace(/&/g, '&amp;')}</description></item></channel></rss>`, null, NOW);
+    const html = feed.items[0]!.contentHtml!;
+    expect(html.length).toBeLessThanOrEqual(200_000);
+    expect(html.startsWith('a &amp; b a &amp; b')).toBe(true);
+    expect(html).toMatch(/(?:&amp;|[ ab])$/);
+  });
+
   it('gives an item content of at most 200,000 characters that is well formed, in RSS and JSON Feed alike', () => {
     const long = `<p>${'a'.repeat(199_996)}\u{1F600} and more</p>`;
     const rssFeed = parseFeedText(`<rss version="2.0"><channel><title>T</title><item><title>Long</title><description><![CDATA[${long}]]></description></item></channel></rss>`, null, NOW);
